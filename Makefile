@@ -1,0 +1,50 @@
+# The README's Quick start: `make run` and `make check`.  Both install the
+# Debian packages that are missing (only those), configure and build.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+# Build dependencies, then what the tests use as independent oracles and
+# real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
+DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
+	libsensors-dev libatasmart-dev libnvme-dev
+DEBS_TEST = iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
+	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev
+
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build run check check-sanitize bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/bin/kagent inventory
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The whole suite once more under AddressSanitizer and UBSan.
+check-sanitize: deps
+	cmake -S . -B $(BUILD)-san -DCMAKE_BUILD_TYPE=Debug -DKAGENT_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD)-san -j$(JOBS)
+	cd $(BUILD)-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	bench/inventory.sh $(BUILD)/bin
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-san

@@ -1,0 +1,24 @@
+/*
+ * health.h — one normalised verdict per disk (ROLES.md `disk.health`),
+ * whatever the source of the facts: libatasmart, the NVMe health log, or
+ * smartctl's JSON output.
+ */
+#ifndef KAGENT_HEALTH_H
+#define KAGENT_HEALTH_H
+
+enum health_verdict {
+	HEALTH_UNKNOWN = 0,             /* could not be read; reason says why */
+	HEALTH_PASS,
+	HEALTH_WARN,
+	HEALTH_FAIL,
+};
+
+struct disk_health {
+	enum health_verdict verdict;
+	char reason[192];
+	char source[16];                /* "atasmart", "nvme", "smartctl" or "" */
+};
+
+const char *health_verdict_name(enum health_verdict v);
+
+#endif

@@ -1,0 +1,127 @@
+/* The inventory as a table for people.  Unknown values print as "-". */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "agent.h"
+
+static const char *num(struct hw_num n, char *buf, size_t len)
+{
+	if (!n.known)
+		return "-";
+	snprintf(buf, len, "%" PRId64, n.v);
+	return buf;
+}
+
+static const char *str(const char *s)
+{
+	return s[0] ? s : "-";
+}
+
+/* Sizes in powers of 1000 for disks (as vendors label them) and of 1024
+ * for memory (as the kernel counts it). */
+static const char *size(struct hw_num n, int base, char *buf, size_t len)
+{
+	static const char *units[2][6] = {
+		{ "B", "kB", "MB", "GB", "TB", "PB" },
+		{ "B", "KiB", "MiB", "GiB", "TiB", "PiB" },
+	};
+	double v;
+	int u = 0;
+
+	if (!n.known)
+		return "-";
+	v = (double)n.v;
+	while (v >= base && u < 5) {
+		v /= base;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[base == 1024][u]);
+	return buf;
+}
+
+static void print_cpu_mem(const struct inventory *inv, FILE *out)
+{
+	const struct hw_cpu *c = &inv->cpu;
+	const struct hw_memory *m = &inv->memory;
+	char a[32], b[32], d[32], e[32], f[32], g[32];
+
+	fprintf(out, "CPU     %s\n", str(c->model));
+	fprintf(out, "        sockets %s, cores %s, threads/core %s, logical %s, online %s, max %s MHz\n",
+		num(c->sockets, a, sizeof a), num(c->cores, b, sizeof b),
+		num(c->threads_per_core, d, sizeof d),
+		num(c->logical, e, sizeof e), num(c->online, f, sizeof f),
+		num(c->max_mhz, g, sizeof g));
+	fprintf(out, "MEMORY  total %s, available %s, installed %s\n",
+		size(m->total_bytes, 1024, a, sizeof a),
+		size(m->available_bytes, 1024, b, sizeof b),
+		size(m->installed_bytes, 1024, d, sizeof d));
+}
+
+static void print_nics(const struct inventory *inv, FILE *out)
+{
+	char a[32], b[32], c[32];
+	size_t i, j;
+
+	fprintf(out, "\n%-16s %-17s %-8s %9s %9s %-6s %6s %-12s %s\n", "NIC",
+		"MAC", "STATE", "SPEED", "MAX", "DUPLEX", "MTU", "DRIVER",
+		"ADDRESSES");
+	for (i = 0; i < inv->nics.n; i++) {
+		const struct hw_nic *n = &inv->nics.v[i];
+
+		fprintf(out, "%-16s %-17s %-8s %9s %9s %-6s %6s %-12s",
+			n->name, str(n->mac), str(n->operstate),
+			num(n->speed_mbps, a, sizeof a),
+			num(n->max_speed_mbps, b, sizeof b), str(n->duplex),
+			num(n->mtu, c, sizeof c),
+			n->virtual ? "(virtual)" : str(n->driver));
+		for (j = 0; j < n->n_addrs; j++)
+			fprintf(out, "%s%s", j ? "," : " ", n->addrs[j]);
+		if (n->n_members) {
+			fprintf(out, " bond:");
+			for (j = 0; j < n->n_members; j++)
+				fprintf(out, "%s%s", j ? "," : "", n->members[j]);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "default route via %s\n", str(inv->nics.default_route));
+}
+
+static void print_disks(const struct inventory *inv, FILE *out)
+{
+	char a[32], b[32], c[32];
+	size_t i, j;
+
+	fprintf(out, "\n%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s %s\n", "DISK",
+		"KIND", "SIZE", "ROT", "TRANSPORT", "MODEL", "SERIAL", "SECTORS",
+		"MOUNTS");
+	for (i = 0; i < inv->disks.n; i++) {
+		const struct hw_disk *d = &inv->disks.v[i];
+		const char *kind = d->kind == HW_DISK_MD ? "md" :
+				   d->kind == HW_DISK_DM ? "dm" : "disk";
+		char sectors[40];
+
+		snprintf(sectors, sizeof sectors, "%s/%s",
+			 num(d->logical_sector, b, sizeof b),
+			 num(d->physical_sector, c, sizeof c));
+		fprintf(out, "%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s",
+			d->name, kind, size(d->size_bytes, 1000, a, sizeof a),
+			!d->rotational.known ? "-" : d->rotational.v ? "hdd" : "ssd",
+			str(d->transport), str(d->model), str(d->serial), sectors);
+		for (j = 0; j < d->n_mounts; j++)
+			fprintf(out, "%s%s(%s)", j ? "," : " ", d->mounts[j].path,
+				d->mounts[j].fstype);
+		if (d->n_members) {
+			fprintf(out, " on:");
+			for (j = 0; j < d->n_members; j++)
+				fprintf(out, "%s%s", j ? "," : "", d->members[j]);
+		}
+		fputc('\n', out);
+	}
+}
+
+void inventory_print_text(const struct inventory *inv, FILE *out)
+{
+	print_cpu_mem(inv, out);
+	print_nics(inv, out);
+	print_disks(inv, out);
+}

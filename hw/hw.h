@@ -1,0 +1,163 @@
+/*
+ * hw.h — facts about the host's components, one probe per component.
+ *
+ * Every probe reads below a root directory ("/" on a live host, a captured
+ * tree in tests), returns 0 or a negative errno-style code, and fills an out
+ * parameter.  A value the host does not reveal is marked unknown, never
+ * zero: see struct hw_num.  Strings are empty when unknown.
+ *
+ * Errors that stop a probe (an unreadable /proc/meminfo, a malformed number
+ * in a file that must hold one) are described in struct hw_err, naming the
+ * file, so the CLI can print one line and exit 2.  A missing optional
+ * attribute is not an error: it makes that one value unknown.
+ */
+#ifndef KAGENT_HW_H
+#define KAGENT_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A number that may be unknown.  Booleans use v = 0/1. */
+struct hw_num {
+	int64_t v;
+	bool known;
+};
+
+struct hw_err {
+	char msg[512];
+};
+
+/* ---- util.c: paths and bounded reads below a root ---- */
+
+/* Largest file a probe reads; sysfs attributes are one page. */
+#define HW_READ_MAX (1 << 20)
+
+int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Reads at most cap-1 bytes, NUL-terminates, returns the length or -errno. */
+ssize_t hw_read_file(const char *path, char *buf, size_t cap);
+/* First line, trailing whitespace stripped; -errno when unreadable. */
+int hw_read_line(const char *path, char *buf, size_t cap);
+/* A whole-file integer; -EINVAL when the content is not one number. */
+int hw_read_i64(const char *path, int64_t *out);
+int hw_parse_i64(const char *s, int64_t *out);
+void hw_err_set(struct hw_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Checks that root exists and is a directory. */
+int hw_root_check(const char *root, struct hw_err *err);
+
+/* ---- cpu.c ---- */
+
+struct hw_cpu {
+	char model[128];
+	struct hw_num sockets;
+	struct hw_num cores;            /* physical cores, all sockets */
+	struct hw_num threads_per_core;
+	struct hw_num logical;          /* present logical CPUs */
+	struct hw_num online;
+	struct hw_num max_mhz;
+};
+
+int hw_cpu_probe(const char *root, struct hw_cpu *out, struct hw_err *err);
+
+/* ---- memory.c, smbios.c ---- */
+
+struct hw_memory {
+	struct hw_num total_bytes;      /* MemTotal */
+	struct hw_num available_bytes;  /* MemAvailable */
+	struct hw_num installed_bytes;  /* sum of SMBIOS type 17 devices */
+};
+
+int hw_memory_probe(const char *root, struct hw_memory *out,
+		    struct hw_err *err);
+/* Sums the sizes of SMBIOS memory devices (type 17) in a raw DMI table
+ * (/sys/firmware/dmi/tables/DMI).  -ENOENT when it has no type 17 record,
+ * -EINVAL when the table is malformed. */
+int hw_smbios_memory_sum(const uint8_t *tbl, size_t len, uint64_t *bytes);
+
+/* ---- nic.c ---- */
+
+#define HW_IFNAME_MAX 16
+#define HW_NIC_MEMBERS_MAX 16
+#define HW_NIC_ADDRS_MAX 16
+#define HW_ADDR_MAX 64          /* "ffff:...:ffff/128" */
+
+struct hw_nic {
+	char name[HW_IFNAME_MAX];
+	char mac[18];
+	char operstate[16];
+	struct hw_num carrier;          /* bool */
+	struct hw_num speed_mbps;       /* negotiated; bond: sum of members */
+	struct hw_num max_speed_mbps;   /* best mode both ends support */
+	char duplex[8];
+	struct hw_num mtu;
+	char driver[32];
+	bool virtual;                   /* no backing device */
+	bool bond;
+	size_t n_members;
+	char members[HW_NIC_MEMBERS_MAX][HW_IFNAME_MAX];
+	size_t n_addrs;
+	char addrs[HW_NIC_ADDRS_MAX][HW_ADDR_MAX];  /* "10.0.0.1/24" */
+};
+
+struct hw_nics {
+	struct hw_nic *v;
+	size_t n;
+	char default_route[HW_IFNAME_MAX];  /* empty when no default route */
+};
+
+int hw_nics_probe(const char *root, struct hw_nics *out, struct hw_err *err);
+void hw_nics_free(struct hw_nics *nics);
+const struct hw_nic *hw_nics_find(const struct hw_nics *nics,
+				  const char *name);
+
+/* ---- block.c ---- */
+
+#define HW_DISKNAME_MAX 32
+#define HW_DISK_MEMBERS_MAX 32
+#define HW_MOUNTS_MAX 32
+
+struct hw_mount {
+	char path[256];
+	char fstype[32];
+	char source[128];               /* mountinfo's mount source */
+	char options[128];              /* per-mount options, e.g. noatime */
+};
+
+enum hw_disk_kind {
+	HW_DISK_PHYSICAL = 0,
+	HW_DISK_MD,                     /* md RAID */
+	HW_DISK_DM,                     /* device-mapper (LVM, crypt, ...) */
+};
+
+struct hw_disk {
+	char name[HW_DISKNAME_MAX];     /* kernel name: sda, nvme0n1, md0 */
+	enum hw_disk_kind kind;
+	char dm_name[64];               /* dm/name, e.g. vg0-kafka */
+	char level[16];                 /* md/level, e.g. raid1 */
+	struct hw_num size_bytes;
+	struct hw_num rotational;       /* bool */
+	char model[64];
+	char vendor[32];
+	char serial[64];
+	char transport[16];             /* sata sas nvme virtio usb mmc scsi ... */
+	struct hw_num logical_sector;
+	struct hw_num physical_sector;
+	size_t n_members;               /* md/dm: the disks below */
+	char members[HW_DISK_MEMBERS_MAX][HW_DISKNAME_MAX];
+	size_t n_mounts;                /* on it, its partitions, or above it */
+	struct hw_mount mounts[HW_MOUNTS_MAX];
+};
+
+struct hw_disks {
+	struct hw_disk *v;              /* physical first, then md and dm */
+	size_t n;
+	size_t n_mounts;                /* every mount from mountinfo */
+	struct hw_mount *mounts;
+};
+
+int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err);
+void hw_disks_free(struct hw_disks *disks);
+
+#endif

@@ -1,0 +1,152 @@
+/* Paths below a root and bounded reads: every probe goes through these so
+ * that a test can point it at a captured tree and no file can make us read
+ * without limit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hw.h"
+
+int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	int n;
+	size_t rl;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof rel, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof rel)
+		return -ENAMETOOLONG;
+	/* "/" + "proc/x" must give "/proc/x", "t" + "/proc/x" must give "t/proc/x" */
+	rl = strlen(root);
+	while (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	while (rel[0] == '/')
+		memmove(rel, rel + 1, strlen(rel));
+	n = snprintf(buf, len, "%.*s/%s", (int)rl, root, rel);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+ssize_t hw_read_file(const char *path, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	if (cap == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (got < cap - 1) {
+		r = read(fd, buf + got, cap - 1 - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+int hw_read_line(const char *path, char *buf, size_t cap)
+{
+	char tmp[4096];
+	ssize_t n;
+	size_t len;
+	char *nl;
+
+	n = hw_read_file(path, tmp, sizeof tmp);
+	if (n < 0)
+		return (int)n;
+	nl = strchr(tmp, '\n');
+	if (nl)
+		*nl = '\0';
+	len = strlen(tmp);
+	while (len > 0 && (tmp[len - 1] == ' ' || tmp[len - 1] == '\t' ||
+			   tmp[len - 1] == '\r'))
+		tmp[--len] = '\0';
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, tmp, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int hw_parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (*end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int hw_read_i64(const char *path, int64_t *out)
+{
+	char buf[64];
+	int r;
+
+	r = hw_read_line(path, buf, sizeof buf);
+	if (r < 0)
+		return r;
+	return hw_parse_i64(buf, out);
+}
+
+void hw_err_set(struct hw_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+int hw_root_check(const char *root, struct hw_err *err)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0) {
+		int e = errno;
+		hw_err_set(err, "%s: %s", root, strerror(e));
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		hw_err_set(err, "%s: not a directory", root);
+		return -ENOTDIR;
+	}
+	return 0;
+}
