@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 # real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
 	libsensors-dev libatasmart-dev libnvme-dev
-DEBS_TEST = iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
+DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
 	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,0 +1,298 @@
+/* kagent.conf through libinih; every key is known, every value checked. */
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "hw.h"
+
+#define GiB (INT64_C(1) << 30)
+#define GB INT64_C(1000000000)
+#define TB (INT64_C(1000) * GB)
+#define TH(field) offsetof(struct thresholds, field)
+
+/* Memory in binary units (DIMMs are sized so), disk capacity in decimal
+ * ones (as vendors label a "240 GB" SSD or a "4 TB" HDD). */
+const struct conf_threshold_def conf_threshold_defs[] = {
+	{ "zookeeper.memory.warn_below", "zookeeper", TH(zk_memory_warn_below), true, 4 * GiB, "ZooKeeper host memory below which it warns" },
+	{ "zookeeper.memory.fail_below", "zookeeper", TH(zk_memory_fail_below), true, 2 * GiB, "ZooKeeper host memory below which it fails" },
+	{ "zookeeper.memory.info_above", "zookeeper", TH(zk_memory_info_above), true, 8 * GiB, "memory above which ZooKeeper cannot use more" },
+	{ "zookeeper.disk.warn_below", "zookeeper", TH(zk_disk_warn_below), true, 240 * GB, "capacity of the data dir's device" },
+	{ "zookeeper.nic.speed.fail_below", "zookeeper", TH(zk_nic_fail_below), false, 1000, "Mb/s of the ZooKeeper interface" },
+	{ "kafka.cpu.cores.warn_below", "kafka", TH(kafka_cores_warn_below), false, 8, "physical cores of a broker" },
+	{ "kafka.memory.warn_below", "kafka", TH(kafka_memory_warn_below), true, 32 * GiB, "broker memory below which it warns" },
+	{ "kafka.memory.fail_below", "kafka", TH(kafka_memory_fail_below), true, 8 * GiB, "broker memory below which it fails" },
+	{ "kafka.memory.heap", "kafka", TH(kafka_heap), true, 6 * GiB, "JVM heap; the rest is page cache" },
+	{ "kafka.logdirs.capacity.warn_below", "kafka", TH(kafka_logdirs_warn_below), true, 4 * TB, "total capacity under log.dirs" },
+	{ "kafka.nic.speed.fail_below", "kafka", TH(kafka_nic_fail_below), false, 10000, "Mb/s of the Kafka interface" },
+	{ "memory.tolerance_pct", "host", TH(memory_tolerance_pct), false, 5, "MemTotal may be this much below a memory threshold" },
+	{ "os.swappiness.warn_above", "host", TH(os_swappiness_warn_above), false, 1, "vm.swappiness" },
+	{ "os.nofile.warn_below", "host", TH(os_nofile_warn_below), false, 100000, "open-file limit of Kafka" },
+	{ "os.max_map_count.warn_below", "host", TH(os_max_map_count_warn_below), false, 262144, "vm.max_map_count" },
+};
+const size_t conf_threshold_count =
+	sizeof conf_threshold_defs / sizeof conf_threshold_defs[0];
+
+void conf_defaults(struct conf *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	for (i = 0; i < conf_threshold_count; i++)
+		*(int64_t *)((char *)&c->th + conf_threshold_defs[i].offset) =
+			conf_threshold_defs[i].def;
+}
+
+int conf_parse_size(const char *s, int64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		int64_t mult;
+	} units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "K", 1 << 10 }, { "KiB", 1 << 10 }, { "KB", 1000 },
+		{ "M", 1 << 20 }, { "MiB", 1 << 20 }, { "MB", 1000000 },
+		{ "G", GiB }, { "GiB", GiB }, { "GB", GB },
+		{ "T", GiB << 10 }, { "TiB", GiB << 10 }, { "TB", TB },
+	};
+	char *end;
+	long long v;
+	size_t i;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno == ERANGE || v < 0)
+		return -EINVAL;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		if (v > INT64_MAX / units[i].mult)
+			return -ERANGE;
+		*out = v * units[i].mult;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int conf_roles_parse(const char *s, unsigned *roles)
+{
+	char buf[128], *tok, *save = NULL;
+	unsigned r = 0;
+
+	if (strlen(s) >= sizeof buf)
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (strcmp(tok, "zookeeper") == 0)
+			r |= CONF_ROLE_ZOOKEEPER;
+		else if (strcmp(tok, "kafka") == 0)
+			r |= CONF_ROLE_KAFKA;
+		else
+			return -EINVAL;
+	}
+	if (r == 0)
+		return -EINVAL;
+	*roles = r;
+	return 0;
+}
+
+const char *conf_roles_name(unsigned roles)
+{
+	switch (roles) {
+	case CONF_ROLE_ZOOKEEPER:
+		return "zookeeper";
+	case CONF_ROLE_KAFKA:
+		return "kafka";
+	case CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA:
+		return "zookeeper,kafka";
+	default:
+		return "none";
+	}
+}
+
+struct parse_state {
+	struct conf *c;
+	char msg[256];
+};
+
+static int set_str(char *dst, size_t len, const char *v, struct parse_state *st,
+		   const char *key)
+{
+	if (strlen(v) >= len) {
+		snprintf(st->msg, sizeof st->msg, "value of '%s' longer than %zu bytes",
+			 key, len - 1);
+		return 0;
+	}
+	strcpy(dst, v);
+	return 1;
+}
+
+static int set_bool(bool *dst, const char *v, struct parse_state *st,
+		    const char *key)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1")) {
+		*dst = true;
+		return 1;
+	}
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0")) {
+		*dst = false;
+		return 1;
+	}
+	snprintf(st->msg, sizeof st->msg, "'%s' must be yes or no, not '%s'", key, v);
+	return 0;
+}
+
+static int set_threshold(struct parse_state *st, const char *section,
+			 const char *key, const char *v, int *found)
+{
+	size_t i;
+	int64_t n;
+	int r;
+
+	for (i = 0; i < conf_threshold_count; i++) {
+		const struct conf_threshold_def *d = &conf_threshold_defs[i];
+
+		if (strcmp(d->section, section) != 0 || strcmp(d->key, key) != 0)
+			continue;
+		*found = 1;
+		r = d->is_size ? conf_parse_size(v, &n) : hw_parse_i64(v, &n);
+		if (r < 0 || n < 0) {
+			snprintf(st->msg, sizeof st->msg, "bad value '%s' for '%s' (%s)",
+				 v, key, d->is_size ? "a size such as 32GiB or 4TB" :
+				 "a non-negative integer");
+			return 0;
+		}
+		*(int64_t *)((char *)&st->c->th + d->offset) = n;
+		return 1;
+	}
+	return 0;
+}
+
+static int handle_host(struct parse_state *st, const char *k, const char *v)
+{
+	struct conf *c = st->c;
+
+	if (!strcmp(k, "roles")) {
+		if (conf_roles_parse(v, &c->roles) == 0)
+			return 1;
+		snprintf(st->msg, sizeof st->msg,
+			 "bad roles '%s' (zookeeper, kafka, or both)", v);
+		return 0;
+	}
+	if (!strcmp(k, "cluster"))
+		return set_str(c->cluster, sizeof c->cluster, v, st, k);
+	if (!strcmp(k, "rack"))
+		return set_str(c->rack, sizeof c->rack, v, st, k);
+	if (!strcmp(k, "zone"))
+		return set_str(c->zone, sizeof c->zone, v, st, k);
+	if (!strcmp(k, "critical"))
+		return set_bool(&c->critical, v, st, k);
+	return -1;
+}
+
+static int handle_kafka(struct parse_state *st, const char *k, const char *v)
+{
+	struct conf *c = st->c;
+
+	if (!strcmp(k, "config"))
+		return set_str(c->kafka_config, sizeof c->kafka_config, v, st, k);
+	if (!strcmp(k, "home"))
+		return set_str(c->kafka_home, sizeof c->kafka_home, v, st, k);
+	if (!strcmp(k, "jaas"))
+		return set_str(c->kafka_jaas, sizeof c->kafka_jaas, v, st, k);
+	return -1;
+}
+
+static int handle_zookeeper(struct parse_state *st, const char *k, const char *v)
+{
+	if (!strcmp(k, "config"))
+		return set_str(st->c->zk_config, sizeof st->c->zk_config, v, st, k);
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct parse_state *, const char *, const char *);
+	const char *keys;
+} sections[] = {
+	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
+	{ "kafka", handle_kafka, "config, home, jaas" },
+	{ "zookeeper", handle_zookeeper, "config" },
+};
+
+/* inih calls this per key; returning 0 stops parsing and makes ini_parse
+ * return the line number, which the message then carries. */
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse_state *st = user;
+	int found = 0, r;
+	size_t i;
+
+	for (i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		if (strcmp(section, sections[i].name) != 0)
+			continue;
+		r = sections[i].fn(st, key, value);
+		if (r >= 0)
+			return r;
+		r = set_threshold(st, section, key, value, &found);
+		if (found)
+			return r;
+		snprintf(st->msg, sizeof st->msg,
+			 "unknown key '%s' in [%s] (valid: %s, or a threshold such as %s)",
+			 key, section, sections[i].keys,
+			 i == 0 ? "os.swappiness.warn_above" :
+			 i == 1 ? "kafka.memory.warn_below" :
+				  "zookeeper.memory.warn_below");
+		return 0;
+	}
+	snprintf(st->msg, sizeof st->msg,
+		 "unknown section [%s] (valid: host, kafka, zookeeper)", section);
+	return 0;
+}
+
+int conf_parse(const char *text, const char *path, struct conf *c, char *err,
+	       size_t errlen)
+{
+	struct parse_state st = { .c = c, .msg = "" };
+	int line;
+
+	line = ini_parse_string(text, handler, &st);
+	if (line != 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+			 st.msg[0] ? st.msg : "syntax error");
+		return -EINVAL;
+	}
+	snprintf(c->path, sizeof c->path, "%s", path);
+	return 0;
+}
+
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
+{
+	/* A configuration file larger than this is not a configuration file. */
+	char buf[64 * 1024];
+	ssize_t n;
+
+	n = hw_read_file(path, buf, sizeof buf);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if ((size_t)n == sizeof buf - 1) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path,
+			 sizeof buf - 1);
+		return -EFBIG;
+	}
+	if (memchr(buf, '\0', (size_t)n)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	return conf_parse(buf, path, c, err, errlen);
+}

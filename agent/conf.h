@@ -1,0 +1,78 @@
+/*
+ * conf.h — /etc/kagent/kagent.conf, parsed once into a struct.
+ *
+ * Thresholds are named after the check ids of ROLES.md plus a parameter
+ * (`kafka.memory.warn_below = 32GiB`) and live in the section named by the
+ * id's first word; os.*, disk.*, nic.* and board.* live in [host].
+ */
+#ifndef KAGENT_CONF_H
+#define KAGENT_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONF_ROLE_ZOOKEEPER 0x1u
+#define CONF_ROLE_KAFKA 0x2u
+
+#define CONF_DEFAULT_PATH "/etc/kagent/kagent.conf"
+
+/* Every tunable number, with the note's figure (or ours) as the default. */
+struct thresholds {
+	int64_t zk_memory_warn_below;     /* bytes */
+	int64_t zk_memory_fail_below;
+	int64_t zk_memory_info_above;
+	int64_t zk_disk_warn_below;       /* bytes of the data dir's device */
+	int64_t zk_nic_fail_below;        /* Mb/s */
+	int64_t kafka_cores_warn_below;
+	int64_t kafka_memory_warn_below;
+	int64_t kafka_memory_fail_below;
+	int64_t kafka_heap;               /* bytes the JVM heap takes */
+	int64_t kafka_logdirs_warn_below; /* bytes */
+	int64_t kafka_nic_fail_below;     /* Mb/s */
+	int64_t memory_tolerance_pct;     /* MemTotal vs. installed */
+	int64_t os_swappiness_warn_above;
+	int64_t os_nofile_warn_below;
+	int64_t os_max_map_count_warn_below;
+};
+
+struct conf {
+	char path[PATH_MAX];
+	unsigned roles;                   /* CONF_ROLE_* */
+	char cluster[64];
+	char rack[64];
+	char zone[64];
+	bool critical;
+	char kafka_config[PATH_MAX];      /* server.properties; empty: search */
+	char kafka_home[PATH_MAX];
+	char kafka_jaas[PATH_MAX];        /* the JAAS file the JVM is given */
+	char zk_config[PATH_MAX];         /* zoo.cfg; empty: search */
+	struct thresholds th;
+};
+
+void conf_defaults(struct conf *c);
+/* Parses text read from `path` (used in messages only).  On error, err
+ * holds "PATH:LINE: what is wrong" and the result is -EINVAL. */
+int conf_parse(const char *text, const char *path, struct conf *c,
+	       char *err, size_t errlen);
+/* Reads and parses a file; a missing file is an error naming it. */
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
+int conf_roles_parse(const char *s, unsigned *roles);
+const char *conf_roles_name(unsigned roles);
+/* "4GiB", "240GB", "8G", "1000" → bytes; -EINVAL on anything else. */
+int conf_parse_size(const char *s, int64_t *out);
+
+/* The threshold table, for the README and `kagent check --thresholds`. */
+struct conf_threshold_def {
+	const char *key;
+	const char *section;
+	size_t offset;                    /* in struct thresholds */
+	bool is_size;
+	int64_t def;
+	const char *meaning;
+};
+extern const struct conf_threshold_def conf_threshold_defs[];
+extern const size_t conf_threshold_count;
+
+#endif
