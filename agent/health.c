@@ -75,12 +75,12 @@ static void judge_overall(const struct hw_ata_smart *s, struct disk_health *h)
 		break;
 	case HW_ATA_OVERALL_BAD_SECTOR_MANY:
 		h->verdict = HEALTH_FAIL;
-		reason_add(h, "%s: %lld bad sectors", name,
+		reason_add(h, "%s: bad sectors %lld", name,
 			   (long long)s->bad_sectors.v);
 		break;
 	case HW_ATA_OVERALL_BAD_SECTOR:
 		h->verdict = HEALTH_WARN;
-		reason_add(h, "%s: %lld bad sectors", name,
+		reason_add(h, "%s: bad sectors %lld", name,
 			   (long long)s->bad_sectors.v);
 		break;
 	case HW_ATA_OVERALL_BAD_ATTRIBUTE_IN_THE_PAST:
@@ -127,7 +127,7 @@ void health_from_ata(const struct hw_ata_smart *s, struct disk_health *out)
 
 		if (a == NULL || !a->sectors.known || a->sectors.v <= 0)
 			continue;
-		reason_add(out, "%s%s (%u) %lld sectors", sep, a->name, a->id,
+		reason_add(out, "%s%s (%u) = %lld", sep, a->name, a->id,
 			   (long long)a->sectors.v);
 		sep = ", ";
 		if (out->verdict == HEALTH_PASS)
