@@ -136,8 +136,15 @@ static int ata_collect(SkDisk *d, const char *what, struct hw_ata_smart *out,
 	uint64_t v;
 	int r;
 
-	if (sk_disk_smart_parse(d, &spd) < 0)
-		return ata_fail(err, what, "SMART data", ata_errno());
+	/* ENOENT: a blob saved with IDENTIFY data only */
+	if (sk_disk_smart_parse(d, &spd) < 0) {
+		r = ata_errno();
+		if (r == ENOENT) {
+			hw_err_set(err, "%s: no SMART data in it", what);
+			return -ENOENT;
+		}
+		return ata_fail(err, what, "SMART data", r);
+	}
 	if (sk_disk_smart_parse_attributes(d, attr_cb, out) < 0)
 		return ata_fail(err, what, "SMART attributes", ata_errno());
 

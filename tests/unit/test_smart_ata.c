@@ -344,6 +344,31 @@ static void test_text_file_is_not_a_blob(void **state)
 				     "written by skdump --save");
 }
 
+/* The first 520 bytes of a real blob are its IDENTIFY section alone: a
+ * valid blob that carries no SMART data. */
+static void test_blob_without_smart_data_is_enoent(void **state)
+{
+	char buf[520], path[] = "/tmp/kagent-test-idfy-XXXXXX";
+	struct hw_ata_smart s;
+	struct hw_err err = { { 0 } };
+	FILE *f = fopen(BLOBS "/WDC_WD2500JS-75NCB3--10.02E04", "rb");
+	int fd;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof buf, f), sizeof buf);
+	fclose(f);
+	assert_memory_equal(buf, "IDFY", 4);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
+	close(fd);
+	assert_int_equal(hw_ata_smart_load(path, &s, &err), -ENOENT);
+	unlink(path);
+	assert_string_equal(s.model, "WDC WD2500JS-75NCB3");
+	assert_true(strstr(err.msg, ": no SMART data in it") != NULL);
+}
+
 /* A regular file is no block device; libatasmart says ENODEV. */
 static void test_live_read_of_regular_file_is_enodev(void **state)
 {
@@ -380,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_quirked_attribute_counts_no_sectors),
 		cmocka_unit_test(test_missing_blob_names_the_file),
 		cmocka_unit_test(test_text_file_is_not_a_blob),
+		cmocka_unit_test(test_blob_without_smart_data_is_enoent),
 		cmocka_unit_test(test_live_read_of_regular_file_is_enodev),
 		cmocka_unit_test(test_overall_names_are_libatasmart_spellings),
 	};
