@@ -21,4 +21,9 @@ struct disk_health {
 
 const char *health_verdict_name(enum health_verdict v);
 
+struct hw_ata_smart;
+/* libatasmart's facts: its overall status, then reallocated (5), pending
+ * (197) and offline-uncorrectable (198) sectors. */
+void health_from_ata(const struct hw_ata_smart *s, struct disk_health *out);
+
 #endif

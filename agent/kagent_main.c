@@ -12,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "inventory", cmd_inventory, "CPU, memory, NICs and disks of this host" },
+	{ "smart", cmd_smart, "SMART health of one disk, or of a saved blob" },
 };
 
 static void usage(FILE *out)
