@@ -14,15 +14,19 @@ static void verdict_set(struct sensor_verdict *out, enum health_verdict v,
 		 s->label, what);
 }
 
-/* Three decimals: voltages need them, degrees and RPM lose nothing. */
+/* Millivolts matter for voltages and currents; a tenth of a degree or a
+ * watt is the chips' resolution; fans count whole revolutions. */
 static void fmt_value(char *buf, size_t len, double v,
 		      enum board_sensor_kind k)
 {
 	const char *unit = board_sensor_unit(k);
+	int prec = 1;
 
-	snprintf(buf, len, "%.*f%s%s", k == BOARD_SENSOR_VOLTAGE ||
-		 k == BOARD_SENSOR_CURRENT ? 3 : 1, v, unit[0] ? " " : "",
-		 unit);
+	if (k == BOARD_SENSOR_VOLTAGE || k == BOARD_SENSOR_CURRENT)
+		prec = 3;
+	else if (k == BOARD_SENSOR_FAN)
+		prec = 0;
+	snprintf(buf, len, "%.*f%s%s", prec, v, unit[0] ? " " : "", unit);
 }
 
 void health_from_sensor(const struct board_sensor *s,
