@@ -14,16 +14,17 @@ json_t *board_dmi_to_json(const struct board_dmi *d)
 	for (f = 0; f < BOARD_DMI_NFIELDS; f++) {
 		const char *name = board_dmi_field_name(f);
 
-		if (json_object_set_new(o, name, agent_json_str(
-				board_dmi_field_value(d, f))) < 0)
+		if (json_object_set_new(
+			o, name, agent_json_str(board_dmi_field_value(d, f))) <
+		    0)
 			goto out_free;
 		if ((d->needs_root & (1u << f)) &&
-		    json_object_set_new(why, name,
-					json_string("needs root")) < 0)
+		    json_object_set_new(why, name, json_string("needs root")) <
+			0)
 			goto out_free;
 	}
 	if (json_object_set_new(o, "unknown_reason", why) < 0) {
-		why = NULL;     /* set_new released it */
+		why = NULL; /* set_new released it */
 		goto out_free;
 	}
 	return o;
@@ -59,17 +60,13 @@ static json_t *sensor_json(const struct board_sensor *s)
 	struct sensor_verdict sv;
 
 	health_from_sensor(s, &sv);
-	return json_pack("{s:s s:s s:s s:o s:o s:o s:o s:o s:s s:s}",
-			 "chip", s->chip, "label", s->label,
-			 "kind", board_sensor_kind_name(s->kind),
-			 "value", value_json(s->value),
-			 "min", value_json(s->min),
-			 "max", value_json(s->max),
-			 "crit", value_json(s->crit),
-			 "alarm", s->alarm.known ? json_boolean(s->alarm.v != 0)
-						 : json_null(),
-			 "verdict", verdict_name(sv.verdict),
-			 "reason", sv.reason);
+	return json_pack(
+	    "{s:s s:s s:s s:o s:o s:o s:o s:o s:s s:s}", "chip", s->chip,
+	    "label", s->label, "kind", board_sensor_kind_name(s->kind), "value",
+	    value_json(s->value), "min", value_json(s->min), "max",
+	    value_json(s->max), "crit", value_json(s->crit), "alarm",
+	    s->alarm.known ? json_boolean(s->alarm.v != 0) : json_null(),
+	    "verdict", verdict_name(sv.verdict), "reason", sv.reason);
 }
 
 json_t *board_sensors_to_json(const struct board_sensors *s)

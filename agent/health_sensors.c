@@ -16,8 +16,7 @@ static void verdict_set(struct sensor_verdict *out, enum health_verdict v,
 
 /* Millivolts matter for voltages and currents; a tenth of a degree or a
  * watt is the chips' resolution; fans count whole revolutions. */
-static void fmt_value(char *buf, size_t len, double v,
-		      enum board_sensor_kind k)
+static void fmt_value(char *buf, size_t len, double v, enum board_sensor_kind k)
 {
 	const char *unit = board_sensor_unit(k);
 	int prec = 1;
@@ -57,8 +56,7 @@ void health_from_sensor(const struct board_sensor *s,
 		if (s->alarm.known)
 			verdict_set(out, HEALTH_PASS, s, "no intrusion");
 		else
-			verdict_set(out, HEALTH_UNKNOWN, s,
-				    "alarm unreadable");
+			verdict_set(out, HEALTH_UNKNOWN, s, "alarm unreadable");
 	} else if (!s->value.known) {
 		verdict_set(out, HEALTH_UNKNOWN, s,
 			    s->fault ? "the chip reports a sensor fault"

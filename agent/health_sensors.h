@@ -11,7 +11,7 @@
 
 struct sensor_verdict {
 	enum health_verdict verdict;
-	char reason[192];               /* names chip, label, value and limit */
+	char reason[192]; /* names chip, label, value and limit */
 };
 
 void health_from_sensor(const struct board_sensor *s,

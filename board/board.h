@@ -11,13 +11,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>      /* ssize_t in hw.h */
+#include <sys/types.h> /* ssize_t in hw.h */
 
 #include "hw.h"
 
 /* ---- dmi.c: sys/class/dmi/id below a root ---- */
 
-#define BOARD_DMI_STR_MAX 80    /* SMBIOS strings are short; longer is junk */
+#define BOARD_DMI_STR_MAX 80 /* SMBIOS strings are short; longer is junk */
 
 /* One bit per field in board_dmi.needs_root. */
 enum board_dmi_field {
@@ -36,10 +36,10 @@ enum board_dmi_field {
 };
 
 struct board_dmi {
-	char vendor[BOARD_DMI_STR_MAX];            /* sys_vendor */
-	char product[BOARD_DMI_STR_MAX];           /* product_name */
+	char vendor[BOARD_DMI_STR_MAX];	 /* sys_vendor */
+	char product[BOARD_DMI_STR_MAX]; /* product_name */
 	char product_version[BOARD_DMI_STR_MAX];
-	char serial[BOARD_DMI_STR_MAX];            /* product_serial */
+	char serial[BOARD_DMI_STR_MAX]; /* product_serial */
 	char board_vendor[BOARD_DMI_STR_MAX];
 	char board_name[BOARD_DMI_STR_MAX];
 	char bios_vendor[BOARD_DMI_STR_MAX];
@@ -55,8 +55,7 @@ struct board_dmi {
 
 /* A host without DMI (many VMs, ARM boards) is not an error: every field
  * is unknown and the call returns 0. */
-int board_dmi_read(const char *root, struct board_dmi *out,
-		   struct hw_err *err);
+int board_dmi_read(const char *root, struct board_dmi *out, struct hw_err *err);
 /* Field name as in the JSON report ("serial", "bios_date"...). */
 const char *board_dmi_field_name(enum board_dmi_field f);
 /* The field's value, "" when unknown. */
@@ -66,12 +65,12 @@ const char *board_dmi_field_value(const struct board_dmi *d,
 /* ---- sensors.c: hardware monitoring through libsensors ---- */
 
 enum board_sensor_kind {
-	BOARD_SENSOR_TEMP = 0,          /* degrees Celsius */
-	BOARD_SENSOR_FAN,               /* RPM */
-	BOARD_SENSOR_VOLTAGE,           /* volts */
-	BOARD_SENSOR_CURRENT,           /* amperes */
-	BOARD_SENSOR_POWER,             /* watts */
-	BOARD_SENSOR_INTRUSION,         /* chassis opened: an alarm, no value */
+	BOARD_SENSOR_TEMP = 0,	/* degrees Celsius */
+	BOARD_SENSOR_FAN,	/* RPM */
+	BOARD_SENSOR_VOLTAGE,	/* volts */
+	BOARD_SENSOR_CURRENT,	/* amperes */
+	BOARD_SENSOR_POWER,	/* watts */
+	BOARD_SENSOR_INTRUSION, /* chassis opened: an alarm, no value */
 };
 
 /* A reading in the sensor's unit, after the distro config's compute lines. */
@@ -81,15 +80,15 @@ struct board_value {
 };
 
 struct board_sensor {
-	char chip[64];                  /* libsensors chip name: coretemp-isa-0000 */
-	char label[64];                 /* config label, else the kernel's, else temp1 */
+	char chip[64];	/* libsensors chip name: coretemp-isa-0000 */
+	char label[64]; /* config label, else the kernel's, else temp1 */
 	enum board_sensor_kind kind;
 	struct board_value value;
-	struct board_value min;         /* fans and voltages: low limit */
-	struct board_value max;         /* max, or high for power meters */
+	struct board_value min; /* fans and voltages: low limit */
+	struct board_value max; /* max, or high for power meters */
 	struct board_value crit;
-	struct board_value alarm;       /* any alarm of this sensor; v = 0/1 */
-	bool fault;                     /* the chip reports the sensor broken */
+	struct board_value alarm; /* any alarm of this sensor; v = 0/1 */
+	bool fault;		  /* the chip reports the sensor broken */
 };
 
 struct board_sensors {

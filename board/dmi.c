@@ -12,35 +12,33 @@
 #include "board.h"
 
 static const struct {
-	const char *file;       /* attribute in sys/class/dmi/id */
-	const char *name;       /* JSON key */
+	const char *file; /* attribute in sys/class/dmi/id */
+	const char *name; /* JSON key */
 	size_t off;
 } dmi_fields[BOARD_DMI_NFIELDS] = {
-	[BOARD_DMI_VENDOR] = {"sys_vendor", "vendor",
-			      offsetof(struct board_dmi, vendor)},
-	[BOARD_DMI_PRODUCT] = {"product_name", "product",
-			       offsetof(struct board_dmi, product)},
-	[BOARD_DMI_PRODUCT_VERSION] = {"product_version", "product_version",
-				       offsetof(struct board_dmi,
-						product_version)},
-	[BOARD_DMI_SERIAL] = {"product_serial", "serial",
-			      offsetof(struct board_dmi, serial)},
-	[BOARD_DMI_BOARD_VENDOR] = {"board_vendor", "board_vendor",
-				    offsetof(struct board_dmi, board_vendor)},
-	[BOARD_DMI_BOARD_NAME] = {"board_name", "board_name",
-				  offsetof(struct board_dmi, board_name)},
-	[BOARD_DMI_BIOS_VENDOR] = {"bios_vendor", "bios_vendor",
-				   offsetof(struct board_dmi, bios_vendor)},
-	[BOARD_DMI_BIOS_VERSION] = {"bios_version", "bios_version",
-				    offsetof(struct board_dmi, bios_version)},
-	[BOARD_DMI_BIOS_DATE] = {"bios_date", "bios_date",
-				 offsetof(struct board_dmi, bios_date)},
-	[BOARD_DMI_CHASSIS_ASSET_TAG] = {"chassis_asset_tag", "asset_tag",
-					 offsetof(struct board_dmi,
-						  chassis_asset_tag)},
-	[BOARD_DMI_CHASSIS_SERIAL] = {"chassis_serial", "chassis_serial",
-				      offsetof(struct board_dmi,
-					       chassis_serial)},
+    [BOARD_DMI_VENDOR] = {"sys_vendor", "vendor",
+			  offsetof(struct board_dmi, vendor)},
+    [BOARD_DMI_PRODUCT] = {"product_name", "product",
+			   offsetof(struct board_dmi, product)},
+    [BOARD_DMI_PRODUCT_VERSION] = {"product_version", "product_version",
+				   offsetof(struct board_dmi, product_version)},
+    [BOARD_DMI_SERIAL] = {"product_serial", "serial",
+			  offsetof(struct board_dmi, serial)},
+    [BOARD_DMI_BOARD_VENDOR] = {"board_vendor", "board_vendor",
+				offsetof(struct board_dmi, board_vendor)},
+    [BOARD_DMI_BOARD_NAME] = {"board_name", "board_name",
+			      offsetof(struct board_dmi, board_name)},
+    [BOARD_DMI_BIOS_VENDOR] = {"bios_vendor", "bios_vendor",
+			       offsetof(struct board_dmi, bios_vendor)},
+    [BOARD_DMI_BIOS_VERSION] = {"bios_version", "bios_version",
+				offsetof(struct board_dmi, bios_version)},
+    [BOARD_DMI_BIOS_DATE] = {"bios_date", "bios_date",
+			     offsetof(struct board_dmi, bios_date)},
+    [BOARD_DMI_CHASSIS_ASSET_TAG] = {"chassis_asset_tag", "asset_tag",
+				     offsetof(struct board_dmi,
+					      chassis_asset_tag)},
+    [BOARD_DMI_CHASSIS_SERIAL] = {"chassis_serial", "chassis_serial",
+				  offsetof(struct board_dmi, chassis_serial)},
 };
 
 /*
@@ -50,23 +48,23 @@ static const struct {
  * after trimming.
  */
 static const char *const dmi_placeholders[] = {
-	"To Be Filled By O.E.M.",       /* AMI Aptio default */
-	"Default string",               /* AMI Aptio V default */
-	"Not Specified",                /* SMBIOS "no string" as dmidecode words it */
-	"Not Applicable",
-	"Not Available",
-	"None",
-	"N/A",
-	"O.E.M.",
-	"OEM",
-	"System manufacturer",          /* ASUS desktop boards */
-	"System Product Name",
-	"System Version",
-	"System Serial Number",
-	"Chassis Serial Number",
-	"Base Board Serial Number",
-	"0123456789",                   /* Supermicro, Gigabyte */
-	"Unknown",
+    "To Be Filled By O.E.M.", /* AMI Aptio default */
+    "Default string",	      /* AMI Aptio V default */
+    "Not Specified",	      /* SMBIOS "no string" as dmidecode words it */
+    "Not Applicable",
+    "Not Available",
+    "None",
+    "N/A",
+    "O.E.M.",
+    "OEM",
+    "System manufacturer", /* ASUS desktop boards */
+    "System Product Name",
+    "System Version",
+    "System Serial Number",
+    "Chassis Serial Number",
+    "Base Board Serial Number",
+    "0123456789", /* Supermicro, Gigabyte */
+    "Unknown",
 };
 
 static bool dmi_is_placeholder(const char *s)
@@ -124,7 +122,7 @@ static void dmi_read_field(const char *dir, struct board_dmi *out,
 		return;
 	}
 	if (n < 0 || memchr(buf, '\0', (size_t)n) != NULL)
-		return;         /* unreadable, or NUL bytes: garbage */
+		return; /* unreadable, or NUL bytes: garbage */
 	/* one line only: a second line is not part of the value */
 	nl = strchr(buf, '\n');
 	if (nl)
@@ -135,8 +133,7 @@ static void dmi_read_field(const char *dir, struct board_dmi *out,
 	memcpy(dst, buf, strlen(buf) + 1);
 }
 
-int board_dmi_read(const char *root, struct board_dmi *out,
-		   struct hw_err *err)
+int board_dmi_read(const char *root, struct board_dmi *out, struct hw_err *err)
 {
 	char dir[4096];
 	struct stat st;

@@ -37,45 +37,72 @@ struct sensor_map {
 #define NONE SENSORS_SUBFEATURE_UNKNOWN
 
 static const struct sensor_map sensor_maps[] = {
-	{SENSORS_FEATURE_TEMP, BOARD_SENSOR_TEMP,
-	 SENSORS_SUBFEATURE_TEMP_INPUT, NONE, NONE,
-	 SENSORS_SUBFEATURE_TEMP_MAX, SENSORS_SUBFEATURE_TEMP_CRIT,
-	 SENSORS_SUBFEATURE_TEMP_FAULT,
-	 {SENSORS_SUBFEATURE_TEMP_ALARM, SENSORS_SUBFEATURE_TEMP_MAX_ALARM,
-	  SENSORS_SUBFEATURE_TEMP_MIN_ALARM, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM,
-	  SENSORS_SUBFEATURE_TEMP_EMERGENCY_ALARM,
-	  SENSORS_SUBFEATURE_TEMP_LCRIT_ALARM}},
-	{SENSORS_FEATURE_FAN, BOARD_SENSOR_FAN,
-	 SENSORS_SUBFEATURE_FAN_INPUT, NONE, SENSORS_SUBFEATURE_FAN_MIN,
-	 SENSORS_SUBFEATURE_FAN_MAX, NONE, SENSORS_SUBFEATURE_FAN_FAULT,
-	 {SENSORS_SUBFEATURE_FAN_ALARM, SENSORS_SUBFEATURE_FAN_MIN_ALARM,
-	  SENSORS_SUBFEATURE_FAN_MAX_ALARM}},
-	{SENSORS_FEATURE_IN, BOARD_SENSOR_VOLTAGE,
-	 SENSORS_SUBFEATURE_IN_INPUT, NONE, SENSORS_SUBFEATURE_IN_MIN,
-	 SENSORS_SUBFEATURE_IN_MAX, SENSORS_SUBFEATURE_IN_CRIT, NONE,
-	 {SENSORS_SUBFEATURE_IN_ALARM, SENSORS_SUBFEATURE_IN_MIN_ALARM,
-	  SENSORS_SUBFEATURE_IN_MAX_ALARM, SENSORS_SUBFEATURE_IN_LCRIT_ALARM,
-	  SENSORS_SUBFEATURE_IN_CRIT_ALARM}},
-	{SENSORS_FEATURE_CURR, BOARD_SENSOR_CURRENT,
-	 SENSORS_SUBFEATURE_CURR_INPUT, NONE, SENSORS_SUBFEATURE_CURR_MIN,
-	 SENSORS_SUBFEATURE_CURR_MAX, SENSORS_SUBFEATURE_CURR_CRIT, NONE,
-	 {SENSORS_SUBFEATURE_CURR_ALARM, SENSORS_SUBFEATURE_CURR_MIN_ALARM,
-	  SENSORS_SUBFEATURE_CURR_MAX_ALARM,
-	  SENSORS_SUBFEATURE_CURR_LCRIT_ALARM,
-	  SENSORS_SUBFEATURE_CURR_CRIT_ALARM}},
-	/* power meters expose either an instantaneous or an averaged input */
-	{SENSORS_FEATURE_POWER, BOARD_SENSOR_POWER,
-	 SENSORS_SUBFEATURE_POWER_INPUT, SENSORS_SUBFEATURE_POWER_AVERAGE,
-	 SENSORS_SUBFEATURE_POWER_MIN, SENSORS_SUBFEATURE_POWER_MAX,
-	 SENSORS_SUBFEATURE_POWER_CRIT, NONE,
-	 {SENSORS_SUBFEATURE_POWER_ALARM, SENSORS_SUBFEATURE_POWER_CAP_ALARM,
-	  SENSORS_SUBFEATURE_POWER_MAX_ALARM,
-	  SENSORS_SUBFEATURE_POWER_CRIT_ALARM,
-	  SENSORS_SUBFEATURE_POWER_MIN_ALARM,
-	  SENSORS_SUBFEATURE_POWER_LCRIT_ALARM}},
-	{SENSORS_FEATURE_INTRUSION, BOARD_SENSOR_INTRUSION,
-	 NONE, NONE, NONE, NONE, NONE, NONE,
-	 {SENSORS_SUBFEATURE_INTRUSION_ALARM}},
+    {SENSORS_FEATURE_TEMP,
+     BOARD_SENSOR_TEMP,
+     SENSORS_SUBFEATURE_TEMP_INPUT,
+     NONE,
+     NONE,
+     SENSORS_SUBFEATURE_TEMP_MAX,
+     SENSORS_SUBFEATURE_TEMP_CRIT,
+     SENSORS_SUBFEATURE_TEMP_FAULT,
+     {SENSORS_SUBFEATURE_TEMP_ALARM, SENSORS_SUBFEATURE_TEMP_MAX_ALARM,
+      SENSORS_SUBFEATURE_TEMP_MIN_ALARM, SENSORS_SUBFEATURE_TEMP_CRIT_ALARM,
+      SENSORS_SUBFEATURE_TEMP_EMERGENCY_ALARM,
+      SENSORS_SUBFEATURE_TEMP_LCRIT_ALARM}},
+    {SENSORS_FEATURE_FAN,
+     BOARD_SENSOR_FAN,
+     SENSORS_SUBFEATURE_FAN_INPUT,
+     NONE,
+     SENSORS_SUBFEATURE_FAN_MIN,
+     SENSORS_SUBFEATURE_FAN_MAX,
+     NONE,
+     SENSORS_SUBFEATURE_FAN_FAULT,
+     {SENSORS_SUBFEATURE_FAN_ALARM, SENSORS_SUBFEATURE_FAN_MIN_ALARM,
+      SENSORS_SUBFEATURE_FAN_MAX_ALARM}},
+    {SENSORS_FEATURE_IN,
+     BOARD_SENSOR_VOLTAGE,
+     SENSORS_SUBFEATURE_IN_INPUT,
+     NONE,
+     SENSORS_SUBFEATURE_IN_MIN,
+     SENSORS_SUBFEATURE_IN_MAX,
+     SENSORS_SUBFEATURE_IN_CRIT,
+     NONE,
+     {SENSORS_SUBFEATURE_IN_ALARM, SENSORS_SUBFEATURE_IN_MIN_ALARM,
+      SENSORS_SUBFEATURE_IN_MAX_ALARM, SENSORS_SUBFEATURE_IN_LCRIT_ALARM,
+      SENSORS_SUBFEATURE_IN_CRIT_ALARM}},
+    {SENSORS_FEATURE_CURR,
+     BOARD_SENSOR_CURRENT,
+     SENSORS_SUBFEATURE_CURR_INPUT,
+     NONE,
+     SENSORS_SUBFEATURE_CURR_MIN,
+     SENSORS_SUBFEATURE_CURR_MAX,
+     SENSORS_SUBFEATURE_CURR_CRIT,
+     NONE,
+     {SENSORS_SUBFEATURE_CURR_ALARM, SENSORS_SUBFEATURE_CURR_MIN_ALARM,
+      SENSORS_SUBFEATURE_CURR_MAX_ALARM, SENSORS_SUBFEATURE_CURR_LCRIT_ALARM,
+      SENSORS_SUBFEATURE_CURR_CRIT_ALARM}},
+    /* power meters expose either an instantaneous or an averaged input */
+    {SENSORS_FEATURE_POWER,
+     BOARD_SENSOR_POWER,
+     SENSORS_SUBFEATURE_POWER_INPUT,
+     SENSORS_SUBFEATURE_POWER_AVERAGE,
+     SENSORS_SUBFEATURE_POWER_MIN,
+     SENSORS_SUBFEATURE_POWER_MAX,
+     SENSORS_SUBFEATURE_POWER_CRIT,
+     NONE,
+     {SENSORS_SUBFEATURE_POWER_ALARM, SENSORS_SUBFEATURE_POWER_CAP_ALARM,
+      SENSORS_SUBFEATURE_POWER_MAX_ALARM, SENSORS_SUBFEATURE_POWER_CRIT_ALARM,
+      SENSORS_SUBFEATURE_POWER_MIN_ALARM,
+      SENSORS_SUBFEATURE_POWER_LCRIT_ALARM}},
+    {SENSORS_FEATURE_INTRUSION,
+     BOARD_SENSOR_INTRUSION,
+     NONE,
+     NONE,
+     NONE,
+     NONE,
+     NONE,
+     NONE,
+     {SENSORS_SUBFEATURE_INTRUSION_ALARM}},
 };
 
 static const struct sensor_map *sensor_map_find(sensors_feature_type t)
@@ -93,8 +120,9 @@ static bool sensor_is_alarm(const struct sensor_map *m,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof m->alarms / sizeof m->alarms[0] &&
-		    m->alarms[i] != 0; i++)
+	for (i = 0;
+	     i < sizeof m->alarms / sizeof m->alarms[0] && m->alarms[i] != 0;
+	     i++)
 		if (m->alarms[i] == t)
 			return true;
 	return false;
@@ -113,8 +141,8 @@ static void sensors_parse_quiet(const char *err, const char *filename,
 /* Fills one sensor from its subfeatures.  A subfeature that cannot be read
  * (no permission, the driver returns an error) leaves its field unknown. */
 static void sensor_fill(const sensors_chip_name *chip,
-			const sensors_feature *feat,
-			const struct sensor_map *m, struct board_sensor *s)
+			const sensors_feature *feat, const struct sensor_map *m,
+			struct board_sensor *s)
 {
 	const sensors_subfeature *sf;
 	struct board_value alt = {0};
@@ -142,8 +170,8 @@ static void sensor_fill(const sensors_chip_name *chip,
 			s->fault = v != 0;
 		else if (sensor_is_alarm(m, sf->type)) {
 			/* several alarm files: raised if any is */
-			s->alarm.v = (s->alarm.known && s->alarm.v != 0) ||
-				     v != 0;
+			s->alarm.v =
+			    (s->alarm.known && s->alarm.v != 0) || v != 0;
 			s->alarm.known = true;
 		}
 		if (dst) {
@@ -194,12 +222,13 @@ static int sensors_collect(struct board_sensors *out, struct hw_err *err)
 		while ((feat = sensors_get_features(chip, &fnr)) != NULL) {
 			m = sensor_map_find(feat->type);
 			if (m == NULL)
-				continue;       /* vid, beep_enable, energy... */
+				continue; /* vid, beep_enable, energy... */
 			r = sensors_append(out, &cap, &s);
 			if (r < 0) {
 				hw_err_set(err, "sensors: %s",
-					   r == -E2BIG ? "more than 4096 sensors"
-						       : strerror(-r));
+					   r == -E2BIG
+					       ? "more than 4096 sensors"
+					       : strerror(-r));
 				return r;
 			}
 			if (sensors_snprintf_chip_name(s->chip, sizeof s->chip,
@@ -231,7 +260,8 @@ int board_sensors_read(struct board_sensors *out, struct hw_err *err)
 		 * with the kernel's labels, and say so. */
 		snprintf(out->error, sizeof out->error,
 			 "sensors config (/etc/sensors3.conf, /etc/sensors.d): "
-			 "%s; read without it", sensors_strerror(r));
+			 "%s; read without it",
+			 sensors_strerror(r));
 		empty = fopen("/dev/null", "re");
 		if (empty == NULL) {
 			r = -errno;

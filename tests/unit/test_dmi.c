@@ -15,7 +15,7 @@
 #include "board.h"
 #include "board_json.h"
 
-#define DELL_PROCFS CORPUS "/sysfs-procfs"
+#define DELL_PROCFS  CORPUS "/sysfs-procfs"
 #define DELL_NODEEXP CORPUS "/sysfs-node-exporter"
 
 static void assert_dell_r6515(const struct board_dmi *d)
@@ -80,8 +80,8 @@ static void test_dmi_oem_placeholder_vendor_is_unknown(void **state)
 	struct hw_err err = {{0}};
 
 	(void)state;
-	assert_int_equal(
-		board_dmi_read(FIXTURES "/dmi-asrock-x570m", &d, &err), 0);
+	assert_int_equal(board_dmi_read(FIXTURES "/dmi-asrock-x570m", &d, &err),
+			 0);
 	assert_string_equal(d.vendor, "");
 	assert_string_equal(d.product, "X570M Pro4");
 	assert_string_equal(d.board_name, "X570M Pro4");
@@ -121,9 +121,9 @@ static void test_dmi_missing_root_is_error_naming_it(void **state)
 static void make_dell_tree(char *root, size_t len)
 {
 	static const char *const files[] = {
-		"sys_vendor", "product_name", "product_serial", "board_vendor",
-		"board_name", "bios_vendor", "bios_version", "bios_date",
-		"chassis_serial",
+	    "sys_vendor",   "product_name", "product_serial",
+	    "board_vendor", "board_name",   "bios_vendor",
+	    "bios_version", "bios_date",    "chassis_serial",
 	};
 	char dir[256], src[512], dst[512], buf[256];
 	size_t i;
@@ -142,8 +142,8 @@ static void make_dell_tree(char *root, size_t len)
 	snprintf(dir, sizeof dir, "%s/sys/class/dmi/id", root);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(src, sizeof src, "%s/sys/class/dmi/id/%s",
-			 DELL_PROCFS, files[i]);
+		snprintf(src, sizeof src, "%s/sys/class/dmi/id/%s", DELL_PROCFS,
+			 files[i]);
 		snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
 		n = hw_read_file(src, buf, sizeof buf);
 		assert_true(n > 0);
@@ -151,9 +151,8 @@ static void make_dell_tree(char *root, size_t len)
 		assert_non_null(f);
 		assert_int_equal(fwrite(buf, 1, (size_t)n, f), (size_t)n);
 		assert_int_equal(fclose(f), 0);
-		assert_int_equal(chmod(dst, strstr(files[i], "serial") ? 0400
-									: 0444),
-				 0);
+		assert_int_equal(
+		    chmod(dst, strstr(files[i], "serial") ? 0400 : 0444), 0);
 	}
 }
 
@@ -203,21 +202,21 @@ static void test_dmi_serial_unreadable_without_root_needs_root(void **state)
 	assert_string_equal(d.serial, "");
 	assert_string_equal(d.chassis_serial, "");
 	assert_int_equal(d.needs_root, (1u << BOARD_DMI_SERIAL) |
-					       (1u << BOARD_DMI_CHASSIS_SERIAL));
+					   (1u << BOARD_DMI_CHASSIS_SERIAL));
 
 	j = board_dmi_to_json(&d);
 	assert_non_null(j);
 	assert_true(json_is_null(json_object_get(j, "serial")));
+	assert_string_equal(json_string_value(json_object_get(j, "vendor")),
+			    "Dell Inc.");
 	assert_string_equal(
-		json_string_value(json_object_get(j, "vendor")), "Dell Inc.");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(j, "unknown_reason"),
-				    "serial")),
-			    "needs root");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(j, "unknown_reason"),
-				    "chassis_serial")),
-			    "needs root");
+	    json_string_value(json_object_get(
+		json_object_get(j, "unknown_reason"), "serial")),
+	    "needs root");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_object_get(j, "unknown_reason"), "chassis_serial")),
+	    "needs root");
 	assert_int_equal(json_object_size(json_object_get(j, "unknown_reason")),
 			 2);
 	json_decref(j);
@@ -235,13 +234,13 @@ static void test_dmi_json_keys_and_nulls(void **state)
 	j = board_dmi_to_json(&d);
 	assert_non_null(j);
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-	assert_string_equal(
-		s, "{\"asset_tag\":null,\"bios_date\":\"02/15/2023\","
-		   "\"bios_vendor\":null,\"bios_version\":\"5.12\","
-		   "\"board_name\":\"SKYBAY\",\"board_vendor\":null,"
-		   "\"chassis_serial\":null,\"product\":null,"
-		   "\"product_version\":null,\"serial\":null,"
-		   "\"unknown_reason\":{},\"vendor\":null}");
+	assert_string_equal(s,
+			    "{\"asset_tag\":null,\"bios_date\":\"02/15/2023\","
+			    "\"bios_vendor\":null,\"bios_version\":\"5.12\","
+			    "\"board_name\":\"SKYBAY\",\"board_vendor\":null,"
+			    "\"chassis_serial\":null,\"product\":null,"
+			    "\"product_version\":null,\"serial\":null,"
+			    "\"unknown_reason\":{},\"vendor\":null}");
 	free(s);
 	json_decref(j);
 }
@@ -249,14 +248,15 @@ static void test_dmi_json_keys_and_nulls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dmi_dell_r6515_exact_values),
-		cmocka_unit_test(test_dmi_garbage_bytes_are_unknown),
-		cmocka_unit_test(test_dmi_default_string_placeholders_are_unknown),
-		cmocka_unit_test(test_dmi_oem_placeholder_vendor_is_unknown),
-		cmocka_unit_test(test_dmi_missing_directory_is_all_unknown),
-		cmocka_unit_test(test_dmi_missing_root_is_error_naming_it),
-		cmocka_unit_test(test_dmi_serial_unreadable_without_root_needs_root),
-		cmocka_unit_test(test_dmi_json_keys_and_nulls),
+	    cmocka_unit_test(test_dmi_dell_r6515_exact_values),
+	    cmocka_unit_test(test_dmi_garbage_bytes_are_unknown),
+	    cmocka_unit_test(test_dmi_default_string_placeholders_are_unknown),
+	    cmocka_unit_test(test_dmi_oem_placeholder_vendor_is_unknown),
+	    cmocka_unit_test(test_dmi_missing_directory_is_all_unknown),
+	    cmocka_unit_test(test_dmi_missing_root_is_error_naming_it),
+	    cmocka_unit_test(
+		test_dmi_serial_unreadable_without_root_needs_root),
+	    cmocka_unit_test(test_dmi_json_keys_and_nulls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

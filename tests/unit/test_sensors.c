@@ -93,7 +93,8 @@ static void test_sensors_coretemp_in_degrees_with_limits(void **state)
 
 /* in0 is labelled "Vcore" by the nct6779 section of the distro's
  * /etc/sensors3.conf (package libsensors-config): the config is loaded. */
-static void test_sensors_nct6779_voltage_in_volts_with_config_label(void **state)
+static void
+test_sensors_nct6779_voltage_in_volts_with_config_label(void **state)
 {
 	struct board_sensors s;
 	const struct board_sensor *v;
@@ -199,11 +200,11 @@ static void test_sensors_json_carries_verdicts(void **state)
 	e = json_array_get(a, 2);
 	d = json_dumps(e, JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(
-		d, "{\"alarm\":true,\"chip\":\"coretemp-isa-0001\","
-		   "\"crit\":100.0,\"kind\":\"temperature\","
-		   "\"label\":\"Package id 1\",\"max\":84.0,\"min\":null,"
-		   "\"reason\":\"coretemp-isa-0001 Package id 1: 101.0 °C >= "
-		   "critical 100.0 °C\",\"value\":101.0,\"verdict\":\"fail\"}");
+	    d, "{\"alarm\":true,\"chip\":\"coretemp-isa-0001\","
+	       "\"crit\":100.0,\"kind\":\"temperature\","
+	       "\"label\":\"Package id 1\",\"max\":84.0,\"min\":null,"
+	       "\"reason\":\"coretemp-isa-0001 Package id 1: 101.0 °C >= "
+	       "critical 100.0 °C\",\"value\":101.0,\"verdict\":\"fail\"}");
 	free(d);
 	json_decref(a);
 	board_sensors_free(&s);
@@ -259,8 +260,8 @@ static void test_sensors_live_host_without_hwmon_reads_none(void **state)
 	assert_int_equal(board_sensors_read(&s, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("live: %zu hwmon devices, %zu sensors, read in %.3f ms\n", hw,
-	       s.n, (t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	       s.n,
+	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	assert_string_equal(err.msg, "");
 	if (hw == 0) {
 		assert_int_equal(s.n, 0);
@@ -272,16 +273,15 @@ static void test_sensors_live_host_without_hwmon_reads_none(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sensors_coretemp_in_degrees_with_limits),
-		cmocka_unit_test(
-			test_sensors_nct6779_voltage_in_volts_with_config_label),
-		cmocka_unit_test(test_sensors_raised_alarm_warns),
-		cmocka_unit_test(test_sensors_fan_in_rpm),
-		cmocka_unit_test(test_sensors_over_max_warns_over_crit_fails),
-		cmocka_unit_test(test_sensors_json_carries_verdicts),
-		cmocka_unit_test(test_sensor_unreadable_value_is_unknown),
-		cmocka_unit_test(
-			test_sensors_live_host_without_hwmon_reads_none),
+	    cmocka_unit_test(test_sensors_coretemp_in_degrees_with_limits),
+	    cmocka_unit_test(
+		test_sensors_nct6779_voltage_in_volts_with_config_label),
+	    cmocka_unit_test(test_sensors_raised_alarm_warns),
+	    cmocka_unit_test(test_sensors_fan_in_rpm),
+	    cmocka_unit_test(test_sensors_over_max_warns_over_crit_fails),
+	    cmocka_unit_test(test_sensors_json_carries_verdicts),
+	    cmocka_unit_test(test_sensor_unreadable_value_is_unknown),
+	    cmocka_unit_test(test_sensors_live_host_without_hwmon_reads_none),
 	};
 
 	return cmocka_run_group_tests(tests, preload_check, NULL);
