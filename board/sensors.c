@@ -225,10 +225,12 @@ static int sensors_collect(struct board_sensors *out, struct hw_err *err)
 				continue; /* vid, beep_enable, energy... */
 			r = sensors_append(out, &cap, &s);
 			if (r < 0) {
-				hw_err_set(err, "sensors: %s",
-					   r == -E2BIG
-					       ? "more than 4096 sensors"
-					       : strerror(-r));
+				if (r == -E2BIG)
+					hw_err_set(err, "sensors: more than %d",
+						   SENSORS_MAX);
+				else
+					hw_err_set(err, "sensors: %s",
+						   strerror(-r));
 				return r;
 			}
 			if (sensors_snprintf_chip_name(s->chip, sizeof s->chip,
@@ -266,15 +268,15 @@ int board_sensors_read(struct board_sensors *out, struct hw_err *err)
 		if (empty == NULL) {
 			r = -errno;
 			hw_err_set(err, "/dev/null: %s", strerror(-r));
-			return r;
+			goto out_cleanup;
 		}
 		r = sensors_init(empty);
 		fclose(empty);
 	}
 	if (r != 0) {
-		/* SENSORS_ERR_KERNEL: /sys is not a sysfs mount */
 		hw_err_set(err, "sensors: %s", sensors_strerror(r));
-		r = -ENODEV;
+		/* SENSORS_ERR_KERNEL: /sys is not a sysfs mount */
+		r = r == -SENSORS_ERR_KERNEL ? -ENODEV : -EIO;
 		goto out_cleanup;
 	}
 	r = sensors_collect(out, err);
