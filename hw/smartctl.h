@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h> /* ssize_t in hw.h */
 
 #include "hw.h"
 #include "nvme.h"
