@@ -22,8 +22,7 @@ static void warning_bits(uint8_t cw, char *buf, size_t cap)
 	for (bit = 0; bit < 8 && used < cap; bit++) {
 		if (!(cw & (1u << bit)))
 			continue;
-		n = snprintf(buf + used, cap - used, "%s%s",
-			     used ? ", " : "",
+		n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "",
 			     hw_nvme_critical_warning_name(bit));
 		if (n < 0)
 			break;
@@ -46,8 +45,7 @@ void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out)
 	snprintf(out->source, sizeof out->source, "nvme");
 	if (h == NULL) {
 		out->verdict = HEALTH_UNKNOWN;
-		snprintf(out->reason, sizeof out->reason,
-			 "no NVMe health log");
+		snprintf(out->reason, sizeof out->reason, "no NVMe health log");
 		return;
 	}
 	/* The controller sets bit 0 itself when the spare is low; the
@@ -69,8 +67,8 @@ void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out)
 		return;
 	}
 	media = h->media_errors.known && h->media_errors.v > 0;
-	worn = h->percentage_used.known &&
-	       h->percentage_used.v >= NVME_WEAR_WARN;
+	worn =
+	    h->percentage_used.known && h->percentage_used.v >= NVME_WEAR_WARN;
 	if (media && worn) {
 		out->verdict = HEALTH_WARN;
 		snprintf(out->reason, sizeof out->reason,

@@ -107,7 +107,8 @@ void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out)
 			note(out, HEALTH_FAIL,
 			     "smart_status.passed=false (%s, asc=0x%02llx "
 			     "ascq=0x%02llx)",
-			     s->scsi_ie_string, (unsigned long long)s->scsi_asc.v,
+			     s->scsi_ie_string,
+			     (unsigned long long)s->scsi_asc.v,
 			     (unsigned long long)s->scsi_ascq.v);
 		else
 			note(out, HEALTH_FAIL, "smart_status.passed=false");

@@ -13,24 +13,24 @@
 #include "nvme.h"
 
 #define NVME_ADMIN_GET_LOG_PAGE 0x02
-#define NVME_ADMIN_IDENTIFY     0x06
-#define NVME_IDENTIFY_LEN       4096
-#define NVME_CNS_CONTROLLER     1
-#define NVME_LID_HEALTH         0x02
-#define NVME_NSID_ALL           0xffffffffu
-#define NVME_ID_LPA             261     /* Log Page Attributes byte */
-#define NVME_LPA_EXTENDED       (1u << 2)
-#define NVME_GLP_RAE            (1u << 15)
+#define NVME_ADMIN_IDENTIFY	0x06
+#define NVME_IDENTIFY_LEN	4096
+#define NVME_CNS_CONTROLLER	1
+#define NVME_LID_HEALTH		0x02
+#define NVME_NSID_ALL		0xffffffffu
+#define NVME_ID_LPA		261 /* Log Page Attributes byte */
+#define NVME_LPA_EXTENDED	(1u << 2)
+#define NVME_GLP_RAE		(1u << 15)
 
 static const char *const cw_names[8] = {
-	"spare below threshold",
-	"temperature threshold",
-	"reliability degraded",
-	"read-only",
-	"volatile memory backup failed",
-	"persistent memory region read-only",
-	"reserved",
-	"reserved",
+    "spare below threshold",
+    "temperature threshold",
+    "reliability degraded",
+    "read-only",
+    "volatile memory backup failed",
+    "persistent memory region read-only",
+    "reserved",
+    "reserved",
 };
 
 const char *hw_nvme_critical_warning_name(unsigned bit)
@@ -136,10 +136,11 @@ static bool all_zero(const uint8_t *p, size_t n)
  * will not answer a log page either, and its LPA byte says which Get Log
  * Page extensions are allowed.  NSID FFFFFFFFh asks for the controller-wide
  * page, valid whether or not LPA bit 0 (per-namespace page) is set; NUMDU
- * and the log page offset stay zero, as LPA bit 2 requires when clear.  RAE is set so that our read leaves
- * the controller's SMART asynchronous event outstanding for whoever
- * listens for it (controllers before NVMe 1.3 ignore the bit).  The error
- * information log is never read: on some controllers that clears entries.
+ * and the log page offset stay zero, as LPA bit 2 requires when clear.  RAE is
+ * set so that our read leaves the controller's SMART asynchronous event
+ * outstanding for whoever listens for it (controllers before NVMe 1.3 ignore
+ * the bit).  The error information log is never read: on some controllers that
+ * clears entries.
  */
 int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 			struct hw_err *err)
@@ -153,7 +154,8 @@ int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 	if (fd < 0) {
 		r = errno;
 		if (r == EACCES || r == EPERM) {
-			hw_err_set(err, "%s: needs CAP_SYS_ADMIN", ctrl_devnode);
+			hw_err_set(err, "%s: needs CAP_SYS_ADMIN",
+				   ctrl_devnode);
 			return -EACCES;
 		}
 		hw_err_set(err, "%s: %s", ctrl_devnode, strerror(r));

@@ -23,13 +23,18 @@
 
 #define HW_NVME_LOG_LEN 512
 
-/* Critical warning bits (byte 0).  Bits 6-7 are reserved. */
-#define HW_NVME_CW_SPARE        (1u << 0)  /* available spare below threshold */
-#define HW_NVME_CW_TEMPERATURE  (1u << 1)  /* temperature over or under a threshold */
-#define HW_NVME_CW_RELIABILITY  (1u << 2)  /* reliability degraded: media or internal errors */
-#define HW_NVME_CW_READ_ONLY    (1u << 3)  /* media placed in read-only mode */
-#define HW_NVME_CW_VOLATILE_BACKUP (1u << 4) /* volatile memory backup failed */
-#define HW_NVME_CW_PMR_READ_ONLY (1u << 5) /* persistent memory region read-only */
+/*
+ * Critical warning bits (byte 0): 0 available spare below its threshold,
+ * 1 temperature over or under a threshold, 2 reliability degraded by media
+ * or internal errors, 3 media placed in read-only mode, 4 volatile memory
+ * backup failed, 5 persistent memory region read-only; 6-7 reserved.
+ */
+#define HW_NVME_CW_SPARE	   (1u << 0)
+#define HW_NVME_CW_TEMPERATURE	   (1u << 1)
+#define HW_NVME_CW_RELIABILITY	   (1u << 2)
+#define HW_NVME_CW_READ_ONLY	   (1u << 3)
+#define HW_NVME_CW_VOLATILE_BACKUP (1u << 4)
+#define HW_NVME_CW_PMR_READ_ONLY   (1u << 5)
 
 /*
  * The 128-bit counters keep their low 64 bits only.  A counter whose high
@@ -38,16 +43,16 @@
  */
 struct hw_nvme_health {
 	uint8_t critical_warning;
-	struct hw_num temperature_c;    /* composite, Kelvin - 273; 0 K is unknown */
-	struct hw_num available_spare;  /* percent */
-	struct hw_num spare_threshold;  /* percent */
-	struct hw_num percentage_used;  /* may exceed 100, 255 means >= 255 */
+	struct hw_num temperature_c;   /* composite, Kelvin - 273 */
+	struct hw_num available_spare; /* percent */
+	struct hw_num spare_threshold; /* percent */
+	struct hw_num percentage_used; /* may exceed 100, 255 means >= 255 */
 	struct hw_num media_errors;
 	struct hw_num error_log_entries;
 	struct hw_num unsafe_shutdowns;
 	struct hw_num power_on_hours;
 	struct hw_num power_cycles;
-	struct hw_num data_units_read;  /* thousands of 512-byte units */
+	struct hw_num data_units_read; /* thousands of 512-byte units */
 	struct hw_num data_units_written;
 };
 

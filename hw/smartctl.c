@@ -127,8 +127,8 @@ static void parse_attrs(const json_t *root, struct hw_smartctl *out)
 
 static void parse_nvme(const json_t *root, struct hw_smartctl *out)
 {
-	const json_t *log = json_object_get(root,
-					    "nvme_smart_health_information_log");
+	const json_t *log =
+	    json_object_get(root, "nvme_smart_health_information_log");
 	struct hw_nvme_health *h = &out->nvme;
 	struct hw_num cw;
 
@@ -143,16 +143,17 @@ static void parse_nvme(const json_t *root, struct hw_smartctl *out)
 	h->temperature_c = jnum(json_object_get(log, "temperature"));
 	h->available_spare = jnum(json_object_get(log, "available_spare"));
 	h->spare_threshold =
-		jnum(json_object_get(log, "available_spare_threshold"));
+	    jnum(json_object_get(log, "available_spare_threshold"));
 	h->percentage_used = jnum(json_object_get(log, "percentage_used"));
 	h->media_errors = jnum(json_object_get(log, "media_errors"));
-	h->error_log_entries = jnum(json_object_get(log, "num_err_log_entries"));
+	h->error_log_entries =
+	    jnum(json_object_get(log, "num_err_log_entries"));
 	h->unsafe_shutdowns = jnum(json_object_get(log, "unsafe_shutdowns"));
 	h->power_on_hours = jnum(json_object_get(log, "power_on_hours"));
 	h->power_cycles = jnum(json_object_get(log, "power_cycles"));
 	h->data_units_read = jnum(json_object_get(log, "data_units_read"));
 	h->data_units_written =
-		jnum(json_object_get(log, "data_units_written"));
+	    jnum(json_object_get(log, "data_units_written"));
 }
 
 static void parse_smartctl_section(const json_t *root, struct hw_smartctl *out)
@@ -184,7 +185,8 @@ int hw_smartctl_parse(const char *json, size_t len, struct hw_smartctl *out,
 
 	memset(out, 0, sizeof *out);
 	root = json_loadb(json, len, 0, &jerr);
-	if (root == NULL && json_error_code(&jerr) == json_error_numeric_overflow)
+	if (root == NULL &&
+	    json_error_code(&jerr) == json_error_numeric_overflow)
 		root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
 	if (root == NULL) {
 		hw_err_set(err, "smartctl JSON: line %d column %d: %s",
@@ -212,7 +214,7 @@ int hw_smartctl_parse(const char *json, size_t len, struct hw_smartctl *out,
 	out->scsi_asc = jnum(jget(ss, "scsi", "asc"));
 	out->scsi_ascq = jnum(jget(ss, "scsi", "ascq"));
 	out->scsi_grown_defects =
-		jnum(json_object_get(root, "scsi_grown_defect_list"));
+	    jnum(json_object_get(root, "scsi_grown_defect_list"));
 
 	out->temperature_c = jnum(jget(root, "temperature", "current"));
 	out->power_on_hours = jnum(jget(root, "power_on_time", "hours"));
@@ -225,8 +227,8 @@ int hw_smartctl_parse(const char *json, size_t len, struct hw_smartctl *out,
 	return 0;
 }
 
-const struct hw_smartctl_attr *hw_smartctl_attr_find(const struct hw_smartctl *s,
-						     int id)
+const struct hw_smartctl_attr *
+hw_smartctl_attr_find(const struct hw_smartctl *s, int id)
 {
 	size_t i;
 
@@ -275,11 +277,10 @@ static int64_t now_ms(void)
 /* The child gets /dev/null for stdin and stderr, the pipe for stdout,
  * default signal dispositions and an empty mask whatever the caller has
  * set up, and a fixed environment. */
-static int spawn(const char *exe, const char *devnode, int out_fd,
-		 pid_t *pid)
+static int spawn(const char *exe, const char *devnode, int out_fd, pid_t *pid)
 {
-	char *const argv[] = {"smartctl", "--json=c", "-a", "-n", "standby",
-			      (char *)devnode, NULL};
+	char *const argv[] = {"smartctl", "--json=c",	   "-a", "-n",
+			      "standby",  (char *)devnode, NULL};
 	char *const envp[] = {"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 			      NULL};
 	posix_spawn_file_actions_t fa;
@@ -296,8 +297,8 @@ static int spawn(const char *exe, const char *devnode, int out_fd,
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+					    POSIX_SPAWN_SETSIGMASK);
 	r = posix_spawn(pid, exe, &fa, &attr, argv, envp);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
@@ -394,7 +395,8 @@ int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
 		return -EINVAL;
 	}
 	if (find_smartctl(exe, sizeof exe) < 0) {
-		hw_err_set(err, "smartctl: not installed (package smartmontools)");
+		hw_err_set(err,
+			   "smartctl: not installed (package smartmontools)");
 		return -ENOENT;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {

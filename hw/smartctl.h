@@ -19,48 +19,61 @@
 #define HW_SMARTCTL_MSG_LEN   160
 /* Largest output hw_smartctl_run accepts; `smartctl -x` on a SATA disk
  * prints about 40 KiB of JSON. */
-#define HW_SMARTCTL_OUT_MAX   (1 << 20)
+#define HW_SMARTCTL_OUT_MAX (1 << 20)
 
-/* smartctl.exit_status bits (smartctl(8) RETURN VALUES). */
-#define HW_SMARTCTL_EXIT_CMDLINE      (1 << 0) /* command line did not parse */
-#define HW_SMARTCTL_EXIT_OPEN         (1 << 1) /* open failed, or in standby with -n */
-#define HW_SMARTCTL_EXIT_COMMAND      (1 << 2) /* a SMART or other command failed */
-#define HW_SMARTCTL_EXIT_FAILING      (1 << 3) /* SMART status: disk failing */
-#define HW_SMARTCTL_EXIT_PREFAIL_NOW  (1 << 4) /* prefail attribute at or below threshold */
-#define HW_SMARTCTL_EXIT_FAILED_PAST  (1 << 5) /* an attribute was at or below threshold */
-#define HW_SMARTCTL_EXIT_ERROR_LOG    (1 << 6) /* the device error log has entries */
-#define HW_SMARTCTL_EXIT_SELFTEST_LOG (1 << 7) /* a self-test reported an error */
+/*
+ * smartctl.exit_status bits (smartctl(8) RETURN VALUES): 0 the command line
+ * did not parse; 1 the device did not open, or was in standby with -n;
+ * 2 a SMART or other command failed; 3 SMART status says the disk is
+ * failing; 4 a prefail attribute is at or below its threshold; 5 an
+ * attribute was at or below its threshold in the past; 6 the device error
+ * log has entries; 7 a self-test reported an error.
+ */
+#define HW_SMARTCTL_EXIT_CMDLINE      (1 << 0)
+#define HW_SMARTCTL_EXIT_OPEN	      (1 << 1)
+#define HW_SMARTCTL_EXIT_COMMAND      (1 << 2)
+#define HW_SMARTCTL_EXIT_FAILING      (1 << 3)
+#define HW_SMARTCTL_EXIT_PREFAIL_NOW  (1 << 4)
+#define HW_SMARTCTL_EXIT_FAILED_PAST  (1 << 5)
+#define HW_SMARTCTL_EXIT_ERROR_LOG    (1 << 6)
+#define HW_SMARTCTL_EXIT_SELFTEST_LOG (1 << 7)
 
 struct hw_smartctl_attr {
 	int id;
 	char name[40];
-	struct hw_num value;            /* normalised */
+	struct hw_num value; /* normalised */
 	struct hw_num worst;
 	struct hw_num thresh;
-	struct hw_num raw;              /* raw.value, 48 bits on ATA */
-	bool prefail;                   /* flags.prefailure */
-	char when_failed[8];            /* "", "now" or "past" */
+	struct hw_num raw;   /* raw.value, 48 bits on ATA */
+	bool prefail;	     /* flags.prefailure */
+	char when_failed[8]; /* "", "now" or "past" */
 };
 
 struct hw_smartctl {
-	char protocol[8];               /* device.protocol: "ATA", "SCSI", "NVMe" */
-	char device_type[32];           /* device.type: "sat", "nvme", "sat+megaraid,14" */
-	char model[64];                 /* model_name, scsi_model_name, or vendor + product */
+	/* device.protocol: "ATA", "SCSI", "NVMe" */
+	char protocol[8];
+	/* device.type: "sat", "nvme", "sat+megaraid,14" */
+	char device_type[32];
+	/* model_name, else scsi_model_name, else vendor and product */
+	char model[64];
 	char serial[64];
-	struct hw_num smart_status;     /* smart_status.passed as 0/1 */
-	struct hw_num temperature_c;    /* temperature.current */
-	struct hw_num power_on_hours;   /* power_on_time.hours */
-	struct hw_num power_cycles;     /* power_cycle_count */
-	size_t n_attrs;                 /* ATA attribute table, first 30 */
+	struct hw_num smart_status;   /* smart_status.passed as 0/1 */
+	struct hw_num temperature_c;  /* temperature.current */
+	struct hw_num power_on_hours; /* power_on_time.hours */
+	struct hw_num power_cycles;   /* power_cycle_count */
+	size_t n_attrs;		      /* ATA attribute table, first 30 */
 	struct hw_smartctl_attr attrs[HW_SMARTCTL_ATTRS_MAX];
-	bool has_nvme;                  /* nvme_smart_health_information_log present */
+	/* nvme_smart_health_information_log, with its critical_warning */
+	bool has_nvme;
 	struct hw_nvme_health nvme;
 	struct hw_num scsi_grown_defects; /* scsi_grown_defect_list */
-	char scsi_ie_string[96];        /* smart_status.scsi.ie_string when not OK */
+	/* smart_status.scsi: present when SCSI health is not OK */
+	char scsi_ie_string[96];
 	struct hw_num scsi_asc;
 	struct hw_num scsi_ascq;
-	struct hw_num exit_status;      /* smartctl.exit_status, HW_SMARTCTL_EXIT_* */
-	size_t n_messages;              /* smartctl.messages[].string, first 4 */
+	struct hw_num exit_status; /* HW_SMARTCTL_EXIT_* bits */
+	/* smartctl.messages[].string, the first HW_SMARTCTL_MSGS_MAX */
+	size_t n_messages;
 	char messages[HW_SMARTCTL_MSGS_MAX][HW_SMARTCTL_MSG_LEN];
 };
 
@@ -70,8 +83,8 @@ int hw_smartctl_parse(const char *json, size_t len, struct hw_smartctl *out,
 		      struct hw_err *err);
 
 /* The attribute with this ATA id, or NULL. */
-const struct hw_smartctl_attr *hw_smartctl_attr_find(const struct hw_smartctl *s,
-						     int id);
+const struct hw_smartctl_attr *
+hw_smartctl_attr_find(const struct hw_smartctl *s, int id);
 
 /*
  * Runs `smartctl --json=c -a -n standby DEVNODE` (no shell; -n standby so a

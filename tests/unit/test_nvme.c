@@ -35,25 +35,25 @@ static void put_le128(uint8_t *log, size_t off, uint64_t lo, uint64_t hi)
 static void healthy_log(uint8_t *log)
 {
 	memset(log, 0, HW_NVME_LOG_LEN);
-	log[0] = 0x00;                          /* critical warning */
-	put_le(log, 1, 310, 2);                 /* 310 K = 37 C */
-	log[3] = 97;                            /* available spare */
-	log[4] = 10;                            /* threshold */
-	log[5] = 4;                             /* percentage used */
-	log[6] = 0xee;                          /* endurance group summary */
-	put_le128(log, 32, 9511859, 0);         /* data units read */
-	put_le128(log, 48, 7773431, 0);         /* data units written */
-	put_le128(log, 64, 111303174, 0);       /* host read commands */
-	put_le128(log, 80, 83170961, 0);        /* host write commands */
-	put_le128(log, 96, 3060, 0);            /* controller busy time */
-	put_le128(log, 112, 266, 0);            /* power cycles */
-	put_le128(log, 128, 2401, 0);           /* power on hours */
-	put_le128(log, 144, 43, 0);             /* unsafe shutdowns */
-	put_le128(log, 160, 0, 0);              /* media errors */
-	put_le128(log, 176, 7, 0);              /* error log entries */
-	put_le(log, 192, 11, 4);                /* warning temperature time */
-	put_le(log, 196, 12, 4);                /* critical temperature time */
-	put_le(log, 200, 305, 2);               /* temperature sensor 1 */
+	log[0] = 0x00;			  /* critical warning */
+	put_le(log, 1, 310, 2);		  /* 310 K = 37 C */
+	log[3] = 97;			  /* available spare */
+	log[4] = 10;			  /* threshold */
+	log[5] = 4;			  /* percentage used */
+	log[6] = 0xee;			  /* endurance group summary */
+	put_le128(log, 32, 9511859, 0);	  /* data units read */
+	put_le128(log, 48, 7773431, 0);	  /* data units written */
+	put_le128(log, 64, 111303174, 0); /* host read commands */
+	put_le128(log, 80, 83170961, 0);  /* host write commands */
+	put_le128(log, 96, 3060, 0);	  /* controller busy time */
+	put_le128(log, 112, 266, 0);	  /* power cycles */
+	put_le128(log, 128, 2401, 0);	  /* power on hours */
+	put_le128(log, 144, 43, 0);	  /* unsafe shutdowns */
+	put_le128(log, 160, 0, 0);	  /* media errors */
+	put_le128(log, 176, 7, 0);	  /* error log entries */
+	put_le(log, 192, 11, 4);	  /* warning temperature time */
+	put_le(log, 196, 12, 4);	  /* critical temperature time */
+	put_le(log, 200, 305, 2);	  /* temperature sensor 1 */
 }
 
 static void assert_num(struct hw_num n, int64_t v)
@@ -92,7 +92,7 @@ static void test_counters_are_little_endian_across_bytes(void **state)
 	(void)state;
 	healthy_log(log);
 	put_le128(log, 160, 0x0102030405060708ull, 0);
-	put_le(log, 1, 0x0101, 2);              /* 257 K */
+	put_le(log, 1, 0x0101, 2); /* 257 K */
 	assert_int_equal(hw_nvme_parse_health_log(log, sizeof log, &h), 0);
 	assert_num(h.media_errors, 0x0102030405060708ll);
 	assert_num(h.temperature_c, -16);
@@ -105,7 +105,7 @@ static void test_counter_with_high_half_set_is_unknown(void **state)
 
 	(void)state;
 	healthy_log(log);
-	put_le128(log, 48, 5, 1);               /* 2^64 + 5 */
+	put_le128(log, 48, 5, 1); /* 2^64 + 5 */
 	assert_int_equal(hw_nvme_parse_health_log(log, sizeof log, &h), 0);
 	assert_false(h.data_units_written.known);
 	assert_num(h.data_units_read, 9511859);
@@ -192,12 +192,12 @@ static void test_healthy_log_passes(void **state)
 static void test_each_critical_warning_bit_fails(void **state)
 {
 	static const char *const want[] = {
-		"critical_warning=0x01 (spare below threshold)",
-		"critical_warning=0x02 (temperature threshold)",
-		"critical_warning=0x04 (reliability degraded)",
-		"critical_warning=0x08 (read-only)",
-		"critical_warning=0x10 (volatile memory backup failed)",
-		"critical_warning=0x20 (persistent memory region read-only)",
+	    "critical_warning=0x01 (spare below threshold)",
+	    "critical_warning=0x02 (temperature threshold)",
+	    "critical_warning=0x04 (reliability degraded)",
+	    "critical_warning=0x08 (read-only)",
+	    "critical_warning=0x10 (volatile memory backup failed)",
+	    "critical_warning=0x20 (persistent memory region read-only)",
 	};
 	uint8_t log[HW_NVME_LOG_LEN];
 	struct disk_health d;
@@ -221,11 +221,12 @@ static void test_several_warning_bits_are_all_named(void **state)
 	(void)state;
 	healthy_log(log);
 	log[0] = 0x0c;
-	put_le128(log, 160, 12, 0);             /* a warn finding too */
+	put_le128(log, 160, 12, 0); /* a warn finding too */
 	verdict_of(log, &d);
 	assert_int_equal(d.verdict, HEALTH_FAIL);
-	assert_string_equal(d.reason,
-			    "critical_warning=0x0c (reliability degraded, read-only)");
+	assert_string_equal(
+	    d.reason,
+	    "critical_warning=0x0c (reliability degraded, read-only)");
 }
 
 static void test_spare_below_threshold_fails_without_warning_bit(void **state)
@@ -240,7 +241,7 @@ static void test_spare_below_threshold_fails_without_warning_bit(void **state)
 	assert_int_equal(d.verdict, HEALTH_FAIL);
 	assert_string_equal(d.reason, "available_spare=9 below threshold 10");
 
-	log[3] = 10;                            /* at the threshold: not below */
+	log[3] = 10; /* at the threshold: not below */
 	verdict_of(log, &d);
 	assert_int_equal(d.verdict, HEALTH_PASS);
 }
@@ -295,11 +296,10 @@ static void test_read_of_missing_node_is_enoent(void **state)
 	struct hw_err err = {""};
 
 	(void)state;
-	assert_int_equal(hw_nvme_health_read("/dev/kagent-no-such-nvme", &h,
-					     &err),
-			 -ENOENT);
-	assert_string_equal(err.msg,
-			    "/dev/kagent-no-such-nvme: No such file or directory");
+	assert_int_equal(
+	    hw_nvme_health_read("/dev/kagent-no-such-nvme", &h, &err), -ENOENT);
+	assert_string_equal(
+	    err.msg, "/dev/kagent-no-such-nvme: No such file or directory");
 }
 
 /* /dev/null exists everywhere and is no NVMe controller: the Identify
@@ -318,22 +318,23 @@ static void test_read_of_non_nvme_node_is_enotty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_health_log_fields_at_spec_offsets),
-		cmocka_unit_test(test_counters_are_little_endian_across_bytes),
-		cmocka_unit_test(test_counter_with_high_half_set_is_unknown),
-		cmocka_unit_test(test_counter_past_int64_is_unknown),
-		cmocka_unit_test(test_zero_kelvin_is_unknown_temperature),
-		cmocka_unit_test(test_short_log_is_einval),
-		cmocka_unit_test(test_warning_bit_names),
-		cmocka_unit_test(test_healthy_log_passes),
-		cmocka_unit_test(test_each_critical_warning_bit_fails),
-		cmocka_unit_test(test_several_warning_bits_are_all_named),
-		cmocka_unit_test(test_spare_below_threshold_fails_without_warning_bit),
-		cmocka_unit_test(test_media_errors_warn),
-		cmocka_unit_test(test_percentage_used_warns_from_90),
-		cmocka_unit_test(test_missing_log_is_unknown),
-		cmocka_unit_test(test_read_of_missing_node_is_enoent),
-		cmocka_unit_test(test_read_of_non_nvme_node_is_enotty),
+	    cmocka_unit_test(test_health_log_fields_at_spec_offsets),
+	    cmocka_unit_test(test_counters_are_little_endian_across_bytes),
+	    cmocka_unit_test(test_counter_with_high_half_set_is_unknown),
+	    cmocka_unit_test(test_counter_past_int64_is_unknown),
+	    cmocka_unit_test(test_zero_kelvin_is_unknown_temperature),
+	    cmocka_unit_test(test_short_log_is_einval),
+	    cmocka_unit_test(test_warning_bit_names),
+	    cmocka_unit_test(test_healthy_log_passes),
+	    cmocka_unit_test(test_each_critical_warning_bit_fails),
+	    cmocka_unit_test(test_several_warning_bits_are_all_named),
+	    cmocka_unit_test(
+		test_spare_below_threshold_fails_without_warning_bit),
+	    cmocka_unit_test(test_media_errors_warn),
+	    cmocka_unit_test(test_percentage_used_warns_from_90),
+	    cmocka_unit_test(test_missing_log_is_unknown),
+	    cmocka_unit_test(test_read_of_missing_node_is_enoent),
+	    cmocka_unit_test(test_read_of_non_nvme_node_is_enotty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

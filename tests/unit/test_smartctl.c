@@ -18,10 +18,10 @@
 
 void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out);
 
-#define JSON_DIR CORPUS "/smartctl-json"
+#define JSON_DIR     CORPUS "/smartctl-json"
 #define EXPORTER_DIR CORPUS "/smartctl-json-exporter"
 #define TELEGRAF_DIR CORPUS "/smartctl-json-telegraf"
-#define SCAN_DIR CORPUS "/smartctl-scan-json"
+#define SCAN_DIR     CORPUS "/smartctl-scan-json"
 
 static int parse_file(const char *path, struct hw_smartctl *s,
 		      struct hw_err *err)
@@ -270,7 +270,8 @@ static void test_raid_volume_without_status_is_unknown(void **state)
 	assert_string_equal(s.serial, "Volume1");
 	assert_int_equal(s.exit_status.v, HW_SMARTCTL_EXIT_COMMAND);
 	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
-	assert_string_equal(d.reason, "no SMART status (smartctl exit status 4)");
+	assert_string_equal(d.reason,
+			    "no SMART status (smartctl exit status 4)");
 }
 
 static void test_scsi_grown_defects_warn(void **state)
@@ -287,7 +288,7 @@ static void test_scsi_grown_defects_warn(void **state)
 	assert_int_equal(s.temperature_c.v, 34);
 	assert_int_equal(s.power_on_hours.v, 43549);
 	assert_false(s.power_cycles.known);
-	assert_false(s.exit_status.known);     /* file lacks the smartctl section */
+	assert_false(s.exit_status.known); /* file lacks the smartctl section */
 	assert_string_equal(s.scsi_ie_string, "");
 	assert_int_equal(d.verdict, HEALTH_WARN);
 	assert_string_equal(d.reason, "scsi_grown_defect_list=56");
@@ -359,8 +360,9 @@ static void test_megaraid_attribute_check_warning_is_a_message(void **state)
 	assert_string_equal(s.device_type, "sat+megaraid,14");
 	assert_int_equal(s.exit_status.v, 4);
 	assert_int_equal(s.n_messages, 1);
-	assert_string_equal(s.messages[0],
-			    "Warning: This result is based on an Attribute check.");
+	assert_string_equal(
+	    s.messages[0],
+	    "Warning: This result is based on an Attribute check.");
 	assert_int_equal(d.verdict, HEALTH_PASS);
 }
 
@@ -370,7 +372,8 @@ static void test_thirty_attributes_all_kept(void **state)
 	struct disk_health d;
 
 	(void)state;
-	judge_file(EXPORTER_DIR "/sat-Silicon_Motion_based_SSDs-TS32GMTS400-sda.json",
+	judge_file(EXPORTER_DIR
+		   "/sat-Silicon_Motion_based_SSDs-TS32GMTS400-sda.json",
 		   &s, &d);
 	assert_int_equal(s.n_attrs, HW_SMARTCTL_ATTRS_MAX);
 }
@@ -417,9 +420,10 @@ static void test_constructed_smart_status_not_passed_fails(void **state)
 	struct disk_health d;
 
 	(void)state;
-	parse_str("{\"smartctl\":{\"exit_status\":8},\"device\":{\"type\":\"sat\","
-		  "\"protocol\":\"ATA\"},\"smart_status\":{\"passed\":false}}",
-		  &s, &d);
+	parse_str(
+	    "{\"smartctl\":{\"exit_status\":8},\"device\":{\"type\":\"sat\","
+	    "\"protocol\":\"ATA\"},\"smart_status\":{\"passed\":false}}",
+	    &s, &d);
 	assert_true(s.exit_status.v & HW_SMARTCTL_EXIT_FAILING);
 	assert_int_equal(d.verdict, HEALTH_FAIL);
 	assert_string_equal(d.reason, "smart_status.passed=false");
@@ -450,12 +454,13 @@ static void test_constructed_ata_attribute_failing_now_fails(void **state)
 	struct disk_health d;
 
 	(void)state;
-	parse_str("{\"device\":{\"protocol\":\"ATA\"},\"smart_status\":"
-		  "{\"passed\":true},\"ata_smart_attributes\":{\"table\":["
-		  "{\"id\":5,\"value\":1,\"worst\":1,\"thresh\":36,"
-		  "\"when_failed\":\"now\",\"raw\":{\"value\":4000}},"
-		  "{\"id\":197,\"when_failed\":\"past\",\"raw\":{\"value\":8}}]}}",
-		  &s, &d);
+	parse_str(
+	    "{\"device\":{\"protocol\":\"ATA\"},\"smart_status\":"
+	    "{\"passed\":true},\"ata_smart_attributes\":{\"table\":["
+	    "{\"id\":5,\"value\":1,\"worst\":1,\"thresh\":36,"
+	    "\"when_failed\":\"now\",\"raw\":{\"value\":4000}},"
+	    "{\"id\":197,\"when_failed\":\"past\",\"raw\":{\"value\":8}}]}}",
+	    &s, &d);
 	assert_int_equal(d.verdict, HEALTH_FAIL);
 	assert_string_equal(d.reason, "ata5.when_failed=now");
 }
@@ -466,12 +471,13 @@ static void test_constructed_nvme_warning_bit_fails(void **state)
 	struct disk_health d;
 
 	(void)state;
-	parse_str("{\"device\":{\"protocol\":\"NVMe\"},\"smart_status\":"
-		  "{\"passed\":false,\"nvme\":{\"value\":4}},"
-		  "\"nvme_smart_health_information_log\":{\"critical_warning\":4,"
-		  "\"available_spare\":100,\"available_spare_threshold\":10,"
-		  "\"percentage_used\":3,\"media_errors\":2}}",
-		  &s, &d);
+	parse_str(
+	    "{\"device\":{\"protocol\":\"NVMe\"},\"smart_status\":"
+	    "{\"passed\":false,\"nvme\":{\"value\":4}},"
+	    "\"nvme_smart_health_information_log\":{\"critical_warning\":4,"
+	    "\"available_spare\":100,\"available_spare_threshold\":10,"
+	    "\"percentage_used\":3,\"media_errors\":2}}",
+	    &s, &d);
 	assert_int_equal(d.verdict, HEALTH_FAIL);
 	assert_string_equal(d.reason,
 			    "critical_warning=0x04 (reliability degraded)");
@@ -508,7 +514,8 @@ static void test_malformed_json_is_einval(void **state)
 	assert_string_equal(err.msg, "smartctl JSON: line 1 column 12: "
 				     "unexpected token near end of file");
 	assert_int_equal(hw_smartctl_parse("[1]", 3, &s, &err), -EINVAL);
-	assert_string_equal(err.msg, "smartctl JSON: top level is not an object");
+	assert_string_equal(err.msg,
+			    "smartctl JSON: top level is not an object");
 }
 
 /* The same command smartctl is given by hw_smartctl_run, run through the
@@ -584,8 +591,8 @@ static void test_run_past_timeout_kills_and_reaps(void **state)
 		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 		assert_int_equal(errno, ECHILD);
 	}
-	print_message("1 ms timeout: %d of 5 runs killed; last: %s\n",
-		      timeouts, err.msg);
+	print_message("1 ms timeout: %d of 5 runs killed; last: %s\n", timeouts,
+		      err.msg);
 }
 
 static void test_run_rejects_bad_arguments(void **state)
@@ -597,36 +604,37 @@ static void test_run_rejects_bad_arguments(void **state)
 	(void)state;
 	assert_int_equal(hw_smartctl_run("/dev/null", 0, &json, &len, &err),
 			 -EINVAL);
-	assert_int_equal(hw_smartctl_run("", 1000, &json, &len, &err),
-			 -EINVAL);
+	assert_int_equal(hw_smartctl_run("", 1000, &json, &len, &err), -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_corpus_report_parses),
-		cmocka_unit_test(test_exporter_verdicts_match_expect_tsv),
-		cmocka_unit_test(test_telegraf_verdicts_match_expect_tsv),
-		cmocka_unit_test(test_ata_report_with_reallocated_sector),
-		cmocka_unit_test(test_ata_health_only_report_passes),
-		cmocka_unit_test(test_open_failure_is_unknown_with_smartctl_message),
-		cmocka_unit_test(test_raid_volume_without_status_is_unknown),
-		cmocka_unit_test(test_scsi_grown_defects_warn),
-		cmocka_unit_test(test_scsi_model_from_scsi_model_name),
-		cmocka_unit_test(test_nvme_report_fills_health_log),
-		cmocka_unit_test(test_telegraf_nvme_with_error_log_entries_passes),
-		cmocka_unit_test(test_megaraid_attribute_check_warning_is_a_message),
-		cmocka_unit_test(test_thirty_attributes_all_kept),
-		cmocka_unit_test(test_scan_output_has_no_verdict),
-		cmocka_unit_test(test_constructed_smart_status_not_passed_fails),
-		cmocka_unit_test(test_constructed_scsi_health_not_ok_fails),
-		cmocka_unit_test(test_constructed_ata_attribute_failing_now_fails),
-		cmocka_unit_test(test_constructed_nvme_warning_bit_fails),
-		cmocka_unit_test(test_counter_past_int64_is_unknown_not_an_error),
-		cmocka_unit_test(test_malformed_json_is_einval),
-		cmocka_unit_test(test_run_returns_smartctl_json_and_exit_status),
-		cmocka_unit_test(test_run_past_timeout_kills_and_reaps),
-		cmocka_unit_test(test_run_rejects_bad_arguments),
+	    cmocka_unit_test(test_every_corpus_report_parses),
+	    cmocka_unit_test(test_exporter_verdicts_match_expect_tsv),
+	    cmocka_unit_test(test_telegraf_verdicts_match_expect_tsv),
+	    cmocka_unit_test(test_ata_report_with_reallocated_sector),
+	    cmocka_unit_test(test_ata_health_only_report_passes),
+	    cmocka_unit_test(
+		test_open_failure_is_unknown_with_smartctl_message),
+	    cmocka_unit_test(test_raid_volume_without_status_is_unknown),
+	    cmocka_unit_test(test_scsi_grown_defects_warn),
+	    cmocka_unit_test(test_scsi_model_from_scsi_model_name),
+	    cmocka_unit_test(test_nvme_report_fills_health_log),
+	    cmocka_unit_test(test_telegraf_nvme_with_error_log_entries_passes),
+	    cmocka_unit_test(
+		test_megaraid_attribute_check_warning_is_a_message),
+	    cmocka_unit_test(test_thirty_attributes_all_kept),
+	    cmocka_unit_test(test_scan_output_has_no_verdict),
+	    cmocka_unit_test(test_constructed_smart_status_not_passed_fails),
+	    cmocka_unit_test(test_constructed_scsi_health_not_ok_fails),
+	    cmocka_unit_test(test_constructed_ata_attribute_failing_now_fails),
+	    cmocka_unit_test(test_constructed_nvme_warning_bit_fails),
+	    cmocka_unit_test(test_counter_past_int64_is_unknown_not_an_error),
+	    cmocka_unit_test(test_malformed_json_is_einval),
+	    cmocka_unit_test(test_run_returns_smartctl_json_and_exit_status),
+	    cmocka_unit_test(test_run_past_timeout_kills_and_reaps),
+	    cmocka_unit_test(test_run_rejects_bad_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
