@@ -561,9 +561,9 @@ static void test_run_returns_smartctl_json_and_exit_status(void **state)
 	run_and_compare("/dev/null");
 }
 
-/* 1 ms is far below what smartctl needs to start (about 25 ms here), but
- * a run that does finish in time is not a failure either: what must hold
- * is that the call returns at once and leaves no child behind. */
+/* 1 ms is far below what smartctl needs to start (about 25 ms here: exec,
+ * loading libstdc++): a single run may still win the race, five cannot
+ * all.  Every run must return at once and leave no child behind. */
 static void test_run_past_timeout_kills_and_reaps(void **state)
 {
 	struct hw_err err = {""};
@@ -587,7 +587,7 @@ static void test_run_past_timeout_kills_and_reaps(void **state)
 			assert_null(json);
 			timeouts++;
 		}
-		assert_true(ms < 1000);
+		assert_true(ms < 5000);
 		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 		assert_int_equal(errno, ECHILD);
 	}
