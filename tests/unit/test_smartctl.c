@@ -593,6 +593,7 @@ static void test_run_past_timeout_kills_and_reaps(void **state)
 	}
 	print_message("1 ms timeout: %d of 5 runs killed; last: %s\n", timeouts,
 		      err.msg);
+	assert_true(timeouts >= 1);
 }
 
 static void test_run_rejects_bad_arguments(void **state)
