@@ -22,6 +22,25 @@ struct cpu_topo {
 	int64_t core;
 };
 
+/* A path component that is a file where a directory should be (a capture
+ * that stored a symlink as text) hides the attribute like a missing one. */
+static bool absent(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR;
+}
+
+/* Why a number could not be read from path: not one, or an I/O error. */
+static int number_error(int r, const char *path, const char *what,
+			struct hw_err *err)
+{
+	if (r == -EINVAL || r == -ERANGE || r >= 0) {
+		hw_err_set(err, "%s: not %s", path, what);
+		return -EINVAL;
+	}
+	hw_err_set(err, "%s: %s", path, strerror(-r));
+	return r;
+}
+
 static void cpuset_add(struct cpuset *s, unsigned cpu)
 {
 	s->w[cpu / 64] |= UINT64_C(1) << (cpu % 64);
@@ -103,7 +122,7 @@ static int cpulist_read(const char *root, const char *rel, struct cpuset *out,
 	if (r < 0)
 		return r;
 	n = hw_read_file(path, buf, sizeof buf);
-	if (n == -ENOENT)
+	if (absent((int)n))
 		return -ENOENT;
 	if (n < 0) {
 		hw_err_set(err, "%s: %s", path, strerror((int)-n));
@@ -168,14 +187,12 @@ static int online_from_dirs(const char *root, const struct cpuset *present,
 		if (r < 0)
 			return r;
 		r = hw_read_i64(path, &v);
-		if (r == -ENOENT) {
+		if (absent(r)) {
 			cpuset_add(out, c);
 			continue;
 		}
-		if (r < 0 || (v != 0 && v != 1)) {
-			hw_err_set(err, "%s: not 0 or 1", path);
-			return -EINVAL;
-		}
+		if (r < 0 || (v != 0 && v != 1))
+			return number_error(r, path, "0 or 1", err);
 		if (v == 1)
 			cpuset_add(out, c);
 	}
@@ -194,12 +211,10 @@ static int topo_read(const char *root, unsigned cpu, const char *name,
 	if (r < 0)
 		return r;
 	r = hw_read_i64(path, out);
-	if (r == -ENOENT)
-		return r;
-	if (r < 0) {
-		hw_err_set(err, "%s: not a number", path);
-		return -EINVAL;
-	}
+	if (absent(r))
+		return -ENOENT;
+	if (r < 0)
+		return number_error(r, path, "a number", err);
 	return 0;
 }
 
@@ -264,7 +279,9 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 		if (r < 0)
 			goto out_free;
 		r = (int)hw_read_file(path, buf, sizeof buf);
-		if (r >= 0) {
+		if (absent(r)) {
+			r = 0;
+		} else if (r >= 0) {
 			if (cpulist_parse(buf, &sib) < 0) {
 				hw_err_set(err, "%s: not a CPU list", path);
 				r = -EINVAL;
@@ -272,7 +289,7 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 			}
 			if (cpuset_count(&sib) > threads)
 				threads = cpuset_count(&sib);
-		} else if (r != -ENOENT) {
+		} else {
 			hw_err_set(err, "%s: %s", path, strerror(-r));
 			goto out_free;
 		}
@@ -316,12 +333,10 @@ static int cpu_max_mhz(const char *root, const struct cpuset *present,
 		if (r < 0)
 			return r;
 		r = hw_read_i64(path, &khz);
-		if (r == -ENOENT)
+		if (absent(r))
 			continue;
-		if (r < 0 || khz <= 0) {
-			hw_err_set(err, "%s: not a frequency in kHz", path);
-			return -EINVAL;
-		}
+		if (r < 0 || khz <= 0)
+			return number_error(r, path, "a frequency in kHz", err);
 		if (!out->max_mhz.known || khz / 1000 > out->max_mhz.v)
 			out->max_mhz = (struct hw_num){ khz / 1000, true };
 	}
