@@ -9,7 +9,7 @@
 #include "hw.h"
 
 /* The kernel's largest NR_CPUS (CONFIG_NR_CPUS_RANGE_END on x86_64). */
-#define CPU_MAX 8192
+#define CPU_MAX	  8192
 #define CPU_WORDS (CPU_MAX / 64)
 
 struct cpuset {
@@ -307,9 +307,9 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 		if ((int64_t)++run > threads)
 			threads = (int64_t)run;
 	}
-	out->cores = (struct hw_num){ (int64_t)cores, true };
-	out->sockets = (struct hw_num){ (int64_t)sockets, true };
-	out->threads_per_core = (struct hw_num){ threads, true };
+	out->cores = (struct hw_num){(int64_t)cores, true};
+	out->sockets = (struct hw_num){(int64_t)sockets, true};
+	out->threads_per_core = (struct hw_num){threads, true};
 out_free:
 	free(t);
 	return r;
@@ -338,7 +338,7 @@ static int cpu_max_mhz(const char *root, const struct cpuset *present,
 		if (r < 0 || khz <= 0)
 			return number_error(r, path, "a frequency in kHz", err);
 		if (!out->max_mhz.known || khz / 1000 > out->max_mhz.v)
-			out->max_mhz = (struct hw_num){ khz / 1000, true };
+			out->max_mhz = (struct hw_num){khz / 1000, true};
 	}
 	return 0;
 }
@@ -348,8 +348,8 @@ static int cpu_max_mhz(const char *root, const struct cpuset *present,
  * "cpu", MIPS "cpu model". */
 static void cpuinfo_model(const char *info, char *model, size_t cap)
 {
-	static const char *const names[] = { "model name", "Processor", "cpu",
-					      "cpu model" };
+	static const char *const names[] = {"model name", "Processor", "cpu",
+					    "cpu model"};
 
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
 		size_t kl = strlen(names[k]);
@@ -372,7 +372,8 @@ static void cpuinfo_model(const char *info, char *model, size_t cap)
 				p++;
 			end = strchr(p, '\n');
 			vl = end ? (size_t)(end - p) : strlen(p);
-			while (vl > 0 && (p[vl - 1] == ' ' || p[vl - 1] == '\t'))
+			while (vl > 0 &&
+			       (p[vl - 1] == ' ' || p[vl - 1] == '\t'))
 				vl--;
 			if (vl == 0)
 				continue;
@@ -425,9 +426,9 @@ int hw_cpu_probe(const char *root, struct hw_cpu *out, struct hw_err *err)
 	if (r < 0)
 		goto out_free;
 	if (cpuset_count(present) > 0)
-		out->logical = (struct hw_num){ cpuset_count(present), true };
+		out->logical = (struct hw_num){cpuset_count(present), true};
 	if (cpuset_count(online) > 0)
-		out->online = (struct hw_num){ cpuset_count(online), true };
+		out->online = (struct hw_num){cpuset_count(online), true};
 
 	r = cpu_topology(root, online, out, err);
 	if (r < 0)

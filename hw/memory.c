@@ -50,8 +50,7 @@ static void memory_installed(const char *root, struct hw_memory *out)
 	uint8_t *tbl;
 	ssize_t n;
 
-	if (hw_path(path, sizeof path, root,
-		    "sys/firmware/dmi/tables/DMI") < 0)
+	if (hw_path(path, sizeof path, root, "sys/firmware/dmi/tables/DMI") < 0)
 		return;
 	tbl = malloc(HW_READ_MAX);
 	if (tbl == NULL)
@@ -59,14 +58,12 @@ static void memory_installed(const char *root, struct hw_memory *out)
 	n = hw_read_file(path, (char *)tbl, HW_READ_MAX);
 	/* A table that fills the buffer may be cut short: not trusted. */
 	if (n > 0 && n < HW_READ_MAX - 1 &&
-	    hw_smbios_memory_sum(tbl, (size_t)n, &sum) == 0 &&
-	    sum <= INT64_MAX)
-		out->installed_bytes = (struct hw_num){ (int64_t)sum, true };
+	    hw_smbios_memory_sum(tbl, (size_t)n, &sum) == 0 && sum <= INT64_MAX)
+		out->installed_bytes = (struct hw_num){(int64_t)sum, true};
 	free(tbl);
 }
 
-int hw_memory_probe(const char *root, struct hw_memory *out,
-		    struct hw_err *err)
+int hw_memory_probe(const char *root, struct hw_memory *out, struct hw_err *err)
 {
 	char path[4096], *info;
 	int64_t v;
@@ -97,11 +94,11 @@ int hw_memory_probe(const char *root, struct hw_memory *out,
 		r = -EINVAL;
 		goto out_free;
 	}
-	out->total_bytes = (struct hw_num){ v, true };
+	out->total_bytes = (struct hw_num){v, true};
 	/* MemAvailable exists since Linux 3.14; without it, unknown. */
 	r = meminfo_kb(info, "MemAvailable", &v);
 	if (r == 0)
-		out->available_bytes = (struct hw_num){ v, true };
+		out->available_bytes = (struct hw_num){v, true};
 	else if (r != -ENOENT) {
 		hw_err_set(err, "%s: MemAvailable is not a number of kB", path);
 		goto out_free;

@@ -7,7 +7,7 @@
 #include "hw.h"
 
 #define SMBIOS_TYPE_MEMORY_DEVICE 17
-#define SMBIOS_TYPE_END 127
+#define SMBIOS_TYPE_END		  127
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -71,8 +71,9 @@ int hw_smbios_memory_sum(const uint8_t *tbl, size_t len, uint64_t *bytes)
 			r = memdev_size(s, flen, &one);
 			if (r < 0)
 				return r;
+			/* no real table sums past 2^64 */
 			if (sum + one < sum)
-				return -EINVAL; /* no real table sums past 2^64 */
+				return -EINVAL;
 			sum += one;
 			devices++;
 		}

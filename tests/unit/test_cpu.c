@@ -62,7 +62,7 @@ static void assert_num(struct hw_num n, int64_t v)
 
 static void probe_ok(const char *root, struct hw_cpu *c)
 {
-	struct hw_err err = { "" };
+	struct hw_err err = {""};
 
 	assert_int_equal(hw_cpu_probe(root, c, &err), 0);
 	assert_string_equal(err.msg, "");
@@ -164,7 +164,7 @@ static void test_node_exporter_corpus_repeats_core_ids(void **state)
 
 static void probe_fails(const char *root, int code, const char *file)
 {
-	struct hw_err err = { "" };
+	struct hw_err err = {""};
 	struct hw_cpu c;
 	char want[1024];
 
@@ -227,23 +227,22 @@ static void test_live_counts_match_nproc(void **state)
 			    "nproc --all"));
 	assert_num(c.online, run_long("env -u OMP_NUM_THREADS -u "
 				      "OMP_THREAD_LIMIT nproc"));
-	assert_true(c.cores.known && c.cores.v >= 1 &&
-		    c.cores.v <= c.online.v);
+	assert_true(c.cores.known && c.cores.v >= 1 && c.cores.v <= c.online.v);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_2s48t_counts_cores_per_package_not_core_ids),
-		cmocka_unit_test(test_2s48t_agrees_with_lscpu),
-		cmocka_unit_test(test_vm_capture_has_no_cpufreq),
-		cmocka_unit_test(test_procfs_corpus_falls_back_to_cpu_dirs),
-		cmocka_unit_test(test_node_exporter_corpus_repeats_core_ids),
-		cmocka_unit_test(test_cpulist_open_range_is_einval),
-		cmocka_unit_test(test_cpulist_reversed_range_is_einval),
-		cmocka_unit_test(test_non_numeric_core_id_is_einval),
-		cmocka_unit_test(test_missing_cpuinfo_is_enoent),
-		cmocka_unit_test(test_live_counts_match_nproc),
+	    cmocka_unit_test(test_2s48t_counts_cores_per_package_not_core_ids),
+	    cmocka_unit_test(test_2s48t_agrees_with_lscpu),
+	    cmocka_unit_test(test_vm_capture_has_no_cpufreq),
+	    cmocka_unit_test(test_procfs_corpus_falls_back_to_cpu_dirs),
+	    cmocka_unit_test(test_node_exporter_corpus_repeats_core_ids),
+	    cmocka_unit_test(test_cpulist_open_range_is_einval),
+	    cmocka_unit_test(test_cpulist_reversed_range_is_einval),
+	    cmocka_unit_test(test_non_numeric_core_id_is_einval),
+	    cmocka_unit_test(test_missing_cpuinfo_is_enoent),
+	    cmocka_unit_test(test_live_counts_match_nproc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@ static void assert_num(struct hw_num n, int64_t v)
 
 static void probe_ok(const char *root, struct hw_memory *m)
 {
-	struct hw_err err = { "" };
+	struct hw_err err = {""};
 
 	assert_int_equal(hw_memory_probe(root, m, &err), 0);
 	assert_string_equal(err.msg, "");
@@ -94,26 +94,26 @@ static void test_node_exporter_corpus_has_no_memavailable(void **state)
 
 static void test_meminfo_without_memtotal_is_einval(void **state)
 {
-	struct hw_err err = { "" };
+	struct hw_err err = {""};
 	struct hw_memory m;
 
 	(void)state;
 	assert_int_equal(
-		hw_memory_probe(FIXTURES "/host-nomemtotal-mem", &m, &err),
-		-EINVAL);
-	assert_string_equal(err.msg, FIXTURES
-			    "/host-nomemtotal-mem/proc/meminfo: no MemTotal line");
+	    hw_memory_probe(FIXTURES "/host-nomemtotal-mem", &m, &err),
+	    -EINVAL);
+	assert_string_equal(
+	    err.msg,
+	    FIXTURES "/host-nomemtotal-mem/proc/meminfo: no MemTotal line");
 }
 
 static void test_missing_meminfo_is_enoent(void **state)
 {
-	struct hw_err err = { "" };
+	struct hw_err err = {""};
 	struct hw_memory m;
 
 	(void)state;
 	assert_int_equal(
-		hw_memory_probe(FIXTURES "/host-qemu-pc-mem", &m, &err),
-		-ENOENT);
+	    hw_memory_probe(FIXTURES "/host-qemu-pc-mem", &m, &err), -ENOENT);
 	assert_string_equal(err.msg, FIXTURES "/host-qemu-pc-mem/proc/meminfo: "
 					      "No such file or directory");
 }
@@ -129,8 +129,8 @@ static void test_truncated_dmi_leaves_installed_unknown(void **state)
 	probe_ok(FIXTURES "/host-truncdmi-mem", &m);
 	assert_num(m.total_bytes, INT64_C(24683620) * 1024);
 	assert_false(m.installed_bytes.known);
-	n = load(FIXTURES "/host-truncdmi-mem/sys/firmware/dmi/tables/DMI",
-		 tbl, sizeof tbl);
+	n = load(FIXTURES "/host-truncdmi-mem/sys/firmware/dmi/tables/DMI", tbl,
+		 sizeof tbl);
 	assert_int_equal(n, 300);
 	assert_int_equal(hw_smbios_memory_sum(tbl, n, &sum), -EINVAL);
 }
@@ -144,8 +144,8 @@ static void test_qemu_table_sums_two_dimms(void **state)
 	size_t n;
 
 	(void)state;
-	n = load(FIXTURES "/host-qemu-pc-mem/sys/firmware/dmi/tables/DMI",
-		 tbl, sizeof tbl);
+	n = load(FIXTURES "/host-qemu-pc-mem/sys/firmware/dmi/tables/DMI", tbl,
+		 sizeof tbl);
 	assert_int_equal(n, 474);
 	assert_int_equal(hw_smbios_memory_sum(tbl, n, &sum), 0);
 	assert_int_equal(sum, 20 * GIB); /* DIMM 0 16 GiB + DIMM 1 4 GiB */
@@ -162,8 +162,8 @@ static void test_every_truncation_of_qemu_table_is_bounded(void **state)
 	size_t n;
 
 	(void)state;
-	n = load(FIXTURES "/host-qemu-pc-mem/sys/firmware/dmi/tables/DMI",
-		 tbl, sizeof tbl);
+	n = load(FIXTURES "/host-qemu-pc-mem/sys/firmware/dmi/tables/DMI", tbl,
+		 sizeof tbl);
 	for (size_t len = 0; len < n; len++) {
 		uint8_t *copy = malloc(len ? len : 1);
 		int r;
@@ -230,7 +230,7 @@ static void put(struct tbl *t, uint8_t type, uint8_t flen,
  * 0x0C, Extended Size at 0x1C, one string "DIMM". */
 static void memdev(struct tbl *t, uint8_t flen, uint16_t size, uint32_t ext)
 {
-	uint8_t f[0x22 - 4] = { 0 };
+	uint8_t f[0x22 - 4] = {0};
 
 	f[0x0C - 4] = (uint8_t)size;
 	f[0x0D - 4] = (uint8_t)(size >> 8);
@@ -248,9 +248,11 @@ static void end(struct tbl *t)
 
 static void bios(struct tbl *t)
 {
-	static const uint8_t f[0x18 - 4] = { 1, 2, 0x00, 0xF0, 3 };
+	static const uint8_t f[0x18 - 4] = {1, 2, 0x00, 0xF0, 3};
 
-	static const char s[] = "Vendor\0" "1.0\0" "01/01/2020";
+	static const char s[] = "Vendor\0"
+				"1.0\0"
+				"01/01/2020";
 
 	put(t, 0, 0x18, f, s, sizeof s);
 }
@@ -263,7 +265,7 @@ static int sum_of(struct tbl *t, uint64_t *sum)
 
 static void test_size_in_mb(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -277,7 +279,7 @@ static void test_size_in_mb(void **state)
 
 static void test_size_bit15_is_kb(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -289,7 +291,7 @@ static void test_size_bit15_is_kb(void **state)
 
 static void test_size_7fff_uses_extended_size(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -303,7 +305,7 @@ static void test_size_7fff_uses_extended_size(void **state)
 
 static void test_empty_slot_adds_nothing(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -317,7 +319,7 @@ static void test_empty_slot_adds_nothing(void **state)
 
 static void test_unknown_module_size_is_enodata(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -329,7 +331,7 @@ static void test_unknown_module_size_is_enodata(void **state)
 
 static void test_no_memory_device_is_enoent(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -340,7 +342,7 @@ static void test_no_memory_device_is_enoent(void **state)
 
 static void test_records_after_end_of_table_are_ignored(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -354,7 +356,7 @@ static void test_records_after_end_of_table_are_ignored(void **state)
 
 static void test_extended_size_beyond_short_record_is_einval(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -365,7 +367,7 @@ static void test_extended_size_beyond_short_record_is_einval(void **state)
 
 static void test_record_without_size_field_is_einval(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -376,7 +378,7 @@ static void test_record_without_size_field_is_einval(void **state)
 
 static void test_header_length_below_4_is_einval(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 
 	(void)state;
@@ -388,7 +390,7 @@ static void test_header_length_below_4_is_einval(void **state)
 
 static void test_truncated_tables_are_einval(void **state)
 {
-	struct tbl t = { .len = 0 };
+	struct tbl t = {.len = 0};
 	uint64_t sum;
 	size_t whole;
 
@@ -450,34 +452,33 @@ static void test_live_matches_proc_meminfo(void **state)
 		assert_true(m.installed_bytes.v >= m.total_bytes.v);
 	else
 		assert_int_not_equal(
-			access("/sys/firmware/dmi/tables/DMI", R_OK), 0);
+		    access("/sys/firmware/dmi/tables/DMI", R_OK), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_2s48t_installed_counts_extended_size),
-		cmocka_unit_test(
-			test_vm_capture_without_dmi_has_unknown_installed),
-		cmocka_unit_test(test_procfs_corpus_has_no_memavailable),
-		cmocka_unit_test(test_node_exporter_corpus_has_no_memavailable),
-		cmocka_unit_test(test_meminfo_without_memtotal_is_einval),
-		cmocka_unit_test(test_missing_meminfo_is_enoent),
-		cmocka_unit_test(test_truncated_dmi_leaves_installed_unknown),
-		cmocka_unit_test(test_qemu_table_sums_two_dimms),
-		cmocka_unit_test(test_every_truncation_of_qemu_table_is_bounded),
-		cmocka_unit_test(test_size_in_mb),
-		cmocka_unit_test(test_size_bit15_is_kb),
-		cmocka_unit_test(test_size_7fff_uses_extended_size),
-		cmocka_unit_test(test_empty_slot_adds_nothing),
-		cmocka_unit_test(test_unknown_module_size_is_enodata),
-		cmocka_unit_test(test_no_memory_device_is_enoent),
-		cmocka_unit_test(test_records_after_end_of_table_are_ignored),
-		cmocka_unit_test(test_extended_size_beyond_short_record_is_einval),
-		cmocka_unit_test(test_record_without_size_field_is_einval),
-		cmocka_unit_test(test_header_length_below_4_is_einval),
-		cmocka_unit_test(test_truncated_tables_are_einval),
-		cmocka_unit_test(test_live_matches_proc_meminfo),
+	    cmocka_unit_test(test_2s48t_installed_counts_extended_size),
+	    cmocka_unit_test(test_vm_capture_without_dmi_has_unknown_installed),
+	    cmocka_unit_test(test_procfs_corpus_has_no_memavailable),
+	    cmocka_unit_test(test_node_exporter_corpus_has_no_memavailable),
+	    cmocka_unit_test(test_meminfo_without_memtotal_is_einval),
+	    cmocka_unit_test(test_missing_meminfo_is_enoent),
+	    cmocka_unit_test(test_truncated_dmi_leaves_installed_unknown),
+	    cmocka_unit_test(test_qemu_table_sums_two_dimms),
+	    cmocka_unit_test(test_every_truncation_of_qemu_table_is_bounded),
+	    cmocka_unit_test(test_size_in_mb),
+	    cmocka_unit_test(test_size_bit15_is_kb),
+	    cmocka_unit_test(test_size_7fff_uses_extended_size),
+	    cmocka_unit_test(test_empty_slot_adds_nothing),
+	    cmocka_unit_test(test_unknown_module_size_is_enodata),
+	    cmocka_unit_test(test_no_memory_device_is_enoent),
+	    cmocka_unit_test(test_records_after_end_of_table_are_ignored),
+	    cmocka_unit_test(test_extended_size_beyond_short_record_is_einval),
+	    cmocka_unit_test(test_record_without_size_field_is_einval),
+	    cmocka_unit_test(test_header_length_below_4_is_einval),
+	    cmocka_unit_test(test_truncated_tables_are_einval),
+	    cmocka_unit_test(test_live_matches_proc_meminfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
