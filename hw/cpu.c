@@ -282,7 +282,8 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 		if (absent(r)) {
 			r = 0;
 		} else if (r >= 0) {
-			if (cpulist_parse(buf, &sib) < 0) {
+			if ((size_t)r == sizeof buf - 1 ||
+			    cpulist_parse(buf, &sib) < 0) {
 				hw_err_set(err, "%s: not a CPU list", path);
 				r = -EINVAL;
 				goto out_free;
