@@ -26,4 +26,12 @@ struct hw_ata_smart;
  * (197) and offline-uncorrectable (198) sectors. */
 void health_from_ata(const struct hw_ata_smart *s, struct disk_health *out);
 
+struct hw_nvme_health;
+/* Critical warning bits, spare below threshold, media errors, wear. */
+void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out);
+
+struct hw_smartctl;
+/* smartctl's SMART status, ATA attributes, SCSI defects, NVMe log. */
+void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out);
+
 #endif

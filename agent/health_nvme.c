@@ -6,7 +6,6 @@
 #include "health.h"
 #include "nvme.h"
 
-void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out);
 
 /* Percentage used is the vendor's estimate of rated endurance consumed;
  * from 90 on the drive is near its end of life. */

@@ -6,8 +6,6 @@
 #include "health.h"
 #include "smartctl.h"
 
-void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out);
-void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out);
 
 /* Reallocated, current pending and offline-uncorrectable sectors: any of
  * them above zero means the medium has lost data at least once. */

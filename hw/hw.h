@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A number that may be unknown.  Booleans use v = 0/1. */
 struct hw_num {

@@ -13,7 +13,6 @@
 #include "health.h"
 #include "nvme.h"
 
-void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out);
 
 static void put_le(uint8_t *log, size_t off, uint64_t v, size_t width)
 {

@@ -16,7 +16,6 @@
 #include "health.h"
 #include "smartctl.h"
 
-void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out);
 
 #define JSON_DIR     CORPUS "/smartctl-json"
 #define EXPORTER_DIR CORPUS "/smartctl-json-exporter"
