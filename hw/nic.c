@@ -33,9 +33,8 @@ static int nic_attr(const char *root, const char *ifname, const char *attr,
 	return 1;
 }
 
-static int nic_attr_str(const char *root, const char *ifname,
-			const char *attr, char *out, size_t len,
-			struct hw_err *err)
+static int nic_attr_str(const char *root, const char *ifname, const char *attr,
+			char *out, size_t len, struct hw_err *err)
 {
 	char path[PATH_MAX];
 	int r;
@@ -48,9 +47,9 @@ static int nic_attr_str(const char *root, const char *ifname,
 
 /* An integer attribute in [min, max]; unknown when unreadable, -EINVAL
  * naming the file when it holds anything else. */
-static int nic_attr_i64(const char *root, const char *ifname,
-			const char *attr, int64_t min, int64_t max,
-			struct hw_num *out, struct hw_err *err)
+static int nic_attr_i64(const char *root, const char *ifname, const char *attr,
+			int64_t min, int64_t max, struct hw_num *out,
+			struct hw_err *err)
 {
 	char path[PATH_MAX], buf[64];
 	int r;
@@ -81,8 +80,8 @@ static int nic_speed(const char *root, struct hw_nic *n, struct hw_err *err)
 {
 	int r;
 
-	r = nic_attr_i64(root, n->name, "speed", -1, UINT32_MAX,
-			 &n->speed_mbps, err);
+	r = nic_attr_i64(root, n->name, "speed", -1, UINT32_MAX, &n->speed_mbps,
+			 err);
 	if (r < 0)
 		return r;
 	if (n->speed_mbps.v == -1 || n->speed_mbps.v == UINT32_MAX ||
@@ -206,13 +205,13 @@ static void nic_bond_speeds(struct hw_nics *nics)
 
 	for (i = 0; i < nics->n; i++) {
 		struct hw_nic *b = &nics->v[i];
-		struct hw_num sum = { 0, false };
+		struct hw_num sum = {0, false};
 
 		if (!b->bond)
 			continue;
 		for (j = 0; j < b->n_members; j++) {
-			const struct hw_nic *m = hw_nics_find(nics,
-							      b->members[j]);
+			const struct hw_nic *m =
+			    hw_nics_find(nics, b->members[j]);
 
 			if (m && m->speed_mbps.known) {
 				sum.v += m->speed_mbps.v;
@@ -345,8 +344,7 @@ void hw_nics_free(struct hw_nics *nics)
 	nics->default_route[0] = '\0';
 }
 
-const struct hw_nic *hw_nics_find(const struct hw_nics *nics,
-				  const char *name)
+const struct hw_nic *hw_nics_find(const struct hw_nics *nics, const char *name)
 {
 	size_t i;
 

@@ -30,19 +30,19 @@
 /* Bounds on what we keep from tables a router could make huge; a Kafka or
  * ZooKeeper host has a handful of each.  Beyond them entries are ignored:
  * later addresses stay unattributed, later routes are not considered. */
-#define NIC_ROUTES_MAX   4096
-#define NIC_LOCALS_MAX   4096
+#define NIC_ROUTES_MAX	 4096
+#define NIC_LOCALS_MAX	 4096
 #define NIC_LOOPNETS_MAX 16
-#define NIC_LINE_MAX     512
+#define NIC_LINE_MAX	 512
 
 struct nic_route4 {
 	char ifname[HW_IFNAME_MAX];
-	uint32_t dst, mask, flags;      /* dst and mask in network order */
+	uint32_t dst, mask, flags; /* dst and mask in network order */
 	int64_t metric;
 };
 
 struct nic_loopnet {
-	uint32_t net, mask;             /* network order */
+	uint32_t net, mask; /* network order */
 	unsigned plen;
 };
 
@@ -125,8 +125,8 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 			continue;
 		if (*n == NIC_ROUTES_MAX)
 			break;
-		if (sscanf(line, "%15s %x %x %x %*d %*d %d %x", rt->ifname, &dst,
-			   &gw, &flags, &metric, &mask) != 6) {
+		if (sscanf(line, "%15s %x %x %x %*d %*d %d %x", rt->ifname,
+			   &dst, &gw, &flags, &metric, &mask) != 6) {
 			hw_err_set(err, "%s:%u: not a route line: '%.80s'",
 				   path, lineno, line);
 			r = -EINVAL;
@@ -251,13 +251,13 @@ static struct hw_nic *nic_find_mut(struct hw_nics *nics, const char *name)
 	return (struct hw_nic *)hw_nics_find(nics, name);
 }
 
-static void nic_attribute4(const char *root, struct hw_nics *nics,
-			   uint32_t a, const struct nic_route4 *rt, size_t nrt,
+static void nic_attribute4(const char *root, struct hw_nics *nics, uint32_t a,
+			   const struct nic_route4 *rt, size_t nrt,
 			   const struct nic_loopnet *loops, size_t nlo)
 {
 	const struct nic_route4 *best = NULL;
 	char text[INET_ADDRSTRLEN];
-	struct in_addr in = { a };
+	struct in_addr in = {a};
 	size_t i;
 
 	for (i = 0; i < nrt; i++) {
@@ -268,7 +268,7 @@ static void nic_attribute4(const char *root, struct hw_nics *nics,
 			continue;
 		if (best == NULL ||
 		    __builtin_popcount(c->mask) >
-			    __builtin_popcount(best->mask) ||
+			__builtin_popcount(best->mask) ||
 		    (c->mask == best->mask && c->metric < best->metric))
 			best = c;
 	}
@@ -328,7 +328,7 @@ static int nic_hex_in6(const char *hex, struct in6_addr *a)
 	if (strlen(hex) != 32 || strspn(hex, "0123456789abcdef") != 32)
 		return -EINVAL;
 	for (i = 0; i < 16; i++) {
-		char byte[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
+		char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
 
 		a->s6_addr[i] = (uint8_t)strtoul(byte, NULL, 16);
 	}
@@ -410,9 +410,9 @@ static int nic_default6(const char *root, char *ifname, size_t len,
 			r = -EINVAL;
 			break;
 		}
-		if (dplen != 0 || strspn(dst, "0") != 32 ||
-		    !(flags & RTF_UP) || (flags & RTF_REJECT) ||
-		    metric >= best || strlen(name) >= len)
+		if (dplen != 0 || strspn(dst, "0") != 32 || !(flags & RTF_UP) ||
+		    (flags & RTF_REJECT) || metric >= best ||
+		    strlen(name) >= len)
 			continue;
 		best = metric;
 		strcpy(ifname, name);

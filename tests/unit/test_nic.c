@@ -34,12 +34,12 @@ static void assert_num(struct hw_num n, int64_t v)
 static void test_nic_node_exporter_corpus_bonds(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *b, *d, *i;
 
 	(void)state;
-	assert_int_equal(hw_nics_probe(CORPUS "/sysfs-node-exporter", &nics,
-				       &err), 0);
+	assert_int_equal(
+	    hw_nics_probe(CORPUS "/sysfs-node-exporter", &nics, &err), 0);
 	assert_int_equal(nics.n, 3);
 	assert_string_equal(nics.v[0].name, "bond0");
 	assert_string_equal(nics.v[1].name, "dmz");
@@ -48,8 +48,8 @@ static void test_nic_node_exporter_corpus_bonds(void **state)
 	assert_true(b->bond);
 	assert_true(b->virtual);
 	assert_int_equal(b->n_members, 0);
-	assert_false(b->speed_mbps.known);      /* -1 in the file, no members */
-	assert_false(b->max_speed_mbps.known);  /* a capture has no ioctl */
+	assert_false(b->speed_mbps.known);     /* -1 in the file, no members */
+	assert_false(b->max_speed_mbps.known); /* a capture has no ioctl */
 	assert_string_equal(b->duplex, "full");
 	assert_string_equal(b->operstate, "up");
 	assert_string_equal(b->mac, "01:01:01:01:01:01");
@@ -77,7 +77,7 @@ static void test_nic_node_exporter_corpus_bonds(void **state)
 static void test_nic_procfs_corpus_eth0(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *e;
 
 	(void)state;
@@ -101,11 +101,12 @@ static void test_nic_procfs_corpus_eth0(void **state)
 static void test_bond_speed_sums_only_known_members(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *e, *d;
 
 	(void)state;
-	assert_int_equal(hw_nics_probe(FIXTURES "/nodeexp-net", &nics, &err), 0);
+	assert_int_equal(hw_nics_probe(FIXTURES "/nodeexp-net", &nics, &err),
+			 0);
 	assert_int_equal(nics.n, 4);
 	assert_string_equal(nics.v[2].name, "eth0");
 	e = must_find(&nics, "eth0");
@@ -122,7 +123,7 @@ static void test_bond_speed_sums_only_known_members(void **state)
 static void test_bond_speed_is_sum_of_members(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *b, *m;
 
 	(void)state;
@@ -156,7 +157,7 @@ static void test_bond_speed_is_sum_of_members(void **state)
 static void test_nic_addresses_from_procfs(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *b, *m, *lo;
 
 	(void)state;
@@ -186,7 +187,7 @@ static void test_nic_addresses_from_procfs(void **state)
 static void test_nic_lo_speed_unknown_is_null(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const struct hw_nic *lo;
 
 	(void)state;
@@ -207,7 +208,7 @@ static void test_nic_lo_speed_unknown_is_null(void **state)
 static void test_nic_default_route_lowest_metric(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	(void)state;
 	assert_int_equal(hw_nics_probe(FIXTURES "/host-bond10g", &nics, &err),
@@ -219,13 +220,14 @@ static void test_nic_default_route_lowest_metric(void **state)
 static void test_nic_malformed_mtu_names_file(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	(void)state;
 	assert_int_equal(hw_nics_probe(FIXTURES "/nic-bad-mtu", &nics, &err),
 			 -EINVAL);
-	assert_string_equal(err.msg, FIXTURES
-			    "/nic-bad-mtu/sys/class/net/eth0/mtu: not a number: 'abc'");
+	assert_string_equal(
+	    err.msg, FIXTURES
+	    "/nic-bad-mtu/sys/class/net/eth0/mtu: not a number: 'abc'");
 	assert_null(nics.v);
 	assert_int_equal(nics.n, 0);
 }
@@ -233,27 +235,28 @@ static void test_nic_malformed_mtu_names_file(void **state)
 static void test_nic_missing_class_net_names_it(void **state)
 {
 	struct hw_nics nics;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	(void)state;
-	assert_int_equal(hw_nics_probe(FIXTURES "/host-bond10g/proc", &nics,
-				       &err), -ENOENT);
-	assert_string_equal(err.msg, FIXTURES "/host-bond10g/proc/sys/class/net: "
-			    "No such file or directory");
+	assert_int_equal(
+	    hw_nics_probe(FIXTURES "/host-bond10g/proc", &nics, &err), -ENOENT);
+	assert_string_equal(err.msg,
+			    FIXTURES "/host-bond10g/proc/sys/class/net: "
+				     "No such file or directory");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nic_node_exporter_corpus_bonds),
-		cmocka_unit_test(test_nic_procfs_corpus_eth0),
-		cmocka_unit_test(test_bond_speed_sums_only_known_members),
-		cmocka_unit_test(test_bond_speed_is_sum_of_members),
-		cmocka_unit_test(test_nic_addresses_from_procfs),
-		cmocka_unit_test(test_nic_lo_speed_unknown_is_null),
-		cmocka_unit_test(test_nic_default_route_lowest_metric),
-		cmocka_unit_test(test_nic_malformed_mtu_names_file),
-		cmocka_unit_test(test_nic_missing_class_net_names_it),
+	    cmocka_unit_test(test_nic_node_exporter_corpus_bonds),
+	    cmocka_unit_test(test_nic_procfs_corpus_eth0),
+	    cmocka_unit_test(test_bond_speed_sums_only_known_members),
+	    cmocka_unit_test(test_bond_speed_is_sum_of_members),
+	    cmocka_unit_test(test_nic_addresses_from_procfs),
+	    cmocka_unit_test(test_nic_lo_speed_unknown_is_null),
+	    cmocka_unit_test(test_nic_default_route_lowest_metric),
+	    cmocka_unit_test(test_nic_malformed_mtu_names_file),
+	    cmocka_unit_test(test_nic_missing_class_net_names_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,7 @@ enum {
  * no better than 1000, whatever the card supports. */
 static void test_linkmodes_max_is_best_common_mode(void **state)
 {
-	uint32_t sup[3] = { 0 }, lp[3] = { 0 };
+	uint32_t sup[3] = {0}, lp[3] = {0};
 	int64_t mbps = -1;
 
 	(void)state;
@@ -49,7 +49,7 @@ static void test_linkmodes_max_is_best_common_mode(void **state)
 /* Modes past the first word (bit 38, 100G) count. */
 static void test_linkmodes_reads_every_word(void **state)
 {
-	uint32_t sup[3] = { 0 }, lp[3] = { 0 };
+	uint32_t sup[3] = {0}, lp[3] = {0};
 	int64_t mbps = -1;
 
 	(void)state;
@@ -70,7 +70,7 @@ static void test_linkmodes_reads_every_word(void **state)
 /* veth and virtio: the partner advertises nothing, so no common mode. */
 static void test_linkmodes_unknown_without_partner(void **state)
 {
-	uint32_t sup[3] = { 0 }, lp[3] = { 0 };
+	uint32_t sup[3] = {0}, lp[3] = {0};
 	int64_t mbps = -1;
 
 	(void)state;
@@ -91,9 +91,9 @@ static void test_linkmodes_unknown_without_partner(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_linkmodes_max_is_best_common_mode),
-		cmocka_unit_test(test_linkmodes_reads_every_word),
-		cmocka_unit_test(test_linkmodes_unknown_without_partner),
+	    cmocka_unit_test(test_linkmodes_max_is_best_common_mode),
+	    cmocka_unit_test(test_linkmodes_reads_every_word),
+	    cmocka_unit_test(test_linkmodes_unknown_without_partner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,21 +33,21 @@ struct result {
 };
 
 static const char *const setup[] = {
-	"ip link add kv0 address 02:00:00:00:99:01 type veth "
-	"peer name kv1 address 02:00:00:00:99:02",
-	/* No automatic link-local address: the address list stays exact. */
-	"ip link set kv0 addrgenmode none",
-	"ip link set kv1 addrgenmode none",
-	"ip link set kv0 up",
-	"ip link set kv1 up",
-	"ip addr add 10.99.0.1/24 dev kv0",
-	"ip addr add fd00:99::1/64 dev kv0 nodad",
-	"ip route add default via 10.99.0.2 dev kv0",
+    "ip link add kv0 address 02:00:00:00:99:01 type veth "
+    "peer name kv1 address 02:00:00:00:99:02",
+    /* No automatic link-local address: the address list stays exact. */
+    "ip link set kv0 addrgenmode none",
+    "ip link set kv1 addrgenmode none",
+    "ip link set kv0 up",
+    "ip link set kv1 up",
+    "ip addr add 10.99.0.1/24 dev kv0",
+    "ip addr add fd00:99::1/64 dev kv0 nodad",
+    "ip route add default via 10.99.0.2 dev kv0",
 };
 
 static int wait_operstate_up(const char *ifname)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct timespec ts = {0, 50 * 1000 * 1000};
 	char path[64], buf[16];
 	int i;
 
@@ -183,7 +183,7 @@ static void test_nic_veth_in_netns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nic_veth_in_netns),
+	    cmocka_unit_test(test_nic_veth_in_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
