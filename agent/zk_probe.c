@@ -136,7 +136,6 @@ static void probe_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct zk_probe *p = s->data;
 	char hp[128];
-	char *nl;
 
 	(void)buf;
 	if (nread == 0 || p->done)
@@ -154,10 +153,9 @@ static void probe_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	p->reply_len += (size_t)nread;
 	if (p->reply_len < ZK_REPLY_MAX)
 		return;
-	/* Keep the complete lines: the keys that matter come first. */
+	/* Parse what fits: the parsers drop the cut last line, and the keys
+	 * that matter come first. */
 	uv_read_stop(s);
-	nl = memrchr(p->reply, '\n', p->reply_len);
-	p->reply_len = nl ? (size_t)(nl - p->reply) + 1 : 0;
 	p->reply_cut = true;
 	probe_word_done(p);
 }

@@ -264,15 +264,20 @@ static void parse_mode(const char *s, char *out, size_t cap)
 			snprintf(out, cap, "%s", modes[i]);
 }
 
-/* Splits buf into lines of at most ZK_LINE_MAX-1 bytes, \r stripped; a
- * longer line is skipped (no key we read has a value that long). */
+/* The next complete line of buf, \r stripped, or NULL at the end.  A line
+ * without its newline is dropped: the server ends every line with one, so
+ * it is a cut reply, and a cut number would read as a wrong one.  A line
+ * too long for the buffer is returned empty (no key we read is that long). */
 static const char *next_line(const char *p, const char *end, char *line)
 {
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *nl;
 	size_t n;
 
+	if (p >= end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
 	if (nl == NULL)
-		nl = end;
+		return NULL;
 	n = (size_t)(nl - p);
 	while (n > 0 && p[n - 1] == '\r')
 		n--;
@@ -280,7 +285,7 @@ static const char *next_line(const char *p, const char *end, char *line)
 		n = 0;
 	memcpy(line, p, n);
 	line[n] = '\0';
-	return nl < end ? nl + 1 : end;
+	return nl + 1;
 }
 
 /* ---- srvr ---- */
@@ -319,8 +324,7 @@ int zk_parse_srvr(const char *buf, size_t len, struct zk_status *st)
 	}
 	if (reply_not_serving(buf, len, st))
 		return 0;
-	while (p < end && r == 0) {
-		p = next_line(p, end, line);
+	while (r == 0 && (p = next_line(p, end, line)) != NULL) {
 		v = strstr(line, ": ");
 		if (v == NULL)
 			continue;
@@ -436,10 +440,8 @@ int zk_parse_mntr(const char *buf, size_t len, struct zk_status *st)
 	}
 	if (reply_not_serving(buf, len, st))
 		return 0;
-	while (p < end && r == 0) {
-		p = next_line(p, end, line);
+	while (r == 0 && (p = next_line(p, end, line)) != NULL)
 		r = mntr_line(line, st, &have_state);
-	}
 	if (r < 0 || !have_state)
 		return reply_not_understood(st, "mntr", buf, len);
 	st->mntr_allowed = true;
