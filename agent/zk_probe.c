@@ -50,7 +50,7 @@ static void probe_closed(uv_handle_t *h)
 	if (p->done)
 		probe_maybe_done(p);
 	else if (h == (uv_handle_t *)&p->tcp)
-		probe_connect(p);       /* the next word or the next address */
+		probe_connect(p); /* the next word or the next address */
 }
 
 static void probe_close_tcp(struct zk_probe *p)
@@ -73,11 +73,11 @@ static void probe_finish(struct zk_probe *p)
 	probe_maybe_done(p);
 }
 
-static void probe_fail(struct zk_probe *p, enum zk_state state,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void probe_fail(struct zk_probe *p, enum zk_state state, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
 
-static void probe_fail(struct zk_probe *p, enum zk_state state,
-		       const char *fmt, ...)
+static void probe_fail(struct zk_probe *p, enum zk_state state, const char *fmt,
+		       ...)
 {
 	char reason[sizeof p->status.reason];
 	va_list ap;
@@ -110,8 +110,10 @@ static void probe_word_done(struct zk_probe *p)
 
 	if (p->reply_len == 0) {
 		probe_hostport(p, hp, sizeof hp);
-		probe_fail(p, ZK_ERROR, "%s closed the connection without "
-					"answering %s", hp, words[p->word]);
+		probe_fail(p, ZK_ERROR,
+			   "%s closed the connection without "
+			   "answering %s",
+			   hp, words[p->word]);
 		return;
 	}
 	parsers[p->word](p->reply, p->reply_len, &p->status);

@@ -26,44 +26,44 @@
 #define ZK_REPLY_MAX (64 * 1024)
 
 enum zk_state {
-	ZK_UNKNOWN = 0,         /* nothing asked yet */
-	ZK_RUNNING,             /* answered a word as a serving server */
-	ZK_NOT_RUNNING,         /* nothing listens on the port */
-	ZK_NOT_ALLOWED,         /* every word asked was refused (whitelist) */
-	ZK_ERROR,               /* listens but not serving, timeout, garbage */
+	ZK_UNKNOWN = 0, /* nothing asked yet */
+	ZK_RUNNING,	/* answered a word as a serving server */
+	ZK_NOT_RUNNING, /* nothing listens on the port */
+	ZK_NOT_ALLOWED, /* every word asked was refused (whitelist) */
+	ZK_ERROR,	/* listens but not serving, timeout, garbage */
 };
 
 struct zk_status {
 	enum zk_state state;
-	char reason[160];       /* why, for every state but RUNNING */
-	bool imok;              /* ruok answered imok: the process is up,
-				 * not necessarily in a quorum */
+	char reason[160]; /* why, for every state but RUNNING */
+	bool imok;	  /* ruok answered imok: the process is up,
+			   * not necessarily in a quorum */
 	/* Which words the server answered rather than refused; false also
 	 * when the word was not asked or got no reply. */
 	bool ruok_allowed;
 	bool srvr_allowed;
 	bool mntr_allowed;
-	char mode[16];          /* leader follower standalone observer
-				 * read-only; empty when unknown */
-	char version[64];       /* release, build suffix cut: "3.8.0" */
+	char mode[16];	  /* leader follower standalone observer
+			   * read-only; empty when unknown */
+	char version[64]; /* release, build suffix cut: "3.8.0" */
 	struct hw_num connections;
 	struct hw_num outstanding;
 	struct hw_num zxid;
 	struct hw_num node_count;
-	struct hw_num received;         /* packets since the last reset */
+	struct hw_num received; /* packets since the last reset */
 	struct hw_num sent;
-	struct hw_num latency_min_us;   /* the server reports ms */
-	struct hw_num latency_avg_us;   /* rounded to 1 us */
+	struct hw_num latency_min_us; /* the server reports ms */
+	struct hw_num latency_avg_us; /* rounded to 1 us */
 	struct hw_num latency_max_us;
 	/* mntr only */
-	struct hw_num followers;        /* learners seen by a leader */
+	struct hw_num followers; /* learners seen by a leader */
 	struct hw_num synced_followers;
 	struct hw_num pending_syncs;
 	struct hw_num open_fds;
 	struct hw_num max_fds;
 	struct hw_num ephemerals;
 	struct hw_num watches;
-	struct hw_num data_bytes;       /* zk_approximate_data_size */
+	struct hw_num data_bytes; /* zk_approximate_data_size */
 };
 
 /* ---- zk_status.c: parsers of the replies ---- */
@@ -91,7 +91,7 @@ void zk_status_set(struct zk_status *st, enum zk_state state, const char *fmt,
 
 /* ---- zk_probe.c: the client ---- */
 
-#define ZK_HOST_MAX 256
+#define ZK_HOST_MAX  256
 #define ZK_ADDRS_MAX 8
 
 struct zk_probe;
@@ -113,14 +113,14 @@ struct zk_probe {
 	unsigned timeout_ms;
 	struct sockaddr_storage addrs[ZK_ADDRS_MAX];
 	size_t n_addrs;
-	size_t addr;            /* the address being tried or in use */
-	size_t word;            /* index of the word being asked */
-	char *reply;            /* ZK_REPLY_MAX bytes while running */
+	size_t addr; /* the address being tried or in use */
+	size_t word; /* index of the word being asked */
+	char *reply; /* ZK_REPLY_MAX bytes while running */
 	size_t reply_len;
 	bool reply_cut;
-	int pending;            /* open handles and requests in flight */
-	bool resolving;         /* gai in flight */
-	bool tcp_open;          /* tcp initialised and not yet closing */
+	int pending;	/* open handles and requests in flight */
+	bool resolving; /* gai in flight */
+	bool tcp_open;	/* tcp initialised and not yet closing */
 	bool done;
 	struct zk_status status;
 	zk_probe_cb cb;

@@ -14,9 +14,9 @@
 #define ZK_LINE_MAX 512
 
 static const char not_allowed_tail[] =
-	" is not executed because it is not in the whitelist.";
+    " is not executed because it is not in the whitelist.";
 static const char not_serving[] =
-	"This ZooKeeper instance is not currently serving requests";
+    "This ZooKeeper instance is not currently serving requests";
 
 void zk_status_init(struct zk_status *st)
 {
@@ -74,8 +74,7 @@ void zk_status_set(struct zk_status *st, enum zk_state state, const char *fmt,
 }
 
 /* Copies the first line of a reply, printable ASCII only, for a reason. */
-static void quote_first_line(const char *buf, size_t len, char *out,
-			     size_t cap)
+static void quote_first_line(const char *buf, size_t len, char *out, size_t cap)
 {
 	size_t i, n = 0;
 
@@ -128,13 +127,13 @@ static int reply_not_understood(struct zk_status *st, const char *word,
 
 /* Both srvr and mntr say so while a quorum member looks for a leader or
  * syncs with it; ruok still answers imok then. */
-static bool reply_not_serving(const char *buf, size_t len,
-			      struct zk_status *st)
+static bool reply_not_serving(const char *buf, size_t len, struct zk_status *st)
 {
 	if (!reply_starts(buf, len, not_serving))
 		return false;
-	zk_status_set(st, ZK_ERROR, "server is not currently serving requests "
-				    "(no quorum, or still starting)");
+	zk_status_set(st, ZK_ERROR,
+		      "server is not currently serving requests "
+		      "(no quorum, or still starting)");
 	return true;
 }
 
@@ -254,7 +253,7 @@ static void parse_version(const char *s, char *out, size_t cap)
 static void parse_mode(const char *s, char *out, size_t cap)
 {
 	static const char *const modes[] = {
-		"leader", "follower", "standalone", "observer", "read-only",
+	    "leader", "follower", "standalone", "observer", "read-only",
 	};
 	size_t i;
 
@@ -369,30 +368,36 @@ struct mntr_key {
 	size_t off;
 };
 
-#define NUM(k, f) {k, MNTR_I64, offsetof(struct zk_status, f)}
-#define MS(k, f) {k, MNTR_MS, offsetof(struct zk_status, f)}
+#define NUM(k, f)                                                              \
+	{                                                                      \
+		k, MNTR_I64, offsetof(struct zk_status, f)                     \
+	}
+#define MS(k, f)                                                               \
+	{                                                                      \
+		k, MNTR_MS, offsetof(struct zk_status, f)                      \
+	}
 
 static const struct mntr_key mntr_keys[] = {
-	{"zk_version", MNTR_VERSION, 0},
-	{"zk_server_state", MNTR_MODE, 0},
-	NUM("zk_num_alive_connections", connections),
-	NUM("zk_outstanding_requests", outstanding),
-	NUM("zk_znode_count", node_count),
-	NUM("zk_packets_received", received),
-	NUM("zk_packets_sent", sent),
-	MS("zk_min_latency", latency_min_us),
-	MS("zk_avg_latency", latency_avg_us),
-	MS("zk_max_latency", latency_max_us),
-	/* zk_followers up to 3.5, zk_learners from 3.6: the same count */
-	NUM("zk_followers", followers),
-	NUM("zk_learners", followers),
-	NUM("zk_synced_followers", synced_followers),
-	NUM("zk_pending_syncs", pending_syncs),
-	NUM("zk_open_file_descriptor_count", open_fds),
-	NUM("zk_max_file_descriptor_count", max_fds),
-	NUM("zk_ephemerals_count", ephemerals),
-	NUM("zk_watch_count", watches),
-	NUM("zk_approximate_data_size", data_bytes),
+    {"zk_version", MNTR_VERSION, 0},
+    {"zk_server_state", MNTR_MODE, 0},
+    NUM("zk_num_alive_connections", connections),
+    NUM("zk_outstanding_requests", outstanding),
+    NUM("zk_znode_count", node_count),
+    NUM("zk_packets_received", received),
+    NUM("zk_packets_sent", sent),
+    MS("zk_min_latency", latency_min_us),
+    MS("zk_avg_latency", latency_avg_us),
+    MS("zk_max_latency", latency_max_us),
+    /* zk_followers up to 3.5, zk_learners from 3.6: the same count */
+    NUM("zk_followers", followers),
+    NUM("zk_learners", followers),
+    NUM("zk_synced_followers", synced_followers),
+    NUM("zk_pending_syncs", pending_syncs),
+    NUM("zk_open_file_descriptor_count", open_fds),
+    NUM("zk_max_file_descriptor_count", max_fds),
+    NUM("zk_ephemerals_count", ephemerals),
+    NUM("zk_watch_count", watches),
+    NUM("zk_approximate_data_size", data_bytes),
 };
 
 static int mntr_line(char *line, struct zk_status *st, bool *have_state)
@@ -417,11 +422,11 @@ static int mntr_line(char *line, struct zk_status *st, bool *have_state)
 			*have_state = true;
 			return 0;
 		case MNTR_I64:
-			return parse_i64(v, (struct hw_num *)((char *)st +
-							      k->off));
+			return parse_i64(
+			    v, (struct hw_num *)((char *)st + k->off));
 		case MNTR_MS:
-			return parse_ms_to_us(v, (struct hw_num *)((char *)st +
-								   k->off));
+			return parse_ms_to_us(
+			    v, (struct hw_num *)((char *)st + k->off));
 		}
 	}
 	return 0;

@@ -28,8 +28,8 @@
 
 /* Where Debian's zookeeper package puts the server and its dependencies
  * (the jar's manifest names the rest of the class path). */
-#define ZK_JAR "/usr/share/java/zookeeper.jar"
-#define ZK_MAIN "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+#define ZK_JAR	      "/usr/share/java/zookeeper.jar"
+#define ZK_MAIN	      "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 #define START_WAIT_MS 30000
 
 struct zk_server {
@@ -145,9 +145,11 @@ static int server_start(void **state, bool whitelist_all)
 	s->port = free_port();
 	f = fopen(cfg, "w");
 	assert_non_null(f);
-	fprintf(f, "tickTime=2000\ndataDir=%s\nclientPort=%d\n"
-		   "admin.enableServer=false\n%s",
-		data, s->port, whitelist_all ? "4lw.commands.whitelist=*\n" : "");
+	fprintf(f,
+		"tickTime=2000\ndataDir=%s\nclientPort=%d\n"
+		"admin.enableServer=false\n%s",
+		data, s->port,
+		whitelist_all ? "4lw.commands.whitelist=*\n" : "");
 	assert_int_equal(fclose(f), 0);
 
 	s->pid = fork();
@@ -177,8 +179,8 @@ static int server_start(void **state, bool whitelist_all)
 		}
 		if (now_ms() - t0 > START_WAIT_MS) {
 			print_log(s);
-			fail_msg("zookeeper not up after %d ms: %s", START_WAIT_MS,
-				 st.reason);
+			fail_msg("zookeeper not up after %d ms: %s",
+				 START_WAIT_MS, st.reason);
 		}
 		usleep(200 * 1000);
 	}
@@ -338,14 +340,14 @@ static void test_silent_listener_times_out(void **state)
 	assert_int_equal(listen(fd, 8), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	t0 = now_ms();
-	assert_int_equal(zk_probe_run("127.0.0.1", ntohs(sa.sin_port), 300,
-				      &st),
-			 0);
+	assert_int_equal(
+	    zk_probe_run("127.0.0.1", ntohs(sa.sin_port), 300, &st), 0);
 	took = now_ms() - t0;
 	close(fd);
 	assert_int_equal(st.state, ZK_ERROR);
-	snprintf(want, sizeof want, "no reply from 127.0.0.1:%d within 300 ms "
-				    "(ruok)",
+	snprintf(want, sizeof want,
+		 "no reply from 127.0.0.1:%d within 300 ms "
+		 "(ruok)",
 		 ntohs(sa.sin_port));
 	assert_string_equal(st.reason, want);
 	print_message("timed out after %lld ms\n", (long long)took);
@@ -376,7 +378,7 @@ static void count_and_free(struct zk_probe *p, const struct zk_status *st,
 
 	o->calls++;
 	o->st = *st;
-	free(p);        /* allowed: every handle of p is closed by now */
+	free(p); /* allowed: every handle of p is closed by now */
 }
 
 /* On the caller's loop: one callback, nothing left open afterwards. */
@@ -392,7 +394,7 @@ static void test_start_calls_back_once_with_handles_closed(void **state)
 	assert_int_equal(zk_probe_start(&loop, p, "127.0.0.1", free_port(),
 					2000, count_and_free, &o),
 			 0);
-	assert_int_equal(o.calls, 0);   /* never from inside start */
+	assert_int_equal(o.calls, 0); /* never from inside start */
 	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(o.calls, 1);
 	assert_int_equal(o.st.state, ZK_NOT_RUNNING);
@@ -402,31 +404,28 @@ static void test_start_calls_back_once_with_handles_closed(void **state)
 int main(void)
 {
 	const struct CMUnitTest no_server[] = {
-		cmocka_unit_test(test_nothing_listening_is_not_running),
-		cmocka_unit_test(test_silent_listener_times_out),
-		cmocka_unit_test(test_bad_arguments_are_einval),
-		cmocka_unit_test(
-			test_start_calls_back_once_with_handles_closed),
+	    cmocka_unit_test(test_nothing_listening_is_not_running),
+	    cmocka_unit_test(test_silent_listener_times_out),
+	    cmocka_unit_test(test_bad_arguments_are_einval),
+	    cmocka_unit_test(test_start_calls_back_once_with_handles_closed),
 	};
 	const struct CMUnitTest whitelisted[] = {
-		cmocka_unit_test(
-			test_whitelisted_server_answers_all_three_words),
-		cmocka_unit_test(test_ipv6_literal_reaches_the_server),
-		cmocka_unit_test(test_host_name_is_resolved),
+	    cmocka_unit_test(test_whitelisted_server_answers_all_three_words),
+	    cmocka_unit_test(test_ipv6_literal_reaches_the_server),
+	    cmocka_unit_test(test_host_name_is_resolved),
 	};
 	const struct CMUnitTest default_whitelist[] = {
-		cmocka_unit_test(test_default_whitelist_answers_only_srvr),
+	    cmocka_unit_test(test_default_whitelist_answers_only_srvr),
 	};
 	int failed = 0;
 
-	failed += cmocka_run_group_tests_name("no server", no_server, NULL,
-					      NULL);
+	failed +=
+	    cmocka_run_group_tests_name("no server", no_server, NULL, NULL);
 	failed += cmocka_run_group_tests_name("whitelist *", whitelisted,
 					      server_start_whitelist_all,
 					      server_teardown);
-	failed += cmocka_run_group_tests_name("default whitelist",
-					      default_whitelist,
-					      server_start_default,
-					      server_teardown);
+	failed +=
+	    cmocka_run_group_tests_name("default whitelist", default_whitelist,
+					server_start_default, server_teardown);
 	return failed;
 }

@@ -26,8 +26,8 @@ static size_t load(const char *name)
 	return (size_t)n;
 }
 
-static int parse(const char *name, int (*fn)(const char *, size_t,
-					       struct zk_status *),
+static int parse(const char *name,
+		 int (*fn)(const char *, size_t, struct zk_status *),
 		 struct zk_status *st)
 {
 	size_t n = load(name);
@@ -47,8 +47,8 @@ static void test_srvr_standalone_gives_every_field(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-standalone-srvr.txt", zk_parse_srvr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-srvr.txt", zk_parse_srvr, &st), 0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_string_equal(st.reason, "");
 	assert_true(st.srvr_allowed);
@@ -76,8 +76,8 @@ static void test_srvr_leader_zxid_is_hex_with_epoch(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-leader-srvr.txt", zk_parse_srvr,
-			       &st), 0);
+	assert_int_equal(parse("zk-3.8.0-leader-srvr.txt", zk_parse_srvr, &st),
+			 0);
 	assert_string_equal(st.mode, "leader");
 	/* 0x100000000: epoch 1, counter 0 */
 	assert_num(st.zxid, 0x100000000LL);
@@ -89,8 +89,8 @@ static void test_srvr_follower_mode(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-follower-srvr.txt", zk_parse_srvr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-follower-srvr.txt", zk_parse_srvr, &st), 0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_string_equal(st.mode, "follower");
 	assert_num(st.zxid, 0);
@@ -104,8 +104,8 @@ static void test_mntr_standalone_gives_every_field(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-standalone-mntr.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-mntr.txt", zk_parse_mntr, &st), 0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_true(st.mntr_allowed);
 	assert_string_equal(st.version, "3.8.0");
@@ -137,10 +137,10 @@ static void test_mntr_leader_3_8_counts_learners_as_followers(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-leader-mntr.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(parse("zk-3.8.0-leader-mntr.txt", zk_parse_mntr, &st),
+			 0);
 	assert_string_equal(st.mode, "leader");
-	assert_num(st.followers, 2);            /* zk_learners */
+	assert_num(st.followers, 2); /* zk_learners */
 	assert_num(st.synced_followers, 2);
 	assert_num(st.pending_syncs, 0);
 	assert_num(st.open_fds, 44);
@@ -153,8 +153,8 @@ static void test_mntr_follower_has_no_follower_counts(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-follower-mntr.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-follower-mntr.txt", zk_parse_mntr, &st), 0);
 	assert_string_equal(st.mode, "follower");
 	assert_false(st.followers.known);
 	assert_false(st.synced_followers.known);
@@ -167,8 +167,8 @@ static void test_mntr_docs_3_4_leader_uses_zk_followers(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.4.0-docs-mntr-leader.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.4.0-docs-mntr-leader.txt", zk_parse_mntr, &st), 0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_string_equal(st.version, "3.4.0");
 	assert_string_equal(st.mode, "leader");
@@ -190,8 +190,8 @@ static void test_mntr_avg_latency_four_decimals_to_us(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.4.0-docs-mntr-avg-latency.txt",
-			       zk_parse_mntr, &st), 0);
+	assert_int_equal(
+	    parse("zk-3.4.0-docs-mntr-avg-latency.txt", zk_parse_mntr, &st), 0);
 	/* 0.7561 ms = 756.1 us */
 	assert_num(st.latency_avg_us, 756);
 	assert_num(st.latency_max_us, 0);
@@ -205,8 +205,8 @@ static void test_ruok_imok_is_running(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-standalone-ruok.txt", zk_parse_ruok,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-ruok.txt", zk_parse_ruok, &st), 0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_true(st.imok);
 	assert_true(st.ruok_allowed);
@@ -218,19 +218,21 @@ static void test_default_whitelist_refuses_ruok_and_mntr(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-default-whitelist-ruok.txt",
-			       zk_parse_ruok, &st), 0);
-	assert_int_equal(st.state, ZK_NOT_ALLOWED);
-	assert_string_equal(st.reason,
-			    "4lw.commands.whitelist of the server refuses ruok");
-	assert_false(st.imok);
-	assert_false(st.ruok_allowed);
-	assert_int_equal(parse("zk-3.8.0-default-whitelist-mntr.txt",
-			       zk_parse_mntr, &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-default-whitelist-ruok.txt", zk_parse_ruok, &st),
+	    0);
 	assert_int_equal(st.state, ZK_NOT_ALLOWED);
 	assert_string_equal(
-		st.reason,
-		"4lw.commands.whitelist of the server refuses ruok, mntr");
+	    st.reason, "4lw.commands.whitelist of the server refuses ruok");
+	assert_false(st.imok);
+	assert_false(st.ruok_allowed);
+	assert_int_equal(
+	    parse("zk-3.8.0-default-whitelist-mntr.txt", zk_parse_mntr, &st),
+	    0);
+	assert_int_equal(st.state, ZK_NOT_ALLOWED);
+	assert_string_equal(
+	    st.reason,
+	    "4lw.commands.whitelist of the server refuses ruok, mntr");
 	assert_false(st.mntr_allowed);
 }
 
@@ -241,12 +243,15 @@ static void test_default_whitelist_srvr_still_makes_running(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-default-whitelist-ruok.txt",
-			       zk_parse_ruok, &st), 0);
-	assert_int_equal(parse("zk-3.8.0-default-whitelist-srvr.txt",
-			       zk_parse_srvr, &st), 0);
-	assert_int_equal(parse("zk-3.8.0-default-whitelist-mntr.txt",
-			       zk_parse_mntr, &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-default-whitelist-ruok.txt", zk_parse_ruok, &st),
+	    0);
+	assert_int_equal(
+	    parse("zk-3.8.0-default-whitelist-srvr.txt", zk_parse_srvr, &st),
+	    0);
+	assert_int_equal(
+	    parse("zk-3.8.0-default-whitelist-mntr.txt", zk_parse_mntr, &st),
+	    0);
 	assert_int_equal(st.state, ZK_RUNNING);
 	assert_string_equal(st.reason, "");
 	assert_false(st.ruok_allowed);
@@ -264,12 +269,12 @@ static void test_looking_server_is_error_despite_imok(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-looking-ruok.txt", zk_parse_ruok,
-			       &st), 0);
+	assert_int_equal(parse("zk-3.8.0-looking-ruok.txt", zk_parse_ruok, &st),
+			 0);
 	assert_true(st.imok);
 	assert_int_equal(st.state, ZK_RUNNING);
-	assert_int_equal(parse("zk-3.8.0-looking-srvr.txt", zk_parse_srvr,
-			       &st), 0);
+	assert_int_equal(parse("zk-3.8.0-looking-srvr.txt", zk_parse_srvr, &st),
+			 0);
 	assert_int_equal(st.state, ZK_ERROR);
 	assert_string_equal(st.reason, "server is not currently serving "
 				       "requests (no quorum, or still "
@@ -277,8 +282,8 @@ static void test_looking_server_is_error_despite_imok(void **state)
 	assert_false(st.srvr_allowed);
 	assert_string_equal(st.mode, "");
 	/* a later answer cannot lower ERROR back to RUNNING */
-	assert_int_equal(parse("zk-3.8.0-follower-mntr.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(
+	    parse("zk-3.8.0-follower-mntr.txt", zk_parse_mntr, &st), 0);
 	assert_int_equal(st.state, ZK_ERROR);
 }
 
@@ -288,8 +293,8 @@ static void test_looking_mntr_is_error(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-looking-mntr.txt", zk_parse_mntr,
-			       &st), 0);
+	assert_int_equal(parse("zk-3.8.0-looking-mntr.txt", zk_parse_mntr, &st),
+			 0);
 	assert_int_equal(st.state, ZK_ERROR);
 	assert_false(st.mntr_allowed);
 }
@@ -301,14 +306,14 @@ static void test_srvr_parser_rejects_other_reply(void **state)
 
 	(void)state;
 	zk_status_init(&st);
-	assert_int_equal(parse("zk-3.8.0-standalone-ruok.txt", zk_parse_srvr,
-			       &st), -EINVAL);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-ruok.txt", zk_parse_srvr, &st), -EINVAL);
 	assert_int_equal(st.state, ZK_ERROR);
 	assert_string_equal(st.reason, "srvr reply not understood: \"imok\"");
-	assert_int_equal(parse("zk-3.8.0-standalone-srvr.txt", zk_parse_mntr,
-			       &st), -EINVAL);
-	assert_int_equal(parse("zk-3.8.0-standalone-mntr.txt", zk_parse_ruok,
-			       &st), -EINVAL);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-srvr.txt", zk_parse_mntr, &st), -EINVAL);
+	assert_int_equal(
+	    parse("zk-3.8.0-standalone-mntr.txt", zk_parse_ruok, &st), -EINVAL);
 }
 
 /* A reply cut anywhere is read within its length (ASan watches the
@@ -340,23 +345,21 @@ static void test_truncated_srvr_reply_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_srvr_standalone_gives_every_field),
-		cmocka_unit_test(test_srvr_leader_zxid_is_hex_with_epoch),
-		cmocka_unit_test(test_srvr_follower_mode),
-		cmocka_unit_test(test_mntr_standalone_gives_every_field),
-		cmocka_unit_test(
-			test_mntr_leader_3_8_counts_learners_as_followers),
-		cmocka_unit_test(test_mntr_follower_has_no_follower_counts),
-		cmocka_unit_test(test_mntr_docs_3_4_leader_uses_zk_followers),
-		cmocka_unit_test(test_mntr_avg_latency_four_decimals_to_us),
-		cmocka_unit_test(test_ruok_imok_is_running),
-		cmocka_unit_test(test_default_whitelist_refuses_ruok_and_mntr),
-		cmocka_unit_test(
-			test_default_whitelist_srvr_still_makes_running),
-		cmocka_unit_test(test_looking_server_is_error_despite_imok),
-		cmocka_unit_test(test_looking_mntr_is_error),
-		cmocka_unit_test(test_srvr_parser_rejects_other_reply),
-		cmocka_unit_test(test_truncated_srvr_reply_is_bounded),
+	    cmocka_unit_test(test_srvr_standalone_gives_every_field),
+	    cmocka_unit_test(test_srvr_leader_zxid_is_hex_with_epoch),
+	    cmocka_unit_test(test_srvr_follower_mode),
+	    cmocka_unit_test(test_mntr_standalone_gives_every_field),
+	    cmocka_unit_test(test_mntr_leader_3_8_counts_learners_as_followers),
+	    cmocka_unit_test(test_mntr_follower_has_no_follower_counts),
+	    cmocka_unit_test(test_mntr_docs_3_4_leader_uses_zk_followers),
+	    cmocka_unit_test(test_mntr_avg_latency_four_decimals_to_us),
+	    cmocka_unit_test(test_ruok_imok_is_running),
+	    cmocka_unit_test(test_default_whitelist_refuses_ruok_and_mntr),
+	    cmocka_unit_test(test_default_whitelist_srvr_still_makes_running),
+	    cmocka_unit_test(test_looking_server_is_error_despite_imok),
+	    cmocka_unit_test(test_looking_mntr_is_error),
+	    cmocka_unit_test(test_srvr_parser_rejects_other_reply),
+	    cmocka_unit_test(test_truncated_srvr_reply_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
