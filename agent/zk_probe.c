@@ -158,7 +158,6 @@ static void probe_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	/* Parse what fits: the parsers drop the cut last line, and the keys
 	 * that matter come first. */
 	uv_read_stop(s);
-	p->reply_cut = true;
 	probe_word_done(p);
 }
 

@@ -117,7 +117,6 @@ struct zk_probe {
 	size_t word; /* index of the word being asked */
 	char *reply; /* ZK_REPLY_MAX bytes while running */
 	size_t reply_len;
-	bool reply_cut;
 	int pending;	/* open handles and requests in flight */
 	bool resolving; /* gai in flight */
 	bool tcp_open;	/* tcp initialised and not yet closing */
