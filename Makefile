@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
 	libsensors-dev libatasmart-dev libinih-dev
 DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
-	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev
+	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
