@@ -16,7 +16,7 @@
 
 /* Deepest md/dm stack we follow: LV on crypt on md on partition is 4. */
 #define STACK_DEPTH_MAX 8
-#define VPD_MAX 256
+#define VPD_MAX		256
 
 /* Every block device seen, whole disks and their partitions, so that a
  * mount's major:minor or a slaves/ entry leads back to a disk of the list. */
@@ -24,7 +24,7 @@ struct blk_dev {
 	char name[HW_DISKNAME_MAX];
 	unsigned int major, minor;
 	bool dev_known;
-	size_t disk;                    /* index in hw_disks.v */
+	size_t disk; /* index in hw_disks.v */
 };
 
 struct blk_index {
@@ -50,7 +50,7 @@ static int name_excluded(const char *name)
 /* sd, vd, hd and xvd disks count in letters: sdz comes before sdaa. */
 static size_t letter_family(const char *s, size_t *run)
 {
-	static const char *const fam[] = { "sd", "vd", "hd", "xvd" };
+	static const char *const fam[] = {"sd", "vd", "hd", "xvd"};
 	size_t i, l, r;
 
 	for (i = 0; i < sizeof fam / sizeof fam[0]; i++) {
@@ -167,8 +167,8 @@ static void serial_vpd80(const char *root, const char *name, char *buf,
 	size_t len, s, e, i;
 
 	buf[0] = '\0';
-	if (hw_path(p, sizeof p, root, "sys/block/%s/device/vpd_pg80",
-		    name) < 0)
+	if (hw_path(p, sizeof p, root, "sys/block/%s/device/vpd_pg80", name) <
+	    0)
 		return;
 	n = hw_read_file(p, (char *)page, sizeof page);
 	if (n < 4 || page[1] != 0x80)
@@ -253,8 +253,7 @@ static int attr_exists(const char *root, const char *name, const char *attr)
  * path; both give sas for a SATA disk behind a SAS HBA.  lsblk 2.38 leaves
  * virtio and mmc empty; newer ones name them as we do.  A sys/block entry
  * that is not a link (a flattened capture) leaves only the name to go by. */
-static void transport(const char *root, const char *name, char *buf,
-		      size_t cap)
+static void transport(const char *root, const char *name, char *buf, size_t cap)
 {
 	char p[4096], link[4096];
 	const char *t = "";
@@ -341,8 +340,8 @@ static int index_add(struct blk_index *ix, const char *root, const char *rel,
 
 /* The disk itself and its partitions (subdirectories with a partition
  * file), so sdc1 in a slaves/ directory or 259:2 in mountinfo find them. */
-static int index_disk(struct blk_index *ix, const char *root,
-		      struct hw_disk *d, size_t disk)
+static int index_disk(struct blk_index *ix, const char *root, struct hw_disk *d,
+		      size_t disk)
 {
 	char p[4096], rel[2 * HW_DISKNAME_MAX + 2];
 	struct dirent *de;
@@ -388,7 +387,8 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 		return r;
 	if (d->size_bytes.known) {
 		if (d->size_bytes.v > INT64_MAX / 512) {
-			hw_path(p, sizeof p, root, "sys/block/%s/size", d->name);
+			hw_path(p, sizeof p, root, "sys/block/%s/size",
+				d->name);
 			hw_err_set(err, "%s: %lld sectors is out of range", p,
 				   (long long)d->size_bytes.v);
 			return -EINVAL;
@@ -411,8 +411,8 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 		/* slaves/ is what the kernel stacks on; a capture without
 		 * it still names md members as md/dev-NAME. */
 		hw_path(p, sizeof p, root, "sys/block/%s/slaves", d->name);
-		d->n_members = list_names(p, NULL, d->members,
-					  HW_DISK_MEMBERS_MAX);
+		d->n_members =
+		    list_names(p, NULL, d->members, HW_DISK_MEMBERS_MAX);
 		if (d->n_members == 0 && d->kind == HW_DISK_MD) {
 			hw_path(p, sizeof p, root, "sys/block/%s/md", d->name);
 			d->n_members = list_names(p, "dev-", d->members,
@@ -454,7 +454,8 @@ static size_t stack_below(const struct hw_disks *ds, const struct blk_index *ix,
 		const struct hw_disk *d = &ds->v[out[head]];
 
 		for (i = 0; i < d->n_members; i++) {
-			const struct blk_dev *b = index_by_name(ix, d->members[i]);
+			const struct blk_dev *b =
+			    index_by_name(ix, d->members[i]);
 
 			if (b == NULL)
 				continue;
@@ -498,7 +499,8 @@ static void stacks_and_mounts(struct hw_disks *ds, const struct blk_index *ix,
 		if (d->kind == HW_DISK_PHYSICAL)
 			continue;
 		nb = stack_below(ds, ix, i, below, ds->n + 1);
-		for (j = 0; j < nb && d->n_physical_disks < HW_DISK_MEMBERS_MAX; j++)
+		for (j = 0; j < nb && d->n_physical_disks < HW_DISK_MEMBERS_MAX;
+		     j++)
 			if (ds->v[below[j]].kind == HW_DISK_PHYSICAL)
 				strcpy(d->physical_disks[d->n_physical_disks++],
 				       ds->v[below[j]].name);
@@ -575,7 +577,7 @@ static int disks_list(const char *root, struct hw_disks *out,
 
 int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err)
 {
-	struct blk_index ix = { NULL, 0, 0 };
+	struct blk_index ix = {NULL, 0, 0};
 	size_t *below = NULL;
 	size_t i;
 	int r;

@@ -1,7 +1,8 @@
 /* /proc/PID/mountinfo: every mount of the host, and which one holds a path.
  *
  * Line format (proc(5), fs/proc_namespace.c show_mountinfo):
- *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
+ *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER
+ *
  * The kernel escapes space, tab, newline and backslash in paths as \ooo. */
 #include <errno.h>
 #include <stdio.h>
@@ -35,10 +36,11 @@ static int mi_copy(char *dst, size_t cap, const struct mi_tok *t)
 		char c = t->s[i];
 
 		if (c == '\\' && i + 3 < t->len && t->s[i + 1] <= '3' &&
-		    is_octal(t->s[i + 1]) &&
-		    is_octal(t->s[i + 2]) && is_octal(t->s[i + 3])) {
+		    is_octal(t->s[i + 1]) && is_octal(t->s[i + 2]) &&
+		    is_octal(t->s[i + 3])) {
 			c = (char)(((t->s[i + 1] - '0') << 6) |
-				   ((t->s[i + 2] - '0') << 3) | (t->s[i + 3] - '0'));
+				   ((t->s[i + 2] - '0') << 3) |
+				   (t->s[i + 3] - '0'));
 			i += 4;
 		} else {
 			i++;
@@ -129,18 +131,24 @@ static int mi_line(const char *line, size_t len, const char *file,
 		if (tok[sep].len == 1 && tok[sep].s[0] == '-')
 			break;
 	if (n < 10 || sep >= n) {
-		hw_err_set(err, "%s:%zu: expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER'",
-			   file, lineno);
+		hw_err_set(
+		    err,
+		    "%s:%zu: expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT "
+		    "OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER'",
+		    file, lineno);
 		return -EINVAL;
 	}
 	if (n - sep - 1 != 3) {
-		hw_err_set(err, "%s:%zu: %zu fields after ' - ', expected 3 (fstype source options)",
+		hw_err_set(err,
+			   "%s:%zu: %zu fields after ' - ', expected 3 (fstype "
+			   "source options)",
 			   file, lineno, n - sep - 1);
 		return -EINVAL;
 	}
 	memset(m, 0, sizeof *m);
 	if (mi_int(&tok[0], &m->id) < 0 || mi_int(&tok[1], &m->parent_id) < 0) {
-		hw_err_set(err, "%s:%zu: mount ID and parent ID must be numbers",
+		hw_err_set(err,
+			   "%s:%zu: mount ID and parent ID must be numbers",
 			   file, lineno);
 		return -EINVAL;
 	}
@@ -158,8 +166,8 @@ static int mi_line(const char *line, size_t len, const char *file,
 	    mi_copy(m->options, sizeof m->options, &tok[5]) < 0 ||
 	    mi_copy(m->fstype, sizeof m->fstype, &tok[sep + 1]) < 0 ||
 	    mi_copy(m->source, sizeof m->source, &tok[sep + 2]) < 0 ||
-	    mi_copy(m->super_options, sizeof m->super_options,
-		    &tok[sep + 3]) < 0)
+	    mi_copy(m->super_options, sizeof m->super_options, &tok[sep + 3]) <
+		0)
 		return 1;
 	return 0;
 }
@@ -185,7 +193,8 @@ int hw_mounts_parse(const char *text, const char *file, struct hw_mount **out,
 				cap = cap ? cap * 2 : 32;
 				nv = realloc(v, cap * sizeof *v);
 				if (nv == NULL) {
-					hw_err_set(err, "%s: out of memory", file);
+					hw_err_set(err, "%s: out of memory",
+						   file);
 					r = -ENOMEM;
 					goto out_free;
 				}
@@ -217,8 +226,8 @@ out_free:
 int hw_mounts_read(const char *root, struct hw_mount **out, size_t *n,
 		   size_t *skipped, struct hw_err *err)
 {
-	static const char *const files[] = { "proc/self/mountinfo",
-					     "proc/1/mountinfo" };
+	static const char *const files[] = {"proc/self/mountinfo",
+					    "proc/1/mountinfo"};
 	char path[4096], first[4096 + 64] = "";
 	char *buf;
 	ssize_t len = -ENOENT;
@@ -251,7 +260,8 @@ int hw_mounts_read(const char *root, struct hw_mount **out, size_t *n,
 		goto out_free;
 	}
 	if ((size_t)len >= HW_READ_MAX - 1) {
-		hw_err_set(err, "%s: larger than %d bytes", path, HW_READ_MAX - 1);
+		hw_err_set(err, "%s: larger than %d bytes", path,
+			   HW_READ_MAX - 1);
 		r = -EFBIG;
 		goto out_free;
 	}
@@ -293,8 +303,7 @@ static int disk_has_mount(const struct hw_disk *d, int id)
 	return 0;
 }
 
-int hw_disks_find_mount_for_path(const struct hw_disks *disks,
-				 const char *path,
+int hw_disks_find_mount_for_path(const struct hw_disks *disks, const char *path,
 				 const struct hw_mount **mount,
 				 const struct hw_disk **on, size_t cap,
 				 size_t *n_on)

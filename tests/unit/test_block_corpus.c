@@ -25,7 +25,7 @@
 #include "hw.h"
 
 #define PROCFS CORPUS "/sysfs-procfs"
-#define NODE CORPUS "/sysfs-node-exporter"
+#define NODE   CORPUS "/sysfs-node-exporter"
 
 struct rebuilt {
 	char root[64];
@@ -37,7 +37,7 @@ struct rebuilt {
 static int rebuild(struct rebuilt *r, const char *capture, const char *pid)
 {
 	char target[512];
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	snprintf(r->root, sizeof r->root, "/tmp/kagent-block-XXXXXX");
 	if (mkdtemp(r->root) == NULL)
@@ -107,8 +107,9 @@ static void assert_strv(char (*v)[HW_DISKNAME_MAX], size_t n,
 		assert_string_equal(v[i], want[i]);
 }
 
-#define STRV(...) (const char *const[]){ __VA_ARGS__ }, \
-	sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)
+#define STRV(...)                                                              \
+	(const char *const[]){__VA_ARGS__},                                    \
+	    sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
 
 static void test_procfs_disks_md_and_dm_in_order(void **state)
 {
@@ -157,13 +158,13 @@ static void test_procfs_md_members_from_md_dev_entries(void **state)
 
 	assert_string_equal(md0->level, "raid0");
 	assert_int_equal(md0->kind, HW_DISK_MD);
-	assert_strv((char (*)[HW_DISKNAME_MAX])md0->members, md0->n_members,
+	assert_strv((char(*)[HW_DISKNAME_MAX])md0->members, md0->n_members,
 		    STRV("sdg", "sdh"));
 	/* sdg and sdh are not in this sys/block */
 	assert_int_equal(md0->n_physical_disks, 0);
 	assert_false(md0->size_bytes.known);
 	assert_string_equal(md5->level, "raid5");
-	assert_strv((char (*)[HW_DISKNAME_MAX])md5->members, md5->n_members,
+	assert_strv((char(*)[HW_DISKNAME_MAX])md5->members, md5->n_members,
 		    STRV("sdn", "sdo", "sdp", "sdaa"));
 	/* an IMSM/DDF container has no md/dev-* of its own */
 	assert_string_equal(md7->name, "md7");
@@ -180,16 +181,16 @@ static void test_procfs_dm_names_slaves_and_physical_disks(void **state)
 	assert_int_equal(dm0->kind, HW_DISK_DM);
 	assert_string_equal(dm0->dm_name, "vg0--lv_root");
 	assert_false(dm0->size_bytes.known);
-	assert_strv((char (*)[HW_DISKNAME_MAX])dm0->members, dm0->n_members,
+	assert_strv((char(*)[HW_DISKNAME_MAX])dm0->members, dm0->n_members,
 		    STRV("sda"));
-	assert_strv((char (*)[HW_DISKNAME_MAX])dm0->physical_disks,
+	assert_strv((char(*)[HW_DISKNAME_MAX])dm0->physical_disks,
 		    dm0->n_physical_disks, STRV("sda"));
 	assert_string_equal(dm1->dm_name, "mpathA");
 	assert_int_equal(dm1->size_bytes.v, 104857600LL * 512);
-	assert_strv((char (*)[HW_DISKNAME_MAX])dm1->physical_disks,
+	assert_strv((char(*)[HW_DISKNAME_MAX])dm1->physical_disks,
 		    dm1->n_physical_disks, STRV("sdb", "sdc"));
 	assert_string_equal(dm2->dm_name, "mpathB");
-	assert_strv((char (*)[HW_DISKNAME_MAX])dm2->members, dm2->n_members,
+	assert_strv((char(*)[HW_DISKNAME_MAX])dm2->members, dm2->n_members,
 		    STRV("sdd", "sde"));
 }
 
@@ -221,11 +222,11 @@ static void test_node_exporter_md_members_found_in_sys_block(void **state)
 				 "sdn", "md0", "md1", "md4", "md5", "md6",
 				 "md10", "dm-5", "dm-6", "dm-7"));
 	assert_string_equal(md1->level, "raid1");
-	assert_strv((char (*)[HW_DISKNAME_MAX])md1->physical_disks,
+	assert_strv((char(*)[HW_DISKNAME_MAX])md1->physical_disks,
 		    md1->n_physical_disks, STRV("sdi", "sdj"));
-	assert_strv((char (*)[HW_DISKNAME_MAX])md5->members, md5->n_members,
+	assert_strv((char(*)[HW_DISKNAME_MAX])md5->members, md5->n_members,
 		    STRV("sdn", "sdo", "sdp", "sdaa"));
-	assert_strv((char (*)[HW_DISKNAME_MAX])md5->physical_disks,
+	assert_strv((char(*)[HW_DISKNAME_MAX])md5->physical_disks,
 		    md5->n_physical_disks, STRV("sdn"));
 }
 
@@ -260,7 +261,7 @@ static void test_node_exporter_proc_self_mountinfo_has_nfs(void **state)
 static void test_node_exporter_falls_back_to_pid_1_mountinfo(void **state)
 {
 	struct hw_disks d;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	size_t i, escaped = 0;
 
 	(void)state;
@@ -280,18 +281,19 @@ static void test_node_exporter_falls_back_to_pid_1_mountinfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest procfs[] = {
-		cmocka_unit_test(test_procfs_disks_md_and_dm_in_order),
-		cmocka_unit_test(test_procfs_sda_size_rotational_and_sectors),
-		cmocka_unit_test(test_procfs_disk_with_only_device_state_is_unknown),
-		cmocka_unit_test(test_procfs_md_members_from_md_dev_entries),
-		cmocka_unit_test(test_procfs_dm_names_slaves_and_physical_disks),
-		cmocka_unit_test(test_procfs_mounts_with_nfs_and_no_dev_files),
+	    cmocka_unit_test(test_procfs_disks_md_and_dm_in_order),
+	    cmocka_unit_test(test_procfs_sda_size_rotational_and_sectors),
+	    cmocka_unit_test(
+		test_procfs_disk_with_only_device_state_is_unknown),
+	    cmocka_unit_test(test_procfs_md_members_from_md_dev_entries),
+	    cmocka_unit_test(test_procfs_dm_names_slaves_and_physical_disks),
+	    cmocka_unit_test(test_procfs_mounts_with_nfs_and_no_dev_files),
 	};
 	const struct CMUnitTest node[] = {
-		cmocka_unit_test(test_node_exporter_md_members_found_in_sys_block),
-		cmocka_unit_test(test_node_exporter_dm_without_slaves),
-		cmocka_unit_test(test_node_exporter_proc_self_mountinfo_has_nfs),
-		cmocka_unit_test(test_node_exporter_falls_back_to_pid_1_mountinfo),
+	    cmocka_unit_test(test_node_exporter_md_members_found_in_sys_block),
+	    cmocka_unit_test(test_node_exporter_dm_without_slaves),
+	    cmocka_unit_test(test_node_exporter_proc_self_mountinfo_has_nfs),
+	    cmocka_unit_test(test_node_exporter_falls_back_to_pid_1_mountinfo),
 	};
 	int failed;
 

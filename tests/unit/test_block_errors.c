@@ -13,7 +13,7 @@
 static void assert_probe_fails(const char *root, int rc, const char *msg)
 {
 	struct hw_disks d;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	assert_int_equal(hw_disks_probe(root, &d, &err), rc);
 	assert_string_equal(err.msg, msg);
@@ -25,22 +25,28 @@ static void assert_probe_fails(const char *root, int rc, const char *msg)
 static void test_missing_sys_block_is_an_error_naming_it(void **state)
 {
 	(void)state;
-	assert_probe_fails(FIXTURES "/host-storage/run", -ENOENT,
-			   FIXTURES "/host-storage/run/sys/block: No such file or directory");
+	assert_probe_fails(
+	    FIXTURES "/host-storage/run", -ENOENT,
+	    FIXTURES "/host-storage/run/sys/block: No such file or directory");
 }
 
 static void test_empty_size_file_is_invalid_naming_it(void **state)
 {
 	(void)state;
-	assert_probe_fails(FIXTURES "/block-bad-size", -EINVAL,
-			   FIXTURES "/block-bad-size/sys/block/sda/size: not a non-negative number");
+	assert_probe_fails(
+	    FIXTURES "/block-bad-size", -EINVAL,
+	    FIXTURES
+	    "/block-bad-size/sys/block/sda/size: not a non-negative number");
 }
 
 static void test_truncated_mountinfo_line_names_file_and_line(void **state)
 {
 	(void)state;
 	assert_probe_fails(FIXTURES "/block-bad-mountinfo", -EINVAL,
-			   FIXTURES "/block-bad-mountinfo/proc/self/mountinfo:2: expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER'");
+			   FIXTURES
+			   "/block-bad-mountinfo/proc/self/mountinfo:2: "
+			   "expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT "
+			   "OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER'");
 }
 
 /* The procfs capture has proc/self as a plain file (its symlink flattened)
@@ -48,9 +54,10 @@ static void test_truncated_mountinfo_line_names_file_and_line(void **state)
 static void test_unreadable_mountinfo_names_both_files(void **state)
 {
 	(void)state;
-	assert_probe_fails(CORPUS "/sysfs-procfs", -ENOENT,
-			   CORPUS "/sysfs-procfs/proc/self/mountinfo: Not a directory; "
-			   CORPUS "/sysfs-procfs/proc/1/mountinfo: No such file or directory");
+	assert_probe_fails(
+	    CORPUS "/sysfs-procfs", -ENOENT,
+	    CORPUS "/sysfs-procfs/proc/self/mountinfo: Not a directory; " CORPUS
+		   "/sysfs-procfs/proc/1/mountinfo: No such file or directory");
 }
 
 static void test_missing_root_is_an_error(void **state)
@@ -63,11 +70,11 @@ static void test_missing_root_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_missing_sys_block_is_an_error_naming_it),
-		cmocka_unit_test(test_empty_size_file_is_invalid_naming_it),
-		cmocka_unit_test(test_truncated_mountinfo_line_names_file_and_line),
-		cmocka_unit_test(test_unreadable_mountinfo_names_both_files),
-		cmocka_unit_test(test_missing_root_is_an_error),
+	    cmocka_unit_test(test_missing_sys_block_is_an_error_naming_it),
+	    cmocka_unit_test(test_empty_size_file_is_invalid_naming_it),
+	    cmocka_unit_test(test_truncated_mountinfo_line_names_file_and_line),
+	    cmocka_unit_test(test_unreadable_mountinfo_names_both_files),
+	    cmocka_unit_test(test_missing_root_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ struct host {
 static int host_setup(void **state)
 {
 	static struct host h;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	if (hw_disks_probe(HOST, &h.d, &err) != 0) {
 		print_error("probe: %s\n", err.msg);
@@ -68,8 +68,8 @@ static void assert_mounts(const struct hw_disk *d, const char *const *paths,
 
 static void test_disks_physical_first_then_md_then_dm_without_loop(void **state)
 {
-	static const char *const names[] = { "nvme0n1", "sda", "sdb", "sdc",
-					     "sdd", "sr0", "md0", "dm-0" };
+	static const char *const names[] = {"nvme0n1", "sda", "sdb", "sdc",
+					    "sdd",     "sr0", "md0", "dm-0"};
 	struct host *h = *state;
 	size_t i;
 
@@ -80,7 +80,7 @@ static void test_disks_physical_first_then_md_then_dm_without_loop(void **state)
 
 static void test_nvme_ssd_serial_from_device_serial(void **state)
 {
-	static const char *const mounts[] = { "/", "/boot/efi" };
+	static const char *const mounts[] = {"/", "/boot/efi"};
 	const struct hw_disk *d = disk(state, 0);
 
 	assert_string_equal(d->name, "nvme0n1");
@@ -108,7 +108,7 @@ static void test_nvme_ssd_serial_from_device_serial(void **state)
 
 static void test_sata_hdd_serial_from_vpd_page_80(void **state)
 {
-	static const char *const mounts[] = { "/srv/cold store" };
+	static const char *const mounts[] = {"/srv/cold store"};
 	const struct hw_disk *d = disk(state, 1);
 
 	assert_string_equal(d->name, "sda");
@@ -128,7 +128,7 @@ static void test_sata_hdd_serial_from_vpd_page_80(void **state)
 
 static void test_sata_ssd_serial_from_udev_database(void **state)
 {
-	static const char *const mounts[] = { "/var/lib/zookeeper" };
+	static const char *const mounts[] = {"/var/lib/zookeeper"};
 	const struct hw_disk *d = disk(state, 2);
 
 	assert_string_equal(d->name, "sdb");
@@ -148,7 +148,7 @@ static void test_sata_ssd_serial_from_udev_database(void **state)
 
 static void test_raid_members_carry_the_lvm_mount_above_them(void **state)
 {
-	static const char *const mounts[] = { "/var/lib/kafka" };
+	static const char *const mounts[] = {"/var/lib/kafka"};
 	const struct hw_disk *c = disk(state, 3), *d = disk(state, 4);
 
 	assert_string_equal(c->name, "sdc");
@@ -197,9 +197,10 @@ static void test_empty_dvd_drive_listed_with_size_zero_like_lsblk(void **state)
 	assert_int_equal(d->n_mounts, 0);
 }
 
-static void test_md_raid1_members_are_partitions_physical_disks_are_whole(void **state)
+static void
+test_md_raid1_members_are_partitions_physical_disks_are_whole(void **state)
 {
-	static const char *const mounts[] = { "/var/lib/kafka" };
+	static const char *const mounts[] = {"/var/lib/kafka"};
 	const struct hw_disk *d = disk(state, 6);
 
 	assert_string_equal(d->name, "md0");
@@ -225,7 +226,7 @@ static void test_md_raid1_members_are_partitions_physical_disks_are_whole(void *
 
 static void test_lvm_volume_on_md_reaches_the_sata_disks(void **state)
 {
-	static const char *const mounts[] = { "/var/lib/kafka" };
+	static const char *const mounts[] = {"/var/lib/kafka"};
 	const struct hw_disk *d = disk(state, 7);
 
 	assert_string_equal(d->name, "dm-0");
@@ -252,9 +253,17 @@ static void test_lvm_volume_on_md_reaches_the_sata_disks(void **state)
 static void test_every_mount_kept_including_nfs_and_tmpfs(void **state)
 {
 	static const char *const paths[] = {
-		"/", "/sys", "/proc", "/dev", "/dev/pts", "/run", "/boot/efi",
-		"/var/lib/kafka", "/var/lib/zookeeper", "/srv/cold store",
-		"/mnt/backup",
+	    "/",
+	    "/sys",
+	    "/proc",
+	    "/dev",
+	    "/dev/pts",
+	    "/run",
+	    "/boot/efi",
+	    "/var/lib/kafka",
+	    "/var/lib/zookeeper",
+	    "/srv/cold store",
+	    "/mnt/backup",
 	};
 	struct host *h = *state;
 	const struct hw_mount *nfs;
@@ -281,8 +290,9 @@ static void test_kafka_dir_maps_to_lvm_md_and_both_ssds(void **state)
 	const struct hw_disk *on[8];
 	size_t n;
 
-	assert_int_equal(hw_disks_find_mount_for_path(&h->d,
-		"/var/lib/kafka/data-0", &m, on, 8, &n), 0);
+	assert_int_equal(hw_disks_find_mount_for_path(
+			     &h->d, "/var/lib/kafka/data-0", &m, on, 8, &n),
+			 0);
 	assert_string_equal(m->path, "/var/lib/kafka");
 	assert_int_equal(n, 4);
 	assert_string_equal(on[0]->name, "sdc");
@@ -298,8 +308,9 @@ static void test_nfs_dir_maps_to_a_mount_on_no_disk(void **state)
 	const struct hw_disk *on[8];
 	size_t n;
 
-	assert_int_equal(hw_disks_find_mount_for_path(&h->d,
-		"/mnt/backup/kafka", &m, on, 8, &n), 0);
+	assert_int_equal(hw_disks_find_mount_for_path(
+			     &h->d, "/mnt/backup/kafka", &m, on, 8, &n),
+			 0);
 	assert_string_equal(m->fstype, "nfs4");
 	assert_int_equal(n, 0);
 }
@@ -311,8 +322,9 @@ static void test_unmounted_dir_maps_to_root_on_nvme(void **state)
 	const struct hw_disk *on[8];
 	size_t n;
 
-	assert_int_equal(hw_disks_find_mount_for_path(&h->d,
-		"/var/lib/kafka-old", &m, on, 8, &n), 0);
+	assert_int_equal(hw_disks_find_mount_for_path(
+			     &h->d, "/var/lib/kafka-old", &m, on, 8, &n),
+			 0);
 	assert_string_equal(m->path, "/");
 	assert_int_equal(n, 1);
 	assert_string_equal(on[0]->name, "nvme0n1");
@@ -321,19 +333,23 @@ static void test_unmounted_dir_maps_to_root_on_nvme(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_disks_physical_first_then_md_then_dm_without_loop),
-		cmocka_unit_test(test_nvme_ssd_serial_from_device_serial),
-		cmocka_unit_test(test_sata_hdd_serial_from_vpd_page_80),
-		cmocka_unit_test(test_sata_ssd_serial_from_udev_database),
-		cmocka_unit_test(test_raid_members_carry_the_lvm_mount_above_them),
-		cmocka_unit_test(test_disk_without_any_serial_source_has_empty_serial),
-		cmocka_unit_test(test_empty_dvd_drive_listed_with_size_zero_like_lsblk),
-		cmocka_unit_test(test_md_raid1_members_are_partitions_physical_disks_are_whole),
-		cmocka_unit_test(test_lvm_volume_on_md_reaches_the_sata_disks),
-		cmocka_unit_test(test_every_mount_kept_including_nfs_and_tmpfs),
-		cmocka_unit_test(test_kafka_dir_maps_to_lvm_md_and_both_ssds),
-		cmocka_unit_test(test_nfs_dir_maps_to_a_mount_on_no_disk),
-		cmocka_unit_test(test_unmounted_dir_maps_to_root_on_nvme),
+	    cmocka_unit_test(
+		test_disks_physical_first_then_md_then_dm_without_loop),
+	    cmocka_unit_test(test_nvme_ssd_serial_from_device_serial),
+	    cmocka_unit_test(test_sata_hdd_serial_from_vpd_page_80),
+	    cmocka_unit_test(test_sata_ssd_serial_from_udev_database),
+	    cmocka_unit_test(test_raid_members_carry_the_lvm_mount_above_them),
+	    cmocka_unit_test(
+		test_disk_without_any_serial_source_has_empty_serial),
+	    cmocka_unit_test(
+		test_empty_dvd_drive_listed_with_size_zero_like_lsblk),
+	    cmocka_unit_test(
+		test_md_raid1_members_are_partitions_physical_disks_are_whole),
+	    cmocka_unit_test(test_lvm_volume_on_md_reaches_the_sata_disks),
+	    cmocka_unit_test(test_every_mount_kept_including_nfs_and_tmpfs),
+	    cmocka_unit_test(test_kafka_dir_maps_to_lvm_md_and_both_ssds),
+	    cmocka_unit_test(test_nfs_dir_maps_to_a_mount_on_no_disk),
+	    cmocka_unit_test(test_unmounted_dir_maps_to_root_on_nvme),
 	};
 
 	return cmocka_run_group_tests(tests, host_setup, host_teardown);

@@ -15,12 +15,14 @@
 
 #include "hw.h"
 
-#define LSBLK "lsblk -b -J -o NAME,SIZE,ROTA,TYPE,MODEL,SERIAL,TRAN,LOG-SEC,PHY-SEC 2>/dev/null"
+#define LSBLK                                                                  \
+	"lsblk -b -J -o "                                                      \
+	"NAME,SIZE,ROTA,TYPE,MODEL,SERIAL,TRAN,LOG-SEC,PHY-SEC 2>/dev/null"
 
 struct live {
 	struct hw_disks d;
 	json_t *doc;
-	json_t *flat;           /* name -> lsblk object, partitions left out */
+	json_t *flat; /* name -> lsblk object, partitions left out */
 };
 
 static json_t *read_lsblk(void)
@@ -46,12 +48,16 @@ static void flatten(json_t *devs, json_t *flat)
 	json_t *dev;
 	size_t i;
 
-	json_array_foreach(devs, i, dev) {
-		const char *name = json_string_value(json_object_get(dev, "name"));
-		const char *type = json_string_value(json_object_get(dev, "type"));
+	json_array_foreach(devs, i, dev)
+	{
+		const char *name =
+		    json_string_value(json_object_get(dev, "name"));
+		const char *type =
+		    json_string_value(json_object_get(dev, "type"));
 
 		if (name && type && strcmp(type, "part") != 0 &&
-		    strncmp(name, "loop", 4) != 0 && strncmp(name, "zram", 4) != 0 &&
+		    strncmp(name, "loop", 4) != 0 &&
+		    strncmp(name, "zram", 4) != 0 &&
 		    strncmp(name, "ram", 3) != 0)
 			json_object_set(flat, name, dev);
 		flatten(json_object_get(dev, "children"), flat);
@@ -61,7 +67,7 @@ static void flatten(json_t *devs, json_t *flat)
 static int live_setup(void **state)
 {
 	static struct live l;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 
 	if (hw_disks_probe("/", &l.d, &err) != 0) {
 		print_error("probe: %s\n", err.msg);
@@ -132,8 +138,10 @@ static void test_sizes_rotational_and_sectors_match_lsblk(void **state)
 
 		assert_non_null(o);
 		assert_true(d->size_bytes.known && d->rotational.known &&
-			    d->logical_sector.known && d->physical_sector.known);
-		print_message("  %s size %lld/%lld rota %lld/%lld log-sec %lld/%lld phy-sec %lld/%lld\n",
+			    d->logical_sector.known &&
+			    d->physical_sector.known);
+		print_message("  %s size %lld/%lld rota %lld/%lld log-sec "
+			      "%lld/%lld phy-sec %lld/%lld\n",
 			      d->name, (long long)d->size_bytes.v,
 			      (long long)jnum(json_object_get(o, "size")),
 			      (long long)d->rotational.v,
@@ -142,8 +150,10 @@ static void test_sizes_rotational_and_sectors_match_lsblk(void **state)
 			      (long long)jnum(json_object_get(o, "log-sec")),
 			      (long long)d->physical_sector.v,
 			      (long long)jnum(json_object_get(o, "phy-sec")));
-		assert_int_equal(d->size_bytes.v, jnum(json_object_get(o, "size")));
-		assert_int_equal(d->rotational.v, jbool(json_object_get(o, "rota")));
+		assert_int_equal(d->size_bytes.v,
+				 jnum(json_object_get(o, "size")));
+		assert_int_equal(d->rotational.v,
+				 jbool(json_object_get(o, "rota")));
 		assert_int_equal(d->logical_sector.v,
 				 jnum(json_object_get(o, "log-sec")));
 		assert_int_equal(d->physical_sector.v,
@@ -158,8 +168,8 @@ static void test_root_mount_is_on_a_listed_disk(void **state)
 	const struct hw_disk *on[16];
 	size_t n;
 
-	assert_int_equal(hw_disks_find_mount_for_path(&l->d, "/", &m, on, 16,
-						       &n), 0);
+	assert_int_equal(
+	    hw_disks_find_mount_for_path(&l->d, "/", &m, on, 16, &n), 0);
 	print_message("  / is %s on %s (%s), %zu disk(s)\n", m->fstype,
 		      m->source, m->device, n);
 	assert_string_equal(m->path, "/");
@@ -172,9 +182,9 @@ static void test_root_mount_is_on_a_listed_disk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_devices_as_lsblk),
-		cmocka_unit_test(test_sizes_rotational_and_sectors_match_lsblk),
-		cmocka_unit_test(test_root_mount_is_on_a_listed_disk),
+	    cmocka_unit_test(test_same_devices_as_lsblk),
+	    cmocka_unit_test(test_sizes_rotational_and_sectors_match_lsblk),
+	    cmocka_unit_test(test_root_mount_is_on_a_listed_disk),
 	};
 
 	return cmocka_run_group_tests(tests, live_setup, live_teardown);
