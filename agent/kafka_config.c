@@ -13,17 +13,17 @@
 
 struct cfg {
 	const struct props *p;
-	const char *name;               /* the file, for messages */
+	const char *name; /* the file, for messages */
 	struct kafka_config *out;
 	struct hw_err *err;
 };
 
 static const char *const proto_names[] = {
-	[KAFKA_PROTO_UNKNOWN] = "",
-	[KAFKA_PROTO_PLAINTEXT] = "PLAINTEXT",
-	[KAFKA_PROTO_SSL] = "SSL",
-	[KAFKA_PROTO_SASL_PLAINTEXT] = "SASL_PLAINTEXT",
-	[KAFKA_PROTO_SASL_SSL] = "SASL_SSL",
+    [KAFKA_PROTO_UNKNOWN] = "",
+    [KAFKA_PROTO_PLAINTEXT] = "PLAINTEXT",
+    [KAFKA_PROTO_SSL] = "SSL",
+    [KAFKA_PROTO_SASL_PLAINTEXT] = "SASL_PLAINTEXT",
+    [KAFKA_PROTO_SASL_SSL] = "SASL_SSL",
 };
 
 const char *kafka_protocol_name(enum kafka_protocol p)
@@ -43,7 +43,8 @@ static enum kafka_protocol protocol_parse(const char *s)
 }
 
 static void cfg_invalid(struct cfg *c, const struct props_entry *e,
-			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+			const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void cfg_invalid(struct cfg *c, const struct props_entry *e,
 			const char *fmt, ...)
@@ -57,8 +58,9 @@ static void cfg_invalid(struct cfg *c, const struct props_entry *e,
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	/* e is NULL for a default the broker derives from unset keys. */
-	snprintf(c->out->invalid, sizeof c->out->invalid, "%.80s:%u: %.64s: %.150s",
-		 c->name, e ? e->line : 0, e ? e->key : "(default)", why);
+	snprintf(c->out->invalid, sizeof c->out->invalid,
+		 "%.80s:%u: %.64s: %.150s", c->name, e ? e->line : 0,
+		 e ? e->key : "(default)", why);
 }
 
 static int cfg_too_long(struct cfg *c, const struct props_entry *e, size_t cap)
@@ -196,7 +198,7 @@ static int cfg_endpoints(struct cfg *c, const struct props_entry *e,
 		return r;
 	for (size_t i = 0; i < *n; i++) {
 		struct kafka_endpoint *ep =
-			(struct kafka_endpoint *)((char *)eps + i * stride);
+		    (struct kafka_endpoint *)((char *)eps + i * stride);
 
 		memcpy(ep->text, items[i], sizeof ep->text);
 		endpoint_parse(ep);
@@ -268,7 +270,7 @@ static void cfg_protocol_map_kraft(struct cfg *c)
 		m = &o->protocol_map[o->n_protocol_map++];
 		for (size_t k = 0; k < sizeof m->name; k++)
 			m->name[k] = (char)toupper(
-				(unsigned char)o->controller_listeners[i][k]);
+			    (unsigned char)o->controller_listeners[i][k]);
 		m->protocol = KAFKA_PROTO_PLAINTEXT;
 	}
 }
@@ -295,7 +297,8 @@ static int cfg_protocol_map(struct cfg *c)
 		for (size_t i = 1; i <= 4; i++) {
 			snprintf(o->protocol_map[i - 1].name, KAFKA_NAME_MAX,
 				 "%s", proto_names[i]);
-			o->protocol_map[i - 1].protocol = (enum kafka_protocol)i;
+			o->protocol_map[i - 1].protocol =
+			    (enum kafka_protocol)i;
 		}
 		o->n_protocol_map = 4;
 		if (props_find(c->p, "process.roles") != NULL)
@@ -417,12 +420,12 @@ static int cfg_listener_security(struct cfg *c, struct kafka_listener *li)
 			li->inline_jaas = true;
 	}
 	r = cfg_str_l(c, l, "oauthbearer", "sasl.server.callback.handler.class",
-		      li->oauth_server_handler, sizeof li->oauth_server_handler);
+		      li->oauth_server_handler,
+		      sizeof li->oauth_server_handler);
 	if (r == 0)
-		r = cfg_str_l(c, l, "oauthbearer",
-			      "sasl.login.callback.handler.class",
-			      li->oauth_login_handler,
-			      sizeof li->oauth_login_handler);
+		r = cfg_str_l(
+		    c, l, "oauthbearer", "sasl.login.callback.handler.class",
+		    li->oauth_login_handler, sizeof li->oauth_login_handler);
 	if (r == 0)
 		r = cfg_str_l(c, l, "oauthbearer",
 			      "sasl.oauthbearer.jwks.endpoint.url",
@@ -500,10 +503,10 @@ static void cfg_authorizer(struct cfg *c)
 		const char *cls;
 		enum kafka_authorizer kind;
 	} known[] = {
-		{"kafka.security.auth.SimpleAclAuthorizer", KAFKA_AUTHZ_SIMPLE_ACL},
-		{"kafka.security.authorizer.AclAuthorizer", KAFKA_AUTHZ_ACL},
-		{"org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-		 KAFKA_AUTHZ_STANDARD},
+	    {"kafka.security.auth.SimpleAclAuthorizer", KAFKA_AUTHZ_SIMPLE_ACL},
+	    {"kafka.security.authorizer.AclAuthorizer", KAFKA_AUTHZ_ACL},
+	    {"org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+	     KAFKA_AUTHZ_STANDARD},
 	};
 	struct kafka_config *o = c->out;
 
@@ -609,7 +612,8 @@ int kafka_config_parse(const struct props *p, const char *name,
 		r = cfg_protocol_map(&c);
 	e = props_find(p, "advertised.listeners");
 	if (r == 0 && e != NULL)
-		r = cfg_endpoints(&c, e, out->advertised, sizeof out->advertised[0],
+		r = cfg_endpoints(&c, e, out->advertised,
+				  sizeof out->advertised[0],
 				  &out->n_advertised);
 	e = props_find(p, "sasl.enabled.mechanisms");
 	if (r == 0 && e != NULL)

@@ -46,9 +46,12 @@ enum kafka_protocol {
 
 enum kafka_authorizer {
 	KAFKA_AUTHZ_NONE = 0,           /* no authorizer.class.name: no ACLs */
-	KAFKA_AUTHZ_SIMPLE_ACL,         /* kafka.security.auth.SimpleAclAuthorizer, before 2.4 */
-	KAFKA_AUTHZ_ACL,                /* kafka.security.authorizer.AclAuthorizer, 2.4 to 3.x */
-	KAFKA_AUTHZ_STANDARD,           /* ...metadata.authorizer.StandardAuthorizer, KRaft */
+	KAFKA_AUTHZ_SIMPLE_ACL,         /* kafka.security.auth.SimpleAclAuthorizer
+					   (before 2.4) */
+	KAFKA_AUTHZ_ACL,                /* kafka.security.authorizer.AclAuthorizer
+					   (2.4 to 3.x, ZooKeeper mode) */
+	KAFKA_AUTHZ_STANDARD,           /* org.apache.kafka.metadata.authorizer.
+					   StandardAuthorizer (KRaft) */
 	KAFKA_AUTHZ_OTHER,              /* a custom class */
 };
 
@@ -110,7 +113,7 @@ struct kafka_config {
 	size_t n_mechanisms;            /* sasl.enabled.mechanisms, default GSSAPI */
 	char mechanisms[KAFKA_MECHS_MAX][KAFKA_NAME_MAX];
 	char inter_broker_mechanism[KAFKA_NAME_MAX];    /* default GSSAPI */
-	char inter_broker_protocol[KAFKA_NAME_MAX];     /* security.inter.broker.protocol */
+	char inter_broker_protocol[KAFKA_NAME_MAX];     /* default PLAINTEXT */
 	char inter_broker_listener[KAFKA_NAME_MAX];     /* "" unset */
 	char oauth_server_handler[KAFKA_CLASS_MAX];     /* unprefixed keys */
 	char oauth_login_handler[KAFKA_CLASS_MAX];

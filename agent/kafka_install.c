@@ -17,7 +17,7 @@
 
 /* Classifier jars shipped beside the broker jar by releases up to 1.x. */
 static const char *const classifiers[] = {
-	"-sources", "-javadoc", "-scaladoc", "-test", "-tests", "-test-sources",
+    "-sources", "-javadoc", "-scaladoc", "-test", "-tests", "-test-sources",
 };
 
 static bool ends_with(const char *s, size_t n, const char *suffix)
@@ -47,8 +47,8 @@ static bool version_valid(const char *v, size_t n)
 	return true;
 }
 
-int kafka_jar_version(const char *name, char *version, size_t vcap,
-		      char *scala, size_t scap)
+int kafka_jar_version(const char *name, char *version, size_t vcap, char *scala,
+		      size_t scap)
 {
 	const char *v, *s = "";
 	size_t n = strlen(name), slen = 0;
@@ -173,7 +173,7 @@ int kafka_version_cmp(const char *a, const char *b)
 			b++;
 		if ((*a == '\0' || *a == '-') && (*b == '\0' || *b == '-'))
 			break;
-		if (x < 0)      /* garbage on both sides at the same place */
+		if (x < 0) /* garbage on both sides at the same place */
 			return strcmp(a, b) < 0 ? -1 : strcmp(a, b) > 0;
 	}
 	if (*a == '\0' || *b == '\0')
@@ -266,7 +266,8 @@ int kafka_logdir_stat(const char *root, const char *dir,
 			out->truncated = true;
 			break;
 		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;

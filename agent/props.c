@@ -19,7 +19,7 @@ struct reader {
 	const unsigned char *p;
 	size_t len;
 	size_t off;
-	unsigned line;                  /* natural line of p[off] */
+	unsigned line; /* natural line of p[off] */
 };
 
 static bool is_blank(unsigned char c)
@@ -76,7 +76,8 @@ static bool reader_next(struct reader *r, unsigned char *lb, size_t *n,
 			new_line = false;
 			*start = r->line;
 			if (c == '#' || c == '!') {
-				while (r->off < r->len && r->p[r->off] != '\n' &&
+				while (r->off < r->len &&
+				       r->p[r->off] != '\n' &&
 				       r->p[r->off] != '\r')
 					r->off++;
 				skip_ws = true;
@@ -176,7 +177,7 @@ static int convert(const unsigned char *s, size_t n, char **out,
 			continue;
 		}
 		if (i == n)
-			break;          /* the reader drops a final lone '\' */
+			break; /* the reader drops a final lone '\' */
 		c = s[i++];
 		switch (c) {
 		case 't':
@@ -211,7 +212,8 @@ static int convert(const unsigned char *s, size_t n, char **out,
 		    s[i + 1] == 'u') {
 			lo = hex4(s, i + 2, n);
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
-				u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				u = 0x10000 + ((u - 0xD800) << 10) +
+				    (lo - 0xDC00);
 				i += 6;
 			}
 		}
@@ -262,7 +264,7 @@ static int props_put(struct props *p, char *key, char *value, unsigned line)
 /* name is the file for "file:3: what", or NULL for "line 3: what". */
 static void props_errf(struct props_err *err, const char *name, unsigned line,
 		       const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void props_errf(struct props_err *err, const char *name, unsigned line,
 		       const char *fmt, ...)
@@ -290,8 +292,8 @@ static void props_errf(struct props_err *err, const char *name, unsigned line,
 /* load0: the key ends at the first unescaped '=', ':' or blank; blanks
  * and at most one '='/':' after it are skipped; the rest, trailing blanks
  * included, is the value. */
-static int props_entry_add(struct props *p, const unsigned char *lb,
-			   size_t n, unsigned line, const char *name,
+static int props_entry_add(struct props *p, const unsigned char *lb, size_t n,
+			   unsigned line, const char *name,
 			   struct props_err *err)
 {
 	size_t klen = 0, vstart = n;
@@ -336,19 +338,22 @@ static int props_entry_add(struct props *p, const unsigned char *lb,
 		goto out_free;
 	}
 	if (strlen(key) > PROPS_KEY_MAX) {
-		props_errf(err, name, line, "key longer than %d bytes", PROPS_KEY_MAX);
+		props_errf(err, name, line, "key longer than %d bytes",
+			   PROPS_KEY_MAX);
 		r = -E2BIG;
 		goto out_free;
 	}
 	if (strlen(value) > PROPS_VALUE_MAX) {
-		props_errf(err, name, line, "value of '%.64s' longer than %d bytes",
-			   key, PROPS_VALUE_MAX);
+		props_errf(err, name, line,
+			   "value of '%.64s' longer than %d bytes", key,
+			   PROPS_VALUE_MAX);
 		r = -E2BIG;
 		goto out_free;
 	}
 	r = props_put(p, key, value, line);
 	if (r == -E2BIG)
-		props_errf(err, name, line, "more than %d entries", PROPS_ENTRIES_MAX);
+		props_errf(err, name, line, "more than %d entries",
+			   PROPS_ENTRIES_MAX);
 	else if (r < 0)
 		props_errf(err, name, line, "out of memory");
 	if (r < 0)
@@ -406,7 +411,8 @@ int props_load(const char *path, struct props *out, struct props_err *err)
 	int r;
 
 	memset(out, 0, sizeof *out);
-	/* One byte more than the cap tells an over-size file from a full one. */
+	/* One byte more than the cap tells an over-size file from a full one.
+	 */
 	buf = malloc(PROPS_FILE_MAX + 2);
 	if (buf == NULL) {
 		props_errf(err, path, 0, "out of memory");

@@ -19,7 +19,8 @@ struct zcfg {
 };
 
 static void zcfg_invalid(struct zcfg *c, const struct props_entry *e,
-			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+			 const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void zcfg_invalid(struct zcfg *c, const struct props_entry *e,
 			 const char *fmt, ...)
@@ -180,7 +181,7 @@ bool zk_server_parse(const char *value, struct zk_server *s)
 	s->n_addresses = 1;
 	for (bar = strchr(buf, '|'); bar; bar = strchr(bar + 1, '|')) {
 		s->n_addresses++;
-		*bar = '\0';            /* facts describe the first address */
+		*bar = '\0'; /* facts describe the first address */
 	}
 	if (!host_and_parts(buf, s->host, sizeof s->host, parts, 3, &n) ||
 	    n < 2 || s->host[0] == '\0')
@@ -224,13 +225,15 @@ static int zcfg_servers(struct zcfg *c)
 		s->line = e->line;
 		s->from_dynamic = c->dynamic;
 		if (hw_parse_i64(e->key + 7, &id) < 0 || e->key[7] == ' ') {
-			zcfg_invalid(c, e, "'%s' is not a server id", e->key + 7);
+			zcfg_invalid(c, e, "'%s' is not a server id",
+				     e->key + 7);
 			continue;
 		}
 		s->id = id;
 		if (!zk_server_parse(value, s))
-			zcfg_invalid(c, e, "'%.64s' is not "
-					   "host:port:port[:type][;[addr:]port]",
+			zcfg_invalid(c, e,
+				     "'%.64s' is not "
+				     "host:port:port[:type][;[addr:]port]",
 				     value);
 		o->n_servers++;
 	}
@@ -239,7 +242,8 @@ static int zcfg_servers(struct zcfg *c)
 
 static int zcfg_four_lw(struct zcfg *c)
 {
-	const struct props_entry *e = props_find(c->p, "4lw.commands.whitelist");
+	const struct props_entry *e =
+	    props_find(c->p, "4lw.commands.whitelist");
 	struct zk_config *o = c->out;
 	char buf[1024], *tok, *save = NULL;
 	int r;
@@ -253,8 +257,9 @@ static int zcfg_four_lw(struct zcfg *c)
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (o->n_four_lw == ZK_4LW_MAX || strlen(tok) >= 16) {
-			hw_err_set(c->err, "%s:%u: %s: more than %d commands "
-					   "or one over 15 bytes",
+			hw_err_set(c->err,
+				   "%s:%u: %s: more than %d commands "
+				   "or one over 15 bytes",
 				   c->name, e->line, e->key, ZK_4LW_MAX);
 			return -E2BIG;
 		}
@@ -271,7 +276,8 @@ int zk_config_parse(const struct props *p, const char *name,
 
 	memset(out, 0, sizeof *out);
 	if ((r = zcfg_str(&c, "dataDir", out->data_dir, ZK_PATH_MAX)) < 0 ||
-	    (r = zcfg_str(&c, "dataLogDir", out->data_log_dir, ZK_PATH_MAX)) < 0 ||
+	    (r = zcfg_str(&c, "dataLogDir", out->data_log_dir, ZK_PATH_MAX)) <
+		0 ||
 	    (r = zcfg_str(&c, "clientPortAddress", out->client_port_address,
 			  ZK_HOST_MAX)) < 0 ||
 	    (r = zcfg_str(&c, "dynamicConfigFile", out->dynamic_config_file,
@@ -280,8 +286,10 @@ int zk_config_parse(const struct props *p, const char *name,
 	    (r = zcfg_int(&c, "secureClientPort", 0, 65535,
 			  &out->secure_client_port)) < 0 ||
 	    (r = zcfg_int(&c, "tickTime", 1, INT32_MAX, &out->tick_time)) < 0 ||
-	    (r = zcfg_int(&c, "initLimit", 1, INT32_MAX, &out->init_limit)) < 0 ||
-	    (r = zcfg_int(&c, "syncLimit", 1, INT32_MAX, &out->sync_limit)) < 0 ||
+	    (r = zcfg_int(&c, "initLimit", 1, INT32_MAX, &out->init_limit)) <
+		0 ||
+	    (r = zcfg_int(&c, "syncLimit", 1, INT32_MAX, &out->sync_limit)) <
+		0 ||
 	    (r = zcfg_four_lw(&c)) < 0 || (r = zcfg_servers(&c)) < 0) {
 		memset(out, 0, sizeof *out);
 		return r;

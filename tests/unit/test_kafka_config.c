@@ -192,14 +192,16 @@ static void test_scram_listener_mechanisms_and_inline_jaas(void **s)
 
 static void test_docker_ssl_keystores_and_custom_map(void **s)
 {
-	struct kafka_config *c = load(KC "docker-examples-ssl-server.properties");
+	struct kafka_config *c =
+	    load(KC "docker-examples-ssl-server.properties");
 
 	(void)s;
 	assert_int_equal(c->n_protocol_map, 4);
 	assert_string_equal(c->protocol_map[3].name, "PLAINTEXT_HOST");
 	assert_int_equal(c->protocol_map[3].protocol, KAFKA_PROTO_PLAINTEXT);
 	assert_int_equal(c->n_advertised, 3);
-	assert_string_equal(c->advertised[0].text, "PLAINTEXT_HOST://localhost:9092");
+	assert_string_equal(c->advertised[0].text,
+			    "PLAINTEXT_HOST://localhost:9092");
 	assert_string_equal(c->advertised[2].host, "broker");
 	assert_int_equal(c->advertised[2].port.v, 19092);
 	assert_int_equal(c->n_secret_files, 2);
@@ -225,9 +227,10 @@ static void test_docs_placeholder_listeners_are_invalid(void **s)
 	assert_string_equal(c->listeners[1].ep.text, "SSL://host.name:port");
 	assert_false(c->listeners[1].ep.valid);
 	assert_int_equal(c->n_invalid, 2);
-	assert_string_equal(c->invalid,
-			    KC "docs-ssl-broker.properties:1: listeners: "
-			    "'PLAINTEXT://host.name:port' is not name://host:port");
+	assert_string_equal(
+	    c->invalid,
+	    KC "docs-ssl-broker.properties:1: listeners: "
+	       "'PLAINTEXT://host.name:port' is not name://host:port");
 	assert_string_equal(c->secret_files[0].path,
 			    "/var/private/ssl/server.keystore.jks");
 	assert_string_equal(c->secret_files[1].path,
@@ -257,7 +260,8 @@ static void test_docs_sasl_plain_and_multi_mechanisms(void **s)
 	free(c);
 	c = load(KC "docs-sasl-scram-broker.properties");
 	assert_int_equal(c->n_mechanisms, 1);
-	assert_string_equal(c->mechanisms[0], "SCRAM-SHA-256 (or SCRAM-SHA-512)");
+	assert_string_equal(c->mechanisms[0],
+			    "SCRAM-SHA-256 (or SCRAM-SHA-512)");
 	free(c);
 	c = load(KC "docs-sasl-oauthbearer-broker.properties");
 	assert_string_equal(c->mechanisms[0], "OAUTHBEARER");
@@ -288,7 +292,8 @@ static void test_authorizer_kinds_over_versions(void **s)
 
 static void test_kraft_sasl_ssl_listeners_share_global_mechanisms(void **s)
 {
-	struct kafka_config *c = load(KC "docs-kraft-sasl-ssl-combined.properties");
+	struct kafka_config *c =
+	    load(KC "docs-kraft-sasl-ssl-combined.properties");
 
 	(void)s;
 	assert_listener(&c->listeners[0], "BROKER", "localhost", 9092,
@@ -304,18 +309,21 @@ static void test_kraft_sasl_ssl_listeners_share_global_mechanisms(void **s)
 
 static void test_client_ssl_secret_files_in_file_order(void **s)
 {
-	struct kafka_config *c = load(KC "docker-examples-client-ssl.properties");
+	struct kafka_config *c =
+	    load(KC "docker-examples-client-ssl.properties");
 
 	(void)s;
 	assert_int_equal(c->n_secret_files, 2);
 	assert_string_equal(c->secret_files[0].key, "ssl.truststore.location");
-	assert_string_equal(c->secret_files[0].path,
-			    "./docker/examples/fixtures/secrets/kafka.truststore.jks");
+	assert_string_equal(
+	    c->secret_files[0].path,
+	    "./docker/examples/fixtures/secrets/kafka.truststore.jks");
 	assert_int_equal(c->secret_files[0].line, 18);
-	assert_string_equal(c->secret_files[1].path,
-			    "./docker/examples/fixtures/client-secrets/client.keystore.jks");
-	assert_int_equal(kafka_config_add_secret_file(c, "jaas",
-						      "/etc/kafka/kafka_server_jaas.conf"),
+	assert_string_equal(
+	    c->secret_files[1].path,
+	    "./docker/examples/fixtures/client-secrets/client.keystore.jks");
+	assert_int_equal(kafka_config_add_secret_file(
+			     c, "jaas", "/etc/kafka/kafka_server_jaas.conf"),
 			 0);
 	assert_int_equal(c->n_secret_files, 3);
 	assert_int_equal(c->secret_files[2].line, 0);
@@ -353,17 +361,18 @@ static struct kafka_config *parse(const char *text)
 
 static void test_listener_forms_ipv6_any_and_per_listener_keys(void **s)
 {
-	struct kafka_config *c = parse(
-		"listeners=PLAINTEXT://:9092, SSL://0.0.0.0:9093 ,"
-		"sasl_ssl://[::1]:9094,[::1]:9095\n"
-		"log.dir=/data/k1\n"
-		"listener.name.ssl.ssl.keystore.location=/etc/k/ssl.jks\n"
-		"ssl.keystore.location=/etc/k/default.jks\n"
-		"listener.name.sasl_ssl.sasl.enabled.mechanisms=OAUTHBEARER\n"
-		"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class=a.B\n"
-		"sasl.oauthbearer.jwks.endpoint.url=https://idp/jwks\n"
-		"broker.id=-1\n"
-		"allow.everyone.if.no.acl.found=yes\n");
+	struct kafka_config *c =
+	    parse("listeners=PLAINTEXT://:9092, SSL://0.0.0.0:9093 ,"
+		  "sasl_ssl://[::1]:9094,[::1]:9095\n"
+		  "log.dir=/data/k1\n"
+		  "listener.name.ssl.ssl.keystore.location=/etc/k/ssl.jks\n"
+		  "ssl.keystore.location=/etc/k/default.jks\n"
+		  "listener.name.sasl_ssl.sasl.enabled.mechanisms=OAUTHBEARER\n"
+		  "listener.name.sasl_ssl.oauthbearer.sasl.server.callback."
+		  "handler.class=a.B\n"
+		  "sasl.oauthbearer.jwks.endpoint.url=https://idp/jwks\n"
+		  "broker.id=-1\n"
+		  "allow.everyone.if.no.acl.found=yes\n");
 
 	(void)s;
 	assert_string_equal(c->log_dirs[0], "/data/k1");
@@ -395,8 +404,9 @@ static void test_unmapped_listener_name_is_invalid(void **s)
 	(void)s;
 	assert_int_equal(c->listeners[0].protocol, KAFKA_PROTO_UNKNOWN);
 	assert_int_equal(c->n_invalid, 1);
-	assert_string_equal(c->invalid, "t.properties:1: listeners: no security "
-					"protocol for listener INTERNAL");
+	assert_string_equal(c->invalid,
+			    "t.properties:1: listeners: no security "
+			    "protocol for listener INTERNAL");
 	free(c);
 }
 
@@ -413,8 +423,10 @@ static void test_too_many_log_dirs_is_an_error(void **s)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 			 "/d%d,", i);
 	assert_int_equal(props_parse(text, strlen(text), &p, &perr), 0);
-	assert_int_equal(kafka_config_parse(&p, "t.properties", c, &err), -E2BIG);
-	assert_string_equal(err.msg, "t.properties:1: log.dirs: more than 128 items");
+	assert_int_equal(kafka_config_parse(&p, "t.properties", c, &err),
+			 -E2BIG);
+	assert_string_equal(err.msg,
+			    "t.properties:1: log.dirs: more than 128 items");
 	props_free(&p);
 	free(c);
 }
@@ -422,22 +434,25 @@ static void test_too_many_log_dirs_is_an_error(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_corpus_properties_file_parses),
-		cmocka_unit_test(test_shipped_zk_broker_defaults),
-		cmocka_unit_test(test_old_port_key_gives_the_listener),
-		cmocka_unit_test(test_kraft_combined_listeners_and_map),
-		cmocka_unit_test(test_kraft_controller_listener_defaults_to_plaintext),
-		cmocka_unit_test(test_scram_listener_mechanisms_and_inline_jaas),
-		cmocka_unit_test(test_docker_ssl_keystores_and_custom_map),
-		cmocka_unit_test(test_docs_placeholder_listeners_are_invalid),
-		cmocka_unit_test(test_docs_sasl_plain_and_multi_mechanisms),
-		cmocka_unit_test(test_authorizer_kinds_over_versions),
-		cmocka_unit_test(test_kraft_sasl_ssl_listeners_share_global_mechanisms),
-		cmocka_unit_test(test_client_ssl_secret_files_in_file_order),
-		cmocka_unit_test(test_meta_properties_node_id),
-		cmocka_unit_test(test_listener_forms_ipv6_any_and_per_listener_keys),
-		cmocka_unit_test(test_unmapped_listener_name_is_invalid),
-		cmocka_unit_test(test_too_many_log_dirs_is_an_error),
+	    cmocka_unit_test(test_every_corpus_properties_file_parses),
+	    cmocka_unit_test(test_shipped_zk_broker_defaults),
+	    cmocka_unit_test(test_old_port_key_gives_the_listener),
+	    cmocka_unit_test(test_kraft_combined_listeners_and_map),
+	    cmocka_unit_test(
+		test_kraft_controller_listener_defaults_to_plaintext),
+	    cmocka_unit_test(test_scram_listener_mechanisms_and_inline_jaas),
+	    cmocka_unit_test(test_docker_ssl_keystores_and_custom_map),
+	    cmocka_unit_test(test_docs_placeholder_listeners_are_invalid),
+	    cmocka_unit_test(test_docs_sasl_plain_and_multi_mechanisms),
+	    cmocka_unit_test(test_authorizer_kinds_over_versions),
+	    cmocka_unit_test(
+		test_kraft_sasl_ssl_listeners_share_global_mechanisms),
+	    cmocka_unit_test(test_client_ssl_secret_files_in_file_order),
+	    cmocka_unit_test(test_meta_properties_node_id),
+	    cmocka_unit_test(
+		test_listener_forms_ipv6_any_and_per_listener_keys),
+	    cmocka_unit_test(test_unmapped_listener_name_is_invalid),
+	    cmocka_unit_test(test_too_many_log_dirs_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

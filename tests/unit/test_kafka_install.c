@@ -81,9 +81,9 @@ static void test_missing_install_dir_names_path(void **s)
 	struct hw_err err = {{0}};
 
 	(void)s;
-	assert_int_equal(kafka_install_probe(FIXTURES, "kafka-install-absent",
-					     &in, &err),
-			 -ENOENT);
+	assert_int_equal(
+	    kafka_install_probe(FIXTURES, "kafka-install-absent", &in, &err),
+	    -ENOENT);
 	assert_string_equal(err.msg, FIXTURES "/kafka-install-absent/libs: "
 					      "No such file or directory");
 }
@@ -111,9 +111,9 @@ static void test_jar_names(void **s)
 	assert_int_equal(kafka_jar_version("kafka-streams-scala_2.13-3.6.1.jar",
 					   v, sizeof v, sc, sizeof sc),
 			 -ENOENT);
-	assert_int_equal(kafka_jar_version("kafka_2.13-.jar", v, sizeof v, sc,
-					   sizeof sc),
-			 -ENOENT);
+	assert_int_equal(
+	    kafka_jar_version("kafka_2.13-.jar", v, sizeof v, sc, sizeof sc),
+	    -ENOENT);
 	assert_int_equal(kafka_jar_version("kafka_2.13-3.6.1.jar.bak", v,
 					   sizeof v, sc, sizeof sc),
 			 -ENOENT);
@@ -144,9 +144,8 @@ static void test_logdir_counts_partitions_not_symlinks(void **s)
 	struct hw_err err = {{0}};
 
 	(void)s;
-	assert_int_equal(kafka_logdir_stat(FIXTURES, "kafka-logdir-a", &st,
-					   &err),
-			 0);
+	assert_int_equal(
+	    kafka_logdir_stat(FIXTURES, "kafka-logdir-a", &st, &err), 0);
 	assert_true(st.partitions.known);
 	assert_int_equal(st.partitions.v, 3);
 	assert_int_equal(st.deleting.v, 1);
@@ -162,9 +161,9 @@ static void test_logdir_missing_names_path(void **s)
 	struct hw_err err = {{0}};
 
 	(void)s;
-	assert_int_equal(kafka_logdir_stat(FIXTURES, "/var/lib/kafka-absent",
-					   &st, &err),
-			 -ENOENT);
+	assert_int_equal(
+	    kafka_logdir_stat(FIXTURES, "/var/lib/kafka-absent", &st, &err),
+	    -ENOENT);
 	assert_string_equal(err.msg, FIXTURES "/var/lib/kafka-absent: "
 					      "No such file or directory");
 	assert_false(st.bytes.known);
@@ -173,15 +172,15 @@ static void test_logdir_missing_names_path(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_release_3_6_1_broker_jar_gives_version),
-		cmocka_unit_test(test_release_0_10_skips_classifier_jars),
-		cmocka_unit_test(test_two_versions_in_libs_is_a_conflict),
-		cmocka_unit_test(test_no_kafka_jar_is_unknown_not_error),
-		cmocka_unit_test(test_missing_install_dir_names_path),
-		cmocka_unit_test(test_jar_names),
-		cmocka_unit_test(test_version_order),
-		cmocka_unit_test(test_logdir_counts_partitions_not_symlinks),
-		cmocka_unit_test(test_logdir_missing_names_path),
+	    cmocka_unit_test(test_release_3_6_1_broker_jar_gives_version),
+	    cmocka_unit_test(test_release_0_10_skips_classifier_jars),
+	    cmocka_unit_test(test_two_versions_in_libs_is_a_conflict),
+	    cmocka_unit_test(test_no_kafka_jar_is_unknown_not_error),
+	    cmocka_unit_test(test_missing_install_dir_names_path),
+	    cmocka_unit_test(test_jar_names),
+	    cmocka_unit_test(test_version_order),
+	    cmocka_unit_test(test_logdir_counts_partitions_not_symlinks),
+	    cmocka_unit_test(test_logdir_missing_names_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

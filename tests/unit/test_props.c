@@ -113,7 +113,8 @@ static void test_control_escapes_and_other_escaped_chars(void **s)
 
 	(void)s;
 	parse_ok("k=a\\tb\\nc\\rd\\fe\\qf\\\\g\\#h\n", &p);
-	assert_string_equal(props_get(&p, "k"), "a\tb\nc\rd\fe" "qf\\g#h");
+	assert_string_equal(props_get(&p, "k"), "a\tb\nc\rd\fe"
+						"qf\\g#h");
 	props_free(&p);
 }
 
@@ -329,15 +330,15 @@ static void test_load_names_file_in_errors(void **s)
 	struct props p;
 
 	(void)s;
-	assert_int_equal(props_load(FIXTURES "/kafka-props-bad/bad-escape.properties",
+	assert_int_equal(props_load(FIXTURES
+				    "/kafka-props-bad/bad-escape.properties",
 				    &p, &err),
 			 -EINVAL);
-	assert_string_equal(err.msg,
-			    FIXTURES "/kafka-props-bad/bad-escape.properties:3: "
-				     "malformed \\uXXXX escape");
-	assert_int_equal(props_load(FIXTURES "/kafka-props-bad/missing", &p,
-				    &err),
-			 -ENOENT);
+	assert_string_equal(err.msg, FIXTURES
+			    "/kafka-props-bad/bad-escape.properties:3: "
+			    "malformed \\uXXXX escape");
+	assert_int_equal(
+	    props_load(FIXTURES "/kafka-props-bad/missing", &p, &err), -ENOENT);
 	assert_string_equal(err.msg, FIXTURES "/kafka-props-bad/missing: "
 					      "No such file or directory");
 }
@@ -348,18 +349,19 @@ static void test_load_corpus_jaas_continuation(void **s)
 	struct props p;
 
 	(void)s;
-	assert_int_equal(props_load(CORPUS "/kafka-config/kraft-scram-server.properties",
-				    &p, &err),
-			 0);
-	assert_string_equal(
-		props_get(&p, "listener.name.controller.plain.sasl.jaas.config"),
-		"org.apache.kafka.common.security.plain.PlainLoginModule "
-		"required username=\"admin\" password=\"admin\" "
-		"user_admin=\"admin\";");
 	assert_int_equal(
-		props_find(&p, "listener.name.controller.plain.sasl.jaas.config")
-			->line,
-		75);
+	    props_load(CORPUS "/kafka-config/kraft-scram-server.properties", &p,
+		       &err),
+	    0);
+	assert_string_equal(
+	    props_get(&p, "listener.name.controller.plain.sasl.jaas.config"),
+	    "org.apache.kafka.common.security.plain.PlainLoginModule "
+	    "required username=\"admin\" password=\"admin\" "
+	    "user_admin=\"admin\";");
+	assert_int_equal(
+	    props_find(&p, "listener.name.controller.plain.sasl.jaas.config")
+		->line,
+	    75);
 	assert_string_equal(props_get(&p, "log.dirs"),
 			    "/tmp/kraft-scram-combined-logs");
 	props_free(&p);
@@ -368,32 +370,34 @@ static void test_load_corpus_jaas_continuation(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_equals_colon_and_blank_separate_key_from_value),
-		cmocka_unit_test(test_blanks_around_separator_skipped_trailing_kept),
-		cmocka_unit_test(test_only_first_separator_counts),
-		cmocka_unit_test(test_escaped_space_is_part_of_key),
-		cmocka_unit_test(test_unicode_escape_becomes_utf8),
-		cmocka_unit_test(test_lone_surrogate_becomes_replacement_char),
-		cmocka_unit_test(test_bytes_are_latin1_as_load_inputstream),
-		cmocka_unit_test(test_control_escapes_and_other_escaped_chars),
-		cmocka_unit_test(test_malformed_unicode_escape_names_line),
-		cmocka_unit_test(test_short_unicode_escape_at_end_is_malformed),
-		cmocka_unit_test(test_continuation_odd_backslashes_joins),
-		cmocka_unit_test(test_even_backslashes_do_not_continue),
-		cmocka_unit_test(test_comment_after_continuation_is_not_a_comment),
-		cmocka_unit_test(test_comment_lines_hash_and_bang_ignore_backslash),
-		cmocka_unit_test(test_line_with_only_value_has_empty_key),
-		cmocka_unit_test(test_key_without_value_is_empty_value),
-		cmocka_unit_test(test_cr_lf_crlf_line_ends_and_line_numbers),
-		cmocka_unit_test(test_last_duplicate_wins_with_its_line),
-		cmocka_unit_test(test_continuation_at_eof_drops_backslash),
-		cmocka_unit_test(test_blank_line_after_continuation_ends_entry),
-		cmocka_unit_test(test_nul_escape_rejected),
-		cmocka_unit_test(test_oversize_input_rejected),
-		cmocka_unit_test(test_too_many_entries_rejected),
-		cmocka_unit_test(test_long_key_rejected),
-		cmocka_unit_test(test_load_names_file_in_errors),
-		cmocka_unit_test(test_load_corpus_jaas_continuation),
+	    cmocka_unit_test(
+		test_equals_colon_and_blank_separate_key_from_value),
+	    cmocka_unit_test(
+		test_blanks_around_separator_skipped_trailing_kept),
+	    cmocka_unit_test(test_only_first_separator_counts),
+	    cmocka_unit_test(test_escaped_space_is_part_of_key),
+	    cmocka_unit_test(test_unicode_escape_becomes_utf8),
+	    cmocka_unit_test(test_lone_surrogate_becomes_replacement_char),
+	    cmocka_unit_test(test_bytes_are_latin1_as_load_inputstream),
+	    cmocka_unit_test(test_control_escapes_and_other_escaped_chars),
+	    cmocka_unit_test(test_malformed_unicode_escape_names_line),
+	    cmocka_unit_test(test_short_unicode_escape_at_end_is_malformed),
+	    cmocka_unit_test(test_continuation_odd_backslashes_joins),
+	    cmocka_unit_test(test_even_backslashes_do_not_continue),
+	    cmocka_unit_test(test_comment_after_continuation_is_not_a_comment),
+	    cmocka_unit_test(test_comment_lines_hash_and_bang_ignore_backslash),
+	    cmocka_unit_test(test_line_with_only_value_has_empty_key),
+	    cmocka_unit_test(test_key_without_value_is_empty_value),
+	    cmocka_unit_test(test_cr_lf_crlf_line_ends_and_line_numbers),
+	    cmocka_unit_test(test_last_duplicate_wins_with_its_line),
+	    cmocka_unit_test(test_continuation_at_eof_drops_backslash),
+	    cmocka_unit_test(test_blank_line_after_continuation_ends_entry),
+	    cmocka_unit_test(test_nul_escape_rejected),
+	    cmocka_unit_test(test_oversize_input_rejected),
+	    cmocka_unit_test(test_too_many_entries_rejected),
+	    cmocka_unit_test(test_long_key_rejected),
+	    cmocka_unit_test(test_load_names_file_in_errors),
+	    cmocka_unit_test(test_load_corpus_jaas_continuation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,7 +168,8 @@ static void test_server_value_forms(void **s)
 	(void)s;
 	memset(&sv, 0, sizeof sv);
 	assert_true(zk_server_parse("[2001:db8::1]:2888:3888:observer;"
-				    "[::]:2181", &sv));
+				    "[::]:2181",
+				    &sv));
 	assert_string_equal(sv.host, "2001:db8::1");
 	assert_true(sv.observer);
 	assert_string_equal(sv.client_address, "::");
@@ -178,8 +179,8 @@ static void test_server_value_forms(void **s)
 	assert_string_equal(sv.host, "a");
 	assert_int_equal(sv.n_addresses, 2);
 	memset(&sv, 0, sizeof sv);
-	assert_true(zk_server_parse("zoo1:2888:3888:PARTICIPANT;0.0.0.0:2181",
-				    &sv));
+	assert_true(
+	    zk_server_parse("zoo1:2888:3888:PARTICIPANT;0.0.0.0:2181", &sv));
 	assert_false(sv.observer);
 	assert_string_equal(sv.client_address, "0.0.0.0");
 	assert_false(zk_server_parse("zoo1:2888", &sv));
@@ -226,10 +227,10 @@ static void test_missing_dynamic_file_is_an_error(void **s)
 
 	(void)s;
 	/* The corpus copy names /zookeeper/conf/..., absent on this host. */
-	assert_int_equal(zk_config_load("/",
-					KC "docs-zk-dynamic-zoo_replicated1.cfg",
-					z, &err),
-			 -ENOENT);
+	assert_int_equal(
+	    zk_config_load("/", KC "docs-zk-dynamic-zoo_replicated1.cfg", z,
+			   &err),
+	    -ENOENT);
 	assert_string_equal(err.msg, "/zookeeper/conf/zoo_replicated1.cfg."
 				     "dynamic: No such file or directory");
 	assert_int_equal(z->n_servers, 0);
@@ -239,15 +240,15 @@ static void test_missing_dynamic_file_is_an_error(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_corpus_cfg_parses),
-		cmocka_unit_test(test_sample_standalone),
-		cmocka_unit_test(test_kafka_shipped_zookeeper_properties),
-		cmocka_unit_test(test_three_node_ensemble),
-		cmocka_unit_test(test_placeholder_port_is_invalid_with_line),
-		cmocka_unit_test(test_dynamic_file_servers_with_client_ports),
-		cmocka_unit_test(test_server_value_forms),
-		cmocka_unit_test(test_whitelist_and_bad_server_lines),
-		cmocka_unit_test(test_missing_dynamic_file_is_an_error),
+	    cmocka_unit_test(test_every_corpus_cfg_parses),
+	    cmocka_unit_test(test_sample_standalone),
+	    cmocka_unit_test(test_kafka_shipped_zookeeper_properties),
+	    cmocka_unit_test(test_three_node_ensemble),
+	    cmocka_unit_test(test_placeholder_port_is_invalid_with_line),
+	    cmocka_unit_test(test_dynamic_file_servers_with_client_ports),
+	    cmocka_unit_test(test_server_value_forms),
+	    cmocka_unit_test(test_whitelist_and_bad_server_lines),
+	    cmocka_unit_test(test_missing_dynamic_file_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
