@@ -7,6 +7,7 @@ static const struct {
 	const struct check_def *defs;
 	const size_t *len;
 } groups[] = {
+	{ checks_kafka_security, &checks_kafka_security_len },
 	{ checks_os, &checks_os_len },
 };
 
