@@ -206,6 +206,7 @@ int hw_os_probe(const char *root, struct hw_os *out, struct hw_err *err)
 			 "clock state is read from the live kernel only");
 		return 0;
 	}
+	out->clock_live = true;
 	memset(&tx, 0, sizeof tx);
 	r = adjtimex(&tx);
 	if (r < 0) {
