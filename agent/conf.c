@@ -117,8 +117,14 @@ const char *conf_roles_name(unsigned roles)
 	}
 }
 
+/* inih runs on after an error and tells only the first error's line, so
+ * the reader counts lines itself and the handler keeps the first message
+ * with its own line. */
 struct parse_state {
 	struct conf *c;
+	const char *next;                 /* the rest of the text */
+	int line;                         /* the line being parsed */
+	int err_line;                     /* first error's line, 0: none */
 	char msg[256];
 };
 
@@ -227,15 +233,15 @@ static const struct {
 	{ "zookeeper", handle_zookeeper, "config" },
 };
 
-/* inih calls this per key; returning 0 stops parsing and makes ini_parse
- * return the line number, which the message then carries. */
-static int handler(void *user, const char *section, const char *key,
-		   const char *value)
+/* One key: 1 when taken, 0 with st->msg set when wrong. */
+static int handle(struct parse_state *st, const char *section,
+		  const char *key, const char *value)
 {
-	struct parse_state *st = user;
 	int found = 0, r;
 	size_t i;
 
+	if (st->err_line)
+		return 0;
 	for (i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (strcmp(section, sections[i].name) != 0)
 			continue;
@@ -258,16 +264,61 @@ static int handler(void *user, const char *section, const char *key,
 	return 0;
 }
 
+/* inih calls this per key; returning 0 makes ini_parse_stream return
+ * that line as an error. */
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse_state *st = user;
+	int r = handle(st, section, key, value);
+
+	if (r == 0 && st->err_line == 0)
+		st->err_line = st->line;
+	return r;
+}
+
+/* The ini_reader for ini_parse_stream: one line per call, as fgets would,
+ * except that a line too long for inih's buffer is an error here, not two
+ * lines. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	const char *nl;
+	size_t len;
+
+	if (*st->next == '\0')
+		return NULL;
+	nl = strchr(st->next, '\n');
+	len = nl ? (size_t)(nl - st->next) + 1 : strlen(st->next);
+	st->line++;
+	if (len >= (size_t)num) {
+		if (st->err_line == 0) {
+			st->err_line = st->line;
+			snprintf(st->msg, sizeof st->msg,
+				 "line longer than %d bytes", num - 2);
+		}
+		snprintf(str, (size_t)num, "\n");
+	} else {
+		memcpy(str, st->next, len);
+		str[len] = '\0';
+	}
+	st->next += len;
+	return str;
+}
+
 int conf_parse(const char *text, const char *path, struct conf *c, char *err,
 	       size_t errlen)
 {
-	struct parse_state st = { .c = c, .msg = "" };
+	struct parse_state st = { .c = c, .next = text, .msg = "" };
 	int line;
 
-	line = ini_parse_string(text, handler, &st);
+	line = ini_parse_stream(read_line, &st, handler, &st);
+	if (st.err_line && (line == 0 || st.err_line <= line)) {
+		snprintf(err, errlen, "%s:%d: %s", path, st.err_line, st.msg);
+		return -EINVAL;
+	}
 	if (line != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 st.msg[0] ? st.msg : "syntax error");
+		snprintf(err, errlen, "%s:%d: syntax error", path, line);
 		return -EINVAL;
 	}
 	snprintf(c->path, sizeof c->path, "%s", path);
