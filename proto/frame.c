@@ -72,8 +72,9 @@ static int framer_deliver(struct proto_framer *f, const uint8_t *p,
 	r = cb(arg, p, n);
 	framer_next(f);
 	if (r < 0)
-		return framer_fail(f, r, "frame of %zu bytes refused (error %zu)",
-				   n, (size_t)-r);
+		return framer_fail(f, r,
+				   "frame of %zu bytes refused (error %zu)", n,
+				   (size_t)-r);
 	return 0;
 }
 
@@ -100,9 +101,11 @@ int proto_framer_feed(struct proto_framer *f, const uint8_t *buf, size_t len,
 				  (size_t)f->hdr[1] << 16 |
 				  (size_t)f->hdr[2] << 8 | f->hdr[3];
 			if (f->want > f->max)
-				return framer_fail(f, -EMSGSIZE,
-					"frame of %zu bytes above the limit "
-					"of %zu", f->want, f->max);
+				return framer_fail(
+				    f, -EMSGSIZE,
+				    "frame of %zu bytes above the limit "
+				    "of %zu",
+				    f->want, f->max);
 			if (f->want == 0) {
 				r = framer_deliver(f, f->hdr, cb, arg);
 				if (r < 0)
@@ -124,9 +127,11 @@ int proto_framer_feed(struct proto_framer *f, const uint8_t *buf, size_t len,
 			/* want was checked against max: at most 1 MiB. */
 			nb = realloc(f->buf, f->want);
 			if (!nb)
-				return framer_fail(f, -ENOMEM,
-					"no memory for a frame of %zu bytes "
-					"(%zu held)", f->want, f->have);
+				return framer_fail(
+				    f, -ENOMEM,
+				    "no memory for a frame of %zu bytes "
+				    "(%zu held)",
+				    f->want, f->have);
 			f->buf = nb;
 			f->cap = f->want;
 		}
@@ -145,8 +150,8 @@ int proto_framer_feed(struct proto_framer *f, const uint8_t *buf, size_t len,
 	return 0;
 }
 
-int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf,
-			  size_t cap, size_t *len, struct hw_err *err)
+int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
+			  size_t *len, struct hw_err *err)
 {
 	pb_ostream_t s;
 	size_t size;
@@ -159,8 +164,10 @@ int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf,
 	}
 	if (size > PROTO_FRAME_MAX) {
 		if (err)
-			hw_err_set(err, "%s of %zu bytes above the frame limit "
-				   "of %u", proto_envelope_kind(m), size,
+			hw_err_set(err,
+				   "%s of %zu bytes above the frame limit "
+				   "of %u",
+				   proto_envelope_kind(m), size,
 				   PROTO_FRAME_MAX);
 		return -EMSGSIZE;
 	}
@@ -216,14 +223,17 @@ int proto_envelope_decode(const uint8_t *p, size_t n, kagent_v1_Envelope *out,
 		proto_report_unbind(&out->msg.report);
 	if (!ok) {
 		if (err)
-			hw_err_set(err, "frame of %zu bytes does not decode: %s",
-				   n, PB_GET_ERROR(&s));
+			hw_err_set(err,
+				   "frame of %zu bytes does not decode: %s", n,
+				   PB_GET_ERROR(&s));
 		return -EBADMSG;
 	}
 	if (out->which_msg == 0) {
 		if (err)
-			hw_err_set(err, "frame of %zu bytes holds no message "
-				   "protocol %d knows", n, PROTO_VERSION);
+			hw_err_set(err,
+				   "frame of %zu bytes holds no message "
+				   "protocol %d knows",
+				   n, PROTO_VERSION);
 		return -ENOMSG;
 	}
 	return 0;

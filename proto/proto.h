@@ -30,24 +30,25 @@
 
 /* Bounds of the four lists that are nanopb callbacks (kagent.options says
  * why); a decoder refuses a report with more. */
-#define PROTO_NICS_MAX 64
-#define PROTO_DISKS_MAX 64
+#define PROTO_NICS_MAX	  64
+#define PROTO_DISKS_MAX	  64
 #define PROTO_SENSORS_MAX 256
-#define PROTO_CHECKS_MAX 256
+#define PROTO_CHECKS_MAX  256
 
 /* Encoded size of the lists when full: each item is a tag (1 byte for
  * fields 1-15, 2 for sensors = 22 and checks = 40), a 2-byte length and
  * the item at its largest. */
-#define PROTO_LISTS_SIZE_MAX                                                  \
-	(PROTO_NICS_MAX * (1 + 2 + kagent_v1_Nic_size) +                      \
-	 PROTO_DISKS_MAX * (1 + 2 + kagent_v1_Disk_size) +                    \
-	 PROTO_SENSORS_MAX * (2 + 2 + kagent_v1_Sensor_size) +                \
+#define PROTO_LISTS_SIZE_MAX                                                   \
+	(PROTO_NICS_MAX * (1 + 2 + kagent_v1_Nic_size) +                       \
+	 PROTO_DISKS_MAX * (1 + 2 + kagent_v1_Disk_size) +                     \
+	 PROTO_SENSORS_MAX * (2 + 2 + kagent_v1_Sensor_size) +                 \
 	 PROTO_CHECKS_MAX * (2 + 2 + kagent_v1_CheckResult_size))
 
 #define PROTO_FRAME_HDR 4
 /* Largest payload either end accepts.  An Envelope holding a Report with
  * every string and list full is 606 942 bytes (590 656 of them the four
- * lists; test_proto_wire measures it), so 1 MiB leaves room to grow.  The
+ * lists, PROTO_LISTS_SIZE_MAX; nanopb's generator gives the figure when the
+ * lists are declared static), so 1 MiB leaves room to grow.  The
  * limit is a protocol constant rather than that figure so that raising a
  * bound in kagent.options does not make an older collector drop a newer
  * agent's reports. */
@@ -61,15 +62,15 @@
 typedef int (*proto_frame_cb)(void *arg, const uint8_t *payload, size_t len);
 
 struct proto_framer {
-	size_t max;		/* payload limit, at most PROTO_FRAME_MAX */
+	size_t max; /* payload limit, at most PROTO_FRAME_MAX */
 	uint8_t hdr[PROTO_FRAME_HDR];
-	size_t hdr_len;		/* bytes of the length prefix held */
-	size_t want;		/* payload length once the prefix is whole */
-	uint8_t *buf;		/* payload held so far; NULL until needed */
+	size_t hdr_len; /* bytes of the length prefix held */
+	size_t want;	/* payload length once the prefix is whole */
+	uint8_t *buf;	/* payload held so far; NULL until needed */
 	size_t have;
 	size_t cap;
-	int err;		/* sticky: the stream position is lost */
-	char why[128];		/* reason of err, for the log */
+	int err;       /* sticky: the stream position is lost */
+	char why[128]; /* reason of err, for the log */
 };
 
 /* max = 0 means PROTO_FRAME_MAX; a larger value is clamped to it. */
@@ -90,8 +91,8 @@ size_t proto_framer_pending(const struct proto_framer *f);
  * when nanopb refuses the message (a string without its NUL within the
  * bound, a count above max_count), -EMSGSIZE above PROTO_FRAME_MAX,
  * -ENOBUFS when cap is too small.  err (may be NULL) says which. */
-int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf,
-			  size_t cap, size_t *len, struct hw_err *err);
+int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
+			  size_t *len, struct hw_err *err);
 struct proto_lists;
 /* Decodes one frame's payload.  A Report's four lists land in `lists`
  * (emptied first, its memory reused), or are skipped when lists is NULL.
@@ -111,15 +112,15 @@ struct proto_list {
 	size_t n;
 	size_t cap;
 	size_t max;
-	size_t size;			/* of one item */
-	const pb_msgdesc_t *fields;	/* its nanopb descriptor */
+	size_t size;		    /* of one item */
+	const pb_msgdesc_t *fields; /* its nanopb descriptor */
 };
 
 struct proto_lists {
-	struct proto_list nics;		/* kagent_v1_Nic */
-	struct proto_list disks;	/* kagent_v1_Disk */
-	struct proto_list sensors;	/* kagent_v1_Sensor */
-	struct proto_list checks;	/* kagent_v1_CheckResult */
+	struct proto_list nics;	   /* kagent_v1_Nic */
+	struct proto_list disks;   /* kagent_v1_Disk */
+	struct proto_list sensors; /* kagent_v1_Sensor */
+	struct proto_list checks;  /* kagent_v1_CheckResult */
 };
 
 void proto_lists_init(struct proto_lists *l);
@@ -154,9 +155,9 @@ unsigned proto_fill_nic(const struct hw_nic *n, kagent_v1_Nic *out);
 unsigned proto_fill_disk(const struct hw_disk *d, kagent_v1_Disk *out);
 /* Fills out and appends every nic and disk to l; -ENOMEM. */
 int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
-			 const struct hw_nics *nics, const struct hw_disks *disks,
-			 kagent_v1_Inventory *out, struct proto_lists *l,
-			 unsigned *clipped);
+			 const struct hw_nics *nics,
+			 const struct hw_disks *disks, kagent_v1_Inventory *out,
+			 struct proto_lists *l, unsigned *clipped);
 /* SMART facts only; the verdict, reason and source come from the agent's
  * disk.health judgement. */
 unsigned proto_fill_ata_health(const struct hw_ata_smart *s,

@@ -331,9 +331,9 @@ unsigned proto_fill_disk(const struct hw_disk *d, kagent_v1_Disk *out)
 }
 
 int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
-			 const struct hw_nics *nics, const struct hw_disks *disks,
-			 kagent_v1_Inventory *out, struct proto_lists *l,
-			 unsigned *clipped)
+			 const struct hw_nics *nics,
+			 const struct hw_disks *disks, kagent_v1_Inventory *out,
+			 struct proto_lists *l, unsigned *clipped)
 {
 	unsigned c = 0;
 	void *item;
@@ -366,8 +366,8 @@ int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
 		c += proto_fill_disk(&disks->v[i], item);
 	}
 	r = 0;
-	c += proto_str_set(out->default_route_nic, sizeof out->default_route_nic,
-			   nics->default_route);
+	c += proto_str_set(out->default_route_nic,
+			   sizeof out->default_route_nic, nics->default_route);
 out:
 	*clipped += c;
 	return r;
@@ -393,10 +393,12 @@ unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out)
 {
 	/* Same order as enum board_dmi_field. */
 	char *const dst[BOARD_DMI_NFIELDS] = {
-		out->vendor, out->product, out->product_version, out->serial,
-		out->board_vendor, out->board_name, out->bios_vendor,
-		out->bios_version, out->bios_date, out->chassis_asset_tag,
-		out->chassis_serial,
+	    out->vendor,	  out->product,
+	    out->product_version, out->serial,
+	    out->board_vendor,	  out->board_name,
+	    out->bios_vendor,	  out->bios_version,
+	    out->bios_date,	  out->chassis_asset_tag,
+	    out->chassis_serial,
 	};
 	unsigned c = 0;
 	int f;
@@ -411,9 +413,8 @@ unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out)
 				   board_dmi_field_value(d, f));
 		if (d->needs_root & (1u << f))
 			c += proto_str_set(
-				out->needs_root[out->needs_root_count++],
-				sizeof out->needs_root[0],
-				board_dmi_field_name(f));
+			    out->needs_root[out->needs_root_count++],
+			    sizeof out->needs_root[0], board_dmi_field_name(f));
 	}
 	return c;
 }

@@ -14,9 +14,9 @@
 
 /* Outcomes for the fixed seeds below, counted once and pinned: a change
  * means the decoder now accepts or refuses different bytes. */
-#define TALLY_OK 0
-#define TALLY_BAD 9975
-#define TALLY_NONE 25
+#define TALLY_OK       0
+#define TALLY_BAD      9975
+#define TALLY_NONE     25
 #define PREFIX_REFUSED 9995
 
 struct seen {
@@ -32,8 +32,8 @@ static int collect(void *arg, const uint8_t *p, size_t len)
 
 	if (s->n < 8) {
 		s->lens[s->n] = len;
-		s->rc[s->n] = proto_envelope_decode(p, len, &s->env[s->n],
-						    NULL, NULL);
+		s->rc[s->n] =
+		    proto_envelope_decode(p, len, &s->env[s->n], NULL, NULL);
 	}
 	s->n++;
 	return 0;
@@ -87,8 +87,8 @@ static void test_oversized_length_is_emsgsize_before_allocation(void **state)
 	assert_null(f.buf);
 	assert_int_equal(f.cap, 0);
 	assert_int_equal(s.n, 0);
-	assert_string_equal(f.why,
-		"frame of 1048577 bytes above the limit of 1048576");
+	assert_string_equal(
+	    f.why, "frame of 1048577 bytes above the limit of 1048576");
 	/* The stream position is lost: later bytes change nothing. */
 	assert_int_equal(proto_framer_feed(&f, hdr, 1, collect, &s), -EMSGSIZE);
 	proto_framer_free(&f);
@@ -267,8 +267,9 @@ static void test_random_bytes_give_errors_not_crashes(void **state)
 			piece = 1 + rnd(&x) % 64;
 			if (piece > len + 4 - off)
 				piece = len + 4 - off;
-			assert_int_equal(proto_framer_feed(&f, buf + off, piece,
-							   judge, &t), 0);
+			assert_int_equal(
+			    proto_framer_feed(&f, buf + off, piece, judge, &t),
+			    0);
 		}
 	}
 	assert_int_equal(proto_framer_pending(&f), 0);
@@ -320,16 +321,17 @@ static void test_random_prefixes_are_refused_or_buffered(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ack_frame_bytes_are_prefix_and_protobuf),
-		cmocka_unit_test(test_encode_into_small_buffer_is_enobufs),
-		cmocka_unit_test(test_oversized_length_is_emsgsize_before_allocation),
-		cmocka_unit_test(test_limit_below_protocol_maximum_is_honoured),
-		cmocka_unit_test(test_truncated_frame_is_pending_at_eof),
-		cmocka_unit_test(test_zero_length_frame_holds_no_message),
-		cmocka_unit_test(test_two_frames_in_one_chunk),
-		cmocka_unit_test(test_refused_frame_stops_the_stream),
-		cmocka_unit_test(test_random_bytes_give_errors_not_crashes),
-		cmocka_unit_test(test_random_prefixes_are_refused_or_buffered),
+	    cmocka_unit_test(test_ack_frame_bytes_are_prefix_and_protobuf),
+	    cmocka_unit_test(test_encode_into_small_buffer_is_enobufs),
+	    cmocka_unit_test(
+		test_oversized_length_is_emsgsize_before_allocation),
+	    cmocka_unit_test(test_limit_below_protocol_maximum_is_honoured),
+	    cmocka_unit_test(test_truncated_frame_is_pending_at_eof),
+	    cmocka_unit_test(test_zero_length_frame_holds_no_message),
+	    cmocka_unit_test(test_two_frames_in_one_chunk),
+	    cmocka_unit_test(test_refused_frame_stops_the_stream),
+	    cmocka_unit_test(test_random_bytes_give_errors_not_crashes),
+	    cmocka_unit_test(test_random_prefixes_are_refused_or_buffered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
