@@ -241,6 +241,17 @@ static int check_pins(const struct upgrade *u, struct check_results *out)
 				       "upgraded",
 				       h->host_id, pin, u->old->h->host_id,
 				       u->old->h->kafka_version, old);
+		} else if (b->ibp_set) {
+			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
+				       required,
+				       "log.message.format.version is %s on %s "
+				       "(runs %s) while %s still runs %s: "
+				       "upgrading from before 0.11 it must be "
+				       "pinned to %s as well",
+				       h->lmfv[0] ? h->lmfv : "unset",
+				       h->host_id, h->kafka_version,
+				       u->old->h->host_id,
+				       u->old->h->kafka_version, old);
 		} else if (u->any_pin) {
 			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
 				       required,
@@ -387,8 +398,7 @@ static int check_step(const struct upgrade *u, struct check_results *out)
 				 level);
 	}
 	return check_add(out, id, NULL, SEV_INFO, "idle", "",
-			 "all %zu brokers run %s; no upgrade under way", u->n,
-			 level);
+			 "every broker runs %s; no upgrade under way", level);
 }
 
 int coll_fleet_upgrade_judge(const char *cluster,
