@@ -23,7 +23,7 @@
 #define COLL_ENSEMBLE_MAX 16
 
 struct coll_zk_server {
-	int id;                         /* N of server.N */
+	int id; /* N of server.N */
 	char host[128];
 };
 
@@ -32,26 +32,26 @@ struct coll_zk_server {
 struct coll_host {
 	char host_id[64];
 	char cluster[64];
-	unsigned roles;                 /* CONF_ROLE_* */
+	unsigned roles; /* CONF_ROLE_* */
 	char rack[64];
 	char zone[64];
 	bool critical;
 	int64_t last_seen_ms;
-	bool stale;                     /* no report within the expected time */
+	bool stale; /* no report within the expected time */
 	/* kafka */
 	bool kafka_present;
 	struct hw_num broker_id;
-	char broker_rack[64];           /* broker.rack */
-	char kafka_version[32];         /* of the broker's jars, "3.6.1" */
-	char ibp[32];                   /* inter.broker.protocol.version */
-	char lmfv[32];                  /* log.message.format.version */
-	bool kafka_kraft;               /* process.roles set: KRaft mode */
+	char broker_rack[64];	/* broker.rack */
+	char kafka_version[32]; /* of the broker's jars, "3.6.1" */
+	char ibp[32];		/* inter.broker.protocol.version */
+	char lmfv[32];		/* log.message.format.version */
+	bool kafka_kraft;	/* process.roles set: KRaft mode */
 	bool kafka_running;
-	struct hw_num partition_dirs;   /* summed over log.dirs */
+	struct hw_num partition_dirs; /* summed over log.dirs */
 	/* zookeeper */
-	char zk_mode[16];               /* leader, follower, standalone */
+	char zk_mode[16]; /* leader, follower, standalone */
 	bool zk_running;
-	size_t n_ensemble;              /* server.N lines of zoo.cfg */
+	size_t n_ensemble; /* server.N lines of zoo.cfg */
 	struct coll_zk_server ensemble[COLL_ENSEMBLE_MAX];
 };
 
@@ -109,8 +109,7 @@ void coll_version_protocol(const struct coll_version *v,
 /* kafka.upgrade.pins, kafka.upgrade.pending, kafka.upgrade.concurrent and
  * kafka.upgrade.step (info) over the Kafka hosts of `cluster`.  0 or
  * -ENOMEM. */
-int coll_fleet_upgrade_judge(const char *cluster,
-			     const struct coll_host *hosts, size_t n,
-			     struct check_results *out);
+int coll_fleet_upgrade_judge(const char *cluster, const struct coll_host *hosts,
+			     size_t n, struct check_results *out);
 
 #endif

@@ -27,10 +27,10 @@ struct fleet_view {
 /* How the members of one role spread over failure domains. */
 struct placement {
 	size_t members;
-	size_t unknown;                 /* members with neither rack nor zone */
+	size_t unknown; /* members with neither rack nor zone */
 	size_t domains;
-	const char *top;                /* the domain holding the most members */
-	const char *top_kind;           /* "rack" or "zone" */
+	const char *top;      /* the domain holding the most members */
+	const char *top_kind; /* "rack" or "zone" */
 	size_t top_count;
 	char unknown_names[128];
 };
@@ -40,8 +40,7 @@ void coll_fleet_thresholds_default(struct coll_fleet_thresholds *th)
 	th->skew_below_pct = 50;
 }
 
-bool coll_host_in(const struct coll_host *h, const char *cluster,
-		  unsigned role)
+bool coll_host_in(const struct coll_host *h, const char *cluster, unsigned role)
 {
 	return (h->roles & role) && strcmp(h->cluster, cluster) == 0;
 }
@@ -126,11 +125,12 @@ static void placement_of(const struct fleet_view *v, unsigned role,
 static int check_zk_size(const struct fleet_view *v, struct check_results *out)
 {
 	size_t n = role_count(v, CONF_ROLE_ZOOKEEPER);
-	const char *req = v->critical ? "odd, 5 for a critical cluster"
-				      : "odd, at least 3";
+	const char *req =
+	    v->critical ? "odd, 5 for a critical cluster" : "odd, at least 3";
 	char measured[32];
 
-	snprintf(measured, sizeof measured, "%zu server%s", n, n == 1 ? "" : "s");
+	snprintf(measured, sizeof measured, "%zu server%s", n,
+		 n == 1 ? "" : "s");
 	if (n < 3)
 		return check_add(out, "zookeeper.ensemble.size", NULL, SEV_FAIL,
 				 measured, req,
@@ -139,13 +139,14 @@ static int check_zk_size(const struct fleet_view *v, struct check_results *out)
 				 n, n == 1 ? "" : "s",
 				 n % 2 ? "" : " and even");
 	if (n % 2 == 0)
-		return check_add(out, "zookeeper.ensemble.size", NULL, SEV_FAIL,
-				 measured, req,
-				 "%zu servers: even, a quorum needs %zu and "
-				 "survives %zu loss%s, no more than %zu servers "
-				 "would; use an odd count",
-				 n, n / 2 + 1, (n - 1) / 2,
-				 (n - 1) / 2 == 1 ? "" : "es", n - 1);
+		return check_add(
+		    out, "zookeeper.ensemble.size", NULL, SEV_FAIL, measured,
+		    req,
+		    "%zu servers: even, a quorum needs %zu and "
+		    "survives %zu loss%s, no more than %zu servers "
+		    "would; use an odd count",
+		    n, n / 2 + 1, (n - 1) / 2, (n - 1) / 2 == 1 ? "" : "es",
+		    n - 1);
 	if (n == 3 && v->critical)
 		return check_add(out, "zookeeper.ensemble.size", NULL, SEV_WARN,
 				 measured, req,
@@ -177,25 +178,27 @@ static int check_zk_configured(const struct fleet_view *v,
 		conf = h->n_ensemble;
 		snprintf(measured, sizeof measured, "%zu configured", conf);
 		if (conf > reporting)
-			rc = check_add(out, "zookeeper.ensemble.size", h->host_id,
-				       SEV_WARN, measured, required,
-				       "zoo.cfg on %s lists %zu servers but %zu "
-				       "hosts of cluster %s report the ZooKeeper "
-				       "role: %zu run no agent or name another "
-				       "cluster; size and placement are judged "
-				       "on the %zu that report",
-				       h->host_id, conf, reporting, v->cluster,
-				       conf - reporting, reporting);
+			rc = check_add(
+			    out, "zookeeper.ensemble.size", h->host_id,
+			    SEV_WARN, measured, required,
+			    "zoo.cfg on %s lists %zu servers but %zu "
+			    "hosts of cluster %s report the ZooKeeper "
+			    "role: %zu run no agent or name another "
+			    "cluster; size and placement are judged "
+			    "on the %zu that report",
+			    h->host_id, conf, reporting, v->cluster,
+			    conf - reporting, reporting);
 		else
-			rc = check_add(out, "zookeeper.ensemble.size", h->host_id,
-				       SEV_WARN, measured, required,
-				       "zoo.cfg on %s lists %zu servers but %zu "
-				       "hosts of cluster %s report the ZooKeeper "
-				       "role: %zu of them are outside this "
-				       "server's ensemble (standalone or another "
-				       "ensemble)",
-				       h->host_id, conf, reporting, v->cluster,
-				       reporting - conf);
+			rc = check_add(
+			    out, "zookeeper.ensemble.size", h->host_id,
+			    SEV_WARN, measured, required,
+			    "zoo.cfg on %s lists %zu servers but %zu "
+			    "hosts of cluster %s report the ZooKeeper "
+			    "role: %zu of them are outside this "
+			    "server's ensemble (standalone or another "
+			    "ensemble)",
+			    h->host_id, conf, reporting, v->cluster,
+			    reporting - conf);
 	}
 	return rc;
 }
@@ -233,8 +236,8 @@ static int check_zk_placement(const struct fleet_view *v,
 				 "kagent.conf [host]",
 				 p.unknown_names);
 	}
-	snprintf(measured, sizeof measured, "%zu racks/zones, at most %zu in one",
-		 p.domains, p.top_count);
+	snprintf(measured, sizeof measured,
+		 "%zu racks/zones, at most %zu in one", p.domains, p.top_count);
 	return check_add(out, id, NULL, SEV_PASS, measured, req,
 			 "%zu servers over %zu racks/zones: losing any one "
 			 "leaves a quorum",
@@ -247,7 +250,8 @@ static int check_kafka_size(const struct fleet_view *v,
 	size_t n = role_count(v, CONF_ROLE_KAFKA);
 	char measured[32];
 
-	snprintf(measured, sizeof measured, "%zu broker%s", n, n == 1 ? "" : "s");
+	snprintf(measured, sizeof measured, "%zu broker%s", n,
+		 n == 1 ? "" : "s");
 	if (n < 3)
 		return check_add(out, "kafka.cluster.size", NULL, SEV_FAIL,
 				 measured, "at least 3",
@@ -284,8 +288,8 @@ static int check_kafka_placement(const struct fleet_view *v,
 				 "every replica of every partition",
 				 p.members, p.top_kind, p.top);
 	}
-	snprintf(measured, sizeof measured, "%zu racks/zones, at most %zu in one",
-		 p.domains, p.top_count);
+	snprintf(measured, sizeof measured,
+		 "%zu racks/zones, at most %zu in one", p.domains, p.top_count);
 	return check_add(out, id, NULL, SEV_PASS, measured, req,
 			 "%zu brokers over %zu racks/zones", p.members,
 			 p.domains);
@@ -312,11 +316,12 @@ static int check_kafka_rack_mismatch(const struct fleet_view *v,
 			continue;
 		snprintf(required, sizeof required, "%s %s", kind, d);
 		if (h->broker_rack[0] == '\0') {
-			rc = check_add(out, id, h->host_id, SEV_INFO,
-				       "broker.rack unset", required,
-				       "broker.rack is unset: rack-aware replica "
-				       "placement does not know %s is in %s %s",
-				       h->host_id, kind, d);
+			rc = check_add(
+			    out, id, h->host_id, SEV_INFO, "broker.rack unset",
+			    required,
+			    "broker.rack is unset: rack-aware replica "
+			    "placement does not know %s is in %s %s",
+			    h->host_id, kind, d);
 			continue;
 		}
 		compared++;
@@ -325,17 +330,19 @@ static int check_kafka_rack_mismatch(const struct fleet_view *v,
 		mismatched++;
 		snprintf(measured, sizeof measured, "broker.rack=%s",
 			 h->broker_rack);
-		rc = check_add(out, id, h->host_id, SEV_WARN, measured, required,
-			       "broker.rack is %s but %s is in %s %s: replicas "
-			       "Kafka spreads by broker.rack may share a rack",
-			       h->broker_rack, h->host_id, kind, d);
+		rc =
+		    check_add(out, id, h->host_id, SEV_WARN, measured, required,
+			      "broker.rack is %s but %s is in %s %s: replicas "
+			      "Kafka spreads by broker.rack may share a rack",
+			      h->broker_rack, h->host_id, kind, d);
 	}
 	if (rc || mismatched)
 		return rc;
 	if (compared == 0)
-		return check_add(out, id, NULL, SEV_UNKNOWN, "", "",
-				 "no broker reports both broker.rack and a rack "
-				 "(or zone) in kagent.conf");
+		return check_add(
+		    out, id, NULL, SEV_UNKNOWN, "", "",
+		    "no broker reports both broker.rack and a rack "
+		    "(or zone) in kagent.conf");
 	snprintf(measured, sizeof measured, "%zu agree", compared);
 	return check_add(out, id, NULL, SEV_PASS, measured, "",
 			 "broker.rack agrees with the host's rack on %zu "
@@ -372,9 +379,10 @@ static int check_kafka_skew(const struct fleet_view *v,
 		if (h->partition_dirs.known && h->partition_dirs.v >= 0)
 			counts[known++] = h->partition_dirs.v;
 		else
-			rc = check_add(out, id, h->host_id, SEV_UNKNOWN, "", "",
-				       "partition directories of %s not counted",
-				       h->host_id);
+			rc =
+			    check_add(out, id, h->host_id, SEV_UNKNOWN, "", "",
+				      "partition directories of %s not counted",
+				      h->host_id);
 	}
 	if (rc)
 		goto out_free_counts;
@@ -402,22 +410,24 @@ static int check_kafka_skew(const struct fleet_view *v,
 		      (c == 0 && median > 0)))
 			continue;
 		warned++;
-		snprintf(measured, sizeof measured, "%" PRId64 " partition dirs",
-			 c);
-		rc = check_add(out, id, h->host_id, SEV_WARN, measured, required,
-			       "%s holds %" PRId64 " partition directories, the "
-			       "median is %" PRId64 ": Kafka places only new "
-			       "topics on it; reassign existing partitions by "
-			       "hand, one topic at a time, ideally after "
-			       "shrinking partitions (retention)",
-			       h->host_id, c, median);
+		snprintf(measured, sizeof measured,
+			 "%" PRId64 " partition dirs", c);
+		rc =
+		    check_add(out, id, h->host_id, SEV_WARN, measured, required,
+			      "%s holds %" PRId64 " partition directories, the "
+			      "median is %" PRId64 ": Kafka places only new "
+			      "topics on it; reassign existing partitions by "
+			      "hand, one topic at a time, ideally after "
+			      "shrinking partitions (retention)",
+			      h->host_id, c, median);
 	}
 	if (rc == 0 && warned == 0) {
 		snprintf(measured, sizeof measured, "median %" PRId64, median);
-		rc = check_add(out, id, NULL, SEV_PASS, measured, required,
-			       "every broker holds at least %" PRId64 "%% of "
-			       "the median of %" PRId64 " partition directories",
-			       pct, median);
+		rc =
+		    check_add(out, id, NULL, SEV_PASS, measured, required,
+			      "every broker holds at least %" PRId64 "%% of "
+			      "the median of %" PRId64 " partition directories",
+			      pct, median);
 	}
 out_free_counts:
 	free(counts);
@@ -428,13 +438,13 @@ static const struct {
 	unsigned role;
 	int (*run)(const struct fleet_view *v, struct check_results *out);
 } fleet_checks[] = {
-	{ CONF_ROLE_ZOOKEEPER, check_zk_size },
-	{ CONF_ROLE_ZOOKEEPER, check_zk_configured },
-	{ CONF_ROLE_ZOOKEEPER, check_zk_placement },
-	{ CONF_ROLE_KAFKA, check_kafka_size },
-	{ CONF_ROLE_KAFKA, check_kafka_placement },
-	{ CONF_ROLE_KAFKA, check_kafka_rack_mismatch },
-	{ CONF_ROLE_KAFKA, check_kafka_skew },
+    {CONF_ROLE_ZOOKEEPER, check_zk_size},
+    {CONF_ROLE_ZOOKEEPER, check_zk_configured},
+    {CONF_ROLE_ZOOKEEPER, check_zk_placement},
+    {CONF_ROLE_KAFKA, check_kafka_size},
+    {CONF_ROLE_KAFKA, check_kafka_placement},
+    {CONF_ROLE_KAFKA, check_kafka_rack_mismatch},
+    {CONF_ROLE_KAFKA, check_kafka_skew},
 };
 
 int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
@@ -442,7 +452,7 @@ int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
 			  const struct coll_fleet_thresholds *th,
 			  struct check_results *out)
 {
-	struct fleet_view v = { cluster, hosts, n, critical, th };
+	struct fleet_view v = {cluster, hosts, n, critical, th};
 	size_t i;
 	int rc = 0;
 
@@ -450,8 +460,8 @@ int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
 	    out == NULL || th->skew_below_pct < 0 || th->skew_below_pct > 100)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
-		v.critical |= strcmp(hosts[i].cluster, cluster) == 0 &&
-			      hosts[i].critical;
+		v.critical |=
+		    strcmp(hosts[i].cluster, cluster) == 0 && hosts[i].critical;
 	for (i = 0; rc == 0 && i < sizeof fleet_checks / sizeof fleet_checks[0];
 	     i++)
 		if (role_count(&v, fleet_checks[i].role) > 0)
@@ -473,7 +483,7 @@ int coll_fleet_judge(const char *cluster, const struct coll_host *hosts,
 int coll_fleet_verdict(const char *cluster, const struct coll_host *hosts,
 		       size_t n, bool critical, enum check_severity *verdict)
 {
-	struct check_results r = { 0 };
+	struct check_results r = {0};
 	int rc;
 
 	rc = coll_fleet_judge(cluster, hosts, n, critical, &r);

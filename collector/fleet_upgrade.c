@@ -36,17 +36,17 @@
 
 struct broker {
 	const struct coll_host *h;
-	struct coll_version level;      /* of the release it runs */
-	struct coll_version ibp, lmfv;  /* levels of the pins, when set */
+	struct coll_version level;     /* of the release it runs */
+	struct coll_version ibp, lmfv; /* levels of the pins, when set */
 	bool ibp_set, lmfv_set;
 };
 
 struct upgrade {
-	struct broker *b;               /* brokers whose version is known */
+	struct broker *b; /* brokers whose version is known */
 	size_t n;
 	struct coll_version oldest, newest;
-	const struct broker *old;       /* one broker running the oldest */
-	bool any_pin;                   /* some ZooKeeper-mode broker has one */
+	const struct broker *old; /* one broker running the oldest */
+	bool any_pin;		  /* some ZooKeeper-mode broker has one */
 };
 
 int coll_version_parse(const char *s, struct coll_version *out)
@@ -109,7 +109,7 @@ static void version_str(const struct coll_version *v, char *buf, size_t len)
 
 static bool level_below_011(const struct coll_version *level)
 {
-	static const struct coll_version v011 = { { 0, 11, 0, 0 }, 3 };
+	static const struct coll_version v011 = {{0, 11, 0, 0}, 3};
 
 	return coll_version_cmp(level, &v011) < 0;
 }
@@ -130,7 +130,7 @@ static bool broker_held_at(const struct broker *b,
 /* Whether b's pins hold it below the release it runs (step 3 pending). */
 static bool broker_pinned_below(const struct broker *b)
 {
-	static const struct coll_version v30 = { { 3, 0, 0, 0 }, 2 };
+	static const struct coll_version v30 = {{3, 0, 0, 0}, 2};
 
 	if (b->h->kafka_kraft)
 		return false;
@@ -242,46 +242,44 @@ static int check_pins(const struct upgrade *u, struct check_results *out)
 				       h->host_id, pin, u->old->h->host_id,
 				       u->old->h->kafka_version, old);
 		} else if (b->ibp_set) {
-			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
-				       required,
-				       "log.message.format.version is %s on %s "
-				       "(runs %s) while %s still runs %s: "
-				       "upgrading from before 0.11 it must be "
-				       "pinned to %s as well",
-				       h->lmfv[0] ? h->lmfv : "unset",
-				       h->host_id, h->kafka_version,
-				       u->old->h->host_id,
-				       u->old->h->kafka_version, old);
+			rc = check_add(
+			    out, id, h->host_id, SEV_FAIL, measured, required,
+			    "log.message.format.version is %s on %s "
+			    "(runs %s) while %s still runs %s: "
+			    "upgrading from before 0.11 it must be "
+			    "pinned to %s as well",
+			    h->lmfv[0] ? h->lmfv : "unset", h->host_id,
+			    h->kafka_version, u->old->h->host_id,
+			    u->old->h->kafka_version, old);
 		} else if (u->any_pin) {
-			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
-				       required,
-				       "pins removed from %s (runs %s) while %s "
-				       "still runs %s: pin it to %s again until "
-				       "every broker is upgraded",
-				       h->host_id, h->kafka_version,
-				       u->old->h->host_id,
-				       u->old->h->kafka_version, old);
+			rc = check_add(
+			    out, id, h->host_id, SEV_FAIL, measured, required,
+			    "pins removed from %s (runs %s) while %s "
+			    "still runs %s: pin it to %s again until "
+			    "every broker is upgraded",
+			    h->host_id, h->kafka_version, u->old->h->host_id,
+			    u->old->h->kafka_version, old);
 		} else {
-			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
-				       required,
-				       "%s runs %s, newer than %s (%s), without "
-				       "inter.broker.protocol.version%s pinned "
-				       "to %s: pin every broker (step 1) before "
-				       "the next restart",
-				       h->host_id, h->kafka_version,
-				       u->old->h->host_id,
-				       u->old->h->kafka_version,
-				       level_below_011(&u->oldest)
-					       ? " and log.message.format.version"
-					       : "",
-				       old);
+			rc = check_add(
+			    out, id, h->host_id, SEV_FAIL, measured, required,
+			    "%s runs %s, newer than %s (%s), without "
+			    "inter.broker.protocol.version%s pinned "
+			    "to %s: pin every broker (step 1) before "
+			    "the next restart",
+			    h->host_id, h->kafka_version, u->old->h->host_id,
+			    u->old->h->kafka_version,
+			    level_below_011(&u->oldest)
+				? " and log.message.format.version"
+				: "",
+			    old);
 		}
 	}
 	if (rc == 0 && failed == 0)
 		rc = check_add(out, id, NULL, SEV_PASS, "", required,
 			       "every broker speaks protocol %s or older, "
 			       "what the oldest release (%s on %s) speaks",
-			       old, u->old->h->kafka_version, u->old->h->host_id);
+			       old, u->old->h->kafka_version,
+			       u->old->h->host_id);
 	return rc;
 }
 
@@ -384,14 +382,16 @@ static int check_step(const struct upgrade *u, struct check_results *out)
 				 upgraded, u->n, level, old);
 	}
 	if (pinned_below) {
-		snprintf(measured, sizeof measured, "step 3: pins being removed");
+		snprintf(measured, sizeof measured,
+			 "step 3: pins being removed");
 		return check_add(out, id, NULL, SEV_INFO, measured, "",
 				 "all brokers run %s; %zu of %zu still pin the "
 				 "protocol below it",
 				 level, pinned_below, u->n);
 	}
 	if (zk_mode > 0 && pinned_at == zk_mode) {
-		snprintf(measured, sizeof measured, "step 1: pinned, not started");
+		snprintf(measured, sizeof measured,
+			 "step 1: pinned, not started");
 		return check_add(out, id, NULL, SEV_INFO, measured, "",
 				 "every broker pins the protocol to the %s it "
 				 "runs: brokers can be upgraded one at a time",
@@ -401,9 +401,8 @@ static int check_step(const struct upgrade *u, struct check_results *out)
 			 "every broker runs %s; no upgrade under way", level);
 }
 
-int coll_fleet_upgrade_judge(const char *cluster,
-			     const struct coll_host *hosts, size_t n,
-			     struct check_results *out)
+int coll_fleet_upgrade_judge(const char *cluster, const struct coll_host *hosts,
+			     size_t n, struct check_results *out)
 {
 	struct upgrade u;
 	int rc;

@@ -60,14 +60,15 @@ static size_t count_id(const struct check_results *r, const char *id)
 }
 
 /* The one result with this id and instance ("" for the cluster's). */
-static const struct check_result *
-one(const struct check_results *r, const char *id, const char *instance)
+static const struct check_result *one(const struct check_results *r,
+				      const char *id, const char *instance)
 {
 	const struct check_result *found = NULL;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		if (strcmp(r->v[i].id, id) || strcmp(r->v[i].instance, instance))
+		if (strcmp(r->v[i].id, id) ||
+		    strcmp(r->v[i].instance, instance))
 			continue;
 		if (found)
 			fail_msg("two results %s [%s]", id, instance);
@@ -103,8 +104,8 @@ static void judge(const struct coll_host *h, size_t n, bool critical,
 
 static void test_two_zk_in_one_rack_fail_size_and_placement(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "a") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "a")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 2, false, &r);
@@ -119,9 +120,9 @@ static void test_two_zk_in_one_rack_fail_size_and_placement(void **state)
 
 static void test_three_zk_in_three_racks_pass(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
 	enum check_severity verdict = SEV_FAIL;
 
 	(void)state;
@@ -139,9 +140,9 @@ static void test_three_zk_in_three_racks_pass(void **state)
 
 static void test_three_zk_warn_when_cluster_critical(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
 	enum check_severity verdict = SEV_PASS;
 
 	(void)state;
@@ -162,15 +163,16 @@ static void test_three_zk_warn_when_cluster_critical(void **state)
 
 static void test_five_zk_critical_pass(void **state)
 {
-	struct coll_host h[] = { zk_host("zk1", "a"), zk_host("zk2", "b"),
-				 zk_host("zk3", "c"), zk_host("zk4", "a"),
-				 zk_host("zk5", "b") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zk1", "a"), zk_host("zk2", "b"),
+				zk_host("zk3", "c"), zk_host("zk4", "a"),
+				zk_host("zk5", "b")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 5, true, &r);
 	assert_result(&r, "zookeeper.ensemble.size", "", SEV_PASS, "5 servers",
-		      "odd, 5 for a critical cluster", "odd, survives 2 losses");
+		      "odd, 5 for a critical cluster",
+		      "odd, survives 2 losses");
 	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_PASS,
 		      "3 racks/zones, at most 2 in one", NULL, NULL);
 	check_results_free(&r);
@@ -178,31 +180,33 @@ static void test_five_zk_critical_pass(void **state)
 
 static void test_five_zk_in_racks_aaabc_fail_placement(void **state)
 {
-	struct coll_host h[] = { zk_host("zk1", "a"), zk_host("zk2", "a"),
-				 zk_host("zk3", "a"), zk_host("zk4", "b"),
-				 zk_host("zk5", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zk1", "a"), zk_host("zk2", "a"),
+				zk_host("zk3", "a"), zk_host("zk4", "b"),
+				zk_host("zk5", "c")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 5, false, &r);
 	assert_result(&r, "zookeeper.ensemble.size", "", SEV_PASS, "5 servers",
 		      NULL, NULL);
-	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_FAIL,
-		      "3 of 5 in rack a", NULL,
-		      "rack a holds 3 of 5 servers: losing it leaves no quorum");
+	assert_result(
+	    &r, "zookeeper.ensemble.placement", "", SEV_FAIL,
+	    "3 of 5 in rack a", NULL,
+	    "rack a holds 3 of 5 servers: losing it leaves no quorum");
 	check_results_free(&r);
 }
 
 static void test_four_zk_even_fail_and_half_in_one_rack_fail(void **state)
 {
-	struct coll_host h[] = { zk_host("zk1", "a"), zk_host("zk2", "a"),
-				 zk_host("zk3", "b"), zk_host("zk4", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zk1", "a"), zk_host("zk2", "a"),
+				zk_host("zk3", "b"), zk_host("zk4", "c")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 4, false, &r);
-	assert_result(&r, "zookeeper.ensemble.size", "", SEV_FAIL, "4 servers",
-		      NULL, "even, a quorum needs 3 and survives 1 loss, no more than 3");
+	assert_result(
+	    &r, "zookeeper.ensemble.size", "", SEV_FAIL, "4 servers", NULL,
+	    "even, a quorum needs 3 and survives 1 loss, no more than 3");
 	/* 2 of 4 left cannot form a quorum of 3 */
 	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_FAIL,
 		      "2 of 4 in rack a", NULL, "rack a holds 2 of 4 servers");
@@ -211,8 +215,8 @@ static void test_four_zk_even_fail_and_half_in_one_rack_fail(void **state)
 
 static void test_one_zk_fails_size_and_placement(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 1, false, &r);
@@ -225,9 +229,9 @@ static void test_one_zk_fails_size_and_placement(void **state)
 
 static void test_zk_rack_unknown_is_unknown(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, false, &r);
@@ -246,9 +250,9 @@ static void test_zk_rack_unknown_is_unknown(void **state)
 
 static void test_zk_zone_is_the_domain_without_rack(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", ""), zk_host("zoo2", ""),
-				 zk_host("zoo3", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", ""), zk_host("zoo2", ""),
+				zk_host("zoo3", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	snprintf(h[0].zone, sizeof h[0].zone, "eu-west-1a");
@@ -282,9 +286,9 @@ static void set_ensemble(struct coll_host *h, size_t n)
 
 static void test_zk_configured_ensemble_agrees_no_extra_result(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
 	size_t i;
 
 	(void)state;
@@ -299,9 +303,9 @@ static void test_zk_configured_ensemble_agrees_no_extra_result(void **state)
 
 static void test_zk_configured_more_than_reporting_warns(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
 
 	(void)state;
 	set_ensemble(&h[0], 5);
@@ -317,9 +321,9 @@ static void test_zk_configured_more_than_reporting_warns(void **state)
 
 static void test_zk_configured_fewer_than_reporting_warns(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
 
 	(void)state;
 	set_ensemble(&h[2], 1);
@@ -332,9 +336,9 @@ static void test_zk_configured_fewer_than_reporting_warns(void **state)
 
 static void test_hosts_of_other_clusters_are_ignored(void **state)
 {
-	struct coll_host h[] = { zk_host("zoo1", "a"), zk_host("zoo2", "b"),
-				 zk_host("zoo3", "c"), zk_host("zoo4", "d") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c"), zk_host("zoo4", "d")};
+	struct check_results r = {0};
 
 	(void)state;
 	snprintf(h[3].cluster, sizeof h[3].cluster, "prod-us1");
@@ -350,9 +354,9 @@ static void test_hosts_of_other_clusters_are_ignored(void **state)
 
 static void test_two_brokers_fail_size(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100)};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 2, false, &r);
@@ -364,10 +368,10 @@ static void test_two_brokers_fail_size(void **state)
 
 static void test_three_brokers_in_three_racks_pass(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 100) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 100)};
+	struct check_results r = {0};
 	enum check_severity verdict = SEV_FAIL;
 
 	(void)state;
@@ -387,10 +391,10 @@ static void test_three_brokers_in_three_racks_pass(void **state)
 
 static void test_three_brokers_in_one_rack_warn(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "a", 100),
-				 broker("kafka3", "a", 100) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "a", 100),
+				broker("kafka3", "a", 100)};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, false, &r);
@@ -408,10 +412,10 @@ static void test_three_brokers_in_one_rack_warn(void **state)
 
 static void test_broker_rack_mismatch_warns_per_broker(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 100) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 100)};
+	struct check_results r = {0};
 
 	(void)state;
 	snprintf(h[1].broker_rack, sizeof h[1].broker_rack, "a");
@@ -434,18 +438,19 @@ static void test_broker_rack_mismatch_warns_per_broker(void **state)
 
 static void test_partition_skew_warns_on_empty_broker(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 0) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 0)};
+	struct check_results r = {0};
 	const struct check_result *c;
 
 	(void)state;
 	judge(h, 3, false, &r);
 	assert_int_equal(count_id(&r, "kafka.cluster.partition_skew"), 1);
-	assert_result(&r, "kafka.cluster.partition_skew", "kafka3", SEV_WARN,
-		      "0 partition dirs", "50% of median 100",
-		      "kafka3 holds 0 partition directories, the median is 100");
+	assert_result(
+	    &r, "kafka.cluster.partition_skew", "kafka3", SEV_WARN,
+	    "0 partition dirs", "50% of median 100",
+	    "kafka3 holds 0 partition directories, the median is 100");
 	c = one(&r, "kafka.cluster.partition_skew", "kafka3");
 	assert_non_null(strstr(c->message, "reassign existing partitions by "
 					   "hand, one topic at a time"));
@@ -456,11 +461,11 @@ static void test_partition_skew_warns_on_empty_broker(void **state)
 
 static void test_partition_skew_threshold_both_sides(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 50) };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 50)};
 	struct coll_fleet_thresholds th;
-	struct check_results r = { 0 };
+	struct check_results r = {0};
 
 	(void)state;
 	coll_fleet_thresholds_default(&th);
@@ -479,7 +484,8 @@ static void test_partition_skew_threshold_both_sides(void **state)
 
 	h[2].partition_dirs.v = 60;
 	th.skew_below_pct = 70;
-	assert_int_equal(coll_fleet_judge_with(CLUSTER, h, 3, false, &th, &r), 0);
+	assert_int_equal(coll_fleet_judge_with(CLUSTER, h, 3, false, &th, &r),
+			 0);
 	assert_result(&r, "kafka.cluster.partition_skew", "kafka3", SEV_WARN,
 		      "60 partition dirs", "70% of median 100", NULL);
 	check_results_free(&r);
@@ -492,14 +498,15 @@ static void test_partition_skew_threshold_both_sides(void **state)
 
 static void test_partition_skew_zero_counts_with_zero_threshold(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 0) };
-	struct coll_fleet_thresholds th = { .skew_below_pct = 0 };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 0)};
+	struct coll_fleet_thresholds th = {.skew_below_pct = 0};
+	struct check_results r = {0};
 
 	(void)state;
-	assert_int_equal(coll_fleet_judge_with(CLUSTER, h, 3, false, &th, &r), 0);
+	assert_int_equal(coll_fleet_judge_with(CLUSTER, h, 3, false, &th, &r),
+			 0);
 	assert_result(&r, "kafka.cluster.partition_skew", "kafka3", SEV_WARN,
 		      "0 partition dirs", "0% of median 100", NULL);
 	check_results_free(&r);
@@ -514,10 +521,10 @@ static void test_partition_skew_zero_counts_with_zero_threshold(void **state)
 
 static void test_partition_skew_unknown_counts(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", 100),
-				 broker("kafka2", "b", 100),
-				 broker("kafka3", "c", 0) };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", 100),
+				broker("kafka2", "b", 100),
+				broker("kafka3", "c", 0)};
+	struct check_results r = {0};
 
 	(void)state;
 	h[2].partition_dirs.known = false;
@@ -537,39 +544,42 @@ static void test_partition_skew_unknown_counts(void **state)
 
 static void test_invalid_arguments(void **state)
 {
-	struct check_results r = { 0 };
+	struct check_results r = {0};
 
 	(void)state;
 	assert_int_equal(coll_fleet_judge(NULL, NULL, 0, false, &r), -EINVAL);
-	assert_int_equal(coll_fleet_judge(CLUSTER, NULL, 1, false, &r), -EINVAL);
+	assert_int_equal(coll_fleet_judge(CLUSTER, NULL, 1, false, &r),
+			 -EINVAL);
 	assert_int_equal(r.n, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_zk_in_one_rack_fail_size_and_placement),
-		cmocka_unit_test(test_three_zk_in_three_racks_pass),
-		cmocka_unit_test(test_three_zk_warn_when_cluster_critical),
-		cmocka_unit_test(test_five_zk_critical_pass),
-		cmocka_unit_test(test_five_zk_in_racks_aaabc_fail_placement),
-		cmocka_unit_test(test_four_zk_even_fail_and_half_in_one_rack_fail),
-		cmocka_unit_test(test_one_zk_fails_size_and_placement),
-		cmocka_unit_test(test_zk_rack_unknown_is_unknown),
-		cmocka_unit_test(test_zk_zone_is_the_domain_without_rack),
-		cmocka_unit_test(test_zk_configured_ensemble_agrees_no_extra_result),
-		cmocka_unit_test(test_zk_configured_more_than_reporting_warns),
-		cmocka_unit_test(test_zk_configured_fewer_than_reporting_warns),
-		cmocka_unit_test(test_hosts_of_other_clusters_are_ignored),
-		cmocka_unit_test(test_two_brokers_fail_size),
-		cmocka_unit_test(test_three_brokers_in_three_racks_pass),
-		cmocka_unit_test(test_three_brokers_in_one_rack_warn),
-		cmocka_unit_test(test_broker_rack_mismatch_warns_per_broker),
-		cmocka_unit_test(test_partition_skew_warns_on_empty_broker),
-		cmocka_unit_test(test_partition_skew_threshold_both_sides),
-		cmocka_unit_test(test_partition_skew_zero_counts_with_zero_threshold),
-		cmocka_unit_test(test_partition_skew_unknown_counts),
-		cmocka_unit_test(test_invalid_arguments),
+	    cmocka_unit_test(test_two_zk_in_one_rack_fail_size_and_placement),
+	    cmocka_unit_test(test_three_zk_in_three_racks_pass),
+	    cmocka_unit_test(test_three_zk_warn_when_cluster_critical),
+	    cmocka_unit_test(test_five_zk_critical_pass),
+	    cmocka_unit_test(test_five_zk_in_racks_aaabc_fail_placement),
+	    cmocka_unit_test(test_four_zk_even_fail_and_half_in_one_rack_fail),
+	    cmocka_unit_test(test_one_zk_fails_size_and_placement),
+	    cmocka_unit_test(test_zk_rack_unknown_is_unknown),
+	    cmocka_unit_test(test_zk_zone_is_the_domain_without_rack),
+	    cmocka_unit_test(
+		test_zk_configured_ensemble_agrees_no_extra_result),
+	    cmocka_unit_test(test_zk_configured_more_than_reporting_warns),
+	    cmocka_unit_test(test_zk_configured_fewer_than_reporting_warns),
+	    cmocka_unit_test(test_hosts_of_other_clusters_are_ignored),
+	    cmocka_unit_test(test_two_brokers_fail_size),
+	    cmocka_unit_test(test_three_brokers_in_three_racks_pass),
+	    cmocka_unit_test(test_three_brokers_in_one_rack_warn),
+	    cmocka_unit_test(test_broker_rack_mismatch_warns_per_broker),
+	    cmocka_unit_test(test_partition_skew_warns_on_empty_broker),
+	    cmocka_unit_test(test_partition_skew_threshold_both_sides),
+	    cmocka_unit_test(
+		test_partition_skew_zero_counts_with_zero_threshold),
+	    cmocka_unit_test(test_partition_skew_unknown_counts),
+	    cmocka_unit_test(test_invalid_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

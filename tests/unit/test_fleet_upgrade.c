@@ -49,14 +49,15 @@ static size_t count_id(const struct check_results *r, const char *id)
 	return c;
 }
 
-static const struct check_result *
-one(const struct check_results *r, const char *id, const char *instance)
+static const struct check_result *one(const struct check_results *r,
+				      const char *id, const char *instance)
 {
 	const struct check_result *found = NULL;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		if (strcmp(r->v[i].id, id) || strcmp(r->v[i].instance, instance))
+		if (strcmp(r->v[i].id, id) ||
+		    strcmp(r->v[i].instance, instance))
 			continue;
 		if (found)
 			fail_msg("two results %s [%s]", id, instance);
@@ -164,10 +165,10 @@ static void test_version_protocol_level(void **state)
 
 static void test_mixed_versions_without_pins_fail(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "", ""),
-				 broker("kafka2", "b", "3.6.1", "", ""),
-				 broker("kafka3", "c", "3.6.1", "", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "", ""),
+				broker("kafka2", "b", "3.6.1", "", ""),
+				broker("kafka3", "c", "3.6.1", "", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -185,10 +186,10 @@ static void test_mixed_versions_without_pins_fail(void **state)
 
 static void test_mixed_versions_pinned_to_old_pass_step_2(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "3.6-IV2", ""),
-				 broker("kafka2", "b", "3.7.0", "3.6", "3.6"),
-				 broker("kafka3", "c", "3.6.1", "3.6", "3.6") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "3.6-IV2", ""),
+				broker("kafka2", "b", "3.7.0", "3.6", "3.6"),
+				broker("kafka3", "c", "3.6.1", "3.6", "3.6")};
+	struct check_results r = {0};
 	enum check_severity verdict = SEV_FAIL;
 
 	(void)state;
@@ -207,10 +208,10 @@ static void test_mixed_versions_pinned_to_old_pass_step_2(void **state)
 
 static void test_all_upgraded_pins_still_set_pending(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "3.6", "3.6"),
-				 broker("kafka2", "b", "3.7.0", "3.6", "3.6"),
-				 broker("kafka3", "c", "3.7.0", "3.6", "3.6") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "3.6", "3.6"),
+				broker("kafka2", "b", "3.7.0", "3.6", "3.6"),
+				broker("kafka3", "c", "3.7.0", "3.6", "3.6")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -235,17 +236,18 @@ static void test_all_upgraded_pins_still_set_pending(void **state)
 
 static void test_pins_removed_while_one_broker_old_fail(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "", ""),
-				 broker("kafka2", "b", "3.7.0", "", ""),
-				 broker("kafka3", "c", "3.6.1", "3.6", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "", ""),
+				broker("kafka2", "b", "3.7.0", "", ""),
+				broker("kafka3", "c", "3.6.1", "3.6", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
 	assert_int_equal(count_id(&r, "kafka.upgrade.pins"), 2);
-	assert_result(&r, "kafka.upgrade.pins", "kafka1", SEV_FAIL, NULL,
-		      "pins removed from kafka1 (runs 3.7.0) while kafka3 still "
-		      "runs 3.6.1");
+	assert_result(
+	    &r, "kafka.upgrade.pins", "kafka1", SEV_FAIL, NULL,
+	    "pins removed from kafka1 (runs 3.7.0) while kafka3 still "
+	    "runs 3.6.1");
 	assert_result(&r, "kafka.upgrade.pins", "kafka2", SEV_FAIL, NULL,
 		      "pins removed from kafka2");
 	check_results_free(&r);
@@ -264,10 +266,10 @@ static void test_pins_removed_while_one_broker_old_fail(void **state)
 
 static void test_patch_releases_share_a_protocol(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.6.2", "", ""),
-				 broker("kafka2", "b", "3.6.1", "", ""),
-				 broker("kafka3", "c", "3.6.1", "", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.6.2", "", ""),
+				broker("kafka2", "b", "3.6.1", "", ""),
+				broker("kafka3", "c", "3.6.1", "", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -281,10 +283,10 @@ static void test_patch_releases_share_a_protocol(void **state)
 
 static void test_pinned_to_running_version_is_step_1(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.6.1", "3.6", ""),
-				 broker("kafka2", "b", "3.6.1", "3.6-IV2", ""),
-				 broker("kafka3", "c", "3.6.1", "3.6", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.6.1", "3.6", ""),
+				broker("kafka2", "b", "3.6.1", "3.6-IV2", ""),
+				broker("kafka3", "c", "3.6.1", "3.6", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -303,11 +305,11 @@ static void test_pinned_to_running_version_is_step_1(void **state)
 static void test_upgrade_from_0_10_needs_message_format_pin(void **state)
 {
 	struct coll_host h[] = {
-		broker("kafka1", "a", "2.8.2", "0.10.2", ""),
-		broker("kafka2", "b", "0.10.2.2", "0.10.2", "0.10.2"),
-		broker("kafka3", "c", "0.10.2.2", "0.10.2", "0.10.2"),
+	    broker("kafka1", "a", "2.8.2", "0.10.2", ""),
+	    broker("kafka2", "b", "0.10.2.2", "0.10.2", "0.10.2"),
+	    broker("kafka3", "c", "0.10.2.2", "0.10.2", "0.10.2"),
 	};
-	struct check_results r = { 0 };
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -338,10 +340,10 @@ static void test_upgrade_from_0_10_needs_message_format_pin(void **state)
 /* From 3.0 on Kafka ignores log.message.format.version. */
 static void test_leftover_message_format_pin_ignored_from_3_0(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "", "2.8"),
-				 broker("kafka2", "b", "3.7.0", "", "2.8"),
-				 broker("kafka3", "c", "3.7.0", "", "2.8") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "", "2.8"),
+				broker("kafka2", "b", "3.7.0", "", "2.8"),
+				broker("kafka3", "c", "3.7.0", "", "2.8")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -362,10 +364,10 @@ static void test_leftover_message_format_pin_ignored_from_3_0(void **state)
 
 static void test_kraft_cluster_needs_no_config_pins(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "", ""),
-				 broker("kafka2", "b", "3.6.1", "", ""),
-				 broker("kafka3", "c", "3.6.1", "", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "", ""),
+				broker("kafka2", "b", "3.6.1", "", ""),
+				broker("kafka3", "c", "3.6.1", "", "")};
+	struct check_results r = {0};
 	size_t i;
 
 	(void)state;
@@ -380,10 +382,10 @@ static void test_kraft_cluster_needs_no_config_pins(void **state)
 
 static void test_two_brokers_down_warn_concurrent(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "3.7.0", "3.6", ""),
-				 broker("kafka2", "b", "3.6.1", "3.6", ""),
-				 broker("kafka3", "c", "3.6.1", "3.6", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "3.7.0", "3.6", ""),
+				broker("kafka2", "b", "3.6.1", "3.6", ""),
+				broker("kafka3", "c", "3.6.1", "3.6", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	h[1].kafka_running = false;
@@ -395,9 +397,9 @@ static void test_two_brokers_down_warn_concurrent(void **state)
 	/* a broker that stopped reporting counts as down */
 	h[2].stale = true;
 	judge(h, 3, &r);
-	assert_result(&r, "kafka.upgrade.concurrent", "", SEV_WARN,
-		      "2 of 3 down",
-		      "2 brokers down or not reporting at once (kafka2, kafka3)");
+	assert_result(
+	    &r, "kafka.upgrade.concurrent", "", SEV_WARN, "2 of 3 down",
+	    "2 brokers down or not reporting at once (kafka2, kafka3)");
 	check_results_free(&r);
 
 	h[1].kafka_running = true;
@@ -410,10 +412,10 @@ static void test_two_brokers_down_warn_concurrent(void **state)
 
 static void test_unknown_version_is_unknown(void **state)
 {
-	struct coll_host h[] = { broker("kafka1", "a", "", "", ""),
-				 broker("kafka2", "b", "3.6.1", "", ""),
-				 broker("kafka3", "c", "3.6.1", "3.x", "") };
-	struct check_results r = { 0 };
+	struct coll_host h[] = {broker("kafka1", "a", "", "", ""),
+				broker("kafka2", "b", "3.6.1", "", ""),
+				broker("kafka3", "c", "3.6.1", "3.x", "")};
+	struct check_results r = {0};
 
 	(void)state;
 	judge(h, 3, &r);
@@ -430,20 +432,20 @@ static void test_unknown_version_is_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version_parse_dotted_and_suffixed),
-		cmocka_unit_test(test_version_compare_is_numeric),
-		cmocka_unit_test(test_version_protocol_level),
-		cmocka_unit_test(test_mixed_versions_without_pins_fail),
-		cmocka_unit_test(test_mixed_versions_pinned_to_old_pass_step_2),
-		cmocka_unit_test(test_all_upgraded_pins_still_set_pending),
-		cmocka_unit_test(test_pins_removed_while_one_broker_old_fail),
-		cmocka_unit_test(test_patch_releases_share_a_protocol),
-		cmocka_unit_test(test_pinned_to_running_version_is_step_1),
-		cmocka_unit_test(test_upgrade_from_0_10_needs_message_format_pin),
-		cmocka_unit_test(test_leftover_message_format_pin_ignored_from_3_0),
-		cmocka_unit_test(test_kraft_cluster_needs_no_config_pins),
-		cmocka_unit_test(test_two_brokers_down_warn_concurrent),
-		cmocka_unit_test(test_unknown_version_is_unknown),
+	    cmocka_unit_test(test_version_parse_dotted_and_suffixed),
+	    cmocka_unit_test(test_version_compare_is_numeric),
+	    cmocka_unit_test(test_version_protocol_level),
+	    cmocka_unit_test(test_mixed_versions_without_pins_fail),
+	    cmocka_unit_test(test_mixed_versions_pinned_to_old_pass_step_2),
+	    cmocka_unit_test(test_all_upgraded_pins_still_set_pending),
+	    cmocka_unit_test(test_pins_removed_while_one_broker_old_fail),
+	    cmocka_unit_test(test_patch_releases_share_a_protocol),
+	    cmocka_unit_test(test_pinned_to_running_version_is_step_1),
+	    cmocka_unit_test(test_upgrade_from_0_10_needs_message_format_pin),
+	    cmocka_unit_test(test_leftover_message_format_pin_ignored_from_3_0),
+	    cmocka_unit_test(test_kraft_cluster_needs_no_config_pins),
+	    cmocka_unit_test(test_two_brokers_down_warn_concurrent),
+	    cmocka_unit_test(test_unknown_version_is_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
