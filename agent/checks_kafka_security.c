@@ -12,14 +12,14 @@
 
 #include "checks.h"
 
-#define ENCRYPTION "kafka.security.encryption"
-#define SASL_VERSION "kafka.security.sasl_version"
-#define PLAIN_CLEAR "kafka.security.plain_cleartext"
-#define OAUTHBEARER "kafka.security.oauthbearer"
-#define SCRAM "kafka.security.scram"
-#define AUTHORIZER "kafka.security.authorizer"
+#define ENCRYPTION     "kafka.security.encryption"
+#define SASL_VERSION   "kafka.security.sasl_version"
+#define PLAIN_CLEAR    "kafka.security.plain_cleartext"
+#define OAUTHBEARER    "kafka.security.oauthbearer"
+#define SCRAM	       "kafka.security.scram"
+#define AUTHORIZER     "kafka.security.authorizer"
 #define ALLOW_EVERYONE "kafka.security.allow_everyone"
-#define SECRET_FILES "kafka.security.secret_files"
+#define SECRET_FILES   "kafka.security.secret_files"
 
 /* The release that brought each mechanism (KIP-43 PLAIN, KIP-84 SCRAM,
  * KIP-255 OAUTHBEARER, KIP-768 OIDC through a JWKS endpoint). */
@@ -27,11 +27,9 @@ static const struct {
 	const char *mech;
 	const char *since;
 } mech_since[] = {
-	{ "GSSAPI", "0.9.0" },
-	{ "PLAIN", "0.10.0" },
-	{ "SCRAM-SHA-256", "0.10.2" },
-	{ "SCRAM-SHA-512", "0.10.2" },
-	{ "OAUTHBEARER", "2.0.0" },
+    {"GSSAPI", "0.9.0"},	 {"PLAIN", "0.10.0"},
+    {"SCRAM-SHA-256", "0.10.2"}, {"SCRAM-SHA-512", "0.10.2"},
+    {"OAUTHBEARER", "2.0.0"},
 };
 #define OIDC_SINCE "3.1.0"
 
@@ -92,14 +90,18 @@ static void check_encryption(const struct facts *f, struct check_results *out)
 		char m[96];
 
 		if (!l->ep.valid) {
-			check_add(out, ENCRYPTION, listener_name(l), SEV_UNKNOWN,
-				  "", req, "listener '%s' is not name://host:port; the broker refuses it",
+			check_add(out, ENCRYPTION, listener_name(l),
+				  SEV_UNKNOWN, "", req,
+				  "listener '%s' is not name://host:port; the "
+				  "broker refuses it",
 				  l->ep.text);
 			continue;
 		}
 		if (l->protocol == KAFKA_PROTO_UNKNOWN) {
 			check_add(out, ENCRYPTION, l->ep.name, SEV_UNKNOWN, "",
-				  req, "listener.security.protocol.map gives no protocol for %s",
+				  req,
+				  "listener.security.protocol.map gives no "
+				  "protocol for %s",
 				  l->ep.name);
 			continue;
 		}
@@ -110,13 +112,18 @@ static void check_encryption(const struct facts *f, struct check_results *out)
 				  "traffic on %s is encrypted with TLS",
 				  l->ep.name);
 		else if (is_loopback(l->ep.host))
-			check_add(out, ENCRYPTION, l->ep.name, SEV_PASS, m, req,
-				  "cleartext, but reachable from this host only");
+			check_add(
+			    out, ENCRYPTION, l->ep.name, SEV_PASS, m, req,
+			    "cleartext, but reachable from this host only");
 		else
 			check_add(out, ENCRYPTION, l->ep.name, SEV_WARN, m, req,
-				  "%s sends records%s in clear text over the network; move clients to an SSL or SASL_SSL listener",
-				  proto, l->protocol == KAFKA_PROTO_SASL_PLAINTEXT ?
-				  " and SASL exchanges" : "");
+				  "%s sends records%s in clear text over the "
+				  "network; move clients to an SSL or SASL_SSL "
+				  "listener",
+				  proto,
+				  l->protocol == KAFKA_PROTO_SASL_PLAINTEXT
+				      ? " and SASL exchanges"
+				      : "");
 	}
 }
 
@@ -132,10 +139,16 @@ static void install_unknown_why(const struct facts *f, char *buf, size_t len)
 		return;
 	}
 	if (!in->conflict) {
-		snprintf(buf, len, "installed version unknown: no kafka_<scala>-<version>.jar or kafka-clients-<version>.jar in the installation's libs/");
+		snprintf(
+		    buf, len,
+		    "installed version unknown: no kafka_<scala>-<version>.jar "
+		    "or kafka-clients-<version>.jar in the installation's "
+		    "libs/");
 		return;
 	}
-	n = (size_t)snprintf(buf, len, "installed version unknown: libs/ holds jars of several versions:");
+	n = (size_t)snprintf(
+	    buf, len,
+	    "installed version unknown: libs/ holds jars of several versions:");
 	for (i = 0; i < in->n_versions && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "",
 				      in->versions[i]);
@@ -156,7 +169,8 @@ static void sasl_version_one(const struct facts *f,
 			since = mech_since[i].since;
 	if (since == NULL) {
 		check_add(out, SASL_VERSION, inst, SEV_UNKNOWN, "", "",
-			  "%s is not a mechanism Kafka ships; its provider sets the version it needs",
+			  "%s is not a mechanism Kafka ships; its provider "
+			  "sets the version it needs",
 			  mech);
 		return;
 	}
@@ -172,10 +186,12 @@ static void sasl_version_one(const struct facts *f,
 		return;
 	}
 	if (kafka_version_cmp(installed, since) < 0)
-		check_add(out, SASL_VERSION, inst, SEV_FAIL, installed, req,
-			  "Kafka %s does not know %s%s (it came with %s): the broker will not start; upgrade or choose another mechanism",
-			  installed, mech, oidc ? " with a JWKS endpoint (OIDC)" : "",
-			  since);
+		check_add(
+		    out, SASL_VERSION, inst, SEV_FAIL, installed, req,
+		    "Kafka %s does not know %s%s (it came with %s): the broker "
+		    "will not start; upgrade or choose another mechanism",
+		    installed, mech, oidc ? " with a JWKS endpoint (OIDC)" : "",
+		    since);
 	else
 		check_add(out, SASL_VERSION, inst, SEV_PASS, installed, req,
 			  "%s%s is available since Kafka %s", mech,
@@ -215,14 +231,17 @@ static void check_plain_cleartext(const struct facts *f,
 		    !has_mech(l, "PLAIN"))
 			continue;
 		n++;
-		check_add(out, PLAIN_CLEAR, l->ep.name, SEV_FAIL,
-			  "PLAIN on SASL_PLAINTEXT", "PLAIN on SASL_SSL only",
-			  "PLAIN sends user names and passwords as text: anyone on the path to %s can read them; use SASL_SSL or SCRAM",
-			  l->ep.name);
+		check_add(
+		    out, PLAIN_CLEAR, l->ep.name, SEV_FAIL,
+		    "PLAIN on SASL_PLAINTEXT", "PLAIN on SASL_SSL only",
+		    "PLAIN sends user names and passwords as text: anyone on "
+		    "the path to %s can read them; use SASL_SSL or SCRAM",
+		    l->ep.name);
 	}
 	if (n == 0)
 		check_add(out, PLAIN_CLEAR, NULL, SEV_PASS,
-			  "no PLAIN on SASL_PLAINTEXT", "PLAIN on SASL_SSL only",
+			  "no PLAIN on SASL_PLAINTEXT",
+			  "PLAIN on SASL_SSL only",
 			  "no listener accepts PLAIN passwords without TLS");
 }
 
@@ -251,16 +270,21 @@ static void check_oauthbearer(const struct facts *f, struct check_results *out)
 		cls = cls ? cls + 1 : h;
 		if (h[0] && strcmp(cls, OAUTH_UNSECURED_VALIDATOR) != 0) {
 			check_add(out, OAUTHBEARER, l->ep.name, SEV_PASS, cls,
-				  req,
-				  "tokens are validated by %s%s%s", h,
+				  req, "tokens are validated by %s%s%s", h,
 				  l->oauth_jwks_url[0] ? " against " : "",
 				  l->oauth_jwks_url);
 		} else {
 			check_add(out, OAUTHBEARER, l->ep.name, SEV_FAIL,
 				  "unsecured built-in handler", req,
-				  "%s accepts unsigned tokens (the built-in handler is for testing only)%s; set listener.name.%s.oauthbearer.sasl.server.callback.handler.class to a validator",
-				  l->ep.name, l->oauth_jwks_url[0] ?
-				  ": the JWKS URL is ignored without a validator class" : "",
+				  "%s accepts unsigned tokens (the built-in "
+				  "handler is for testing only)%s; set "
+				  "listener.name.%s.oauthbearer.sasl.server."
+				  "callback.handler.class to a validator",
+				  l->ep.name,
+				  l->oauth_jwks_url[0]
+				      ? ": the JWKS URL is ignored without a "
+					"validator class"
+				      : "",
 				  l->ep.name);
 		}
 	}
@@ -309,7 +333,8 @@ static void check_scram(const struct facts *f, struct check_results *out)
 			  scram ? "SCRAM" : "Kerberos (GSSAPI)");
 	else
 		check_add(out, SCRAM, NULL, SEV_INFO, used, "SCRAM or Kerberos",
-			  "without Kerberos, SCRAM-SHA-512 is the recommended mechanism: salted hashes, no password on the wire");
+			  "without Kerberos, SCRAM-SHA-512 is the recommended "
+			  "mechanism: salted hashes, no password on the wire");
 }
 
 static void check_authorizer(const struct facts *f, struct check_results *out)
@@ -322,11 +347,12 @@ static void check_authorizer(const struct facts *f, struct check_results *out)
 	if (a[0] == '\0')
 		check_add(out, AUTHORIZER, NULL, SEV_WARN, "none",
 			  "authorizer.class.name set",
-			  "no authorizer.class.name: no ACLs are enforced, every authenticated client may do everything");
+			  "no authorizer.class.name: no ACLs are enforced, "
+			  "every authenticated client may do everything");
 	else
 		check_add(out, AUTHORIZER, NULL, SEV_PASS, a,
-			  "authorizer.class.name set", "ACLs are enforced by %s",
-			  a);
+			  "authorizer.class.name set",
+			  "ACLs are enforced by %s", a);
 }
 
 static void check_allow_everyone(const struct facts *f,
@@ -339,11 +365,14 @@ static void check_allow_everyone(const struct facts *f,
 	v = &f->kafka->allow_everyone;
 	if (!v->known)
 		check_add(out, ALLOW_EVERYONE, NULL, SEV_UNKNOWN, "", "false",
-			  "allow.everyone.if.no.acl.found is neither true nor false: %s",
+			  "allow.everyone.if.no.acl.found is neither true nor "
+			  "false: %s",
 			  f->kafka->invalid);
 	else if (v->v)
 		check_add(out, ALLOW_EVERYONE, NULL, SEV_WARN, "true", "false",
-			  "allow.everyone.if.no.acl.found=true: a resource without ACLs is open to every user; set it to false and grant access by ACL");
+			  "allow.everyone.if.no.acl.found=true: a resource "
+			  "without ACLs is open to every user; set it to false "
+			  "and grant access by ACL");
 	else
 		check_add(out, ALLOW_EVERYONE, NULL, SEV_PASS, "false", "false",
 			  "a resource without ACLs is denied");
@@ -372,7 +401,8 @@ static void secret_file_one(const struct facts *f,
 	snprintf(m, sizeof m, "mode %04o", (unsigned)(st.st_mode & 07777));
 	if (st.st_mode & S_IROTH)
 		check_add(out, SECRET_FILES, s->path, SEV_FAIL, m, req,
-			  "%s (%s) is readable by every user of this host; chmod o-rwx it",
+			  "%s (%s) is readable by every user of this host; "
+			  "chmod o-rwx it",
 			  s->path, s->key);
 	else
 		check_add(out, SECRET_FILES, s->path, SEV_PASS, m, req,
@@ -393,35 +423,41 @@ static void check_secret_files(const struct facts *f, struct check_results *out)
 	/* A SASL listener without sasl.jaas.config reads the JAAS file the
 	 * JVM was given, which only [kafka] jaas tells us. */
 	for (i = 0; i < k->n_listeners; i++)
-		jaas_file |= is_sasl(&k->listeners[i]) &&
-			     !k->listeners[i].inline_jaas;
+		jaas_file |=
+		    is_sasl(&k->listeners[i]) && !k->listeners[i].inline_jaas;
 	if (jaas_file && f->conf.kafka_jaas[0] == '\0')
-		check_add(out, SECRET_FILES, "JAAS file", SEV_UNKNOWN, "",
-			  "not readable by others",
-			  "a SASL listener has no sasl.jaas.config, so the broker reads the JAAS file of -Djava.security.auth.login.config; name it in [kafka] jaas to check it");
+		check_add(
+		    out, SECRET_FILES, "JAAS file", SEV_UNKNOWN, "",
+		    "not readable by others",
+		    "a SASL listener has no sasl.jaas.config, so the broker "
+		    "reads the JAAS file of -Djava.security.auth.login.config; "
+		    "name it in [kafka] jaas to check it");
 	else if (k->n_secret_files == 0)
 		check_add(out, SECRET_FILES, NULL, SEV_PASS, "no secret files",
 			  "not readable by others",
-			  "the configuration names no keystore, truststore or JAAS file");
+			  "the configuration names no keystore, truststore or "
+			  "JAAS file");
 }
 
 const struct check_def checks_kafka_security[] = {
-	{ ENCRYPTION, CONF_ROLE_KAFKA, check_encryption,
-	  "warn for a PLAINTEXT or SASL_PLAINTEXT listener bound to a non-loopback address" },
-	{ SASL_VERSION, CONF_ROLE_KAFKA, check_sasl_version,
-	  "fail if a SASL mechanism is newer than the installed broker (GSSAPI 0.9, PLAIN 0.10.0, SCRAM 0.10.2, OAUTHBEARER 2.0, OIDC 3.1.0)" },
-	{ PLAIN_CLEAR, CONF_ROLE_KAFKA, check_plain_cleartext,
-	  "fail if PLAIN is enabled on a SASL_PLAINTEXT listener" },
-	{ OAUTHBEARER, CONF_ROLE_KAFKA, check_oauthbearer,
-	  "fail if OAUTHBEARER validates with the built-in unsecured handler" },
-	{ SCRAM, CONF_ROLE_KAFKA, check_scram,
-	  "info: SCRAM is recommended where there is no Kerberos" },
-	{ AUTHORIZER, CONF_ROLE_KAFKA, check_authorizer,
-	  "warn if no authorizer.class.name (no ACLs are enforced)" },
-	{ ALLOW_EVERYONE, CONF_ROLE_KAFKA, check_allow_everyone,
-	  "warn if allow.everyone.if.no.acl.found=true" },
-	{ SECRET_FILES, CONF_ROLE_KAFKA, check_secret_files,
-	  "fail if a keystore, truststore or JAAS file is readable by other users" },
+    {ENCRYPTION, CONF_ROLE_KAFKA, check_encryption,
+     "warn for a PLAINTEXT or SASL_PLAINTEXT listener bound to a non-loopback "
+     "address"},
+    {SASL_VERSION, CONF_ROLE_KAFKA, check_sasl_version,
+     "fail if a SASL mechanism is newer than the installed broker (GSSAPI 0.9, "
+     "PLAIN 0.10.0, SCRAM 0.10.2, OAUTHBEARER 2.0, OIDC 3.1.0)"},
+    {PLAIN_CLEAR, CONF_ROLE_KAFKA, check_plain_cleartext,
+     "fail if PLAIN is enabled on a SASL_PLAINTEXT listener"},
+    {OAUTHBEARER, CONF_ROLE_KAFKA, check_oauthbearer,
+     "fail if OAUTHBEARER validates with the built-in unsecured handler"},
+    {SCRAM, CONF_ROLE_KAFKA, check_scram,
+     "info: SCRAM is recommended where there is no Kerberos"},
+    {AUTHORIZER, CONF_ROLE_KAFKA, check_authorizer,
+     "warn if no authorizer.class.name (no ACLs are enforced)"},
+    {ALLOW_EVERYONE, CONF_ROLE_KAFKA, check_allow_everyone,
+     "warn if allow.everyone.if.no.acl.found=true"},
+    {SECRET_FILES, CONF_ROLE_KAFKA, check_secret_files,
+     "fail if a keystore, truststore or JAAS file is readable by other users"},
 };
 const size_t checks_kafka_security_len =
-	sizeof checks_kafka_security / sizeof checks_kafka_security[0];
+    sizeof checks_kafka_security / sizeof checks_kafka_security[0];

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 struct staged {
-	char dir[PATH_MAX];             /* the temporary directory */
-	char root[PATH_MAX];            /* dir/<fixture> */
+	char dir[PATH_MAX];  /* the temporary directory */
+	char root[PATH_MAX]; /* dir/<fixture> */
 };
 
 /* Copies fixture `name` into a fresh temporary directory. */
@@ -126,14 +126,17 @@ static inline json_t *host_result(json_t *doc, const char *id,
 	json_t *checks = json_object_get(doc, "checks"), *c;
 	size_t i;
 
-	json_array_foreach(checks, i, c) {
+	json_array_foreach(checks, i, c)
+	{
 		json_t *inst = json_object_get(c, "instance");
 
-		if (strcmp(json_string_value(json_object_get(c, "id")), id) != 0)
+		if (strcmp(json_string_value(json_object_get(c, "id")), id) !=
+		    0)
 			continue;
-		if (instance == NULL ? json_is_null(inst) :
-		    (json_is_string(inst) &&
-		     strcmp(json_string_value(inst), instance) == 0))
+		if (instance == NULL
+			? json_is_null(inst)
+			: (json_is_string(inst) &&
+			   strcmp(json_string_value(inst), instance) == 0))
 			return c;
 	}
 	return NULL;
@@ -144,8 +147,8 @@ static inline size_t host_count(json_t *doc, const char *id)
 	json_t *checks = json_object_get(doc, "checks"), *c;
 	size_t i, n = 0;
 
-	json_array_foreach(checks, i, c)
-		n += strcmp(json_string_value(json_object_get(c, "id")), id) == 0;
+	json_array_foreach(checks, i, c) n +=
+	    strcmp(json_string_value(json_object_get(c, "id")), id) == 0;
 	return n;
 }
 
@@ -155,14 +158,14 @@ static inline const char *host_field(json_t *c, const char *key)
 }
 
 /* Asserts severity, measured and required of one result. */
-#define assert_result(doc, id, inst, sev, meas, req)                        \
-	do {                                                                \
-		json_t *c_ = host_result(doc, id, inst);                    \
-		if (c_ == NULL)                                             \
-			fail_msg("no result %s %s", id, inst ? inst : "");  \
-		assert_string_equal(host_field(c_, "severity"), sev);       \
-		assert_string_equal(host_field(c_, "measured"), meas);      \
-		assert_string_equal(host_field(c_, "required"), req);       \
+#define assert_result(doc, id, inst, sev, meas, req)                           \
+	do {                                                                   \
+		json_t *c_ = host_result(doc, id, inst);                       \
+		if (c_ == NULL)                                                \
+			fail_msg("no result %s %s", id, inst ? inst : "");     \
+		assert_string_equal(host_field(c_, "severity"), sev);          \
+		assert_string_equal(host_field(c_, "measured"), meas);         \
+		assert_string_equal(host_field(c_, "required"), req);          \
 	} while (0)
 
 #endif

@@ -14,8 +14,8 @@
 #include "check_host.h"
 
 static const char *const stores[] = {
-	"etc/kafka/secrets/kafka01.keystore.jks",
-	"etc/kafka/secrets/kafka.truststore.jks",
+    "etc/kafka/secrets/kafka01.keystore.jks",
+    "etc/kafka/secrets/kafka.truststore.jks",
 };
 
 /* Runs the staged host with keystore modes set; returns the exit code. */
@@ -55,8 +55,8 @@ static void test_warning_exits_1(void **state)
 	json_t *doc;
 
 	(void)state;
-	assert_int_equal(run_host("check-sec-no-authorizer", 0600, NULL, NULL,
-				  &doc), 1);
+	assert_int_equal(
+	    run_host("check-sec-no-authorizer", 0600, NULL, NULL, &doc), 1);
 	assert_verdict(doc, "warn");
 	json_decref(doc);
 }
@@ -77,8 +77,9 @@ static void test_unknown_exits_3(void **state)
 	json_t *doc;
 
 	(void)state;
-	assert_int_equal(run_host("check-sec-missing-truststore", 0600, NULL,
-				  NULL, &doc), 3);
+	assert_int_equal(
+	    run_host("check-sec-missing-truststore", 0600, NULL, NULL, &doc),
+	    3);
 	assert_verdict(doc, "unknown");
 	json_decref(doc);
 }
@@ -90,8 +91,9 @@ static void test_fail_outranks_warn_and_unknown(void **state)
 
 	(void)state;
 	/* keystore 0644 (fail), truststore missing (unknown) */
-	assert_int_equal(run_host("check-sec-missing-truststore", 0644, NULL,
-				  NULL, &doc), 2);
+	assert_int_equal(
+	    run_host("check-sec-missing-truststore", 0644, NULL, NULL, &doc),
+	    2);
 	json_decref(doc);
 }
 
@@ -107,7 +109,8 @@ static void test_json_shape(void **state)
 	checks = json_object_get(doc, "checks");
 	assert_true(json_is_array(checks));
 	assert_true(json_array_size(checks) > 0);
-	json_array_foreach(checks, i, c) {
+	json_array_foreach(checks, i, c)
+	{
 		json_t *inst = json_object_get(c, "instance");
 		const char *sev = host_field(c, "severity");
 
@@ -124,8 +127,10 @@ static void test_json_shape(void **state)
 	}
 	c = host_result(doc, "kafka.security.encryption", "PLAINTEXT");
 	assert_non_null(c);
-	assert_string_equal(host_field(c, "message"),
-			    "PLAINTEXT sends records in clear text over the network; move clients to an SSL or SASL_SSL listener");
+	assert_string_equal(
+	    host_field(c, "message"),
+	    "PLAINTEXT sends records in clear text over the network; move "
+	    "clients to an SSL or SASL_SSL listener");
 	c = host_result(doc, "os.swappiness", NULL);
 	assert_non_null(c);
 	assert_true(json_is_null(json_object_get(c, "instance")));
@@ -157,10 +162,14 @@ static void test_missing_config_exits_3_naming_it(void **state)
 	char err[1024], *out = NULL;
 
 	(void)state;
-	assert_int_equal(host_run("--config " FIXTURES "/no-such/kagent.conf --root "
-				  FIXTURES "/check-sec-good", &out, err, sizeof err), 3);
-	assert_string_equal(err, "kagent check: " FIXTURES
-			    "/no-such/kagent.conf: No such file or directory\n");
+	assert_int_equal(host_run("--config " FIXTURES
+				  "/no-such/kagent.conf --root " FIXTURES
+				  "/check-sec-good",
+				  &out, err, sizeof err),
+			 3);
+	assert_string_equal(
+	    err, "kagent check: " FIXTURES
+		 "/no-such/kagent.conf: No such file or directory\n");
 	assert_string_equal(out, "");
 	free(out);
 }
@@ -171,10 +180,17 @@ static void test_bad_config_exits_3_with_line(void **state)
 
 	(void)state;
 	/* The server.properties is no kagent.conf: its first key is refused. */
-	assert_int_equal(host_run("--config " FIXTURES "/check-sec-good/etc/kafka/server.properties --root "
-				  FIXTURES "/check-sec-good", &out, err, sizeof err), 3);
-	assert_non_null(strstr(err, "/check-sec-good/etc/kafka/server.properties:"));
-	assert_non_null(strstr(err, ": unknown section [] (valid: host, kafka, zookeeper)\n"));
+	assert_int_equal(
+	    host_run(
+		"--config " FIXTURES
+		"/check-sec-good/etc/kafka/server.properties --root " FIXTURES
+		"/check-sec-good",
+		&out, err, sizeof err),
+	    3);
+	assert_non_null(
+	    strstr(err, "/check-sec-good/etc/kafka/server.properties:"));
+	assert_non_null(strstr(
+	    err, ": unknown section [] (valid: host, kafka, zookeeper)\n"));
 	free(out);
 }
 
@@ -184,16 +200,19 @@ static void test_unknown_flag_exits_3(void **state)
 
 	(void)state;
 	assert_int_equal(host_run("--verbose", &out, err, sizeof err), 3);
-	assert_string_equal(err,
-			    "kagent check: unknown or incomplete option '--verbose'\n"
-			    "usage: kagent check [--role zookeeper|kafka] [--config FILE] [--root DIR] [--json]\n"
-			    "       kagent check --list\n");
+	assert_string_equal(
+	    err, "kagent check: unknown or incomplete option '--verbose'\n"
+		 "usage: kagent check [--role zookeeper|kafka] [--config FILE] "
+		 "[--root DIR] [--json]\n"
+		 "       kagent check --list\n");
 	free(out);
 	assert_int_equal(host_run("--role broker", &out, err, sizeof err), 3);
-	assert_string_equal(err, "kagent check: --role 'broker': expected zookeeper, kafka or zookeeper,kafka\n");
+	assert_string_equal(err, "kagent check: --role 'broker': expected "
+				 "zookeeper, kafka or zookeeper,kafka\n");
 	free(out);
 	assert_int_equal(host_run("extra", &out, err, sizeof err), 3);
-	assert_non_null(strstr(err, "kagent check: unexpected argument 'extra'\n"));
+	assert_non_null(
+	    strstr(err, "kagent check: unexpected argument 'extra'\n"));
 	free(out);
 }
 
@@ -204,9 +223,11 @@ static void test_root_without_tree_exits_3(void **state)
 	(void)state;
 	assert_int_equal(host_run("--role kafka --config " FIXTURES
 				  "/check-sec-good/kagent.conf --root " FIXTURES
-				  "/no-such-root", &out, err, sizeof err), 3);
+				  "/no-such-root",
+				  &out, err, sizeof err),
+			 3);
 	assert_string_equal(err, "kagent check: " FIXTURES
-			    "/no-such-root: No such file or directory\n");
+				 "/no-such-root: No such file or directory\n");
 	free(out);
 }
 
@@ -217,26 +238,30 @@ static void test_list(void **state)
 
 	(void)state;
 	assert_int_equal(host_run("--list", &out, err, sizeof err), 0);
-	assert_non_null(strstr(out, "kafka.security.secret_files      kafka            fail if a keystore, truststore or JAAS file is readable by other users\n"));
-	assert_non_null(strstr(out, "os.clock                         every host       "));
+	assert_non_null(strstr(
+	    out,
+	    "kafka.security.secret_files      kafka            fail if a "
+	    "keystore, truststore or JAAS file is readable by other users\n"));
+	assert_non_null(
+	    strstr(out, "os.clock                         every host       "));
 	free(out);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_broker_exits_0),
-		cmocka_unit_test(test_warning_exits_1),
-		cmocka_unit_test(test_critical_exits_2),
-		cmocka_unit_test(test_unknown_exits_3),
-		cmocka_unit_test(test_fail_outranks_warn_and_unknown),
-		cmocka_unit_test(test_json_shape),
-		cmocka_unit_test(test_role_flag_overrides_configured_roles),
-		cmocka_unit_test(test_missing_config_exits_3_naming_it),
-		cmocka_unit_test(test_bad_config_exits_3_with_line),
-		cmocka_unit_test(test_unknown_flag_exits_3),
-		cmocka_unit_test(test_root_without_tree_exits_3),
-		cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_good_broker_exits_0),
+	    cmocka_unit_test(test_warning_exits_1),
+	    cmocka_unit_test(test_critical_exits_2),
+	    cmocka_unit_test(test_unknown_exits_3),
+	    cmocka_unit_test(test_fail_outranks_warn_and_unknown),
+	    cmocka_unit_test(test_json_shape),
+	    cmocka_unit_test(test_role_flag_overrides_configured_roles),
+	    cmocka_unit_test(test_missing_config_exits_3_naming_it),
+	    cmocka_unit_test(test_bad_config_exits_3_with_line),
+	    cmocka_unit_test(test_unknown_flag_exits_3),
+	    cmocka_unit_test(test_root_without_tree_exits_3),
+	    cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,8 +60,10 @@ static void test_debian_defaults_warn(void **state)
 	/* The running broker's own limit wins over its unit's. */
 	assert_result(doc, "os.nofile", NULL, "warn", "20000", ">= 100000");
 	c = host_result(doc, "os.nofile", NULL);
-	assert_string_equal(host_field(c, "message"),
-			    "open-file limit 20000 (running Kafka process 4242): a broker holds a file per log segment and per connection");
+	assert_string_equal(
+	    host_field(c, "message"),
+	    "open-file limit 20000 (running Kafka process 4242): a broker "
+	    "holds a file per log segment and per connection");
 	json_decref(doc);
 }
 
@@ -75,8 +77,9 @@ static void test_missing_files_are_unknown(void **state)
 		      ">= 262144");
 	assert_result(doc, "os.nofile", NULL, "unknown", "", ">= 100000");
 	c = host_result(doc, "os.nofile", NULL);
-	assert_string_equal(host_field(c, "message"),
-			    "no Kafka process running and no LimitNOFILE configured");
+	assert_string_equal(
+	    host_field(c, "message"),
+	    "no Kafka process running and no LimitNOFILE configured");
 	json_decref(doc);
 }
 
@@ -90,7 +93,8 @@ static void test_clock_below_a_tree_is_not_judged(void **state)
 		      "synchronised");
 	c = host_result(doc, "os.clock", NULL);
 	assert_string_equal(host_field(c, "message"),
-			    "clock state is read from the live kernel only; judge it on the host itself");
+			    "clock state is read from the live kernel only; "
+			    "judge it on the host itself");
 	json_decref(doc);
 }
 
@@ -105,8 +109,7 @@ static struct facts *facts_new(void)
 	return f;
 }
 
-static const struct check_result *run_one(const struct facts *f,
-					  const char *id,
+static const struct check_result *run_one(const struct facts *f, const char *id,
 					  struct check_results *res)
 {
 	size_t i;
@@ -131,12 +134,12 @@ static void assert_one(const struct check_result *r, enum check_severity sev,
 static void test_swappiness_threshold_both_sides(void **state)
 {
 	struct facts *f = facts_new();
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
-	f->os.swappiness = (struct hw_num){ 1, true };
+	f->os.swappiness = (struct hw_num){1, true};
 	assert_one(run_one(f, "os.swappiness", &res), SEV_PASS, "1", "<= 1");
-	f->os.swappiness = (struct hw_num){ 2, true };
+	f->os.swappiness = (struct hw_num){2, true};
 	assert_one(run_one(f, "os.swappiness", &res), SEV_WARN, "2", "<= 1");
 	/* A threshold from kagent.conf moves the line. */
 	f->conf.th.os_swappiness_warn_above = 10;
@@ -148,13 +151,13 @@ static void test_swappiness_threshold_both_sides(void **state)
 static void test_max_map_count_threshold_both_sides(void **state)
 {
 	struct facts *f = facts_new();
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
-	f->os.max_map_count = (struct hw_num){ 262143, true };
+	f->os.max_map_count = (struct hw_num){262143, true};
 	assert_one(run_one(f, "os.max_map_count", &res), SEV_WARN, "262143",
 		   ">= 262144");
-	f->os.max_map_count = (struct hw_num){ 262144, true };
+	f->os.max_map_count = (struct hw_num){262144, true};
 	assert_one(run_one(f, "os.max_map_count", &res), SEV_PASS, "262144",
 		   ">= 262144");
 	check_results_free(&res);
@@ -164,18 +167,18 @@ static void test_max_map_count_threshold_both_sides(void **state)
 static void test_nofile_threshold_both_sides(void **state)
 {
 	struct facts *f = facts_new();
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
 	snprintf(f->os.nofile_source, sizeof f->os.nofile_source,
 		 "LimitNOFILE in /etc/systemd/system/kafka.service");
-	f->os.nofile = (struct hw_num){ 99999, true };
+	f->os.nofile = (struct hw_num){99999, true};
 	assert_one(run_one(f, "os.nofile", &res), SEV_WARN, "99999",
 		   ">= 100000");
-	f->os.nofile = (struct hw_num){ 100000, true };
+	f->os.nofile = (struct hw_num){100000, true};
 	assert_one(run_one(f, "os.nofile", &res), SEV_PASS, "100000",
 		   ">= 100000");
-	f->os.nofile = (struct hw_num){ INT64_MAX, true };
+	f->os.nofile = (struct hw_num){INT64_MAX, true};
 	assert_one(run_one(f, "os.nofile", &res), SEV_PASS, "unlimited",
 		   ">= 100000");
 	check_results_free(&res);
@@ -185,14 +188,14 @@ static void test_nofile_threshold_both_sides(void **state)
 static void test_clock_on_a_live_host(void **state)
 {
 	struct facts *f = facts_new();
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
 	f->os.clock_live = true;
-	f->os.clock_synced = (struct hw_num){ 1, true };
+	f->os.clock_synced = (struct hw_num){1, true};
 	assert_one(run_one(f, "os.clock", &res), SEV_PASS, "synchronised",
 		   "synchronised");
-	f->os.clock_synced = (struct hw_num){ 0, true };
+	f->os.clock_synced = (struct hw_num){0, true};
 	assert_one(run_one(f, "os.clock", &res), SEV_WARN, "unsynchronised",
 		   "synchronised");
 	f->os.clock_synced.known = false;
@@ -200,7 +203,8 @@ static void test_clock_on_a_live_host(void **state)
 		 "adjtimex: Operation not permitted");
 	assert_one(run_one(f, "os.clock", &res), SEV_UNKNOWN, "",
 		   "synchronised");
-	assert_string_equal(res.v[0].message, "adjtimex: Operation not permitted");
+	assert_string_equal(res.v[0].message,
+			    "adjtimex: Operation not permitted");
 	check_results_free(&res);
 	free(f);
 }
@@ -208,15 +212,16 @@ static void test_clock_on_a_live_host(void **state)
 static void test_filesystem_per_log_dir(void **state)
 {
 	struct facts *f = facts_new();
-	struct check_results res = { 0 };
-	struct hw_mount nfs = { .path = "/mnt/kafka", .fstype = "nfs4",
-				.options = "rw,relatime" };
-	struct hw_mount ext4 = { .path = "/data", .fstype = "ext4",
-				 .options = "rw,noatime" };
+	struct check_results res = {0};
+	struct hw_mount nfs = {
+	    .path = "/mnt/kafka", .fstype = "nfs4", .options = "rw,relatime"};
+	struct hw_mount ext4 = {
+	    .path = "/data", .fstype = "ext4", .options = "rw,noatime"};
 
 	(void)state;
 	f->n_logdirs = 3;
-	snprintf(f->logdirs[0].path, sizeof f->logdirs[0].path, "/mnt/kafka/logs");
+	snprintf(f->logdirs[0].path, sizeof f->logdirs[0].path,
+		 "/mnt/kafka/logs");
 	f->logdirs[0].mount = &nfs;
 	snprintf(f->logdirs[1].path, sizeof f->logdirs[1].path, "/data/kafka");
 	f->logdirs[1].mount = &ext4;
@@ -225,9 +230,12 @@ static void test_filesystem_per_log_dir(void **state)
 	assert_int_equal(res.n, 3);
 	assert_string_equal(res.v[0].instance, "/mnt/kafka/logs");
 	assert_one(&res.v[0], SEV_INFO, "nfs4", "xfs or ext4, noatime");
-	assert_string_equal(res.v[0].message,
-			    "Kafka is tested on XFS and ext4; without noatime every read also writes the access time (mounted at /mnt/kafka)");
-	assert_one(&res.v[1], SEV_PASS, "ext4, noatime", "xfs or ext4, noatime");
+	assert_string_equal(
+	    res.v[0].message,
+	    "Kafka is tested on XFS and ext4; without noatime every read also "
+	    "writes the access time (mounted at /mnt/kafka)");
+	assert_one(&res.v[1], SEV_PASS, "ext4, noatime",
+		   "xfs or ext4, noatime");
 	assert_one(&res.v[2], SEV_UNKNOWN, "", "xfs or ext4, noatime");
 	assert_string_equal(res.v[2].message, "no mount found for /nowhere");
 	check_results_free(&res);
@@ -247,11 +255,16 @@ static void test_limits_of_a_running_process(void **state)
 	assert_int_equal(hw_os_parse_limits_nofile(buf, &v), 0);
 	assert_int_equal(v, 20000);
 	assert_int_equal(hw_os_parse_limits_nofile(
-		"Limit                     Soft Limit           Hard Limit           Units     \n"
-		"Max open files            unlimited            unlimited            files     \n", &v), 0);
+			     "Limit                     Soft Limit           "
+			     "Hard Limit           Units     \n"
+			     "Max open files            unlimited            "
+			     "unlimited            files     \n",
+			     &v),
+			 0);
 	assert_int_equal(v, INT64_MAX);
-	assert_int_equal(hw_os_parse_limits_nofile("Limit\nMax processes 5 5\n", &v),
-			 -ENOENT);
+	assert_int_equal(
+	    hw_os_parse_limits_nofile("Limit\nMax processes 5 5\n", &v),
+	    -ENOENT);
 }
 
 static void test_systemd_limit_nofile(void **state)
@@ -259,51 +272,66 @@ static void test_systemd_limit_nofile(void **state)
 	int64_t v = 0;
 
 	(void)state;
-	assert_int_equal(hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE=100000\n",
-						    "LimitNOFILE", &v), 0);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE=100000\n",
+				       "LimitNOFILE", &v),
+	    0);
 	assert_int_equal(v, 100000);
 	/* soft:hard */
-	assert_int_equal(hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE=1024:524288\n",
-						    "LimitNOFILE", &v), 0);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE=1024:524288\n",
+				       "LimitNOFILE", &v),
+	    0);
 	assert_int_equal(v, 1024);
 	assert_int_equal(hw_os_parse_systemd_nofile("LimitNOFILE=infinity\n",
-						    "LimitNOFILE", &v), 0);
+						    "LimitNOFILE", &v),
+			 0);
 	assert_int_equal(v, INT64_MAX);
 	/* The last assignment wins; comments are not assignments. */
-	assert_int_equal(hw_os_parse_systemd_nofile(
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile(
 		"LimitNOFILE=4096\n#LimitNOFILE=1\nLimitNOFILE=200000\n",
-		"LimitNOFILE", &v), 0);
+		"LimitNOFILE", &v),
+	    0);
 	assert_int_equal(v, 200000);
 	/* systemd strips blanks around '=' and the value. */
-	assert_int_equal(hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE = 131072 \n",
-						    "LimitNOFILE", &v), 0);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("[Service]\nLimitNOFILE = 131072 \n",
+				       "LimitNOFILE", &v),
+	    0);
 	assert_int_equal(v, 131072);
 	/* An empty assignment resets to the default: nothing configured. */
-	assert_int_equal(hw_os_parse_systemd_nofile("LimitNOFILE=4096\nLimitNOFILE=\n",
-						    "LimitNOFILE", &v), -ENOENT);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("LimitNOFILE=4096\nLimitNOFILE=\n",
+				       "LimitNOFILE", &v),
+	    -ENOENT);
 	/* Another key that starts alike is not this one. */
 	assert_int_equal(hw_os_parse_systemd_nofile("LimitNOFILESOFT=5\n",
-						    "LimitNOFILE", &v), -ENOENT);
-	assert_int_equal(hw_os_parse_systemd_nofile("#DefaultLimitNOFILE=1024:524288\n",
-						    "DefaultLimitNOFILE", &v), -ENOENT);
-	assert_int_equal(hw_os_parse_systemd_nofile("LimitNOFILE=lots\n",
-						    "LimitNOFILE", &v), -EINVAL);
+						    "LimitNOFILE", &v),
+			 -ENOENT);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("#DefaultLimitNOFILE=1024:524288\n",
+				       "DefaultLimitNOFILE", &v),
+	    -ENOENT);
+	assert_int_equal(
+	    hw_os_parse_systemd_nofile("LimitNOFILE=lots\n", "LimitNOFILE", &v),
+	    -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tuned_host_passes),
-		cmocka_unit_test(test_debian_defaults_warn),
-		cmocka_unit_test(test_missing_files_are_unknown),
-		cmocka_unit_test(test_clock_below_a_tree_is_not_judged),
-		cmocka_unit_test(test_swappiness_threshold_both_sides),
-		cmocka_unit_test(test_max_map_count_threshold_both_sides),
-		cmocka_unit_test(test_nofile_threshold_both_sides),
-		cmocka_unit_test(test_clock_on_a_live_host),
-		cmocka_unit_test(test_filesystem_per_log_dir),
-		cmocka_unit_test(test_limits_of_a_running_process),
-		cmocka_unit_test(test_systemd_limit_nofile),
+	    cmocka_unit_test(test_tuned_host_passes),
+	    cmocka_unit_test(test_debian_defaults_warn),
+	    cmocka_unit_test(test_missing_files_are_unknown),
+	    cmocka_unit_test(test_clock_below_a_tree_is_not_judged),
+	    cmocka_unit_test(test_swappiness_threshold_both_sides),
+	    cmocka_unit_test(test_max_map_count_threshold_both_sides),
+	    cmocka_unit_test(test_nofile_threshold_both_sides),
+	    cmocka_unit_test(test_clock_on_a_live_host),
+	    cmocka_unit_test(test_filesystem_per_log_dir),
+	    cmocka_unit_test(test_limits_of_a_running_process),
+	    cmocka_unit_test(test_systemd_limit_nofile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,10 +14,10 @@
 #include "check_host.h"
 #include "checks.h"
 
-#define FX FIXTURES "/"
-#define ENC "kafka.security.encryption"
-#define VER "kafka.security.sasl_version"
-#define SEC "kafka.security.secret_files"
+#define FX	   FIXTURES "/"
+#define ENC	   "kafka.security.encryption"
+#define VER	   "kafka.security.sasl_version"
+#define SEC	   "kafka.security.secret_files"
 #define NOT_OTHERS "not readable by others"
 
 /* `kagent check` on tests/fixtures/NAME, as committed. */
@@ -63,7 +63,8 @@ static void test_plain_over_sasl_plaintext_fails(void **state)
 
 	(void)state;
 	assert_result(doc, "kafka.security.plain_cleartext", "SASL_PLAINTEXT",
-		      "fail", "PLAIN on SASL_PLAINTEXT", "PLAIN on SASL_SSL only");
+		      "fail", "PLAIN on SASL_PLAINTEXT",
+		      "PLAIN on SASL_SSL only");
 	assert_int_equal(host_count(doc, "kafka.security.plain_cleartext"), 1);
 	assert_result(doc, ENC, "SASL_PLAINTEXT", "warn",
 		      "SASL_PLAINTEXT on 10.20.30.41", "SSL or SASL_SSL");
@@ -85,7 +86,8 @@ static void test_scram_over_sasl_ssl_passes(void **state)
 	assert_result(doc, VER, "SASL_SSL SCRAM-SHA-512", "pass", "3.6.1",
 		      ">= 0.10.2");
 	assert_result(doc, "kafka.security.oauthbearer", NULL, "pass",
-		      "OAUTHBEARER not enabled", "a validator callback handler");
+		      "OAUTHBEARER not enabled",
+		      "a validator callback handler");
 	json_decref(doc);
 }
 
@@ -198,13 +200,13 @@ static json_t *run_staged(const char *name, const char *conf,
 }
 
 static const char *const stores[] = {
-	"etc/kafka/secrets/kafka01.keystore.jks",
-	"etc/kafka/secrets/kafka.truststore.jks",
+    "etc/kafka/secrets/kafka01.keystore.jks",
+    "etc/kafka/secrets/kafka.truststore.jks",
 };
 
 static void test_world_readable_keystore_fails(void **state)
 {
-	static const mode_t modes[] = { 0644, 0600 };
+	static const mode_t modes[] = {0644, 0600};
 	json_t *doc;
 	int rc;
 
@@ -220,7 +222,7 @@ static void test_world_readable_keystore_fails(void **state)
 
 static void test_group_readable_keystore_passes(void **state)
 {
-	static const mode_t modes[] = { 0600, 0640 };
+	static const mode_t modes[] = {0600, 0640};
 	json_t *doc;
 	int rc;
 
@@ -235,30 +237,32 @@ static void test_group_readable_keystore_passes(void **state)
 
 static void test_missing_truststore_is_unknown_naming_it(void **state)
 {
-	static const mode_t modes[] = { 0600 };
+	static const mode_t modes[] = {0600};
 	json_t *doc, *c;
 	int rc;
 
 	(void)state;
-	doc = run_staged("check-sec-missing-truststore", NULL, stores, modes,
-			 1, &rc);
+	doc = run_staged("check-sec-missing-truststore", NULL, stores, modes, 1,
+			 &rc);
 	assert_result(doc, SEC, "/etc/kafka/secrets/kafka.truststore.jks",
 		      "unknown", "", NOT_OTHERS);
 	c = host_result(doc, SEC, "/etc/kafka/secrets/kafka.truststore.jks");
-	assert_string_equal(host_field(c, "message"),
-			    "/etc/kafka/secrets/kafka.truststore.jks named by ssl.truststore.location: No such file or directory");
+	assert_string_equal(
+	    host_field(c, "message"),
+	    "/etc/kafka/secrets/kafka.truststore.jks named by "
+	    "ssl.truststore.location: No such file or directory");
 	json_decref(doc);
 }
 
 static void test_world_readable_jaas_file_fails(void **state)
 {
 	static const char *const files[] = {
-		"etc/kafka/secrets/kafka01.keystore.jks",
-		"etc/kafka/secrets/kafka.truststore.jks",
-		"etc/kafka/kafka_server_jaas.conf",
+	    "etc/kafka/secrets/kafka01.keystore.jks",
+	    "etc/kafka/secrets/kafka.truststore.jks",
+	    "etc/kafka/kafka_server_jaas.conf",
 	};
-	static const mode_t bad[] = { 0600, 0600, 0644 };
-	static const mode_t good[] = { 0600, 0600, 0640 };
+	static const mode_t bad[] = {0600, 0600, 0644};
+	static const mode_t good[] = {0600, 0600, 0640};
 	json_t *doc;
 	int rc;
 
@@ -275,7 +279,8 @@ static void test_world_readable_jaas_file_fails(void **state)
 
 static void test_jaas_file_not_named_is_unknown(void **state)
 {
-	json_t *doc = run_fixture("check-sec-scram-0.10.2", "kagent-nojaas.conf");
+	json_t *doc =
+	    run_fixture("check-sec-scram-0.10.2", "kagent-nojaas.conf");
 
 	(void)state;
 	assert_result(doc, SEC, "JAAS file", "unknown", "", NOT_OTHERS);
@@ -316,17 +321,17 @@ static void facts_from(struct sec_state *s, const char *props,
 		       const char *version)
 {
 	struct props p;
-	struct props_err perr = { 0 };
-	struct hw_err err = { { 0 } };
+	struct props_err perr = {0};
+	struct hw_err err = {{0}};
 
 	s->f.kafka = calloc(1, sizeof *s->f.kafka);
 	assert_non_null(s->f.kafka);
 	assert_int_equal(props_parse(props, strlen(props), &p, &perr), 0);
-	assert_int_equal(kafka_config_parse(&p, "server.properties",
-					    s->f.kafka, &err), 0);
+	assert_int_equal(
+	    kafka_config_parse(&p, "server.properties", s->f.kafka, &err), 0);
 	props_free(&p);
-	snprintf(s->f.kafka_install.version,
-		 sizeof s->f.kafka_install.version, "%s", version);
+	snprintf(s->f.kafka_install.version, sizeof s->f.kafka_install.version,
+		 "%s", version);
 }
 
 static void run_group(struct sec_state *s)
@@ -372,10 +377,12 @@ static void test_missing_config_makes_every_check_unknown(void **state)
 	run_group(s);
 	assert_int_equal(s->res.n, checks_kafka_security_len);
 	for (i = 0; i < s->res.n; i++) {
-		assert_string_equal(s->res.v[i].id, checks_kafka_security[i].id);
+		assert_string_equal(s->res.v[i].id,
+				    checks_kafka_security[i].id);
 		assert_int_equal(s->res.v[i].sev, SEV_UNKNOWN);
-		assert_string_equal(s->res.v[i].message,
-				    "no server.properties found (set [kafka] config)");
+		assert_string_equal(
+		    s->res.v[i].message,
+		    "no server.properties found (set [kafka] config)");
 	}
 }
 
@@ -385,10 +392,10 @@ static void test_mechanism_release_boundaries(void **state)
 	static const struct {
 		const char *mech, *below, *at, *req;
 	} cases[] = {
-		{ "GSSAPI", "0.8.2.2", "0.9.0.0", ">= 0.9.0" },
-		{ "PLAIN", "0.9.0.1", "0.10.0.0", ">= 0.10.0" },
-		{ "SCRAM-SHA-512", "0.10.1.1", "0.10.2.0", ">= 0.10.2" },
-		{ "OAUTHBEARER", "1.1.1", "2.0.0", ">= 2.0.0" },
+	    {"GSSAPI", "0.8.2.2", "0.9.0.0", ">= 0.9.0"},
+	    {"PLAIN", "0.9.0.1", "0.10.0.0", ">= 0.10.0"},
+	    {"SCRAM-SHA-512", "0.10.1.1", "0.10.2.0", ">= 0.10.2"},
+	    {"OAUTHBEARER", "1.1.1", "2.0.0", ">= 2.0.0"},
 	};
 	struct sec_state *s = *state;
 	char props[256], inst[64];
@@ -396,12 +403,14 @@ static void test_mechanism_release_boundaries(void **state)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(props, sizeof props,
-			 "listeners=SASL_SSL://10.20.30.41:9093\nsasl.enabled.mechanisms=%s\n",
+			 "listeners=SASL_SSL://"
+			 "10.20.30.41:9093\nsasl.enabled.mechanisms=%s\n",
 			 cases[i].mech);
 		snprintf(inst, sizeof inst, "SASL_SSL %s", cases[i].mech);
 		facts_from(s, props, cases[i].below);
 		run_group(s);
-		assert_sev(s, VER, inst, SEV_FAIL, cases[i].below, cases[i].req);
+		assert_sev(s, VER, inst, SEV_FAIL, cases[i].below,
+			   cases[i].req);
 		check_results_free(&s->res);
 		snprintf(s->f.kafka_install.version,
 			 sizeof s->f.kafka_install.version, "%s", cases[i].at);
@@ -418,7 +427,10 @@ static void test_conflicting_jars_make_version_unknown(void **state)
 	struct sec_state *s = *state;
 	const struct check_result *r;
 
-	facts_from(s, "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=SCRAM-SHA-256\n", "");
+	facts_from(s,
+		   "listeners=SASL_SSL://"
+		   ":9093\nsasl.enabled.mechanisms=SCRAM-SHA-256\n",
+		   "");
 	s->f.kafka_install.conflict = true;
 	s->f.kafka_install.n_versions = 2;
 	strcpy(s->f.kafka_install.versions[0], "3.6.1");
@@ -428,7 +440,8 @@ static void test_conflicting_jars_make_version_unknown(void **state)
 		   ">= 0.10.2");
 	r = find(s, VER, "SASL_SSL SCRAM-SHA-256");
 	assert_string_equal(r->message,
-			    "installed version unknown: libs/ holds jars of several versions: 3.6.1, 3.7.0");
+			    "installed version unknown: libs/ holds jars of "
+			    "several versions: 3.6.1, 3.7.0");
 }
 
 static void test_no_installation_makes_version_unknown(void **state)
@@ -444,7 +457,8 @@ static void test_no_installation_makes_version_unknown(void **state)
 	r = find(s, VER, "SASL_SSL GSSAPI");
 	assert_int_equal(r->sev, SEV_UNKNOWN);
 	assert_string_equal(r->message,
-			    "installed version unknown: no Kafka installation found (set [kafka] home)");
+			    "installed version unknown: no Kafka installation "
+			    "found (set [kafka] home)");
 	/* Kerberos counts as SCRAM's alternative. */
 	assert_sev(s, "kafka.security.scram", "", SEV_PASS, "GSSAPI",
 		   "SCRAM or Kerberos");
@@ -454,7 +468,10 @@ static void test_unknown_mechanism_is_unknown(void **state)
 {
 	struct sec_state *s = *state;
 
-	facts_from(s, "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=AWS_MSK_IAM\n", "3.6.1");
+	facts_from(
+	    s,
+	    "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=AWS_MSK_IAM\n",
+	    "3.6.1");
 	run_group(s);
 	assert_sev(s, VER, "SASL_SSL AWS_MSK_IAM", SEV_UNKNOWN, "", "");
 }
@@ -463,14 +480,18 @@ static void test_explicit_unsecured_validator_fails(void **state)
 {
 	struct sec_state *s = *state;
 
-	facts_from(s,
-		   "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=OAUTHBEARER\n"
-		   "listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class="
-		   "org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler\n",
-		   "3.6.1");
+	facts_from(
+	    s,
+	    "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=OAUTHBEARER\n"
+	    "listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler."
+	    "class="
+	    "org.apache.kafka.common.security.oauthbearer.internals.unsecured."
+	    "OAuthBearerUnsecuredValidatorCallbackHandler\n",
+	    "3.6.1");
 	run_group(s);
 	assert_sev(s, "kafka.security.oauthbearer", "SASL_SSL", SEV_FAIL,
-		   "unsecured built-in handler", "a validator callback handler");
+		   "unsecured built-in handler",
+		   "a validator callback handler");
 }
 
 /* The broker picks the validator by class alone: a JWKS URL without one
@@ -480,14 +501,16 @@ static void test_jwks_url_without_validator_fails(void **state)
 	struct sec_state *s = *state;
 	const struct check_result *r;
 
-	facts_from(s,
-		   "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=OAUTHBEARER\n"
-		   "sasl.oauthbearer.jwks.endpoint.url=https://idp.example.com/keys\n",
-		   "3.6.1");
+	facts_from(
+	    s,
+	    "listeners=SASL_SSL://:9093\nsasl.enabled.mechanisms=OAUTHBEARER\n"
+	    "sasl.oauthbearer.jwks.endpoint.url=https://idp.example.com/keys\n",
+	    "3.6.1");
 	run_group(s);
 	r = find(s, "kafka.security.oauthbearer", "SASL_SSL");
 	assert_int_equal(r->sev, SEV_FAIL);
-	assert_non_null(strstr(r->message, "the JWKS URL is ignored without a validator class"));
+	assert_non_null(strstr(
+	    r->message, "the JWKS URL is ignored without a validator class"));
 	/* OIDC still needs 3.1.0. */
 	assert_sev(s, VER, "SASL_SSL OAUTHBEARER", SEV_PASS, "3.6.1",
 		   ">= 3.1.0 (OIDC)");
@@ -542,34 +565,51 @@ static void test_bad_allow_everyone_is_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plaintext_on_every_address_warns),
-		cmocka_unit_test(test_plaintext_on_loopback_passes),
-		cmocka_unit_test(test_plain_over_sasl_plaintext_fails),
-		cmocka_unit_test(test_scram_over_sasl_ssl_passes),
-		cmocka_unit_test(test_oauthbearer_unsecured_handler_fails),
-		cmocka_unit_test(test_oidc_on_2_8_fails),
-		cmocka_unit_test(test_oidc_on_3_1_passes),
-		cmocka_unit_test(test_scram_on_0_10_1_fails),
-		cmocka_unit_test(test_scram_on_0_10_2_passes),
-		cmocka_unit_test(test_no_authorizer_warns),
-		cmocka_unit_test(test_authorizer_set_passes),
-		cmocka_unit_test(test_allow_everyone_warns),
-		cmocka_unit_test(test_world_readable_keystore_fails),
-		cmocka_unit_test(test_group_readable_keystore_passes),
-		cmocka_unit_test(test_missing_truststore_is_unknown_naming_it),
-		cmocka_unit_test(test_world_readable_jaas_file_fails),
-		cmocka_unit_test(test_jaas_file_not_named_is_unknown),
-		cmocka_unit_test_setup_teardown(test_missing_config_makes_every_check_unknown, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_mechanism_release_boundaries, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_conflicting_jars_make_version_unknown, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_no_installation_makes_version_unknown, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_mechanism_is_unknown, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_explicit_unsecured_validator_fails, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_jwks_url_without_validator_fails, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_no_sasl_listener, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_unmapped_and_malformed_listeners_are_unknown, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_default_listener_binds_every_address, sec_setup, sec_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_allow_everyone_is_unknown, sec_setup, sec_teardown),
+	    cmocka_unit_test(test_plaintext_on_every_address_warns),
+	    cmocka_unit_test(test_plaintext_on_loopback_passes),
+	    cmocka_unit_test(test_plain_over_sasl_plaintext_fails),
+	    cmocka_unit_test(test_scram_over_sasl_ssl_passes),
+	    cmocka_unit_test(test_oauthbearer_unsecured_handler_fails),
+	    cmocka_unit_test(test_oidc_on_2_8_fails),
+	    cmocka_unit_test(test_oidc_on_3_1_passes),
+	    cmocka_unit_test(test_scram_on_0_10_1_fails),
+	    cmocka_unit_test(test_scram_on_0_10_2_passes),
+	    cmocka_unit_test(test_no_authorizer_warns),
+	    cmocka_unit_test(test_authorizer_set_passes),
+	    cmocka_unit_test(test_allow_everyone_warns),
+	    cmocka_unit_test(test_world_readable_keystore_fails),
+	    cmocka_unit_test(test_group_readable_keystore_passes),
+	    cmocka_unit_test(test_missing_truststore_is_unknown_naming_it),
+	    cmocka_unit_test(test_world_readable_jaas_file_fails),
+	    cmocka_unit_test(test_jaas_file_not_named_is_unknown),
+	    cmocka_unit_test_setup_teardown(
+		test_missing_config_makes_every_check_unknown, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(test_mechanism_release_boundaries,
+					    sec_setup, sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_conflicting_jars_make_version_unknown, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_no_installation_makes_version_unknown, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_mechanism_is_unknown,
+					    sec_setup, sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_explicit_unsecured_validator_fails, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_jwks_url_without_validator_fails, sec_setup, sec_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_sasl_listener, sec_setup,
+					    sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_unmapped_and_malformed_listeners_are_unknown, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_default_listener_binds_every_address, sec_setup,
+		sec_teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_allow_everyone_is_unknown,
+					    sec_setup, sec_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

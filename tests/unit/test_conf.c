@@ -30,8 +30,9 @@ static void assert_refused(const char *text, const char *msg)
 	char err[512] = "";
 
 	conf_defaults(&c);
-	assert_int_equal(conf_parse(text, "/etc/kagent/kagent.conf", &c, err,
-				    sizeof err), -EINVAL);
+	assert_int_equal(
+	    conf_parse(text, "/etc/kagent/kagent.conf", &c, err, sizeof err),
+	    -EINVAL);
 	assert_string_equal(err, msg);
 }
 
@@ -138,7 +139,8 @@ static void test_every_threshold_of_the_table_is_settable(void **state)
 		snprintf(text, sizeof text, "[%s]\n%s = 12345\n", d->section,
 			 d->key);
 		parse_ok(text, &c);
-		assert_int_equal(*(int64_t *)((char *)&c.th + d->offset), 12345);
+		assert_int_equal(*(int64_t *)((char *)&c.th + d->offset),
+				 12345);
 	}
 }
 
@@ -194,8 +196,8 @@ static void test_sizes(void **state)
 
 static void test_critical_takes_yes_no_true_false_1_0(void **state)
 {
-	static const char *yes[] = { "yes", "true", "1", "YES" };
-	static const char *no[] = { "no", "false", "0", "False" };
+	static const char *yes[] = {"yes", "true", "1", "YES"};
+	static const char *no[] = {"no", "false", "0", "False"};
 	char text[64];
 	struct conf c;
 	size_t i;
@@ -215,46 +217,66 @@ static void test_unknown_key_names_file_line_and_valid_keys(void **state)
 {
 	(void)state;
 	assert_refused("[host]\nroles = kafka\nbogus_key = 1\n",
-		       "/etc/kagent/kagent.conf:3: unknown key 'bogus_key' in [host] (valid: roles, cluster, rack, zone, critical, or a threshold such as os.swappiness.warn_above)");
+		       "/etc/kagent/kagent.conf:3: unknown key 'bogus_key' in "
+		       "[host] (valid: roles, cluster, rack, zone, critical, "
+		       "or a threshold such as os.swappiness.warn_above)");
 	assert_refused("[kafka]\nconfg = /etc/kafka/server.properties\n",
-		       "/etc/kagent/kagent.conf:2: unknown key 'confg' in [kafka] (valid: config, home, jaas, or a threshold such as kafka.memory.warn_below)");
+		       "/etc/kagent/kagent.conf:2: unknown key 'confg' in "
+		       "[kafka] (valid: config, home, jaas, or a threshold "
+		       "such as kafka.memory.warn_below)");
 	assert_refused("\n\n[zookeeper]\nhome = /opt/zk\n",
-		       "/etc/kagent/kagent.conf:4: unknown key 'home' in [zookeeper] (valid: config, or a threshold such as zookeeper.memory.warn_below)");
+		       "/etc/kagent/kagent.conf:4: unknown key 'home' in "
+		       "[zookeeper] (valid: config, or a threshold such as "
+		       "zookeeper.memory.warn_below)");
 }
 
 /* A threshold lives in the section of its id's first word. */
 static void test_threshold_in_wrong_section_is_unknown(void **state)
 {
 	(void)state;
-	assert_refused("[host]\nkafka.memory.warn_below = 64GiB\n",
-		       "/etc/kagent/kagent.conf:2: unknown key 'kafka.memory.warn_below' in [host] (valid: roles, cluster, rack, zone, critical, or a threshold such as os.swappiness.warn_above)");
+	assert_refused(
+	    "[host]\nkafka.memory.warn_below = 64GiB\n",
+	    "/etc/kagent/kagent.conf:2: unknown key 'kafka.memory.warn_below' "
+	    "in [host] (valid: roles, cluster, rack, zone, critical, or a "
+	    "threshold such as os.swappiness.warn_above)");
 }
 
 static void test_unknown_section(void **state)
 {
 	(void)state;
 	assert_refused("[host]\nroles = kafka\n[broker]\nid = 3\n",
-		       "/etc/kagent/kagent.conf:4: unknown section [broker] (valid: host, kafka, zookeeper)");
+		       "/etc/kagent/kagent.conf:4: unknown section [broker] "
+		       "(valid: host, kafka, zookeeper)");
 	/* A key before any section is in section "". */
 	assert_refused("roles = kafka\n",
-		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: host, kafka, zookeeper)");
+		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: "
+		       "host, kafka, zookeeper)");
 }
 
 static void test_bad_values(void **state)
 {
 	(void)state;
 	assert_refused("[host]\nroles = kafka,broker\n",
-		       "/etc/kagent/kagent.conf:2: bad roles 'kafka,broker' (zookeeper, kafka, or both)");
+		       "/etc/kagent/kagent.conf:2: bad roles 'kafka,broker' "
+		       "(zookeeper, kafka, or both)");
 	assert_refused("[host]\ncritical = maybe\n",
-		       "/etc/kagent/kagent.conf:2: 'critical' must be yes or no, not 'maybe'");
-	assert_refused("[kafka]\nkafka.memory.warn_below = 32 gigs\n",
-		       "/etc/kagent/kagent.conf:2: bad value '32 gigs' for 'kafka.memory.warn_below' (a size such as 32GiB or 4TB)");
+		       "/etc/kagent/kagent.conf:2: 'critical' must be yes or "
+		       "no, not 'maybe'");
+	assert_refused(
+	    "[kafka]\nkafka.memory.warn_below = 32 gigs\n",
+	    "/etc/kagent/kagent.conf:2: bad value '32 gigs' for "
+	    "'kafka.memory.warn_below' (a size such as 32GiB or 4TB)");
 	assert_refused("[host]\nos.swappiness.warn_above = -1\n",
-		       "/etc/kagent/kagent.conf:2: bad value '-1' for 'os.swappiness.warn_above' (a non-negative integer)");
+		       "/etc/kagent/kagent.conf:2: bad value '-1' for "
+		       "'os.swappiness.warn_above' (a non-negative integer)");
 	assert_refused("[kafka]\nkafka.nic.speed.fail_below = 10G\n",
-		       "/etc/kagent/kagent.conf:2: bad value '10G' for 'kafka.nic.speed.fail_below' (a non-negative integer)");
-	assert_refused("[host]\nrack = rack-with-a-name-far-longer-than-sixty-three-bytes-0123456789-abcdef\n",
-		       "/etc/kagent/kagent.conf:2: value of 'rack' longer than 63 bytes");
+		       "/etc/kagent/kagent.conf:2: bad value '10G' for "
+		       "'kafka.nic.speed.fail_below' (a non-negative integer)");
+	assert_refused(
+	    "[host]\nrack = "
+	    "rack-with-a-name-far-longer-than-sixty-three-bytes-0123456789-"
+	    "abcdef\n",
+	    "/etc/kagent/kagent.conf:2: value of 'rack' longer than 63 bytes");
 }
 
 static void test_syntax_error(void **state)
@@ -272,7 +294,9 @@ static void test_first_error_is_reported(void **state)
 {
 	(void)state;
 	assert_refused("[host]\nroles = kafka\nbogus = 1\n\ncritical = maybe\n",
-		       "/etc/kagent/kagent.conf:3: unknown key 'bogus' in [host] (valid: roles, cluster, rack, zone, critical, or a threshold such as os.swappiness.warn_above)");
+		       "/etc/kagent/kagent.conf:3: unknown key 'bogus' in "
+		       "[host] (valid: roles, cluster, rack, zone, critical, "
+		       "or a threshold such as os.swappiness.warn_above)");
 	assert_refused("[host]\nroles kafka\nbogus = 1\n",
 		       "/etc/kagent/kagent.conf:2: syntax error");
 }
@@ -284,9 +308,10 @@ static void test_overlong_line_is_refused(void **state)
 	char text[512];
 
 	(void)state;
-	snprintf(text, sizeof text, "[kafka]\nhome = /opt/kafka\nconfig = /%0*d\n",
-		 250, 0);
-	assert_refused(text, "/etc/kagent/kagent.conf:3: line longer than 198 bytes");
+	snprintf(text, sizeof text,
+		 "[kafka]\nhome = /opt/kafka\nconfig = /%0*d\n", 250, 0);
+	assert_refused(text,
+		       "/etc/kagent/kagent.conf:3: line longer than 198 bytes");
 }
 
 static void test_comments_and_blanks(void **state)
@@ -294,7 +319,8 @@ static void test_comments_and_blanks(void **state)
 	struct conf c;
 
 	(void)state;
-	parse_ok("# comment\n; comment\n\n[host]\n  roles = kafka  \nrack = r1 ; where\n",
+	parse_ok("# comment\n; comment\n\n[host]\n  roles = kafka  \nrack = r1 "
+		 "; where\n",
 		 &c);
 	assert_int_equal(c.roles, CONF_ROLE_KAFKA);
 	assert_string_equal(c.rack, "r1");
@@ -306,9 +332,12 @@ static void test_load_missing_file_names_it(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(conf_load(FIXTURES "/no-such-dir/kagent.conf", &c, err,
-				   sizeof err), -ENOENT);
-	assert_string_equal(err, FIXTURES "/no-such-dir/kagent.conf: No such file or directory");
+	assert_int_equal(
+	    conf_load(FIXTURES "/no-such-dir/kagent.conf", &c, err, sizeof err),
+	    -ENOENT);
+	assert_string_equal(
+	    err,
+	    FIXTURES "/no-such-dir/kagent.conf: No such file or directory");
 }
 
 static void test_load_fixture_host(void **state)
@@ -318,8 +347,10 @@ static void test_load_fixture_host(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	assert_int_equal(conf_load(FIXTURES "/check-sec-scram-0.10.2/kagent.conf",
-				   &c, err, sizeof err), 0);
+	assert_int_equal(conf_load(FIXTURES
+				   "/check-sec-scram-0.10.2/kagent.conf",
+				   &c, err, sizeof err),
+			 0);
 	assert_int_equal(c.roles, CONF_ROLE_KAFKA);
 	assert_string_equal(c.cluster, "events");
 	assert_string_equal(c.rack, "r1");
@@ -332,22 +363,22 @@ static void test_load_fixture_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_are_the_notes_numbers),
-		cmocka_unit_test(test_every_key_is_read),
-		cmocka_unit_test(test_every_threshold_of_the_table_is_settable),
-		cmocka_unit_test(test_roles),
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_critical_takes_yes_no_true_false_1_0),
-		cmocka_unit_test(test_unknown_key_names_file_line_and_valid_keys),
-		cmocka_unit_test(test_threshold_in_wrong_section_is_unknown),
-		cmocka_unit_test(test_unknown_section),
-		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_syntax_error),
-		cmocka_unit_test(test_first_error_is_reported),
-		cmocka_unit_test(test_overlong_line_is_refused),
-		cmocka_unit_test(test_comments_and_blanks),
-		cmocka_unit_test(test_load_missing_file_names_it),
-		cmocka_unit_test(test_load_fixture_host),
+	    cmocka_unit_test(test_defaults_are_the_notes_numbers),
+	    cmocka_unit_test(test_every_key_is_read),
+	    cmocka_unit_test(test_every_threshold_of_the_table_is_settable),
+	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_critical_takes_yes_no_true_false_1_0),
+	    cmocka_unit_test(test_unknown_key_names_file_line_and_valid_keys),
+	    cmocka_unit_test(test_threshold_in_wrong_section_is_unknown),
+	    cmocka_unit_test(test_unknown_section),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_syntax_error),
+	    cmocka_unit_test(test_first_error_is_reported),
+	    cmocka_unit_test(test_overlong_line_is_refused),
+	    cmocka_unit_test(test_comments_and_blanks),
+	    cmocka_unit_test(test_load_missing_file_names_it),
+	    cmocka_unit_test(test_load_fixture_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
