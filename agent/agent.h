@@ -12,7 +12,7 @@
 #include "hw.h"
 
 /* Exit codes of the CLI outside `kagent check` (which follows Nagios). */
-#define AGENT_EXIT_OK	 0
+#define AGENT_EXIT_OK 0
 #define AGENT_EXIT_USAGE 2
 
 /* ---- inventory.c: every probe of the host, once ---- */

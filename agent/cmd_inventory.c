@@ -5,21 +5,21 @@
 #include "agent.h"
 
 static const char usage_text[] =
-    "usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
+	"usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
 
 int cmd_inventory(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"no-smart", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-smart", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct inventory_opts iopts = {.smart = true};
+	struct inventory_opts iopts = { .smart = true };
 	const char *root = "/";
 	struct inventory inv;
-	struct hw_err err = {{0}};
+	struct hw_err err = { { 0 } };
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -39,16 +39,13 @@ int cmd_inventory(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return AGENT_EXIT_OK;
 		default:
-			fprintf(stderr,
-				"kagent inventory: unknown or incomplete "
-				"option '%s'\n%s",
+			fprintf(stderr, "kagent inventory: unknown or incomplete option '%s'\n%s",
 				argv[optind - 1], usage_text);
 			return AGENT_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr,
-			"kagent inventory: unexpected argument '%s'\n%s",
+		fprintf(stderr, "kagent inventory: unexpected argument '%s'\n%s",
 			argv[optind], usage_text);
 		return AGENT_EXIT_USAGE;
 	}
@@ -60,11 +57,12 @@ int cmd_inventory(int argc, char **argv)
 	if (json) {
 		json_t *doc = inventory_to_json(&inv);
 
+		/* Sensor readings are doubles: 0.792 must not print as
+		 * 0.79200000000000004. */
 		if (doc == NULL ||
 		    json_dumpf(doc, stdout,
 			       JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0) {
-			fprintf(stderr,
-				"kagent inventory: cannot build JSON\n");
+			fprintf(stderr, "kagent inventory: cannot build JSON\n");
 			rc = AGENT_EXIT_USAGE;
 		} else {
 			fputc('\n', stdout);
