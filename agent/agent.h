@@ -77,6 +77,7 @@ void inventory_print_text(const struct inventory *inv, FILE *out);
 /* ---- cmd_*.c: one file per subcommand; argv[0] is the subcommand ---- */
 
 int cmd_inventory(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_smart(int argc, char **argv);
 
 #endif

@@ -55,8 +55,8 @@ int check_run(const struct facts *f, unsigned roles, struct check_results *out)
 {
 	size_t i;
 
-	for (i = 0; i < check_table_len; i++) {
-		const struct check_def *d = &check_table[i];
+	for (i = 0; i < check_table_count(); i++) {
+		const struct check_def *d = check_table_get(i);
 
 		if (d->roles && !(d->roles & roles))
 			continue;

@@ -44,8 +44,9 @@ struct check_def {
 	const char *rule;               /* one line, for --list and the README */
 };
 
-extern const struct check_def check_table[];
-extern const size_t check_table_len;
+/* check_table.c: every check, in display order. */
+size_t check_table_count(void);
+const struct check_def *check_table_get(size_t idx);
 
 const char *check_severity_name(enum check_severity s);
 /* Appends a result; measured/required may be NULL for "".  -ENOMEM. */

@@ -124,6 +124,12 @@ struct hw_mount {
 	char fstype[32];
 	char source[128];               /* mountinfo's mount source */
 	char options[128];              /* per-mount options, e.g. noatime */
+	int id;                         /* mountinfo's mount ID, unique */
+	int parent_id;
+	unsigned int major, minor;      /* st_dev; major 0: no block device */
+	char super_options[256];        /* filesystem options, e.g. nfs vers= */
+	char device[HW_DISKNAME_MAX];   /* block device it is on: sdb1, dm-0;
+					   empty when none of sys/block */
 };
 
 enum hw_disk_kind {
@@ -149,6 +155,12 @@ struct hw_disk {
 	char members[HW_DISK_MEMBERS_MAX][HW_DISKNAME_MAX];
 	size_t n_mounts;                /* on it, its partitions, or above it */
 	struct hw_mount mounts[HW_MOUNTS_MAX];
+	char dev[16];                   /* "8:0"; empty when unknown */
+	/* md/dm: the physical disks at the bottom of the stack, e.g. dm-0 on
+	 * md0 on sdc1+sdd1 gives sdc, sdd; members stay what slaves/ says. */
+	size_t n_physical_disks;
+	char physical_disks[HW_DISK_MEMBERS_MAX][HW_DISKNAME_MAX];
+	bool mounts_truncated;          /* more than HW_MOUNTS_MAX mounts */
 };
 
 struct hw_disks {
@@ -156,9 +168,32 @@ struct hw_disks {
 	size_t n;
 	size_t n_mounts;                /* every mount from mountinfo */
 	struct hw_mount *mounts;
+	size_t n_mounts_skipped;        /* a field longer than hw_mount holds */
 };
 
 int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err);
 void hw_disks_free(struct hw_disks *disks);
+
+/* ---- mountinfo.c ---- */
+
+/* Parses /proc/PID/mountinfo text.  file names it in errors ("FILE:LINE:
+ * ..."); a mount with a field longer than struct hw_mount holds is left out
+ * and counted in *skipped.  Free *out with hw_mounts_free. */
+int hw_mounts_parse(const char *text, const char *file, struct hw_mount **out,
+		    size_t *n, size_t *skipped, struct hw_err *err);
+/* Reads proc/self/mountinfo below root, else proc/1/mountinfo. */
+int hw_mounts_read(const char *root, struct hw_mount **out, size_t *n,
+		   size_t *skipped, struct hw_err *err);
+void hw_mounts_free(struct hw_mount *mounts);
+/* The mount holding an absolute path (longest mount point that is a whole
+ * component prefix; the last mounted wins on a tie) and, in on[], up to cap
+ * disks of the list that carry it (physical first, as in disks->v).  Symlinks
+ * and ".." are not resolved: pass a realpath.  -ENOENT when no mount holds
+ * it, -EINVAL when path is not absolute. */
+int hw_disks_find_mount_for_path(const struct hw_disks *disks,
+				 const char *path,
+				 const struct hw_mount **mount,
+				 const struct hw_disk **on, size_t cap,
+				 size_t *n_on);
 
 #endif

@@ -5,6 +5,7 @@
  * ata_errno() before it becomes our return code. */
 #include <errno.h>
 #include <stddef.h> /* atasmart.h uses size_t without including it */
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -183,9 +184,11 @@ static void ata_identify(SkDisk *d, struct hw_ata_smart *out)
 
 	if (sk_disk_identify_parse(d, &ipd) < 0)
 		return;
-	strncpy(out->model, ipd->model, sizeof out->model - 1);
-	strncpy(out->serial, ipd->serial, sizeof out->serial - 1);
-	strncpy(out->firmware, ipd->firmware, sizeof out->firmware - 1);
+	/* libatasmart's fields are NUL-terminated arrays one byte larger
+	 * than the IDENTIFY strings; ours have the same sizes. */
+	snprintf(out->model, sizeof out->model, "%s", ipd->model);
+	snprintf(out->serial, sizeof out->serial, "%s", ipd->serial);
+	snprintf(out->firmware, sizeof out->firmware, "%s", ipd->firmware);
 }
 
 static void ata_init(struct hw_ata_smart *out)

@@ -1,0 +1,32 @@
+/* The one table of checks: each group file exports its slice, listed
+ * here in the order results are shown. */
+#include "check.h"
+#include "checks.h"
+
+static const struct {
+	const struct check_def *defs;
+	const size_t *len;
+} groups[] = {
+	{ checks_os, &checks_os_len },
+};
+
+size_t check_table_count(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof groups / sizeof groups[0]; i++)
+		n += *groups[i].len;
+	return n;
+}
+
+const struct check_def *check_table_get(size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+		if (idx < *groups[i].len)
+			return &groups[i].defs[idx];
+		idx -= *groups[i].len;
+	}
+	return NULL;
+}

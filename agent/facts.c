@@ -1,0 +1,307 @@
+/* Gathering facts for the checks: the inventory, then the role's
+ * configuration found where operators put it, then the live probe. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "facts.h"
+
+/* Where packages and tarballs put the files, relative to root. */
+static const char *const kafka_config_places[] = {
+	"etc/kafka/server.properties",
+	"etc/kafka/kraft/server.properties",
+	"opt/kafka/config/server.properties",
+	"opt/kafka/config/kraft/server.properties",
+	"usr/share/kafka/config/server.properties",
+};
+static const char *const kafka_home_places[] = {
+	"opt/kafka", "usr/share/kafka", "usr/local/kafka",
+};
+static const char *const zk_config_places[] = {
+	"etc/zookeeper/conf/zoo.cfg",
+	"etc/zookeeper/zoo.cfg",
+	"opt/zookeeper/conf/zoo.cfg",
+	"usr/share/zookeeper/conf/zoo.cfg",
+	"opt/kafka/config/zookeeper.properties",
+};
+
+static int exists_below(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+	struct hw_err e;
+
+	(void)e;
+	return hw_path(path, sizeof path, root, "%s", rel) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* The configured path, else $ENV/config/<name>, else the usual places;
+ * out is the path as on the host (absolute, without root). */
+static int find_config(const char *root, const char *configured,
+		       const char *env, const char *env_rel,
+		       const char *const *places, size_t n, char *out,
+		       size_t len)
+{
+	const char *home = env ? getenv(env) : NULL;
+	char rel[PATH_MAX];
+	size_t i;
+
+	if (configured[0]) {
+		snprintf(out, len, "%s", configured);
+		return 0;
+	}
+	if (home && home[0] == '/' &&
+	    snprintf(rel, sizeof rel, "%s/%s", home, env_rel) < (int)sizeof rel &&
+	    exists_below(root, rel)) {
+		snprintf(out, len, "%s", rel);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (exists_below(root, places[i])) {
+			snprintf(out, len, "/%s", places[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void place_dir(const struct facts *f, const char *path,
+		      struct facts_dir *d)
+{
+	const struct hw_disk *on[HW_DISK_MEMBERS_MAX];
+	size_t n = 0, i;
+
+	memset(d, 0, sizeof *d);
+	snprintf(d->path, sizeof d->path, "%s", path);
+	if (hw_disks_find_mount_for_path(&f->inv.disks, path, &d->mount, on,
+					 HW_DISK_MEMBERS_MAX, &n) < 0) {
+		d->mount = NULL;
+		return;
+	}
+	/* Only whole physical disks count for capacity and spread. */
+	for (i = 0; i < n; i++)
+		if (on[i]->kind == HW_DISK_PHYSICAL)
+			d->disks[d->n_disks++] = on[i];
+}
+
+static int is_wildcard(const char *host)
+{
+	return host[0] == '\0' || strcmp(host, "0.0.0.0") == 0 ||
+	       strcmp(host, "::") == 0;
+}
+
+const struct hw_nic *facts_nic_for_address(const struct inventory *inv,
+					   const char *addr, char *why,
+					   size_t whylen)
+{
+	unsigned char bin[16];
+	size_t i, j, alen = strlen(addr);
+
+	if (is_wildcard(addr)) {
+		const struct hw_nic *n = inv->nics.default_route[0] ?
+			hw_nics_find(&inv->nics, inv->nics.default_route) : NULL;
+
+		snprintf(why, whylen, n ? "binds all addresses: default route's interface %s"
+				       : "binds all addresses and there is no default route",
+			 inv->nics.default_route);
+		return n;
+	}
+	if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1) {
+		snprintf(why, whylen, "binds host name '%s', not an address", addr);
+		return NULL;
+	}
+	for (i = 0; i < inv->nics.n; i++) {
+		const struct hw_nic *n = &inv->nics.v[i];
+
+		for (j = 0; j < n->n_addrs; j++)
+			if (strncmp(n->addrs[j], addr, alen) == 0 &&
+			    n->addrs[j][alen] == '/') {
+				snprintf(why, whylen, "holds %s", addr);
+				return n;
+			}
+	}
+	snprintf(why, whylen, "no interface holds %s", addr);
+	return NULL;
+}
+
+/* The listener other brokers and clients reach: the first one not bound
+ * to loopback (KRaft controller listeners carry no client traffic). */
+static const struct kafka_endpoint *kafka_traffic_endpoint(const struct kafka_config *k)
+{
+	size_t i, j;
+
+	for (i = 0; i < k->n_listeners; i++) {
+		const struct kafka_endpoint *ep = &k->listeners[i].ep;
+		int controller = 0;
+
+		for (j = 0; j < k->n_controller_listeners; j++)
+			controller |= strcmp(ep->name, k->controller_listeners[j]) == 0;
+		if (!ep->valid || controller || strcmp(ep->host, "127.0.0.1") == 0 ||
+		    strcmp(ep->host, "::1") == 0 || strcmp(ep->host, "localhost") == 0)
+			continue;
+		return ep;
+	}
+	return NULL;
+}
+
+static void gather_kafka(struct facts *f)
+{
+	const struct kafka_endpoint *ep;
+	struct hw_err err = { { 0 } };
+	char home[PATH_MAX] = "";
+	size_t i;
+
+	if (find_config(f->root, f->conf.kafka_config, "KAFKA_HOME",
+			"config/server.properties", kafka_config_places,
+			sizeof kafka_config_places / sizeof kafka_config_places[0],
+			f->kafka_path, sizeof f->kafka_path) < 0) {
+		snprintf(f->kafka_error, sizeof f->kafka_error,
+			 "no server.properties found (set [kafka] config)");
+		return;
+	}
+	f->kafka = calloc(1, sizeof *f->kafka);
+	if (f->kafka == NULL) {
+		snprintf(f->kafka_error, sizeof f->kafka_error, "out of memory");
+		return;
+	}
+	if (kafka_config_load(f->root, f->kafka_path, f->kafka, &err) < 0) {
+		snprintf(f->kafka_error, sizeof f->kafka_error, "%s", err.msg);
+		free(f->kafka);
+		f->kafka = NULL;
+		return;
+	}
+	if (f->conf.kafka_jaas[0])
+		kafka_config_add_secret_file(f->kafka, "[kafka] jaas",
+					     f->conf.kafka_jaas);
+	for (i = 0; i < f->kafka->n_log_dirs && f->n_logdirs < FACTS_LOGDIRS_MAX; i++) {
+		struct facts_dir *d = &f->logdirs[f->n_logdirs++];
+
+		place_dir(f, f->kafka->log_dirs[i], d);
+		d->stats_known = kafka_logdir_stat(f->root, d->path, &d->stats,
+						   &err) == 0;
+	}
+
+	/* The installation: [kafka] home, $KAFKA_HOME, the directory above
+	 * config/, then the usual places. */
+	if (f->conf.kafka_home[0]) {
+		snprintf(home, sizeof home, "%s", f->conf.kafka_home);
+	} else if (getenv("KAFKA_HOME") && getenv("KAFKA_HOME")[0] == '/') {
+		snprintf(home, sizeof home, "%s", getenv("KAFKA_HOME"));
+	} else {
+		char *slash;
+
+		snprintf(home, sizeof home, "%s", f->kafka_path);
+		slash = strrchr(home, '/');
+		if (slash)
+			*slash = '\0';
+		slash = strrchr(home, '/');
+		if (slash && strcmp(slash, "/config") == 0 && slash != home) {
+			*slash = '\0';
+		} else {
+			home[0] = '\0';
+			for (i = 0; i < sizeof kafka_home_places / sizeof kafka_home_places[0]; i++)
+				if (exists_below(f->root, kafka_home_places[i])) {
+					snprintf(home, sizeof home, "/%s", kafka_home_places[i]);
+					break;
+				}
+		}
+	}
+	if (home[0] == '\0')
+		snprintf(f->kafka_install_error, sizeof f->kafka_install_error,
+			 "no Kafka installation found (set [kafka] home)");
+	else if (kafka_install_probe(f->root, home, &f->kafka_install, &err) < 0)
+		snprintf(f->kafka_install_error, sizeof f->kafka_install_error,
+			 "%s", err.msg);
+
+	ep = kafka_traffic_endpoint(f->kafka);
+	if (ep)
+		f->kafka_nic = facts_nic_for_address(&f->inv, ep->host,
+						     f->kafka_nic_why,
+						     sizeof f->kafka_nic_why);
+	else
+		snprintf(f->kafka_nic_why, sizeof f->kafka_nic_why,
+			 "no listener outside loopback");
+}
+
+static void gather_zk(struct facts *f, const struct facts_opts *opts)
+{
+	struct hw_err err = { { 0 } };
+	const char *addr;
+	int port;
+
+	if (find_config(f->root, f->conf.zk_config, "ZOOKEEPER_HOME",
+			"conf/zoo.cfg", zk_config_places,
+			sizeof zk_config_places / sizeof zk_config_places[0],
+			f->zk_path, sizeof f->zk_path) < 0) {
+		snprintf(f->zk_error, sizeof f->zk_error,
+			 "no zoo.cfg found (set [zookeeper] config)");
+		return;
+	}
+	f->zk = calloc(1, sizeof *f->zk);
+	if (f->zk == NULL) {
+		snprintf(f->zk_error, sizeof f->zk_error, "out of memory");
+		return;
+	}
+	if (zk_config_load(f->root, f->zk_path, f->zk, &err) < 0) {
+		snprintf(f->zk_error, sizeof f->zk_error, "%s", err.msg);
+		free(f->zk);
+		f->zk = NULL;
+		return;
+	}
+	if (f->zk->data_dir[0])
+		place_dir(f, f->zk->data_dir, &f->zk_dirs[f->n_zk_dirs++]);
+	if (f->zk->data_log_dir[0] && !f->zk->data_log_dir_default &&
+	    strcmp(f->zk->data_log_dir, f->zk->data_dir) != 0)
+		place_dir(f, f->zk->data_log_dir, &f->zk_dirs[f->n_zk_dirs++]);
+
+	addr = f->zk->client_port_address;
+	f->zk_nic = facts_nic_for_address(&f->inv, addr, f->zk_nic_why,
+					  sizeof f->zk_nic_why);
+
+	if (!opts || !opts->live_zk)
+		return;
+	zk_status_init(&f->zk_live);
+	port = f->zk->client_port.known ? (int)f->zk->client_port.v : 2181;
+	zk_probe_run(is_wildcard(addr) ? "127.0.0.1" : addr, port,
+		     opts->zk_timeout_ms ? opts->zk_timeout_ms : 2000, &f->zk_live);
+	f->zk_live_probed = true;
+}
+
+int facts_gather(const char *root, const struct conf *conf, unsigned roles,
+		 const struct facts_opts *opts, struct facts *f,
+		 struct hw_err *err)
+{
+	int r;
+
+	memset(f, 0, sizeof *f);
+	f->root = root;
+	f->conf = *conf;
+	f->roles = roles;
+	r = inventory_probe(root, &f->inv, err);
+	if (r < 0)
+		return r;
+	r = hw_os_probe(root, &f->os, err);
+	if (r < 0)
+		goto out_inventory;
+	if (roles & CONF_ROLE_KAFKA)
+		gather_kafka(f);
+	if (roles & CONF_ROLE_ZOOKEEPER)
+		gather_zk(f, opts);
+	return 0;
+
+out_inventory:
+	inventory_free(&f->inv);
+	return r;
+}
+
+void facts_free(struct facts *f)
+{
+	free(f->kafka);
+	free(f->zk);
+	inventory_free(&f->inv);
+	f->kafka = NULL;
+	f->zk = NULL;
+}

@@ -1,0 +1,82 @@
+/*
+ * facts.h — everything the checks judge, gathered once: the inventory,
+ * OS settings, the Kafka and ZooKeeper configuration and the live
+ * ZooKeeper answer.  Each part records why it is missing, so a check can
+ * say "unknown: ..." instead of guessing.
+ */
+#ifndef KAGENT_FACTS_H
+#define KAGENT_FACTS_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "kafka_facts.h"
+#include "os.h"
+#include "zk_facts.h"
+#include "zk_probe.h"
+
+#define FACTS_LOGDIRS_MAX 32
+
+/* A Kafka log dir or ZooKeeper data dir and where it lives. */
+struct facts_dir {
+	char path[KAFKA_PATH_MAX];
+	const struct hw_mount *mount;     /* NULL when no mount covers it */
+	size_t n_disks;                   /* physical disks below it */
+	const struct hw_disk *disks[HW_DISK_MEMBERS_MAX];
+	struct kafka_logdir_stats stats;  /* Kafka log dirs only */
+	bool stats_known;
+};
+
+struct facts {
+	const char *root;
+	struct conf conf;
+	unsigned roles;                   /* CONF_ROLE_*, after --role */
+	struct inventory inv;
+	struct hw_os os;
+
+	/* Kafka: config_error says why kafka is NULL. */
+	char kafka_path[PATH_MAX];
+	char kafka_error[512];
+	struct kafka_config *kafka;
+	struct kafka_install kafka_install;
+	char kafka_install_error[256];
+	size_t n_logdirs;
+	struct facts_dir logdirs[FACTS_LOGDIRS_MAX];
+
+	/* ZooKeeper. */
+	char zk_path[PATH_MAX];
+	char zk_error[512];
+	struct zk_config *zk;
+	struct facts_dir zk_dirs[2];      /* dataDir, dataLogDir */
+	size_t n_zk_dirs;
+	struct zk_status zk_live;
+	bool zk_live_probed;
+
+	/* The interface carrying the role's traffic, and how it was chosen. */
+	const struct hw_nic *kafka_nic;
+	char kafka_nic_why[160];
+	const struct hw_nic *zk_nic;
+	char zk_nic_why[160];
+};
+
+struct facts_opts {
+	bool live_zk;                     /* probe the local server's port */
+	unsigned zk_timeout_ms;
+};
+
+/* Probes everything the roles need.  Fails only when the inventory
+ * itself fails (err says which file); missing Kafka or ZooKeeper
+ * configuration is recorded in the facts for the checks to report. */
+int facts_gather(const char *root, const struct conf *conf, unsigned roles,
+		 const struct facts_opts *opts, struct facts *f,
+		 struct hw_err *err);
+void facts_free(struct facts *f);
+
+/* The interface that holds addr ("" or a wildcard: the default route's). */
+const struct hw_nic *facts_nic_for_address(const struct inventory *inv,
+					   const char *addr, char *why,
+					   size_t whylen);
+
+#endif

@@ -1,0 +1,187 @@
+/* Installed version from libs/ jar names, the version order, and log dir
+ * counts.  The install fixtures are empty files named as the release
+ * archives name their jars; the log dir fixture has Kafka's layout
+ * (checkpoint files, <topic>-<n> directories of segment files, -delete and
+ * -future replicas, symlinks that must not be followed) with segment files
+ * of chosen sizes: 6344 bytes of regular files in all. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kafka_facts.h"
+
+static void probe(const char *dir, struct kafka_install *in)
+{
+	struct hw_err err = {{0}};
+
+	if (kafka_install_probe(FIXTURES, dir, in, &err) != 0)
+		fail_msg("%s", err.msg);
+}
+
+static void test_release_3_6_1_broker_jar_gives_version(void **s)
+{
+	struct kafka_install in;
+
+	(void)s;
+	probe("kafka-install-3.6.1", &in);
+	assert_string_equal(in.version, "3.6.1");
+	assert_string_equal(in.scala, "2.13");
+	assert_false(in.conflict);
+	assert_int_equal(in.n_versions, 1);
+}
+
+static void test_release_0_10_skips_classifier_jars(void **s)
+{
+	struct kafka_install in;
+
+	(void)s;
+	probe("kafka-install-0.10.2.1", &in);
+	assert_string_equal(in.version, "0.10.2.1");
+	assert_string_equal(in.scala, "2.11");
+	assert_false(in.conflict);
+}
+
+static void test_two_versions_in_libs_is_a_conflict(void **s)
+{
+	struct kafka_install in;
+
+	(void)s;
+	probe("kafka-install-mixed", &in);
+	assert_true(in.conflict);
+	assert_string_equal(in.version, "");
+	assert_int_equal(in.n_versions, 2);
+	assert_string_equal(in.versions[0], "3.6.1");
+	assert_string_equal(in.versions[1], "3.7.0");
+	assert_string_equal(in.scala, "");
+	assert_int_equal(in.n_scala, 1);
+}
+
+static void test_no_kafka_jar_is_unknown_not_error(void **s)
+{
+	struct kafka_install in;
+
+	(void)s;
+	probe("kafka-install-none", &in);
+	assert_string_equal(in.version, "");
+	assert_false(in.conflict);
+	assert_int_equal(in.n_versions, 0);
+	probe("kafka-install-clients-only", &in);
+	assert_string_equal(in.version, "3.6.1");
+	assert_string_equal(in.scala, "");
+}
+
+static void test_missing_install_dir_names_path(void **s)
+{
+	struct kafka_install in;
+	struct hw_err err = {{0}};
+
+	(void)s;
+	assert_int_equal(
+	    kafka_install_probe(FIXTURES, "kafka-install-absent", &in, &err),
+	    -ENOENT);
+	assert_string_equal(err.msg, FIXTURES "/kafka-install-absent/libs: "
+					      "No such file or directory");
+}
+
+static void test_jar_names(void **s)
+{
+	char v[32], sc[16];
+
+	(void)s;
+	assert_int_equal(kafka_jar_version("kafka_2.12-2.8.0.jar", v, sizeof v,
+					   sc, sizeof sc),
+			 0);
+	assert_string_equal(v, "2.8.0");
+	assert_string_equal(sc, "2.12");
+	assert_int_equal(kafka_jar_version("kafka_2.13-7.5.0-ccs.jar", v,
+					   sizeof v, sc, sizeof sc),
+			 0);
+	assert_string_equal(v, "7.5.0-ccs");
+	assert_int_equal(kafka_jar_version("kafka_2.13-3.6.1-test.jar", v,
+					   sizeof v, sc, sizeof sc),
+			 -ENOENT);
+	assert_int_equal(kafka_jar_version("kafka-clients-3.6.1-javadoc.jar", v,
+					   sizeof v, sc, sizeof sc),
+			 -ENOENT);
+	assert_int_equal(kafka_jar_version("kafka-streams-scala_2.13-3.6.1.jar",
+					   v, sizeof v, sc, sizeof sc),
+			 -ENOENT);
+	assert_int_equal(
+	    kafka_jar_version("kafka_2.13-.jar", v, sizeof v, sc, sizeof sc),
+	    -ENOENT);
+	assert_int_equal(kafka_jar_version("kafka_2.13-3.6.1.jar.bak", v,
+					   sizeof v, sc, sizeof sc),
+			 -ENOENT);
+}
+
+static void test_version_order(void **s)
+{
+	(void)s;
+	assert_true(kafka_version_cmp("0.10.2.1", "2.8.0") < 0);
+	assert_true(kafka_version_cmp("2.8.0", "3.6.1") < 0);
+	assert_true(kafka_version_cmp("3.6.1", "4.0.0") < 0);
+	assert_true(kafka_version_cmp("4.0.0", "3.6.1") > 0);
+	assert_true(kafka_version_cmp("0.9.0.1", "0.10.0.0") < 0);
+	assert_true(kafka_version_cmp("3.10.0", "3.9.1") > 0);
+	assert_int_equal(kafka_version_cmp("2.8", "2.8.0"), 0);
+	assert_int_equal(kafka_version_cmp("3.6.1", "3.6.1"), 0);
+	assert_true(kafka_version_cmp("3.6.1-SNAPSHOT", "3.6.1") < 0);
+	assert_true(kafka_version_cmp("3.6.1", "3.6.1-SNAPSHOT") > 0);
+	assert_true(kafka_version_cmp("2.8-IV0", "2.8-IV1") < 0);
+	assert_true(kafka_version_cmp("3.6.1-rc0", "3.6.2") < 0);
+	assert_true(kafka_version_cmp("", "0.8.2.2") < 0);
+	assert_int_equal(kafka_version_cmp("", ""), 0);
+}
+
+static void test_logdir_counts_partitions_not_symlinks(void **s)
+{
+	struct kafka_logdir_stats st;
+	struct hw_err err = {{0}};
+
+	(void)s;
+	assert_int_equal(
+	    kafka_logdir_stat(FIXTURES, "kafka-logdir-a", &st, &err), 0);
+	assert_true(st.partitions.known);
+	assert_int_equal(st.partitions.v, 3);
+	assert_int_equal(st.deleting.v, 1);
+	assert_int_equal(st.future.v, 1);
+	assert_true(st.bytes.known);
+	assert_int_equal(st.bytes.v, 6344);
+	assert_false(st.truncated);
+}
+
+static void test_logdir_missing_names_path(void **s)
+{
+	struct kafka_logdir_stats st;
+	struct hw_err err = {{0}};
+
+	(void)s;
+	assert_int_equal(
+	    kafka_logdir_stat(FIXTURES, "/var/lib/kafka-absent", &st, &err),
+	    -ENOENT);
+	assert_string_equal(err.msg, FIXTURES "/var/lib/kafka-absent: "
+					      "No such file or directory");
+	assert_false(st.bytes.known);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_release_3_6_1_broker_jar_gives_version),
+	    cmocka_unit_test(test_release_0_10_skips_classifier_jars),
+	    cmocka_unit_test(test_two_versions_in_libs_is_a_conflict),
+	    cmocka_unit_test(test_no_kafka_jar_is_unknown_not_error),
+	    cmocka_unit_test(test_missing_install_dir_names_path),
+	    cmocka_unit_test(test_jar_names),
+	    cmocka_unit_test(test_version_order),
+	    cmocka_unit_test(test_logdir_counts_partitions_not_symlinks),
+	    cmocka_unit_test(test_logdir_missing_names_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
