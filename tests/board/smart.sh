@@ -29,8 +29,9 @@ smartctl --json=c -a /dev/sda >/tmp/sda.smartctl.json
 for h in /sys/class/hwmon/hwmon*; do [ -e "$h/name" ] && echo "$(cat $h/name) $(cat $h/temp1_input 2>/dev/null)"; done >/tmp/hwmon'
 guest_nvme='kagent smart --device /dev/nvme0 --json >/tmp/nvme.json; echo "nvme_rc=$?" >>/tmp/rc
 kagent smart --device /dev/nvme0 >/tmp/nvme.txt; echo "nvme_text_rc=$?" >>/tmp/rc
+kagent smart --device /dev/nvme0n1 --json >/tmp/nvme0n1.json; echo "nvme0n1_rc=$?" >>/tmp/rc
 smartctl --json=c -a /dev/nvme0 >/tmp/nvme.smartctl.json'
-guest_print='echo @@RC; cat /tmp/rc; for f in inv sda sda.txt sda.smartctl nvme nvme.txt nvme.smartctl hwmon; do
+guest_print='echo @@RC; cat /tmp/rc; for f in inv sda sda.txt sda.smartctl nvme nvme.txt nvme0n1 nvme.smartctl hwmon; do
 [ -e /tmp/$f.json ] && { echo "@@$f"; cat /tmp/$f.json; echo; }; [ -e /tmp/$f ] && { echo "@@$f"; cat /tmp/$f; }; done; echo @@END'
 
 boot() {  # boot BOARD GUEST-COMMANDS
@@ -96,6 +97,10 @@ expect "$j" "broker nvme0n1 log = smartctl's" \
 expect "$work/nvme.json" "broker kagent smart nvme0 health" '.health' \
 	"$(jq -c '.disks[]|select(.name=="nvme0n1")|.health' "$j")"
 expect "$work/nvme.json" "broker kagent smart nvme0 temperature = smartctl's" '.temperature_c' "$nvme_temp"
+# A namespace given by the user is served by its controller's log.
+section "$work/broker.out" nvme0n1 >"$work/nvme0n1.json"
+expect "$work/nvme0n1.json" "broker kagent smart nvme0n1 = nvme0" '[.health.source,.critical_warning,.temperature_c]' \
+	"$(jq -c '[.health.source,.critical_warning,.temperature_c]' "$work/nvme.json")"
 # The hwmon reading, in millidegrees in the guest's sysfs, through libsensors.
 hw=$(section "$work/broker.out" hwmon | awk '$1=="nvme"{print $2; exit}')
 [ -n "$hw" ] || { echo "FAIL broker: no nvme hwmon device in the guest"; fails=$((fails + 1)); }
