@@ -79,5 +79,6 @@ void inventory_print_text(const struct inventory *inv, FILE *out);
 int cmd_inventory(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_smart(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif
