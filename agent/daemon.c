@@ -416,7 +416,7 @@ static int agent_open(struct agent *a, const struct conf *conf)
 {
 	struct hw_err err = { { 0 } };
 	char why[256];
-	int fd, r;
+	int fd = -1, r;
 
 	a->conf = conf;
 	if (conf->agent.host_id[0])
@@ -444,6 +444,8 @@ static int agent_open(struct agent *a, const struct conf *conf)
 		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
 		return r;
 	}
+	/* A collector that closes mid-write must give EPIPE, not end us. */
+	signal(SIGPIPE, SIG_IGN);
 	uv_loop_init(&a->loop);
 	a->loop_ready = true;
 	a->start_ms = uv_now(&a->loop);

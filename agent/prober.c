@@ -4,6 +4,7 @@
  * it keeps (SMART and NVMe ioctls, DMI serials) serve only this narrow
  * protocol.  Any other request is answered with an error and logged. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,9 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id)
 	struct prober p = { 0 };
 	int r;
 
+	/* A parent that went away must end the prober through read's EOF, not
+	 * kill it with SIGPIPE in the middle of a reply. */
+	signal(SIGPIPE, SIG_IGN);
 	p.conf = conf;
 	p.root = conf->agent.root;
 	p.host_id = host_id;

@@ -190,7 +190,7 @@ static void test_bad_config_exits_3_with_line(void **state)
 	assert_non_null(
 	    strstr(err, "/check-sec-good/etc/kafka/server.properties:"));
 	assert_non_null(strstr(
-	    err, ": unknown section [] (valid: host, kafka, zookeeper)\n"));
+	    err, ": unknown section [] (valid: host, kafka, zookeeper, agent)\n"));
 	free(out);
 }
 

@@ -246,7 +246,7 @@ static void test_unknown_section(void **state)
 	(void)state;
 	assert_refused("[host]\nroles = kafka\n[broker]\nid = 3\n",
 		       "/etc/kagent/kagent.conf:4: unknown section [broker] "
-		       "(valid: host, kafka, zookeeper)");
+		       "(valid: host, kafka, zookeeper, agent)");
 	/* A key before any section is in section "". */
 	assert_refused("roles = kafka\n",
 		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: "
