@@ -53,7 +53,10 @@ static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, min) != 1)
 		goto out_free_ctx;
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* Record buffers are freed while idle (the collector holds
+	 * thousands of idle connections); the chain sent is the cert file's
+	 * alone, not topped up from the CA file. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

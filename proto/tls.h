@@ -29,7 +29,8 @@ struct x509_st;
 
 struct proto_tls_config {
 	const char *ca;	  /* PEM file: the CA that signs every peer */
-	const char *cert; /* PEM file: our certificate (chain after it) */
+	const char *cert; /* PEM file: our certificate, then any
+			     intermediates; only these are sent */
 	const char *key;  /* PEM file: its private key */
 	bool allow_tls12; /* lower the floor to TLS 1.2 */
 };
