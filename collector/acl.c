@@ -69,15 +69,15 @@ static int acl_rule_parse(char *f[], size_t n, struct acl_rule *r, char *err,
 {
 	if (strcmp(f[0], "report") == 0) {
 		if (n != 3) {
-			snprintf(err, errlen, "report takes IDENTITY_GLOB "
-					      "CLUSTER");
+			snprintf(err, errlen,
+				 "report takes IDENTITY_GLOB CLUSTER");
 			return -EINVAL;
 		}
 		r->verb = ACL_REPORT;
 	} else if (strcmp(f[0], "read") == 0) {
 		if (n != 2) {
-			snprintf(err, errlen, "read takes IDENTITY_GLOB or "
-					      "loopback");
+			snprintf(err, errlen,
+				 "read takes IDENTITY_GLOB or loopback");
 			return -EINVAL;
 		}
 		if (strcmp(f[1], "loopback") == 0) {
@@ -91,8 +91,9 @@ static int acl_rule_parse(char *f[], size_t n, struct acl_rule *r, char *err,
 		return -EINVAL;
 	}
 	if (strlen(f[1]) >= sizeof r->glob || !acl_glob_ok(f[1])) {
-		snprintf(err, errlen, "identity glob '%.64s' is not printable "
-				      "ASCII of at most %d characters",
+		snprintf(err, errlen,
+			 "identity glob '%.64s' is not printable "
+			 "ASCII of at most %d characters",
 			 f[1], ACL_GLOB_MAX - 1);
 		return -EINVAL;
 	}
@@ -100,8 +101,9 @@ static int acl_rule_parse(char *f[], size_t n, struct acl_rule *r, char *err,
 	if (r->verb != ACL_REPORT)
 		return 0;
 	if (strlen(f[2]) >= sizeof r->cluster || !acl_cluster_ok(f[2])) {
-		snprintf(err, errlen, "cluster '%.64s' is not letters, digits, "
-				      "'.', '-', '_' of at most %d characters",
+		snprintf(err, errlen,
+			 "cluster '%.64s' is not letters, digits, "
+			 "'.', '-', '_' of at most %d characters",
 			 f[2], ACL_CLUSTER_MAX - 1);
 		return -EINVAL;
 	}
@@ -236,8 +238,7 @@ bool acl_may_report(const struct acl *acl, const char *identity,
 	return false;
 }
 
-bool acl_may_read(const struct acl *acl, const char *identity,
-		  bool is_loopback)
+bool acl_may_read(const struct acl *acl, const char *identity, bool is_loopback)
 {
 	size_t i;
 

@@ -207,10 +207,11 @@ static int tls_handshake(struct proto_stream *s)
 		 : -ENOENT;
 	/* Identity is what a server authorizes on; a client only logs it. */
 	if (r < 0 && SSL_is_server(s->ssl)) {
-		proto_stream_close(s, r == -ENOENT ? "tls: client certificate "
-						     "names no identity"
-						   : "tls: client certificate "
-						     "identity malformed");
+		proto_stream_close(s, r == -ENOENT
+					  ? "tls: client certificate names "
+					    "no identity"
+					  : "tls: client certificate "
+					    "identity malformed");
 		return -1;
 	}
 	s->handshaken = true;
@@ -234,8 +235,7 @@ static int tls_handshake(struct proto_stream *s)
 	return s->closing ? -1 : 1;
 }
 
-static void tls_on_read(struct proto_stream *s, const uint8_t *buf,
-			size_t len)
+static void tls_on_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
 	int n, e;
 
@@ -378,10 +378,10 @@ static int tls_client_name(SSL *ssl, const char *sni)
 
 	if (inet_pton(AF_INET, sni, addr) == 1 ||
 	    inet_pton(AF_INET6, sni, addr) == 1)
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), sni) ==
-				       1
-			       ? 0
-			       : -EINVAL;
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+						     sni) == 1
+			   ? 0
+			   : -EINVAL;
 	if (SSL_set_tlsext_host_name(ssl, sni) != 1 ||
 	    SSL_set1_host(ssl, sni) != 1)
 		return -EINVAL;
@@ -414,9 +414,9 @@ int proto_stream_tls_start(struct proto_stream *s, struct proto_tls *tls,
 	}
 	SSL_set_bio(ssl, rb, wb);
 	if (server) {
-		SSL_set_verify(ssl,
-			       SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			       NULL);
+		SSL_set_verify(
+		    ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+		    NULL);
 		SSL_set_accept_state(ssl);
 	} else {
 		SSL_set_connect_state(ssl);

@@ -26,8 +26,8 @@
 struct proto_stream;
 
 /* Bytes arrived; valid during the call only. */
-typedef void (*proto_stream_read_cb)(struct proto_stream *s,
-				     const uint8_t *buf, size_t len);
+typedef void (*proto_stream_read_cb)(struct proto_stream *s, const uint8_t *buf,
+				     size_t len);
 /* The stream is closed and its memory may be freed.  why is "" for a
  * close the owner asked for, else the reason (peer closed, read error). */
 typedef void (*proto_stream_close_cb)(struct proto_stream *s, const char *why);
@@ -41,26 +41,26 @@ struct ssl_st;
 struct bio_st;
 
 struct proto_stream {
-	uv_tcp_t tcp;                   /* tcp.data points back here */
-	void *data;                     /* the owner's */
+	uv_tcp_t tcp; /* tcp.data points back here */
+	void *data;   /* the owner's */
 	proto_stream_read_cb on_read;
 	proto_stream_close_cb on_close;
-	uint8_t *rbuf;                  /* shared read buffer, owner's */
+	uint8_t *rbuf; /* shared read buffer, owner's */
 	size_t rbuf_len;
-	size_t queued;                  /* bytes written, not yet on the wire */
-	size_t queued_max;              /* a peer that does not read is closed */
+	size_t queued;	   /* bytes written, not yet on the wire */
+	size_t queued_max; /* a peer that does not read is closed */
 	bool reading;
 	bool closing;
 	char why[128];
 	/* TLS, all NULL/false for plaintext */
 	proto_stream_handshake_cb on_handshake; /* set by the owner, optional */
 	struct ssl_st *ssl;
-	struct bio_st *rbio;  /* socket -> SSL, owned by ssl */
-	struct bio_st *wbio;  /* SSL -> socket, owned by ssl */
-	uint8_t *early;	      /* plaintext written before the handshake */
+	struct bio_st *rbio; /* socket -> SSL, owned by ssl */
+	struct bio_st *wbio; /* SSL -> socket, owned by ssl */
+	uint8_t *early;	     /* plaintext written before the handshake */
 	size_t early_len;
 	bool handshaken;
-	char peer_id[256];    /* PROTO_TLS_ID_MAX */
+	char peer_id[256]; /* PROTO_TLS_ID_MAX */
 };
 
 /* Prepares s on loop; the owner then connects or accepts into s->tcp.

@@ -24,8 +24,8 @@ static void tls_err(char *err, size_t errlen, const char *what,
 	else
 		ERR_error_string_n(e, reason, sizeof reason);
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s %s: %s", what, path ? path : "(unset)",
-			 reason);
+		snprintf(err, errlen, "%s %s: %s", what,
+			 path ? path : "(unset)", reason);
 	ERR_clear_error();
 }
 
@@ -42,8 +42,8 @@ static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
 	ERR_clear_error();
 	*out = NULL;
 	if (cfg->ca == NULL || cfg->cert == NULL || cfg->key == NULL) {
-		snprintf(err, errlen, "tls_ca, tls_cert and tls_key are all "
-				      "needed");
+		snprintf(err, errlen,
+			 "tls_ca, tls_cert and tls_key are all needed");
 		return -EINVAL;
 	}
 	ctx = SSL_CTX_new(TLS_method());
@@ -56,7 +56,8 @@ static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
 	/* Record buffers are freed while idle (the collector holds
 	 * thousands of idle connections); the chain sent is the cert file's
 	 * alone, not topped up from the CA file. */
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
+	SSL_CTX_set_mode(ctx,
+			 SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -140,8 +141,7 @@ static int tls_id_copy(const unsigned char *s, int len, char *out,
 
 /* Two different kagent:// URIs would let the holder pick its identity:
  * refused like a malformed one. */
-static int tls_id_from_uris(const GENERAL_NAMES *gens, char *out,
-			    size_t outlen)
+static int tls_id_from_uris(const GENERAL_NAMES *gens, char *out, size_t outlen)
 {
 	const size_t plen = strlen(PROTO_TLS_URI_PREFIX);
 	char id[PROTO_TLS_ID_MAX];

@@ -15,18 +15,19 @@
 #include "acl.h"
 
 static const char example[] =
-	"# who may report where, and who may read\n"
-	"report kafka-test-* kafka-test   # test brokers first\n"
-	"report kafka-*      kafka-prod\n"
-	"\treport zk-[0-9] zk-prod\n"
-	"\n"
-	"read ops-*.example.net\n"
-	"read loopback\n";
+    "# who may report where, and who may read\n"
+    "report kafka-test-* kafka-test   # test brokers first\n"
+    "report kafka-*      kafka-prod\n"
+    "\treport zk-[0-9] zk-prod\n"
+    "\n"
+    "read ops-*.example.net\n"
+    "read loopback\n";
 
 static void parse_ok(const char *text, struct acl *acl)
 {
 	char err[256] = "";
-	int r = acl_parse("kagent.acl", text, strlen(text), acl, err, sizeof err);
+	int r =
+	    acl_parse("kagent.acl", text, strlen(text), acl, err, sizeof err);
 
 	if (r != 0)
 		fail_msg("acl_parse: %d %s", r, err);
@@ -37,9 +38,9 @@ static void parse_err(const char *text, const char *want)
 	struct acl acl;
 	char err[256] = "";
 
-	assert_int_equal(acl_parse("kagent.acl", text, strlen(text), &acl, err,
-				   sizeof err),
-			 -EINVAL);
+	assert_int_equal(
+	    acl_parse("kagent.acl", text, strlen(text), &acl, err, sizeof err),
+	    -EINVAL);
 	assert_string_equal(err, want);
 	assert_null(acl.rules);
 	assert_int_equal(acl.n, 0);
@@ -166,7 +167,8 @@ static void test_acl_errors_name_file_and_line(void **state)
 		  "kagent.acl:1: report takes IDENTITY_GLOB CLUSTER");
 	parse_err("# c\nreport zk-* zk-prod extra\n",
 		  "kagent.acl:2: report takes IDENTITY_GLOB CLUSTER");
-	parse_err("read\n", "kagent.acl:1: read takes IDENTITY_GLOB or loopback");
+	parse_err("read\n",
+		  "kagent.acl:1: read takes IDENTITY_GLOB or loopback");
 	parse_err("read a b\n",
 		  "kagent.acl:1: read takes IDENTITY_GLOB or loopback");
 	parse_err("report zk-* zk/prod\n",
@@ -196,9 +198,9 @@ static void test_acl_nul_byte_refused(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(acl_parse("x.acl", text, sizeof text - 1, &acl, err,
-				   sizeof err),
-			 -EINVAL);
+	assert_int_equal(
+	    acl_parse("x.acl", text, sizeof text - 1, &acl, err, sizeof err),
+	    -EINVAL);
 	assert_string_equal(err, "x.acl:2: NUL byte in line");
 }
 
@@ -265,19 +267,19 @@ static void test_acl_file_over_limit_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_acl_rules_parsed_with_their_lines),
-		cmocka_unit_test(test_acl_report_into_own_cluster_allowed),
-		cmocka_unit_test(test_acl_first_match_wins_for_report),
-		cmocka_unit_test(test_acl_report_without_matching_rule_denied),
-		cmocka_unit_test(test_acl_read_by_identity_or_loopback),
-		cmocka_unit_test(test_acl_without_loopback_rule_denies_loopback),
-		cmocka_unit_test(test_acl_empty_file_denies_everything),
-		cmocka_unit_test(test_acl_last_line_without_newline_counts),
-		cmocka_unit_test(test_acl_errors_name_file_and_line),
-		cmocka_unit_test(test_acl_overlong_line_refused),
-		cmocka_unit_test(test_acl_nul_byte_refused),
-		cmocka_unit_test(test_acl_load_reads_file_and_names_it),
-		cmocka_unit_test(test_acl_file_over_limit_refused),
+	    cmocka_unit_test(test_acl_rules_parsed_with_their_lines),
+	    cmocka_unit_test(test_acl_report_into_own_cluster_allowed),
+	    cmocka_unit_test(test_acl_first_match_wins_for_report),
+	    cmocka_unit_test(test_acl_report_without_matching_rule_denied),
+	    cmocka_unit_test(test_acl_read_by_identity_or_loopback),
+	    cmocka_unit_test(test_acl_without_loopback_rule_denies_loopback),
+	    cmocka_unit_test(test_acl_empty_file_denies_everything),
+	    cmocka_unit_test(test_acl_last_line_without_newline_counts),
+	    cmocka_unit_test(test_acl_errors_name_file_and_line),
+	    cmocka_unit_test(test_acl_overlong_line_refused),
+	    cmocka_unit_test(test_acl_nul_byte_refused),
+	    cmocka_unit_test(test_acl_load_reads_file_and_names_it),
+	    cmocka_unit_test(test_acl_file_over_limit_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

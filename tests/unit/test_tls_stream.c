@@ -97,7 +97,7 @@ static void cert_make(struct certs *c, const char *name, const char *san,
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(
-		PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL), 1);
+	    PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL), 1);
 	fclose(f);
 	if (out_cert != NULL)
 		*out_cert = x;
@@ -129,8 +129,9 @@ static int certs_setup(void **state)
 	leaf(c, "server", "DNS:localhost,IP:127.0.0.1", false, NOT_AFTER);
 	leaf(c, "zk1", "URI:kagent://host/zk-1,DNS:zk-1.example.net", false,
 	     NOT_AFTER);
-	leaf(c, "dns", "URI:https://kafka-3.example.net/,"
-		       "DNS:kafka-3.example.net,DNS:kafka-3",
+	leaf(c, "dns",
+	     "URI:https://kafka-3.example.net/,"
+	     "DNS:kafka-3.example.net,DNS:kafka-3",
 	     false, NOT_AFTER);
 	leaf(c, "foreign", "URI:kagent://host/zk-1", true, NOT_AFTER);
 	leaf(c, "expired", "URI:kagent://host/zk-9", false, now - 86400);
@@ -200,9 +201,9 @@ struct end {
 	char why[128];
 	uint8_t *got;
 	size_t got_len, got_cap;
-	size_t want;	      /* close once this much arrived */
-	const uint8_t *send;  /* written by a client: send_early bytes */
-	size_t send_len;      /* before the handshake, the rest on it */
+	size_t want;	     /* close once this much arrived */
+	const uint8_t *send; /* written by a client: send_early bytes */
+	size_t send_len;     /* before the handshake, the rest on it */
 	size_t send_early;
 	uv_connect_t connect;
 };
@@ -276,9 +277,10 @@ static void end_handshake(struct proto_stream *s, const char *identity)
 	snprintf(e->version, sizeof e->version, "%s",
 		 proto_stream_tls_version(s));
 	if (!e->server && e->send_len > e->send_early)
-		assert_int_equal(proto_stream_write(s, e->send + e->send_early,
-						    e->send_len - e->send_early),
-				 0);
+		assert_int_equal(
+		    proto_stream_write(s, e->send + e->send_early,
+				       e->send_len - e->send_early),
+		    0);
 	if (e->server && h->on_server_handshake)
 		h->on_server_handshake(h, e);
 }
@@ -319,8 +321,8 @@ static void on_connection(uv_stream_t *l, int status)
 	assert_int_equal(uv_accept(l, (uv_stream_t *)&e->s.tcp), 0);
 	if (h->server_tls)
 		assert_int_equal(
-			proto_stream_tls_start(&e->s, h->server_tls, true, NULL),
-			0);
+		    proto_stream_tls_start(&e->s, h->server_tls, true, NULL),
+		    0);
 	else
 		assert_int_equal(proto_stream_start(&e->s), 0);
 }
@@ -345,11 +347,11 @@ static void on_connected(uv_connect_t *req, int status)
 	e->send_early = o->send_early;
 	if (o->tls) {
 		assert_int_equal(
-			proto_stream_tls_start(&e->s, o->tls, false, o->sni), 0);
+		    proto_stream_tls_start(&e->s, o->tls, false, o->sni), 0);
 		if (e->send_early > 0)
 			assert_int_equal(
-				proto_stream_write(&e->s, e->send, e->send_early),
-				0);
+			    proto_stream_write(&e->s, e->send, e->send_early),
+			    0);
 		if (o->probe_bound) {
 			size_t n = e->s.queued_max - e->send_early + 1;
 			uint8_t *big = calloc(1, n);
@@ -363,8 +365,7 @@ static void on_connected(uv_connect_t *req, int status)
 		assert_int_equal(proto_stream_start(&e->s), 0);
 		if (e->send_len > 0)
 			assert_int_equal(
-				proto_stream_write(&e->s, e->send, e->send_len),
-				0);
+			    proto_stream_write(&e->s, e->send, e->send_len), 0);
 	}
 	free(o);
 }
@@ -422,14 +423,13 @@ static void harness_init(struct harness *h, struct proto_tls *server_tls,
 	assert_int_equal(uv_tcp_init(&h->loop, &h->listener), 0);
 	h->listener.data = h;
 	assert_int_equal(uv_ip4_addr("127.0.0.1", 0, &h->addr), 0);
-	assert_int_equal(uv_tcp_bind(&h->listener,
-				     (const struct sockaddr *)&h->addr, 0),
-			 0);
-	assert_int_equal(uv_tcp_getsockname(&h->listener,
-					    (struct sockaddr *)&h->addr, &len),
-			 0);
 	assert_int_equal(
-		uv_listen((uv_stream_t *)&h->listener, 16, on_connection), 0);
+	    uv_tcp_bind(&h->listener, (const struct sockaddr *)&h->addr, 0), 0);
+	assert_int_equal(
+	    uv_tcp_getsockname(&h->listener, (struct sockaddr *)&h->addr, &len),
+	    0);
+	assert_int_equal(
+	    uv_listen((uv_stream_t *)&h->listener, 16, on_connection), 0);
 	assert_int_equal(uv_timer_init(&h->loop, &h->watchdog), 0);
 	h->watchdog.data = h;
 	assert_int_equal(uv_timer_start(&h->watchdog, on_watchdog, 10000, 0),
@@ -487,7 +487,8 @@ static void test_tls_valid_client_reaches_server(void **state)
 	struct certs *c = *state;
 	struct proto_tls tls;
 	struct harness *h = calloc(1, sizeof *h);
-	struct client_opts o = {&tls, "localhost", hello, sizeof hello, 0, false};
+	struct client_opts o = {&tls,	      "localhost", hello,
+				sizeof hello, 0,	   false};
 	struct end *srv, *cli = &h->ends[0];
 
 	tls_of(c, "ca1", "zk1", &tls);
@@ -509,7 +510,8 @@ static void test_tls_identity_from_kagent_uri(void **state)
 	struct certs *c = *state;
 	struct proto_tls tls;
 	struct harness *h = calloc(1, sizeof *h);
-	struct client_opts o = {&tls, "localhost", hello, sizeof hello, 0, false};
+	struct client_opts o = {&tls,	      "localhost", hello,
+				sizeof hello, 0,	   false};
 
 	tls_of(c, "ca1", "zk1", &tls);
 	exchange(c, h, &o, sizeof hello);
@@ -526,7 +528,8 @@ static void test_tls_identity_from_first_dns_without_uri(void **state)
 	struct certs *c = *state;
 	struct proto_tls tls;
 	struct harness *h = calloc(1, sizeof *h);
-	struct client_opts o = {&tls, "localhost", hello, sizeof hello, 0, false};
+	struct client_opts o = {&tls,	      "localhost", hello,
+				sizeof hello, 0,	   false};
 
 	tls_of(c, "ca1", "dns", &tls);
 	exchange(c, h, &o, sizeof hello);
@@ -541,7 +544,8 @@ static void test_tls_13_negotiated_by_default(void **state)
 	struct certs *c = *state;
 	struct proto_tls tls;
 	struct harness *h = calloc(1, sizeof *h);
-	struct client_opts o = {&tls, "localhost", hello, sizeof hello, 0, false};
+	struct client_opts o = {&tls,	      "localhost", hello,
+				sizeof hello, 0,	   false};
 
 	tls_of(c, "ca1", "zk1", &tls);
 	exchange(c, h, &o, sizeof hello);
@@ -566,13 +570,13 @@ static SSL_CTX *raw_client_ctx(struct certs *c, const char *cert, int max)
 		assert_int_equal(SSL_CTX_set_max_proto_version(ctx, max), 1);
 	if (cert) {
 		path_of(c, path, sizeof path, cert, "crt");
-		assert_int_equal(SSL_CTX_use_certificate_file(ctx, path,
-							      SSL_FILETYPE_PEM),
-				 1);
+		assert_int_equal(
+		    SSL_CTX_use_certificate_file(ctx, path, SSL_FILETYPE_PEM),
+		    1);
 		path_of(c, path, sizeof path, cert, "key");
-		assert_int_equal(SSL_CTX_use_PrivateKey_file(ctx, path,
-							     SSL_FILETYPE_PEM),
-				 1);
+		assert_int_equal(
+		    SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM),
+		    1);
 	}
 	return ctx;
 }
@@ -660,7 +664,8 @@ static void test_tls_server_address_checked_as_address(void **state)
 	struct certs *c = *state;
 	struct proto_tls tls;
 	struct harness *h = calloc(1, sizeof *h);
-	struct client_opts o = {&tls, "127.0.0.1", hello, sizeof hello, 0, false};
+	struct client_opts o = {&tls,	      "127.0.0.1", hello,
+				sizeof hello, 0,	   false};
 
 	tls_of(c, "ca1", "zk1", &tls);
 	exchange(c, h, &o, sizeof hello);
@@ -774,8 +779,8 @@ static void reload_on_handshake(struct harness *h, struct end *e)
 	t->a = e;
 	e->want = sizeof after;
 	files_of(t->c, "ca2", "server", &f);
-	assert_int_equal(proto_tls_reload(t->server_tls, &f.cfg, err, sizeof err),
-			 0);
+	assert_int_equal(
+	    proto_tls_reload(t->server_tls, &f.cfg, err, sizeof err), 0);
 	client_connect(h, &o);
 }
 
@@ -790,7 +795,8 @@ static void reload_on_close(struct harness *h, struct end *e)
 	for (i = 0; i < ENDS_MAX; i++)
 		if (!h->ends[i].server && h->ends[i].handshaken &&
 		    !h->ends[i].closed && h->ends[i].got_len == 0) {
-			assert_int_equal(proto_stream_write(&h->ends[i].s, after,
+			assert_int_equal(proto_stream_write(&h->ends[i].s,
+							    after,
 							    sizeof after),
 					 0);
 			break;
@@ -890,7 +896,7 @@ static void test_tls_expiry_days_left(void **state)
 
 	path_of(c, path, sizeof path, "zk1", "crt");
 	assert_int_equal(
-		proto_tls_file_expiry(path, NOT_AFTER - 14 * 86400L, &x), 0);
+	    proto_tls_file_expiry(path, NOT_AFTER - 14 * 86400L, &x), 0);
 	assert_int_equal(x.not_after, NOT_AFTER);
 	assert_int_equal(x.days_left, 14);
 	assert_false(x.expired);
@@ -904,7 +910,7 @@ static void test_tls_expiry_days_left(void **state)
 	assert_int_equal(x.days_left, -1);
 	assert_true(x.expired);
 	assert_int_equal(
-		proto_tls_file_expiry(path, NOT_AFTER + 86400L + 1, &x), 0);
+	    proto_tls_file_expiry(path, NOT_AFTER + 86400L + 1, &x), 0);
 	assert_int_equal(x.days_left, -2);
 	path_of(c, path, sizeof path, "absent", "crt");
 	assert_int_equal(proto_tls_file_expiry(path, 0, &x), -ENOENT);
@@ -992,8 +998,8 @@ static void idle_connected(uv_connect_t *req, int status)
 	struct idle *d = req->data;
 	struct proto_stream *s = (struct proto_stream *)req->handle->data;
 
-	if (status < 0 || proto_stream_tls_start(s, d->tls, false,
-						 "localhost") < 0)
+	if (status < 0 ||
+	    proto_stream_tls_start(s, d->tls, false, "localhost") < 0)
 		_exit(3);
 }
 
@@ -1054,13 +1060,12 @@ static void test_tls_idle_server_connection_under_20k(void **state)
 	d->listener.data = d;
 	assert_int_equal(uv_ip4_addr("127.0.0.1", 0, &addr), 0);
 	assert_int_equal(
-		uv_tcp_bind(&d->listener, (const struct sockaddr *)&addr, 0), 0);
-	assert_int_equal(uv_tcp_getsockname(&d->listener,
-					    (struct sockaddr *)&addr, &len),
-			 0);
-	assert_int_equal(uv_listen((uv_stream_t *)&d->listener, IDLE_CONNS,
-				   idle_accept),
-			 0);
+	    uv_tcp_bind(&d->listener, (const struct sockaddr *)&addr, 0), 0);
+	assert_int_equal(
+	    uv_tcp_getsockname(&d->listener, (struct sockaddr *)&addr, &len),
+	    0);
+	assert_int_equal(
+	    uv_listen((uv_stream_t *)&d->listener, IDLE_CONNS, idle_accept), 0);
 	assert_int_equal(uv_timer_init(&d->loop, &d->watchdog), 0);
 	d->watchdog.data = d;
 	assert_int_equal(uv_timer_start(&d->watchdog, idle_watchdog, 30000, 0),
@@ -1093,23 +1098,23 @@ static void test_tls_idle_server_connection_under_20k(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tls_valid_client_reaches_server),
-		cmocka_unit_test(test_tls_identity_from_kagent_uri),
-		cmocka_unit_test(test_tls_identity_from_first_dns_without_uri),
-		cmocka_unit_test(test_tls_13_negotiated_by_default),
-		cmocka_unit_test(test_tls_client_of_other_ca_refused),
-		cmocka_unit_test(test_tls_expired_client_refused),
-		cmocka_unit_test(test_tls_client_without_certificate_refused),
-		cmocka_unit_test(test_tls_12_client_refused_by_default),
-		cmocka_unit_test(test_tls_server_name_mismatch_refused_by_client),
-		cmocka_unit_test(test_tls_server_address_checked_as_address),
-		cmocka_unit_test(test_tls_plaintext_peer_fails_cleanly),
-		cmocka_unit_test(test_tls_one_mib_arrives_intact_without_stalling),
-		cmocka_unit_test(test_tls_reload_applies_to_new_connections_only),
-		cmocka_unit_test(test_tls_failed_reload_keeps_old_context),
-		cmocka_unit_test(test_tls_identity_rules),
-		cmocka_unit_test(test_tls_expiry_days_left),
-		cmocka_unit_test(test_tls_idle_server_connection_under_20k),
+	    cmocka_unit_test(test_tls_valid_client_reaches_server),
+	    cmocka_unit_test(test_tls_identity_from_kagent_uri),
+	    cmocka_unit_test(test_tls_identity_from_first_dns_without_uri),
+	    cmocka_unit_test(test_tls_13_negotiated_by_default),
+	    cmocka_unit_test(test_tls_client_of_other_ca_refused),
+	    cmocka_unit_test(test_tls_expired_client_refused),
+	    cmocka_unit_test(test_tls_client_without_certificate_refused),
+	    cmocka_unit_test(test_tls_12_client_refused_by_default),
+	    cmocka_unit_test(test_tls_server_name_mismatch_refused_by_client),
+	    cmocka_unit_test(test_tls_server_address_checked_as_address),
+	    cmocka_unit_test(test_tls_plaintext_peer_fails_cleanly),
+	    cmocka_unit_test(test_tls_one_mib_arrives_intact_without_stalling),
+	    cmocka_unit_test(test_tls_reload_applies_to_new_connections_only),
+	    cmocka_unit_test(test_tls_failed_reload_keeps_old_context),
+	    cmocka_unit_test(test_tls_identity_rules),
+	    cmocka_unit_test(test_tls_expiry_days_left),
+	    cmocka_unit_test(test_tls_idle_server_connection_under_20k),
 	};
 
 	return cmocka_run_group_tests(tests, certs_setup, certs_teardown);
