@@ -329,7 +329,11 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 	}
 	if (n == 0)
 		return;
-	if (n == UV_EOF)
+	/* Over TLS an end without close_notify may be a cut, not a close. */
+	if (n == UV_EOF && s->ssl != NULL && s->handshaken)
+		snprintf(why, sizeof why,
+			 "peer closed the connection without close_notify");
+	else if (n == UV_EOF)
 		snprintf(why, sizeof why, "peer closed the connection");
 	else
 		snprintf(why, sizeof why, "read: %s", uv_strerror((int)n));

@@ -499,6 +499,7 @@ static void test_tls_valid_client_reaches_server(void **state)
 	assert_int_equal(srv->got_len, sizeof hello);
 	assert_memory_equal(srv->got, hello, sizeof hello);
 	assert_string_equal(srv->why, "");
+	/* Not "... without close_notify": the server's close sent one. */
 	assert_string_equal(cli->why, "peer closed the connection");
 	proto_tls_free(&tls);
 	harness_free(h);
