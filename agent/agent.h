@@ -43,5 +43,8 @@ void inventory_print_text(const struct inventory *inv, FILE *out);
 int cmd_inventory(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_smart(int argc, char **argv);
+/* cmd_fleet.c: 0 when the collector answered, 2 when it cannot be
+ * reached or answers an error (the message names the URL). */
+int cmd_fleet(int argc, char **argv);
 
 #endif
