@@ -260,11 +260,12 @@ static json_t *sensors_json(const struct proto_lists *l)
 static json_t *kafka_json(const kagent_v1_Report *r)
 {
 	const kagent_v1_Kafka *k = &r->kafka;
-	json_t *dirs = json_array();
+	json_t *dirs;
 	pb_size_t i;
 
 	if (!r->has_kafka)
 		return json_null();
+	dirs = json_array();
 	for (i = 0; i < k->log_dirs_count; i++)
 		json_array_append_new(
 		    dirs, json_pack("{s:s s:o s:o}", "path", k->log_dirs[i].path,
@@ -291,11 +292,12 @@ static json_t *kafka_json(const kagent_v1_Report *r)
 static json_t *zk_json(const kagent_v1_Report *r)
 {
 	const kagent_v1_ZooKeeper *z = &r->zookeeper;
-	json_t *ens = json_array();
+	json_t *ens;
 	pb_size_t i;
 
 	if (!r->has_zookeeper)
 		return json_null();
+	ens = json_array();
 	for (i = 0; i < z->ensemble_count; i++)
 		json_array_append_new(
 		    ens, json_pack("{s:I s:s s:i s:i s:b}", "id",
