@@ -14,9 +14,9 @@
 #include "agent.h"
 #include "stream.h"
 
-#define FLEET_DEFAULT_URL "http://127.0.0.1:8080"
-#define FLEET_BODY_MAX	  (64u * 1024 * 1024)
-#define FLEET_TIMEOUT_MS  10000
+#define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
+#define FLEET_BODY_MAX	       (64u * 1024 * 1024)
+#define FLEET_TIMEOUT_MS       10000
 #define FLEET_EXIT_UNREACHABLE 2
 
 struct fleet_get {
@@ -84,9 +84,9 @@ static void get_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	}
 	if (n != len || HTTP_PARSER_ERRNO(&g->p) != HPE_OK) {
 		if (!g->err[0])
-			snprintf(g->err, sizeof g->err, "bad HTTP answer: %s",
-				 http_errno_description(
-				     HTTP_PARSER_ERRNO(&g->p)));
+			snprintf(
+			    g->err, sizeof g->err, "bad HTTP answer: %s",
+			    http_errno_description(HTTP_PARSER_ERRNO(&g->p)));
 		proto_stream_close(s, g->err);
 	}
 }
@@ -263,9 +263,10 @@ int cmd_fleet(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			printf("usage: kagent fleet [--collector URL] [--json]\n"
-			       "  --collector  kcollectord's HTTP API (default "
-			       FLEET_DEFAULT_URL ")\n");
+			printf(
+			    "usage: kagent fleet [--collector URL] [--json]\n"
+			    "  --collector  kcollectord's HTTP API "
+			    "(default " FLEET_DEFAULT_URL ")\n");
 			return AGENT_EXIT_OK;
 		default:
 			fprintf(stderr,

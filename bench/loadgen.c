@@ -24,9 +24,9 @@
 #include "proto.h"
 #include "stream.h"
 
-#define SEQ_BASE      (1ull << 35)
-#define SAMPLES_MAX   (4u << 20)
-#define ID_FMT	      "loadgen-%06u"
+#define SEQ_BASE    (1ull << 35)
+#define SAMPLES_MAX (4u << 20)
+#define ID_FMT	    "loadgen-%06u"
 
 struct lg;
 
@@ -197,7 +197,8 @@ static int build_frame(struct lg *lg, const char *root)
 	/* The seq's tag followed by the 6-byte varint of 2^35. */
 	for (p = lg->frame; p + 7 <= end; p++)
 		if (p[0] == seq_tag && p[1] == 0x80 && p[2] == 0x80 &&
-		    p[3] == 0x80 && p[4] == 0x80 && p[5] == 0x80 && p[6] == 0x01)
+		    p[3] == 0x80 && p[4] == 0x80 && p[5] == 0x80 &&
+		    p[6] == 0x01)
 			break;
 	if (p + 7 > end)
 		return -EINVAL;
@@ -287,9 +288,10 @@ int main(int argc, char **argv)
 			root = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: loadgen --connect HOST:PORT "
-					"[--agents N] [--seconds T] [--pid PID] "
-					"[--root DIR]\n");
+			fprintf(stderr,
+				"usage: loadgen --connect HOST:PORT "
+				"[--agents N] [--seconds T] [--pid PID] "
+				"[--root DIR]\n");
 			return 2;
 		}
 	}

@@ -26,8 +26,8 @@ void coll_fmt_time(char *buf, size_t len, int64_t ms)
 
 static json_t *sev_json(int sev)
 {
-	return json_string(
-	    check_severity_name(sev < 0 ? SEV_UNKNOWN : (enum check_severity)sev));
+	return json_string(check_severity_name(
+	    sev < 0 ? SEV_UNKNOWN : (enum check_severity)sev));
 }
 
 static json_t *time_json(int64_t ms)
@@ -82,10 +82,10 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 		    0)
 			continue;
 		json_array_append_new(
-		    clusters, json_pack("{s:s s:s s:o}", "name",
-					f->clusters[i], "verdict",
-					check_severity_name(check_verdict(&r)),
-					"checks", checks_json(&r)));
+		    clusters,
+		    json_pack("{s:s s:s s:o}", "name", f->clusters[i],
+			      "verdict", check_severity_name(check_verdict(&r)),
+			      "checks", checks_json(&r)));
 	}
 	for (i = 0; i < f->n; i++) {
 		const struct coll_fleet_host *h = &f->v[i];
@@ -148,8 +148,8 @@ static json_t *nic_json(const kagent_v1_Nic *n)
 	    opt_int(n->has_speed_mbps, n->speed_mbps), "max_speed_mbps",
 	    opt_int(n->has_max_speed_mbps, n->max_speed_mbps), "duplex",
 	    agent_json_str(n->duplex), "mtu", opt_int(n->has_mtu, n->mtu),
-	    "driver", agent_json_str(n->driver), "virtual", n->virtual,
-	    "bond", n->bond, "bond_members",
+	    "driver", agent_json_str(n->driver), "virtual", n->virtual, "bond",
+	    n->bond, "bond_members",
 	    str_array(n->bond_members, n->bond_members_count), "addresses",
 	    addrs);
 }
@@ -164,26 +164,26 @@ static json_t *disk_json(const kagent_v1_Disk *d)
 	for (i = 0; i < d->members_count; i++)
 		json_array_append_new(members, json_string(d->members[i]));
 	for (i = 0; i < d->mounts_count; i++)
-		json_array_append_new(
-		    mounts, json_pack("{s:s s:s s:s}", "path",
-				      d->mounts[i].path, "fstype",
-				      d->mounts[i].fstype, "source",
-				      d->mounts[i].source));
-	health = !d->has_health
-		     ? json_null()
-		     : json_pack(
-			   "{s:o s:s s:s s:o s:o s:o s:o s:o}", "verdict",
-			   sev_json(coll_severity_from_proto(h->verdict)),
-			   "reason", h->reason, "source", h->source,
-			   "temperature_c",
-			   opt_int(h->has_temperature_c, h->temperature_c),
-			   "power_on_hours",
-			   opt_int(h->has_power_on_hours, h->power_on_hours),
-			   "bad_sectors",
-			   opt_int(h->has_bad_sectors, h->bad_sectors),
-			   "power_cycles",
-			   opt_int(h->has_power_cycles, h->power_cycles),
-			   "firmware", agent_json_str(h->firmware));
+		json_array_append_new(mounts,
+				      json_pack("{s:s s:s s:s}", "path",
+						d->mounts[i].path, "fstype",
+						d->mounts[i].fstype, "source",
+						d->mounts[i].source));
+	health =
+	    !d->has_health
+		? json_null()
+		: json_pack("{s:o s:s s:s s:o s:o s:o s:o s:o}", "verdict",
+			    sev_json(coll_severity_from_proto(h->verdict)),
+			    "reason", h->reason, "source", h->source,
+			    "temperature_c",
+			    opt_int(h->has_temperature_c, h->temperature_c),
+			    "power_on_hours",
+			    opt_int(h->has_power_on_hours, h->power_on_hours),
+			    "bad_sectors",
+			    opt_int(h->has_bad_sectors, h->bad_sectors),
+			    "power_cycles",
+			    opt_int(h->has_power_cycles, h->power_cycles),
+			    "firmware", agent_json_str(h->firmware));
 	return json_pack(
 	    "{s:s s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
 	    "name", d->name, "kind",
@@ -233,7 +233,7 @@ static json_t *inventory_json(const kagent_v1_Report *r,
 
 static json_t *sensors_json(const struct proto_lists *l)
 {
-	static const char *const kinds[] = {"temp",    "fan",   "voltage",
+	static const char *const kinds[] = {"temp",    "fan",	"voltage",
 					    "current", "power", "intrusion"};
 	json_t *a = json_array();
 	size_t i;
@@ -268,25 +268,26 @@ static json_t *kafka_json(const kagent_v1_Report *r)
 	dirs = json_array();
 	for (i = 0; i < k->log_dirs_count; i++)
 		json_array_append_new(
-		    dirs, json_pack("{s:s s:o s:o}", "path", k->log_dirs[i].path,
-				    "partition_dirs",
+		    dirs, json_pack("{s:s s:o s:o}", "path",
+				    k->log_dirs[i].path, "partition_dirs",
 				    opt_int(k->log_dirs[i].has_partition_dirs,
 					    k->log_dirs[i].partition_dirs),
 				    "bytes_used",
 				    opt_int(k->log_dirs[i].has_bytes_used,
 					    k->log_dirs[i].bytes_used)));
-	return json_pack(
-	    "{s:b s:o s:o s:o s:o s:o s:o s:o s:o s:o}", "present", k->present,
-	    "broker_id", opt_int(k->has_broker_id, k->broker_id), "node_id",
-	    opt_int(k->has_node_id, k->node_id), "broker_rack",
-	    agent_json_str(k->broker_rack), "installed_version",
-	    agent_json_str(k->installed_version),
-	    "inter_broker_protocol_version",
-	    agent_json_str(k->inter_broker_protocol_version),
-	    "log_message_format_version",
-	    agent_json_str(k->log_message_format_version), "log_dirs", dirs,
-	    "process_roles", str_array(k->process_roles, k->process_roles_count),
-	    "running", opt_bool(k->has_running, k->running));
+	return json_pack("{s:b s:o s:o s:o s:o s:o s:o s:o s:o s:o}", "present",
+			 k->present, "broker_id",
+			 opt_int(k->has_broker_id, k->broker_id), "node_id",
+			 opt_int(k->has_node_id, k->node_id), "broker_rack",
+			 agent_json_str(k->broker_rack), "installed_version",
+			 agent_json_str(k->installed_version),
+			 "inter_broker_protocol_version",
+			 agent_json_str(k->inter_broker_protocol_version),
+			 "log_message_format_version",
+			 agent_json_str(k->log_message_format_version),
+			 "log_dirs", dirs, "process_roles",
+			 str_array(k->process_roles, k->process_roles_count),
+			 "running", opt_bool(k->has_running, k->running));
 }
 
 static json_t *zk_json(const kagent_v1_Report *r)
@@ -300,20 +301,19 @@ static json_t *zk_json(const kagent_v1_Report *r)
 	ens = json_array();
 	for (i = 0; i < z->ensemble_count; i++)
 		json_array_append_new(
-		    ens, json_pack("{s:I s:s s:i s:i s:b}", "id",
-				   (json_int_t)z->ensemble[i].id, "host",
-				   z->ensemble[i].host, "peer_port",
-				   (int)z->ensemble[i].peer_port,
-				   "election_port",
-				   (int)z->ensemble[i].election_port,
-				   "observer", z->ensemble[i].observer));
+		    ens,
+		    json_pack("{s:I s:s s:i s:i s:b}", "id",
+			      (json_int_t)z->ensemble[i].id, "host",
+			      z->ensemble[i].host, "peer_port",
+			      (int)z->ensemble[i].peer_port, "election_port",
+			      (int)z->ensemble[i].election_port, "observer",
+			      z->ensemble[i].observer));
 	return json_pack("{s:b s:o s:o s:o s:o s:o s:o}", "present", z->present,
 			 "mode", agent_json_str(z->mode), "version",
 			 agent_json_str(z->version), "client_port",
 			 opt_int(z->has_client_port, z->client_port),
-			 "ensemble", ens, "myid",
-			 opt_int(z->has_myid, z->myid), "running",
-			 opt_bool(z->has_running, z->running));
+			 "ensemble", ens, "myid", opt_int(z->has_myid, z->myid),
+			 "running", opt_bool(z->has_running, z->running));
 }
 
 json_t *coll_api_host(const struct coll_store_row *row,

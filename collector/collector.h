@@ -87,8 +87,7 @@ int coll_store_checks_update(struct coll_store *s, const char *kind,
 int coll_store_flush(struct coll_store *s);
 /* Every host, ordered by host id; a callback's non-zero return stops the
  * walk and is returned. */
-int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb,
-			 void *arg);
+int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
 /* One host; -ENOENT when unknown. */
 int coll_store_get_host(struct coll_store *s, const char *host_id,
 			coll_store_row_cb cb, void *arg);
@@ -235,8 +234,7 @@ struct coll_route {
 void coll_http_req_init(struct coll_http_req *r);
 /* Feeds request bytes: 0 when more are needed, 1 when the request is
  * complete or refused (r->status is then 400, 413 or 431). */
-int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf,
-		       size_t len);
+int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
 /* Method and path → route: GET /api/fleet, /api/hosts/{id}, /metrics;
  * 404 for other paths, 405 for another method on a known one, 400 for a
  * host id that does not decode or is not valid. */

@@ -56,8 +56,9 @@ int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
 	proto_report_unbind(out);
 	if (!ok) {
 		if (err)
-			hw_err_set(err, "stored report of %zu bytes does not "
-					"decode: %s",
+			hw_err_set(err,
+				   "stored report of %zu bytes does not "
+				   "decode: %s",
 				   n, PB_GET_ERROR(&s));
 		return -EBADMSG;
 	}
@@ -196,8 +197,8 @@ static int fleet_add(void *arg, const struct coll_store_row *row)
 	copy_str(h->h.host_id, sizeof h->h.host_id, row->host_id);
 	copy_str(h->h.cluster, sizeof h->h.cluster, row->cluster);
 	h->h.last_seen_ms = row->last_seen_ms;
-	h->h.stale = coll_host_is_stale(row->last_seen_ms, row->interval_s,
-					fl->now_ms);
+	h->h.stale =
+	    coll_host_is_stale(row->last_seen_ms, row->interval_s, fl->now_ms);
 	h->verdict = row->verdict;
 	h->last_seq = row->last_seq;
 	h->interval_s = row->interval_s;

@@ -79,8 +79,7 @@ void coll_http_req_init(struct coll_http_req *r)
 	r->p.data = r;
 }
 
-int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf,
-		       size_t len)
+int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len)
 {
 	if (r->done || r->status)
 		return 1;
@@ -296,8 +295,8 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 		coll_fleet_free(&f);
 		return;
 	case COLL_ROUTE_HOST:
-		rc = coll_store_get_host(c->store, rt->host_id, host_found,
-					 &ha);
+		rc =
+		    coll_store_get_host(c->store, rt->host_id, host_found, &ha);
 		if (rc == -ENOENT)
 			http_error(h, 404, "no such host");
 		else if (rc < 0)

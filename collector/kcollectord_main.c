@@ -16,11 +16,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: kcollectord [--listen HOST:PORT] [--http HOST:PORT] "
 		"[--db PATH]\n"
-		"  --listen  agents' reports (default " COLL_DEFAULT_LISTEN ")\n"
-		"  --http    /api/fleet, /api/hosts/ID, /metrics (default "
-		COLL_DEFAULT_HTTP ")\n"
-		"  --db      SQLite database, created when missing (default "
-		COLL_DEFAULT_DB ")\n");
+		"  --listen  agents' reports (default " COLL_DEFAULT_LISTEN
+		")\n"
+		"  --http    /api/fleet, /api/hosts/ID, /metrics "
+		"(default " COLL_DEFAULT_HTTP ")\n"
+		"  --db      SQLite database, created when missing "
+		"(default " COLL_DEFAULT_DB ")\n");
 }
 
 int main(int argc, char **argv)

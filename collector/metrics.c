@@ -22,7 +22,7 @@ struct sbuf {
 };
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
@@ -101,8 +101,9 @@ static const struct {
 		   "3 warn, 4 fail)."},
     [FAM_VERDICT] = {"kagent_host_verdict",
 		     "Worst severity of the host's checks (0 pass .. 4 fail)."},
-    [FAM_DISK] = {"kagent_disk_health",
-		  "SMART health of a disk (0 pass, 2 unknown, 3 warn, 4 fail)."},
+    [FAM_DISK] =
+	{"kagent_disk_health",
+	 "SMART health of a disk (0 pass, 2 unknown, 3 warn, 4 fail)."},
     [FAM_STALE] = {"kagent_host_stale",
 		   "1 when the host has been silent for three report "
 		   "intervals."},
@@ -133,9 +134,9 @@ static int render_host(void *arg, const struct coll_store_row *row)
 	}
 	sb_printf(&x->fam[FAM_STALE], "%s{", fams[FAM_STALE].name);
 	sb_label(&x->fam[FAM_STALE], "host", row->host_id, true);
-	sb_printf(&x->fam[FAM_STALE], "} %d\n",
-		  coll_host_is_stale(row->last_seen_ms, row->interval_s,
-				     x->now_ms));
+	sb_printf(
+	    &x->fam[FAM_STALE], "} %d\n",
+	    coll_host_is_stale(row->last_seen_ms, row->interval_s, x->now_ms));
 	sb_printf(&x->fam[FAM_SEEN], "%s{", fams[FAM_SEEN].name);
 	sb_label(&x->fam[FAM_SEEN], "host", row->host_id, true);
 	sb_printf(&x->fam[FAM_SEEN], "} %lld.%03lld\n",
@@ -235,9 +236,9 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		  (unsigned long long)ctr->accepted,
 		  (unsigned long long)ctr->http_requests);
 	for (i = 0; i < COLL_REJECT_N; i++)
-		sb_printf(b, "kagent_collector_rejected_total{reason=\"%s\"} %llu\n",
-			  coll_reject_name(i),
-			  (unsigned long long)ctr->rejected[i]);
+		sb_printf(
+		    b, "kagent_collector_rejected_total{reason=\"%s\"} %llu\n",
+		    coll_reject_name(i), (unsigned long long)ctr->rejected[i]);
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,

@@ -132,8 +132,8 @@ static void conn_reject(struct coll_conn *k, enum coll_reject why, int code,
 		memset(e, 0, sizeof *e);
 		e->which_msg = kagent_v1_Envelope_error_tag;
 		e->msg.error.code = code;
-		proto_str_set(e->msg.error.message,
-			      sizeof e->msg.error.message, msg);
+		proto_str_set(e->msg.error.message, sizeof e->msg.error.message,
+			      msg);
 		/* Best effort: the peer may be gone already. */
 		conn_send(k, e);
 	}
@@ -245,9 +245,9 @@ static int store_report(struct coll_conn *k, const uint8_t *p, size_t n)
 	rc = coll_checks_from_report(&c->lists, &c->scratch);
 	if (rc == 0) {
 		sev = coll_severity_from_proto(r->verdict);
-		m = (struct coll_report_meta){r->host_id, r->cluster, r->seq,
-					      coll_now_ms(),
-					      r->report_interval_s, sev};
+		m = (struct coll_report_meta){
+		    r->host_id,	   r->cluster,		 r->seq,
+		    coll_now_ms(), r->report_interval_s, sev};
 		rc = coll_store_put(c->store, &m, blob, len, &c->scratch);
 	}
 	free(owned);
@@ -467,8 +467,7 @@ static void on_judge(uv_timer_t *t)
 	hosts = coll_fleet_hosts(&f);
 	for (i = 0; hosts && i < f.n_clusters; i++) {
 		r.n = 0;
-		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) ==
-		    0)
+		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) == 0)
 			coll_store_checks_update(c->store, "cluster",
 						 f.clusters[i], &r, now, NULL);
 	}
@@ -520,7 +519,8 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	TAILQ_INIT(&c->ack_q);
 	proto_lists_init(&c->lists);
 	if (coll_parse_hostport(listen, &la) < 0) {
-		snprintf(err, errlen, "--listen: '%s' is not HOST:PORT", listen);
+		snprintf(err, errlen, "--listen: '%s' is not HOST:PORT",
+			 listen);
 		return -EINVAL;
 	}
 	if (coll_parse_hostport(http, &ha) < 0) {

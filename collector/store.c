@@ -44,8 +44,9 @@ static const char *const stmt_sql[ST_N] = {
     [ST_STATE_SET] = "INSERT OR REPLACE INTO check_state(kind, subject,"
 		     " check_id, instance, severity, since_ms)"
 		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_HIST_ADD] = "INSERT INTO check_history(kind, subject, check_id,"
-		    " instance, severity, ts_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_HIST_ADD] =
+	"INSERT INTO check_history(kind, subject, check_id,"
+	" instance, severity, ts_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_EACH] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
 		" verdict, report FROM hosts ORDER BY host_id",
     [ST_GET] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"

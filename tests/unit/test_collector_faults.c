@@ -135,9 +135,9 @@ static bool agent_recv(struct agent *a)
 		n = read(a->fd, buf, sizeof buf);
 		if (n <= 0)
 			return false;
-		assert_int_equal(proto_framer_feed(&a->fr, buf, (size_t)n,
-						   agent_frame, a),
-				 0);
+		assert_int_equal(
+		    proto_framer_feed(&a->fr, buf, (size_t)n, agent_frame, a),
+		    0);
 	}
 	return true;
 }
@@ -210,8 +210,8 @@ struct host_spec {
 	int role; /* kagent_v1_Role */
 };
 
-static void agent_report_as(struct agent *a, const char *host_id,
-			    uint64_t seq, const struct host_spec *hs)
+static void agent_report_as(struct agent *a, const char *host_id, uint64_t seq,
+			    const struct host_spec *hs)
 {
 	kagent_v1_Envelope *e = calloc(1, sizeof *e);
 	kagent_v1_Report *r = &e->msg.report;
@@ -319,9 +319,11 @@ static const char *cluster_verdict(json_t *fleet, const char *name)
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(json_object_get(fleet, "clusters"), i, c)
-	    if (strcmp(json_string_value(json_object_get(c, "name")), name) ==
-		0) return json_string_value(json_object_get(c, "verdict"));
+	json_array_foreach(
+	    json_object_get(fleet, "clusters"), i,
+	    c) if (strcmp(json_string_value(json_object_get(c, "name")),
+			  name) ==
+		   0) return json_string_value(json_object_get(c, "verdict"));
 	return NULL;
 }
 
@@ -332,8 +334,8 @@ static void raw_send(int fd, const void *p, size_t n)
 	assert_int_equal(write(fd, p, n), (ssize_t)n);
 }
 
-static void test_faults_close_one_connection_and_restart_loses_nothing(
-    void **state)
+static void
+test_faults_close_one_connection_and_restart_loses_nothing(void **state)
 {
 	struct coll_proc p = {0};
 	struct agent good, bad, zk[5];
@@ -409,11 +411,16 @@ static void test_faults_close_one_connection_and_restart_loses_nothing(
 
 	m = http_get(p.http_port, "/metrics", &status);
 	assert_int_equal(status, 200);
-	metrics_has(m, "kagent_collector_rejected_total{reason=\"bad_frame\"} 1");
-	metrics_has(m, "kagent_collector_rejected_total{reason=\"oversized\"} 1");
-	metrics_has(m, "kagent_collector_rejected_total{reason=\"truncated\"} 1");
-	metrics_has(m, "kagent_collector_rejected_total{reason=\"protocol\"} 1");
-	metrics_has(m, "kagent_collector_rejected_total{reason=\"identity\"} 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"bad_frame\"} 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"oversized\"} 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"truncated\"} 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"protocol\"} 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"identity\"} 1");
 	metrics_has(m, "kagent_collector_reports_total 7");
 	metrics_has(m, "kagent_collector_duplicates_total 1");
 	metrics_has(m, "kagent_collector_connections 1");

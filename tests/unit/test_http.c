@@ -71,10 +71,11 @@ static void test_bad_host_id_is_400(void **state)
 	assert_int_equal(rt.status, 400);
 	route_of("GET /api/hosts/a%zz HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 400);
-	route_of("GET /api/hosts/"
-		 "0123456789012345678901234567890123456789012345678901234567890123"
-		 " HTTP/1.1\r\n\r\n",
-		 100, &rt);
+	route_of(
+	    "GET /api/hosts/"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    " HTTP/1.1\r\n\r\n",
+	    100, &rt);
 	assert_int_equal(rt.status, 400);
 	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
 }
@@ -139,9 +140,8 @@ static void test_request_above_bound_is_refused(void **state)
 	n = (size_t)snprintf(big, sizeof big, "GET /metrics HTTP/1.1\r\nX: ");
 	memset(big + n, 'a', sizeof big - n - 1);
 	coll_http_req_init(&r);
-	assert_int_equal(coll_http_req_feed(&r, (const uint8_t *)big,
-					    sizeof big - 1),
-			 1);
+	assert_int_equal(
+	    coll_http_req_feed(&r, (const uint8_t *)big, sizeof big - 1), 1);
 	coll_http_route(&r, &rt);
 	assert_int_equal(rt.status, 431);
 	/* A URL longer than its buffer. */

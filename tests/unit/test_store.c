@@ -49,15 +49,14 @@ static int put(struct coll_store *s, const char *host, uint64_t seq,
 {
 	struct check_results c = {0};
 	struct coll_report_meta m = {host, "payments", seq, 1000 * (int64_t)seq,
-				     60, (int)swap};
+				     60,   (int)swap};
 	int rc;
 
-	assert_int_equal(check_add(&c, "os.swappiness", "", swap, "60", "1",
-				   "swappiness"),
-			 0);
-	assert_int_equal(check_add(&c, "os.clock", "", SEV_PASS, "synced", "",
-				   "clock"),
-			 0);
+	assert_int_equal(
+	    check_add(&c, "os.swappiness", "", swap, "60", "1", "swappiness"),
+	    0);
+	assert_int_equal(
+	    check_add(&c, "os.clock", "", SEV_PASS, "synced", "", "clock"), 0);
 	rc = coll_store_put(s, &m, (const uint8_t *)blob, strlen(blob), &c);
 	check_results_free(&c);
 	assert_int_equal(coll_store_flush(s), 0);
@@ -197,7 +196,8 @@ static void test_cluster_history_only_on_change(void **state)
 	    coll_store_checks_update(s, "cluster", "zk", &c, 3, &changed), 0);
 	assert_int_equal(changed, 1);
 	coll_store_flush(s);
-	assert_int_equal(coll_store_history(s, "cluster", "zk", hist_cb, &h), 0);
+	assert_int_equal(coll_store_history(s, "cluster", "zk", hist_cb, &h),
+			 0);
 	assert_int_equal(h.n, 2);
 	assert_int_equal(h.sev[0], SEV_FAIL);
 	assert_int_equal(h.sev[1], SEV_PASS);
@@ -243,9 +243,9 @@ static void test_open_names_the_path(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(coll_store_open("/nonexistent-dir/c.db", &s, err,
-					 sizeof err),
-			 -EIO);
+	assert_int_equal(
+	    coll_store_open("/nonexistent-dir/c.db", &s, err, sizeof err),
+	    -EIO);
 	assert_non_null(strstr(err, "/nonexistent-dir/c.db"));
 }
 
