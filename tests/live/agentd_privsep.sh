@@ -29,7 +29,14 @@ echo "test user $U: uid $UID_U gid $GID_U"
 # mktemp -d is 0700: the user must be able to reach the spool below it.
 chmod 755 "$T"
 mkdir "$T/spool"
-conf() { # user socket-dir spool
+# The services' configuration readable by root alone, as kafka's and
+# zookeeper's own files are to anyone but them: the prober reads them as
+# the user only through CAP_DAC_READ_SEARCH.
+cp -a "$PWD/fixtures/host-broker" "$T/root"
+chown -R root:root "$T/root"
+chmod 700 "$T/root/etc/kafka" "$T/root/etc/zookeeper/conf"
+chmod 600 "$T/root/etc/kafka/server.properties" "$T/root/etc/zookeeper/conf/zoo.cfg"
+conf() { # user socket-dir spool [root]
 	cat <<CONF
 [host]
 roles = kafka,zookeeper
@@ -42,11 +49,11 @@ health_interval = 1
 spool = $3
 socket = $2/kagent.sock
 host_id = test-1
-root = $PWD/fixtures/host-broker
+root = ${4:-$PWD/fixtures/host-broker}
 user = $1
 CONF
 }
-conf "$U" "$T" "$T/spool" > "$T/kagent.conf"
+conf "$U" "$T" "$T/spool" "$T/root" > "$T/kagent.conf"
 fail=0
 want() { # name got expected
 	if [ "$2" = "$3" ]; then
@@ -95,9 +102,12 @@ OUT=$("$BIN/kagent" status --socket "$T/kagent.sock" --json)
 SEQ=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["last_report_seq"])' "$OUT" 2>/dev/null)
 echo "last_report_seq: ${SEQ:-none}"
 [ "${SEQ:-0}" -ge 1 ] 2>/dev/null || { echo "FAIL no report spooled by the unprivileged side"; fail=1; }
+# The same verdict as agentd_status.sh gets from the world-readable tree.
+VERDICT=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["verdict"])' "$OUT" 2>/dev/null)
+want "verdict from the root-only tree (PLAINTEXT listener, no authorizer)" "$VERDICT" warn
 FRAMES=$(find "$T/spool" -name '*.frame' | wc -l)
-OWNED=$(find "$T/spool" -name '*.frame' -uid "$UID_U" | wc -l)
-want "spooled frames owned by $U (of $FRAMES)" "$OWNED" "$FRAMES"
+want "spooled frames not owned by $U (of $FRAMES)" \
+	"$(find "$T/spool" -name '*.frame' ! -uid "$UID_U" | wc -l)" 0
 kill -TERM $PID
 wait $PID
 rc=$?
