@@ -18,8 +18,9 @@ static void downshift_one(const struct hw_nic *n, const char *why,
 	char m[32], r[40], best[32];
 
 	if (!n->max_speed_mbps.known) {
-		check_add(out, "nic.downshift", n->name, SEV_UNKNOWN,
-			  "", "", "%s: the speeds both ends support are read with ethtool on the live host and are not known (%s)",
+		check_add(out, "nic.downshift", n->name, SEV_UNKNOWN, "", "",
+			  "%s: the speeds both ends support are read with "
+			  "ethtool on the live host and are not known (%s)",
 			  n->name, why);
 		return;
 	}
@@ -33,9 +34,11 @@ static void downshift_one(const struct hw_nic *n, const char *why,
 	}
 	check_fmt_mbps(m, sizeof m, n->speed_mbps.v);
 	if (n->speed_mbps.v < n->max_speed_mbps.v)
-		check_add(out, "nic.downshift", n->name, SEV_WARN, m, r,
-			  "%s negotiated %s although both ends support %s: check the cable, the switch port and forced speed settings",
-			  n->name, m, best);
+		check_add(
+		    out, "nic.downshift", n->name, SEV_WARN, m, r,
+		    "%s negotiated %s although both ends support %s: check the "
+		    "cable, the switch port and forced speed settings",
+		    n->name, m, best);
 	else
 		check_add(out, "nic.downshift", n->name, SEV_PASS, m, r,
 			  "%s (%s)", n->name, why);
@@ -60,10 +63,10 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 		const struct hw_nic *nic;
 		const char *why, *error;
 	} roles[] = {
-		{ CONF_ROLE_KAFKA, f->kafka_nic, f->kafka_nic_why,
-		  f->kafka ? NULL : f->kafka_error },
-		{ CONF_ROLE_ZOOKEEPER, f->zk_nic, f->zk_nic_why,
-		  f->zk ? NULL : f->zk_error },
+	    {CONF_ROLE_KAFKA, f->kafka_nic, f->kafka_nic_why,
+	     f->kafka ? NULL : f->kafka_error},
+	    {CONF_ROLE_ZOOKEEPER, f->zk_nic, f->zk_nic_why,
+	     f->zk ? NULL : f->zk_error},
 	};
 	const struct hw_nic *done[ROLE_NICS_MAX];
 	size_t i, j, n = 0;
@@ -74,9 +77,10 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 		if (!(f->roles & roles[i].role))
 			continue;
 		if (roles[i].error || nic == NULL) {
-			check_add(out, "nic.downshift", NULL, SEV_UNKNOWN, "", "",
-				  "%s traffic: %s", conf_roles_name(roles[i].role),
-				  roles[i].error ? roles[i].error : roles[i].why);
+			check_add(
+			    out, "nic.downshift", NULL, SEV_UNKNOWN, "", "",
+			    "%s traffic: %s", conf_roles_name(roles[i].role),
+			    roles[i].error ? roles[i].error : roles[i].why);
 			continue;
 		}
 		if (!nic->bond) {
@@ -88,12 +92,13 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 		}
 		for (j = 0; j < nic->n_members; j++) {
 			const struct hw_nic *m =
-				hw_nics_find(&f->inv.nics, nic->members[j]);
+			    hw_nics_find(&f->inv.nics, nic->members[j]);
 
 			if (m == NULL) {
 				check_add(out, "nic.downshift", nic->members[j],
 					  SEV_UNKNOWN, "", "",
-					  "%s lists member %s, which has no sys/class/net entry",
+					  "%s lists member %s, which has no "
+					  "sys/class/net entry",
 					  nic->name, nic->members[j]);
 			} else if (!seen(done, n, m) && n < ROLE_NICS_MAX) {
 				done[n++] = m;
@@ -104,7 +109,7 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_health[] = {
-	{ "nic.downshift", CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER, check_downshift,
-	  "warn when the role's NIC negotiated less than both ends support" },
+    {"nic.downshift", CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER, check_downshift,
+     "warn when the role's NIC negotiated less than both ends support"},
 };
 const size_t checks_health_len = sizeof checks_health / sizeof checks_health[0];

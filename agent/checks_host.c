@@ -61,9 +61,9 @@ void checks_memory_required(const struct checks_memory *m, int64_t limit,
 	snprintf(buf, len, ">= %s (MemTotal >= %s)", a, b);
 }
 
-void checks_nic_speed(const char *id, const struct hw_nic *nic,
-		      const char *why, const char *role_error,
-		      int64_t fail_below, struct check_results *out)
+void checks_nic_speed(const char *id, const struct hw_nic *nic, const char *why,
+		      const char *role_error, int64_t fail_below,
+		      struct check_results *out)
 {
 	char m[32], r[32];
 
@@ -82,14 +82,16 @@ void checks_nic_speed(const char *id, const struct hw_nic *nic,
 	}
 	if (!nic->speed_mbps.known) {
 		check_add(out, id, nic->name, SEV_UNKNOWN, "", r,
-			  "%s reports no link speed (no carrier, or a virtual interface); %s",
+			  "%s reports no link speed (no carrier, or a virtual "
+			  "interface); %s",
 			  nic->name, why);
 		return;
 	}
 	check_fmt_mbps(m, sizeof m, nic->speed_mbps.v);
 	if (nic->speed_mbps.v < fail_below)
 		check_add(out, id, nic->name, SEV_FAIL, m, r,
-			  "%s (%s) runs at %s; move the traffic to a faster interface or upgrade the link",
+			  "%s (%s) runs at %s; move the traffic to a faster "
+			  "interface or upgrade the link",
 			  nic->name, why, m);
 	else
 		check_add(out, id, nic->name, SEV_PASS, m, r, "%s (%s)",

@@ -10,9 +10,11 @@
 /* Network and cluster filesystems: a log dir on one makes the broker
  * depend on the server behind it, and Kafka's own replication moot. */
 static const char *const nas_fstypes[] = {
-	"nfs", "nfs4", "cifs", "smb3", "smbfs", "glusterfs", "fuse.glusterfs",
-	"ceph", "fuse.ceph", "fuse.sshfs", "sshfs", "9p", "afs", "lustre",
-	"gpfs", "beegfs", "fuse.s3fs", "davfs", "fuse.davfs2",
+    "nfs",	 "nfs4",       "cifs",		 "smb3",
+    "smbfs",	 "glusterfs",  "fuse.glusterfs", "ceph",
+    "fuse.ceph", "fuse.sshfs", "sshfs",		 "9p",
+    "afs",	 "lustre",     "gpfs",		 "beegfs",
+    "fuse.s3fs", "davfs",      "fuse.davfs2",
 };
 
 #define EBS_MODEL "Amazon Elastic Block Store"
@@ -32,10 +34,11 @@ static void check_kafka_cores(const struct facts *f, struct check_results *out)
 	snprintf(m, sizeof m, "%" PRId64 " cores", c->v);
 	if (c->v < min)
 		check_add(out, "kafka.cpu.cores", NULL, SEV_WARN, m, r,
-			  "a broker compresses, copies and encrypts on many threads; give it more cores");
+			  "a broker compresses, copies and encrypts on many "
+			  "threads; give it more cores");
 	else
-		check_add(out, "kafka.cpu.cores", NULL, SEV_PASS, m, r,
-			  "%s", f->inv.cpu.model);
+		check_add(out, "kafka.cpu.cores", NULL, SEV_PASS, m, r, "%s",
+			  f->inv.cpu.model);
 }
 
 static void check_kafka_memory(const struct facts *f, struct check_results *out)
@@ -49,30 +52,35 @@ static void check_kafka_memory(const struct facts *f, struct check_results *out)
 	checks_memory_required(&m, t->kafka_memory_warn_below,
 			       t->memory_tolerance_pct, req, sizeof req);
 	if (!m.known) {
-		check_add(out, "kafka.memory", NULL, SEV_UNKNOWN, "", req,
-			  "neither SMBIOS memory devices nor MemTotal are readable");
+		check_add(
+		    out, "kafka.memory", NULL, SEV_UNKNOWN, "", req,
+		    "neither SMBIOS memory devices nor MemTotal are readable");
 		return;
 	}
 	checks_memory_fmt(&m, ms, sizeof ms);
 	check_fmt_bytes(heap, sizeof heap, t->kafka_heap, 0);
 	if (m.bytes > t->kafka_heap)
-		check_fmt_bytes(cache, sizeof cache, m.bytes - t->kafka_heap, 0);
+		check_fmt_bytes(cache, sizeof cache, m.bytes - t->kafka_heap,
+				0);
 	else
 		snprintf(cache, sizeof cache, "none");
 	if (checks_memory_below(&m, t->kafka_memory_fail_below,
 				t->memory_tolerance_pct)) {
 		sev = SEV_FAIL;
 		checks_memory_required(&m, t->kafka_memory_fail_below,
-				       t->memory_tolerance_pct, req, sizeof req);
+				       t->memory_tolerance_pct, req,
+				       sizeof req);
 	} else if (checks_memory_below(&m, t->kafka_memory_warn_below,
 				       t->memory_tolerance_pct)) {
 		sev = SEV_WARN;
 	}
 	check_add(out, "kafka.memory", NULL, sev, ms, req,
 		  "page cache about %s beside the %s heap%s", cache, heap,
-		  sev == SEV_FAIL ? ": too little to run a broker; give it 32 GB or more" :
-		  sev == SEV_WARN ? ": consumers that fall behind will read from disk; 32-256 GB recommended" :
-		  "");
+		  sev == SEV_FAIL
+		      ? ": too little to run a broker; give it 32 GB or more"
+		  : sev == SEV_WARN ? ": consumers that fall behind will read "
+				      "from disk; 32-256 GB recommended"
+				    : "");
 }
 
 /* A log dir that is not on a local physical disk, or NULL. */
@@ -131,8 +139,8 @@ static void check_logdirs_capacity(const struct facts *f,
 	check_fmt_bytes(m, sizeof m, min, 1);
 	snprintf(r, sizeof r, ">= %s", m);
 	if (f->kafka == NULL) {
-		check_add(out, "kafka.logdirs.capacity", NULL, SEV_UNKNOWN, "", r,
-			  "%s", f->kafka_error);
+		check_add(out, "kafka.logdirs.capacity", NULL, SEV_UNKNOWN, "",
+			  r, "%s", f->kafka_error);
 		return;
 	}
 	bad = unplaced_logdir(f);
@@ -156,7 +164,8 @@ static void check_logdirs_capacity(const struct facts *f,
 		 n == 1 ? "" : "s");
 	if (sum < min)
 		check_add(out, "kafka.logdirs.capacity", NULL, SEV_WARN, m, r,
-			  "retention is bounded by disk space; add disks under log.dirs");
+			  "retention is bounded by disk space; add disks under "
+			  "log.dirs");
 	else
 		check_add(out, "kafka.logdirs.capacity", NULL, SEV_PASS, m, r,
 			  "%zu log dir%s", f->n_logdirs,
@@ -182,15 +191,17 @@ static void check_logdirs_spread(const struct facts *f,
 	snprintf(m, sizeof m, "%zu disk%s", n, n == 1 ? "" : "s");
 	if (n >= 2)
 		check_add(out, "kafka.logdirs.spread", NULL, SEV_PASS, m, r,
-			  "%zu log dirs write to %zu disks in parallel",
-			  f->n_logdirs, n);
+			  "log dirs write to %zu disks in parallel%s", n,
+			  bad ? ", beside one not on a local disk" : "");
 	else if (bad)
 		check_add(out, "kafka.logdirs.spread", NULL, SEV_UNKNOWN, m, r,
 			  "%s", unplaced_why(bad, why, sizeof why));
 	else
-		check_add(out, "kafka.logdirs.spread", NULL, SEV_WARN, m, r,
-			  "every log dir is on %s: one disk's throughput and one point of failure; spread log.dirs over several disks",
-			  disks[0]->name);
+		check_add(
+		    out, "kafka.logdirs.spread", NULL, SEV_WARN, m, r,
+		    "every log dir is on %s: one disk's throughput and one "
+		    "point of failure; spread log.dirs over several disks",
+		    disks[0]->name);
 }
 
 static bool is_nas(const char *fstype)
@@ -217,13 +228,16 @@ static void check_logdirs_nas(const struct facts *f, struct check_results *out)
 		const struct facts_dir *d = &f->logdirs[i];
 
 		if (d->mount == NULL)
-			check_add(out, "kafka.logdirs.nas", d->path, SEV_UNKNOWN,
-				  "", r, "no mount found for %s", d->path);
+			check_add(out, "kafka.logdirs.nas", d->path,
+				  SEV_UNKNOWN, "", r, "no mount found for %s",
+				  d->path);
 		else if (is_nas(d->mount->fstype))
-			check_add(out, "kafka.logdirs.nas", d->path, SEV_FAIL,
-				  d->mount->fstype, r,
-				  "on %s from %s: the file server is a single point of failure for the broker; use local disks",
-				  d->mount->fstype, d->mount->source);
+			check_add(
+			    out, "kafka.logdirs.nas", d->path, SEV_FAIL,
+			    d->mount->fstype, r,
+			    "on %s from %s: the file server is a single point "
+			    "of failure for the broker; use local disks",
+			    d->mount->fstype, d->mount->source);
 		else
 			check_add(out, "kafka.logdirs.nas", d->path, SEV_PASS,
 				  d->mount->fstype, r, "mounted at %s",
@@ -250,16 +264,21 @@ static void check_logdirs_ebs(const struct facts *f, struct check_results *out)
 				    strlen(EBS_MODEL)) == 0)
 				ebs = d->disks[j];
 		if (d->mount == NULL)
-			check_add(out, "kafka.logdirs.ebs", d->path, SEV_UNKNOWN,
-				  "", r, "no mount found for %s", d->path);
+			check_add(out, "kafka.logdirs.ebs", d->path,
+				  SEV_UNKNOWN, "", r, "no mount found for %s",
+				  d->path);
 		else if (ebs)
-			check_add(out, "kafka.logdirs.ebs", d->path, SEV_INFO,
-				  "EBS", r,
-				  "%s is an EBS volume: it can grow but never shrink, so size it for the retention you need",
-				  ebs->name);
+			check_add(
+			    out, "kafka.logdirs.ebs", d->path, SEV_INFO, "EBS",
+			    r,
+			    "%s is an EBS volume: it can grow but never "
+			    "shrink, so size it for the retention you need",
+			    ebs->name);
 		else
 			check_add(out, "kafka.logdirs.ebs", d->path, SEV_PASS,
-				  d->n_disks ? d->disks[0]->model : d->mount->fstype,
+				  d->n_disks == 0	  ? d->mount->fstype
+				  : d->disks[0]->model[0] ? d->disks[0]->model
+							  : d->disks[0]->name,
 				  r, "mounted at %s", d->mount->path);
 	}
 }
@@ -272,20 +291,21 @@ static void check_kafka_nic(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_kafka_host[] = {
-	{ "kafka.cpu.cores", CONF_ROLE_KAFKA, check_kafka_cores,
-	  "warn below 8 physical cores" },
-	{ "kafka.memory", CONF_ROLE_KAFKA, check_kafka_memory,
-	  "warn below 32 GB, fail below 8 GB; reports the page cache beside the heap" },
-	{ "kafka.logdirs.capacity", CONF_ROLE_KAFKA, check_logdirs_capacity,
-	  "warn below 4 TB on the disks under log.dirs" },
-	{ "kafka.logdirs.spread", CONF_ROLE_KAFKA, check_logdirs_spread,
-	  "warn when every log dir is on one physical disk" },
-	{ "kafka.logdirs.nas", CONF_ROLE_KAFKA, check_logdirs_nas,
-	  "fail when a log dir is on a network filesystem" },
-	{ "kafka.logdirs.ebs", CONF_ROLE_KAFKA, check_logdirs_ebs,
-	  "info when a log dir is on AWS EBS (cannot shrink)" },
-	{ "kafka.nic.speed", CONF_ROLE_KAFKA, check_kafka_nic,
-	  "fail below 10 Gb/s on the interface carrying Kafka traffic" },
+    {"kafka.cpu.cores", CONF_ROLE_KAFKA, check_kafka_cores,
+     "warn below 8 physical cores"},
+    {"kafka.memory", CONF_ROLE_KAFKA, check_kafka_memory,
+     "warn below 32 GB, fail below 8 GB; reports the page cache beside the "
+     "heap"},
+    {"kafka.logdirs.capacity", CONF_ROLE_KAFKA, check_logdirs_capacity,
+     "warn below 4 TB on the disks under log.dirs"},
+    {"kafka.logdirs.spread", CONF_ROLE_KAFKA, check_logdirs_spread,
+     "warn when every log dir is on one physical disk"},
+    {"kafka.logdirs.nas", CONF_ROLE_KAFKA, check_logdirs_nas,
+     "fail when a log dir is on a network filesystem"},
+    {"kafka.logdirs.ebs", CONF_ROLE_KAFKA, check_logdirs_ebs,
+     "info when a log dir is on AWS EBS (cannot shrink)"},
+    {"kafka.nic.speed", CONF_ROLE_KAFKA, check_kafka_nic,
+     "fail below 10 Gb/s on the interface carrying Kafka traffic"},
 };
 const size_t checks_kafka_host_len =
-	sizeof checks_kafka_host / sizeof checks_kafka_host[0];
+    sizeof checks_kafka_host / sizeof checks_kafka_host[0];

@@ -17,8 +17,9 @@ static void check_zk_memory(const struct facts *f, struct check_results *out)
 	checks_memory_required(&m, t->zk_memory_warn_below,
 			       t->memory_tolerance_pct, warn, sizeof warn);
 	if (!m.known) {
-		check_add(out, "zookeeper.memory", NULL, SEV_UNKNOWN, "", warn,
-			  "neither SMBIOS memory devices nor MemTotal are readable");
+		check_add(
+		    out, "zookeeper.memory", NULL, SEV_UNKNOWN, "", warn,
+		    "neither SMBIOS memory devices nor MemTotal are readable");
 		return;
 	}
 	checks_memory_fmt(&m, ms, sizeof ms);
@@ -28,17 +29,21 @@ static void check_zk_memory(const struct facts *f, struct check_results *out)
 				       t->memory_tolerance_pct, fail,
 				       sizeof fail);
 		check_add(out, "zookeeper.memory", NULL, SEV_FAIL, ms, fail,
-			  "too little memory for ZooKeeper's 1 GB heap and the OS beside it; give the host at least 4 GB");
+			  "too little memory for ZooKeeper's 1 GB heap and the "
+			  "OS beside it; give the host at least 4 GB");
 	} else if (checks_memory_below(&m, t->zk_memory_warn_below,
 				       t->memory_tolerance_pct)) {
 		check_add(out, "zookeeper.memory", NULL, SEV_WARN, ms, warn,
-			  "below the 4-8 GB a ZooKeeper node should have; add memory");
+			  "below the 4-8 GB a ZooKeeper node should have; add "
+			  "memory");
 	} else if (m.bytes > t->zk_memory_info_above) {
 		char above[32];
 
-		check_fmt_bytes(above, sizeof above, t->zk_memory_info_above, 0);
+		check_fmt_bytes(above, sizeof above, t->zk_memory_info_above,
+				0);
 		check_add(out, "zookeeper.memory", NULL, SEV_INFO, ms, warn,
-			  "more than the %s ZooKeeper uses; the rest could serve another role",
+			  "more than the %s ZooKeeper uses; the rest could "
+			  "serve another role",
 			  above);
 	} else {
 		check_add(out, "zookeeper.memory", NULL, SEV_PASS, ms, warn,
@@ -56,7 +61,8 @@ static const struct hw_disk *smallest_disk(const struct facts_dir *d)
 	for (i = 0; i < d->n_disks; i++)
 		if (!d->disks[i]->size_bytes.known)
 			return d->disks[i];
-		else if (s == NULL || d->disks[i]->size_bytes.v < s->size_bytes.v)
+		else if (s == NULL ||
+			 d->disks[i]->size_bytes.v < s->size_bytes.v)
 			s = d->disks[i];
 	return s;
 }
@@ -79,8 +85,8 @@ static void check_zk_dir(const struct facts *f, const struct facts_dir *d,
 	}
 	if (small == NULL) {
 		check_add(out, "zookeeper.disk", d->path, SEV_UNKNOWN, "", req,
-			  "%s is on %s (%s), not on a local disk",
-			  d->path, d->mount->fstype, d->mount->source);
+			  "%s is on %s (%s), not on a local disk", d->path,
+			  d->mount->fstype, d->mount->source);
 		return;
 	}
 	for (i = 0; i < d->n_disks; i++) {
@@ -100,11 +106,15 @@ static void check_zk_dir(const struct facts *f, const struct facts_dir *d,
 		 rot_disk ? rot_disk : small->name);
 	small_cap = small->size_bytes.v < f->conf.th.zk_disk_warn_below;
 	if (rot_disk || small_cap)
-		check_add(out, "zookeeper.disk", d->path, SEV_WARN, m, req,
-			  "%s%s%s", rot_disk ?
-			  "a rotating disk makes every write wait for a seek before its fsync; move the dir to an SSD" : "",
-			  rot_disk && small_cap ? "; " : "",
-			  small_cap ? "small for snapshots and transaction logs; use a 240 or 480 GB SSD" : "");
+		check_add(
+		    out, "zookeeper.disk", d->path, SEV_WARN, m, req, "%s%s%s",
+		    rot_disk ? "a rotating disk makes every write wait for a "
+			       "seek before its fsync; move the dir to an SSD"
+			     : "",
+		    rot_disk && small_cap ? "; " : "",
+		    small_cap ? "small for snapshots and transaction logs; use "
+				"a 240 or 480 GB SSD"
+			      : "");
 	else
 		check_add(out, "zookeeper.disk", d->path, SEV_PASS, m, req,
 			  "mounted at %s", d->mount->path);
@@ -131,8 +141,8 @@ static void check_zk_disk(const struct facts *f, struct check_results *out)
 static void check_zk_nic(const struct facts *f, struct check_results *out)
 {
 	checks_nic_speed("zookeeper.nic.speed", f->zk_nic, f->zk_nic_why,
-			 f->zk ? NULL : f->zk_error, f->conf.th.zk_nic_fail_below,
-			 out);
+			 f->zk ? NULL : f->zk_error,
+			 f->conf.th.zk_nic_fail_below, out);
 }
 
 /*
@@ -150,7 +160,8 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 	char m[96];
 
 	if (f->zk == NULL) {
-		check_add(out, id, NULL, SEV_UNKNOWN, "", req, "%s", f->zk_error);
+		check_add(out, id, NULL, SEV_UNKNOWN, "", req, "%s",
+			  f->zk_error);
 		return;
 	}
 	if (!f->zk_live_probed) {
@@ -167,8 +178,10 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 		else
 			snprintf(m, sizeof m, "imok");
 		check_add(out, id, NULL, SEV_PASS, m, req, "%s",
-			  s->srvr_allowed ? "answers srvr" :
-			  "answers ruok; srvr not whitelisted, mode and version unknown");
+			  s->srvr_allowed
+			      ? "answers srvr"
+			      : "answers ruok; srvr not whitelisted, mode and "
+				"version unknown");
 		break;
 	case ZK_NOT_RUNNING:
 		check_add(out, id, NULL, SEV_FAIL, "not running", req,
@@ -192,14 +205,15 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_zookeeper[] = {
-	{ "zookeeper.memory", CONF_ROLE_ZOOKEEPER, check_zk_memory,
-	  "warn below 4 GB, fail below 2 GB; info above 8 GB" },
-	{ "zookeeper.disk", CONF_ROLE_ZOOKEEPER, check_zk_disk,
-	  "dataDir/dataLogDir on an SSD: warn if rotational or below 240 GB" },
-	{ "zookeeper.nic.speed", CONF_ROLE_ZOOKEEPER, check_zk_nic,
-	  "fail below 1 Gb/s on the interface carrying ZooKeeper traffic" },
-	{ "zookeeper.live", CONF_ROLE_ZOOKEEPER, check_zk_live,
-	  "ruok/srvr on the client port: fail when nothing serves; unknown when not whitelisted" },
+    {"zookeeper.memory", CONF_ROLE_ZOOKEEPER, check_zk_memory,
+     "warn below 4 GB, fail below 2 GB; info above 8 GB"},
+    {"zookeeper.disk", CONF_ROLE_ZOOKEEPER, check_zk_disk,
+     "dataDir/dataLogDir on an SSD: warn if rotational or below 240 GB"},
+    {"zookeeper.nic.speed", CONF_ROLE_ZOOKEEPER, check_zk_nic,
+     "fail below 1 Gb/s on the interface carrying ZooKeeper traffic"},
+    {"zookeeper.live", CONF_ROLE_ZOOKEEPER, check_zk_live,
+     "ruok/srvr on the client port: fail when nothing serves; unknown when not "
+     "whitelisted"},
 };
 const size_t checks_zookeeper_len =
-	sizeof checks_zookeeper / sizeof checks_zookeeper[0];
+    sizeof checks_zookeeper / sizeof checks_zookeeper[0];

@@ -29,9 +29,10 @@ static inline void bin_check(const char *fixture, struct bin_run *out)
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof cmd,
-		 "'%s' check --config '%s/%s/kagent.conf' --root '%s/%s' --json",
-		 KAGENT_BIN, FIXTURES, fixture, FIXTURES, fixture);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "'%s' check --config '%s/%s/kagent.conf' --root '%s/%s' --json",
+	    KAGENT_BIN, FIXTURES, fixture, FIXTURES, fixture);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	out->doc = json_loadf(p, 0, &jerr);
@@ -50,14 +51,17 @@ static inline json_t *bin_result(const struct bin_run *r, const char *id,
 	json_t *checks = json_object_get(r->doc, "checks"), *c;
 	size_t i;
 
-	json_array_foreach(checks, i, c) {
+	json_array_foreach(checks, i, c)
+	{
 		json_t *inst = json_object_get(c, "instance");
 
-		if (strcmp(json_string_value(json_object_get(c, "id")), id) != 0)
+		if (strcmp(json_string_value(json_object_get(c, "id")), id) !=
+		    0)
 			continue;
-		if (instance ? json_is_string(inst) &&
-				       strcmp(json_string_value(inst), instance) == 0
-			     : json_is_null(inst))
+		if (instance
+			? json_is_string(inst) &&
+			      strcmp(json_string_value(inst), instance) == 0
+			: json_is_null(inst))
 			return c;
 	}
 	fail_msg("no result %s %s", id, instance ? instance : "(no instance)");
@@ -70,7 +74,8 @@ static inline void assert_bin_result(const struct bin_run *r, const char *id,
 {
 	json_t *c = bin_result(r, id, instance);
 
-	assert_string_equal(json_string_value(json_object_get(c, "severity")), sev);
+	assert_string_equal(json_string_value(json_object_get(c, "severity")),
+			    sev);
 	assert_string_equal(json_string_value(json_object_get(c, "measured")),
 			    measured);
 	assert_string_equal(json_string_value(json_object_get(c, "required")),
@@ -114,12 +119,13 @@ static inline void assert_result(const struct check_result *r, const char *id,
 {
 	assert_string_equal(r->id, id);
 	assert_string_equal(r->instance, instance);
-	assert_string_equal(check_severity_name(r->sev), check_severity_name(sev));
+	assert_string_equal(check_severity_name(r->sev),
+			    check_severity_name(sev));
 	assert_string_equal(r->measured, measured);
 	assert_string_equal(r->required, required);
 }
 
 #define GiB (INT64_C(1) << 30)
-#define GB INT64_C(1000000000)
+#define GB  INT64_C(1000000000)
 
 #endif

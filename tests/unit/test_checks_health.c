@@ -23,11 +23,11 @@ struct nic_case {
 static struct hw_nic port(const char *name, int64_t speed, int64_t max,
 			  bool max_known)
 {
-	struct hw_nic n = { 0 };
+	struct hw_nic n = {0};
 
 	snprintf(n.name, sizeof n.name, "%s", name);
-	n.speed_mbps = (struct hw_num){ speed, true };
-	n.max_speed_mbps = (struct hw_num){ max, max_known };
+	n.speed_mbps = (struct hw_num){speed, true};
+	n.max_speed_mbps = (struct hw_num){max, max_known};
 	return n;
 }
 
@@ -64,8 +64,10 @@ static void test_10g_port_at_1g_warns(void **state)
 	assert_int_equal(c.res.n, 1);
 	assert_result(&c.res.v[0], "nic.downshift", "eno1", SEV_WARN, "1 Gb/s",
 		      "10 Gb/s");
-	assert_string_equal(c.res.v[0].message,
-			    "eno1 negotiated 1 Gb/s although both ends support 10 Gb/s: check the cable, the switch port and forced speed settings");
+	assert_string_equal(
+	    c.res.v[0].message,
+	    "eno1 negotiated 1 Gb/s although both ends support 10 Gb/s: check "
+	    "the cable, the switch port and forced speed settings");
 	nic_case_free(&c);
 }
 
@@ -96,7 +98,8 @@ static void test_unknown_link_modes_are_unknown_with_why(void **state)
 	c.f->zk_nic = &c.v[0];
 	run_check(c.f, "nic.downshift", &c.res);
 	assert_int_equal(c.res.n, 1);
-	assert_result(&c.res.v[0], "nic.downshift", "eth0", SEV_UNKNOWN, "", "");
+	assert_result(&c.res.v[0], "nic.downshift", "eth0", SEV_UNKNOWN, "",
+		      "");
 	assert_non_null(strstr(c.res.v[0].message, "ethtool"));
 	nic_case_free(&c);
 }
@@ -154,7 +157,8 @@ static void test_no_role_interface_is_unknown_with_why(void **state)
 	assert_int_equal(c.res.n, 1);
 	assert_result(&c.res.v[0], "nic.downshift", "", SEV_UNKNOWN, "", "");
 	assert_string_equal(c.res.v[0].message,
-			    "zookeeper traffic: binds all addresses and there is no default route");
+			    "zookeeper traffic: binds all addresses and there "
+			    "is no default route");
 	nic_case_free(&c);
 }
 
@@ -173,13 +177,13 @@ static void test_fixture_bond_members_are_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_10g_port_at_1g_warns),
-		cmocka_unit_test(test_port_at_its_best_speed_passes),
-		cmocka_unit_test(test_unknown_link_modes_are_unknown_with_why),
-		cmocka_unit_test(test_bond_members_are_judged_each),
-		cmocka_unit_test(test_shared_interface_is_judged_once),
-		cmocka_unit_test(test_no_role_interface_is_unknown_with_why),
-		cmocka_unit_test(test_fixture_bond_members_are_unknown),
+	    cmocka_unit_test(test_10g_port_at_1g_warns),
+	    cmocka_unit_test(test_port_at_its_best_speed_passes),
+	    cmocka_unit_test(test_unknown_link_modes_are_unknown_with_why),
+	    cmocka_unit_test(test_bond_members_are_judged_each),
+	    cmocka_unit_test(test_shared_interface_is_judged_once),
+	    cmocka_unit_test(test_no_role_interface_is_unknown_with_why),
+	    cmocka_unit_test(test_fixture_bond_members_are_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);

@@ -17,8 +17,8 @@
 static void test_4x4tb_hdds_with_10g_pass(void **state)
 {
 	struct bin_run r;
-	const char *dirs[] = { "/data/1/kafka", "/data/2/kafka",
-			       "/data/3/kafka", "/data/4/kafka" };
+	const char *dirs[] = {"/data/1/kafka", "/data/2/kafka", "/data/3/kafka",
+			      "/data/4/kafka"};
 	size_t i;
 
 	(void)state;
@@ -32,8 +32,8 @@ static void test_4x4tb_hdds_with_10g_pass(void **state)
 	assert_bin_result(&r, "kafka.logdirs.spread", NULL, "pass", "4 disks",
 			  ">= 2 disks");
 	for (i = 0; i < 4; i++) {
-		assert_bin_result(&r, "kafka.logdirs.nas", dirs[i], "pass", "xfs",
-				  "local filesystem");
+		assert_bin_result(&r, "kafka.logdirs.nas", dirs[i], "pass",
+				  "xfs", "local filesystem");
 		assert_bin_result(&r, "kafka.logdirs.ebs", dirs[i], "pass",
 				  "TOSHIBA KSDB4U86", "not EBS");
 	}
@@ -68,8 +68,9 @@ static void test_16g_host_warns_memory_and_reports_page_cache(void **state)
 	assert_bin_result(&r, "kafka.memory", NULL, "warn", "14.9 GiB MemTotal",
 			  ">= 32.0 GiB (MemTotal >= 30.4 GiB)");
 	c = bin_result(&r, "kafka.memory", NULL);
-	assert_non_null(strstr(json_string_value(json_object_get(c, "message")),
-			       "page cache about 8.9 GiB beside the 6.0 GiB heap"));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(c, "message")),
+		   "page cache about 8.9 GiB beside the 6.0 GiB heap"));
 	assert_string_equal(bin_verdict(&r), "warn");
 	assert_int_equal(r.exit_code, 1);
 	json_decref(r.doc);
@@ -112,7 +113,7 @@ static void test_all_log_dirs_on_one_disk_warn_spread(void **state)
 
 static struct check_result one(struct facts *f, const char *id)
 {
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 	struct check_result r;
 
 	run_check(f, id, &res);
@@ -128,13 +129,15 @@ static void test_cores_threshold_is_8(void **state)
 	struct check_result r;
 
 	(void)state;
-	f->inv.cpu.cores = (struct hw_num){ 8, true };
+	f->inv.cpu.cores = (struct hw_num){8, true};
 	r = one(f, "kafka.cpu.cores");
-	assert_result(&r, "kafka.cpu.cores", "", SEV_PASS, "8 cores", ">= 8 cores");
-	f->inv.cpu.cores = (struct hw_num){ 7, true };
+	assert_result(&r, "kafka.cpu.cores", "", SEV_PASS, "8 cores",
+		      ">= 8 cores");
+	f->inv.cpu.cores = (struct hw_num){7, true};
 	r = one(f, "kafka.cpu.cores");
-	assert_result(&r, "kafka.cpu.cores", "", SEV_WARN, "7 cores", ">= 8 cores");
-	f->inv.cpu.cores = (struct hw_num){ 0, false };
+	assert_result(&r, "kafka.cpu.cores", "", SEV_WARN, "7 cores",
+		      ">= 8 cores");
+	f->inv.cpu.cores = (struct hw_num){0, false};
 	r = one(f, "kafka.cpu.cores");
 	assert_result(&r, "kafka.cpu.cores", "", SEV_UNKNOWN, "", ">= 8 cores");
 	free(f);
@@ -146,24 +149,24 @@ static void test_memory_thresholds_are_8g_and_32g_installed(void **state)
 	struct check_result r;
 
 	(void)state;
-	f->inv.memory.installed_bytes = (struct hw_num){ 32 * GiB, true };
+	f->inv.memory.installed_bytes = (struct hw_num){32 * GiB, true};
 	r = one(f, "kafka.memory");
 	assert_result(&r, "kafka.memory", "", SEV_PASS, "32.0 GiB installed",
 		      ">= 32.0 GiB");
-	assert_string_equal(r.message,
-			    "page cache about 26.0 GiB beside the 6.0 GiB heap");
-	f->inv.memory.installed_bytes = (struct hw_num){ 32 * GiB - 1, true };
+	assert_string_equal(
+	    r.message, "page cache about 26.0 GiB beside the 6.0 GiB heap");
+	f->inv.memory.installed_bytes = (struct hw_num){32 * GiB - 1, true};
 	r = one(f, "kafka.memory");
 	assert_int_equal(r.sev, SEV_WARN);
-	f->inv.memory.installed_bytes = (struct hw_num){ 8 * GiB, true };
+	f->inv.memory.installed_bytes = (struct hw_num){8 * GiB, true};
 	r = one(f, "kafka.memory");
 	assert_result(&r, "kafka.memory", "", SEV_WARN, "8.0 GiB installed",
 		      ">= 32.0 GiB");
-	f->inv.memory.installed_bytes = (struct hw_num){ 8 * GiB - 1, true };
+	f->inv.memory.installed_bytes = (struct hw_num){8 * GiB - 1, true};
 	r = one(f, "kafka.memory");
 	assert_result(&r, "kafka.memory", "", SEV_FAIL, "8.0 GiB installed",
 		      ">= 8.0 GiB");
-	f->inv.memory.installed_bytes = (struct hw_num){ 4 * GiB, true };
+	f->inv.memory.installed_bytes = (struct hw_num){4 * GiB, true};
 	r = one(f, "kafka.memory");
 	assert_non_null(strstr(r.message, "page cache about none"));
 	free(f);
@@ -194,7 +197,7 @@ static void kafka_case(struct kafka_case *c, size_t ndirs, size_t ndisks,
 			 (char)('b' + i));
 		snprintf(c->disks[i].model, sizeof c->disks[i].model,
 			 "SuperMicro SSD");
-		c->disks[i].size_bytes = (struct hw_num){ disk_size, true };
+		c->disks[i].size_bytes = (struct hw_num){disk_size, true};
 	}
 	c->f->n_logdirs = ndirs;
 	for (i = 0; i < ndirs; i++) {
@@ -258,8 +261,8 @@ static void test_spread_needs_two_disks(void **state)
 
 static void test_nas_fstypes_fail_local_ones_pass(void **state)
 {
-	static const char *nas[] = { "nfs", "nfs4", "cifs", "smb3",
-				     "glusterfs", "ceph", "fuse.sshfs" };
+	static const char *nas[] = {"nfs",	 "nfs4", "cifs",      "smb3",
+				    "glusterfs", "ceph", "fuse.sshfs"};
 	struct kafka_case c;
 	struct check_result r;
 	size_t i;
@@ -308,7 +311,7 @@ static void test_ebs_volume_is_info(void **state)
 static void test_nic_speed_threshold_is_10g(void **state)
 {
 	struct kafka_case c;
-	struct hw_nic nic = { .name = "bond0" };
+	struct hw_nic nic = {.name = "bond0"};
 	struct check_result r;
 
 	(void)state;
@@ -316,22 +319,23 @@ static void test_nic_speed_threshold_is_10g(void **state)
 	c.f->kafka_nic = &nic;
 	snprintf(c.f->kafka_nic_why, sizeof c.f->kafka_nic_why,
 		 "holds 10.20.30.41");
-	nic.speed_mbps = (struct hw_num){ 10000, true };
+	nic.speed_mbps = (struct hw_num){10000, true};
 	r = one(c.f, "kafka.nic.speed");
 	assert_result(&r, "kafka.nic.speed", "bond0", SEV_PASS, "10 Gb/s",
 		      ">= 10 Gb/s");
-	nic.speed_mbps = (struct hw_num){ 9999, true };
+	nic.speed_mbps = (struct hw_num){9999, true};
 	r = one(c.f, "kafka.nic.speed");
 	assert_result(&r, "kafka.nic.speed", "bond0", SEV_FAIL, "9999 Mb/s",
 		      ">= 10 Gb/s");
 	kafka_case_free(&c);
 }
 
-static void test_missing_config_makes_logdir_and_nic_checks_unknown(void **state)
+static void
+test_missing_config_makes_logdir_and_nic_checks_unknown(void **state)
 {
-	static const char *ids[] = { "kafka.logdirs.capacity",
-				     "kafka.logdirs.spread", "kafka.logdirs.nas",
-				     "kafka.logdirs.ebs", "kafka.nic.speed" };
+	static const char *ids[] = {"kafka.logdirs.capacity",
+				    "kafka.logdirs.spread", "kafka.logdirs.nas",
+				    "kafka.logdirs.ebs", "kafka.nic.speed"};
 	struct facts *f = facts_new(CONF_ROLE_KAFKA);
 	struct check_result r;
 	size_t i;
@@ -350,19 +354,20 @@ static void test_missing_config_makes_logdir_and_nic_checks_unknown(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_4x4tb_hdds_with_10g_pass),
-		cmocka_unit_test(test_listener_on_1g_port_fails_nic_speed),
-		cmocka_unit_test(test_16g_host_warns_memory_and_reports_page_cache),
-		cmocka_unit_test(test_log_dir_on_nfs_fails),
-		cmocka_unit_test(test_all_log_dirs_on_one_disk_warn_spread),
-		cmocka_unit_test(test_cores_threshold_is_8),
-		cmocka_unit_test(test_memory_thresholds_are_8g_and_32g_installed),
-		cmocka_unit_test(test_capacity_threshold_is_4tb_of_distinct_disks),
-		cmocka_unit_test(test_spread_needs_two_disks),
-		cmocka_unit_test(test_nas_fstypes_fail_local_ones_pass),
-		cmocka_unit_test(test_ebs_volume_is_info),
-		cmocka_unit_test(test_nic_speed_threshold_is_10g),
-		cmocka_unit_test(test_missing_config_makes_logdir_and_nic_checks_unknown),
+	    cmocka_unit_test(test_4x4tb_hdds_with_10g_pass),
+	    cmocka_unit_test(test_listener_on_1g_port_fails_nic_speed),
+	    cmocka_unit_test(test_16g_host_warns_memory_and_reports_page_cache),
+	    cmocka_unit_test(test_log_dir_on_nfs_fails),
+	    cmocka_unit_test(test_all_log_dirs_on_one_disk_warn_spread),
+	    cmocka_unit_test(test_cores_threshold_is_8),
+	    cmocka_unit_test(test_memory_thresholds_are_8g_and_32g_installed),
+	    cmocka_unit_test(test_capacity_threshold_is_4tb_of_distinct_disks),
+	    cmocka_unit_test(test_spread_needs_two_disks),
+	    cmocka_unit_test(test_nas_fstypes_fail_local_ones_pass),
+	    cmocka_unit_test(test_ebs_volume_is_info),
+	    cmocka_unit_test(test_nic_speed_threshold_is_10g),
+	    cmocka_unit_test(
+		test_missing_config_makes_logdir_and_nic_checks_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);

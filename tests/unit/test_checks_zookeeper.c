@@ -29,7 +29,8 @@ static void test_host_with_1g_fails_memory(void **state)
 	(void)state;
 	bin_check("check-zk-mem1g", &r);
 	assert_bin_result(&r, "zookeeper.memory", NULL, "fail",
-			  "1004.4 MiB MemTotal", ">= 2.0 GiB (MemTotal >= 1.9 GiB)");
+			  "1004.4 MiB MemTotal",
+			  ">= 2.0 GiB (MemTotal >= 1.9 GiB)");
 	assert_live_fails(&r);
 	json_decref(r.doc);
 }
@@ -42,7 +43,8 @@ static void test_host_with_2g_warns_memory(void **state)
 	(void)state;
 	bin_check("check-zk-mem2g", &r);
 	assert_bin_result(&r, "zookeeper.memory", NULL, "warn",
-			  "2.0 GiB MemTotal", ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
+			  "2.0 GiB MemTotal",
+			  ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
 	assert_live_fails(&r);
 	json_decref(r.doc);
 }
@@ -54,7 +56,8 @@ static void test_8g_host_on_480g_ssd_with_1g_nic_passes(void **state)
 	(void)state;
 	bin_check("check-zk-ssd8g", &r);
 	assert_bin_result(&r, "zookeeper.memory", NULL, "pass",
-			  "7.8 GiB MemTotal", ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
+			  "7.8 GiB MemTotal",
+			  ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
 	assert_bin_result(&r, "zookeeper.disk", "/var/lib/zookeeper", "pass",
 			  "480.1 GB SSD (sdb)", "SSD, >= 240.0 GB");
 	assert_bin_result(&r, "zookeeper.nic.speed", "eno3", "pass", "1 Gb/s",
@@ -70,7 +73,8 @@ static void test_data_dir_on_hdd_warns_disk(void **state)
 	(void)state;
 	bin_check("check-zk-hdd6g", &r);
 	assert_bin_result(&r, "zookeeper.memory", NULL, "pass",
-			  "5.9 GiB MemTotal", ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
+			  "5.9 GiB MemTotal",
+			  ">= 4.0 GiB (MemTotal >= 3.8 GiB)");
 	assert_bin_result(&r, "zookeeper.disk", "/var/lib/zookeeper", "warn",
 			  "480.1 GB HDD (sdb)", "SSD, >= 240.0 GB");
 	assert_live_fails(&r);
@@ -83,12 +87,13 @@ static enum check_severity zk_memory(int64_t bytes, bool installed, char *m,
 				     size_t mlen)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 	enum check_severity sev;
 
 	if (installed)
-		f->inv.memory.installed_bytes = (struct hw_num){ bytes, true };
-	f->inv.memory.total_bytes = (struct hw_num){ installed ? bytes - 100 * (INT64_C(1) << 20) : bytes, true };
+		f->inv.memory.installed_bytes = (struct hw_num){bytes, true};
+	f->inv.memory.total_bytes = (struct hw_num){
+	    installed ? bytes - 100 * (INT64_C(1) << 20) : bytes, true};
 	run_check(f, "zookeeper.memory", &res);
 	assert_int_equal(res.n, 1);
 	sev = res.v[0].sev;
@@ -138,7 +143,7 @@ static void test_memtotal_has_5_percent_tolerance(void **state)
 static void test_memory_unknown_without_memtotal(void **state)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
 	run_check(f, "zookeeper.memory", &res);
@@ -167,8 +172,8 @@ static void zk_disk_run(struct zk_disk_case *c, int64_t size, int rotational)
 	snprintf(c->mount.path, sizeof c->mount.path, "/var/lib/zookeeper");
 	snprintf(c->mount.fstype, sizeof c->mount.fstype, "ext4");
 	snprintf(c->disk.name, sizeof c->disk.name, "sdb");
-	c->disk.size_bytes = (struct hw_num){ size, true };
-	c->disk.rotational = (struct hw_num){ rotational, true };
+	c->disk.size_bytes = (struct hw_num){size, true};
+	c->disk.rotational = (struct hw_num){rotational, true};
 	c->f->n_zk_dirs = 1;
 	snprintf(c->f->zk_dirs[0].path, sizeof c->f->zk_dirs[0].path,
 		 "/var/lib/zookeeper/data");
@@ -232,15 +237,16 @@ static void test_disk_on_tmpfs_is_unknown_with_why(void **state)
 	assert_int_equal(c.res.n, 1);
 	assert_result(&c.res.v[0], "zookeeper.disk", "/tmp/zookeeper",
 		      SEV_UNKNOWN, "", "SSD, >= 240.0 GB");
-	assert_string_equal(c.res.v[0].message,
-			    "/tmp/zookeeper is on tmpfs (tmpfs), not on a local disk");
+	assert_string_equal(
+	    c.res.v[0].message,
+	    "/tmp/zookeeper is on tmpfs (tmpfs), not on a local disk");
 	zk_disk_done(&c);
 }
 
 static void test_missing_zoo_cfg_makes_disk_nic_live_unknown(void **state)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
+	struct check_results res = {0};
 
 	(void)state;
 	snprintf(f->zk_error, sizeof f->zk_error,
@@ -264,34 +270,36 @@ static void test_missing_zoo_cfg_makes_disk_nic_live_unknown(void **state)
 static void test_nic_speed_threshold_is_1g(void **state)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
-	struct zk_config zk = { 0 };
-	struct hw_nic nic = { .name = "eth0" };
+	struct check_results res = {0};
+	struct zk_config zk = {0};
+	struct hw_nic nic = {.name = "eth0"};
 
 	(void)state;
 	f->zk = &zk;
 	f->zk_nic = &nic;
 	snprintf(f->zk_nic_why, sizeof f->zk_nic_why, "holds 10.0.0.5");
-	nic.speed_mbps = (struct hw_num){ 1000, true };
+	nic.speed_mbps = (struct hw_num){1000, true};
 	run_check(f, "zookeeper.nic.speed", &res);
-	nic.speed_mbps = (struct hw_num){ 100, true };
+	nic.speed_mbps = (struct hw_num){100, true};
 	run_check(f, "zookeeper.nic.speed", &res);
-	nic.speed_mbps = (struct hw_num){ 0, false };
+	nic.speed_mbps = (struct hw_num){0, false};
 	run_check(f, "zookeeper.nic.speed", &res);
 	f->zk_nic = NULL;
-	snprintf(f->zk_nic_why, sizeof f->zk_nic_why, "no interface holds 10.0.0.9");
+	snprintf(f->zk_nic_why, sizeof f->zk_nic_why,
+		 "no interface holds 10.0.0.9");
 	run_check(f, "zookeeper.nic.speed", &res);
 	assert_int_equal(res.n, 4);
 	assert_result(&res.v[0], "zookeeper.nic.speed", "eth0", SEV_PASS,
 		      "1 Gb/s", ">= 1 Gb/s");
 	assert_result(&res.v[1], "zookeeper.nic.speed", "eth0", SEV_FAIL,
 		      "100 Mb/s", ">= 1 Gb/s");
-	assert_result(&res.v[2], "zookeeper.nic.speed", "eth0", SEV_UNKNOWN,
-		      "", ">= 1 Gb/s");
+	assert_result(&res.v[2], "zookeeper.nic.speed", "eth0", SEV_UNKNOWN, "",
+		      ">= 1 Gb/s");
 	assert_result(&res.v[3], "zookeeper.nic.speed", "", SEV_UNKNOWN, "",
 		      ">= 1 Gb/s");
 	assert_string_equal(res.v[3].message,
-			    "no interface found for the role's traffic: no interface holds 10.0.0.9");
+			    "no interface found for the role's traffic: no "
+			    "interface holds 10.0.0.9");
 	check_results_free(&res);
 	free(f);
 }
@@ -315,8 +323,8 @@ static void live_result(const char *shape, bool ruok, bool srvr, bool mntr,
 			struct check_result *out)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
-	struct zk_config zk = { 0 };
+	struct check_results res = {0};
+	struct zk_config zk = {0};
 	char file[128];
 
 	f->zk = &zk;
@@ -399,8 +407,8 @@ static void test_live_without_quorum_fails(void **state)
 static void test_live_not_probed_is_unknown(void **state)
 {
 	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
-	struct check_results res = { 0 };
-	struct zk_config zk = { 0 };
+	struct check_results res = {0};
+	struct zk_config zk = {0};
 
 	(void)state;
 	f->zk = &zk;
@@ -415,26 +423,26 @@ static void test_live_not_probed_is_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_with_1g_fails_memory),
-		cmocka_unit_test(test_host_with_2g_warns_memory),
-		cmocka_unit_test(test_8g_host_on_480g_ssd_with_1g_nic_passes),
-		cmocka_unit_test(test_data_dir_on_hdd_warns_disk),
-		cmocka_unit_test(test_memory_fail_threshold_is_2g_installed),
-		cmocka_unit_test(test_memory_warn_threshold_is_4g_installed),
-		cmocka_unit_test(test_memory_above_8g_is_info),
-		cmocka_unit_test(test_memtotal_has_5_percent_tolerance),
-		cmocka_unit_test(test_memory_unknown_without_memtotal),
-		cmocka_unit_test(test_disk_capacity_threshold_is_240gb),
-		cmocka_unit_test(test_disk_small_hdd_names_both_problems),
-		cmocka_unit_test(test_disk_on_tmpfs_is_unknown_with_why),
-		cmocka_unit_test(test_missing_zoo_cfg_makes_disk_nic_live_unknown),
-		cmocka_unit_test(test_nic_speed_threshold_is_1g),
-		cmocka_unit_test(test_live_standalone_passes_with_mode_and_version),
-		cmocka_unit_test(test_live_follower_passes),
-		cmocka_unit_test(test_live_default_whitelist_passes_on_srvr),
-		cmocka_unit_test(test_live_all_words_refused_is_unknown),
-		cmocka_unit_test(test_live_without_quorum_fails),
-		cmocka_unit_test(test_live_not_probed_is_unknown),
+	    cmocka_unit_test(test_host_with_1g_fails_memory),
+	    cmocka_unit_test(test_host_with_2g_warns_memory),
+	    cmocka_unit_test(test_8g_host_on_480g_ssd_with_1g_nic_passes),
+	    cmocka_unit_test(test_data_dir_on_hdd_warns_disk),
+	    cmocka_unit_test(test_memory_fail_threshold_is_2g_installed),
+	    cmocka_unit_test(test_memory_warn_threshold_is_4g_installed),
+	    cmocka_unit_test(test_memory_above_8g_is_info),
+	    cmocka_unit_test(test_memtotal_has_5_percent_tolerance),
+	    cmocka_unit_test(test_memory_unknown_without_memtotal),
+	    cmocka_unit_test(test_disk_capacity_threshold_is_240gb),
+	    cmocka_unit_test(test_disk_small_hdd_names_both_problems),
+	    cmocka_unit_test(test_disk_on_tmpfs_is_unknown_with_why),
+	    cmocka_unit_test(test_missing_zoo_cfg_makes_disk_nic_live_unknown),
+	    cmocka_unit_test(test_nic_speed_threshold_is_1g),
+	    cmocka_unit_test(test_live_standalone_passes_with_mode_and_version),
+	    cmocka_unit_test(test_live_follower_passes),
+	    cmocka_unit_test(test_live_default_whitelist_passes_on_srvr),
+	    cmocka_unit_test(test_live_all_words_refused_is_unknown),
+	    cmocka_unit_test(test_live_without_quorum_fails),
+	    cmocka_unit_test(test_live_not_probed_is_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
