@@ -1,0 +1,494 @@
+/*
+ * The cluster judgement: the ZooKeeper ensemble and the Kafka cluster as a
+ * whole (ROLES.md "fleet, per cluster").  One small function per check id,
+ * run from one table over the hosts of one cluster.
+ *
+ * The ensemble is the set of hosts of the cluster that carry the ZooKeeper
+ * role; the server.N lines each of them reports are only cross-checked
+ * against it, because a host without an agent cannot be judged for placement
+ * anyway and the disagreement itself is what the operator must see.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coll.h"
+
+struct fleet_view {
+	const char *cluster;
+	const struct coll_host *hosts;
+	size_t n;
+	bool critical;
+	const struct coll_fleet_thresholds *th;
+};
+
+/* How the members of one role spread over failure domains. */
+struct placement {
+	size_t members;
+	size_t unknown; /* members with neither rack nor zone */
+	size_t domains;
+	const char *top;      /* the domain holding the most members */
+	const char *top_kind; /* "rack" or "zone" */
+	size_t top_count;
+	char unknown_names[128];
+};
+
+void coll_fleet_thresholds_default(struct coll_fleet_thresholds *th)
+{
+	th->skew_below_pct = 50;
+}
+
+bool coll_host_in(const struct coll_host *h, const char *cluster, unsigned role)
+{
+	return (h->roles & role) && strcmp(h->cluster, cluster) == 0;
+}
+
+static size_t role_count(const struct fleet_view *v, unsigned role)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < v->n; i++)
+		c += coll_host_in(&v->hosts[i], v->cluster, role);
+	return c;
+}
+
+/* Appends a host name to a comma-separated list; a list that would
+ * overflow ends in "..." so a message never cuts a name in half. */
+static void names_add(char *buf, size_t len, const char *name)
+{
+	size_t cur = strlen(buf), need = strlen(name) + (cur ? 2 : 0);
+
+	if (cur >= 3 && strcmp(buf + cur - 3, "...") == 0)
+		return;
+	if (cur + need + 5 < len)
+		snprintf(buf + cur, len - cur, "%s%s", cur ? ", " : "", name);
+	else if (cur + 5 < len)
+		snprintf(buf + cur, len - cur, "%s...", cur ? ", " : "");
+}
+
+/* A host's failure domain is its rack; hosts in a cloud name an
+ * availability zone and no rack, and there the zone is the domain. */
+static const char *host_domain(const struct coll_host *h, const char **kind)
+{
+	if (h->rack[0]) {
+		*kind = "rack";
+		return h->rack;
+	}
+	*kind = "zone";
+	return h->zone[0] ? h->zone : NULL;
+}
+
+static void placement_of(const struct fleet_view *v, unsigned role,
+			 struct placement *p)
+{
+	size_t i, j;
+
+	memset(p, 0, sizeof *p);
+	for (i = 0; i < v->n; i++) {
+		const struct coll_host *h = &v->hosts[i];
+		const char *d, *kind, *dj, *kj;
+		size_t count = 0;
+		bool seen = false;
+
+		if (!coll_host_in(h, v->cluster, role))
+			continue;
+		p->members++;
+		d = host_domain(h, &kind);
+		if (d == NULL) {
+			p->unknown++;
+			names_add(p->unknown_names, sizeof p->unknown_names,
+				  h->host_id);
+			continue;
+		}
+		for (j = 0; j < v->n; j++) {
+			if (!coll_host_in(&v->hosts[j], v->cluster, role))
+				continue;
+			dj = host_domain(&v->hosts[j], &kj);
+			if (dj == NULL || strcmp(dj, d) != 0)
+				continue;
+			seen |= j < i;
+			count++;
+		}
+		if (seen)
+			continue;
+		p->domains++;
+		if (count > p->top_count) {
+			p->top_count = count;
+			p->top = d;
+			p->top_kind = kind;
+		}
+	}
+}
+
+static int check_zk_size(const struct fleet_view *v, struct check_results *out)
+{
+	size_t n = role_count(v, CONF_ROLE_ZOOKEEPER);
+	const char *req =
+	    v->critical ? "odd, 5 for a critical cluster" : "odd, at least 3";
+	char measured[32];
+
+	snprintf(measured, sizeof measured, "%zu server%s", n,
+		 n == 1 ? "" : "s");
+	if (n < 3)
+		return check_add(out, "zookeeper.ensemble.size", NULL, SEV_FAIL,
+				 measured, req,
+				 "%zu server%s: below 3%s, the loss of one "
+				 "server stops the ensemble",
+				 n, n == 1 ? "" : "s",
+				 n % 2 ? "" : " and even");
+	if (n % 2 == 0)
+		return check_add(
+		    out, "zookeeper.ensemble.size", NULL, SEV_FAIL, measured,
+		    req,
+		    "%zu servers: even, a quorum needs %zu and "
+		    "survives %zu loss%s, no more than %zu servers "
+		    "would; use an odd count",
+		    n, n / 2 + 1, (n - 1) / 2, (n - 1) / 2 == 1 ? "" : "es",
+		    n - 1);
+	if (n == 3 && v->critical)
+		return check_add(out, "zookeeper.ensemble.size", NULL, SEV_WARN,
+				 measured, req,
+				 "3 servers survive 1 loss; a critical cluster "
+				 "should run 5 to survive 2");
+	return check_add(out, "zookeeper.ensemble.size", NULL, SEV_PASS,
+			 measured, req, "%zu servers: odd, survives %zu loss%s",
+			 n, (n - 1) / 2, (n - 1) / 2 == 1 ? "" : "es");
+}
+
+/* zoo.cfg's server.N lines against the hosts that report the role: a
+ * different count means the view is missing servers, or a host with the
+ * role is outside the quorum this server knows. */
+static int check_zk_configured(const struct fleet_view *v,
+			       struct check_results *out)
+{
+	size_t reporting = role_count(v, CONF_ROLE_ZOOKEEPER), i;
+	char measured[32], required[32];
+	int rc = 0;
+
+	snprintf(required, sizeof required, "%zu reporting", reporting);
+	for (i = 0; rc == 0 && i < v->n; i++) {
+		const struct coll_host *h = &v->hosts[i];
+		size_t conf;
+
+		if (!coll_host_in(h, v->cluster, CONF_ROLE_ZOOKEEPER) ||
+		    h->n_ensemble == 0 || h->n_ensemble == reporting)
+			continue;
+		conf = h->n_ensemble;
+		snprintf(measured, sizeof measured, "%zu configured", conf);
+		if (conf > reporting)
+			rc = check_add(
+			    out, "zookeeper.ensemble.size", h->host_id,
+			    SEV_WARN, measured, required,
+			    "zoo.cfg on %s lists %zu servers but %zu "
+			    "hosts of cluster %s report the ZooKeeper "
+			    "role: %zu run no agent or name another "
+			    "cluster; size and placement are judged "
+			    "on the %zu that report",
+			    h->host_id, conf, reporting, v->cluster,
+			    conf - reporting, reporting);
+		else
+			rc = check_add(
+			    out, "zookeeper.ensemble.size", h->host_id,
+			    SEV_WARN, measured, required,
+			    "zoo.cfg on %s lists %zu servers but %zu "
+			    "hosts of cluster %s report the ZooKeeper "
+			    "role: %zu of them are outside this "
+			    "server's ensemble (standalone or another "
+			    "ensemble)",
+			    h->host_id, conf, reporting, v->cluster,
+			    reporting - conf);
+	}
+	return rc;
+}
+
+/* A quorum needs more than half of the servers, so a domain holding half
+ * or more takes the quorum with it when it goes: 2 of 4 stops it too. */
+static int check_zk_placement(const struct fleet_view *v,
+			      struct check_results *out)
+{
+	const char *id = "zookeeper.ensemble.placement";
+	const char *req = "every rack/zone below half";
+	struct placement p;
+	char measured[96];
+
+	placement_of(v, CONF_ROLE_ZOOKEEPER, &p);
+	if (p.top != NULL && 2 * p.top_count >= p.members) {
+		snprintf(measured, sizeof measured, "%zu of %zu in %s %s",
+			 p.top_count, p.members, p.top_kind, p.top);
+		if (p.domains == 1 && p.unknown == 0)
+			return check_add(out, id, NULL, SEV_FAIL, measured, req,
+					 "all %zu servers in %s %s: losing it "
+					 "stops the ensemble; spread them over "
+					 "racks (or 2-3 zones)",
+					 p.members, p.top_kind, p.top);
+		return check_add(out, id, NULL, SEV_FAIL, measured, req,
+				 "%s %s holds %zu of %zu servers: losing it "
+				 "leaves no quorum (more than half)",
+				 p.top_kind, p.top, p.top_count, p.members);
+	}
+	if (p.unknown) {
+		snprintf(measured, sizeof measured, "%zu of %zu without rack",
+			 p.unknown, p.members);
+		return check_add(out, id, NULL, SEV_UNKNOWN, measured, req,
+				 "racks unknown for %s: set rack (or zone) in "
+				 "kagent.conf [host]",
+				 p.unknown_names);
+	}
+	snprintf(measured, sizeof measured,
+		 "%zu racks/zones, at most %zu in one", p.domains, p.top_count);
+	return check_add(out, id, NULL, SEV_PASS, measured, req,
+			 "%zu servers over %zu racks/zones: losing any one "
+			 "leaves a quorum",
+			 p.members, p.domains);
+}
+
+static int check_kafka_size(const struct fleet_view *v,
+			    struct check_results *out)
+{
+	size_t n = role_count(v, CONF_ROLE_KAFKA);
+	char measured[32];
+
+	snprintf(measured, sizeof measured, "%zu broker%s", n,
+		 n == 1 ? "" : "s");
+	if (n < 3)
+		return check_add(out, "kafka.cluster.size", NULL, SEV_FAIL,
+				 measured, "at least 3",
+				 "%zu broker%s: replication factor 3 needs 3 "
+				 "brokers",
+				 n, n == 1 ? "" : "s");
+	return check_add(out, "kafka.cluster.size", NULL, SEV_PASS, measured,
+			 "at least 3", "%zu brokers: replication factor 3 fits",
+			 n);
+}
+
+static int check_kafka_placement(const struct fleet_view *v,
+				 struct check_results *out)
+{
+	const char *id = "kafka.cluster.placement";
+	const char *req = "several racks/zones";
+	struct placement p;
+	char measured[96];
+
+	placement_of(v, CONF_ROLE_KAFKA, &p);
+	if (p.unknown) {
+		snprintf(measured, sizeof measured, "%zu of %zu without rack",
+			 p.unknown, p.members);
+		return check_add(out, id, NULL, SEV_UNKNOWN, measured, req,
+				 "racks unknown for %s: set rack (or zone) in "
+				 "kagent.conf [host]",
+				 p.unknown_names);
+	}
+	if (p.domains == 1) {
+		snprintf(measured, sizeof measured, "all %zu in %s %s",
+			 p.members, p.top_kind, p.top);
+		return check_add(out, id, NULL, SEV_WARN, measured, req,
+				 "all %zu brokers in %s %s: losing it loses "
+				 "every replica of every partition",
+				 p.members, p.top_kind, p.top);
+	}
+	snprintf(measured, sizeof measured,
+		 "%zu racks/zones, at most %zu in one", p.domains, p.top_count);
+	return check_add(out, id, NULL, SEV_PASS, measured, req,
+			 "%zu brokers over %zu racks/zones", p.members,
+			 p.domains);
+}
+
+/* Kafka spreads replicas by broker.rack; a value that disagrees with the
+ * host's real rack makes "rack-aware" replicas share a rack. */
+static int check_kafka_rack_mismatch(const struct fleet_view *v,
+				     struct check_results *out)
+{
+	const char *id = "kafka.cluster.rack_mismatch";
+	size_t i, compared = 0, mismatched = 0;
+	char measured[96], required[96];
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < v->n; i++) {
+		const struct coll_host *h = &v->hosts[i];
+		const char *d, *kind;
+
+		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA))
+			continue;
+		d = host_domain(h, &kind);
+		if (d == NULL)
+			continue;
+		snprintf(required, sizeof required, "%s %s", kind, d);
+		if (h->broker_rack[0] == '\0') {
+			rc = check_add(
+			    out, id, h->host_id, SEV_INFO, "broker.rack unset",
+			    required,
+			    "broker.rack is unset: rack-aware replica "
+			    "placement does not know %s is in %s %s",
+			    h->host_id, kind, d);
+			continue;
+		}
+		compared++;
+		if (strcmp(h->broker_rack, d) == 0)
+			continue;
+		mismatched++;
+		snprintf(measured, sizeof measured, "broker.rack=%s",
+			 h->broker_rack);
+		rc =
+		    check_add(out, id, h->host_id, SEV_WARN, measured, required,
+			      "broker.rack is %s but %s is in %s %s: replicas "
+			      "Kafka spreads by broker.rack may share a rack",
+			      h->broker_rack, h->host_id, kind, d);
+	}
+	if (rc || mismatched)
+		return rc;
+	if (compared == 0)
+		return check_add(
+		    out, id, NULL, SEV_UNKNOWN, "", "",
+		    "no broker reports both broker.rack and a rack "
+		    "(or zone) in kagent.conf");
+	snprintf(measured, sizeof measured, "%zu agree", compared);
+	return check_add(out, id, NULL, SEV_PASS, measured, "",
+			 "broker.rack agrees with the host's rack on %zu "
+			 "broker%s",
+			 compared, compared == 1 ? "" : "s");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Kafka puts only new partitions on a new broker, so a broker far below
+ * the median stays there until someone moves partitions onto it. */
+static int check_kafka_skew(const struct fleet_view *v,
+			    struct check_results *out)
+{
+	const char *id = "kafka.cluster.partition_skew";
+	int64_t *counts, median, pct = v->th->skew_below_pct;
+	size_t i, known = 0, warned = 0;
+	char measured[96], required[96];
+	int rc = 0;
+
+	counts = calloc(v->n ? v->n : 1, sizeof *counts);
+	if (counts == NULL)
+		return -ENOMEM;
+	for (i = 0; rc == 0 && i < v->n; i++) {
+		const struct coll_host *h = &v->hosts[i];
+
+		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA))
+			continue;
+		if (h->partition_dirs.known && h->partition_dirs.v >= 0)
+			counts[known++] = h->partition_dirs.v;
+		else
+			rc =
+			    check_add(out, id, h->host_id, SEV_UNKNOWN, "", "",
+				      "partition directories of %s not counted",
+				      h->host_id);
+	}
+	if (rc)
+		goto out_free_counts;
+	if (known < 2) {
+		rc = check_add(out, id, NULL, SEV_UNKNOWN, "", "",
+			       "%zu broker%s with counted partition "
+			       "directories: nothing to compare",
+			       known, known == 1 ? "" : "s");
+		goto out_free_counts;
+	}
+	qsort(counts, known, sizeof *counts, cmp_i64);
+	median = known % 2 ? counts[known / 2]
+			   : (counts[known / 2 - 1] + counts[known / 2]) / 2;
+	snprintf(required, sizeof required, "%" PRId64 "%% of median %" PRId64,
+		 pct, median);
+	for (i = 0; rc == 0 && i < v->n; i++) {
+		const struct coll_host *h = &v->hosts[i];
+		int64_t c = h->partition_dirs.v;
+
+		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA) ||
+		    !h->partition_dirs.known || c < 0)
+			continue;
+		/* doubles: exact for any partition count a broker can hold */
+		if (!((double)c * 100.0 < (double)pct * (double)median ||
+		      (c == 0 && median > 0)))
+			continue;
+		warned++;
+		snprintf(measured, sizeof measured,
+			 "%" PRId64 " partition dirs", c);
+		rc =
+		    check_add(out, id, h->host_id, SEV_WARN, measured, required,
+			      "%s holds %" PRId64 " partition directories, the "
+			      "median is %" PRId64 ": Kafka places only new "
+			      "topics on it; reassign existing partitions by "
+			      "hand, one topic at a time, ideally after "
+			      "shrinking partitions (retention)",
+			      h->host_id, c, median);
+	}
+	if (rc == 0 && warned == 0) {
+		snprintf(measured, sizeof measured, "median %" PRId64, median);
+		rc =
+		    check_add(out, id, NULL, SEV_PASS, measured, required,
+			      "every broker holds at least %" PRId64 "%% of "
+			      "the median of %" PRId64 " partition directories",
+			      pct, median);
+	}
+out_free_counts:
+	free(counts);
+	return rc;
+}
+
+static const struct {
+	unsigned role;
+	int (*run)(const struct fleet_view *v, struct check_results *out);
+} fleet_checks[] = {
+    {CONF_ROLE_ZOOKEEPER, check_zk_size},
+    {CONF_ROLE_ZOOKEEPER, check_zk_configured},
+    {CONF_ROLE_ZOOKEEPER, check_zk_placement},
+    {CONF_ROLE_KAFKA, check_kafka_size},
+    {CONF_ROLE_KAFKA, check_kafka_placement},
+    {CONF_ROLE_KAFKA, check_kafka_rack_mismatch},
+    {CONF_ROLE_KAFKA, check_kafka_skew},
+};
+
+int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
+			  size_t n, bool critical,
+			  const struct coll_fleet_thresholds *th,
+			  struct check_results *out)
+{
+	struct fleet_view v = {cluster, hosts, n, critical, th};
+	size_t i;
+	int rc = 0;
+
+	if (cluster == NULL || (hosts == NULL && n > 0) || th == NULL ||
+	    out == NULL || th->skew_below_pct < 0 || th->skew_below_pct > 100)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		v.critical |=
+		    strcmp(hosts[i].cluster, cluster) == 0 && hosts[i].critical;
+	for (i = 0; rc == 0 && i < sizeof fleet_checks / sizeof fleet_checks[0];
+	     i++)
+		if (role_count(&v, fleet_checks[i].role) > 0)
+			rc = fleet_checks[i].run(&v, out);
+	if (rc == 0)
+		rc = coll_fleet_upgrade_judge(cluster, hosts, n, out);
+	return rc;
+}
+
+int coll_fleet_judge(const char *cluster, const struct coll_host *hosts,
+		     size_t n, bool critical, struct check_results *out)
+{
+	struct coll_fleet_thresholds th;
+
+	coll_fleet_thresholds_default(&th);
+	return coll_fleet_judge_with(cluster, hosts, n, critical, &th, out);
+}
+
+int coll_fleet_verdict(const char *cluster, const struct coll_host *hosts,
+		       size_t n, bool critical, enum check_severity *verdict)
+{
+	struct check_results r = {0};
+	int rc;
+
+	rc = coll_fleet_judge(cluster, hosts, n, critical, &r);
+	if (rc == 0)
+		*verdict = check_verdict(&r);
+	check_results_free(&r);
+	return rc;
+}

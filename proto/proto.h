@@ -1,0 +1,168 @@
+/*
+ * proto.h — the wire between agent and collector: kagent.proto messages
+ * (nanopb structs kagent_v1_*), length-prefixed frames, and helpers that
+ * fill messages from the facts of hw/ and board/.
+ *
+ * A frame is a 4-byte big-endian payload length followed by the payload,
+ * one encoded kagent.v1.Envelope.  The framer is a pure incremental decoder
+ * over bytes: it does no I/O, so a TLS layer (memory BIOs) or a test can
+ * feed it any chunking.
+ *
+ * nanopb structs are sized for the bounds of kagent.options: an Envelope is
+ * large (it can hold the largest Report), so allocate it on the heap and
+ * reuse one per loop, not one per connection.
+ */
+#ifndef KAGENT_PROTO_H
+#define KAGENT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kagent.pb.h"
+#include "board.h"
+#include "hw.h"
+#include "smart_ata.h"
+
+/* Hello.protocol_version.  Adding fields does not change it; a change of
+ * framing or of a field's meaning does. */
+#define PROTO_VERSION 1
+
+/* Bounds of the four lists that are nanopb callbacks (kagent.options says
+ * why); a decoder refuses a report with more. */
+#define PROTO_NICS_MAX	  64
+#define PROTO_DISKS_MAX	  64
+#define PROTO_SENSORS_MAX 256
+#define PROTO_CHECKS_MAX  256
+
+/* Encoded size of the lists when full: each item is a tag (1 byte for
+ * fields 1-15, 2 for sensors = 22 and checks = 40), a 2-byte length and
+ * the item at its largest. */
+#define PROTO_LISTS_SIZE_MAX                                                   \
+	(PROTO_NICS_MAX * (1 + 2 + kagent_v1_Nic_size) +                       \
+	 PROTO_DISKS_MAX * (1 + 2 + kagent_v1_Disk_size) +                     \
+	 PROTO_SENSORS_MAX * (2 + 2 + kagent_v1_Sensor_size) +                 \
+	 PROTO_CHECKS_MAX * (2 + 2 + kagent_v1_CheckResult_size))
+
+#define PROTO_FRAME_HDR 4
+/* Largest payload either end accepts.  An Envelope holding a Report with
+ * every string and list full is 606 942 bytes (590 656 of them the four
+ * lists, PROTO_LISTS_SIZE_MAX; nanopb's generator gives the figure when the
+ * lists are declared static), so 1 MiB leaves room to grow.  The
+ * limit is a protocol constant rather than that figure so that raising a
+ * bound in kagent.options does not make an older collector drop a newer
+ * agent's reports. */
+#define PROTO_FRAME_MAX (1u << 20)
+
+/* ---- frame.c ---- */
+
+/* Called once per whole frame.  The payload is valid only during the call.
+ * Return 0 to go on, or a negative errno to stop: proto_framer_feed then
+ * returns it.  The callback must not free the framer. */
+typedef int (*proto_frame_cb)(void *arg, const uint8_t *payload, size_t len);
+
+struct proto_framer {
+	size_t max; /* payload limit, at most PROTO_FRAME_MAX */
+	uint8_t hdr[PROTO_FRAME_HDR];
+	size_t hdr_len; /* bytes of the length prefix held */
+	size_t want;	/* payload length once the prefix is whole */
+	uint8_t *buf;	/* payload held so far; NULL until needed */
+	size_t have;
+	size_t cap;
+	int err;       /* sticky: the stream position is lost */
+	char why[128]; /* reason of err, for the log */
+};
+
+/* max = 0 means PROTO_FRAME_MAX; a larger value is clamped to it. */
+void proto_framer_init(struct proto_framer *f, size_t max);
+void proto_framer_free(struct proto_framer *f);
+/* Splits buf into frames, calling cb for each whole one, and keeps the
+ * tail of an incomplete one.  -EMSGSIZE when a length prefix is above the
+ * limit (before any allocation), -ENOMEM, or cb's error.  After an error
+ * every later call returns the same error: close the connection and log
+ * f->why. */
+int proto_framer_feed(struct proto_framer *f, const uint8_t *buf, size_t len,
+		      proto_frame_cb cb, void *arg);
+/* Bytes of an incomplete frame held: non-zero when the peer closes means a
+ * truncated frame. */
+size_t proto_framer_pending(const struct proto_framer *f);
+
+/* Writes the length prefix and the encoded Envelope into buf.  -EINVAL
+ * when nanopb refuses the message (a string without its NUL within the
+ * bound, a count above max_count), -EMSGSIZE above PROTO_FRAME_MAX,
+ * -ENOBUFS when cap is too small.  err (may be NULL) says which. */
+int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
+			  size_t *len, struct hw_err *err);
+struct proto_lists;
+/* Decodes one frame's payload.  A Report's four lists land in `lists`
+ * (emptied first, its memory reused), or are skipped when lists is NULL.
+ * -EBADMSG when it does not decode or a list is above its bound (err holds
+ * the reason), -ENOMSG when it decodes but holds no message this version
+ * knows (an empty frame, or a kind added later). */
+int proto_envelope_decode(const uint8_t *p, size_t n, kagent_v1_Envelope *out,
+			  struct proto_lists *lists, struct hw_err *err);
+/* "hello", "report", "ack", "error" or "none". */
+const char *proto_envelope_kind(const kagent_v1_Envelope *m);
+
+/* ---- report.c: the Report's long lists, and facts into messages ---- */
+
+/* One list of nanopb structs on the heap, grown up to max items. */
+struct proto_list {
+	void *v;
+	size_t n;
+	size_t cap;
+	size_t max;
+	size_t size;		    /* of one item */
+	const pb_msgdesc_t *fields; /* its nanopb descriptor */
+};
+
+struct proto_lists {
+	struct proto_list nics;	   /* kagent_v1_Nic */
+	struct proto_list disks;   /* kagent_v1_Disk */
+	struct proto_list sensors; /* kagent_v1_Sensor */
+	struct proto_list checks;  /* kagent_v1_CheckResult */
+};
+
+void proto_lists_init(struct proto_lists *l);
+/* n = 0 for every list; memory kept for the next report. */
+void proto_lists_clear(struct proto_lists *l);
+void proto_lists_free(struct proto_lists *l);
+/* A zeroed new item in *item.  -ENOSPC when the list is full (count it as
+ * clipped), -ENOMEM. */
+int proto_list_add(struct proto_list *l, void **item);
+/* Makes an encoder of r write the lists from l; l must outlive the
+ * encoding.  Sets has_inventory. */
+void proto_report_bind(kagent_v1_Report *r, const struct proto_lists *l);
+/* The decoding side of proto_report_bind, and clearing either binding:
+ * nanopb keeps encode and decode callbacks in one union. */
+void proto_report_bind_decode(kagent_v1_Report *r, struct proto_lists *l);
+void proto_report_unbind(kagent_v1_Report *r);
+
+/* Every fill function returns how many strings it shortened and list items
+ * it left out to fit the bounds; the caller adds that to
+ * Report.clipped. */
+
+/* Copies src into a field of cap bytes.  Bytes that are not UTF-8 become
+ * '?' (protobuf strings must be UTF-8), and a string too long is cut at a
+ * character boundary.  Returns 1 when cut, else 0. */
+unsigned proto_str_set(char *dst, size_t cap, const char *src);
+/* An optional int64 from a value that may be unknown. */
+void proto_num_set(struct hw_num n, bool *has, int64_t *v);
+
+unsigned proto_fill_cpu(const struct hw_cpu *c, kagent_v1_Cpu *out);
+unsigned proto_fill_memory(const struct hw_memory *m, kagent_v1_Memory *out);
+unsigned proto_fill_nic(const struct hw_nic *n, kagent_v1_Nic *out);
+unsigned proto_fill_disk(const struct hw_disk *d, kagent_v1_Disk *out);
+/* Fills out and appends every nic and disk to l; -ENOMEM. */
+int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
+			 const struct hw_nics *nics,
+			 const struct hw_disks *disks, kagent_v1_Inventory *out,
+			 struct proto_lists *l, unsigned *clipped);
+/* SMART facts only; the verdict, reason and source come from the agent's
+ * disk.health judgement. */
+unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
+			       kagent_v1_Health *out);
+unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out);
+unsigned proto_fill_sensor(const struct board_sensor *s, kagent_v1_Sensor *out);
+
+#endif
