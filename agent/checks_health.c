@@ -19,8 +19,9 @@ static void downshift_one(const struct hw_nic *n, const char *why,
 
 	if (!n->max_speed_mbps.known) {
 		check_add(out, "nic.downshift", n->name, SEV_UNKNOWN, "", "",
-			  "%s: the speeds both ends support are read with "
-			  "ethtool on the live host and are not known (%s)",
+			  "%s: the speeds both ends support are unknown (no "
+			  "link modes from ethtool: a virtual NIC, or not the "
+			  "live host) (%s)",
 			  n->name, why);
 		return;
 	}
