@@ -37,13 +37,14 @@ printf '[host]\nroles = zookeeper\n[zookeeper]\nconfig = %s/zoo.cfg\n' $D > $D/k
 java -Xmx128m -cp $ZK_JAR $ZK_MAIN $D/zoo.cfg > $D/zk.log 2>&1 &
 ZK_PID=$!
 for i in $(seq 150); do
-	R=$({ exec 3<>/dev/tcp/127.0.0.1/$PORT && printf ruok >&3 &&
-		cat <&3; } 2>/dev/null)
-	[ "$R" = imok ] && break
+	# ruok says imok before a starting server serves: wait for srvr.
+	R=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 &&
+		printf srvr >&3 && cat <&3' $PORT 2>/dev/null)
+	[[ "$R" == "Zookeeper version:"* ]] && break
 	kill -0 $ZK_PID 2>/dev/null || { cat $D/zk.log; fail "zookeeper exited"; }
 	sleep 0.2
 done
-[ "${R:-}" = imok ] || { cat $D/zk.log; fail "zookeeper not up on $PORT"; }
+[[ "${R:-}" == "Zookeeper version:"* ]] || { cat $D/zk.log; fail "zookeeper not serving on $PORT"; }
 
 VERSION=$(dpkg-query -W -f='${Version}' zookeeper)
 VERSION=${VERSION#*:}; VERSION=${VERSION%-*}
