@@ -9,6 +9,7 @@ static const struct {
 } groups[] = {
 	{ checks_zookeeper, &checks_zookeeper_len },
 	{ checks_kafka_host, &checks_kafka_host_len },
+	{ checks_kafka_security, &checks_kafka_security_len },
 	{ checks_os, &checks_os_len },
 	{ checks_health, &checks_health_len },
 };
