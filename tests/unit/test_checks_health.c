@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "checks_test.h"
+#include "disk_health.h"
+#include "health_sensors.h"
 
 struct nic_case {
 	struct facts *f;
@@ -87,12 +89,14 @@ static void test_port_at_its_best_speed_passes(void **state)
 	nic_case_free(&c);
 }
 
+/* On the live host a NIC without link modes (virtio, veth) stays unknown. */
 static void test_unknown_link_modes_are_unknown_with_why(void **state)
 {
 	struct nic_case c;
 
 	(void)state;
 	nic_case(&c, CONF_ROLE_ZOOKEEPER);
+	c.f->root = "/";
 	c.v[0] = port("eth0", 1000, 0, false);
 	c.f->inv.nics.n = 1;
 	c.f->zk_nic = &c.v[0];
@@ -162,16 +166,148 @@ static void test_no_role_interface_is_unknown_with_why(void **state)
 	nic_case_free(&c);
 }
 
-/* Below a root the link modes cannot be read: each bond member says so. */
-static void test_fixture_bond_members_are_unknown(void **state)
+/* Below a root there is no link, no device and no hwmon to ask: the
+ * checks say "not judged" (info) and leave the verdict alone. */
+static void test_fixture_host_is_not_judged(void **state)
 {
 	struct bin_run r;
 
 	(void)state;
 	bin_check("check-kafka-4x4tb", &r);
-	assert_bin_result(&r, "nic.downshift", "eno1", "unknown", "", "");
-	assert_bin_result(&r, "nic.downshift", "eno2", "unknown", "", "");
+	assert_bin_result(&r, "nic.downshift", "eno1", "info", "not judged",
+			  "");
+	assert_bin_result(&r, "nic.downshift", "eno2", "info", "not judged",
+			  "");
+	assert_bin_result(&r, "disk.health", NULL, "info", "not judged",
+			  "healthy");
+	assert_bin_result(&r, "board.sensors", NULL, "info", "not judged",
+			  "within limits");
+	assert_string_equal(bin_verdict(&r), "pass");
 	json_decref(r.doc);
+}
+
+/* ---- disk.health on the live host's facts ---- */
+
+static void test_disk_health_one_result_per_physical_disk(void **state)
+{
+	static const struct {
+		const char *name;
+		enum hw_disk_kind kind;
+		enum health_verdict v;
+		const char *reason, *source;
+	} disks[] = {
+	    {"sda", HW_DISK_PHYSICAL, HEALTH_PASS, "SMART overall GOOD",
+	     "atasmart"},
+	    {"sdb", HW_DISK_PHYSICAL, HEALTH_WARN,
+	     "8 reallocated sectors (attribute 5)", "atasmart"},
+	    {"nvme0n1", HW_DISK_PHYSICAL, HEALTH_FAIL,
+	     "critical warning 0x04: reliability degraded", "nvme"},
+	    {"sdc", HW_DISK_PHYSICAL, HEALTH_UNKNOWN, "needs CAP_SYS_RAWIO",
+	     ""},
+	    {"md0", HW_DISK_MD, HEALTH_UNKNOWN, "md volume", ""},
+	};
+	const size_t n = sizeof disks / sizeof disks[0];
+	struct facts *f = facts_new(CONF_ROLE_KAFKA);
+	struct check_results res = {0};
+	struct hw_disk v[5] = {0};
+	struct disk_smart *smart = calloc(n, sizeof *smart);
+	size_t i;
+
+	(void)state;
+	assert_non_null(smart);
+	f->root = "/";
+	for (i = 0; i < n; i++) {
+		snprintf(v[i].name, sizeof v[i].name, "%s", disks[i].name);
+		v[i].kind = disks[i].kind;
+		smart[i].health.verdict = disks[i].v;
+		snprintf(smart[i].health.reason, sizeof smart[i].health.reason,
+			 "%s", disks[i].reason);
+		snprintf(smart[i].health.source, sizeof smart[i].health.source,
+			 "%s", disks[i].source);
+	}
+	f->inv.disks.v = v;
+	f->inv.disks.n = n;
+	f->inv.smart = smart;
+	run_check(f, "disk.health", &res);
+	assert_int_equal(res.n, 4);
+	assert_result(&res.v[0], "disk.health", "sda", SEV_PASS, "healthy",
+		      "healthy");
+	assert_string_equal(res.v[0].message, "SMART overall GOOD (atasmart)");
+	assert_result(&res.v[1], "disk.health", "sdb", SEV_WARN, "degrading",
+		      "healthy");
+	assert_result(&res.v[2], "disk.health", "nvme0n1", SEV_FAIL, "failing",
+		      "healthy");
+	assert_result(&res.v[3], "disk.health", "sdc", SEV_UNKNOWN, "",
+		      "healthy");
+	assert_string_equal(res.v[3].message, "needs CAP_SYS_RAWIO");
+	check_results_free(&res);
+	free(smart);
+	free(f);
+}
+
+/* ---- board.sensors: coretemp as in tests/fixtures/hwmon-hot ---- */
+
+static struct board_sensor coretemp(const char *chip, const char *label,
+				    double value, bool crit_alarm)
+{
+	struct board_sensor s = {.kind = BOARD_SENSOR_TEMP};
+
+	snprintf(s.chip, sizeof s.chip, "%s", chip);
+	snprintf(s.label, sizeof s.label, "%s", label);
+	s.value = (struct board_value){value, true};
+	s.max = (struct board_value){84, true};
+	s.crit = (struct board_value){100, true};
+	s.alarm = (struct board_value){crit_alarm, true};
+	return s;
+}
+
+static void
+test_sensors_pass_below_max_warn_past_max_fail_past_crit(void **state)
+{
+	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct check_results res = {0};
+	struct board_sensor v[3];
+
+	(void)state;
+	f->root = "/";
+	v[0] = coretemp("coretemp-isa-0000", "Package id 0", 45, false);
+	v[1] = coretemp("coretemp-isa-0000", "Core 0", 85, false);
+	v[2] = coretemp("coretemp-isa-0001", "Package id 1", 101, true);
+	f->inv.sensors.v = v;
+	f->inv.sensors.n = 3;
+	f->inv.sensors_known = true;
+	run_check(f, "board.sensors", &res);
+	assert_int_equal(res.n, 3);
+	assert_result(&res.v[0], "board.sensors",
+		      "coretemp-isa-0000 Package id 0", SEV_PASS, "45 °C",
+		      "< max 84 °C");
+	assert_result(&res.v[1], "board.sensors", "coretemp-isa-0000 Core 0",
+		      SEV_WARN, "85 °C", "< max 84 °C");
+	assert_result(&res.v[2], "board.sensors",
+		      "coretemp-isa-0001 Package id 1", SEV_FAIL, "101 °C",
+		      "< max 84 °C");
+	check_results_free(&res);
+	free(f);
+}
+
+static void test_live_host_without_sensors_is_unknown_with_why(void **state)
+{
+	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct check_results res = {0};
+
+	(void)state;
+	f->root = "/";
+	f->inv.sensors_known = true;
+	snprintf(f->inv.sensors_error, sizeof f->inv.sensors_error,
+		 "no hardware monitoring sensors (no hwmon device)");
+	run_check(f, "board.sensors", &res);
+	assert_int_equal(res.n, 1);
+	assert_result(&res.v[0], "board.sensors", "", SEV_UNKNOWN, "",
+		      "within limits");
+	assert_string_equal(res.v[0].message,
+			    "no hardware monitoring sensors (no hwmon device)");
+	check_results_free(&res);
+	free(f);
 }
 
 int main(void)
@@ -183,7 +319,11 @@ int main(void)
 	    cmocka_unit_test(test_bond_members_are_judged_each),
 	    cmocka_unit_test(test_shared_interface_is_judged_once),
 	    cmocka_unit_test(test_no_role_interface_is_unknown_with_why),
-	    cmocka_unit_test(test_fixture_bond_members_are_unknown),
+	    cmocka_unit_test(test_fixture_host_is_not_judged),
+	    cmocka_unit_test(test_disk_health_one_result_per_physical_disk),
+	    cmocka_unit_test(
+		test_sensors_pass_below_max_warn_past_max_fail_past_crit),
+	    cmocka_unit_test(test_live_host_without_sensors_is_unknown_with_why),
 	};
 
 	return cmocka_run_group_tests(tests, 0, NULL);
