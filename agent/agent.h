@@ -80,5 +80,8 @@ int cmd_inventory(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_smart(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+/* cmd_fleet.c: 0 when the collector answered, 2 when it cannot be
+ * reached or answers an error (the message names the URL). */
+int cmd_fleet(int argc, char **argv);
 
 #endif

@@ -250,7 +250,7 @@ static void test_unknown_section(void **state)
 	/* A key before any section is in section "". */
 	assert_refused("roles = kafka\n",
 		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: "
-		       "host, kafka, zookeeper)");
+		       "host, kafka, zookeeper, agent)");
 }
 
 static void test_bad_values(void **state)
