@@ -31,9 +31,9 @@ static void downshift_one(const struct hw_nic *n, const char *why, bool live,
 	}
 	if (!n->max_speed_mbps.known) {
 		check_add(out, "nic.downshift", n->name, SEV_UNKNOWN, "", "",
-			  "%s: the speeds both ends support are unknown (no "
-			  "link modes from ethtool: a virtual NIC, or not the "
-			  "live host) (%s)",
+			  "%s: the speeds both ends support are unknown: "
+			  "ethtool reports no link modes (virtio, veth and "
+			  "other virtual NICs have none) (%s)",
 			  n->name, why);
 		return;
 	}
