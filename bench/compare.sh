@@ -17,7 +17,9 @@
 #        a millisecond per cycle.
 #   RSS: VmHWM (/proc/PID/status) summed over the processes of the tree at
 #        the end.  It counts shared library pages in each process, so it
-#        overstates a tree of several processes (kagentd and its prober).
+#        overstates a tree of several processes (kagentd and its prober);
+#        PSS at the end (/proc/PID/smaps_rollup, summed) is printed beside
+#        it for that reason.
 # usage: bench/compare.sh BUILD_BIN_DIR [CYCLES] [WARMUP_SECONDS]
 # Needs: collectd-core, prometheus-node-exporter, curl.  Run as root so
 # kagentd can drop to its prober split as in production.
@@ -67,6 +69,15 @@ hwm_kb() {
 	done
 	echo $s
 }
+# Proportional set size: shared pages split among the processes mapping
+# them, so a two-process tree is not charged twice for libc.
+pss_kb() {
+	local p s=0
+	for p in $(tree "$1"); do
+		s=$((s + $(awk '/^Pss:/{print $2}' /proc/"$p"/smaps_rollup)))
+	done
+	echo $s
+}
 nprocs() { tree "$1" | wc -l; }
 wait_for() {
 	local i=0
@@ -78,7 +89,7 @@ wait_for() {
 }
 
 # Results: name cycles cpu_ns hwm_kb nprocs
-declare -A R_CYC R_NS R_KB R_NP
+declare -A R_CYC R_NS R_KB R_NP R_PSS
 
 # One daemon: $1 name, $2 pid, $3 command that prints the cycle count so far.
 measure() {
@@ -93,7 +104,7 @@ measure() {
 	done
 	n1=$(cpu_ns "$pid")
 	R_CYC[$name]=$((c1 - c0)); R_NS[$name]=$((n1 - n0))
-	R_KB[$name]=$(hwm_kb "$pid"); R_NP[$name]=$(nprocs "$pid")
+	R_KB[$name]=$(hwm_kb "$pid"); R_PSS[$name]=$(pss_kb "$pid"); R_NP[$name]=$(nprocs "$pid")
 	kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
@@ -178,11 +189,12 @@ kill $SCRAPER 2>/dev/null || true
 
 # --- results ---
 echo "$(nproc) CPUs, $(uname -r); $CYCLES cycles each after ${WARM} s warm-up"
-printf '%-14s %6s %6s %14s %14s\n' daemon procs cycles "CPU ms/cycle" "peak RSS KiB"
+printf '%-14s %6s %6s %14s %14s %12s\n' daemon procs cycles "CPU ms/cycle" \
+    "peak RSS KiB" "PSS KiB"
 for d in kagentd collectd node_exporter; do
-	printf '%-14s %6d %6d %14.3f %14d\n' "$d" "${R_NP[$d]}" "${R_CYC[$d]}" \
+	printf '%-14s %6d %6d %14.3f %14d %12d\n' "$d" "${R_NP[$d]}" "${R_CYC[$d]}" \
 	    "$(awk -v n="${R_NS[$d]}" -v c="${R_CYC[$d]}" 'BEGIN{print n / c / 1e6}')" \
-	    "${R_KB[$d]}"
+	    "${R_KB[$d]}" "${R_PSS[$d]}"
 done
 for peer in collectd node_exporter; do
 	awk -v kn="${R_NS[kagentd]}" -v kc="${R_CYC[kagentd]}" \
