@@ -29,6 +29,8 @@ CYCLES=${2:-60}
 WARM=${3:-5}
 PORT=${PORT:-17370}
 T=$(mktemp -d)
+# As root kagentd drops to user nobody, who must reach the spool.
+chmod 755 "$T"
 PIDS=()
 cleanup() {
 	local p
@@ -122,6 +124,7 @@ cat >"$T/k.conf" <<EOF
 [host]
 roles = kafka,zookeeper
 [agent]
+user = nobody
 collector = 127.0.0.1:$PORT
 interval = 1
 health_interval = 1
