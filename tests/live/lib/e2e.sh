@@ -51,8 +51,9 @@ e2e_collector_stop() {
 	COLL_PID=
 }
 
-# e2e_agent_start HOST_ID CLUSTER RACK ROLES SYSROOT: a kagentd reporting
-# every second, its spool, socket and log under $T/HOST_ID.
+# e2e_agent_start HOST_ID CLUSTER RACK ROLES SYSROOT [EXTRA]: a kagentd
+# reporting every second, its spool, socket and log under $T/HOST_ID; EXTRA
+# is more [agent] lines.  A restart keeps the first configuration.
 e2e_agent_start() {
 	local d=$T/$1
 	mkdir -p "$d/spool"
@@ -70,6 +71,7 @@ spool = $d/spool
 socket = $d/kagent.sock
 host_id = $1
 root = $PWD/fixtures/$5
+${6:-}
 CONF
 	fi
 	"$BIN/kagentd" --config "$d/kagent.conf" 2>> "$d/log" &
