@@ -288,8 +288,16 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 		k->c->ctr.reports++;
 		/* Stored seqs only grow; one that is not the next means the
 		 * agent lost reports (spool full) or sent them out of order:
-		 * the one event that shows loss, so it is counted and named. */
-		if (r->seq != k->stored_seq + 1) {
+		 * the one event that shows loss, so it is counted and named.
+		 * A new host may start above 1 (its agent is older than this
+		 * database): named, not counted. */
+		if (k->stored_seq == 0 && r->seq != 1)
+			fprintf(stderr,
+				"kcollectord: peer %s host %s: first report "
+				"has seq %llu\n",
+				k->peer, k->host_id,
+				(unsigned long long)r->seq);
+		else if (r->seq != k->stored_seq + 1) {
 			k->c->ctr.seq_gaps += r->seq - k->stored_seq - 1;
 			fprintf(stderr,
 				"kcollectord: peer %s host %s: seq gap: %llu "

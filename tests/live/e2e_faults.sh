@@ -8,7 +8,8 @@
 # store keeps a report only when its seq is above the host's stored seq
 # (so never twice, and never an older one after a newer), and kcollectord
 # logs "seq gap" whenever a stored seq is not the stored one + 1, counting
-# from what the database holds at each hello.  So with no gap line over all
+# from what the database holds at each hello, and "first report has seq"
+# when a new host's first is not 1.  So with neither line over all
 # lifetimes of the collector, the seqs stored for a host are exactly
 # 1, 2, ..., L in that order.  At the end the agents are stopped, their
 # last seq N read from spool/state, and restarted: the collector must reach
@@ -125,6 +126,8 @@ check "no connection rejected in the last lifetime" \
 	test -z "$(echo "$M" | grep '^kagent_collector_rejected_total' | grep -v ' 0$')"
 echo "gap lines of kcollectord over all lifetimes:"
 grep 'seq gap' "$T/collector.log" || echo "  (none)"
+check "every host's first stored report has seq 1 (no 'first report has seq' line)" \
+	test -z "$(grep 'first report has seq' "$T/collector.log")"
 for h in $HOSTS; do
 	gap=$(sed -n "s/.* host $h: seq gap: \([0-9]*\) stored after \([0-9]*\)$/\1 \2/p" \
 		"$T/collector.log" | awk '{ s += $1 - $2 - 1 } END { print s + 0 }')
