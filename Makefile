@@ -32,8 +32,10 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
+# A kcollectord and a kagentd for this machine on loopback, until the
+# first report is acknowledged: `kagent status` and `kagent fleet`.
 run: build
-	$(BUILD)/bin/kagent inventory
+	scripts/run-local.sh $(BUILD)/bin
 
 check: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

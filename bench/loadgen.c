@@ -2,13 +2,21 @@
  * loadgen — N simulated agents in one libuv loop against a kcollectord.
  *
  *   loadgen --connect HOST:PORT [--agents N] [--seconds T] [--pid PID]
- *           [--root DIR]
+ *           [--root DIR] [--sample] [--verify]
  *
  * Phase 1 connects every agent and says hello, then idles a second: the
  * collector's RSS (from /proc/PID/status) before and after gives its memory
  * per idle connection.  Phase 2 has every agent send a report, wait for its
  * ack and send the next, for T seconds: reports/s and the ack latency
  * p50/p99.
+ *
+ * Phase 2 ends by draining: no new report, every one in flight acked.
+ * --sample prints the collector's RSS every second of phase 2 and its
+ * minimum and maximum after a warm-up (the first tenth, at least 5 s).
+ * --verify then reconnects every agent: the collector's answer to the
+ * hello (its stored seq for the host) must equal the agent's last acked
+ * seq, and each ack during the run had to be the seq just sent, so a
+ * report lost, stored twice or out of order fails the run (exit 1).
  *
  * The report is this host's real inventory (or that below --root),
  * encoded once.  Host ids have one width and seqs start at 2^35 so that
@@ -40,6 +48,7 @@ struct sim {
 	uint64_t sent_ns;
 	bool ready; /* hello acked */
 	bool busy;  /* a report awaits its ack */
+	bool verified;
 };
 
 struct lg {
@@ -58,6 +67,12 @@ struct lg {
 	uint32_t *lat_us;
 	size_t n_lat;
 	uv_timer_t timer;
+	uv_timer_t sampler;
+	int pid;
+	bool draining, verifying;
+	unsigned busy, mismatched;
+	long *rss;
+	size_t n_rss, rss_cap;
 };
 
 static void sim_send_report(struct sim *s)
@@ -74,6 +89,7 @@ static void sim_send_report(struct sim *s)
 		    (uint8_t)((v & 0x7f) | (i < 5 ? 0x80 : 0));
 	s->sent_ns = uv_hrtime();
 	s->busy = true;
+	lg->busy++;
 	if (proto_stream_write(&s->st, lg->frame, lg->frame_len) < 0)
 		proto_stream_close(&s->st, "write queue full");
 }
@@ -89,6 +105,18 @@ static int sim_frame(void *arg, const uint8_t *p, size_t n)
 	if (!s->ready) {
 		s->ready = true;
 		lg->ready++;
+		if (lg->verifying) {
+			s->verified = lg->env->msg.ack.seq == s->seq - 1;
+			if (!s->verified && lg->mismatched++ < 5)
+				fprintf(
+				    stderr,
+				    "loadgen: agent %u: collector holds "
+				    "seq %llu, last acked %llu\n",
+				    s->idx,
+				    (unsigned long long)lg->env->msg.ack.seq,
+				    (unsigned long long)(s->seq - 1));
+			return 0;
+		}
 		if (lg->env->msg.ack.seq >= SEQ_BASE)
 			s->seq = lg->env->msg.ack.seq + 1;
 		return 0;
@@ -96,6 +124,9 @@ static int sim_frame(void *arg, const uint8_t *p, size_t n)
 	if (!s->busy || lg->env->msg.ack.seq != s->seq)
 		return -EPROTO;
 	s->busy = false;
+	lg->busy--;
+	if (lg->draining && lg->busy == 0)
+		uv_stop(lg->loop);
 	if (lg->n_lat < SAMPLES_MAX)
 		lg->lat_us[lg->n_lat++] =
 		    (uint32_t)((uv_hrtime() - s->sent_ns) / 1000);
@@ -233,6 +264,41 @@ static void on_stop(uv_timer_t *t)
 	uv_stop(lg->loop);
 }
 
+static void on_sample(uv_timer_t *t)
+{
+	struct lg *lg = t->data;
+	long kib = rss_kib(lg->pid);
+
+	if (kib < 0 || lg->n_rss == lg->rss_cap)
+		return;
+	lg->rss[lg->n_rss++] = kib;
+	printf("rss %zu s: %ld KiB, %llu reports acked\n", lg->n_rss, kib,
+	       (unsigned long long)lg->acks);
+	fflush(stdout);
+}
+
+/* Phase 2 is over: no new reports; the ones in flight get 10 s. */
+static void drain(struct lg *lg)
+{
+	lg->draining = true;
+	if (lg->busy == 0)
+		return;
+	uv_timer_start(&lg->timer, on_stop, 10000, 0);
+	uv_run(lg->loop, UV_RUN_DEFAULT);
+	uv_timer_stop(&lg->timer);
+}
+
+static void sim_start(struct lg *lg, struct sim *s,
+		      const struct sockaddr_in *addr)
+{
+	proto_framer_init(&s->fr, 0);
+	proto_stream_init(lg->loop, &s->st, s, lg->rbuf, sizeof lg->rbuf,
+			  4 * lg->frame_len, sim_read, sim_closed);
+	s->conn.data = s;
+	uv_tcp_connect(&s->conn, &s->st.tcp, (const struct sockaddr *)addr,
+		       sim_connected);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -259,6 +325,8 @@ int main(int argc, char **argv)
 	    {"seconds", required_argument, NULL, 't'},
 	    {"pid", required_argument, NULL, 'p'},
 	    {"root", required_argument, NULL, 'r'},
+	    {"sample", no_argument, NULL, 's'},
+	    {"verify", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *connect_to = "127.0.0.1:7070", *root = "/";
@@ -267,7 +335,8 @@ int main(int argc, char **argv)
 	char host[64], *colon;
 	long rss0, rss1, seconds = 10, pid = 0, n = 1000;
 	uint64_t t0, t1;
-	unsigned i;
+	unsigned i, failed;
+	bool sample = false, verify = false;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -287,11 +356,17 @@ int main(int argc, char **argv)
 		case 'r':
 			root = optarg;
 			break;
+		case 's':
+			sample = true;
+			break;
+		case 'v':
+			verify = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: loadgen --connect HOST:PORT "
 				"[--agents N] [--seconds T] [--pid PID] "
-				"[--root DIR]\n");
+				"[--root DIR] [--sample] [--verify]\n");
 			return 2;
 		}
 	}
@@ -323,17 +398,19 @@ int main(int argc, char **argv)
 		s->lg = &lg;
 		s->idx = i;
 		s->seq = SEQ_BASE;
-		proto_framer_init(&s->fr, 0);
-		proto_stream_init(lg.loop, &s->st, s, lg.rbuf, sizeof lg.rbuf,
-				  4 * lg.frame_len, sim_read, sim_closed);
-		s->conn.data = s;
-		uv_tcp_connect(&s->conn, &s->st.tcp,
-			       (const struct sockaddr *)&addr, sim_connected);
+		sim_start(&lg, s, &addr);
 	}
 	while (lg.ready + lg.failed < lg.n)
 		uv_run(lg.loop, UV_RUN_ONCE);
 	uv_timer_init(lg.loop, &lg.timer);
 	lg.timer.data = &lg;
+	uv_timer_init(lg.loop, &lg.sampler);
+	lg.sampler.data = &lg;
+	lg.pid = (int)pid;
+	lg.rss_cap = (size_t)seconds + 16;
+	lg.rss = calloc(lg.rss_cap, sizeof *lg.rss);
+	if (lg.rss == NULL)
+		return 1;
 	uv_timer_start(&lg.timer, on_stop, 1000, 0);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	rss1 = rss_kib((int)pid);
@@ -350,8 +427,13 @@ int main(int argc, char **argv)
 		if (lg.sims[i].ready && !lg.sims[i].st.closing)
 			sim_send_report(&lg.sims[i]);
 	uv_timer_start(&lg.timer, on_stop, (uint64_t)seconds * 1000, 0);
+	if (sample)
+		uv_timer_start(&lg.sampler, on_sample, 1000, 1000);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	t1 = uv_hrtime();
+	uv_timer_stop(&lg.sampler);
+	drain(&lg);
+	printf("unacked after the drain: %u\n", lg.busy);
 	qsort(lg.lat_us, lg.n_lat, sizeof *lg.lat_us, cmp_u32);
 	printf("reports: %llu acked in %.2f s: %.0f reports/s\n",
 	       (unsigned long long)lg.acks, (double)(t1 - t0) / 1e9,
@@ -363,11 +445,45 @@ int main(int argc, char **argv)
 	rss1 = rss_kib((int)pid);
 	if (rss1 > 0)
 		printf("collector RSS after the run: %ld KiB\n", rss1);
+	if (lg.n_rss > 0) {
+		size_t warm = lg.n_rss / 10 > 5 ? lg.n_rss / 10 : 5, k;
+		long lo = 0, hi = 0;
+
+		for (k = warm; k < lg.n_rss; k++) {
+			if (k == warm || lg.rss[k] < lo)
+				lo = lg.rss[k];
+			if (k == warm || lg.rss[k] > hi)
+				hi = lg.rss[k];
+		}
+		if (warm < lg.n_rss)
+			printf("collector RSS after %zu s of warm-up: min %ld "
+			       "KiB, max %ld KiB over %zu samples\n",
+			       warm, lo, hi, lg.n_rss - warm);
+	}
 	uv_walk(lg.loop, close_all, NULL);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
+	failed = lg.failed;
+	if (verify) {
+		lg.verifying = true;
+		lg.ready = lg.failed = 0;
+		for (i = 0; i < lg.n; i++) {
+			lg.sims[i].ready = false;
+			sim_start(&lg, &lg.sims[i], &addr);
+		}
+		while (lg.ready + lg.failed < lg.n)
+			uv_run(lg.loop, UV_RUN_ONCE);
+		printf("verify: %u agents reconnected, %u failed; stored seq "
+		       "== last acked seq for %u, %u mismatched\n",
+		       lg.ready, lg.failed, lg.ready - lg.mismatched,
+		       lg.mismatched);
+		failed += lg.failed;
+		uv_walk(lg.loop, close_all, NULL);
+		uv_run(lg.loop, UV_RUN_DEFAULT);
+	}
+	free(lg.rss);
 	free(lg.sims);
 	free(lg.lat_us);
 	free(lg.frame);
 	free(lg.env);
-	return lg.failed ? 1 : 0;
+	return failed || lg.busy || lg.mismatched ? 1 : 0;
 }

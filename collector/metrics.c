@@ -215,6 +215,11 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		  "again after a reconnect, acknowledged and not stored.\n"
 		  "# TYPE kagent_collector_duplicates_total counter\n"
 		  "kagent_collector_duplicates_total %llu\n"
+		  "# HELP kagent_collector_seq_gaps_total Sequence numbers "
+		  "skipped between two reports stored for a known host "
+		  "(reports lost before they reached the collector).\n"
+		  "# TYPE kagent_collector_seq_gaps_total counter\n"
+		  "kagent_collector_seq_gaps_total %llu\n"
 		  "# HELP kagent_collector_connections Agent connections "
 		  "open.\n"
 		  "# TYPE kagent_collector_connections gauge\n"
@@ -232,6 +237,7 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		  "# TYPE kagent_collector_rejected_total counter\n",
 		  (unsigned long long)ctr->reports,
 		  (unsigned long long)ctr->duplicates,
+		  (unsigned long long)ctr->seq_gaps,
 		  (unsigned long long)ctr->connections,
 		  (unsigned long long)ctr->accepted,
 		  (unsigned long long)ctr->http_requests);

@@ -29,7 +29,8 @@ struct coll_conn {
 	struct proto_framer fr;
 	struct collector *c;
 	TAILQ_ENTRY(coll_conn) ack_link;
-	uint64_t ack_seq; /* highest seq to acknowledge after the commit */
+	uint64_t ack_seq;    /* highest seq to acknowledge after the commit */
+	uint64_t stored_seq; /* the host's last stored seq, from the hello on */
 	bool ack_queued;
 	bool hello;
 	bool rejected;
@@ -187,6 +188,7 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 	}
 	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
 	k->hello = true;
+	k->stored_seq = seq;
 	k->ack_seq = 0;
 	ack_queue(k, seq);
 	/* ack_queue keeps the highest; a fresh hello answers exactly seq. */
@@ -280,10 +282,31 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 		k->reject = COLL_REJECT_N;
 		return rc;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		k->c->ctr.duplicates++;
-	else
+	} else {
 		k->c->ctr.reports++;
+		/* Stored seqs only grow; one that is not the next means the
+		 * agent lost reports (spool full) or sent them out of order:
+		 * the one event that shows loss, so it is counted and named.
+		 * A new host may start above 1 (its agent is older than this
+		 * database): named, not counted. */
+		if (k->stored_seq == 0 && r->seq != 1)
+			fprintf(stderr,
+				"kcollectord: peer %s host %s: first report "
+				"has seq %llu\n",
+				k->peer, k->host_id,
+				(unsigned long long)r->seq);
+		else if (r->seq != k->stored_seq + 1) {
+			k->c->ctr.seq_gaps += r->seq - k->stored_seq - 1;
+			fprintf(stderr,
+				"kcollectord: peer %s host %s: seq gap: %llu "
+				"stored after %llu\n",
+				k->peer, k->host_id, (unsigned long long)r->seq,
+				(unsigned long long)k->stored_seq);
+		}
+		k->stored_seq = r->seq;
+	}
 	ack_queue(k, r->seq);
 	return 0;
 }

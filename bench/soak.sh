@@ -1,0 +1,63 @@
+#!/bin/bash
+# Soak: N simulated agents (default 1000) reporting to one kcollectord as
+# fast as acks allow for T seconds (default 600), the collector's RSS
+# sampled every second; then every agent reconnects and the collector's
+# stored seq must equal its last acked seq, and the collector's counters
+# must show every acked report stored once and no seq gap.
+#   bench/soak.sh [BINDIR [AGENTS [SECONDS]]]
+# Exit 0 only with zero loss.
+set -u
+bin=${1:-build/bin}
+agents=${2:-1000}
+seconds=${3:-600}
+dir=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+ulimit -n $((agents * 2 + 256))
+read -r port hport < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+"$bin/kcollectord" --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
+	--db "$dir/c.db" 2>"$dir/log" &
+pid=$!
+i=0
+until curl -sf "http://127.0.0.1:$hport/metrics" >/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat "$dir/log"; exit 1; }
+	sleep 0.05
+done
+# The collector on core 0, the agents on core 1, when there are two.
+if [ "$(nproc)" -ge 2 ]; then
+	taskset -pc 0 "$pid" >/dev/null
+	set -- taskset -c 1
+else
+	set --
+fi
+echo "soak: $agents agents, $seconds s, plaintext"
+"$@" "$bin/loadgen" --connect 127.0.0.1:$port --agents "$agents" \
+	--seconds "$seconds" --pid "$pid" --sample --verify | tee "$dir/out" |
+	grep -v '^rss [0-9]* s:'
+lg=${PIPESTATUS[0]}
+grep '^rss [0-9]* s:' "$dir/out" | awk 'NR % 60 == 1 || NR <= 5'
+echo "collector CPU: $(ps -o times= -p "$pid") s"
+acked=$(sed -n 's/^reports: \([0-9]*\) acked.*/\1/p' "$dir/out")
+m=$(curl -sf "http://127.0.0.1:$hport/metrics")
+val() { echo "$m" | sed -n "s/^$1 //p"; }
+stored=$(val kagent_collector_reports_total)
+dups=$(val kagent_collector_duplicates_total)
+gaps=$(val kagent_collector_seq_gaps_total)
+rej=$(echo "$m" | sed -n 's/^kagent_collector_rejected_total{[^}]*} //p' | awk '{ s += $1 } END { print s + 0 }')
+echo "acked by the collector: $acked; stored: $stored; duplicates: $dups; seq gaps: $gaps; rejected connections: $rej"
+fail=0
+[ "$lg" -eq 0 ] || { echo "FAIL loadgen exit status $lg (a wrong ack, an unacked report or a mismatched seq)"; fail=1; }
+[ -n "$acked" ] && [ "$acked" -gt 0 ] || { echo "FAIL no report acked"; fail=1; }
+# Every agent's first report after its hello is a new host's first, the
+# seqs it sends follow one another: stored must equal acked exactly.
+[ "${stored:-x}" = "${acked:-y}" ] || { echo "FAIL stored $stored != acked $acked"; fail=1; }
+[ "${dups:-x}" = 0 ] || { echo "FAIL duplicates $dups"; fail=1; }
+[ "${gaps:-x}" = 0 ] || { echo "FAIL seq gaps $gaps"; fail=1; }
+[ "$rej" = 0 ] || { echo "FAIL rejected $rej"; fail=1; }
+[ $fail -eq 0 ] && echo "zero loss: every acked report stored once, in order"
+[ $fail -eq 0 ] || tail -20 "$dir/log"
+exit $fail

@@ -1,0 +1,121 @@
+# Shared by the end-to-end tests (tests/live/e2e_*.sh, sourced, not run):
+# a real kcollectord and real kagentd processes on loopback, everything in
+# one temporary directory $T.  Needs $BIN (the build's bin directory) and
+# runs from tests/.
+
+T=$(mktemp -d)
+E2E_PIDS=()
+e2e_cleanup() {
+	local p
+	for p in "${E2E_PIDS[@]}" $COLL_PID; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${E2E_PIDS[@]}" $COLL_PID; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
+
+# Two free loopback ports: bound, read back, released; the kernel does not
+# hand the same ephemeral port out again at once.
+read -r LISTEN_PORT HTTP_PORT < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+COLL_PID=
+COLL_URL=http://127.0.0.1:$HTTP_PORT
+
+# Starts kcollectord (again, after a stop: same ports, same database); its
+# log accumulates in $T/collector.log over restarts.
+e2e_collector_start() {
+	"$BIN/kcollectord" --listen 127.0.0.1:$LISTEN_PORT \
+		--http 127.0.0.1:$HTTP_PORT --db "$T/collector.db" \
+		2>> "$T/collector.log" &
+	COLL_PID=$!
+	local i
+	for i in $(seq 100); do
+		curl -sf -o /dev/null "$COLL_URL/metrics" && return 0
+		sleep 0.1
+	done
+	echo "FAIL kcollectord did not answer on $COLL_URL"
+	cat "$T/collector.log"
+	return 1
+}
+
+# e2e_collector_stop SIGNAL
+e2e_collector_stop() {
+	kill -"$1" "$COLL_PID"
+	wait "$COLL_PID" 2>/dev/null
+	COLL_PID=
+}
+
+# e2e_agent_start HOST_ID CLUSTER RACK ROLES SYSROOT [EXTRA]: a kagentd
+# reporting every second, its spool, socket and log under $T/HOST_ID; EXTRA
+# is more [agent] lines.  A restart keeps the first configuration.
+e2e_agent_start() {
+	local d=$T/$1
+	mkdir -p "$d/spool"
+	if [ ! -e "$d/kagent.conf" ]; then
+		cat > "$d/kagent.conf" <<CONF
+[host]
+roles = $4
+cluster = $2
+rack = $3
+[agent]
+collector = 127.0.0.1:$LISTEN_PORT
+interval = 1
+health_interval = 1
+spool = $d/spool
+socket = $d/kagent.sock
+host_id = $1
+root = $PWD/fixtures/$5
+${6:-}
+CONF
+	fi
+	"$BIN/kagentd" --config "$d/kagent.conf" 2>> "$d/log" &
+	eval "AGENT_PID_${1//-/_}=$!"
+	E2E_PIDS+=($!)
+}
+
+# e2e_agent_pid HOST_ID
+e2e_agent_pid() {
+	local v="AGENT_PID_${1//-/_}"
+	echo "${!v}"
+}
+
+# e2e_agent_stop HOST_ID SIGNAL
+e2e_agent_stop() {
+	local p
+	p=$(e2e_agent_pid "$1")
+	kill -"$2" "$p"
+	wait "$p" 2>/dev/null
+}
+
+# Every host of fixtures/e2e-fleet.hosts, started.
+e2e_fleet_start() {
+	local id cluster rack roles root
+	while read -r id cluster rack roles root; do
+		case $id in '#'* | '') continue ;; esac
+		e2e_agent_start "$id" "$cluster" "$rack" "$roles" "$root"
+		E2E_HOSTS+=("$id")
+	done < fixtures/e2e-fleet.hosts
+}
+
+# e2e_status HOST_ID: `kagent status --json` of that agent.
+e2e_status() {
+	"$BIN/kagent" status --socket "$T/$1/kagent.sock" --json
+}
+
+# e2e_wait_acked HOST_ID MIN TIMEOUT_S: until the agent's last
+# acknowledged seq reaches MIN.
+e2e_wait_acked() {
+	local i n
+	for i in $(seq $(($3 * 10))); do
+		n=$(e2e_status "$1" 2>/dev/null | jq -r '.last_acked_seq // 0' 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
