@@ -318,7 +318,8 @@ static void drop_front(struct spool *s, size_t n)
 		unlink(path);
 		s->bytes -= s->v[i].len;
 	}
-	memmove(s->v, s->v + n, (s->n - n) * sizeof *s->v);
+	if (n > 0 && s->n > n)
+		memmove(s->v, s->v + n, (s->n - n) * sizeof *s->v);
 	s->n -= n;
 }
 
