@@ -41,6 +41,7 @@ struct coll_http_conn {
 	bool answered;
 	bool started;  /* reading, plain or TLS */
 	bool loopback; /* peer is 127.0.0.1 or ::1 */
+	bool tls;      /* its first byte began a TLS handshake */
 	char peer[56];
 	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plain */
 };
@@ -342,7 +343,7 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
 	struct coll_http_conn *h = s->data;
 	struct coll_route rt;
-	const char *id = s->ssl != NULL ? h->identity : NULL;
+	const char *id = h->tls ? h->identity : NULL;
 
 	if (h->answered)
 		return;
@@ -351,8 +352,9 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (!coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
-		fprintf(stderr, "kcollectord: http peer %s identity %s: 403: "
-				"no read rule of the ACL matches\n",
+		fprintf(stderr,
+			"kcollectord: http peer %s identity %s: 403: "
+			"no read rule of the ACL matches\n",
 			h->peer, id ? id : "(plaintext)");
 		http_error(h, 403, "forbidden");
 		return;
@@ -374,7 +376,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 
 	if (!h->started)
 		h->c->http_sniffing--;
-	else if (s->ssl != NULL && !s->handshaken && strncmp(why, "tls:", 4) == 0)
+	else if (h->tls && !s->handshaken && strncmp(why, "tls:", 4) == 0)
 		fprintf(stderr, "kcollectord: http peer %s: %s\n", h->peer,
 			why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
@@ -384,7 +386,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 /* 127.0.0.1 and ::1, also as an IPv4-mapped address. */
 static void http_peer(struct coll_http_conn *h)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0,
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
 					   0, 0, 0, 0, 0xff, 0xff};
 	struct sockaddr_storage ss;
 	int sl = sizeof ss;
@@ -427,7 +429,8 @@ static int http_sniff_one(struct coll_http_conn *h)
 		return -1;
 	}
 	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
 	h->started = true;
 	h->c->http_sniffing--;
@@ -436,7 +439,8 @@ static int http_sniff_one(struct coll_http_conn *h)
 						  : "read failed");
 		return -1;
 	}
-	if (b == TLS_RECORD_HANDSHAKE)
+	h->tls = b == TLS_RECORD_HANDSHAKE;
+	if (h->tls)
 		r = proto_stream_tls_start(&h->st, &h->c->tls, true, NULL);
 	else
 		r = proto_stream_start(&h->st);
@@ -494,7 +498,8 @@ static void on_http(uv_stream_t *srv, int status)
 			proto_stream_close(&h->st, "cannot read");
 		return;
 	}
-	if (http_sniff_one(h) == 0 && !uv_is_active((uv_handle_t *)&c->http_sniff))
+	if (http_sniff_one(h) == 0 &&
+	    !uv_is_active((uv_handle_t *)&c->http_sniff))
 		uv_timer_start(&c->http_sniff, on_sniff, COLL_HTTP_SNIFF_MS,
 			       COLL_HTTP_SNIFF_MS);
 }

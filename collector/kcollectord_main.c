@@ -10,28 +10,27 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: kcollectord [--config FILE] [--listen HOST:PORT] "
-		"[--http HOST:PORT] [--db PATH]\n"
-		"                   [--tls-ca FILE --tls-cert FILE "
-		"--tls-key FILE --acl FILE | --insecure]\n"
-		"  --config    INI file with a [collector] section of the "
-		"same keys (listen, http, db,\n"
-		"              tls_ca, tls_cert, tls_key, acl, insecure); "
-		"flags override it\n"
-		"  --listen    agents' reports (default 0.0.0.0:7070)\n"
-		"  --http      /api/fleet, /api/hosts/ID, /metrics "
-		"(default 127.0.0.1:8080)\n"
-		"  --db        SQLite database, created when missing "
-		"(default /var/lib/kagent/collector.db)\n"
-		"  --tls-ca    CA that signs every agent's and reader's "
-		"certificate\n"
-		"  --tls-cert  the collector's certificate (PEM)\n"
-		"  --tls-key   its private key (PEM)\n"
-		"  --acl       who may report into which cluster and who "
-		"may read\n"
-		"  --insecure  plaintext, no authentication\n"
-		"SIGHUP re-reads the certificates and the ACL.\n");
+	fprintf(out, "usage: kcollectord [--config FILE] [--listen HOST:PORT] "
+		     "[--http HOST:PORT] [--db PATH]\n"
+		     "                   [--tls-ca FILE --tls-cert FILE "
+		     "--tls-key FILE --acl FILE | --insecure]\n"
+		     "  --config    INI file with a [collector] section of the "
+		     "same keys (listen, http, db,\n"
+		     "              tls_ca, tls_cert, tls_key, acl, insecure); "
+		     "flags override it\n"
+		     "  --listen    agents' reports (default 0.0.0.0:7070)\n"
+		     "  --http      /api/fleet, /api/hosts/ID, /metrics "
+		     "(default 127.0.0.1:8080)\n"
+		     "  --db        SQLite database, created when missing "
+		     "(default /var/lib/kagent/collector.db)\n"
+		     "  --tls-ca    CA that signs every agent's and reader's "
+		     "certificate\n"
+		     "  --tls-cert  the collector's certificate (PEM)\n"
+		     "  --tls-key   its private key (PEM)\n"
+		     "  --acl       who may report into which cluster and who "
+		     "may read\n"
+		     "  --insecure  plaintext, no authentication\n"
+		     "SIGHUP re-reads the certificates and the ACL.\n");
 }
 
 /* A flag given on the command line wins over the configuration file,

@@ -255,7 +255,8 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		  "kagent_collector_insecure %d\n",
 		  (unsigned long long)ctr->http_forbidden,
 		  (unsigned long long)ctr->reloads,
-		  (unsigned long long)ctr->reload_failures, ctr->insecure ? 1 : 0);
+		  (unsigned long long)ctr->reload_failures,
+		  ctr->insecure ? 1 : 0);
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,

@@ -387,7 +387,7 @@ static void conn_closed(struct proto_stream *s, const char *why)
 		k->rejected = true;
 		c->ctr.rejected[COLL_REJECT_TRUNCATED]++;
 		conn_log(k, "truncated", msg);
-	} else if (!k->rejected && k->st.ssl != NULL && !k->st.handshaken &&
+	} else if (!k->rejected && !c->cfg.insecure && !k->st.handshaken &&
 		   strncmp(why, "tls:", 4) == 0) {
 		/* No certificate, another CA's, an expired one, or one that
 		 * names no identity. */
@@ -459,9 +459,9 @@ static void on_agent(uv_stream_t *srv, int status)
 	}
 	peer_name(&k->st.tcp, k->peer, sizeof k->peer);
 	k->st.on_handshake = conn_handshake;
-	if ((c->cfg.insecure ? proto_stream_start(&k->st)
-			     : proto_stream_tls_start(&k->st, &c->tls, true,
-						      NULL)) < 0)
+	if ((c->cfg.insecure
+		 ? proto_stream_start(&k->st)
+		 : proto_stream_tls_start(&k->st, &c->tls, true, NULL)) < 0)
 		proto_stream_close(&k->st, "cannot read");
 }
 
@@ -617,9 +617,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	if (coll_reload(c, err, sizeof err) < 0)
 		fprintf(stderr, "kcollectord: reload: %s\n", err);
 	else
-		fprintf(stderr,
-			"kcollectord: reload: certificates and ACL "
-			"reloaded for new connections\n");
+		fprintf(stderr, "kcollectord: reload: certificates and ACL "
+				"reloaded for new connections\n");
 }
 
 /* The ACL and TLS context before any socket: a collector that cannot
