@@ -56,6 +56,9 @@ void inventory_free(struct inventory *inv);
 
 /* Builds the JSON document the README specifies; NULL on allocation failure. */
 json_t *inventory_to_json(const struct inventory *inv);
+/* One JSON document on out, indented, with a newline; -EIO when the
+ * document could not be built (doc NULL) or written. */
+int agent_json_print(json_t *doc, FILE *out);
 json_t *agent_json_num(struct hw_num n);
 json_t *agent_json_bool(struct hw_num n);
 json_t *agent_json_str(const char *s);

@@ -57,15 +57,9 @@ int cmd_inventory(int argc, char **argv)
 	if (json) {
 		json_t *doc = inventory_to_json(&inv);
 
-		/* Sensor readings are doubles: 0.792 must not print as
-		 * 0.79200000000000004. */
-		if (doc == NULL ||
-		    json_dumpf(doc, stdout,
-			       JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0) {
+		if (agent_json_print(doc, stdout) < 0) {
 			fprintf(stderr, "kagent inventory: cannot build JSON\n");
 			rc = AGENT_EXIT_USAGE;
-		} else {
-			fputc('\n', stdout);
 		}
 		json_decref(doc);
 	} else {

@@ -170,10 +170,7 @@ static int print_json(const struct disk_smart *s, FILE *out)
 	    json_object_set_new(doc, "health",
 				disk_health_to_json(&s->health)) < 0)
 		goto out_free;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0)
-		goto out_free;
-	fputc('\n', out);
-	r = 0;
+	r = agent_json_print(doc, out);
 out_free:
 	json_decref(doc);
 	return r;

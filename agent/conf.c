@@ -56,6 +56,8 @@ void conf_defaults(struct conf *c)
 	snprintf(c->agent.socket, sizeof c->agent.socket, "%s",
 		 CONF_AGENT_SOCKET_DEFAULT);
 	snprintf(c->agent.root, sizeof c->agent.root, "/");
+	snprintf(c->agent.user, sizeof c->agent.user, "%s",
+		 CONF_AGENT_USER_DEFAULT);
 }
 
 int conf_hostport_split(const char *s, char *host, size_t hostlen,
@@ -349,6 +351,22 @@ static int handle_agent(struct parse_state *st, const char *k, const char *v)
 	}
 	if (!strcmp(k, "host_id"))
 		return set_host_id(a->host_id, sizeof a->host_id, v, st, k);
+	if (!strcmp(k, "user")) {
+		/* The portable login-name set: no '-' first, nothing a shell
+		 * or a log line would misread. */
+		if (v[0] == '\0' || v[0] == '-' ||
+		    strlen(v) >= sizeof a->user ||
+		    strspn(v, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+			    strlen(v)) {
+			snprintf(st->msg, sizeof st->msg,
+				 "bad user '%s' (a login name of at most %zu "
+				 "characters from A-Z a-z 0-9 . _ -)",
+				 v, sizeof a->user - 1);
+			return 0;
+		}
+		return set_str(a->user, sizeof a->user, v, st, k);
+	}
 	return -1;
 }
 
@@ -360,7 +378,7 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
-	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
+	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */

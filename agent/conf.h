@@ -41,6 +41,8 @@ struct thresholds {
 #define CONF_AGENT_SPOOL_DEFAULT "/var/lib/kagent/spool"
 #define CONF_AGENT_SOCKET_DEFAULT "/run/kagent/kagent.sock"
 #define CONF_HOST_ID_MAX 64               /* Hello.host_id, NUL included */
+#define CONF_AGENT_USER_DEFAULT "kagent"
+#define CONF_USER_MAX 33                  /* login name, NUL included */
 
 struct conf_agent {
 	char collector[256];              /* host:port; "" reports nowhere */
@@ -52,6 +54,7 @@ struct conf_agent {
 	char socket[108];                 /* sun_path */
 	char host_id[CONF_HOST_ID_MAX];   /* "": the hostname */
 	char root[PATH_MAX];              /* probes read below it, "/" */
+	char user[CONF_USER_MAX];         /* kagentd started as root runs as it */
 	/* TLS to the collector: PEM files, all three or insecure = yes. */
 	char tls_ca[PATH_MAX];            /* the CA that signs the collector */
 	char tls_cert[PATH_MAX];          /* this host's certificate */

@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "privsep.h"
 
 #define WANT(code) (1u << (code))
 
 struct agent {
 	uv_loop_t loop;
 	const struct conf *conf;
+	struct privsep ps;
 	char host_id[CONF_HOST_ID_MAX];
 	uint64_t start_ms;
 	struct spool spool;
@@ -331,9 +333,11 @@ static char *status_json(void *arg)
 	return text;
 }
 
+/* A start that failed half way leaves some handles never initialised:
+ * their loop is still NULL. */
 static void close_handle(void *h)
 {
-	if (!uv_is_closing(h))
+	if (((uv_handle_t *)h)->loop && !uv_is_closing(h))
 		uv_close(h, NULL);
 }
 
@@ -384,8 +388,7 @@ static void on_signal(uv_signal_t *s, int signum)
 	agent_stop(a, 0);
 }
 
-/* The prober is forked before the loop exists, so it inherits no libuv
- * state, only its end of the socketpair. */
+/* The child drops to the prober's capabilities before it serves. */
 static int prober_fork(struct agent *a, int *parent_fd)
 {
 	int sv[2], r;
@@ -401,7 +404,14 @@ static int prober_fork(struct agent *a, int *parent_fd)
 		return r;
 	}
 	if (pid == 0) {
+		struct hw_err err = { { 0 } };
+
 		close(sv[0]);
+		r = privsep_drop_prober(&a->ps, &err);
+		if (r < 0) {
+			fprintf(stderr, "kagentd prober: %s\n", err.msg);
+			_exit(1);
+		}
 		r = prober_serve(sv[1], a->conf, a->host_id);
 		_exit(r < 0 ? 1 : 0);
 	}
@@ -426,6 +436,46 @@ static void signal_on(struct agent *a, uv_signal_t *s, int signum)
 	uv_signal_start(s, on_signal, signum);
 }
 
+/* Opens the loop and the control socket, and drops privileges: the
+ * prober is forked first, so it inherits no libuv state, only its end of
+ * the socketpair.  Like ntpd's engine, this side binds its socket while
+ * still root, as the socket's directory (/run/kagent) is root's, then
+ * drops everything before it reads a byte from anyone. */
+static int agent_open_private(struct agent *a, const struct conf *conf,
+			      int *fd)
+{
+	struct hw_err err = { { 0 } };
+	char why[256];
+	int r;
+
+	r = privsep_init(&a->ps, conf->agent.user, &err);
+	if (r == 0)
+		r = privsep_own_dir(&a->ps, conf->agent.spool, &err);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: %s\n", err.msg);
+		return r;
+	}
+	r = prober_fork(a, fd);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
+		return r;
+	}
+	uv_loop_init(&a->loop);
+	a->loop_ready = true;
+	r = control_start(&a->loop, &a->ctl, conf->agent.socket, status_json, a,
+			  why, sizeof why);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: control socket %s\n", why);
+		return r;
+	}
+	r = privsep_own_socket(&a->ps, conf->agent.socket, &err);
+	if (r == 0)
+		r = privsep_drop_network(&a->ps, &err);
+	if (r < 0)
+		fprintf(stderr, "kagentd: %s\n", err.msg);
+	return r;
+}
+
 static int agent_open(struct agent *a, const struct conf *conf)
 {
 	struct hw_err err = { { 0 } };
@@ -444,28 +494,14 @@ static int agent_open(struct agent *a, const struct conf *conf)
 		fprintf(stderr, "kagentd: no host_id in [agent] and no hostname\n");
 		return -EINVAL;
 	}
-	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
-		       &err);
+	r = agent_open_private(a, conf, &fd);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
-		return r;
-	}
-	if (a->spool.corrupt)
-		fprintf(stderr, "kagentd: spool: %" PRIu64 " file(s) skipped, first: %s\n",
-			a->spool.corrupt, a->spool.corrupt_why);
-	if (a->spool.n)
-		fprintf(stderr, "kagentd: spool: %zu report(s) to resend, seq %" PRIu64
-			" to %" PRIu64 "\n", a->spool.n, a->spool.v[0].seq,
-			a->spool.v[a->spool.n - 1].seq);
-	r = prober_fork(a, &fd);
-	if (r < 0) {
-		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
+		if (fd >= 0)
+			close(fd);
 		return r;
 	}
 	/* A collector that closes mid-write must give EPIPE, not end us. */
 	signal(SIGPIPE, SIG_IGN);
-	uv_loop_init(&a->loop);
-	a->loop_ready = true;
 	a->start_ms = uv_now(&a->loop);
 	timer_every(a, &a->t_full, on_full_timer, conf->agent.interval_s);
 	timer_every(a, &a->t_health, on_health_timer, conf->agent.health_interval_s);
@@ -482,12 +518,19 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	proto_lists_init(&a->lists);
 	if (a->body == NULL || a->env == NULL)
 		return -ENOMEM;
-	r = control_start(&a->loop, &a->ctl, conf->agent.socket, status_json, a,
-			  why, sizeof why);
+	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
+		       &err);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: control socket %s\n", why);
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
 		return r;
 	}
+	if (a->spool.corrupt)
+		fprintf(stderr, "kagentd: spool: %" PRIu64 " file(s) skipped, first: %s\n",
+			a->spool.corrupt, a->spool.corrupt_why);
+	if (a->spool.n)
+		fprintf(stderr, "kagentd: spool: %zu report(s) to resend, seq %" PRIu64
+			" to %" PRIu64 "\n", a->spool.n, a->spool.v[0].seq,
+			a->spool.v[a->spool.n - 1].seq);
 	r = uplink_init(&a->loop, &a->up, &a->spool, &conf->agent, a->host_id,
 			why, sizeof why);
 	if (r < 0) {

@@ -2,6 +2,7 @@
  * configuration found where operators put it, then the live probe. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,11 @@ static int exists_below(const char *root, const char *rel)
 	struct hw_err e;
 
 	(void)e;
+	/* AT_EACCESS: plain access() drops the prober's CAP_DAC_READ_SEARCH
+	 * and would miss a config below a directory only its service may
+	 * search (/etc/kafka 0750 kafka:kafka). */
 	return hw_path(path, sizeof path, root, "%s", rel) == 0 &&
-	       access(path, F_OK) == 0;
+	       faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
 
 /* The configured path, else $ENV/config/<name>, else the usual places;

@@ -1,8 +1,21 @@
 /* The inventory as JSON.  Field names are an interface: checks, scripts
  * and the README rely on them.  Unknown values are null, never 0 or -1. */
+#include <errno.h>
+
 #include "agent.h"
 #include "board_json.h"
 #include "disk_health.h"
+
+int agent_json_print(json_t *doc, FILE *out)
+{
+	/* Sensor readings are doubles: 0.792 must not print as
+	 * 0.79200000000000004. */
+	if (doc == NULL ||
+	    json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0)
+		return -EIO;
+	fputc('\n', out);
+	return 0;
+}
 
 json_t *agent_json_num(struct hw_num n)
 {

@@ -23,9 +23,18 @@ static const char usage_text[] =
 	"                            status for `kagent status` (mode 0660)\n"
 	"  host_id = NAME            identity at the collector (default: hostname)\n"
 	"  root = /                  probes read below it (tests, containers)\n"
+	"  user = " CONF_AGENT_USER_DEFAULT "\n"
+	"                            started as root, kagentd runs as this user:\n"
+	"                            the prober keeps only CAP_SYS_RAWIO,\n"
+	"                            CAP_SYS_ADMIN and CAP_DAC_READ_SEARCH, the\n"
+	"                            rest (configuration, network, socket) has\n"
+	"                            no capability; the spool is handed to it.\n"
+	"                            Started as another user, kagentd stays it\n"
+	"                            and SMART needs CAP_SYS_RAWIO it lacks.\n"
 	"\n"
 	"SIGTERM or SIGINT stops it cleanly; exit 0.  It exits 1 when the\n"
-	"configuration, the spool or the socket cannot be used.\n";
+	"configuration, the spool or the socket cannot be used, or when,\n"
+	"started as root, the user does not exist or is root.\n";
 
 int main(int argc, char **argv)
 {

@@ -126,10 +126,7 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 	}
 	learn_zk(p, f);
 	if (q->zk_probed) {
-		f->zk_live = q->zk;
-		f->zk_live.reason[sizeof f->zk_live.reason - 1] = '\0';
-		f->zk_live.mode[sizeof f->zk_live.mode - 1] = '\0';
-		f->zk_live.version[sizeof f->zk_live.version - 1] = '\0';
+		f->zk_live = q->zk; /* checked by full_req_invalid */
 		f->zk_live_probed = true;
 	}
 	check_run(f, p->conf->roles, &res);
@@ -301,12 +298,65 @@ static int do_smart(struct prober *p, int fd)
 	return reply(fd, PROBER_SMART_REFRESH, 0, NULL, 0);
 }
 
-/* One request: 0 to go on, < 0 to stop serving. */
+/* The byte under a bool, read without loading the bool: a value other
+ * than 0 or 1 there would be undefined behaviour to load. */
+static bool bool_byte_ok(const bool *b)
+{
+	unsigned char c;
+
+	memcpy(&c, b, 1);
+	return c <= 1;
+}
+
+static bool str_ok(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* The body comes from the unprivileged side: every field that is used is
+ * checked for a value its type allows before anything reads it. */
+static const char *full_req_invalid(const struct prober_full_req *q)
+{
+	const struct zk_status *z = &q->zk;
+	const struct hw_num *nums[] = {
+	    &z->connections,	&z->outstanding,      &z->zxid,
+	    &z->node_count,	&z->received,	      &z->sent,
+	    &z->latency_min_us, &z->latency_avg_us,   &z->latency_max_us,
+	    &z->followers,	&z->synced_followers, &z->pending_syncs,
+	    &z->open_fds,	&z->max_fds,	      &z->ephemerals,
+	    &z->watches,	&z->data_bytes,
+	};
+	size_t i;
+
+	if (q->zk_probed > 1)
+		return "zk_probed is neither 0 nor 1";
+	if (!q->zk_probed)
+		return NULL;
+	if ((unsigned)z->state > ZK_ERROR)
+		return "ZooKeeper state out of range";
+	if (!bool_byte_ok(&z->imok) || !bool_byte_ok(&z->ruok_allowed) ||
+	    !bool_byte_ok(&z->srvr_allowed) || !bool_byte_ok(&z->mntr_allowed))
+		return "ZooKeeper flag neither 0 nor 1";
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (!bool_byte_ok(&nums[i]->known))
+			return "ZooKeeper number with a bad known flag";
+	if (!str_ok(z->reason, sizeof z->reason) ||
+	    !str_ok(z->mode, sizeof z->mode) ||
+	    !str_ok(z->version, sizeof z->version))
+		return "ZooKeeper string without its NUL";
+	return NULL;
+}
+
+/* One request: 0 to go on, < 0 to stop serving.  The set is closed:
+ * FULL with exactly its body, HEALTH and SMART_REFRESH with none.
+ * Anything else is refused after its body is read, so the stream stays in
+ * step; a length beyond the largest request loses the step, and the
+ * prober stops. */
 static int serve_one(struct prober *p, int fd)
 {
 	struct prober_full_req q;
 	struct prober_req_hdr h;
-	uint8_t drain[sizeof(struct prober_full_req)];
+	const char *bad;
 	char msg[96];
 	int r;
 
@@ -314,36 +364,37 @@ static int serve_one(struct prober *p, int fd)
 	if (r < 0)
 		return r;
 	if (h.len > sizeof q) {
-		/* The stream position is lost beyond what a request can be. */
-		snprintf(msg, sizeof msg, "body of %u bytes is too large", h.len);
+		snprintf(msg, sizeof msg, "body of %u bytes is too large",
+			 h.len);
 		reply_error(fd, h.code, -EMSGSIZE, msg);
 		return -EPROTO;
 	}
+	if (h.len) {
+		r = read_full(fd, &q, h.len);
+		if (r < 0)
+			return r;
+	}
 	switch (h.code) {
 	case PROBER_FULL:
-		if (h.len != sizeof q) {
-			r = read_full(fd, drain, h.len);
-			if (r < 0)
-				return r;
-			return reply_error(fd, h.code, -EINVAL,
-					   "full report request of the wrong size");
-		}
-		r = read_full(fd, &q, sizeof q);
-		return r < 0 ? r : do_full(p, fd, &q);
+		if (h.len != sizeof q)
+			return reply_error(
+			    fd, h.code, -EINVAL,
+			    "full report request of the wrong size");
+		bad = full_req_invalid(&q);
+		if (bad)
+			return reply_error(fd, h.code, -EINVAL, bad);
+		return do_full(p, fd, &q);
 	case PROBER_HEALTH:
 	case PROBER_SMART_REFRESH:
 		if (h.len) {
-			r = read_full(fd, drain, h.len);
-			if (r < 0)
-				return r;
+			snprintf(msg, sizeof msg,
+				 "request %u takes no body, got %u bytes",
+				 h.code, h.len);
+			return reply_error(fd, h.code, -EINVAL, msg);
 		}
-		return h.code == PROBER_HEALTH ? do_health(p, fd) : do_smart(p, fd);
+		return h.code == PROBER_HEALTH ? do_health(p, fd)
+					       : do_smart(p, fd);
 	default:
-		if (h.len) {
-			r = read_full(fd, drain, h.len);
-			if (r < 0)
-				return r;
-		}
 		snprintf(msg, sizeof msg, "unknown request code %u", h.code);
 		return reply_error(fd, h.code, -EINVAL, msg);
 	}

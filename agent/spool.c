@@ -286,7 +286,8 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 			goto out_free;
 		}
 	}
-	qsort(s->v, s->n, sizeof *s->v, entry_cmp);
+	if (s->n > 0) /* qsort wants a real array, even of none */
+		qsort(s->v, s->n, sizeof *s->v, entry_cmp);
 	r = 0;
 
 out_free:

@@ -62,13 +62,15 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 {
 	struct uplink *u = s->data;
 
+	/* why lives in the stream: keep it before the stream goes. */
+	if (!u->stopping)
+		snprintf(u->last_error, sizeof u->last_error, "%s",
+			 why[0] ? why : "closed");
 	free(s);
 	u->stream = NULL;
 	proto_framer_free(&u->framer);
 	if (u->stopping)
 		return;
-	snprintf(u->last_error, sizeof u->last_error, "%s",
-		 why[0] ? why : "closed");
 	schedule_retry(u);
 }
 

@@ -103,7 +103,7 @@ static int cmdline_has(const char *buf, size_t len, const char *arg)
 
 static void find_services(const char *root, struct hw_os *out)
 {
-	char path[PATH_MAX], buf[16384];
+	char path[PATH_MAX], buf[16384], comm[32];
 	struct dirent *de;
 	DIR *d;
 
@@ -116,6 +116,13 @@ static void find_services(const char *root, struct hw_os *out)
 
 		if (!isdigit((unsigned char)de->d_name[0]) ||
 		    hw_parse_i64(de->d_name, &pid) < 0 || pid <= 0 || pid > INT_MAX)
+			continue;
+		/* Reading a cmdline copies another process's memory; comm is a
+		 * kernel string.  Kafka and ZooKeeper are JVMs: look further
+		 * only at processes named java. */
+		if (hw_path(path, sizeof path, root, "proc/%s/comm", de->d_name) < 0 ||
+		    hw_read_line(path, comm, sizeof comm) < 0 ||
+		    strcmp(comm, "java") != 0)
 			continue;
 		if (hw_path(path, sizeof path, root, "proc/%s/cmdline", de->d_name) < 0)
 			continue;

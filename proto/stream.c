@@ -472,6 +472,22 @@ int proto_stream_write(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (s->ssl != NULL)
 		return s->handshaken ? tls_write(s, buf, len)
 				     : tls_early(s, buf, len);
+	/* With nothing queued the kernel usually takes the whole frame at
+	 * once: no copy, no write request, no poll registration (an ack is
+	 * a few bytes, and a collector sends thousands a second). */
+	if (s->queued == 0) {
+		uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+
+		r = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+		if (r == (int)len)
+			return 0;
+		if (r < 0 && r != UV_EAGAIN)
+			return r;
+		if (r > 0) {
+			buf += r;
+			len -= (size_t)r;
+		}
+	}
 	w = stream_write_new(len);
 	if (w == NULL)
 		return -ENOMEM;

@@ -6,7 +6,11 @@ set -u
 BIN=$1
 T=$(mktemp -d)
 trap 'kill $PID 2>/dev/null; rm -rf "$T"' EXIT
-mkdir "$T/spool"
+# Started as root, kagentd runs as [agent] user: it must reach the spool
+# and, to remove its socket at the end, own the socket's directory.
+chmod 755 "$T"
+mkdir "$T/spool" "$T/run"
+[ "$(id -u)" -ne 0 ] || chown nobody "$T/run"
 # Port 1 (tcpmux) is closed on a test machine: connect is refused.
 cat > "$T/kagent.conf" <<CONF
 [host]
@@ -19,15 +23,16 @@ insecure = yes
 interval = 1
 health_interval = 1
 spool = $T/spool
-socket = $T/kagent.sock
+socket = $T/run/kagent.sock
+user = nobody
 host_id = test-1
 root = $PWD/fixtures/host-broker
 CONF
 "$BIN/kagentd" --config "$T/kagent.conf" 2> "$T/log" &
 PID=$!
-for _ in $(seq 50); do [ -S "$T/kagent.sock" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S "$T/run/kagent.sock" ] && break; sleep 0.1; done
 sleep 2.5
-OUT=$("$BIN/kagent" status --socket "$T/kagent.sock" --json)
+OUT=$("$BIN/kagent" status --socket "$T/run/kagent.sock" --json)
 echo "status: $OUT"
 fail=0
 python3 - "$OUT" <<'PY' || fail=1
@@ -41,7 +46,7 @@ want = [("host_id", d["host_id"] == "test-1"),
         ("last_acked_seq == 0", d["last_acked_seq"] == 0),
         ("spool reports >= 1", d["spool"]["reports"] >= 1),
         ("spool reports == last_report_seq", d["spool"]["reports"] == d["last_report_seq"]),
-        ("verdict warn (PLAINTEXT listener, no authorizer)", d["verdict"] == "warn"),
+        ("verdict fail (zookeeper.live: nothing listens on the fixture's client port)", d["verdict"] == "fail"),
         ("os.swappiness listed", any(c["id"] == "os.swappiness" for c in d["checks"])),
         ("tls mode plaintext (insecure = yes)", d["tls"] == {"mode": "plaintext"}),
         ("agent.tls.expiry info: plaintext by configuration",
@@ -58,13 +63,13 @@ wait $PID
 rc=$?
 echo "kagentd exit status after SIGTERM: $rc (want 0)"
 [ $rc -eq 0 ] || fail=1
-[ -e "$T/kagent.sock" ] && { echo "FAIL socket left behind"; fail=1; }
-OUT=$("$BIN/kagent" status --socket "$T/kagent.sock" --config "$T/kagent.conf")
+[ -e "$T/run/kagent.sock" ] && { echo "FAIL socket left behind"; fail=1; }
+OUT=$("$BIN/kagent" status --socket "$T/run/kagent.sock" --config "$T/kagent.conf")
 rc=$?
 echo "$OUT" | head -3
 echo "kagent status exit status: $rc (want 3)"
 [ $rc -eq 3 ] || fail=1
-echo "$OUT" | grep -q "^kagentd is not running ($T/kagent.sock: " || { echo "FAIL not-running line"; fail=1; }
+echo "$OUT" | grep -q "^kagentd is not running ($T/run/kagent.sock: " || { echo "FAIL not-running line"; fail=1; }
 echo "$OUT" | grep -q "^os.swappiness" || { echo "FAIL checks not shown"; fail=1; }
 [ $fail -eq 0 ] || { echo "--- kagentd log"; cat "$T/log"; }
 exit $fail

@@ -26,6 +26,10 @@ issue collector "IP:127.0.0.1" 30 || exit 1
 issue host "URI:kagent://host/test-1" 10 || exit 1
 issue reader "DNS:ops-1" 30 || exit 1
 printf 'report test-* test\nread ops-*\n' > "$T/acl"
+# Started as root, kagentd's network side runs as [agent] user and reads
+# its certificate and key (also on SIGHUP) as that user.
+chmod 755 "$T"
+chmod 644 "$T"/*.key
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 AP=$(port); HP=$(port)
@@ -48,6 +52,7 @@ health_interval = 1
 spool = $T/spool
 socket = $T/kagent.sock
 host_id = test-1
+user = nobody
 root = $PWD/fixtures/host-broker
 CONF
 }

@@ -1,0 +1,210 @@
+#!/bin/bash
+# kagentd's report cycle side by side with collectd and Prometheus
+# node_exporter on this machine, one after the other, each for the same
+# number of 1-second cycles:
+#   kagentd      interval = 1, health_interval = 1, reporting to a
+#                kcollectord on loopback (whose cost is not counted);
+#   collectd     cpu, memory, interface, disk, df plugins, Interval 1,
+#                values written by the csv plugin into a temporary directory;
+#   node_exporter  its default collectors, scraped once per cycle by curl
+#                (curl's cost is not counted).
+# Per daemon it prints CPU time per cycle and peak RSS, then the ratios
+# kagent/peer.
+#   CPU: sum_exec_runtime (ns, /proc/PID/task/TID/schedstat) over every
+#        thread of every process of the daemon's tree, sampled after a
+#        warm-up and at the end; the difference over the cycles counted in
+#        between.  Clock ticks (utime+stime) are 10 ms wide, too coarse for
+#        a millisecond per cycle.
+#   RSS: VmHWM (/proc/PID/status) summed over the processes of the tree at
+#        the end.  It counts shared library pages in each process, so it
+#        overstates a tree of several processes (kagentd and its prober);
+#        PSS at the end (/proc/PID/smaps_rollup, summed) is printed beside
+#        it for that reason.
+# usage: bench/compare.sh BUILD_BIN_DIR [CYCLES] [WARMUP_SECONDS]
+# Needs: collectd-core, prometheus-node-exporter, curl.  Run as root so
+# kagentd can drop to its prober split as in production.
+set -eu
+BIN=$(cd "$1" && pwd)
+CYCLES=${2:-60}
+WARM=${3:-5}
+PORT=${PORT:-17370}
+T=$(mktemp -d)
+# As root kagentd drops to user nobody, who must reach the spool.
+chmod 755 "$T"
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+for tool in collectd prometheus-node-exporter curl; do
+	command -v "$tool" >/dev/null || { echo "compare: $tool not installed" >&2; exit 1; }
+done
+
+# Every process below (and including) $1.
+tree() {
+	local p=$1 c
+	echo "$p"
+	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+		tree "$c"
+	done
+}
+# CPU ns of the tree: first field of schedstat, every thread.
+cpu_ns() {
+	local p t s=0
+	for p in $(tree "$1"); do
+		for t in /proc/"$p"/task/*/schedstat; do
+			s=$((s + $(cut -d' ' -f1 "$t" 2>/dev/null || echo 0)))
+		done
+	done
+	echo $s
+}
+hwm_kb() {
+	local p s=0
+	for p in $(tree "$1"); do
+		s=$((s + $(awk '/^VmHWM/{print $2}' /proc/"$p"/status)))
+	done
+	echo $s
+}
+# Proportional set size: shared pages split among the processes mapping
+# them, so a two-process tree is not charged twice for libc.
+pss_kb() {
+	local p s=0
+	for p in $(tree "$1"); do
+		s=$((s + $(awk '/^Pss:/{print $2}' /proc/"$p"/smaps_rollup)))
+	done
+	echo $s
+}
+nprocs() { tree "$1" | wc -l; }
+wait_for() {
+	local i=0
+	until eval "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "compare: timed out waiting for: $1" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+
+# Results: name cycles cpu_ns hwm_kb nprocs
+declare -A R_CYC R_NS R_KB R_NP R_PSS
+
+# One daemon: $1 name, $2 pid, $3 command that prints the cycle count so far.
+measure() {
+	local name=$1 pid=$2 count=$3 c0 n0 c1 n1
+	sleep "$WARM"
+	c0=$(eval "$count"); n0=$(cpu_ns "$pid")
+	# Whole cycles only: wait until CYCLES more have been counted.
+	while :; do
+		c1=$(eval "$count")
+		[ $((c1 - c0)) -lt "$CYCLES" ] || break
+		sleep 0.2
+	done
+	n1=$(cpu_ns "$pid")
+	R_CYC[$name]=$((c1 - c0)); R_NS[$name]=$((n1 - n0))
+	R_KB[$name]=$(hwm_kb "$pid"); R_PSS[$name]=$(pss_kb "$pid"); R_NP[$name]=$(nprocs "$pid")
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+# --- kagentd, reporting to a kcollectord on loopback ---
+COLL_ARGS=() AGENT_TLS=""
+if "$BIN/kcollectord" --help 2>&1 | grep -q -- --insecure; then
+	COLL_ARGS=(--insecure); AGENT_TLS="insecure = yes"
+fi
+"$BIN/kcollectord" --listen 127.0.0.1:$PORT --http 127.0.0.1:$((PORT + 1)) \
+	--db "$T/c.db" "${COLL_ARGS[@]}" 2>"$T/kcollectord.log" &
+PIDS+=($!)
+wait_for "curl -sf http://127.0.0.1:$((PORT + 1))/metrics"
+mkdir "$T/spool"
+cat >"$T/k.conf" <<EOF
+[host]
+roles = kafka,zookeeper
+[agent]
+user = nobody
+collector = 127.0.0.1:$PORT
+interval = 1
+health_interval = 1
+spool = $T/spool
+spool_max = 64MiB
+socket = $T/s.sock
+host_id = bench-compare
+$AGENT_TLS
+EOF
+"$BIN/kagentd" --config "$T/k.conf" 2>"$T/kagentd.log" &
+KPID=$!; PIDS+=($KPID)
+kseq() {
+	"$BIN/kagent" status --socket "$T/s.sock" --json |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["last_report_seq"] or 0)'
+}
+wait_for kseq
+measure kagentd $KPID kseq
+
+# --- collectd ---
+mkdir "$T/csv"
+cat >"$T/collectd.conf" <<EOF
+Hostname "bench"
+FQDNLookup false
+BaseDir "$T"
+PIDFile "$T/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db"
+Interval 1
+LoadPlugin cpu
+LoadPlugin memory
+LoadPlugin interface
+LoadPlugin disk
+LoadPlugin df
+LoadPlugin csv
+<Plugin csv>
+	DataDir "$T/csv"
+	StoreRates false
+</Plugin>
+EOF
+collectd -f -C "$T/collectd.conf" >"$T/collectd.log" 2>&1 &
+CPID=$!; PIDS+=($CPID)
+START=$(date +%s.%N)
+# collectd reads every Interval on its own: cycles are elapsed seconds.
+ccount() { awk -v s="$START" -v n="$(date +%s.%N)" 'BEGIN{printf "%d", n - s}'; }
+measure collectd $CPID ccount
+
+# --- node_exporter, scraped once a second ---
+NPORT=$((PORT + 2))
+prometheus-node-exporter --web.listen-address=127.0.0.1:$NPORT \
+	>"$T/node_exporter.log" 2>&1 &
+NPID=$!; PIDS+=($NPID)
+wait_for "curl -sf -o /dev/null http://127.0.0.1:$NPORT/metrics"
+echo 0 >"$T/scrapes"
+(
+	n=0
+	while :; do
+		curl -sf -o /dev/null "http://127.0.0.1:$NPORT/metrics" || exit 1
+		n=$((n + 1)); echo $n >"$T/scrapes"
+		sleep 1
+	done
+) &
+SCRAPER=$!; PIDS+=($SCRAPER)
+measure node_exporter $NPID "cat $T/scrapes"
+kill $SCRAPER 2>/dev/null || true
+
+# --- results ---
+echo "$(nproc) CPUs, $(uname -r); $CYCLES cycles each after ${WARM} s warm-up"
+printf '%-14s %6s %6s %14s %14s %12s\n' daemon procs cycles "CPU ms/cycle" \
+    "peak RSS KiB" "PSS KiB"
+for d in kagentd collectd node_exporter; do
+	printf '%-14s %6d %6d %14.3f %14d %12d\n' "$d" "${R_NP[$d]}" "${R_CYC[$d]}" \
+	    "$(awk -v n="${R_NS[$d]}" -v c="${R_CYC[$d]}" 'BEGIN{print n / c / 1e6}')" \
+	    "${R_KB[$d]}" "${R_PSS[$d]}"
+done
+for peer in collectd node_exporter; do
+	awk -v kn="${R_NS[kagentd]}" -v kc="${R_CYC[kagentd]}" \
+	    -v pn="${R_NS[$peer]}" -v pc="${R_CYC[$peer]}" \
+	    -v kk="${R_KB[kagentd]}" -v pk="${R_KB[$peer]}" -v peer="$peer" \
+	    'BEGIN{printf "kagent/%-13s CPU %.2f  RSS %.2f\n", peer, (kn / kc) / (pn / pc), kk / pk}'
+done
+awk -v n="${R_NS[kagentd]}" -v c="${R_CYC[kagentd]}" -v k="${R_KB[kagentd]}" \
+    'BEGIN{printf "goal (<= 1 ms CPU, <= 2048 KiB RSS per cycle): CPU %s, RSS %s\n",
+	(n / c / 1e6 <= 1) ? "met" : "missed", (k <= 2048) ? "met" : "missed"}'
