@@ -12,6 +12,7 @@ static const struct {
 	{ checks_kafka_security, &checks_kafka_security_len },
 	{ checks_os, &checks_os_len },
 	{ checks_health, &checks_health_len },
+	{ checks_agent, &checks_agent_len },
 };
 
 size_t check_table_count(void)

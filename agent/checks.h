@@ -23,6 +23,9 @@ extern const size_t checks_kafka_security_len;
 /* checks_os.c: os.* */
 extern const struct check_def checks_os[];
 extern const size_t checks_os_len;
+/* checks_agent.c: agent.* */
+extern const struct check_def checks_agent[];
+extern const size_t checks_agent_len;
 
 /* ---- checks_host.c: what the role groups share ---- */
 

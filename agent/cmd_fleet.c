@@ -2,7 +2,10 @@
  * or as the JSON the collector serves.  The request goes through
  * proto_stream like every other network byte, and the answer is parsed by
  * libhttp-parser.  Default collector: http://127.0.0.1:8080, where
- * kcollectord serves HTTP unless told otherwise. */
+ * kcollectord serves HTTP unless told otherwise (plaintext from loopback,
+ * when its ACL has `read loopback`).  An https:// collector is asked over
+ * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
+ * whose identity the collector's ACL must let read. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 
 #include "agent.h"
 #include "stream.h"
+#include "tls.h"
 
 #define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
 #define FLEET_BODY_MAX	       (64u * 1024 * 1024)
@@ -32,7 +36,9 @@ struct fleet_get {
 	size_t cap;
 	int status;
 	bool done;
-	char err[256];
+	char err[512];
+	bool https;
+	struct proto_tls *tls; /* NULL for http:// */
 };
 
 static int on_body(http_parser *p, const char *at, size_t n)
@@ -121,7 +127,9 @@ static void get_connected(uv_connect_t *req, int status)
 		     "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: "
 		     "application/json\r\nConnection: close\r\n\r\n",
 		     g->path, g->host);
-	if (proto_stream_start(&g->st) < 0 ||
+	/* Over TLS the request waits in the stream for the handshake. */
+	if ((g->tls ? proto_stream_tls_start(&g->st, g->tls, false, g->host)
+		    : proto_stream_start(&g->st)) < 0 ||
 	    proto_stream_write(&g->st, (const uint8_t *)head, (size_t)n) < 0)
 		proto_stream_close(&g->st, "cannot send the request");
 }
@@ -135,44 +143,64 @@ static void get_timeout(uv_timer_t *t)
 	proto_stream_close(&g->st, g->err);
 }
 
-/* "http://HOST:PORT[/]" → address; IPv6 as http://[::1]:8080. */
+/* "http[s]://HOST:PORT[/]" → address; IPv6 as http://[::1]:8080. */
 static int url_parse(const char *url, struct fleet_get *g,
 		     struct sockaddr_storage *ss)
 {
 	struct http_parser_url u;
-	size_t hl;
+	const char *scheme;
+	size_t hl, sl;
+	int port;
 
 	http_parser_url_init(&u);
 	if (http_parser_parse_url(url, strlen(url), 0, &u) != 0 ||
 	    !(u.field_set & (1 << UF_SCHEMA)) ||
-	    u.field_data[UF_SCHEMA].len != 4 ||
-	    strncmp(url + u.field_data[UF_SCHEMA].off, "http", 4) != 0 ||
 	    !(u.field_set & (1 << UF_HOST)))
 		return -EINVAL;
+	scheme = url + u.field_data[UF_SCHEMA].off;
+	sl = u.field_data[UF_SCHEMA].len;
+	if (sl == 5 && strncmp(scheme, "https", 5) == 0)
+		g->https = true;
+	else if (sl != 4 || strncmp(scheme, "http", 4) != 0)
+		return -EINVAL;
+	port = u.port ? u.port : g->https ? 443 : 80;
 	hl = u.field_data[UF_HOST].len;
 	if (hl >= sizeof g->host)
 		return -EINVAL;
 	memcpy(g->host, url + u.field_data[UF_HOST].off, hl);
 	g->host[hl] = '\0';
 	snprintf(g->path, sizeof g->path, "/api/fleet");
-	if (uv_ip4_addr(g->host, u.port ? u.port : 80,
-			(struct sockaddr_in *)ss) == 0 ||
-	    uv_ip6_addr(g->host, u.port ? u.port : 80,
-			(struct sockaddr_in6 *)ss) == 0)
+	if (uv_ip4_addr(g->host, port, (struct sockaddr_in *)ss) == 0 ||
+	    uv_ip6_addr(g->host, port, (struct sockaddr_in6 *)ss) == 0)
 		return 0;
 	return -EINVAL;
 }
 
-static int fleet_fetch(const char *url, struct fleet_get *g)
+static int fleet_fetch(const char *url, const struct proto_tls_config *tc,
+		       struct fleet_get *g)
 {
 	struct sockaddr_storage ss;
+	struct proto_tls tls;
 	uv_loop_t loop;
 	int r;
 
+	memset(&tls, 0, sizeof tls);
 	if (url_parse(url, g, &ss) < 0) {
 		snprintf(g->err, sizeof g->err,
-			 "not an http://ADDRESS:PORT URL (a numeric address)");
+			 "not an http[s]://ADDRESS:PORT URL (a numeric "
+			 "address)");
 		return -EINVAL;
+	}
+	if (g->https) {
+		if (!tc->ca || !tc->cert || !tc->key) {
+			snprintf(g->err, sizeof g->err,
+				 "https needs --tls-ca, --tls-cert and "
+				 "--tls-key");
+			return -EINVAL;
+		}
+		if (proto_tls_init(&tls, tc, g->err, sizeof g->err) < 0)
+			return -EINVAL;
+		g->tls = &tls;
 	}
 	http_parser_init(&g->p, HTTP_RESPONSE);
 	g->p.data = g;
@@ -194,6 +222,7 @@ static int fleet_fetch(const char *url, struct fleet_get *g)
 		uv_run(&loop, UV_RUN_DEFAULT);
 	}
 	uv_loop_close(&loop);
+	proto_tls_free(&tls);
 	return g->done ? 0 : -EIO;
 }
 
@@ -242,11 +271,15 @@ int cmd_fleet(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"collector", required_argument, NULL, 'c'},
+	    {"tls-ca", required_argument, NULL, 'a'},
+	    {"tls-cert", required_argument, NULL, 'C'},
+	    {"tls-key", required_argument, NULL, 'k'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *url = FLEET_DEFAULT_URL;
+	struct proto_tls_config tc = {0};
 	struct fleet_get *g;
 	json_error_t jerr;
 	json_t *doc;
@@ -259,19 +292,32 @@ int cmd_fleet(int argc, char **argv)
 		case 'c':
 			url = optarg;
 			break;
+		case 'a':
+			tc.ca = optarg;
+			break;
+		case 'C':
+			tc.cert = optarg;
+			break;
+		case 'k':
+			tc.key = optarg;
+			break;
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
 			printf(
-			    "usage: kagent fleet [--collector URL] [--json]\n"
+			    "usage: kagent fleet [--collector URL] [--tls-ca "
+			    "FILE --tls-cert FILE --tls-key FILE] [--json]\n"
 			    "  --collector  kcollectord's HTTP API "
-			    "(default " FLEET_DEFAULT_URL ")\n");
+			    "(default " FLEET_DEFAULT_URL ")\n"
+			    "  --tls-*      for an https:// collector: its CA, "
+			    "this reader's certificate and key\n");
 			return AGENT_EXIT_OK;
 		default:
 			fprintf(stderr,
 				"kagent fleet: bad option '%s' (valid: "
-				"--collector URL, --json)\n",
+				"--collector URL, --tls-ca FILE, --tls-cert "
+				"FILE, --tls-key FILE, --json)\n",
 				argv[optind - 1]);
 			return AGENT_EXIT_USAGE;
 		}
@@ -279,7 +325,7 @@ int cmd_fleet(int argc, char **argv)
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return FLEET_EXIT_UNREACHABLE;
-	rc = fleet_fetch(url, g);
+	rc = fleet_fetch(url, &tc, g);
 	if (rc < 0) {
 		fprintf(stderr, "kagent fleet: %s: %s\n", url, g->err);
 		rc = FLEET_EXIT_UNREACHABLE;

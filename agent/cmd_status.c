@@ -102,6 +102,29 @@ static void num(FILE *out, const char *label, json_t *o, const char *key)
 		fprintf(out, "%-16s -\n", label);
 }
 
+/* The certificate the collector knows this host by, and its days left. */
+static void print_tls(json_t *tls, FILE *out)
+{
+	json_t *days = json_object_get(tls, "days_left");
+
+	if (tls == NULL)
+		return;
+	if (strcmp(str(tls, "mode"), "tls") != 0) {
+		fprintf(out, "%-16s %s\n", "tls", str(tls, "mode"));
+		return;
+	}
+	if (json_object_get(tls, "error") != NULL) {
+		fprintf(out, "%-16s %s: %s\n", "tls", str(tls, "cert"),
+			str(tls, "error"));
+		return;
+	}
+	fprintf(out, "%-16s %s, identity %s, %" JSON_INTEGER_FORMAT
+		" day(s) left\n", "tls", str(tls, "cert"), str(tls, "identity"),
+		json_integer_value(days));
+	if (json_is_string(json_object_get(tls, "warning")))
+		fprintf(out, "%-16s %s\n", "WARNING", str(tls, "warning"));
+}
+
 static void print_text(json_t *doc, FILE *out)
 {
 	json_t *spool = json_object_get(doc, "spool"), *c;
@@ -122,6 +145,7 @@ static void print_text(json_t *doc, FILE *out)
 		json_integer_value(json_object_get(spool, "reports")),
 		json_integer_value(json_object_get(spool, "bytes")),
 		json_integer_value(json_object_get(spool, "dropped")));
+	print_tls(json_object_get(doc, "tls"), out);
 	fprintf(out, "%-16s %s\n", "verdict", str(doc, "verdict"));
 	json_array_foreach(json_object_get(doc, "checks"), i, c)
 		fprintf(out, "  %-8s %-28s %s%s%s\n", str(c, "severity"),

@@ -34,6 +34,7 @@ const struct conf_threshold_def conf_threshold_defs[] = {
 	{ "os.swappiness.warn_above", "host", TH(os_swappiness_warn_above), false, 1, "vm.swappiness" },
 	{ "os.nofile.warn_below", "host", TH(os_nofile_warn_below), false, 100000, "open-file limit of Kafka" },
 	{ "os.max_map_count.warn_below", "host", TH(os_max_map_count_warn_below), false, 262144, "vm.max_map_count" },
+	{ "agent.tls.expiry.warn_days", "agent", TH(agent_tls_expiry_warn_days), false, 14, "days before the agent's certificate expires that it warns" },
 };
 const size_t conf_threshold_count =
 	sizeof conf_threshold_defs / sizeof conf_threshold_defs[0];
@@ -329,9 +330,16 @@ static int handle_agent(struct parse_state *st, const char *k, const char *v)
 		}
 		return 1;
 	}
-	if (!strcmp(k, "spool") || !strcmp(k, "socket") || !strcmp(k, "root")) {
+	if (!strcmp(k, "insecure"))
+		return set_bool(&a->insecure, v, st, k);
+	if (!strcmp(k, "spool") || !strcmp(k, "socket") || !strcmp(k, "root") ||
+	    !strcmp(k, "tls_ca") || !strcmp(k, "tls_cert") ||
+	    !strcmp(k, "tls_key")) {
 		char *dst = !strcmp(k, "spool") ? a->spool :
-			    !strcmp(k, "socket") ? a->socket : a->root;
+			    !strcmp(k, "socket") ? a->socket :
+			    !strcmp(k, "root") ? a->root :
+			    !strcmp(k, "tls_ca") ? a->tls_ca :
+			    !strcmp(k, "tls_cert") ? a->tls_cert : a->tls_key;
 		size_t len = !strcmp(k, "socket") ? sizeof a->socket : PATH_MAX;
 
 		if (v[0] != '/') {
@@ -370,7 +378,7 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
-	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root, user" },
+	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */
@@ -492,4 +500,26 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return conf_parse(buf, path, c, err, errlen);
+}
+
+int conf_agent_check(const struct conf *c, char *err, size_t errlen)
+{
+	const struct conf_agent *a = &c->agent;
+	char missing[64] = "";
+
+	if (!a->collector[0] || a->insecure)
+		return 0;
+	if (!a->tls_ca[0])
+		strcat(missing, " tls_ca");
+	if (!a->tls_cert[0])
+		strcat(missing, " tls_cert");
+	if (!a->tls_key[0])
+		strcat(missing, " tls_key");
+	if (!missing[0])
+		return 0;
+	snprintf(err, errlen,
+		 "%s: [agent] collector is reached over TLS: set%s (or "
+		 "insecure = yes for plaintext)",
+		 c->path[0] ? c->path : "(defaults)", missing);
+	return -EINVAL;
 }

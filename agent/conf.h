@@ -34,6 +34,7 @@ struct thresholds {
 	int64_t os_swappiness_warn_above;
 	int64_t os_nofile_warn_below;
 	int64_t os_max_map_count_warn_below;
+	int64_t agent_tls_expiry_warn_days; /* certificate days left */
 };
 
 /* [agent]: kagentd's schedule, uplink and local files. */
@@ -54,6 +55,11 @@ struct conf_agent {
 	char host_id[CONF_HOST_ID_MAX];   /* "": the hostname */
 	char root[PATH_MAX];              /* probes read below it, "/" */
 	char user[CONF_USER_MAX];         /* kagentd started as root runs as it */
+	/* TLS to the collector: PEM files, all three or insecure = yes. */
+	char tls_ca[PATH_MAX];            /* the CA that signs the collector */
+	char tls_cert[PATH_MAX];          /* this host's certificate */
+	char tls_key[PATH_MAX];
+	bool insecure;                    /* plaintext, asked for explicitly */
 };
 
 struct conf {
@@ -78,6 +84,10 @@ int conf_parse(const char *text, const char *path, struct conf *c,
 	       char *err, size_t errlen);
 /* Reads and parses a file; a missing file is an error naming it. */
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* A collector is reached over TLS (tls_ca, tls_cert, tls_key all set) or
+ * plaintext by insecure = yes; -EINVAL with err naming the file and the
+ * missing keys otherwise. */
+int conf_agent_check(const struct conf *c, char *err, size_t errlen);
 /* "host:port" (a name, an IPv4 address or [IPv6]) into host and port;
  * -EINVAL when the form is wrong or the port is not 1-65535. */
 int conf_hostport_split(const char *s, char *host, size_t hostlen,

@@ -205,3 +205,43 @@ void control_stop(struct control *c)
 	uv_close((uv_handle_t *)&c->server, NULL);
 	unlink(c->path);
 }
+
+json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
+			 int64_t now)
+{
+	struct proto_tls_expiry ex;
+	char id[PROTO_TLS_ID_MAX], warn[160];
+	json_t *o;
+	int r;
+
+	if (!ca->collector[0] || ca->insecure)
+		return json_pack("{s:s}", "mode",
+				 ca->collector[0] ? "plaintext" : "none");
+	o = json_pack("{s:s s:s}", "mode", "tls", "cert", ca->tls_cert);
+	if (o == NULL)
+		return NULL;
+	if (proto_tls_file_identity(ca->tls_cert, id, sizeof id) == 0)
+		json_object_set_new(o, "identity", json_string(id));
+	else
+		json_object_set_new(o, "identity", json_null());
+	r = proto_tls_file_expiry(ca->tls_cert, now, &ex);
+	if (r < 0) {
+		json_object_set_new(o, "error", json_string(strerror(-r)));
+		return o;
+	}
+	warn[0] = '\0';
+	if (ex.expired)
+		snprintf(warn, sizeof warn,
+			 "the certificate has expired: the collector refuses "
+			 "it");
+	else if (ex.days_left < warn_days)
+		snprintf(warn, sizeof warn,
+			 "the certificate expires in %lld day(s): renew it",
+			 (long long)ex.days_left);
+	json_object_set_new(o, "not_after", json_integer(ex.not_after));
+	json_object_set_new(o, "days_left", json_integer(ex.days_left));
+	json_object_set_new(o, "expired", json_boolean(ex.expired));
+	json_object_set_new(o, "warning",
+			    warn[0] ? json_string(warn) : json_null());
+	return o;
+}

@@ -322,6 +322,10 @@ static char *status_json(void *arg)
 					 (enum check_severity)(a->verdict - 1)))
 			       : json_null(),
 		"checks", checks_json(a));
+	if (doc != NULL)
+		json_object_set_new(doc, "tls", control_tls_json(
+			&a->conf->agent, a->conf->th.agent_tls_expiry_warn_days,
+			now_ms() / 1000));
 	if (doc == NULL)
 		return NULL;
 	text = json_dumps(doc, JSON_COMPACT);
@@ -368,8 +372,18 @@ static void on_signal(uv_signal_t *s, int signum)
 {
 	struct agent *a = s->data;
 
-	if (signum == SIGHUP)
-		return; /* reload comes with certificates; until then, ignored */
+	if (signum == SIGHUP) {
+		char why[512];
+
+		/* New connections take the new certificates; the one up keeps
+		 * its own. */
+		if (uplink_reload(&a->up, why, sizeof why) < 0)
+			fprintf(stderr, "kagentd: reload: %s (old certificates kept)\n",
+				why);
+		else if (a->up.tls_on)
+			fprintf(stderr, "kagentd: reload: certificates reloaded\n");
+		return;
+	}
 	fprintf(stderr, "kagentd: %s, stopping\n", strsignal(signum));
 	agent_stop(a, 0);
 }
@@ -465,9 +479,14 @@ static int agent_open_private(struct agent *a, const struct conf *conf,
 static int agent_open(struct agent *a, const struct conf *conf)
 {
 	struct hw_err err = { { 0 } };
+	char why[256];
 	int fd = -1, r;
 
 	a->conf = conf;
+	if (conf_agent_check(conf, why, sizeof why) < 0) {
+		fprintf(stderr, "kagentd: %s\n", why);
+		return -EINVAL;
+	}
 	if (conf->agent.host_id[0])
 		snprintf(a->host_id, sizeof a->host_id, "%s", conf->agent.host_id);
 	else if (gethostname(a->host_id, sizeof a->host_id - 1) < 0 ||
@@ -512,8 +531,16 @@ static int agent_open(struct agent *a, const struct conf *conf)
 		fprintf(stderr, "kagentd: spool: %zu report(s) to resend, seq %" PRIu64
 			" to %" PRIu64 "\n", a->spool.n, a->spool.v[0].seq,
 			a->spool.v[a->spool.n - 1].seq);
-	return uplink_init(&a->loop, &a->up, &a->spool, conf->agent.collector,
-			   a->host_id);
+	r = uplink_init(&a->loop, &a->up, &a->spool, &conf->agent, a->host_id,
+			why, sizeof why);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: collector: %s\n", why);
+		return r;
+	}
+	if (conf->agent.collector[0] && conf->agent.insecure)
+		fprintf(stderr, "kagentd: WARNING: insecure = yes: reports go to "
+			"%s in plaintext, unauthenticated\n", conf->agent.collector);
+	return 0;
 }
 
 int agent_run(const struct conf *conf)

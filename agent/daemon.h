@@ -25,6 +25,7 @@
 #include "proto.h"
 #include "smart_ata.h"
 #include "stream.h"
+#include "tls.h"
 #include "zk_probe.h"
 
 /* ---- spool.c: reports waiting for the collector's ack ---- */
@@ -180,14 +181,25 @@ struct uplink {
 	uint8_t *rbuf;
 	uint8_t *frame; /* one spooled frame read back */
 	bool stopping;
+	/* TLS unless the configuration says insecure; a reload serves the
+	 * next connection, the one up keeps its context. */
+	const struct conf_agent *conf;
+	struct proto_tls tls;
+	bool tls_on;
 };
 
 /* delay = min(60 s, 1 s * 2^attempt), then a random point between half of
  * it and all of it (jitter spreads a fleet's reconnections after a
  * collector restart).  rnd is a uniform random number. */
 uint64_t uplink_backoff_ms(unsigned attempt, uint32_t rnd);
+/* Loads the TLS context of ca (which must outlive u) unless ca->insecure;
+ * err names the file that failed.  ca->collector "" reports nowhere. */
 int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
-		const char *collector, const char *host_id);
+		const struct conf_agent *ca, const char *host_id, char *err,
+		size_t errlen);
+/* Re-reads the certificates for the next connection (SIGHUP); on error the
+ * old context stays and err says why. */
+int uplink_reload(struct uplink *u, char *err, size_t errlen);
 /* First connection attempt, now. */
 void uplink_start(struct uplink *u);
 /* A new report is spooled: send it when connected. */
@@ -216,6 +228,12 @@ struct control {
 int control_start(uv_loop_t *loop, struct control *c, const char *path,
 		  control_status_fn status, void *arg, char *why, size_t whylen);
 void control_stop(struct control *c);
+/* The "tls" member of the status: mode ("tls", "plaintext" or "none"
+ * without a collector), and for TLS the certificate's path, identity,
+ * not_after (unix seconds), days_left, expired and a warning once fewer
+ * than warn_days are left (null otherwise).  now is unix seconds. */
+json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
+			 int64_t now);
 
 /* ---- daemon.c ---- */
 

@@ -1,4 +1,6 @@
-/* The connection to the collector: resolve, connect, hello, wait for the
+/* The connection to the collector: resolve, connect, TLS (unless the
+ * configuration says insecure; the hello waits in the stream until the
+ * handshake is done), hello, wait for the
  * hello-ack (the last seq the collector stored), then send the spooled
  * reports above it in order, a bounded number in flight, and drop each one
  * the collector acknowledges.  Any failure closes the connection and
@@ -194,7 +196,10 @@ static void on_connect(uv_connect_t *req, int status)
 		fail(u, "connect: %s", uv_strerror(status));
 		return;
 	}
-	r = proto_stream_start(u->stream);
+	/* SNI and the name checked in the collector's certificate are the
+	 * host as configured (an address is checked as an address). */
+	r = u->tls_on ? proto_stream_tls_start(u->stream, &u->tls, false, u->host)
+		      : proto_stream_start(u->stream);
 	memset(&e, 0, sizeof e);
 	e.which_msg = kagent_v1_Envelope_hello_tag;
 	e.msg.hello.protocol_version = PROTO_VERSION;
@@ -285,20 +290,75 @@ static void schedule_retry(struct uplink *u)
 	uv_timer_start(&u->timer, on_timer, delay, 0);
 }
 
-int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
-		const char *collector, const char *host_id)
+static void tls_config_of(const struct conf_agent *ca,
+			  struct proto_tls_config *out)
 {
+	memset(out, 0, sizeof *out);
+	out->ca = ca->tls_ca;
+	out->cert = ca->tls_cert;
+	out->key = ca->tls_key;
+}
+
+/* The collector refuses a hello whose host id is not the certificate's:
+ * say so at start rather than only in the collector's log. */
+static void identity_warn(const struct uplink *u)
+{
+	char id[PROTO_TLS_ID_MAX];
+
+	if (proto_tls_file_identity(u->conf->tls_cert, id, sizeof id) < 0)
+		fprintf(stderr,
+			"kagentd: %s names no host identity (SAN URI "
+			"kagent://host/ID or a DNS name): the collector will "
+			"refuse it\n",
+			u->conf->tls_cert);
+	else if (strcmp(id, u->host_id) != 0)
+		fprintf(stderr,
+			"kagentd: %s is the certificate of '%s', not of host "
+			"id '%s': the collector will refuse the hello\n",
+			u->conf->tls_cert, id, u->host_id);
+}
+
+int uplink_reload(struct uplink *u, char *err, size_t errlen)
+{
+	struct proto_tls_config tc;
 	int r;
 
+	if (!u->tls_on)
+		return 0;
+	tls_config_of(u->conf, &tc);
+	r = proto_tls_reload(&u->tls, &tc, err, errlen);
+	if (r == 0)
+		identity_warn(u);
+	return r;
+}
+
+int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
+		const struct conf_agent *ca, const char *host_id, char *err,
+		size_t errlen)
+{
+	struct proto_tls_config tc;
+	int r;
+
+	/* u->loop is set last: agent_stop stops an uplink that has one. */
 	memset(u, 0, sizeof *u);
-	u->loop = loop;
 	u->spool = spool;
+	u->conf = ca;
 	snprintf(u->host_id, sizeof u->host_id, "%s", host_id);
-	snprintf(u->addr, sizeof u->addr, "%s", collector);
-	if (collector[0] &&
-	    conf_hostport_split(collector, u->host, sizeof u->host, u->port,
-				sizeof u->port) < 0)
+	snprintf(u->addr, sizeof u->addr, "%s", ca->collector);
+	if (ca->collector[0] &&
+	    conf_hostport_split(ca->collector, u->host, sizeof u->host, u->port,
+				sizeof u->port) < 0) {
+		snprintf(err, errlen, "bad collector '%s'", ca->collector);
 		return -EINVAL;
+	}
+	if (ca->collector[0] && !ca->insecure) {
+		tls_config_of(ca, &tc);
+		r = proto_tls_init(&u->tls, &tc, err, errlen);
+		if (r < 0)
+			return r;
+		u->tls_on = true;
+		identity_warn(u);
+	}
 	u->env = malloc(sizeof *u->env);
 	u->rbuf = malloc(UPLINK_RBUF);
 	u->frame = malloc(PROBER_BODY_MAX + 2);
@@ -310,12 +370,15 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 	if (r < 0)
 		goto out_free;
 	u->timer.data = u;
+	u->loop = loop;
 	return 0;
 
 out_free:
+	snprintf(err, errlen, "%s", strerror(-r));
 	free(u->env);
 	free(u->rbuf);
 	free(u->frame);
+	proto_tls_free(&u->tls);
 	return r;
 }
 
@@ -339,6 +402,7 @@ static void on_timer_closed(uv_handle_t *h)
 	free(u->frame);
 	u->env = NULL;
 	u->rbuf = u->frame = NULL;
+	proto_tls_free(&u->tls);
 }
 
 void uplink_stop(struct uplink *u)

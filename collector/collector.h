@@ -19,10 +19,12 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "acl.h"
 #include "check.h"
 #include "coll.h"
 #include "proto.h"
 #include "stream.h"
+#include "tls.h"
 
 /* ---- store.c: hosts and check history in SQLite (WAL) ---- */
 
@@ -146,7 +148,11 @@ enum coll_reject {
 	COLL_REJECT_OVERSIZED,
 	COLL_REJECT_TRUNCATED, /* closed inside a frame */
 	COLL_REJECT_PROTOCOL,  /* a message out of turn, a bad version */
-	COLL_REJECT_IDENTITY,  /* bad host id, or not the hello's */
+	COLL_REJECT_IDENTITY,  /* bad host id, not the hello's or not the
+				  certificate's */
+	COLL_REJECT_TLS,       /* handshake failed: no, foreign or expired
+				  certificate */
+	COLL_REJECT_ACL,       /* a report into a cluster the ACL denies */
 	COLL_REJECT_N,
 };
 
@@ -160,7 +166,36 @@ struct coll_counters {
 	uint64_t accepted;    /* agent connections */
 	uint64_t connections; /* open now */
 	uint64_t http_requests;
+	uint64_t http_forbidden; /* answered 403 */
+	uint64_t reloads;	 /* SIGHUPs that took effect */
+	uint64_t reload_failures;
+	bool insecure; /* plaintext by --insecure */
 };
+
+/* How kcollectord is told to run: flags over its configuration file. */
+#define COLL_CONF_STR_MAX 4096
+
+struct coll_config {
+	char listen[256];
+	char http[256];
+	char db[COLL_CONF_STR_MAX];
+	char tls_ca[COLL_CONF_STR_MAX];
+	char tls_cert[COLL_CONF_STR_MAX];
+	char tls_key[COLL_CONF_STR_MAX];
+	char acl[COLL_CONF_STR_MAX]; /* "": no ACL file */
+	bool insecure;
+};
+
+/* Defaults for every field (TLS on, no certificate yet). */
+void coll_config_defaults(struct coll_config *cfg);
+/* Reads the INI file path ([collector] listen, http, db, tls_ca, tls_cert,
+ * tls_key, acl, insecure) over cfg.  On error err reads "PATH:LINE: what
+ * is wrong" (or "PATH: why" when it cannot be read). */
+int coll_config_load(const char *path, struct coll_config *cfg, char *err,
+		     size_t errlen);
+/* TLS needs the three files and an ACL; plaintext needs insecure.  err
+ * names what is missing. */
+int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen);
 
 struct coll_conn;
 TAILQ_HEAD(coll_conn_q, coll_conn);
@@ -176,6 +211,19 @@ struct collector {
 	uv_timer_t judge;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
+	uv_signal_t sighup;
+	/* The security of both listeners: the TLS context new connections
+	 * start with (a connection keeps its own across a reload) and the
+	 * ACL, both replaced whole on SIGHUP and only when the new one
+	 * loads. */
+	struct coll_config cfg;
+	struct proto_tls tls; /* ctx NULL when insecure */
+	struct acl acl;
+	bool have_acl;
+	/* HTTP connections whose first byte has not arrived yet: it tells a
+	 * TLS ClientHello (0x16) from a plaintext request. */
+	uv_timer_t http_sniff;
+	unsigned http_sniffing;
 	/* Shared by every connection: reads are consumed within the read
 	 * callback, decoding finishes before the next frame. */
 	uint8_t *rbuf;
@@ -194,9 +242,22 @@ struct collector {
 	bool stopping;
 };
 
-/* Binds both listeners; err names the address that failed. */
+/* Loads the TLS context and the ACL of cfg (checked with
+ * coll_config_check), binds both listeners; err names the file or address
+ * that failed. */
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
-	      const char *listen, const char *http, char *err, size_t errlen);
+	      const struct coll_config *cfg, char *err, size_t errlen);
+/* Re-reads the certificates and the ACL (SIGHUP).  Each is swapped in
+ * only when it loads; otherwise the old one stays and err says why.
+ * Connections already up are not touched. */
+int coll_reload(struct collector *c, char *err, size_t errlen);
+/* May the host report into cluster?  identity is the certificate's (the
+ * hello's host id when insecure).  Without an ACL (insecure only) yes. */
+bool coll_may_report(const struct collector *c, const char *identity,
+		     const char *cluster);
+/* May an HTTP client read?  identity NULL for a plaintext client. */
+bool coll_may_read(const struct collector *c, const char *identity,
+		   bool is_loopback);
 /* Closes every handle; run the loop afterwards to let them go. */
 void coll_stop(struct collector *c);
 void coll_free(struct collector *c);

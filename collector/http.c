@@ -4,18 +4,31 @@
  * cheaply, and the server stays free of keep-alive state.
  *
  * The request parser and the router are pure (tests feed them bytes); the
- * answers are built by api.c and metrics.c from the store. */
+ * answers are built by api.c and metrics.c from the store.
+ *
+ * With TLS one port serves both HTTPS and plain HTTP: the first byte of a
+ * connection tells a TLS handshake record (0x16) from a request line.
+ * An HTTPS client is known by its certificate's identity, a plaintext one
+ * only by coming from loopback; the ACL decides, and whoever it does not
+ * name gets 403 whatever the path. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "collector.h"
 
 /* A slow or silent client is closed after this. */
 #define COLL_HTTP_TIMEOUT_MS 10000
 #define COLL_HTTP_REAP_MS    50
+/* How often a connection whose first byte is still to come is looked at
+ * again: clients write at once, so the wait is short. */
+#define COLL_HTTP_SNIFF_MS 2
+/* The first byte of a TLS handshake record. */
+#define TLS_RECORD_HANDSHAKE 0x16
 /* The largest answer is /metrics of a large fleet. */
 #define COLL_HTTP_WQ_MAX (256u * 1024 * 1024)
 
@@ -26,6 +39,11 @@ struct coll_http_conn {
 	TAILQ_ENTRY(coll_http_conn) link;
 	int64_t started_ms;
 	bool answered;
+	bool started;  /* reading, plain or TLS */
+	bool loopback; /* peer is 127.0.0.1 or ::1 */
+	bool tls;      /* its first byte began a TLS handshake */
+	char peer[56];
+	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plain */
 };
 
 /* ---- the request ---- */
@@ -217,6 +235,8 @@ static const char *status_text(int status)
 		return "Payload Too Large";
 	case 414:
 		return "URI Too Long";
+	case 403:
+		return "Forbidden";
 	case 431:
 		return "Request Header Fields Too Large";
 	default:
@@ -323,22 +343,126 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
 	struct coll_http_conn *h = s->data;
 	struct coll_route rt;
+	const char *id = h->tls ? h->identity : NULL;
 
 	if (h->answered)
 		return;
 	if (coll_http_req_feed(&h->req, buf, len) == 0)
 		return;
+	if (!coll_may_read(h->c, id, h->loopback)) {
+		h->c->ctr.http_requests++;
+		h->c->ctr.http_forbidden++;
+		fprintf(stderr,
+			"kcollectord: http peer %s identity %s: 403: "
+			"no read rule of the ACL matches\n",
+			h->peer, id ? id : "(plaintext)");
+		http_error(h, 403, "forbidden");
+		return;
+	}
 	coll_http_route(&h->req, &rt);
 	http_serve(h, &rt);
+}
+
+static void http_handshake(struct proto_stream *s, const char *identity)
+{
+	struct coll_http_conn *h = s->data;
+
+	snprintf(h->identity, sizeof h->identity, "%s", identity);
 }
 
 static void http_closed(struct proto_stream *s, const char *why)
 {
 	struct coll_http_conn *h = s->data;
 
-	(void)why;
+	if (!h->started)
+		h->c->http_sniffing--;
+	else if (h->tls && !s->handshaken && strncmp(why, "tls:", 4) == 0)
+		fprintf(stderr, "kcollectord: http peer %s: %s\n", h->peer,
+			why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
 	free(h);
+}
+
+/* 127.0.0.1 and ::1, also as an IPv4-mapped address. */
+static void http_peer(struct coll_http_conn *h)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
+	struct sockaddr_storage ss;
+	int sl = sizeof ss;
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	snprintf(h->peer, sizeof h->peer, "?");
+	if (uv_tcp_getpeername(&h->st.tcp, (struct sockaddr *)&ss, &sl) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		h->loopback = a->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+		uv_ip4_name(a, ip, sizeof ip);
+		snprintf(h->peer, sizeof h->peer, "%s:%d", ip,
+			 ntohs(a->sin_port));
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		const uint8_t *b = a->sin6_addr.s6_addr;
+
+		h->loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
+			      (memcmp(b, mapped, 12) == 0 && b[12] == 127 &&
+			       b[13] == 0 && b[14] == 0 && b[15] == 1);
+		uv_ip6_name(a, ip, sizeof ip);
+		snprintf(h->peer, sizeof h->peer, "[%s]:%d", ip,
+			 ntohs(a->sin6_port));
+	}
+}
+
+/* Peeks at the first byte: 1 once the connection reads (plain or TLS),
+ * 0 while nothing has arrived, -1 when it is closing. */
+static int http_sniff_one(struct coll_http_conn *h)
+{
+	uv_os_fd_t fd;
+	uint8_t b;
+	ssize_t n;
+	int r;
+
+	if (uv_fileno((uv_handle_t *)&h->st.tcp, &fd) < 0) {
+		proto_stream_close(&h->st, "no socket");
+		return -1;
+	}
+	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	h->started = true;
+	h->c->http_sniffing--;
+	if (n <= 0) {
+		proto_stream_close(&h->st, n == 0 ? "peer closed the connection"
+						  : "read failed");
+		return -1;
+	}
+	h->tls = b == TLS_RECORD_HANDSHAKE;
+	if (h->tls)
+		r = proto_stream_tls_start(&h->st, &h->c->tls, true, NULL);
+	else
+		r = proto_stream_start(&h->st);
+	if (r < 0) {
+		proto_stream_close(&h->st, "cannot read");
+		return -1;
+	}
+	return 1;
+}
+
+static void on_sniff(uv_timer_t *t)
+{
+	struct collector *c = t->data;
+	struct coll_http_conn *h, *next;
+
+	for (h = TAILQ_FIRST(&c->http_q); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, link);
+		if (!h->started && !h->st.closing)
+			http_sniff_one(h);
+	}
+	if (c->http_sniffing == 0)
+		uv_timer_stop(t);
 }
 
 static void on_http(uv_stream_t *srv, int status)
@@ -360,9 +484,24 @@ static void on_http(uv_stream_t *srv, int status)
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->http_q, h, link);
-	if (uv_accept(srv, (uv_stream_t *)&h->st.tcp) < 0 ||
-	    proto_stream_start(&h->st) < 0)
+	h->st.on_handshake = http_handshake;
+	c->http_sniffing++;
+	if (uv_accept(srv, (uv_stream_t *)&h->st.tcp) < 0) {
 		proto_stream_close(&h->st, "accept failed");
+		return;
+	}
+	http_peer(h);
+	if (c->cfg.insecure) {
+		h->started = true;
+		c->http_sniffing--;
+		if (proto_stream_start(&h->st) < 0)
+			proto_stream_close(&h->st, "cannot read");
+		return;
+	}
+	if (http_sniff_one(h) == 0 &&
+	    !uv_is_active((uv_handle_t *)&c->http_sniff))
+		uv_timer_start(&c->http_sniff, on_sniff, COLL_HTTP_SNIFF_MS,
+			       COLL_HTTP_SNIFF_MS);
 }
 
 /* Closes connections whose answer has left, and those too slow. */
@@ -386,7 +525,6 @@ int coll_http_start(struct collector *c, const struct sockaddr *addr)
 {
 	int r;
 
-	TAILQ_INIT(&c->http_q);
 	r = uv_tcp_init(c->loop, &c->http);
 	if (r < 0)
 		return r;
@@ -400,5 +538,7 @@ int coll_http_start(struct collector *c, const struct sockaddr *addr)
 	c->http_reap.data = c;
 	uv_timer_start(&c->http_reap, on_reap, COLL_HTTP_REAP_MS,
 		       COLL_HTTP_REAP_MS);
+	uv_timer_init(c->loop, &c->http_sniff);
+	c->http_sniff.data = c;
 	return 0;
 }

@@ -245,6 +245,24 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		sb_printf(
 		    b, "kagent_collector_rejected_total{reason=\"%s\"} %llu\n",
 		    coll_reject_name(i), (unsigned long long)ctr->rejected[i]);
+	sb_printf(b,
+		  "# HELP kagent_collector_http_forbidden_total HTTP requests "
+		  "answered 403: no read rule of the ACL matches.\n"
+		  "# TYPE kagent_collector_http_forbidden_total counter\n"
+		  "kagent_collector_http_forbidden_total %llu\n"
+		  "# HELP kagent_collector_reloads_total SIGHUP reloads of "
+		  "certificates and ACL, by result.\n"
+		  "# TYPE kagent_collector_reloads_total counter\n"
+		  "kagent_collector_reloads_total{result=\"ok\"} %llu\n"
+		  "kagent_collector_reloads_total{result=\"failed\"} %llu\n"
+		  "# HELP kagent_collector_insecure 1 when the collector runs "
+		  "plaintext without authentication (--insecure).\n"
+		  "# TYPE kagent_collector_insecure gauge\n"
+		  "kagent_collector_insecure %d\n",
+		  (unsigned long long)ctr->http_forbidden,
+		  (unsigned long long)ctr->reloads,
+		  (unsigned long long)ctr->reload_failures,
+		  ctr->insecure ? 1 : 0);
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,

@@ -3,6 +3,10 @@
  * one rule for every fault: log one line naming peer, host id and reason,
  * count it by reason, and close that one connection.
  *
+ * With TLS the peer's identity is its certificate's: a hello or report
+ * naming another host, or a report into a cluster the ACL does not give
+ * that identity, is refused like any other fault.
+ *
  * Per connection the collector keeps a proto_stream, a framer (which
  * allocates only while a frame is partial) and a few fields; the read
  * buffer and the decoded Envelope are shared by the whole loop. */
@@ -39,6 +43,7 @@ struct coll_conn {
 	int err_code;
 	char why[160];
 	char host_id[64];
+	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plaintext */
 	char peer[56];
 };
 
@@ -48,6 +53,8 @@ static const char *const reject_names[COLL_REJECT_N] = {
     [COLL_REJECT_TRUNCATED] = "truncated",
     [COLL_REJECT_PROTOCOL] = "protocol",
     [COLL_REJECT_IDENTITY] = "identity",
+    [COLL_REJECT_TLS] = "tls",
+    [COLL_REJECT_ACL] = "acl",
 };
 
 const char *coll_reject_name(enum coll_reject r)
@@ -162,6 +169,7 @@ static void ack_queue(struct coll_conn *k, uint64_t seq)
 
 static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 {
+	char msg[sizeof k->why];
 	uint64_t seq;
 	char v[16];
 
@@ -181,6 +189,15 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 				  "host id '%s' is empty, not printable or "
 				  "longer than 63 bytes",
 				  h->host_id);
+	/* One host can never speak for another: the certificate decides. */
+	if (!k->c->cfg.insecure && strcmp(h->host_id, k->identity) != 0) {
+		snprintf(msg, sizeof msg,
+			 "hello of host '%s' with the certificate of '%s'",
+			 h->host_id, k->identity);
+		return frame_fail(k, COLL_REJECT_IDENTITY,
+				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID, "%s",
+				  msg);
+	}
 	if (coll_store_last_seq(k->c->store, h->host_id, &seq) < 0) {
 		snprintf(k->why, sizeof k->why, "store: cannot read host");
 		k->reject = COLL_REJECT_N;
@@ -259,18 +276,31 @@ static int store_report(struct coll_conn *k, const uint8_t *p, size_t n)
 static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 {
 	const kagent_v1_Report *r = &k->c->env->msg.report;
+	char msg[sizeof k->why];
 	int rc;
 
 	if (!k->hello)
 		return frame_fail(k, COLL_REJECT_PROTOCOL,
 				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
 				  "report before hello%s", "");
-	if (strcmp(r->host_id, k->host_id) != 0)
+	/* With TLS the hello's host id is the certificate's, so this also
+	 * refuses a report of another host than the certificate names. */
+	if (strcmp(r->host_id, k->host_id) != 0) {
+		snprintf(msg, sizeof msg,
+			 "report of host '%s' on the connection of '%s'",
+			 r->host_id, k->host_id);
 		return frame_fail(k, COLL_REJECT_IDENTITY,
-				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID,
-				  "report of host '%s' on the hello's "
-				  "connection",
-				  r->host_id);
+				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID, "%s",
+				  msg);
+	}
+	if (!coll_may_report(k->c, k->host_id, r->cluster)) {
+		snprintf(msg, sizeof msg,
+			 "the ACL does not let '%s' report into cluster '%s'",
+			 k->host_id, r->cluster);
+		return frame_fail(k, COLL_REJECT_ACL,
+				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID, "%s",
+				  msg);
+	}
 	if (r->seq == 0)
 		return frame_fail(k, COLL_REJECT_PROTOCOL,
 				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
@@ -380,6 +410,13 @@ static void conn_closed(struct proto_stream *s, const char *why)
 		k->rejected = true;
 		c->ctr.rejected[COLL_REJECT_TRUNCATED]++;
 		conn_log(k, "truncated", msg);
+	} else if (!k->rejected && !c->cfg.insecure && !k->st.handshaken &&
+		   strncmp(why, "tls:", 4) == 0) {
+		/* No certificate, another CA's, an expired one, or one that
+		 * names no identity. */
+		k->rejected = true;
+		c->ctr.rejected[COLL_REJECT_TLS]++;
+		conn_log(k, "tls", why);
 	}
 	if (k->ack_queued)
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);
@@ -410,6 +447,13 @@ static void peer_name(uv_tcp_t *t, char *buf, size_t len)
 	snprintf(buf, len, "%s:%d", ip, port);
 }
 
+static void conn_handshake(struct proto_stream *s, const char *identity)
+{
+	struct coll_conn *k = s->data;
+
+	snprintf(k->identity, sizeof k->identity, "%s", identity);
+}
+
 static void on_agent(uv_stream_t *srv, int status)
 {
 	struct collector *c = srv->data;
@@ -437,7 +481,10 @@ static void on_agent(uv_stream_t *srv, int status)
 		return;
 	}
 	peer_name(&k->st.tcp, k->peer, sizeof k->peer);
-	if (proto_stream_start(&k->st) < 0)
+	k->st.on_handshake = conn_handshake;
+	if ((c->cfg.insecure
+		 ? proto_stream_start(&k->st)
+		 : proto_stream_tls_start(&k->st, &c->tls, true, NULL)) < 0)
 		proto_stream_close(&k->st, "cannot read");
 }
 
@@ -523,24 +570,129 @@ int coll_server_start(struct collector *c, const struct sockaddr *addr)
 	return 0;
 }
 
+bool coll_may_report(const struct collector *c, const char *identity,
+		     const char *cluster)
+{
+	return c->have_acl ? acl_may_report(&c->acl, identity, cluster)
+			   : c->cfg.insecure;
+}
+
+bool coll_may_read(const struct collector *c, const char *identity,
+		   bool is_loopback)
+{
+	return c->have_acl ? acl_may_read(&c->acl, identity, is_loopback)
+			   : c->cfg.insecure;
+}
+
+static void tls_config_of(const struct coll_config *cfg,
+			  struct proto_tls_config *out)
+{
+	memset(out, 0, sizeof *out);
+	out->ca = cfg->tls_ca;
+	out->cert = cfg->tls_cert;
+	out->key = cfg->tls_key;
+}
+
+int coll_reload(struct collector *c, char *err, size_t errlen)
+{
+	struct proto_tls_config tc;
+	struct acl next;
+	char why[512];
+	int r = 0;
+
+	err[0] = '\0';
+	if (!c->cfg.insecure) {
+		tls_config_of(&c->cfg, &tc);
+		r = proto_tls_reload(&c->tls, &tc, why, sizeof why);
+		if (r < 0)
+			snprintf(err, errlen, "%s (old certificates kept)",
+				 why);
+	}
+	if (c->cfg.acl[0]) {
+		if (acl_load(c->cfg.acl, &next, why, sizeof why) < 0) {
+			acl_free(&next);
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "%s%s (old ACL kept)", err[0] ? "; " : "",
+				 why);
+			r = -EINVAL;
+		} else {
+			acl_free(&c->acl);
+			c->acl = next;
+			c->have_acl = true;
+		}
+	}
+	if (r < 0)
+		c->ctr.reload_failures++;
+	else
+		c->ctr.reloads++;
+	return r;
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
-	(void)signum;
-	coll_stop(h->data);
+	struct collector *c = h->data;
+	char err[1100];
+
+	if (signum != SIGHUP) {
+		coll_stop(c);
+		return;
+	}
+	if (coll_reload(c, err, sizeof err) < 0)
+		fprintf(stderr, "kcollectord: reload: %s\n", err);
+	else
+		fprintf(stderr, "kcollectord: reload: certificates and ACL "
+				"reloaded for new connections\n");
+}
+
+/* The ACL and TLS context before any socket: a collector that cannot
+ * authenticate must not listen. */
+static int coll_security_init(struct collector *c, char *err, size_t errlen)
+{
+	struct proto_tls_config tc;
+	char why[512];
+	int r;
+
+	r = coll_config_check(&c->cfg, err, errlen);
+	if (r < 0)
+		return r;
+	if (!c->cfg.insecure) {
+		tls_config_of(&c->cfg, &tc);
+		r = proto_tls_init(&c->tls, &tc, why, sizeof why);
+		if (r < 0) {
+			snprintf(err, errlen, "tls: %s", why);
+			return r;
+		}
+	}
+	if (c->cfg.acl[0]) {
+		r = acl_load(c->cfg.acl, &c->acl, why, sizeof why);
+		if (r < 0) {
+			snprintf(err, errlen, "acl: %s", why);
+			return r;
+		}
+		c->have_acl = true;
+	}
+	c->ctr.insecure = c->cfg.insecure;
+	return 0;
 }
 
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
-	      const char *listen, const char *http, char *err, size_t errlen)
+	      const struct coll_config *cfg, char *err, size_t errlen)
 {
+	const char *listen = cfg->listen, *http = cfg->http;
 	struct sockaddr_storage la, ha;
 	int r;
 
 	memset(c, 0, sizeof *c);
 	c->loop = loop;
 	c->store = store;
+	c->cfg = *cfg;
 	c->started_ms = coll_now_ms();
 	TAILQ_INIT(&c->ack_q);
+	TAILQ_INIT(&c->http_q);
 	proto_lists_init(&c->lists);
+	r = coll_security_init(c, err, errlen);
+	if (r < 0)
+		return r;
 	if (coll_parse_hostport(listen, &la) < 0) {
 		snprintf(err, errlen, "--listen: '%s' is not HOST:PORT",
 			 listen);
@@ -570,9 +722,11 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	}
 	uv_signal_init(loop, &c->sigint);
 	uv_signal_init(loop, &c->sigterm);
-	c->sigint.data = c->sigterm.data = c;
+	uv_signal_init(loop, &c->sighup);
+	c->sigint.data = c->sigterm.data = c->sighup.data = c;
 	uv_signal_start(&c->sigint, on_signal, SIGINT);
 	uv_signal_start(&c->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&c->sighup, on_signal, SIGHUP);
 	return 0;
 }
 
@@ -606,4 +760,6 @@ void coll_free(struct collector *c)
 	check_results_free(&c->scratch);
 	free(c->env);
 	free(c->rbuf);
+	proto_tls_free(&c->tls);
+	acl_free(&c->acl);
 }

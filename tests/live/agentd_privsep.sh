@@ -44,6 +44,7 @@ cluster = test
 rack = r1
 [agent]
 collector = 127.0.0.1:1
+insecure = yes
 interval = 1
 health_interval = 1
 spool = $3

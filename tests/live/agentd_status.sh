@@ -19,6 +19,7 @@ cluster = test
 rack = r1
 [agent]
 collector = 127.0.0.1:1
+insecure = yes
 interval = 1
 health_interval = 1
 spool = $T/spool
@@ -46,7 +47,11 @@ want = [("host_id", d["host_id"] == "test-1"),
         ("spool reports >= 1", d["spool"]["reports"] >= 1),
         ("spool reports == last_report_seq", d["spool"]["reports"] == d["last_report_seq"]),
         ("verdict fail (zookeeper.live: nothing listens on the fixture's client port)", d["verdict"] == "fail"),
-        ("os.swappiness listed", any(c["id"] == "os.swappiness" for c in d["checks"]))]
+        ("os.swappiness listed", any(c["id"] == "os.swappiness" for c in d["checks"])),
+        ("tls mode plaintext (insecure = yes)", d["tls"] == {"mode": "plaintext"}),
+        ("agent.tls.expiry info: plaintext by configuration",
+         any(c["id"] == "agent.tls.expiry" and c["severity"] == "info" and
+             c["measured"] == "plaintext" for c in d["checks"]))]
 bad = [name for name, ok in want if not ok]
 for name, ok in want:
     print(("ok   " if ok else "FAIL ") + name)

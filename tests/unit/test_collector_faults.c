@@ -77,8 +77,8 @@ static void coll_start(struct coll_proc *p)
 	if (p->pid == 0) {
 		fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 2);
-		execl(bin, "kcollectord", "--listen", listen_arg, "--http",
-		      http_arg, "--db", p->db, (char *)NULL);
+		execl(bin, "kcollectord", "--insecure", "--listen", listen_arg,
+		      "--http", http_arg, "--db", p->db, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 200; i++) {
@@ -422,6 +422,7 @@ test_faults_close_one_connection_and_restart_loses_nothing(void **state)
 	metrics_has(m,
 		    "kagent_collector_rejected_total{reason=\"identity\"} 1");
 	metrics_has(m, "kagent_collector_reports_total 7");
+	metrics_has(m, "kagent_collector_insecure 1");
 	metrics_has(m, "kagent_collector_duplicates_total 1");
 	metrics_has(m, "kagent_collector_connections 1");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","

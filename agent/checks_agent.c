@@ -1,0 +1,71 @@
+/* agent.* — the agent's own standing with the collector.  The certificate
+ * is read when the check runs, not gathered with the host's facts: it
+ * lives outside the probed root (kagent check --root judges a captured
+ * tree, but this host's certificate) and its expiry is a matter of now. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "tls.h"
+
+static void check_tls_expiry(const struct facts *f, struct check_results *out)
+{
+	const struct conf_agent *a = &f->conf.agent;
+	int64_t warn = f->conf.th.agent_tls_expiry_warn_days;
+	struct proto_tls_expiry ex;
+	char m[64], r[48];
+	int rc;
+
+	snprintf(r, sizeof r, ">= %" PRId64 " days left", warn);
+	if (!a->collector[0]) {
+		check_add(out, "agent.tls.expiry", NULL, SEV_INFO, "not judged",
+			  r, "no collector configured in [agent]");
+		return;
+	}
+	if (a->insecure) {
+		check_add(out, "agent.tls.expiry", NULL, SEV_INFO, "plaintext",
+			  r, "plaintext by configuration (insecure = yes): "
+			  "reports to %s are neither encrypted nor "
+			  "authenticated", a->collector);
+		return;
+	}
+	if (!a->tls_cert[0]) {
+		check_add(out, "agent.tls.expiry", NULL, SEV_UNKNOWN, "", r,
+			  "no tls_cert in [agent]: kagentd does not start "
+			  "without one (or insecure = yes)");
+		return;
+	}
+	rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
+	if (rc < 0) {
+		check_add(out, "agent.tls.expiry", NULL, SEV_UNKNOWN, "", r,
+			  "%s: %s", a->tls_cert,
+			  rc == -EINVAL ? "not a PEM certificate" : strerror(-rc));
+		return;
+	}
+	if (ex.expired) {
+		snprintf(m, sizeof m, "expired %" PRId64 " day(s) ago",
+			 -ex.days_left - 1);
+		check_add(out, "agent.tls.expiry", NULL, SEV_FAIL, m, r,
+			  "%s has expired: the collector refuses this host's "
+			  "reports until it is renewed", a->tls_cert);
+		return;
+	}
+	snprintf(m, sizeof m, "%" PRId64 " days left", ex.days_left);
+	if (ex.days_left < warn)
+		check_add(out, "agent.tls.expiry", NULL, SEV_WARN, m, r,
+			  "%s expires in %" PRId64 " day(s): renew it before "
+			  "the collector refuses it", a->tls_cert, ex.days_left);
+	else
+		check_add(out, "agent.tls.expiry", NULL, SEV_PASS, m, r,
+			  "%s", a->tls_cert);
+}
+
+const struct check_def checks_agent[] = {
+	{ "agent.tls.expiry", 0, check_tls_expiry,
+	  "warn when the agent's certificate expires within 14 days, fail "
+	  "once expired; info when plaintext by configuration" },
+};
+const size_t checks_agent_len = sizeof checks_agent / sizeof checks_agent[0];

@@ -1,0 +1,163 @@
+/* kcollectord's configuration file through libinih, one [collector]
+ * section; the command line's flags override what it says. */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collector.h"
+#include "hw.h"
+
+#define COLL_CONF_FILE_MAX (64 * 1024)
+
+void coll_config_defaults(struct coll_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->listen, sizeof cfg->listen, "0.0.0.0:7070");
+	snprintf(cfg->http, sizeof cfg->http, "127.0.0.1:8080");
+	snprintf(cfg->db, sizeof cfg->db, "/var/lib/kagent/collector.db");
+}
+
+/* inih goes on after a handler's error and returns the first error's
+ * line; the first message is kept to go with it. */
+struct conf_state {
+	struct coll_config *cfg;
+	char msg[256];
+	bool failed;
+};
+
+static int set_str(struct conf_state *st, char *dst, size_t len,
+		   const char *key, const char *v)
+{
+	if (strlen(v) >= len) {
+		snprintf(st->msg, sizeof st->msg,
+			 "value of '%s' longer than %zu bytes", key, len - 1);
+		return 0;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 1;
+}
+
+static int set_addr(struct conf_state *st, char *dst, size_t len,
+		    const char *key, const char *v)
+{
+	struct sockaddr_storage ss;
+
+	if (coll_parse_hostport(v, &ss) < 0) {
+		snprintf(st->msg, sizeof st->msg,
+			 "'%s' must be ADDRESS:PORT, not '%s'", key, v);
+		return 0;
+	}
+	return set_str(st, dst, len, key, v);
+}
+
+static int on_key(struct conf_state *st, const char *section, const char *k,
+		  const char *v)
+{
+	struct coll_config *c = st->cfg;
+
+	if (strcmp(section, "collector") != 0) {
+		snprintf(st->msg, sizeof st->msg,
+			 "unknown section [%s] (valid: collector)", section);
+		return 0;
+	}
+	if (!strcmp(k, "listen"))
+		return set_addr(st, c->listen, sizeof c->listen, k, v);
+	if (!strcmp(k, "http"))
+		return set_addr(st, c->http, sizeof c->http, k, v);
+	if (!strcmp(k, "db"))
+		return set_str(st, c->db, sizeof c->db, k, v);
+	if (!strcmp(k, "tls_ca"))
+		return set_str(st, c->tls_ca, sizeof c->tls_ca, k, v);
+	if (!strcmp(k, "tls_cert"))
+		return set_str(st, c->tls_cert, sizeof c->tls_cert, k, v);
+	if (!strcmp(k, "tls_key"))
+		return set_str(st, c->tls_key, sizeof c->tls_key, k, v);
+	if (!strcmp(k, "acl"))
+		return set_str(st, c->acl, sizeof c->acl, k, v);
+	if (!strcmp(k, "insecure")) {
+		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+		    !strcmp(v, "1"))
+			c->insecure = true;
+		else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+			 !strcmp(v, "0"))
+			c->insecure = false;
+		else {
+			snprintf(st->msg, sizeof st->msg,
+				 "'insecure' must be yes or no, not '%s'", v);
+			return 0;
+		}
+		return 1;
+	}
+	snprintf(st->msg, sizeof st->msg,
+		 "unknown key '%s' in [collector] (valid: listen, http, db, "
+		 "tls_ca, tls_cert, tls_key, acl, insecure)",
+		 k);
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct conf_state *st = user;
+	int r;
+
+	if (st->failed)
+		return 0;
+	r = on_key(st, section, key, value);
+	if (r == 0)
+		st->failed = true;
+	return r;
+}
+
+int coll_config_load(const char *path, struct coll_config *cfg, char *err,
+		     size_t errlen)
+{
+	char buf[COLL_CONF_FILE_MAX];
+	struct conf_state st = {.cfg = cfg};
+	ssize_t n;
+	int line;
+
+	n = hw_read_file(path, buf, sizeof buf);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if ((size_t)n == sizeof buf - 1) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path,
+			 sizeof buf - 1);
+		return -EFBIG;
+	}
+	if (memchr(buf, '\0', (size_t)n) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	line = ini_parse_string(buf, handler, &st);
+	if (line != 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+			 st.failed ? st.msg : "syntax error");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->insecure)
+		return 0;
+	if (!cfg->tls_ca[0] || !cfg->tls_cert[0] || !cfg->tls_key[0]) {
+		snprintf(err, errlen,
+			 "TLS needs --tls-ca, --tls-cert and --tls-key "
+			 "(tls_ca, tls_cert, tls_key in [collector]); "
+			 "plaintext only with --insecure");
+		return -EINVAL;
+	}
+	if (!cfg->acl[0]) {
+		snprintf(err, errlen,
+			 "TLS needs an ACL: --acl FILE (acl in [collector]) "
+			 "names who may report and read");
+		return -EINVAL;
+	}
+	return 0;
+}
