@@ -4,7 +4,8 @@
  *
  * Checked: the servers and 4lw lists stay within their bounds, every
  * string field is terminated, a server the parser calls valid has a host
- * and both quorum ports in 1-65535, and an error explains itself.
+ * and both quorum ports, the client ports are 1-65535 or unknown, and an
+ * error explains itself.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,9 +17,11 @@
 
 #define H "fuzz_zoocfg"
 
-static bool port_ok(struct hw_num n)
+/* lo: a client port of 0 means "not set" and must be unknown; a quorum
+ * port of 0 is one the server would bind (an ephemeral one). */
+static bool port_ok(struct hw_num n, int64_t lo)
 {
-	return !n.known || (n.v >= 1 && n.v <= 65535);
+	return !n.known || (n.v >= lo && n.v <= 65535);
 }
 
 static void check_server(const struct zk_server *s)
@@ -33,8 +36,9 @@ static void check_server(const struct zk_server *s)
 	fuzz_require(s->host[0] != '\0', H, "valid server without a host");
 	fuzz_require(s->peer_port.known && s->election_port.known, H,
 		     "valid server without quorum ports");
-	fuzz_require(port_ok(s->peer_port) && port_ok(s->election_port) &&
-			 port_ok(s->client_port),
+	fuzz_require(port_ok(s->peer_port, 0) &&
+			 port_ok(s->election_port, 0) &&
+			 port_ok(s->client_port, 0),
 		     H, "server port out of range");
 }
 
@@ -69,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 sizeof cfg->dynamic_config_file) &&
 			 fuzz_terminated(cfg->invalid, sizeof cfg->invalid),
 		     H, "config string not terminated");
-	fuzz_require(port_ok(cfg->client_port) &&
-			 port_ok(cfg->secure_client_port),
+	fuzz_require(port_ok(cfg->client_port, 1) &&
+			 port_ok(cfg->secure_client_port, 1),
 		     H, "client port out of range");
 	fuzz_require((cfg->n_invalid == 0) == (cfg->invalid[0] == '\0'), H,
 		     "invalid count and description disagree");
