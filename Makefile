@@ -12,7 +12,7 @@ DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-sta
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run check check-sanitize bench clean
+.PHONY: all deps build run check check-sanitize fuzz check-fuzz bench clean
 
 all: build
 
@@ -42,6 +42,17 @@ check-sanitize: deps
 	cmake --build $(BUILD)-san -j$(JOBS)
 	cd $(BUILD)-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer harnesses (clang, tests/fuzz/run.sh): long runs, and the short
+# bounded one CI does.  Crash inputs land in $(BUILD)-fuzz/artifacts/.
+FUZZ_SECONDS ?= 300
+CHECK_FUZZ_SECONDS ?= 10
+
+fuzz: deps
+	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run.sh all $(FUZZ_SECONDS)
+
+check-fuzz: deps
+	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run.sh all $(CHECK_FUZZ_SECONDS)
 
 bench: build
 	bench/inventory.sh $(BUILD)/bin

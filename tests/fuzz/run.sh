@@ -10,7 +10,8 @@
 #
 #   tests/fuzz/run.sh HARNESS|all SECONDS
 # Environment: FUZZ_BUILD (build-fuzz), FUZZ_JOBS (nproc), FUZZ_ARGS
-# (more libFuzzer options, e.g. -runs=N).
+# (more libFuzzer options, e.g. -runs=N), NANOPB_SRC (a nanopb 0.4.7
+# source tree: fuzz_frame then sees coverage inside pb_decode).
 set -euo pipefail
 
 usage() {
@@ -37,8 +38,15 @@ else
 fi
 
 # -Wno-format-truncation is a gcc warning clang does not know.
-CC=clang cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DKAGENT_FUZZ=ON -DCMAKE_C_FLAGS=-Wno-unknown-warning-option >/dev/null
+conf_log=$(mktemp)
+trap 'rm -f "$conf_log"' EXIT
+if ! CC=clang cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DKAGENT_FUZZ=ON -DCMAKE_C_FLAGS=-Wno-unknown-warning-option \
+	-DKAGENT_FUZZ_NANOPB_SRC="${NANOPB_SRC:-}" >"$conf_log" 2>&1; then
+	cat "$conf_log" >&2
+	exit 1
+fi
+grep -o 'fuzz_frame: .*' "$conf_log" || true
 targets=$(for h in $harnesses; do printf 'fuzz_%s ' "$h"; done)
 # shellcheck disable=SC2086
 cmake --build "$build" -j"${FUZZ_JOBS:-$(nproc)}" --target $targets >/dev/null
