@@ -29,21 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     "error does not name the file");
 	} else {
 		fuzz_require(r == 0, H, "positive return");
-		fuzz_require((c.roles & ~(CONF_ROLE_ZOOKEEPER |
-					  CONF_ROLE_KAFKA)) == 0,
-			     H, "unknown role bit");
-		fuzz_require(fuzz_terminated(c.cluster, sizeof c.cluster) &&
-				 fuzz_terminated(c.rack, sizeof c.rack) &&
-				 fuzz_terminated(c.zone, sizeof c.zone) &&
-				 fuzz_terminated(c.kafka_config,
-						 sizeof c.kafka_config) &&
-				 fuzz_terminated(c.kafka_home,
-						 sizeof c.kafka_home) &&
-				 fuzz_terminated(c.kafka_jaas,
-						 sizeof c.kafka_jaas) &&
-				 fuzz_terminated(c.zk_config,
-						 sizeof c.zk_config),
-			     H, "string field not terminated");
+		fuzz_require(
+		    (c.roles & ~(CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA)) == 0,
+		    H, "unknown role bit");
+		fuzz_require(
+		    fuzz_terminated(c.cluster, sizeof c.cluster) &&
+			fuzz_terminated(c.rack, sizeof c.rack) &&
+			fuzz_terminated(c.zone, sizeof c.zone) &&
+			fuzz_terminated(c.kafka_config,
+					sizeof c.kafka_config) &&
+			fuzz_terminated(c.kafka_home, sizeof c.kafka_home) &&
+			fuzz_terminated(c.kafka_jaas, sizeof c.kafka_jaas) &&
+			fuzz_terminated(c.zk_config, sizeof c.zk_config),
+		    H, "string field not terminated");
 	}
 	free(text);
 	return 0;

@@ -76,15 +76,15 @@ static int encode(kagent_v1_Envelope *e, struct proto_lists *l, uint8_t *buf,
 
 static void round_trip(struct frame_state *st)
 {
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	size_t len = 0, len2 = 0;
 	int r;
 
 	r = encode(&st->env, &st->lists, st->enc, &len, &err);
 	fuzz_require(r == 0, H, "a decoded envelope does not encode");
 	r = proto_envelope_decode(st->enc + PROTO_FRAME_HDR,
-				  len - PROTO_FRAME_HDR, &st->env2,
-				  &st->lists2, &err);
+				  len - PROTO_FRAME_HDR, &st->env2, &st->lists2,
+				  &err);
 	fuzz_require(r == 0, H, "our own encoding does not decode");
 	fuzz_require(st->env2.which_msg == st->env.which_msg, H,
 		     "message kind changed on the way");
@@ -97,7 +97,7 @@ static void round_trip(struct frame_state *st)
 static int on_frame(void *arg, const uint8_t *p, size_t len)
 {
 	struct frame_state *st = arg;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	const char *kind;
 	int r;
 
@@ -143,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		again = proto_framer_feed(&f, data, size, on_frame, st);
 		fuzz_require(again == r, H, "framer error not sticky");
 	} else {
-		fuzz_require(proto_framer_pending(&f) < PROTO_FRAME_HDR +
-							    PROTO_FRAME_MAX,
+		fuzz_require(proto_framer_pending(&f) <
+				 PROTO_FRAME_HDR + PROTO_FRAME_MAX,
 			     H, "more pending than one frame");
 	}
 	proto_framer_free(&f);

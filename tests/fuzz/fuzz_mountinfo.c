@@ -16,7 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_strndup(data, size);
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	struct hw_mount *m = NULL;
 	size_t n = 0, skipped = 0, i;
 	int r;
@@ -28,16 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_require(n == 0 || m != NULL, H, "mounts counted but no list");
 	for (i = 0; i < n; i++) {
-		fuzz_require(fuzz_terminated(m[i].path, sizeof m[i].path) &&
-				 fuzz_terminated(m[i].fstype,
-						 sizeof m[i].fstype) &&
-				 fuzz_terminated(m[i].source,
-						 sizeof m[i].source) &&
-				 fuzz_terminated(m[i].options,
-						 sizeof m[i].options) &&
-				 fuzz_terminated(m[i].super_options,
-						 sizeof m[i].super_options),
-			     H, "mount field not terminated");
+		fuzz_require(
+		    fuzz_terminated(m[i].path, sizeof m[i].path) &&
+			fuzz_terminated(m[i].fstype, sizeof m[i].fstype) &&
+			fuzz_terminated(m[i].source, sizeof m[i].source) &&
+			fuzz_terminated(m[i].options, sizeof m[i].options) &&
+			fuzz_terminated(m[i].super_options,
+					sizeof m[i].super_options),
+		    H, "mount field not terminated");
 		fuzz_require(m[i].path[0] == '/', H,
 			     "mount point not absolute");
 	}

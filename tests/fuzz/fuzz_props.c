@@ -17,7 +17,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct props_err err = { 0, { 0 } };
+	struct props_err err = {0, {0}};
 	struct props p;
 	size_t i;
 	int r;

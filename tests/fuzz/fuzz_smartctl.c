@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	struct hw_smartctl *s = malloc(sizeof *s);
 	size_t i;
 	int r;
@@ -30,24 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     "attributes above bound");
 	fuzz_require(s->n_messages <= HW_SMARTCTL_MSGS_MAX, H,
 		     "messages above bound");
-	fuzz_require(fuzz_terminated(s->protocol, sizeof s->protocol) &&
-			 fuzz_terminated(s->device_type,
-					 sizeof s->device_type) &&
-			 fuzz_terminated(s->model, sizeof s->model) &&
-			 fuzz_terminated(s->serial, sizeof s->serial) &&
-			 fuzz_terminated(s->scsi_ie_string,
-					 sizeof s->scsi_ie_string),
-		     H, "string not terminated");
+	fuzz_require(
+	    fuzz_terminated(s->protocol, sizeof s->protocol) &&
+		fuzz_terminated(s->device_type, sizeof s->device_type) &&
+		fuzz_terminated(s->model, sizeof s->model) &&
+		fuzz_terminated(s->serial, sizeof s->serial) &&
+		fuzz_terminated(s->scsi_ie_string, sizeof s->scsi_ie_string),
+	    H, "string not terminated");
 	for (i = 0; i < s->n_attrs; i++)
-		fuzz_require(fuzz_terminated(s->attrs[i].name,
-					     sizeof s->attrs[i].name) &&
-				 fuzz_terminated(s->attrs[i].when_failed,
-						 sizeof s->attrs[i].when_failed),
-			     H, "attribute string not terminated");
+		fuzz_require(
+		    fuzz_terminated(s->attrs[i].name,
+				    sizeof s->attrs[i].name) &&
+			fuzz_terminated(s->attrs[i].when_failed,
+					sizeof s->attrs[i].when_failed),
+		    H, "attribute string not terminated");
 	for (i = 0; i < s->n_messages; i++)
-		fuzz_require(fuzz_terminated(s->messages[i],
-					     sizeof s->messages[i]),
-			     H, "message not terminated");
+		fuzz_require(
+		    fuzz_terminated(s->messages[i], sizeof s->messages[i]), H,
+		    "message not terminated");
 	fuzz_require(!s->smart_status.known || s->smart_status.v == 0 ||
 			 s->smart_status.v == 1,
 		     H, "smart_status not a boolean");

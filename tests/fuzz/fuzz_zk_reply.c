@@ -15,8 +15,8 @@
 
 #define H "fuzz_zk_reply"
 
-static const char *const modes[] = { "", "leader", "follower", "standalone",
-				     "observer", "read-only" };
+static const char *const modes[] = {"",		  "leader",   "follower",
+				    "standalone", "observer", "read-only"};
 
 static void check_status(const struct zk_status *st, int r)
 {

@@ -20,7 +20,7 @@
 
 static int put(FILE *f, const kagent_v1_Envelope *e, uint8_t *buf)
 {
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	size_t len = 0;
 
 	if (proto_envelope_encode(e, buf, BUF_MAX, &len, &err) < 0) {
@@ -63,7 +63,7 @@ static int fill_report(kagent_v1_Report *r, struct proto_lists *l,
 	struct hw_memory mem;
 	struct board_dmi dmi;
 	struct hw_ata_smart smart;
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	kagent_v1_CheckResult *c;
 	kagent_v1_Disk *d;
 	unsigned clipped = 0;
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
 	kagent_v1_Envelope *ack = calloc(1, sizeof *ack);
 	kagent_v1_Envelope *error = calloc(1, sizeof *error);
 	uint8_t *buf = malloc(BUF_MAX);
-	struct hw_nics nics = { 0 };
-	struct hw_disks disks = { 0 };
+	struct hw_nics nics = {0};
+	struct hw_disks disks = {0};
 	struct proto_lists l;
 	int r = 1;
 
@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 	proto_lists_init(&l);
 	hello->which_msg = kagent_v1_Envelope_hello_tag;
 	hello->msg.hello.protocol_version = PROTO_VERSION;
-	strcpy(hello->msg.hello.host_id, "4c4c4544-0051-3510-8052-b4c04f564433");
+	strcpy(hello->msg.hello.host_id,
+	       "4c4c4544-0051-3510-8052-b4c04f564433");
 	strcpy(hello->msg.hello.agent_version, KAGENT_VERSION);
 	hello->msg.hello.last_acked_seq = 6;
 	ack->which_msg = kagent_v1_Envelope_ack_tag;
@@ -138,8 +139,8 @@ int main(int argc, char **argv)
 	if (fill_report(&report->msg.report, &l, &nics, &disks) < 0)
 		goto out_free;
 	{
-		const kagent_v1_Envelope *one[1], *stream[3] = { hello, report,
-								 ack };
+		const kagent_v1_Envelope *one[1],
+		    *stream[3] = {hello, report, ack};
 
 		one[0] = hello;
 		if (write_seed(argv[1], "hello", one, 1, buf) < 0)
