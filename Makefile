@@ -6,18 +6,20 @@ JOBS ?= $(shell nproc)
 # Build dependencies, then what the tests use as independent oracles and
 # real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
-	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev
+	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libhttp-parser-dev libssl-dev
 DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
-	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper protobuf-compiler
+	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper protobuf-compiler prometheus curl openssl
+# `make package` (man pages, .deb, .rpm) and its test (linters, systemd-analyze).
+DEBS_PACKAGE = scdoc dpkg-dev rpm lintian rpmlint systemd openssl
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run check check-sanitize fuzz check-fuzz bench clean
+.PHONY: all deps build run check check-sanitize fuzz check-fuzz bench package check-package clean
 
 all: build
 
 deps:
-	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST); do \
+	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PACKAGE); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -57,5 +59,24 @@ check-fuzz: deps
 bench: build
 	bench/inventory.sh $(BUILD)/bin
 
+# The .deb and .rpm of kagent and kagent-collector, in $(BUILD)-pkg/packages,
+# built with Debian's hardening flags (as dpkg-buildpackage would) and
+# installed below /usr.
+PKG_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all
+package: deps
+	cmake -S . -B $(BUILD)-pkg -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DCMAKE_C_FLAGS="$$($(PKG_FLAGS) dpkg-buildflags --get CFLAGS) $$($(PKG_FLAGS) dpkg-buildflags --get CPPFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$($(PKG_FLAGS) dpkg-buildflags --get LDFLAGS)" >/dev/null
+	cmake --build $(BUILD)-pkg -j$(JOBS)
+	cd $(BUILD)-pkg && cpack
+	@ls -1 $(BUILD)-pkg/packages/*.deb $(BUILD)-pkg/packages/*.rpm
+
+# Linters, contents, and an install/remove/purge of the .debs on this
+# machine (root; it leaves the machine as it found it).
+check-package: package
+	bash tests/package/kagent_ca.sh
+	bash tests/package/man_conf.sh
+	$(SUDO) bash tests/package/package.sh $(BUILD)-pkg
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-san
+	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-pkg

@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "board.h"
+#include "health.h"
 #include "hw.h"
 
 /* Exit codes of the CLI outside `kagent check` (which follows Nagios). */
@@ -15,24 +17,61 @@
 
 /* ---- inventory.c: every probe of the host, once ---- */
 
+struct disk_smart;
+struct hw_ata_smart;
+struct hw_nvme_health;
+struct hw_smartctl;
+
+struct inventory_opts {
+	bool smart; /* read every disk's SMART; off: health unknown */
+};
+
 struct inventory {
 	struct hw_cpu cpu;
 	struct hw_memory memory;
 	struct hw_nics nics;
 	struct hw_disks disks;
+	/* Parallel to disks.v: SMART facts and disk.health of each disk. */
+	struct disk_smart *smart;
+	struct board_dmi dmi;
+	char dmi_error[160]; /* empty when DMI was read */
+	/* libsensors reads only the live /sys: with another root, or when
+	 * it fails, sensors_known is false and sensors_error says why.  With
+	 * sensors_known and n = 0 the host has none; sensors_error says so. */
+	struct board_sensors sensors;
+	bool sensors_known;
+	char sensors_error[192];
 };
 
+/* Any spelling of "/": the live host, whose devices may be opened. */
+bool agent_root_is_live(const char *root);
+/* inventory_probe_opts with SMART read. */
 int inventory_probe(const char *root, struct inventory *inv,
 		    struct hw_err *err);
+int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
+			 struct inventory *inv, struct hw_err *err);
 void inventory_free(struct inventory *inv);
 
 /* ---- inventory_json.c ---- */
 
 /* Builds the JSON document the README specifies; NULL on allocation failure. */
 json_t *inventory_to_json(const struct inventory *inv);
+/* One JSON document on out, indented, with a newline; -EIO when the
+ * document could not be built (doc NULL) or written. */
+int agent_json_print(json_t *doc, FILE *out);
 json_t *agent_json_num(struct hw_num n);
 json_t *agent_json_bool(struct hw_num n);
 json_t *agent_json_str(const char *s);
+/* {verdict, reason, source}; source null when no source answered. */
+json_t *disk_health_to_json(const struct disk_health *h);
+/* The raw facts of the source that answered; JSON null when none did. */
+json_t *disk_smart_to_json(const struct disk_smart *s);
+/* {model, serial, firmware, asleep, overall, bad_sectors, temperature_c,
+ *  power_on_hours, power_cycles, attributes[].{id, name, current, worst,
+ *  threshold, raw, prefail}} */
+json_t *disk_ata_to_json(const struct hw_ata_smart *s);
+json_t *disk_nvme_to_json(const struct hw_nvme_health *h);
+json_t *disk_smartctl_to_json(const struct hw_smartctl *s);
 
 /* ---- inventory_text.c ---- */
 
@@ -43,5 +82,9 @@ void inventory_print_text(const struct inventory *inv, FILE *out);
 int cmd_inventory(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_smart(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+/* cmd_fleet.c: 0 when the collector answered, 2 when it cannot be
+ * reached or answers an error (the message names the URL). */
+int cmd_fleet(int argc, char **argv);
 
 #endif

@@ -39,22 +39,6 @@ static json_t *value_json(struct board_value v)
 	return v.known ? json_real(v.v) : json_null();
 }
 
-/* health.h declares health_verdict_name(); these are the same words. */
-static const char *verdict_name(enum health_verdict v)
-{
-	switch (v) {
-	case HEALTH_PASS:
-		return "pass";
-	case HEALTH_WARN:
-		return "warn";
-	case HEALTH_FAIL:
-		return "fail";
-	case HEALTH_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
-
 static json_t *sensor_json(const struct board_sensor *s)
 {
 	struct sensor_verdict sv;
@@ -66,7 +50,7 @@ static json_t *sensor_json(const struct board_sensor *s)
 	    value_json(s->value), "min", value_json(s->min), "max",
 	    value_json(s->max), "crit", value_json(s->crit), "alarm",
 	    s->alarm.known ? json_boolean(s->alarm.v != 0) : json_null(),
-	    "verdict", verdict_name(sv.verdict), "reason", sv.reason);
+	    "verdict", health_verdict_name(sv.verdict), "reason", sv.reason);
 }
 
 json_t *board_sensors_to_json(const struct board_sensors *s)

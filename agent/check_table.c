@@ -7,7 +7,11 @@ static const struct {
 	const struct check_def *defs;
 	const size_t *len;
 } groups[] = {
+	{ checks_zookeeper, &checks_zookeeper_len },
+	{ checks_kafka_host, &checks_kafka_host_len },
+	{ checks_kafka_security, &checks_kafka_security_len },
 	{ checks_os, &checks_os_len },
+	{ checks_health, &checks_health_len },
 };
 
 size_t check_table_count(void)

@@ -83,7 +83,13 @@ static void check_clock(const struct facts *f, struct check_results *out)
 {
 	const struct hw_num *s = &f->os.clock_synced;
 
-	if (!s->known)
+	/* A captured tree has no clock: nothing of the host is unknown, the
+	 * check does not apply, and must not turn the verdict UNKNOWN. */
+	if (!s->known && !f->os.clock_live)
+		check_add(out, "os.clock", NULL, SEV_INFO, "not judged",
+			  "synchronised", "%s; judge it on the host itself",
+			  f->os.clock_reason);
+	else if (!s->known)
 		check_add(out, "os.clock", NULL, SEV_UNKNOWN, "", "synchronised",
 			  "%s", f->os.clock_reason);
 	else

@@ -129,11 +129,9 @@ int cmd_check(int argc, char **argv)
 	if (json) {
 		json_t *doc = check_results_to_json(&res);
 
-		if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0) {
+		if (agent_json_print(doc, stdout) < 0) {
 			fprintf(stderr, "kagent check: cannot build JSON\n");
 			rc = EXIT_CHECK_UNKNOWN;
-		} else {
-			fputc('\n', stdout);
 		}
 		json_decref(doc);
 	} else {

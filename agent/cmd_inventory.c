@@ -1,20 +1,22 @@
-/* kagent inventory [--root DIR] [--json] */
+/* kagent inventory [--root DIR] [--json] [--no-smart] */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "agent.h"
 
 static const char usage_text[] =
-	"usage: kagent inventory [--root DIR] [--json]\n";
+	"usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
 
 int cmd_inventory(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-smart", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct inventory_opts iopts = { .smart = true };
 	const char *root = "/";
 	struct inventory inv;
 	struct hw_err err = { { 0 } };
@@ -30,6 +32,9 @@ int cmd_inventory(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'n':
+			iopts.smart = false;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return AGENT_EXIT_OK;
@@ -44,7 +49,7 @@ int cmd_inventory(int argc, char **argv)
 			argv[optind], usage_text);
 		return AGENT_EXIT_USAGE;
 	}
-	if (inventory_probe(root, &inv, &err) < 0) {
+	if (inventory_probe_opts(root, &iopts, &inv, &err) < 0) {
 		fprintf(stderr, "kagent inventory: %s\n", err.msg);
 		return AGENT_EXIT_USAGE;
 	}
@@ -52,11 +57,9 @@ int cmd_inventory(int argc, char **argv)
 	if (json) {
 		json_t *doc = inventory_to_json(&inv);
 
-		if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0) {
+		if (agent_json_print(doc, stdout) < 0) {
 			fprintf(stderr, "kagent inventory: cannot build JSON\n");
 			rc = AGENT_EXIT_USAGE;
-		} else {
-			fputc('\n', stdout);
 		}
 		json_decref(doc);
 	} else {

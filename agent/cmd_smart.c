@@ -1,68 +1,31 @@
-/* kagent smart (--load FILE | --device DEV) [--json]
+/* kagent smart (--load FILE | --smartctl-json FILE | --device DEV) [--json]
  *
  * SMART facts of one disk and its disk.health verdict.  --load reads a blob
- * saved by `skdump --save`, so a disk's data can be judged on any machine;
- * --device reads a live ATA disk and needs CAP_SYS_RAWIO. */
+ * saved by `skdump --save` and --smartctl-json the output of
+ * `smartctl --json`, so a disk's data can be judged on any machine;
+ * --device reads a live disk the way the inventory does (libatasmart for
+ * ATA with smartctl as the fallback, the NVMe health log, smartctl for
+ * SAS/SCSI) and needs CAP_SYS_RAWIO or CAP_SYS_ADMIN. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "agent.h"
-#include "health.h"
-#include "smart_ata.h"
+#include "disk_health.h"
 
 static const char usage_text[] =
-	"usage: kagent smart --load FILE [--json]\n"
-	"       kagent smart --device /dev/sdX [--json]\n";
+    "usage: kagent smart --load FILE [--json]\n"
+    "       kagent smart --smartctl-json FILE [--json]\n"
+    "       kagent smart --device DEV [--json]\n";
 
-/* Where the facts come from.  smartctl's JSON (--smartctl-json FILE, and
- * the fallback for a device that answers -EOPNOTSUPP) is served by its own
- * parser and joins here as another source with its own printer. */
-enum smart_source {
+enum smart_input {
 	SMART_NONE = 0,
 	SMART_ATA_BLOB,
-	SMART_ATA_DEVICE,
+	SMART_SMARTCTL_FILE,
+	SMART_DEVICE,
 };
-
-static json_t *attr_json(const struct hw_ata_attr *a)
-{
-	return json_pack("{s:i s:s s:o s:o s:o s:I s:b}",
-			 "id", a->id,
-			 "name", a->name,
-			 "current", agent_json_num(a->current),
-			 "worst", agent_json_num(a->worst),
-			 "threshold", agent_json_num(a->threshold),
-			 "raw", (json_int_t)a->raw,
-			 "prefail", a->prefail);
-}
-
-static json_t *ata_json(const struct hw_ata_smart *s,
-			const struct disk_health *h)
-{
-	json_t *attrs = json_array();
-	size_t i;
-
-	for (i = 0; attrs && i < s->n_attrs; i++)
-		json_array_append_new(attrs, attr_json(&s->attrs[i]));
-	return json_pack("{s:o s:o s:o s:b s:o s:o s:o s:o s:o s:o "
-			 "s:{s:s s:s s:s}}",
-			 "model", agent_json_str(s->model),
-			 "serial", agent_json_str(s->serial),
-			 "firmware", agent_json_str(s->firmware),
-			 "asleep", s->asleep,
-			 "overall", s->overall == HW_ATA_OVERALL_UNKNOWN
-				 ? json_null()
-				 : json_string(hw_ata_overall_name(s->overall)),
-			 "bad_sectors", agent_json_num(s->bad_sectors),
-			 "temperature_c", agent_json_num(s->temperature_c),
-			 "power_on_hours", agent_json_num(s->power_on_hours),
-			 "power_cycles", agent_json_num(s->power_cycles),
-			 "attributes", attrs,
-			 "health",
-			 "verdict", health_verdict_name(h->verdict),
-			 "reason", h->reason,
-			 "source", h->source);
-}
 
 static void print_num(FILE *out, const char *label, struct hw_num n,
 		      const char *unit)
@@ -81,15 +44,18 @@ static void print_cell(FILE *out, struct hw_num n)
 		fprintf(out, " %5s", "n/a");
 }
 
-static void ata_print_text(const struct hw_ata_smart *s,
-			   const struct disk_health *h, FILE *out)
+static void print_str(FILE *out, const char *label, const char *s)
+{
+	fprintf(out, "%-15s %s\n", label, s[0] ? s : "unknown");
+}
+
+static void ata_print_text(const struct hw_ata_smart *s, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "%-15s %s\n", "model:", s->model[0] ? s->model : "unknown");
-	fprintf(out, "%-15s %s\n", "serial:", s->serial[0] ? s->serial : "unknown");
-	fprintf(out, "%-15s %s\n", "firmware:",
-		s->firmware[0] ? s->firmware : "unknown");
+	print_str(out, "model:", s->model);
+	print_str(out, "serial:", s->serial);
+	print_str(out, "firmware:", s->firmware);
 	if (s->asleep)
 		fprintf(out, "%-15s %s\n", "power mode:", "asleep (not woken)");
 	fprintf(out, "%-15s %s\n", "overall:", hw_ata_overall_name(s->overall));
@@ -97,8 +63,6 @@ static void ata_print_text(const struct hw_ata_smart *s,
 	print_num(out, "temperature:", s->temperature_c, " C");
 	print_num(out, "powered on:", s->power_on_hours, " h");
 	print_num(out, "power cycles:", s->power_cycles, "");
-	fprintf(out, "%-15s %s: %s (%s)\n", "health:",
-		health_verdict_name(h->verdict), h->reason, h->source);
 	if (s->n_attrs == 0)
 		return;
 	fprintf(out, "\n%3s %-27s %5s %5s %5s %15s %s\n", "ID#", "name",
@@ -115,63 +79,188 @@ static void ata_print_text(const struct hw_ata_smart *s,
 	}
 }
 
-static int ata_report(enum smart_source src, const char *arg, int json)
+static void nvme_print_text(const struct hw_nvme_health *h, FILE *out)
 {
-	struct hw_ata_smart s;
-	struct hw_err err = { { 0 } };
-	struct disk_health h;
+	fprintf(out, "%-15s 0x%02x\n", "crit. warning:", h->critical_warning);
+	print_num(out, "temperature:", h->temperature_c, " C");
+	print_num(out, "spare:", h->available_spare, " %");
+	print_num(out, "spare thresh.:", h->spare_threshold, " %");
+	print_num(out, "used:", h->percentage_used, " %");
+	print_num(out, "media errors:", h->media_errors, "");
+	print_num(out, "error log:", h->error_log_entries, " entries");
+	print_num(out, "unsafe shutd.:", h->unsafe_shutdowns, "");
+	print_num(out, "powered on:", h->power_on_hours, " h");
+	print_num(out, "power cycles:", h->power_cycles, "");
+}
+
+static void smartctl_print_text(const struct hw_smartctl *s, FILE *out)
+{
+	size_t i;
+
+	print_str(out, "protocol:", s->protocol);
+	print_str(out, "model:", s->model);
+	print_str(out, "serial:", s->serial);
+	fprintf(out, "%-15s %s\n", "SMART status:",
+		!s->smart_status.known ? "unknown"
+		: s->smart_status.v    ? "PASSED"
+				       : "FAILED");
+	print_num(out, "temperature:", s->temperature_c, " C");
+	print_num(out, "powered on:", s->power_on_hours, " h");
+	print_num(out, "power cycles:", s->power_cycles, "");
+	if (s->scsi_grown_defects.known)
+		print_num(out, "grown defects:", s->scsi_grown_defects, "");
+	for (i = 0; i < s->n_messages; i++)
+		fprintf(out, "%-15s %s\n", "smartctl says:", s->messages[i]);
+	if (s->has_nvme) {
+		fputc('\n', out);
+		nvme_print_text(&s->nvme, out);
+	}
+	if (s->n_attrs == 0)
+		return;
+	fprintf(out, "\n%3s %-27s %5s %5s %5s %15s %s\n", "ID#", "name",
+		"value", "worst", "thres", "raw", "type");
+	for (i = 0; i < s->n_attrs; i++) {
+		const struct hw_smartctl_attr *a = &s->attrs[i];
+
+		fprintf(out, "%3d %-27s", a->id, a->name);
+		print_cell(out, a->value);
+		print_cell(out, a->worst);
+		print_cell(out, a->thresh);
+		if (a->raw.known)
+			fprintf(out, " %15lld", (long long)a->raw.v);
+		else
+			fprintf(out, " %15s", "n/a");
+		fprintf(out, " %s\n", a->prefail ? "prefail" : "old-age");
+	}
+}
+
+static void print_text(const struct disk_smart *s, FILE *out)
+{
+	switch (s->source) {
+	case DISK_SRC_ATASMART:
+		ata_print_text(&s->facts.ata, out);
+		break;
+	case DISK_SRC_NVME:
+		nvme_print_text(&s->facts.nvme, out);
+		break;
+	case DISK_SRC_SMARTCTL:
+		smartctl_print_text(&s->facts.smartctl, out);
+		break;
+	case DISK_SRC_NONE:
+		break;
+	}
+	fprintf(out, "%-15s %s: %s (%s)\n",
+		"health:", health_verdict_name(s->health.verdict),
+		s->health.reason,
+		s->health.source[0] ? s->health.source : "no source");
+}
+
+/* The facts of the source that answered, with the verdict beside them as
+ * "health" (and "source" naming which facts these are). */
+static int print_json(const struct disk_smart *s, FILE *out)
+{
+	json_t *doc = disk_smart_to_json(s);
+	int r = -1;
+
+	if (doc != NULL && json_is_null(doc)) {
+		json_decref(doc);
+		doc = json_object();
+	}
+	if (doc == NULL ||
+	    json_object_set_new(doc, "health",
+				disk_health_to_json(&s->health)) < 0)
+		goto out_free;
+	r = agent_json_print(doc, out);
+out_free:
+	json_decref(doc);
+	return r;
+}
+
+/* Reads the input into out; -errno with err set when it cannot be read at
+ * all (a missing file, not a blob, not JSON).  A live device that cannot
+ * be read is not an error: its verdict is unknown with the reason. */
+static int load(enum smart_input in, const char *arg, struct disk_smart *out,
+		struct hw_err *err)
+{
+	char *text = NULL;
+	ssize_t n;
 	int r;
 
-	if (src == SMART_ATA_BLOB)
-		r = hw_ata_smart_load(arg, &s, &err);
-	else
-		r = hw_ata_smart_read(arg, &s, &err);
-	if (r < 0) {
-		fprintf(stderr, "kagent smart: %s\n", err.msg);
-		return AGENT_EXIT_USAGE;
-	}
-	health_from_ata(&s, &h);
-	if (json) {
-		json_t *doc = ata_json(&s, &h);
-
-		r = doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0;
-		json_decref(doc);
-		if (r) {
-			fprintf(stderr, "kagent smart: cannot build JSON\n");
-			return AGENT_EXIT_USAGE;
+	memset(out, 0, sizeof *out);
+	switch (in) {
+	case SMART_ATA_BLOB:
+		r = hw_ata_smart_load(arg, &out->facts.ata, err);
+		if (r < 0)
+			return r;
+		out->source = DISK_SRC_ATASMART;
+		out->asleep = out->facts.ata.asleep;
+		health_from_ata(&out->facts.ata, &out->health);
+		return 0;
+	case SMART_SMARTCTL_FILE:
+		text = malloc(HW_SMARTCTL_OUT_MAX + 1);
+		if (text == NULL)
+			return -ENOMEM;
+		n = hw_read_file(arg, text, HW_SMARTCTL_OUT_MAX + 1);
+		if (n < 0) {
+			hw_err_set(err, "%s: %s", arg, strerror((int)-n));
+			r = (int)n;
+		} else if (n >= HW_SMARTCTL_OUT_MAX) {
+			hw_err_set(err, "%s: larger than %d bytes", arg,
+				   HW_SMARTCTL_OUT_MAX - 1);
+			r = -EFBIG;
+		} else {
+			r = hw_smartctl_parse(text, (size_t)n,
+					      &out->facts.smartctl, err);
 		}
-		fputc('\n', stdout);
-	} else {
-		ata_print_text(&s, &h, stdout);
+		free(text);
+		if (r == 0)
+			disk_health_from_smartctl(&out->facts.smartctl, NULL,
+						  out);
+		return r;
+	case SMART_DEVICE:
+		r = disk_health_probe_node(arg, out);
+		if (r < 0)
+			hw_err_set(err, "%s", out->health.reason);
+		return r;
+	case SMART_NONE:
+		break;
 	}
-	return AGENT_EXIT_OK;
+	return -EINVAL;
 }
 
 int cmd_smart(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "load", required_argument, NULL, 'l' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"load", required_argument, NULL, 'l'},
+	    {"smartctl-json", required_argument, NULL, 's'},
+	    {"device", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	enum smart_source src = SMART_NONE;
+	enum smart_input in = SMART_NONE;
+	struct hw_err err = {{0}};
+	struct disk_smart *s;
 	const char *arg = NULL;
-	int json = 0, c;
+	int json = 0, c, rc;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
+		case 's':
 		case 'd':
-			if (src != SMART_NONE) {
-				fprintf(stderr, "kagent smart: give one of --load and --device\n%s",
+			if (in != SMART_NONE) {
+				fprintf(stderr,
+					"kagent smart: give one of --load, "
+					"--smartctl-json and --device\n%s",
 					usage_text);
 				return AGENT_EXIT_USAGE;
 			}
-			src = c == 'l' ? SMART_ATA_BLOB : SMART_ATA_DEVICE;
+			in = c == 'l'	? SMART_ATA_BLOB
+			     : c == 's' ? SMART_SMARTCTL_FILE
+					: SMART_DEVICE;
 			arg = optarg;
 			break;
 		case 'j':
@@ -181,7 +270,9 @@ int cmd_smart(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return AGENT_EXIT_OK;
 		default:
-			fprintf(stderr, "kagent smart: unknown or incomplete option '%s'\n%s",
+			fprintf(stderr,
+				"kagent smart: unknown or incomplete option "
+				"'%s'\n%s",
 				argv[optind - 1], usage_text);
 			return AGENT_EXIT_USAGE;
 		}
@@ -191,14 +282,32 @@ int cmd_smart(int argc, char **argv)
 			argv[optind], usage_text);
 		return AGENT_EXIT_USAGE;
 	}
-	switch (src) {
-	case SMART_ATA_BLOB:
-	case SMART_ATA_DEVICE:
-		return ata_report(src, arg, json);
-	case SMART_NONE:
-		break;
+	if (in == SMART_NONE) {
+		fprintf(stderr,
+			"kagent smart: --load FILE, --smartctl-json FILE or "
+			"--device DEV is needed\n%s",
+			usage_text);
+		return AGENT_EXIT_USAGE;
 	}
-	fprintf(stderr, "kagent smart: --load FILE or --device DEV is needed\n%s",
-		usage_text);
-	return AGENT_EXIT_USAGE;
+	/* About 5 KiB: too much to keep on the stack of a command. */
+	s = malloc(sizeof *s);
+	if (s == NULL) {
+		fprintf(stderr, "kagent smart: %s\n", strerror(ENOMEM));
+		return AGENT_EXIT_USAGE;
+	}
+	rc = AGENT_EXIT_OK;
+	if (load(in, arg, s, &err) < 0) {
+		fprintf(stderr, "kagent smart: %s\n",
+			err.msg[0] ? err.msg : strerror(ENOMEM));
+		rc = AGENT_EXIT_USAGE;
+	} else if (json) {
+		if (print_json(s, stdout) < 0) {
+			fprintf(stderr, "kagent smart: cannot build JSON\n");
+			rc = AGENT_EXIT_USAGE;
+		}
+	} else {
+		print_text(s, stdout);
+	}
+	free(s);
+	return rc;
 }

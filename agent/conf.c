@@ -1,6 +1,7 @@
 /* kagent.conf through libinih; every key is known, every value checked. */
 #include <errno.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,46 @@ void conf_defaults(struct conf *c)
 	for (i = 0; i < conf_threshold_count; i++)
 		*(int64_t *)((char *)&c->th + conf_threshold_defs[i].offset) =
 			conf_threshold_defs[i].def;
+	c->agent.interval_s = 60;
+	c->agent.health_interval_s = 10;
+	c->agent.smart_interval_s = 600;
+	c->agent.spool_max = 10 << 20;
+	snprintf(c->agent.spool, sizeof c->agent.spool, "%s",
+		 CONF_AGENT_SPOOL_DEFAULT);
+	snprintf(c->agent.socket, sizeof c->agent.socket, "%s",
+		 CONF_AGENT_SOCKET_DEFAULT);
+	snprintf(c->agent.root, sizeof c->agent.root, "/");
+}
+
+int conf_hostport_split(const char *s, char *host, size_t hostlen,
+			char *port, size_t portlen)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	int64_t p;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || strchr(s, ':') != colon)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen || strlen(colon + 1) >= portlen)
+		return -EINVAL;
+	if (hw_parse_i64(colon + 1, &p) < 0 || p < 1 || p > 65535)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	snprintf(port, portlen, "%" PRId64, p);
+	return 0;
 }
 
 int conf_parse_size(const char *s, int64_t *out)
@@ -117,8 +158,14 @@ const char *conf_roles_name(unsigned roles)
 	}
 }
 
+/* inih runs on after an error and tells only the first error's line, so
+ * the reader counts lines itself and the handler keeps the first message
+ * with its own line. */
 struct parse_state {
 	struct conf *c;
+	const char *next;                 /* the rest of the text */
+	int line;                         /* the line being parsed */
+	int err_line;                     /* first error's line, 0: none */
 	char msg[256];
 };
 
@@ -217,6 +264,86 @@ static int handle_zookeeper(struct parse_state *st, const char *k, const char *v
 	return -1;
 }
 
+static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
+		       const char *key)
+{
+	int64_t n;
+
+	/* A day bounds every interval: a larger one is a typo. */
+	if (hw_parse_i64(v, &n) < 0 || n < 1 || n > 86400) {
+		snprintf(st->msg, sizeof st->msg,
+			 "'%s' must be seconds from 1 to 86400, not '%s'", key, v);
+		return 0;
+	}
+	*dst = n;
+	return 1;
+}
+
+/* host_id travels in the Hello: printable ASCII without blanks. */
+static int set_host_id(char *dst, size_t len, const char *v,
+		       struct parse_state *st, const char *key)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if (*p <= ' ' || *p > '~') {
+			snprintf(st->msg, sizeof st->msg,
+				 "'%s' must be printable ASCII without blanks", key);
+			return 0;
+		}
+	if (v[0] == '\0') {
+		snprintf(st->msg, sizeof st->msg, "'%s' is empty", key);
+		return 0;
+	}
+	return set_str(dst, len, v, st, key);
+}
+
+static int handle_agent(struct parse_state *st, const char *k, const char *v)
+{
+	struct conf_agent *a = &st->c->agent;
+	char host[256], port[8];
+
+	if (!strcmp(k, "collector")) {
+		if (conf_hostport_split(v, host, sizeof host, port, sizeof port) < 0) {
+			snprintf(st->msg, sizeof st->msg,
+				 "bad collector '%s' (host:port, [v6addr]:port)", v);
+			return 0;
+		}
+		return set_str(a->collector, sizeof a->collector, v, st, k);
+	}
+	if (!strcmp(k, "interval"))
+		return set_seconds(&a->interval_s, v, st, k);
+	if (!strcmp(k, "health_interval"))
+		return set_seconds(&a->health_interval_s, v, st, k);
+	if (!strcmp(k, "smart_interval"))
+		return set_seconds(&a->smart_interval_s, v, st, k);
+	if (!strcmp(k, "spool_max")) {
+		/* Below 64 KiB not even one large report fits. */
+		if (conf_parse_size(v, &a->spool_max) < 0 ||
+		    a->spool_max < (64 << 10)) {
+			snprintf(st->msg, sizeof st->msg,
+				 "bad spool_max '%s' (a size of at least 64KiB)", v);
+			return 0;
+		}
+		return 1;
+	}
+	if (!strcmp(k, "spool") || !strcmp(k, "socket") || !strcmp(k, "root")) {
+		char *dst = !strcmp(k, "spool") ? a->spool :
+			    !strcmp(k, "socket") ? a->socket : a->root;
+		size_t len = !strcmp(k, "socket") ? sizeof a->socket : PATH_MAX;
+
+		if (v[0] != '/') {
+			snprintf(st->msg, sizeof st->msg,
+				 "'%s' must be an absolute path, not '%s'", k, v);
+			return 0;
+		}
+		return set_str(dst, len, v, st, k);
+	}
+	if (!strcmp(k, "host_id"))
+		return set_host_id(a->host_id, sizeof a->host_id, v, st, k);
+	return -1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct parse_state *, const char *, const char *);
@@ -225,17 +352,18 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
+	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root" },
 };
 
-/* inih calls this per key; returning 0 stops parsing and makes ini_parse
- * return the line number, which the message then carries. */
-static int handler(void *user, const char *section, const char *key,
-		   const char *value)
+/* One key: 1 when taken, 0 with st->msg set when wrong. */
+static int handle(struct parse_state *st, const char *section,
+		  const char *key, const char *value)
 {
-	struct parse_state *st = user;
 	int found = 0, r;
 	size_t i;
 
+	if (st->err_line)
+		return 0;
 	for (i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (strcmp(section, sections[i].name) != 0)
 			continue;
@@ -245,6 +373,12 @@ static int handler(void *user, const char *section, const char *key,
 		r = set_threshold(st, section, key, value, &found);
 		if (found)
 			return r;
+		if (!strcmp(section, "agent")) {
+			snprintf(st->msg, sizeof st->msg,
+				 "unknown key '%s' in [agent] (valid: %s)", key,
+				 sections[i].keys);
+			return 0;
+		}
 		snprintf(st->msg, sizeof st->msg,
 			 "unknown key '%s' in [%s] (valid: %s, or a threshold such as %s)",
 			 key, section, sections[i].keys,
@@ -254,20 +388,65 @@ static int handler(void *user, const char *section, const char *key,
 		return 0;
 	}
 	snprintf(st->msg, sizeof st->msg,
-		 "unknown section [%s] (valid: host, kafka, zookeeper)", section);
+		 "unknown section [%s] (valid: host, kafka, zookeeper, agent)", section);
 	return 0;
+}
+
+/* inih calls this per key; returning 0 makes ini_parse_stream return
+ * that line as an error. */
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse_state *st = user;
+	int r = handle(st, section, key, value);
+
+	if (r == 0 && st->err_line == 0)
+		st->err_line = st->line;
+	return r;
+}
+
+/* The ini_reader for ini_parse_stream: one line per call, as fgets would,
+ * except that a line too long for inih's buffer is an error here, not two
+ * lines. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	const char *nl;
+	size_t len;
+
+	if (*st->next == '\0')
+		return NULL;
+	nl = strchr(st->next, '\n');
+	len = nl ? (size_t)(nl - st->next) + 1 : strlen(st->next);
+	st->line++;
+	if (len >= (size_t)num) {
+		if (st->err_line == 0) {
+			st->err_line = st->line;
+			snprintf(st->msg, sizeof st->msg,
+				 "line longer than %d bytes", num - 2);
+		}
+		snprintf(str, (size_t)num, "\n");
+	} else {
+		memcpy(str, st->next, len);
+		str[len] = '\0';
+	}
+	st->next += len;
+	return str;
 }
 
 int conf_parse(const char *text, const char *path, struct conf *c, char *err,
 	       size_t errlen)
 {
-	struct parse_state st = { .c = c, .msg = "" };
+	struct parse_state st = { .c = c, .next = text, .msg = "" };
 	int line;
 
-	line = ini_parse_string(text, handler, &st);
+	line = ini_parse_stream(read_line, &st, handler, &st);
+	if (st.err_line && (line == 0 || st.err_line <= line)) {
+		snprintf(err, errlen, "%s:%d: %s", path, st.err_line, st.msg);
+		return -EINVAL;
+	}
 	if (line != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 st.msg[0] ? st.msg : "syntax error");
+		snprintf(err, errlen, "%s:%d: syntax error", path, line);
 		return -EINVAL;
 	}
 	snprintf(c->path, sizeof c->path, "%s", path);

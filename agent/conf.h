@@ -36,6 +36,23 @@ struct thresholds {
 	int64_t os_max_map_count_warn_below;
 };
 
+/* [agent]: kagentd's schedule, uplink and local files. */
+#define CONF_AGENT_SPOOL_DEFAULT "/var/lib/kagent/spool"
+#define CONF_AGENT_SOCKET_DEFAULT "/run/kagent/kagent.sock"
+#define CONF_HOST_ID_MAX 64               /* Hello.host_id, NUL included */
+
+struct conf_agent {
+	char collector[256];              /* host:port; "" reports nowhere */
+	int64_t interval_s;               /* full report */
+	int64_t health_interval_s;        /* link state and sensors */
+	int64_t smart_interval_s;
+	char spool[PATH_MAX];
+	int64_t spool_max;                /* bytes */
+	char socket[108];                 /* sun_path */
+	char host_id[CONF_HOST_ID_MAX];   /* "": the hostname */
+	char root[PATH_MAX];              /* probes read below it, "/" */
+};
+
 struct conf {
 	char path[PATH_MAX];
 	unsigned roles;                   /* CONF_ROLE_* */
@@ -48,6 +65,7 @@ struct conf {
 	char kafka_jaas[PATH_MAX];        /* the JAAS file the JVM is given */
 	char zk_config[PATH_MAX];         /* zoo.cfg; empty: search */
 	struct thresholds th;
+	struct conf_agent agent;
 };
 
 void conf_defaults(struct conf *c);
@@ -57,6 +75,10 @@ int conf_parse(const char *text, const char *path, struct conf *c,
 	       char *err, size_t errlen);
 /* Reads and parses a file; a missing file is an error naming it. */
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* "host:port" (a name, an IPv4 address or [IPv6]) into host and port;
+ * -EINVAL when the form is wrong or the port is not 1-65535. */
+int conf_hostport_split(const char *s, char *host, size_t hostlen,
+			char *port, size_t portlen);
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);

@@ -1,11 +1,76 @@
-/* The whole host inventory: each probe once, in a fixed order. */
+/* The whole host inventory: each probe once, in a fixed order.  The
+ * component probes stop the inventory when they fail; SMART, DMI and
+ * sensors do not: what they cannot read becomes unknown with a reason. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "disk_health.h"
 
-int inventory_probe(const char *root, struct inventory *inv,
-		    struct hw_err *err)
+bool agent_root_is_live(const char *root)
 {
+	if (root[0] != '/')
+		return false;
+	return root[strspn(root, "/")] == '\0';
+}
+
+static void probe_smart(const char *root, const struct inventory_opts *opts,
+			struct inventory *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->disks.n; i++) {
+		struct disk_smart *s = &inv->smart[i];
+
+		if (opts->smart) {
+			disk_health_probe(root, &inv->disks.v[i], s);
+			continue;
+		}
+		memset(s, 0, sizeof *s);
+		snprintf(s->health.reason, sizeof s->health.reason,
+			 "SMART not read (--no-smart)");
+	}
+}
+
+/* Copies a message into a shorter field; the end is cut, never overrun. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void probe_sensors(const char *root, struct inventory *inv)
+{
+	struct hw_err err = {{0}};
+
+	if (!agent_root_is_live(root)) {
+		snprintf(
+		    inv->sensors_error, sizeof inv->sensors_error,
+		    "sensors are read from the live /sys only (--root given)");
+		return;
+	}
+	if (board_sensors_read(&inv->sensors, &err) < 0) {
+		copy_cut(inv->sensors_error, sizeof inv->sensors_error,
+			 err.msg);
+		return;
+	}
+	inv->sensors_known = true;
+	if (inv->sensors.error[0] != '\0')
+		copy_cut(inv->sensors_error, sizeof inv->sensors_error,
+			 inv->sensors.error);
+	else if (inv->sensors.n == 0)
+		snprintf(inv->sensors_error, sizeof inv->sensors_error,
+			 "no hardware monitoring sensors (no hwmon device)");
+}
+
+int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
+			 struct inventory *inv, struct hw_err *err)
+{
+	struct hw_err soft = {{0}};
 	int r;
 
 	memset(inv, 0, sizeof *inv);
@@ -24,6 +89,20 @@ int inventory_probe(const char *root, struct inventory *inv,
 	r = hw_disks_probe(root, &inv->disks, err);
 	if (r < 0)
 		goto out_fail;
+	/* One more than needed so that an empty list is not a NULL that
+	 * could be mistaken for a failed allocation. */
+	inv->smart = calloc(inv->disks.n + 1, sizeof *inv->smart);
+	if (inv->smart == NULL) {
+		hw_err_set(err, "SMART: %s", strerror(ENOMEM));
+		r = -ENOMEM;
+		goto out_fail;
+	}
+	probe_smart(root, opts, inv);
+	if (board_dmi_read(root, &inv->dmi, &soft) < 0) {
+		memset(&inv->dmi, 0, sizeof inv->dmi);
+		copy_cut(inv->dmi_error, sizeof inv->dmi_error, soft.msg);
+	}
+	probe_sensors(root, inv);
 	return 0;
 
 out_fail:
@@ -31,8 +110,18 @@ out_fail:
 	return r;
 }
 
+int inventory_probe(const char *root, struct inventory *inv, struct hw_err *err)
+{
+	static const struct inventory_opts defaults = {.smart = true};
+
+	return inventory_probe_opts(root, &defaults, inv, err);
+}
+
 void inventory_free(struct inventory *inv)
 {
 	hw_nics_free(&inv->nics);
 	hw_disks_free(&inv->disks);
+	free(inv->smart);
+	inv->smart = NULL;
+	board_sensors_free(&inv->sensors);
 }

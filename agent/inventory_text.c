@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "agent.h"
+#include "disk_health.h"
+#include "health_sensors.h"
 
 static const char *num(struct hw_num n, char *buf, size_t len)
 {
@@ -22,8 +24,8 @@ static const char *str(const char *s)
 static const char *size(struct hw_num n, int base, char *buf, size_t len)
 {
 	static const char *units[2][6] = {
-		{ "B", "kB", "MB", "GB", "TB", "PB" },
-		{ "B", "KiB", "MiB", "GiB", "TiB", "PiB" },
+	    {"B", "kB", "MB", "GB", "TB", "PB"},
+	    {"B", "KiB", "MiB", "GiB", "TiB", "PiB"},
 	};
 	double v;
 	int u = 0;
@@ -46,7 +48,9 @@ static void print_cpu_mem(const struct inventory *inv, FILE *out)
 	char a[32], b[32], d[32], e[32], f[32], g[32];
 
 	fprintf(out, "CPU     %s\n", str(c->model));
-	fprintf(out, "        sockets %s, cores %s, threads/core %s, logical %s, online %s, max %s MHz\n",
+	fprintf(out,
+		"        sockets %s, cores %s, threads/core %s, logical %s, "
+		"online %s, max %s MHz\n",
 		num(c->sockets, a, sizeof a), num(c->cores, b, sizeof b),
 		num(c->threads_per_core, d, sizeof d),
 		num(c->logical, e, sizeof e), num(c->online, f, sizeof f),
@@ -68,8 +72,8 @@ static void print_nics(const struct inventory *inv, FILE *out)
 	for (i = 0; i < inv->nics.n; i++) {
 		const struct hw_nic *n = &inv->nics.v[i];
 
-		fprintf(out, "%-16s %-17s %-8s %9s %9s %-6s %6s %-12s",
-			n->name, str(n->mac), str(n->operstate),
+		fprintf(out, "%-16s %-17s %-8s %9s %9s %-6s %6s %-12s", n->name,
+			str(n->mac), str(n->operstate),
 			num(n->speed_mbps, a, sizeof a),
 			num(n->max_speed_mbps, b, sizeof b), str(n->duplex),
 			num(n->mtu, c, sizeof c),
@@ -79,7 +83,8 @@ static void print_nics(const struct inventory *inv, FILE *out)
 		if (n->n_members) {
 			fprintf(out, " bond:");
 			for (j = 0; j < n->n_members; j++)
-				fprintf(out, "%s%s", j ? "," : "", n->members[j]);
+				fprintf(out, "%s%s", j ? "," : "",
+					n->members[j]);
 		}
 		fputc('\n', out);
 	}
@@ -91,32 +96,104 @@ static void print_disks(const struct inventory *inv, FILE *out)
 	char a[32], b[32], c[32];
 	size_t i, j;
 
-	fprintf(out, "\n%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s %s\n", "DISK",
-		"KIND", "SIZE", "ROT", "TRANSPORT", "MODEL", "SERIAL", "SECTORS",
-		"MOUNTS");
+	fprintf(out, "\n%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s %-8s %s\n",
+		"DISK", "KIND", "SIZE", "ROT", "TRANSPORT", "MODEL", "SERIAL",
+		"SECTORS", "HEALTH", "MOUNTS");
 	for (i = 0; i < inv->disks.n; i++) {
 		const struct hw_disk *d = &inv->disks.v[i];
-		const char *kind = d->kind == HW_DISK_MD ? "md" :
-				   d->kind == HW_DISK_DM ? "dm" : "disk";
+		const char *kind = d->kind == HW_DISK_MD   ? "md"
+				   : d->kind == HW_DISK_DM ? "dm"
+							   : "disk";
 		char sectors[40];
 
 		snprintf(sectors, sizeof sectors, "%s/%s",
 			 num(d->logical_sector, b, sizeof b),
 			 num(d->physical_sector, c, sizeof c));
-		fprintf(out, "%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s",
-			d->name, kind, size(d->size_bytes, 1000, a, sizeof a),
-			!d->rotational.known ? "-" : d->rotational.v ? "hdd" : "ssd",
-			str(d->transport), str(d->model), str(d->serial), sectors);
+		fprintf(
+		    out, "%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s %-8s",
+		    d->name, kind, size(d->size_bytes, 1000, a, sizeof a),
+		    !d->rotational.known ? "-"
+		    : d->rotational.v	 ? "hdd"
+					 : "ssd",
+		    str(d->transport), str(d->model), str(d->serial), sectors,
+		    d->kind != HW_DISK_PHYSICAL || inv->smart == NULL
+			? "-"
+			: health_verdict_name(inv->smart[i].health.verdict));
 		for (j = 0; j < d->n_mounts; j++)
-			fprintf(out, "%s%s(%s)", j ? "," : " ", d->mounts[j].path,
-				d->mounts[j].fstype);
+			fprintf(out, "%s%s(%s)", j ? "," : " ",
+				d->mounts[j].path, d->mounts[j].fstype);
 		if (d->n_members) {
 			fprintf(out, " on:");
 			for (j = 0; j < d->n_members; j++)
-				fprintf(out, "%s%s", j ? "," : "", d->members[j]);
+				fprintf(out, "%s%s", j ? "," : "",
+					d->members[j]);
 		}
 		fputc('\n', out);
 	}
+}
+
+/* The table has no room for reasons; they follow it, one per disk. */
+static void print_health_reasons(const struct inventory *inv, FILE *out)
+{
+	size_t i;
+
+	if (inv->smart == NULL)
+		return;
+	for (i = 0; i < inv->disks.n; i++) {
+		const struct disk_health *h = &inv->smart[i].health;
+
+		if (inv->disks.v[i].kind != HW_DISK_PHYSICAL)
+			continue;
+		fprintf(out, "health of %s: %s: %s (%s)\n",
+			inv->disks.v[i].name, health_verdict_name(h->verdict),
+			h->reason, h->source[0] ? h->source : "no source");
+	}
+}
+
+static void print_board(const struct inventory *inv, FILE *out)
+{
+	const struct board_dmi *d = &inv->dmi;
+
+	fprintf(out, "\nBOARD   %s %s, serial %s, bios %s, asset tag %s\n",
+		str(d->vendor), str(d->product), str(d->serial),
+		str(d->bios_version), str(d->chassis_asset_tag));
+	if (inv->dmi_error[0])
+		fprintf(out, "        (%s)\n", inv->dmi_error);
+}
+
+static const char *value(struct board_value v, char *buf, size_t len)
+{
+	if (!v.known)
+		return "-";
+	snprintf(buf, len, "%.3g", v.v);
+	return buf;
+}
+
+static void print_sensors(const struct inventory *inv, FILE *out)
+{
+	char a[32], b[32], c[32];
+	size_t i;
+
+	fprintf(out, "\n%-24s %-16s %-9s %9s %9s %9s %-5s %-4s %s\n",
+		"SENSOR CHIP", "LABEL", "KIND", "VALUE", "MAX", "CRIT", "UNIT",
+		"ALRM", "VERDICT");
+	for (i = 0; inv->sensors_known && i < inv->sensors.n; i++) {
+		const struct board_sensor *s = &inv->sensors.v[i];
+		struct sensor_verdict sv;
+
+		health_from_sensor(s, &sv);
+		fprintf(out, "%-24s %-16s %-9s %9s %9s %9s %-5s %-4s %s\n",
+			s->chip, s->label, board_sensor_kind_name(s->kind),
+			value(s->value, a, sizeof a),
+			value(s->max, b, sizeof b), value(s->crit, c, sizeof c),
+			board_sensor_unit(s->kind),
+			!s->alarm.known ? "-"
+			: s->alarm.v	? "yes"
+					: "no",
+			health_verdict_name(sv.verdict));
+	}
+	if (inv->sensors_error[0])
+		fprintf(out, "sensors: %s\n", inv->sensors_error);
 }
 
 void inventory_print_text(const struct inventory *inv, FILE *out)
@@ -124,4 +201,7 @@ void inventory_print_text(const struct inventory *inv, FILE *out)
 	print_cpu_mem(inv, out);
 	print_nics(inv, out);
 	print_disks(inv, out);
+	print_health_reasons(inv, out);
+	print_board(inv, out);
+	print_sensors(inv, out);
 }

@@ -49,53 +49,19 @@ static void cfg_invalid(struct cfg *c, const struct props_entry *e,
 static void cfg_invalid(struct cfg *c, const struct props_entry *e,
 			const char *fmt, ...)
 {
-	char why[200];
 	va_list ap;
 
-	if (c->out->n_invalid++ > 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	props_note_invalid(&c->out->n_invalid, c->out->invalid,
+			   sizeof c->out->invalid, c->name, e, fmt, ap);
 	va_end(ap);
-	/* e is NULL for a default the broker derives from unset keys. */
-	snprintf(c->out->invalid, sizeof c->out->invalid,
-		 "%.80s:%u: %.64s: %.150s", c->name, e ? e->line : 0,
-		 e ? e->key : "(default)", why);
-}
-
-static int cfg_too_long(struct cfg *c, const struct props_entry *e, size_t cap)
-{
-	hw_err_set(c->err, "%s:%u: %s: value longer than %zu bytes", c->name,
-		   e->line, e->key, cap - 1);
-	return -E2BIG;
-}
-
-/* Java's String.trim: every char up to ' ' goes. */
-static void trim_span(const char *s, size_t n, const char **b, size_t *len)
-{
-	while (n > 0 && (unsigned char)*s <= ' ') {
-		s++;
-		n--;
-	}
-	while (n > 0 && (unsigned char)s[n - 1] <= ' ')
-		n--;
-	*b = s;
-	*len = n;
 }
 
 /* Copies the trimmed span s[0..n) of entry e's value; -E2BIG if too long. */
 static int cfg_copy_span(struct cfg *c, const struct props_entry *e,
 			 const char *s, size_t n, char *dst, size_t cap)
 {
-	const char *b;
-	size_t len;
-
-	trim_span(s, n, &b, &len);
-	if (len >= cap)
-		return cfg_too_long(c, e, cap);
-	memcpy(dst, b, len);
-	dst[len] = '\0';
-	return 0;
+	return props_copy_span(c->name, e, s, n, dst, cap, c->err);
 }
 
 /* The trimmed value of key into dst, or def when unset.  1 when set. */
@@ -126,7 +92,7 @@ static int cfg_list(struct cfg *c, const struct props_entry *e, size_t max,
 	for (;;) {
 		comma = strchr(s, ',');
 		len = comma ? (size_t)(comma - s) : strlen(s);
-		trim_span(s, len, &b, &bl);
+		props_trim_span(s, len, &b, &bl);
 		if (bl > 0) {
 			if (*n == max) {
 				hw_err_set(c->err,
@@ -320,13 +286,13 @@ static int cfg_protocol_map(struct cfg *c)
 				    items[i]);
 			continue;
 		}
-		trim_span(items[i], (size_t)(colon - items[i]), &b, &bl);
-		if (bl >= sizeof m->name)
-			return cfg_too_long(c, e, sizeof m->name);
-		for (size_t k = 0; k < bl; k++)
-			m->name[k] = (char)toupper((unsigned char)b[k]);
-		m->name[bl] = '\0';
-		trim_span(colon + 1, strlen(colon + 1), &b, &bl);
+		if (cfg_copy_span(c, e, items[i], (size_t)(colon - items[i]),
+				  m->name, sizeof m->name) < 0)
+			return -E2BIG;
+		/* Listener names are case-insensitive; the broker upper-cases. */
+		for (size_t k = 0; m->name[k]; k++)
+			m->name[k] = (char)toupper((unsigned char)m->name[k]);
+		props_trim_span(colon + 1, strlen(colon + 1), &b, &bl);
 		pb = colon + 1 + (b - (colon + 1));
 		pb[bl] = '\0';
 		m->protocol = protocol_parse(pb);

@@ -14,6 +14,8 @@ static const struct command commands[] = {
 	{ "inventory", cmd_inventory, "CPU, memory, NICs and disks of this host" },
 	{ "check", cmd_check, "judge this host against its role (Nagios exit codes)" },
 	{ "smart", cmd_smart, "SMART health of one disk, or of a saved blob" },
+	{ "status", cmd_status, "what the running kagentd reports, and its link to the collector" },
+	{ "fleet", cmd_fleet, "the fleet view from kcollectord (clusters, hosts)" },
 };
 
 static void usage(FILE *out)

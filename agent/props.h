@@ -11,7 +11,10 @@
 #ifndef KAGENT_PROPS_H
 #define KAGENT_PROPS_H
 
+#include <stdarg.h>
 #include <stddef.h>
+
+#include "hw.h"
 
 #define PROPS_FILE_MAX (1 << 20)        /* bytes of input */
 #define PROPS_KEY_MAX 1024              /* bytes of a decoded key */
@@ -50,5 +53,21 @@ void props_free(struct props *p);
 /* The value of key, NULL when the file does not define it. */
 const char *props_get(const struct props *p, const char *key);
 const struct props_entry *props_find(const struct props *p, const char *key);
+
+/* ---- helpers for the files built on properties (server.properties,
+ * zoo.cfg) ---- */
+
+/* Java's String.trim of s[0..n): every char up to ' ' goes. */
+void props_trim_span(const char *s, size_t n, const char **b, size_t *len);
+/* The trimmed span s[0..n) of entry e's value into dst; -E2BIG (err says
+ * "FILE:LINE: KEY: value longer than N bytes") when it does not fit. */
+int props_copy_span(const char *file, const struct props_entry *e,
+		    const char *s, size_t n, char *dst, size_t cap,
+		    struct hw_err *err);
+/* Records the first value the server would reject as "FILE:LINE: KEY: why"
+ * (e NULL: a default derived from unset keys) and counts every one. */
+void props_note_invalid(unsigned *count, char *buf, size_t cap,
+			const char *file, const struct props_entry *e,
+			const char *fmt, va_list ap);
 
 #endif

@@ -25,39 +25,20 @@ static void zcfg_invalid(struct zcfg *c, const struct props_entry *e,
 static void zcfg_invalid(struct zcfg *c, const struct props_entry *e,
 			 const char *fmt, ...)
 {
-	char why[200];
 	va_list ap;
 
-	if (c->out->n_invalid++ > 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	props_note_invalid(&c->out->n_invalid, c->out->invalid,
+			   sizeof c->out->invalid, c->name, e, fmt, ap);
 	va_end(ap);
-	snprintf(c->out->invalid, sizeof c->out->invalid,
-		 "%.80s:%u: %.64s: %.150s", c->name, e->line, e->key, why);
 }
 
 /* The value of e without Java's trim() blanks, into dst. */
 static int zcfg_copy(struct zcfg *c, const struct props_entry *e, char *dst,
 		     size_t cap)
 {
-	const char *s = e->value;
-	size_t n = strlen(s);
-
-	while (n > 0 && (unsigned char)*s <= ' ') {
-		s++;
-		n--;
-	}
-	while (n > 0 && (unsigned char)s[n - 1] <= ' ')
-		n--;
-	if (n >= cap) {
-		hw_err_set(c->err, "%s:%u: %s: value longer than %zu bytes",
-			   c->name, e->line, e->key, cap - 1);
-		return -E2BIG;
-	}
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return 0;
+	return props_copy_span(c->name, e, e->value, strlen(e->value), dst, cap,
+			       c->err);
 }
 
 static int zcfg_str(struct zcfg *c, const char *key, char *dst, size_t cap)

@@ -34,7 +34,7 @@ int hw_os_parse_limits_nofile(const char *text, int64_t *soft)
 
 int hw_os_parse_systemd_nofile(const char *text, const char *key, int64_t *soft)
 {
-	size_t klen = strlen(key);
+	size_t klen = strlen(key), k;
 	const char *line = text;
 	int found = -ENOENT;
 
@@ -47,24 +47,41 @@ int hw_os_parse_systemd_nofile(const char *text, const char *key, int64_t *soft)
 			line++;
 			len--;
 		}
-		if (len > klen && strncmp(line, key, klen) == 0 &&
-		    line[klen] == '=') {
+		/* systemd strips blanks around the key and the value, and an
+		 * empty value resets the limit to the default. */
+		k = klen;
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (len > k && strncmp(line, key, klen) == 0 && line[k] == '=') {
 			char val[64];
-			size_t vlen = len - klen - 1;
+			const char *v = line + k + 1;
+			size_t vlen = len - k - 1;
 			char *colon;
 
+			while (vlen && (*v == ' ' || *v == '\t')) {
+				v++;
+				vlen--;
+			}
+			while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t' ||
+					v[vlen - 1] == '\r'))
+				vlen--;
 			if (vlen >= sizeof val)
 				return -EINVAL;
-			memcpy(val, line + klen + 1, vlen);
+			memcpy(val, v, vlen);
 			val[vlen] = '\0';
 			colon = strchr(val, ':');
 			if (colon)
 				*colon = '\0';
-			if (strcmp(val, "infinity") == 0)
+			if (val[0] == '\0') {
+				found = -ENOENT;
+			} else if (strcmp(val, "infinity") == 0) {
 				*soft = INT64_MAX;
-			else if (hw_parse_i64(val, soft) < 0)
+				found = 0;
+			} else if (hw_parse_i64(val, soft) == 0) {
+				found = 0;
+			} else {
 				return -EINVAL;
-			found = 0;
+			}
 		}
 		line = end ? end + 1 : NULL;
 	}
@@ -206,6 +223,7 @@ int hw_os_probe(const char *root, struct hw_os *out, struct hw_err *err)
 			 "clock state is read from the live kernel only");
 		return 0;
 	}
+	out->clock_live = true;
 	memset(&tx, 0, sizeof tx);
 	r = adjtimex(&tx);
 	if (r < 0) {

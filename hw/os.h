@@ -15,6 +15,8 @@ struct hw_os {
 	struct hw_num nofile;             /* soft open-file limit Kafka gets */
 	char nofile_source[160];          /* where nofile came from, or why unknown */
 	struct hw_num clock_synced;       /* bool; live hosts only */
+	bool clock_live;                  /* root is the running system: the
+					     kernel clock could be asked */
 	char clock_reason[96];
 	pid_t kafka_pid;                  /* 0: no Kafka process found */
 	pid_t zookeeper_pid;

@@ -1,0 +1,308 @@
+/* kagent fleet: the collector's fleet view (GET /api/fleet), as a table
+ * or as the JSON the collector serves.  The request goes through
+ * proto_stream like every other network byte, and the answer is parsed by
+ * libhttp-parser.  Default collector: http://127.0.0.1:8080, where
+ * kcollectord serves HTTP unless told otherwise. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <http_parser.h>
+
+#include "agent.h"
+#include "stream.h"
+
+#define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
+#define FLEET_BODY_MAX	       (64u * 1024 * 1024)
+#define FLEET_TIMEOUT_MS       10000
+#define FLEET_EXIT_UNREACHABLE 2
+
+struct fleet_get {
+	struct proto_stream st;
+	uv_connect_t conn;
+	uv_timer_t timer;
+	http_parser p;
+	char host[256];
+	char path[512];
+	uint8_t rbuf[65536];
+	char *body;
+	size_t len;
+	size_t cap;
+	int status;
+	bool done;
+	char err[256];
+};
+
+static int on_body(http_parser *p, const char *at, size_t n)
+{
+	struct fleet_get *g = p->data;
+	char *nb;
+
+	if (n > FLEET_BODY_MAX - g->len) {
+		snprintf(g->err, sizeof g->err, "answer above %u bytes",
+			 FLEET_BODY_MAX);
+		return -1;
+	}
+	if (g->len + n + 1 > g->cap) {
+		g->cap = (g->len + n + 1) * 2;
+		nb = realloc(g->body, g->cap);
+		if (nb == NULL)
+			return -1;
+		g->body = nb;
+	}
+	memcpy(g->body + g->len, at, n);
+	g->len += n;
+	g->body[g->len] = '\0';
+	return 0;
+}
+
+static int on_complete(http_parser *p)
+{
+	struct fleet_get *g = p->data;
+
+	g->done = true;
+	g->status = (int)p->status_code;
+	return 0;
+}
+
+static const http_parser_settings resp_settings = {
+    .on_body = on_body,
+    .on_message_complete = on_complete,
+};
+
+static void get_read(struct proto_stream *s, const uint8_t *buf, size_t len)
+{
+	struct fleet_get *g = s->data;
+	size_t n;
+
+	n = http_parser_execute(&g->p, &resp_settings, (const char *)buf, len);
+	if (g->done) {
+		proto_stream_close(s, "");
+		return;
+	}
+	if (n != len || HTTP_PARSER_ERRNO(&g->p) != HPE_OK) {
+		if (!g->err[0])
+			snprintf(
+			    g->err, sizeof g->err, "bad HTTP answer: %s",
+			    http_errno_description(HTTP_PARSER_ERRNO(&g->p)));
+		proto_stream_close(s, g->err);
+	}
+}
+
+static void get_closed(struct proto_stream *s, const char *why)
+{
+	struct fleet_get *g = s->data;
+
+	/* An answer without a length ends with the connection. */
+	if (!g->done && why[0] && strstr(why, "peer closed")) {
+		http_parser_execute(&g->p, &resp_settings, NULL, 0);
+	}
+	if (!g->done && !g->err[0])
+		snprintf(g->err, sizeof g->err, "%s",
+			 why[0] ? why : "no answer");
+	uv_close((uv_handle_t *)&g->timer, NULL);
+}
+
+static void get_connected(uv_connect_t *req, int status)
+{
+	struct fleet_get *g = req->data;
+	char head[1024];
+	int n;
+
+	if (status < 0) {
+		snprintf(g->err, sizeof g->err, "connect: %s",
+			 uv_strerror(status));
+		proto_stream_close(&g->st, g->err);
+		return;
+	}
+	n = snprintf(head, sizeof head,
+		     "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: "
+		     "application/json\r\nConnection: close\r\n\r\n",
+		     g->path, g->host);
+	if (proto_stream_start(&g->st) < 0 ||
+	    proto_stream_write(&g->st, (const uint8_t *)head, (size_t)n) < 0)
+		proto_stream_close(&g->st, "cannot send the request");
+}
+
+static void get_timeout(uv_timer_t *t)
+{
+	struct fleet_get *g = t->data;
+
+	snprintf(g->err, sizeof g->err, "no answer within %d s",
+		 FLEET_TIMEOUT_MS / 1000);
+	proto_stream_close(&g->st, g->err);
+}
+
+/* "http://HOST:PORT[/]" → address; IPv6 as http://[::1]:8080. */
+static int url_parse(const char *url, struct fleet_get *g,
+		     struct sockaddr_storage *ss)
+{
+	struct http_parser_url u;
+	size_t hl;
+
+	http_parser_url_init(&u);
+	if (http_parser_parse_url(url, strlen(url), 0, &u) != 0 ||
+	    !(u.field_set & (1 << UF_SCHEMA)) ||
+	    u.field_data[UF_SCHEMA].len != 4 ||
+	    strncmp(url + u.field_data[UF_SCHEMA].off, "http", 4) != 0 ||
+	    !(u.field_set & (1 << UF_HOST)))
+		return -EINVAL;
+	hl = u.field_data[UF_HOST].len;
+	if (hl >= sizeof g->host)
+		return -EINVAL;
+	memcpy(g->host, url + u.field_data[UF_HOST].off, hl);
+	g->host[hl] = '\0';
+	snprintf(g->path, sizeof g->path, "/api/fleet");
+	if (uv_ip4_addr(g->host, u.port ? u.port : 80,
+			(struct sockaddr_in *)ss) == 0 ||
+	    uv_ip6_addr(g->host, u.port ? u.port : 80,
+			(struct sockaddr_in6 *)ss) == 0)
+		return 0;
+	return -EINVAL;
+}
+
+static int fleet_fetch(const char *url, struct fleet_get *g)
+{
+	struct sockaddr_storage ss;
+	uv_loop_t loop;
+	int r;
+
+	if (url_parse(url, g, &ss) < 0) {
+		snprintf(g->err, sizeof g->err,
+			 "not an http://ADDRESS:PORT URL (a numeric address)");
+		return -EINVAL;
+	}
+	http_parser_init(&g->p, HTTP_RESPONSE);
+	g->p.data = g;
+	uv_loop_init(&loop);
+	r = proto_stream_init(&loop, &g->st, g, g->rbuf, sizeof g->rbuf,
+			      64 * 1024, get_read, get_closed);
+	if (r == 0) {
+		uv_timer_init(&loop, &g->timer);
+		g->timer.data = g;
+		uv_timer_start(&g->timer, get_timeout, FLEET_TIMEOUT_MS, 0);
+		g->conn.data = g;
+		r = uv_tcp_connect(&g->conn, &g->st.tcp, (struct sockaddr *)&ss,
+				   get_connected);
+		if (r < 0) {
+			snprintf(g->err, sizeof g->err, "connect: %s",
+				 uv_strerror(r));
+			proto_stream_close(&g->st, g->err);
+		}
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	uv_loop_close(&loop);
+	return g->done ? 0 : -EIO;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && s[0] ? s : "-";
+}
+
+static void fleet_print(json_t *doc, FILE *out)
+{
+	json_t *c, *h, *k, *roles, *r;
+	size_t i, j, m;
+	char rl[64];
+
+	json_array_foreach(json_object_get(doc, "clusters"), i, c)
+	{
+		fprintf(out, "cluster %s: %s\n", jstr(c, "name"),
+			jstr(c, "verdict"));
+		json_array_foreach(json_object_get(c, "checks"), j, k)
+		    fprintf(out, "  %-32s %-7s %-26s %s\n", jstr(k, "id"),
+			    jstr(k, "severity"), jstr(k, "measured"),
+			    jstr(k, "message"));
+	}
+	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n", "HOST",
+		"CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT", "LAST SEEN",
+		"STALE");
+	json_array_foreach(json_object_get(doc, "hosts"), i, h)
+	{
+		rl[0] = '\0';
+		roles = json_object_get(h, "roles");
+		json_array_foreach(roles, m, r)
+		    snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%s",
+			     m ? "," : "", json_string_value(r));
+		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n",
+			jstr(h, "host_id"), jstr(h, "cluster"),
+			rl[0] ? rl : "-", jstr(h, "rack"), jstr(h, "zone"),
+			jstr(h, "verdict"), jstr(h, "last_seen"),
+			json_is_true(json_object_get(h, "stale")) ? "yes"
+								  : "no");
+	}
+}
+
+int cmd_fleet(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"collector", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *url = FLEET_DEFAULT_URL;
+	struct fleet_get *g;
+	json_error_t jerr;
+	json_t *doc;
+	int ch, json = 0, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			url = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			printf(
+			    "usage: kagent fleet [--collector URL] [--json]\n"
+			    "  --collector  kcollectord's HTTP API "
+			    "(default " FLEET_DEFAULT_URL ")\n");
+			return AGENT_EXIT_OK;
+		default:
+			fprintf(stderr,
+				"kagent fleet: bad option '%s' (valid: "
+				"--collector URL, --json)\n",
+				argv[optind - 1]);
+			return AGENT_EXIT_USAGE;
+		}
+	}
+	g = calloc(1, sizeof *g);
+	if (g == NULL)
+		return FLEET_EXIT_UNREACHABLE;
+	rc = fleet_fetch(url, g);
+	if (rc < 0) {
+		fprintf(stderr, "kagent fleet: %s: %s\n", url, g->err);
+		rc = FLEET_EXIT_UNREACHABLE;
+		goto out_free;
+	}
+	doc = json_loads(g->body ? g->body : "", 0, &jerr);
+	if (g->status != 200 || doc == NULL) {
+		fprintf(stderr, "kagent fleet: %s: HTTP %d: %s\n", url,
+			g->status, g->body ? g->body : jerr.text);
+		json_decref(doc);
+		rc = FLEET_EXIT_UNREACHABLE;
+		goto out_free;
+	}
+	if (json)
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+	else
+		fleet_print(doc, stdout);
+	if (json)
+		fputc('\n', stdout);
+	json_decref(doc);
+	rc = AGENT_EXIT_OK;
+out_free:
+	free(g->body);
+	free(g);
+	return rc;
+}

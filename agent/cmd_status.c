@@ -1,0 +1,211 @@
+/* kagent status [--socket PATH] [--config FILE] [--json]
+ *
+ * Asks the running kagentd over its unix socket.  When nothing answers it
+ * says so, judges the host once itself as `kagent check` does, and exits
+ * 3 (UNKNOWN): the daemon's view is missing whatever the checks say. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "conf.h"
+
+#define EXIT_NOT_RUNNING 3
+#define STATUS_REPLY_MAX (1 << 20)
+#define STATUS_TIMEOUT_S 5
+
+static const char usage_text[] =
+	"usage: kagent status [--socket PATH] [--config FILE] [--json]\n";
+
+/* One request, one reply until EOF, each bounded in time and size. */
+static int ask(const char *path, char **reply, char *why, size_t whylen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = STATUS_TIMEOUT_S };
+	size_t len = 0;
+	char *buf;
+	int fd, r = 0;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		snprintf(why, whylen, "path too long");
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -errno;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	buf = malloc(STATUS_REPLY_MAX);
+	if (buf == NULL) {
+		r = -ENOMEM;
+		goto out_close;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    write(fd, "status\n", 7) != 7) {
+		r = -errno;
+		goto out_free;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, STATUS_REPLY_MAX - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out_free;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == STATUS_REPLY_MAX - 1) {
+			r = -EFBIG;
+			goto out_free;
+		}
+	}
+	buf[len] = '\0';
+	*reply = buf;
+	close(fd);
+	return 0;
+
+out_free:
+	free(buf);
+out_close:
+	snprintf(why, whylen, "%s", strerror(-r));
+	close(fd);
+	return r;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static void num(FILE *out, const char *label, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT "\n", label,
+			json_integer_value(v));
+	else
+		fprintf(out, "%-16s -\n", label);
+}
+
+static void print_text(json_t *doc, FILE *out)
+{
+	json_t *spool = json_object_get(doc, "spool"), *c;
+	size_t i;
+
+	fprintf(out, "%-16s %s\n", "kagentd", str(doc, "version"));
+	fprintf(out, "%-16s %s\n", "host id", str(doc, "host_id"));
+	num(out, "uptime (s)", doc, "uptime_s");
+	fprintf(out, "%-16s %s (%s)\n", "collector", str(doc, "collector"),
+		str(doc, "connection"));
+	if (str(doc, "last_error")[0] && strcmp(str(doc, "last_error"), "-"))
+		fprintf(out, "%-16s %s\n", "last error", str(doc, "last_error"));
+	num(out, "last report seq", doc, "last_report_seq");
+	num(out, "last sent seq", doc, "last_sent_seq");
+	num(out, "last acked seq", doc, "last_acked_seq");
+	fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " reports, %" JSON_INTEGER_FORMAT
+		" bytes, %" JSON_INTEGER_FORMAT " dropped\n", "spool",
+		json_integer_value(json_object_get(spool, "reports")),
+		json_integer_value(json_object_get(spool, "bytes")),
+		json_integer_value(json_object_get(spool, "dropped")));
+	fprintf(out, "%-16s %s\n", "verdict", str(doc, "verdict"));
+	json_array_foreach(json_object_get(doc, "checks"), i, c)
+		fprintf(out, "  %-8s %-28s %s%s%s\n", str(c, "severity"),
+			str(c, "id"), str(c, "instance"),
+			str(c, "instance")[0] ? ": " : "", str(c, "message"));
+}
+
+/* The socket named in the configuration, when it can be read. */
+static void socket_from_conf(const char *config, char *path, size_t len,
+			     char *root, size_t rlen)
+{
+	struct conf c;
+	char err[768];
+
+	conf_defaults(&c);
+	if (access(config, R_OK) == 0 && conf_load(config, &c, err, sizeof err) == 0)
+		snprintf(path, len, "%s", c.agent.socket);
+	snprintf(root, rlen, "%s", c.agent.root);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = CONF_DEFAULT_PATH, *sock = NULL;
+	char path[108] = CONF_AGENT_SOCKET_DEFAULT, why[128], root[PATH_MAX];
+	char *reply = NULL;
+	json_error_t jerr;
+	json_t *doc;
+	int json = 0, c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "kagent status: unknown or incomplete option '%s'\n%s",
+				argv[optind - 1], usage_text);
+			return AGENT_EXIT_USAGE;
+		}
+	}
+	socket_from_conf(config, path, sizeof path, root, sizeof root);
+	if (sock)
+		snprintf(path, sizeof path, "%s", sock);
+	if (ask(path, &reply, why, sizeof why) < 0) {
+		char *check_argv[] = { "check", "--root", root, "--config",
+				       (char *)config, NULL };
+
+		printf("kagentd is not running (%s: %s)\n", path, why);
+		printf("checks of this host, run once by kagent:\n");
+		fflush(stdout);
+		cmd_check(access(config, R_OK) == 0 ? 5 : 3, check_argv);
+		return EXIT_NOT_RUNNING;
+	}
+	doc = json_loads(reply, 0, &jerr);
+	if (doc == NULL) {
+		fprintf(stderr, "kagent status: %s: not JSON: %s\n", path, jerr.text);
+		free(reply);
+		return EXIT_NOT_RUNNING;
+	}
+	if (json)
+		fputs(reply, stdout);
+	else
+		print_text(doc, stdout);
+	if (json && reply[0] && reply[strlen(reply) - 1] != '\n')
+		fputc('\n', stdout);
+	json_decref(doc);
+	free(reply);
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* The control socket: `kagent status` sends one line, "status", and reads
+ * one JSON document back, then the connection closes.  The socket is mode
+ * 0660 so that the group of operators may ask without root. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define CONTROL_LINE_MAX 64
+#define CONTROL_CLIENTS_MAX 16
+
+struct control_client {
+	uv_pipe_t pipe;
+	struct control *c;
+	char line[CONTROL_LINE_MAX];
+	size_t len;
+	bool closing;
+};
+
+struct control_write {
+	uv_write_t req;
+	char *text;
+};
+
+static void on_client_closed(uv_handle_t *h)
+{
+	struct control_client *cl = h->data;
+
+	cl->c->clients--;
+	free(cl);
+}
+
+static void client_close(struct control_client *cl)
+{
+	if (cl->closing)
+		return;
+	cl->closing = true;
+	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	struct control_write *w = (struct control_write *)req;
+	struct control_client *cl = req->data;
+
+	(void)status;
+	free(w->text);
+	free(w);
+	client_close(cl);
+}
+
+static void answer(struct control_client *cl, const char *text)
+{
+	struct control_write *w = malloc(sizeof *w);
+	uv_buf_t b;
+
+	if (w == NULL || (w->text = strdup(text)) == NULL) {
+		free(w);
+		client_close(cl);
+		return;
+	}
+	w->req.data = cl;
+	b = uv_buf_init(w->text, (unsigned)strlen(w->text));
+	if (uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1, on_written) < 0) {
+		free(w->text);
+		free(w);
+		client_close(cl);
+	}
+}
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	struct control_client *cl = h->data;
+
+	(void)hint;
+	buf->base = cl->line + cl->len;
+	buf->len = sizeof cl->line - 1 - cl->len;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct control_client *cl = s->data;
+	char *nl, *json;
+
+	(void)buf;
+	if (n < 0) {
+		client_close(cl);
+		return;
+	}
+	cl->len += (size_t)n;
+	cl->line[cl->len] = '\0';
+	nl = strchr(cl->line, '\n');
+	if (nl == NULL) {
+		/* A request is one short line; anything longer is not ours. */
+		if (cl->len == sizeof cl->line - 1)
+			answer(cl, "{\"error\":\"request too long\"}\n");
+		return;
+	}
+	uv_read_stop(s);
+	*nl = '\0';
+	if (strcmp(cl->line, "status") != 0) {
+		answer(cl, "{\"error\":\"unknown request (valid: status)\"}\n");
+		return;
+	}
+	json = cl->c->status(cl->c->arg);
+	answer(cl, json ? json : "{\"error\":\"out of memory\"}\n");
+	free(json);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct control *c = server->data;
+	struct control_client *cl;
+
+	if (status < 0)
+		return;
+	cl = calloc(1, sizeof *cl);
+	if (cl == NULL || uv_pipe_init(server->loop, &cl->pipe, 0) < 0) {
+		free(cl);
+		return;
+	}
+	cl->c = c;
+	cl->pipe.data = cl;
+	c->clients++;
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0 ||
+	    c->clients > CONTROL_CLIENTS_MAX) {
+		client_close(cl);
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read) < 0)
+		client_close(cl);
+}
+
+/* Someone listening there is another kagentd: never steal its socket. */
+static bool socket_alive(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	close(fd);
+	return r == 0;
+}
+
+int control_start(uv_loop_t *loop, struct control *c, const char *path,
+		  control_status_fn status, void *arg, char *why, size_t whylen)
+{
+	struct stat st;
+	int r;
+
+	memset(c, 0, sizeof *c);
+	if (snprintf(c->path, sizeof c->path, "%s", path) >= (int)sizeof c->path) {
+		snprintf(why, whylen, "%s: path too long for a unix socket", path);
+		return -ENAMETOOLONG;
+	}
+	c->status = status;
+	c->arg = arg;
+	if (socket_alive(path)) {
+		snprintf(why, whylen, "%s: another kagentd answers there", path);
+		return -EADDRINUSE;
+	}
+	/* Only a stale socket is removed, never a file of another kind. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(why, whylen, "%s: exists and is not a socket", path);
+			return -EEXIST;
+		}
+		unlink(path);
+	}
+	r = uv_pipe_init(loop, &c->server, 0);
+	if (r < 0) {
+		snprintf(why, whylen, "%s: %s", path, uv_strerror(r));
+		return r;
+	}
+	c->server.data = c;
+	r = uv_pipe_bind(&c->server, path);
+	if (r == 0 && chmod(path, 0660) < 0)
+		r = -errno;
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&c->server, 8, on_connection);
+	if (r < 0) {
+		snprintf(why, whylen, "%s: %s", path, uv_strerror(r));
+		uv_close((uv_handle_t *)&c->server, NULL);
+		return r;
+	}
+	c->listening = true;
+	return 0;
+}
+
+void control_stop(struct control *c)
+{
+	if (!c->listening)
+		return;
+	c->listening = false;
+	uv_close((uv_handle_t *)&c->server, NULL);
+	unlink(c->path);
+}

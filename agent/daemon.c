@@ -1,0 +1,518 @@
+/* kagentd's loop: timers ask the prober for reports, health digests and
+ * SMART refreshes, one request at a time; each report is spooled and
+ * handed to the uplink; the control socket shows where things stand.
+ * Nothing here blocks: the prober does the slow reads, the ZooKeeper probe
+ * and the collector connection are libuv I/O. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define WANT(code) (1u << (code))
+
+struct agent {
+	uv_loop_t loop;
+	const struct conf *conf;
+	char host_id[CONF_HOST_ID_MAX];
+	uint64_t start_ms;
+	struct spool spool;
+	struct uplink up;
+	struct control ctl;
+	uv_timer_t t_full, t_health, t_smart;
+	uv_signal_t sig_term, sig_int, sig_hup;
+
+	/* The prober and its one outstanding request. */
+	pid_t prober_pid;
+	uv_pipe_t prober;
+	unsigned want;	  /* WANT(PROBER_*) */
+	uint32_t busy;	  /* the code awaiting its reply, 0 when idle */
+	struct prober_reply_hdr rh;
+	size_t rh_have;
+	uint8_t *body;	  /* PROBER_BODY_MAX */
+	size_t body_have;
+	uint64_t full_seq; /* seq of the FULL in flight */
+
+	/* ZooKeeper, probed here before each full report. */
+	struct zk_probe zk;
+	bool zk_running;
+	bool zk_fresh;
+	struct zk_status zk_status;
+	char zk_host[ZK_HOST_MAX];
+	int zk_port;
+
+	uint64_t digest;
+	bool digest_known;
+
+	/* The last report, decoded for the status. */
+	int64_t last_report_ms;
+	bool have_report;
+	kagent_v1_Severity verdict;
+	kagent_v1_Envelope *env;
+	struct proto_lists lists;
+	int exit_code;
+	bool loop_ready;
+	bool stopping;
+};
+
+static void dispatch(struct agent *a);
+static void agent_stop(struct agent *a, int code);
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int send_request(struct agent *a, uint32_t code, const void *body,
+			uint32_t len)
+{
+	struct prober_req_hdr h = { .code = code, .len = len };
+	uv_buf_t b[2] = { uv_buf_init((char *)&h, sizeof h),
+			  uv_buf_init((char *)body, len) };
+	int r;
+
+	/* Requests are small and the prober reads them at once: a socket
+	 * buffer always takes them whole. */
+	r = uv_try_write((uv_stream_t *)&a->prober, b, len ? 2 : 1);
+	if (r < 0)
+		return r;
+	if ((size_t)r != sizeof h + len)
+		return -EAGAIN;
+	a->busy = code;
+	a->rh_have = a->body_have = 0;
+	return 0;
+}
+
+static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
+		       void *data)
+{
+	struct agent *a = data;
+
+	(void)p;
+	a->zk_status = *st;
+	a->zk_running = false;
+	a->zk_fresh = true;
+	if (!a->stopping)
+		dispatch(a);
+}
+
+static void send_full(struct agent *a)
+{
+	struct prober_full_req q;
+	int r;
+
+	memset(&q, 0, sizeof q);
+	q.seq = a->spool.last_seq + 1;
+	q.timestamp_ms = now_ms();
+	q.interval_s = (uint32_t)a->conf->agent.interval_s;
+	if (a->zk_fresh) {
+		q.zk_probed = 1;
+		q.zk = a->zk_status;
+		a->zk_fresh = false;
+	}
+	a->full_seq = q.seq;
+	r = send_request(a, PROBER_FULL, &q, sizeof q);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
+		agent_stop(a, 1);
+	}
+}
+
+/* One request at a time, health first (cheap), then SMART, then the full
+ * report, which waits for a fresh ZooKeeper probe when the host has one. */
+static void dispatch(struct agent *a)
+{
+	int r;
+
+	if (a->busy || a->stopping)
+		return;
+	if (a->want & WANT(PROBER_HEALTH)) {
+		a->want &= ~WANT(PROBER_HEALTH);
+		r = send_request(a, PROBER_HEALTH, NULL, 0);
+	} else if (a->want & WANT(PROBER_SMART_REFRESH)) {
+		a->want &= ~WANT(PROBER_SMART_REFRESH);
+		r = send_request(a, PROBER_SMART_REFRESH, NULL, 0);
+	} else if (a->want & WANT(PROBER_FULL)) {
+		if (a->zk_port > 0 && !a->zk_fresh) {
+			if (!a->zk_running &&
+			    zk_probe_start(&a->loop, &a->zk, a->zk_host, a->zk_port,
+					   2000, on_zk_done, a) == 0)
+				a->zk_running = true;
+			if (a->zk_running)
+				return;
+		}
+		a->want &= ~WANT(PROBER_FULL);
+		send_full(a);
+		return;
+	} else {
+		return;
+	}
+	if (r < 0) {
+		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
+		agent_stop(a, 1);
+	}
+}
+
+static void on_full(struct agent *a, const uint8_t *frame, size_t len)
+{
+	struct hw_err err = { { 0 } };
+
+	if (spool_append(&a->spool, a->full_seq, frame, len, &err) < 0) {
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		return;
+	}
+	a->last_report_ms = now_ms();
+	if (proto_envelope_decode(frame + PROTO_FRAME_HDR, len - PROTO_FRAME_HDR,
+				  a->env, &a->lists, &err) == 0 &&
+	    a->env->which_msg == kagent_v1_Envelope_report_tag) {
+		a->have_report = true;
+		a->verdict = a->env->msg.report.verdict;
+	}
+	uplink_kick(&a->up);
+}
+
+static void on_health(struct agent *a, const struct prober_health *h)
+{
+	a->zk_port = h->zk_port;
+	snprintf(a->zk_host, sizeof a->zk_host, "%.*s", (int)sizeof h->zk_host - 1,
+		 h->zk_host);
+	/* Report on change: a link that dropped or an alarm that fired. */
+	if (a->digest_known && h->digest != a->digest)
+		a->want |= WANT(PROBER_FULL);
+	a->digest = h->digest;
+	a->digest_known = true;
+}
+
+static void on_reply(struct agent *a)
+{
+	if (a->rh.status < 0) {
+		fprintf(stderr, "kagentd: prober refused request %u: %.*s\n",
+			a->rh.code, (int)a->rh.len, (const char *)a->body);
+	} else if (a->rh.code == PROBER_FULL && a->rh.len > PROTO_FRAME_HDR) {
+		on_full(a, a->body, a->rh.len);
+	} else if (a->rh.code == PROBER_HEALTH &&
+		   a->rh.len == sizeof(struct prober_health)) {
+		on_health(a, (const struct prober_health *)a->body);
+	}
+	a->busy = 0;
+	a->rh_have = a->body_have = 0;
+	dispatch(a);
+}
+
+static void on_prober_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	struct agent *a = h->data;
+
+	(void)hint;
+	/* Read the header, then exactly the body: never past one reply. */
+	if (a->rh_have < sizeof a->rh) {
+		buf->base = (char *)&a->rh + a->rh_have;
+		buf->len = sizeof a->rh - a->rh_have;
+	} else {
+		buf->base = (char *)a->body + a->body_have;
+		buf->len = a->rh.len - a->body_have;
+	}
+}
+
+static void on_prober_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct agent *a = s->data;
+
+	(void)buf;
+	if (n < 0) {
+		fprintf(stderr, "kagentd: the prober went away: %s\n",
+			uv_strerror((int)n));
+		agent_stop(a, 1);
+		return;
+	}
+	if (a->rh_have < sizeof a->rh) {
+		a->rh_have += (size_t)n;
+		if (a->rh_have < sizeof a->rh)
+			return;
+		if (a->busy == 0 || a->rh.code != a->busy ||
+		    a->rh.len > PROBER_BODY_MAX) {
+			fprintf(stderr, "kagentd: the prober answered out of turn\n");
+			agent_stop(a, 1);
+			return;
+		}
+	} else {
+		a->body_have += (size_t)n;
+	}
+	if (a->rh_have == sizeof a->rh && a->body_have == a->rh.len)
+		on_reply(a);
+}
+
+static void on_full_timer(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+
+	a->want |= WANT(PROBER_FULL);
+	dispatch(a);
+}
+
+static void on_health_timer(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+
+	a->want |= WANT(PROBER_HEALTH);
+	dispatch(a);
+}
+
+static void on_smart_timer(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+
+	a->want |= WANT(PROBER_SMART_REFRESH);
+	dispatch(a);
+}
+
+static json_t *checks_json(const struct agent *a)
+{
+	const kagent_v1_CheckResult *c = a->lists.checks.v;
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++) {
+		if (c[i].severity == kagent_v1_Severity_SEVERITY_PASS)
+			continue;
+		json_array_append_new(
+			arr, json_pack("{s:s s:s s:s s:s s:s s:s}", "id", c[i].id,
+				       "instance", c[i].instance, "severity",
+				       check_severity_name((enum check_severity)(
+					       c[i].severity - 1)),
+				       "measured", c[i].measured, "required",
+				       c[i].required, "message", c[i].message));
+	}
+	return arr;
+}
+
+static char *status_json(void *arg)
+{
+	struct agent *a = arg;
+	json_t *doc;
+	char *text;
+
+	doc = json_pack(
+		"{s:s s:I s:s s:s s:s s:s s:I s:I s:I s:o s:{s:I s:I s:I s:I} s:o s:o}",
+		"version", KAGENT_VERSION, "uptime_s",
+		(json_int_t)((uv_now(&a->loop) - a->start_ms) / 1000), "host_id",
+		a->host_id, "collector", a->up.addr, "connection",
+		uplink_state_name(a->up.state), "last_error", a->up.last_error,
+		"last_sent_seq", (json_int_t)a->up.last_sent_seq,
+		"last_acked_seq", (json_int_t)a->up.acked_seq, "last_report_seq",
+		(json_int_t)a->spool.last_seq, "last_report_ms",
+		a->last_report_ms ? json_integer(a->last_report_ms) : json_null(),
+		"spool", "reports", (json_int_t)a->spool.n, "bytes",
+		(json_int_t)a->spool.bytes, "dropped",
+		(json_int_t)a->spool.dropped, "corrupt",
+		(json_int_t)a->spool.corrupt, "verdict",
+		a->have_report ? json_string(check_severity_name(
+					 (enum check_severity)(a->verdict - 1)))
+			       : json_null(),
+		"checks", checks_json(a));
+	if (doc == NULL)
+		return NULL;
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+static void close_handle(void *h)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void agent_stop(struct agent *a, int code)
+{
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	a->exit_code = code;
+	if (a->up.loop)
+		uplink_stop(&a->up);
+	control_stop(&a->ctl);
+	if (a->prober_pid > 0) {
+		kill(a->prober_pid, SIGTERM);
+		waitpid(a->prober_pid, NULL, 0);
+		a->prober_pid = 0;
+	}
+	/* A ZooKeeper probe or a status client in progress closes its own
+	 * handles when it ends. */
+	if (a->loop_ready) {
+		close_handle(&a->t_full);
+		close_handle(&a->t_health);
+		close_handle(&a->t_smart);
+		close_handle(&a->sig_term);
+		close_handle(&a->sig_int);
+		close_handle(&a->sig_hup);
+		close_handle(&a->prober);
+	}
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct agent *a = s->data;
+
+	if (signum == SIGHUP)
+		return; /* reload comes with certificates; until then, ignored */
+	fprintf(stderr, "kagentd: %s, stopping\n", strsignal(signum));
+	agent_stop(a, 0);
+}
+
+/* The prober is forked before the loop exists, so it inherits no libuv
+ * state, only its end of the socketpair. */
+static int prober_fork(struct agent *a, int *parent_fd)
+{
+	int sv[2], r;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		r = prober_serve(sv[1], a->conf, a->host_id);
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(sv[1]);
+	a->prober_pid = pid;
+	*parent_fd = sv[0];
+	return 0;
+}
+
+static void timer_every(struct agent *a, uv_timer_t *t, uv_timer_cb cb,
+			int64_t seconds)
+{
+	uv_timer_init(&a->loop, t);
+	t->data = a;
+	uv_timer_start(t, cb, (uint64_t)seconds * 1000, (uint64_t)seconds * 1000);
+}
+
+static void signal_on(struct agent *a, uv_signal_t *s, int signum)
+{
+	uv_signal_init(&a->loop, s);
+	s->data = a;
+	uv_signal_start(s, on_signal, signum);
+}
+
+static int agent_open(struct agent *a, const struct conf *conf)
+{
+	struct hw_err err = { { 0 } };
+	char why[256];
+	int fd = -1, r;
+
+	a->conf = conf;
+	if (conf->agent.host_id[0])
+		snprintf(a->host_id, sizeof a->host_id, "%s", conf->agent.host_id);
+	else if (gethostname(a->host_id, sizeof a->host_id - 1) < 0 ||
+		 a->host_id[0] == '\0') {
+		fprintf(stderr, "kagentd: no host_id in [agent] and no hostname\n");
+		return -EINVAL;
+	}
+	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
+		       &err);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		return r;
+	}
+	if (a->spool.corrupt)
+		fprintf(stderr, "kagentd: spool: %" PRIu64 " file(s) skipped, first: %s\n",
+			a->spool.corrupt, a->spool.corrupt_why);
+	if (a->spool.n)
+		fprintf(stderr, "kagentd: spool: %zu report(s) to resend, seq %" PRIu64
+			" to %" PRIu64 "\n", a->spool.n, a->spool.v[0].seq,
+			a->spool.v[a->spool.n - 1].seq);
+	r = prober_fork(a, &fd);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
+		return r;
+	}
+	/* A collector that closes mid-write must give EPIPE, not end us. */
+	signal(SIGPIPE, SIG_IGN);
+	uv_loop_init(&a->loop);
+	a->loop_ready = true;
+	a->start_ms = uv_now(&a->loop);
+	timer_every(a, &a->t_full, on_full_timer, conf->agent.interval_s);
+	timer_every(a, &a->t_health, on_health_timer, conf->agent.health_interval_s);
+	timer_every(a, &a->t_smart, on_smart_timer, conf->agent.smart_interval_s);
+	signal_on(a, &a->sig_term, SIGTERM);
+	signal_on(a, &a->sig_int, SIGINT);
+	signal_on(a, &a->sig_hup, SIGHUP);
+	uv_pipe_init(&a->loop, &a->prober, 0);
+	a->prober.data = a;
+	uv_pipe_open(&a->prober, fd);
+	uv_read_start((uv_stream_t *)&a->prober, on_prober_alloc, on_prober_read);
+	a->body = malloc(PROBER_BODY_MAX);
+	a->env = malloc(sizeof *a->env);
+	proto_lists_init(&a->lists);
+	if (a->body == NULL || a->env == NULL)
+		return -ENOMEM;
+	r = control_start(&a->loop, &a->ctl, conf->agent.socket, status_json, a,
+			  why, sizeof why);
+	if (r < 0) {
+		fprintf(stderr, "kagentd: control socket %s\n", why);
+		return r;
+	}
+	r = uplink_init(&a->loop, &a->up, &a->spool, conf->agent.collector,
+			a->host_id);
+	if (r < 0)
+		return r;
+	return 0;
+}
+
+int agent_run(const struct conf *conf)
+{
+	struct agent *a = calloc(1, sizeof *a);
+	int r;
+
+	if (a == NULL)
+		return 1;
+	srandom((unsigned)(getpid() ^ now_ms()));
+	r = agent_open(a, conf);
+	if (r == 0) {
+		fprintf(stderr, "kagentd %s: host %s, collector %s, spool %s\n",
+			KAGENT_VERSION, a->host_id,
+			conf->agent.collector[0] ? conf->agent.collector : "(none)",
+			conf->agent.spool);
+		a->want = WANT(PROBER_HEALTH) | WANT(PROBER_SMART_REFRESH) |
+			  WANT(PROBER_FULL);
+		dispatch(a);
+		uplink_start(&a->up);
+		uv_run(&a->loop, UV_RUN_DEFAULT);
+		r = a->exit_code;
+	} else {
+		agent_stop(a, 1);
+		if (a->loop_ready)
+			uv_run(&a->loop, UV_RUN_DEFAULT);
+		r = 1;
+	}
+	if (a->prober_pid > 0) {
+		kill(a->prober_pid, SIGTERM);
+		waitpid(a->prober_pid, NULL, 0);
+	}
+	if (a->loop_ready)
+		uv_loop_close(&a->loop);
+	spool_close(&a->spool);
+	proto_lists_free(&a->lists);
+	free(a->env);
+	free(a->body);
+	free(a);
+	return r;
+}

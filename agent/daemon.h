@@ -1,0 +1,224 @@
+/*
+ * daemon.h — kagentd: one libuv loop that schedules reports, keeps them in
+ * an on-disk spool until the collector acknowledges them, and serves the
+ * local status; and the prober, a child process that does the slow and
+ * privileged probing and answers a fixed set of requests over a
+ * socketpair.
+ *
+ * The loop's process needs no privilege once the prober is forked: it
+ * reads its configuration, writes the spool and the control socket, and
+ * talks to the network.  Everything that reads devices runs in the prober.
+ */
+#ifndef KAGENT_DAEMON_H
+#define KAGENT_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "board.h"
+#include "check.h"
+#include "conf.h"
+#include "facts.h"
+#include "health.h"
+#include "proto.h"
+#include "smart_ata.h"
+#include "stream.h"
+#include "zk_probe.h"
+
+/* ---- spool.c: reports waiting for the collector's ack ---- */
+
+/* One report frame on disk: spool/<seq, 20 digits>.frame. */
+struct spool_entry {
+	uint64_t seq;
+	size_t len;
+};
+
+struct spool {
+	char dir[PATH_MAX];
+	uint64_t max_bytes;
+	uint64_t last_seq;    /* highest seq ever spooled (spool/state) */
+	uint64_t dropped;     /* reports deleted unsent to stay in max_bytes */
+	uint64_t corrupt;     /* files found unreadable at open and removed */
+	char corrupt_why[256]; /* the first of them, for the log */
+	uint64_t bytes;
+	struct spool_entry *v; /* in seq order */
+	size_t n;
+	size_t cap;
+};
+
+#define SPOOL_STATE_FILE "state"
+
+/* Opens dir (which must exist), removes leftovers of interrupted writes,
+ * loads the frames in seq order and the state.  A frame that is not a
+ * whole Report envelope with the seq of its name is removed and counted in
+ * corrupt, never resent.  -errno with err naming the file. */
+int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
+	       struct hw_err *err);
+void spool_close(struct spool *s);
+/* Writes frame (length prefix included) as the report seq, which must be
+ * above last_seq: tmp file, fsync, rename, fsync of the directory.  The
+ * oldest reports are deleted first, and counted, when the bound would be
+ * passed.  -EFBIG when the frame alone exceeds it. */
+int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
+		 size_t len, struct hw_err *err);
+/* The collector has every report up to seq: deletes them. */
+int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err);
+/* Reads entry idx into buf. */
+int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
+	       size_t *len, struct hw_err *err);
+
+/* ---- report_build.c: facts and results into one Report ---- */
+
+/* SMART facts of one disk as the prober last read them. */
+struct report_smart {
+	char disk[HW_DISKNAME_MAX];
+	struct disk_health health;
+	bool ata_known;
+	struct hw_ata_smart ata;
+};
+
+struct report_input {
+	const char *host_id;
+	const struct facts *facts;
+	const struct check_results *checks;
+	const struct board_dmi *dmi;         /* NULL: not read */
+	const struct board_sensors *sensors; /* NULL: sensors_why says why */
+	const char *sensors_why;
+	const struct report_smart *smart;
+	size_t n_smart;
+	uint64_t seq;
+	int64_t timestamp_ms;
+	uint32_t interval_s;
+};
+
+/* Fills out (zeroed first) and l, binding l to out for the encoder.
+ * -ENOMEM; anything that did not fit is counted in out->clipped. */
+int report_build(const struct report_input *in, kagent_v1_Report *out,
+		 struct proto_lists *l);
+/* Reads root's etc/machine-id and proc/sys/kernel/hostname, "" when
+ * absent. */
+void report_host_names(const char *root, char *hostname, size_t hlen,
+		       char *machine_id, size_t mlen);
+
+/* ---- prober.c: the child that probes ---- */
+
+enum prober_code {
+	PROBER_FULL = 1,          /* body prober_full_req; reply a frame */
+	PROBER_HEALTH = 2,        /* no body; reply prober_health */
+	PROBER_SMART_REFRESH = 3, /* no body; empty reply once read */
+};
+
+struct prober_req_hdr {
+	uint32_t code;
+	uint32_t len; /* of the body that follows */
+};
+
+struct prober_full_req {
+	uint64_t seq;
+	int64_t timestamp_ms;
+	uint32_t interval_s;
+	uint32_t zk_probed; /* 1: zk holds the parent's live probe */
+	struct zk_status zk;
+};
+
+/* status is 0 or a negative errno; then the body is a message. */
+struct prober_reply_hdr {
+	uint32_t code;
+	int32_t status;
+	uint32_t len;
+};
+
+/* Cheap state whose change triggers a report now. */
+struct prober_health {
+	uint64_t digest; /* links (state, carrier, speed), sensor alarms */
+	int32_t zk_port; /* where the parent probes ZooKeeper; 0: no role */
+	char zk_host[ZK_HOST_MAX];
+};
+
+#define PROBER_BODY_MAX (PROTO_FRAME_HDR + PROTO_FRAME_MAX)
+
+/* Serves requests on fd until the parent closes it; returns 0 then, or a
+ * negative errno when the socket fails.  conf.agent gives host id and
+ * root. */
+int prober_serve(int fd, const struct conf *conf, const char *host_id);
+
+/* ---- uplink.c: the connection to the collector ---- */
+
+enum uplink_state {
+	UPLINK_IDLE = 0,   /* no collector configured */
+	UPLINK_BACKOFF,    /* waiting before the next attempt */
+	UPLINK_CONNECTING, /* resolving, connecting, hello sent */
+	UPLINK_CONNECTED,  /* hello acknowledged */
+};
+
+/* Reports in flight before an ack is awaited. */
+#define UPLINK_INFLIGHT_MAX 64
+
+struct uplink {
+	uv_loop_t *loop;
+	struct spool *spool;
+	char host[256];
+	char port[8];
+	char addr[256]; /* as configured, for the log */
+	char host_id[CONF_HOST_ID_MAX];
+	enum uplink_state state;
+	unsigned attempt; /* since the last hello-ack */
+	uint64_t acked_seq;
+	uint64_t sent_seq; /* highest sent on this connection */
+	uint64_t last_sent_seq;
+	int64_t last_change_ms;
+	char last_error[160];
+	uv_getaddrinfo_t gai;
+	bool resolving;
+	uv_connect_t connect;
+	uv_timer_t timer;
+	struct proto_stream *stream; /* heap, one per connection */
+	struct proto_framer framer;
+	kagent_v1_Envelope *env;
+	uint8_t *rbuf;
+	uint8_t *frame; /* one spooled frame read back */
+	bool stopping;
+};
+
+/* delay = min(60 s, 1 s * 2^attempt), then a random point between half of
+ * it and all of it (jitter spreads a fleet's reconnections after a
+ * collector restart).  rnd is a uniform random number. */
+uint64_t uplink_backoff_ms(unsigned attempt, uint32_t rnd);
+int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
+		const char *collector, const char *host_id);
+/* First connection attempt, now. */
+void uplink_start(struct uplink *u);
+/* A new report is spooled: send it when connected. */
+void uplink_kick(struct uplink *u);
+/* Closes every handle; the loop then ends once the others are closed. */
+void uplink_stop(struct uplink *u);
+const char *uplink_state_name(enum uplink_state s);
+
+/* ---- control.c: the local status socket ---- */
+
+struct control;
+/* The JSON reply to "status"; NULL on allocation failure. */
+typedef char *(*control_status_fn)(void *arg);
+
+struct control {
+	uv_pipe_t server;
+	char path[108];
+	control_status_fn status;
+	void *arg;
+	unsigned clients;
+	bool listening;
+};
+
+/* Listens on path (mode 0660) after removing a stale socket; -EADDRINUSE
+ * when a live server answers there. */
+int control_start(uv_loop_t *loop, struct control *c, const char *path,
+		  control_status_fn status, void *arg, char *why, size_t whylen);
+void control_stop(struct control *c);
+
+/* ---- daemon.c ---- */
+
+int agent_run(const struct conf *conf);
+
+#endif

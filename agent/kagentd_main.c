@@ -1,0 +1,72 @@
+/* kagentd — the host agent's daemon. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+
+static const char usage_text[] =
+	"usage: kagentd [--config FILE]\n"
+	"\n"
+	"Reports this host's inventory, health and check results to the\n"
+	"collector named in the [agent] section of FILE (default "
+	CONF_DEFAULT_PATH "):\n"
+	"  collector = HOST:PORT     where reports go; none: spool only\n"
+	"  interval = 60             seconds between full reports\n"
+	"  health_interval = 10      seconds between link and sensor checks;\n"
+	"                            a change sends a full report at once\n"
+	"  smart_interval = 600      seconds between SMART reads\n"
+	"  spool = " CONF_AGENT_SPOOL_DEFAULT "\n"
+	"                            unacknowledged reports, kept across restarts\n"
+	"  spool_max = 10MiB         beyond it the oldest reports are dropped\n"
+	"  socket = " CONF_AGENT_SOCKET_DEFAULT "\n"
+	"                            status for `kagent status` (mode 0660)\n"
+	"  host_id = NAME            identity at the collector (default: hostname)\n"
+	"  root = /                  probes read below it (tests, containers)\n"
+	"\n"
+	"SIGTERM or SIGINT stops it cleanly; exit 0.  It exits 1 when the\n"
+	"configuration, the spool or the socket cannot be used.\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONF_DEFAULT_PATH;
+	struct conf conf;
+	char err[768];
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("kagentd %s\n", KAGENT_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "kagentd: unknown or incomplete option '%s'\n%s",
+				argv[optind - 1], usage_text);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kagentd: unexpected argument '%s'\n%s", argv[optind],
+			usage_text);
+		return 2;
+	}
+	conf_defaults(&conf);
+	if (conf_load(path, &conf, err, sizeof err) < 0) {
+		fprintf(stderr, "kagentd: %s\n", err);
+		return 1;
+	}
+	return agent_run(&conf);
+}

@@ -1,0 +1,383 @@
+/* The prober: kagentd's child that reads devices and files, and nothing
+ * else.  It answers a fixed set of requests over its socketpair, one at a
+ * time, blocking: it has no event loop and no network, so the privileges
+ * it keeps (SMART and NVMe ioctls, DMI serials) serve only this narrow
+ * protocol.  Any other request is answered with an error and logged. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "nvme.h"
+
+struct prober {
+	const struct conf *conf;
+	const char *root;
+	const char *host_id;
+	bool live; /* root is "/": devices and libsensors are this host's */
+	struct report_smart *smart;
+	size_t n_smart;
+	bool zk_known; /* zk_host/zk_port found in zoo.cfg */
+	char zk_host[ZK_HOST_MAX];
+	int32_t zk_port;
+	kagent_v1_Envelope *env;
+	struct proto_lists lists;
+	uint8_t *out; /* the reply body */
+};
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return got ? -EPIPE : -ENODATA;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = write(fd, p + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int reply(int fd, uint32_t code, int status, const void *body,
+		 size_t len)
+{
+	struct prober_reply_hdr h = { .code = code, .status = status,
+				      .len = (uint32_t)len };
+	int r = write_full(fd, &h, sizeof h);
+
+	if (r == 0 && len)
+		r = write_full(fd, body, len);
+	return r;
+}
+
+static int reply_error(int fd, uint32_t code, int status, const char *msg)
+{
+	fprintf(stderr, "kagentd prober: request %u: %s\n", code, msg);
+	return reply(fd, code, status < 0 ? status : -EINVAL, msg, strlen(msg));
+}
+
+static bool is_wildcard(const char *a)
+{
+	return a[0] == '\0' || !strcmp(a, "0.0.0.0") || !strcmp(a, "::");
+}
+
+/* Where ZooKeeper answers, from zoo.cfg as facts_gather finds it. */
+static void learn_zk(struct prober *p, const struct facts *f)
+{
+	p->zk_known = true;
+	p->zk_port = 0;
+	if (f->zk == NULL)
+		return;
+	p->zk_port = f->zk->client_port.known ? (int32_t)f->zk->client_port.v
+					      : 2181;
+	snprintf(p->zk_host, sizeof p->zk_host, "%s",
+		 is_wildcard(f->zk->client_port_address)
+			 ? "127.0.0.1"
+			 : f->zk->client_port_address);
+}
+
+static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
+{
+	struct facts_opts opts = { .live_zk = false };
+	struct check_results res = { 0 };
+	struct hw_err err = { { 0 } };
+	struct report_input in = { 0 };
+	struct board_sensors sensors = { 0 };
+	struct board_dmi dmi;
+	bool dmi_ok, sensors_ok = false;
+	struct facts *f;
+	size_t len;
+	int r;
+
+	f = malloc(sizeof *f);
+	if (f == NULL)
+		return reply_error(fd, PROBER_FULL, -ENOMEM, "out of memory");
+	r = facts_gather(p->root, p->conf, p->conf->roles, &opts, f, &err);
+	if (r < 0) {
+		free(f);
+		return reply_error(fd, PROBER_FULL, r, err.msg);
+	}
+	learn_zk(p, f);
+	if (q->zk_probed) {
+		f->zk_live = q->zk;
+		f->zk_live.reason[sizeof f->zk_live.reason - 1] = '\0';
+		f->zk_live.mode[sizeof f->zk_live.mode - 1] = '\0';
+		f->zk_live.version[sizeof f->zk_live.version - 1] = '\0';
+		f->zk_live_probed = true;
+	}
+	check_run(f, p->conf->roles, &res);
+	dmi_ok = board_dmi_read(p->root, &dmi, &err) == 0;
+	if (p->live)
+		sensors_ok = board_sensors_read(&sensors, &err) == 0;
+
+	in.host_id = p->host_id;
+	in.facts = f;
+	in.checks = &res;
+	in.dmi = dmi_ok ? &dmi : NULL;
+	in.sensors = sensors_ok ? &sensors : NULL;
+	in.sensors_why = p->live ? err.msg : "sensors are read on the live host only";
+	in.smart = p->smart;
+	in.n_smart = p->n_smart;
+	in.seq = q->seq;
+	in.timestamp_ms = q->timestamp_ms;
+	in.interval_s = q->interval_s;
+	memset(p->env, 0, sizeof *p->env);
+	p->env->which_msg = kagent_v1_Envelope_report_tag;
+	r = report_build(&in, &p->env->msg.report, &p->lists);
+	if (r == 0)
+		r = proto_envelope_encode(p->env, p->out, PROBER_BODY_MAX, &len,
+					  &err);
+	board_sensors_free(&sensors);
+	check_results_free(&res);
+	facts_free(f);
+	free(f);
+	if (r < 0)
+		return reply_error(fd, PROBER_FULL, r, err.msg[0] ? err.msg : strerror(-r));
+	return reply(fd, PROBER_FULL, 0, p->out, len);
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Links and sensor alarms, not readings: a temperature that moves a
+ * degree is no news, a link that drops or an alarm that fires is. */
+static int do_health(struct prober *p, int fd)
+{
+	struct prober_health h;
+	struct hw_err err = { { 0 } };
+	struct hw_nics nics = { 0 };
+	uint64_t d = 0xcbf29ce484222325ull;
+	size_t i;
+
+	if (!p->zk_known && (p->conf->roles & CONF_ROLE_ZOOKEEPER)) {
+		struct facts_opts opts = { .live_zk = false };
+		struct facts *f = malloc(sizeof *f);
+
+		if (f && facts_gather(p->root, p->conf, CONF_ROLE_ZOOKEEPER, &opts,
+				      f, &err) == 0) {
+			learn_zk(p, f);
+			facts_free(f);
+		}
+		free(f);
+	}
+	if (hw_nics_probe(p->root, &nics, &err) == 0) {
+		for (i = 0; i < nics.n; i++) {
+			const struct hw_nic *n = &nics.v[i];
+
+			d = fnv(d, n->name, strlen(n->name) + 1);
+			d = fnv(d, n->operstate, strlen(n->operstate) + 1);
+			d = fnv(d, &n->carrier, sizeof n->carrier);
+			d = fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
+		}
+		hw_nics_free(&nics);
+	}
+	if (p->live) {
+		struct board_sensors s = { 0 };
+
+		if (board_sensors_read(&s, &err) == 0)
+			for (i = 0; i < s.n; i++) {
+				d = fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
+				d = fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
+				d = fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
+				d = fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
+			}
+		board_sensors_free(&s);
+	}
+	memset(&h, 0, sizeof h);
+	h.digest = d;
+	if (p->zk_known && p->zk_port) {
+		h.zk_port = p->zk_port;
+		snprintf(h.zk_host, sizeof h.zk_host, "%s", p->zk_host);
+	}
+	return reply(fd, PROBER_HEALTH, 0, &h, sizeof h);
+}
+
+static bool smart_candidate(const struct hw_disk *d)
+{
+	static const char *const skip[] = { "loop", "sr", "ram", "zram", "nbd" };
+	size_t i;
+
+	if (d->kind != HW_DISK_PHYSICAL)
+		return false;
+	for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
+		if (!strncmp(d->name, skip[i], strlen(skip[i])))
+			return false;
+	return true;
+}
+
+static void smart_one(struct prober *p, const struct hw_disk *d,
+		      struct report_smart *s)
+{
+	struct hw_err err = { { 0 } };
+	char node[64];
+
+	memset(s, 0, sizeof *s);
+	snprintf(s->disk, sizeof s->disk, "%s", d->name);
+	if (!p->live) {
+		snprintf(s->health.reason, sizeof s->health.reason,
+			 "SMART is read from the live host's devices only");
+		return;
+	}
+	if (!strncmp(d->name, "nvme", 4)) {
+		struct hw_nvme_health nh;
+		size_t n = strcspn(d->name + 4, "n") + 4;
+
+		snprintf(node, sizeof node, "/dev/%.*s", (int)n, d->name);
+		if (hw_nvme_health_read(node, &nh, &err) == 0)
+			health_from_nvme(&nh, &s->health);
+		else
+			snprintf(s->health.reason, sizeof s->health.reason, "%s",
+				 err.msg);
+		return;
+	}
+	snprintf(node, sizeof node, "/dev/%s", d->name);
+	if (hw_ata_smart_read(node, &s->ata, &err) == 0) {
+		s->ata_known = true;
+		health_from_ata(&s->ata, &s->health);
+	} else {
+		snprintf(s->health.reason, sizeof s->health.reason, "%s", err.msg);
+	}
+}
+
+static int do_smart(struct prober *p, int fd)
+{
+	struct hw_err err = { { 0 } };
+	struct hw_disks disks = { 0 };
+	struct report_smart *v;
+	size_t i, n = 0;
+	int r;
+
+	r = hw_disks_probe(p->root, &disks, &err);
+	if (r < 0)
+		return reply_error(fd, PROBER_SMART_REFRESH, r, err.msg);
+	v = calloc(disks.n ? disks.n : 1, sizeof *v);
+	if (v == NULL) {
+		hw_disks_free(&disks);
+		return reply_error(fd, PROBER_SMART_REFRESH, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < disks.n; i++)
+		if (smart_candidate(&disks.v[i]))
+			smart_one(p, &disks.v[i], &v[n++]);
+	hw_disks_free(&disks);
+	free(p->smart);
+	p->smart = v;
+	p->n_smart = n;
+	return reply(fd, PROBER_SMART_REFRESH, 0, NULL, 0);
+}
+
+/* One request: 0 to go on, < 0 to stop serving. */
+static int serve_one(struct prober *p, int fd)
+{
+	struct prober_full_req q;
+	struct prober_req_hdr h;
+	uint8_t drain[sizeof(struct prober_full_req)];
+	char msg[96];
+	int r;
+
+	r = read_full(fd, &h, sizeof h);
+	if (r < 0)
+		return r;
+	if (h.len > sizeof q) {
+		/* The stream position is lost beyond what a request can be. */
+		snprintf(msg, sizeof msg, "body of %u bytes is too large", h.len);
+		reply_error(fd, h.code, -EMSGSIZE, msg);
+		return -EPROTO;
+	}
+	switch (h.code) {
+	case PROBER_FULL:
+		if (h.len != sizeof q) {
+			r = read_full(fd, drain, h.len);
+			if (r < 0)
+				return r;
+			return reply_error(fd, h.code, -EINVAL,
+					   "full report request of the wrong size");
+		}
+		r = read_full(fd, &q, sizeof q);
+		return r < 0 ? r : do_full(p, fd, &q);
+	case PROBER_HEALTH:
+	case PROBER_SMART_REFRESH:
+		if (h.len) {
+			r = read_full(fd, drain, h.len);
+			if (r < 0)
+				return r;
+		}
+		return h.code == PROBER_HEALTH ? do_health(p, fd) : do_smart(p, fd);
+	default:
+		if (h.len) {
+			r = read_full(fd, drain, h.len);
+			if (r < 0)
+				return r;
+		}
+		snprintf(msg, sizeof msg, "unknown request code %u", h.code);
+		return reply_error(fd, h.code, -EINVAL, msg);
+	}
+}
+
+int prober_serve(int fd, const struct conf *conf, const char *host_id)
+{
+	struct prober p = { 0 };
+	int r;
+
+	/* A parent that went away must end the prober through read's EOF, not
+	 * kill it with SIGPIPE in the middle of a reply. */
+	signal(SIGPIPE, SIG_IGN);
+	p.conf = conf;
+	p.root = conf->agent.root;
+	p.host_id = host_id;
+	p.live = strcmp(p.root, "/") == 0;
+	proto_lists_init(&p.lists);
+	p.env = malloc(sizeof *p.env);
+	p.out = malloc(PROBER_BODY_MAX);
+	if (p.env == NULL || p.out == NULL) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	do
+		r = serve_one(&p, fd);
+	while (r == 0);
+	if (r == -ENODATA) /* the parent closed its end */
+		r = 0;
+
+out_free:
+	proto_lists_free(&p.lists);
+	free(p.smart);
+	free(p.env);
+	free(p.out);
+	return r;
+}

@@ -1,0 +1,285 @@
+/* One Report from the facts, the check results and the prober's SMART and
+ * sensor readings.  Only the fleet-level Kafka and ZooKeeper facts travel
+ * (ids, rack, versions, pins, ensemble): the collector judges clusters, the
+ * agent already judged the host. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+void report_host_names(const char *root, char *hostname, size_t hlen,
+		       char *machine_id, size_t mlen)
+{
+	char path[PATH_MAX];
+
+	hostname[0] = machine_id[0] = '\0';
+	if (hw_path(path, sizeof path, root, "proc/sys/kernel/hostname") == 0 &&
+	    hw_read_line(path, hostname, hlen) < 0)
+		hostname[0] = '\0';
+	if (hw_path(path, sizeof path, root, "etc/machine-id") == 0 &&
+	    hw_read_line(path, machine_id, mlen) < 0)
+		machine_id[0] = '\0';
+}
+
+static kagent_v1_Severity severity(enum check_severity s)
+{
+	/* SEVERITY_UNSPECIFIED is 0 on the wire: a missing verdict must not
+	 * read as pass. */
+	return (kagent_v1_Severity)(s + kagent_v1_Severity_SEVERITY_PASS);
+}
+
+static kagent_v1_Severity health_severity(enum health_verdict v)
+{
+	switch (v) {
+	case HEALTH_PASS:
+		return kagent_v1_Severity_SEVERITY_PASS;
+	case HEALTH_WARN:
+		return kagent_v1_Severity_SEVERITY_WARN;
+	case HEALTH_FAIL:
+		return kagent_v1_Severity_SEVERITY_FAIL;
+	default:
+		return kagent_v1_Severity_SEVERITY_UNKNOWN;
+	}
+}
+
+static unsigned fill_health(const struct report_smart *s, kagent_v1_Health *h)
+{
+	unsigned clipped = 0;
+
+	if (s->ata_known)
+		clipped += proto_fill_ata_health(&s->ata, h);
+	h->verdict = health_severity(s->health.verdict);
+	clipped += proto_str_set(h->reason, sizeof h->reason, s->health.reason);
+	clipped += proto_str_set(h->source, sizeof h->source, s->health.source);
+	return clipped;
+}
+
+static void fill_disk_health(const struct report_input *in,
+			     struct proto_list *disks)
+{
+	kagent_v1_Disk *d = disks->v;
+	size_t i, j;
+
+	for (i = 0; i < disks->n; i++)
+		for (j = 0; j < in->n_smart; j++)
+			if (strcmp(d[i].name, in->smart[j].disk) == 0) {
+				d[i].has_health = true;
+				fill_health(&in->smart[j], &d[i].health);
+			}
+}
+
+static unsigned fill_kafka(const struct facts *f, kagent_v1_Kafka *k)
+{
+	const struct kafka_config *c = f->kafka;
+	unsigned clipped = 0;
+	size_t i;
+
+	k->present = c != NULL || f->kafka_install.version[0] != '\0';
+	clipped += proto_str_set(k->installed_version, sizeof k->installed_version,
+				 f->kafka_install.version);
+	if (c == NULL)
+		return clipped;
+	proto_num_set(c->broker_id, &k->has_broker_id, &k->broker_id);
+	proto_num_set(c->node_id, &k->has_node_id, &k->node_id);
+	clipped += proto_str_set(k->broker_rack, sizeof k->broker_rack,
+				 c->broker_rack);
+	clipped += proto_str_set(k->inter_broker_protocol_version,
+				 sizeof k->inter_broker_protocol_version,
+				 c->inter_broker_protocol_version);
+	clipped += proto_str_set(k->log_message_format_version,
+				 sizeof k->log_message_format_version,
+				 c->log_message_format_version);
+	for (i = 0; i < f->n_logdirs; i++) {
+		kagent_v1_LogDir *l;
+
+		if (k->log_dirs_count == NELEM(k->log_dirs)) {
+			clipped += (unsigned)(f->n_logdirs - i);
+			break;
+		}
+		l = &k->log_dirs[k->log_dirs_count++];
+		clipped += proto_str_set(l->path, sizeof l->path, f->logdirs[i].path);
+		if (f->logdirs[i].stats_known) {
+			proto_num_set(f->logdirs[i].stats.partitions,
+				      &l->has_partition_dirs, &l->partition_dirs);
+			proto_num_set(f->logdirs[i].stats.bytes, &l->has_bytes_used,
+				      &l->bytes_used);
+		}
+	}
+	if (c->role_broker)
+		snprintf(k->process_roles[k->process_roles_count++],
+			 sizeof k->process_roles[0], "broker");
+	if (c->role_controller)
+		snprintf(k->process_roles[k->process_roles_count++],
+			 sizeof k->process_roles[0], "controller");
+	return clipped;
+}
+
+/* dataDir/myid names this server among server.N. */
+static void read_myid(const struct facts *f, kagent_v1_ZooKeeper *z)
+{
+	char path[PATH_MAX];
+	int64_t id;
+
+	if (f->zk->data_dir[0] &&
+	    hw_path(path, sizeof path, f->root, "%s/myid", f->zk->data_dir) == 0 &&
+	    hw_read_i64(path, &id) == 0) {
+		z->has_myid = true;
+		z->myid = id;
+	}
+}
+
+static unsigned fill_zookeeper(const struct facts *f, kagent_v1_ZooKeeper *z)
+{
+	unsigned clipped = 0;
+	size_t i;
+
+	z->present = f->zk != NULL;
+	if (f->zk_live_probed) {
+		const struct zk_status *st = &f->zk_live;
+
+		if (st->state == ZK_RUNNING || st->state == ZK_NOT_RUNNING) {
+			z->has_running = true;
+			z->running = st->state == ZK_RUNNING;
+		}
+		clipped += proto_str_set(z->mode, sizeof z->mode, st->mode);
+		clipped += proto_str_set(z->version, sizeof z->version, st->version);
+	}
+	if (f->zk == NULL)
+		return clipped;
+	proto_num_set(f->zk->client_port, &z->has_client_port, &z->client_port);
+	for (i = 0; i < f->zk->n_servers; i++) {
+		const struct zk_server *s = &f->zk->servers[i];
+		kagent_v1_EnsembleMember *m;
+
+		if (!s->valid)
+			continue;
+		if (z->ensemble_count == NELEM(z->ensemble)) {
+			clipped++;
+			continue;
+		}
+		m = &z->ensemble[z->ensemble_count++];
+		m->id = s->id;
+		clipped += proto_str_set(m->host, sizeof m->host, s->host);
+		m->peer_port = s->peer_port.known ? (uint32_t)s->peer_port.v : 0;
+		m->election_port =
+			s->election_port.known ? (uint32_t)s->election_port.v : 0;
+		m->observer = s->observer;
+	}
+	read_myid(f, z);
+	return clipped;
+}
+
+static unsigned fill_checks(const struct check_results *res,
+			    struct proto_list *l, int *err)
+{
+	unsigned clipped = 0;
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const struct check_result *c = &res->v[i];
+		kagent_v1_CheckResult *o;
+		int r = proto_list_add(l, (void **)&o);
+
+		if (r == -ENOSPC) {
+			clipped += (unsigned)(res->n - i);
+			break;
+		}
+		if (r < 0) {
+			*err = r;
+			break;
+		}
+		clipped += proto_str_set(o->id, sizeof o->id, c->id);
+		clipped += proto_str_set(o->instance, sizeof o->instance, c->instance);
+		o->severity = severity(c->sev);
+		clipped += proto_str_set(o->measured, sizeof o->measured, c->measured);
+		clipped += proto_str_set(o->required, sizeof o->required, c->required);
+		clipped += proto_str_set(o->message, sizeof o->message, c->message);
+	}
+	return clipped;
+}
+
+static unsigned fill_sensors(const struct board_sensors *s,
+			     struct proto_list *l, int *err)
+{
+	unsigned clipped = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		kagent_v1_Sensor *o;
+		int r = proto_list_add(l, (void **)&o);
+
+		if (r == -ENOSPC) {
+			clipped += (unsigned)(s->n - i);
+			break;
+		}
+		if (r < 0) {
+			*err = r;
+			break;
+		}
+		clipped += proto_fill_sensor(&s->v[i], o);
+	}
+	return clipped;
+}
+
+int report_build(const struct report_input *in, kagent_v1_Report *out,
+		 struct proto_lists *l)
+{
+	const struct facts *f = in->facts;
+	unsigned clipped = 0;
+	int err = 0, r;
+
+	memset(out, 0, sizeof *out);
+	proto_lists_clear(l);
+	clipped += proto_str_set(out->host_id, sizeof out->host_id, in->host_id);
+	report_host_names(f->root, out->hostname, sizeof out->hostname,
+			  out->machine_id, sizeof out->machine_id);
+	if (in->dmi)
+		clipped += proto_str_set(out->dmi_serial, sizeof out->dmi_serial,
+					 in->dmi->serial);
+	clipped += proto_str_set(out->cluster, sizeof out->cluster, f->conf.cluster);
+	if (f->roles & CONF_ROLE_ZOOKEEPER)
+		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_ZOOKEEPER;
+	if (f->roles & CONF_ROLE_KAFKA)
+		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_KAFKA;
+	clipped += proto_str_set(out->rack, sizeof out->rack, f->conf.rack);
+	clipped += proto_str_set(out->zone, sizeof out->zone, f->conf.zone);
+	proto_str_set(out->agent_version, sizeof out->agent_version,
+		      KAGENT_VERSION);
+	out->seq = in->seq;
+	out->timestamp_ms = in->timestamp_ms;
+	out->report_interval_s = in->interval_s;
+
+	r = proto_fill_inventory(&f->inv.cpu, &f->inv.memory, &f->inv.nics,
+				 &f->inv.disks, &out->inventory, l, &clipped);
+	if (r < 0)
+		return r;
+	fill_disk_health(in, &l->disks);
+	if (in->dmi) {
+		out->has_board = true;
+		clipped += proto_fill_board(in->dmi, &out->board);
+	}
+	if (in->sensors) {
+		clipped += fill_sensors(in->sensors, &l->sensors, &err);
+		clipped += proto_str_set(out->sensors_error, sizeof out->sensors_error,
+					 in->sensors->error);
+	} else {
+		clipped += proto_str_set(out->sensors_error, sizeof out->sensors_error,
+					 in->sensors_why ? in->sensors_why : "");
+	}
+	if (f->roles & CONF_ROLE_KAFKA) {
+		out->has_kafka = true;
+		clipped += fill_kafka(f, &out->kafka);
+	}
+	if (f->roles & CONF_ROLE_ZOOKEEPER) {
+		out->has_zookeeper = true;
+		clipped += fill_zookeeper(f, &out->zookeeper);
+	}
+	clipped += fill_checks(in->checks, &l->checks, &err);
+	out->verdict = severity(check_verdict(in->checks));
+	out->clipped = clipped;
+	proto_report_bind(out, l);
+	return err;
+}

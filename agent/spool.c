@@ -1,0 +1,401 @@
+/* The spool: every report is on disk before it is sent, so neither a
+ * collector outage nor an agent restart loses one while there is room.
+ *
+ * Files are named by seq with 20 digits so a directory listing sorts them
+ * in sending order; a report is written to a temporary name, fsynced and
+ * renamed, so a crash leaves either the whole frame or a .tmp to delete.
+ * The highest seq and the drop counter live in spool/state, because once
+ * every frame is acknowledged and deleted the names alone forget them. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define SPOOL_SUFFIX ".frame"
+#define SPOOL_TMP_SUFFIX ".tmp"
+#define SPOOL_NAME_MAX 32
+/* A frame, one byte to see a longer file, and hw_read_file's NUL. */
+#define SPOOL_READ_CAP (PROBER_BODY_MAX + 2)
+
+static void frame_name(char *buf, size_t len, const struct spool *s,
+		       uint64_t seq, const char *suffix)
+{
+	snprintf(buf, len, "%s/%020" PRIu64 "%s", s->dir, seq, suffix);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* tmp, write, fsync, rename, fsync of the directory. */
+static int write_atomic(const char *dir, const char *tmp, const char *final,
+			const void *buf, size_t len, struct hw_err *err)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+	int fd, r = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		hw_err_set(err, "%s: %s", tmp, strerror(-r));
+		return r;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out_unlink;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, final) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	r = fsync_dir(dir);
+	if (r < 0)
+		hw_err_set(err, "%s: fsync: %s", dir, strerror(-r));
+	return r;
+
+out_unlink:
+	hw_err_set(err, "%s: %s", tmp, strerror(-r));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return r;
+}
+
+static int state_save(const struct spool *s, struct hw_err *err)
+{
+	char tmp[PATH_MAX + 16], final[PATH_MAX + 16], text[96];
+	int n;
+
+	snprintf(tmp, sizeof tmp, "%s/" SPOOL_STATE_FILE SPOOL_TMP_SUFFIX, s->dir);
+	snprintf(final, sizeof final, "%s/" SPOOL_STATE_FILE, s->dir);
+	n = snprintf(text, sizeof text, "last_seq %" PRIu64 "\ndropped %" PRIu64 "\n",
+		     s->last_seq, s->dropped);
+	return write_atomic(s->dir, tmp, final, text, (size_t)n, err);
+}
+
+/* A missing state is a fresh spool; a malformed one is an error, since
+ * guessing last_seq could resend seqs the collector already holds. */
+static int state_load(struct spool *s, struct hw_err *err)
+{
+	char path[PATH_MAX + 16], text[128];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/" SPOOL_STATE_FILE, s->dir);
+	n = hw_read_file(path, text, sizeof text);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0) {
+		hw_err_set(err, "%s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if (sscanf(text, "last_seq %" SCNu64 "\ndropped %" SCNu64, &s->last_seq,
+		   &s->dropped) != 2) {
+		hw_err_set(err, "%s: not a spool state (last_seq N, dropped N)", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "00000000000000000042.frame" → 42; anything else is not ours. */
+static int parse_name(const char *name, const char *suffix, uint64_t *seq)
+{
+	size_t i;
+
+	if (strlen(name) != 20 + strlen(suffix) || strcmp(name + 20, suffix) != 0)
+		return -EINVAL;
+	*seq = 0;
+	for (i = 0; i < 20; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -EINVAL;
+		if (*seq > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		*seq = *seq * 10 + (uint64_t)(name[i] - '0');
+	}
+	return *seq ? 0 : -EINVAL;
+}
+
+/* The file must be one whole frame whose Envelope is the Report of that
+ * seq: a torn or foreign file must not reach the collector. */
+static int frame_check(const uint8_t *buf, size_t len, uint64_t seq,
+		       kagent_v1_Envelope *env, char *why, size_t whylen)
+{
+	struct hw_err e = { { 0 } };
+	uint32_t plen;
+
+	if (len < PROTO_FRAME_HDR) {
+		snprintf(why, whylen, "%zu bytes, shorter than a frame header", len);
+		return -EBADMSG;
+	}
+	plen = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+	       (uint32_t)buf[2] << 8 | buf[3];
+	if (plen != len - PROTO_FRAME_HDR) {
+		snprintf(why, whylen, "frame says %" PRIu32 " bytes, file holds %zu",
+			 plen, len - PROTO_FRAME_HDR);
+		return -EBADMSG;
+	}
+	if (proto_envelope_decode(buf + PROTO_FRAME_HDR, plen, env, NULL, &e) < 0) {
+		snprintf(why, whylen, "does not decode: %s", e.msg);
+		return -EBADMSG;
+	}
+	if (env->which_msg != kagent_v1_Envelope_report_tag ||
+	    env->msg.report.seq != seq) {
+		snprintf(why, whylen, "not the report of seq %" PRIu64, seq);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct spool_entry *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int entry_add(struct spool *s, uint64_t seq, size_t len)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct spool_entry *v = reallocarray(s->v, cap, sizeof *v);
+
+		if (v == NULL)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n].seq = seq;
+	s->v[s->n].len = len;
+	s->n++;
+	s->bytes += len;
+	return 0;
+}
+
+static void note_corrupt(struct spool *s, const char *name, const char *why)
+{
+	if (s->corrupt++ == 0)
+		snprintf(s->corrupt_why, sizeof s->corrupt_why, "%s: %s", name, why);
+}
+
+/* Loads one spooled file: an entry, or counted as corrupt and removed. */
+static int load_one(struct spool *s, const char *name, uint64_t seq,
+		    uint8_t *buf, kagent_v1_Envelope *env)
+{
+	char path[PATH_MAX + SPOOL_NAME_MAX], why[200];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/%s", s->dir, name);
+	n = hw_read_file(path, (char *)buf, SPOOL_READ_CAP);
+	if (n < 0) {
+		snprintf(why, sizeof why, "%s", strerror((int)-n));
+	} else if ((size_t)n > PROBER_BODY_MAX) {
+		snprintf(why, sizeof why, "larger than a frame");
+	} else if (frame_check(buf, (size_t)n, seq, env, why, sizeof why) == 0) {
+		if (seq > s->last_seq)
+			s->last_seq = seq;
+		return entry_add(s, seq, (size_t)n);
+	}
+	note_corrupt(s, name, why);
+	unlink(path);
+	return 0;
+}
+
+int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
+	       struct hw_err *err)
+{
+	kagent_v1_Envelope *env = NULL;
+	uint8_t *buf = NULL;
+	struct dirent *de;
+	DIR *d = NULL;
+	int r;
+
+	memset(s, 0, sizeof *s);
+	if (snprintf(s->dir, sizeof s->dir, "%s", dir) >= (int)sizeof s->dir) {
+		hw_err_set(err, "spool directory name too long");
+		return -ENAMETOOLONG;
+	}
+	s->max_bytes = max_bytes;
+	r = state_load(s, err);
+	if (r < 0)
+		return r;
+	d = opendir(dir);
+	if (d == NULL) {
+		r = -errno;
+		hw_err_set(err, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	buf = malloc(SPOOL_READ_CAP);
+	env = malloc(sizeof *env);
+	if (buf == NULL || env == NULL) {
+		r = -ENOMEM;
+		hw_err_set(err, "out of memory");
+		goto out_free;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX + SPOOL_NAME_MAX];
+		uint64_t seq;
+		size_t nl = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, SPOOL_STATE_FILE))
+			continue;
+		if (nl > strlen(SPOOL_TMP_SUFFIX) &&
+		    !strcmp(de->d_name + nl - strlen(SPOOL_TMP_SUFFIX),
+			    SPOOL_TMP_SUFFIX)) {
+			/* An interrupted write: the report was never spooled. */
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+			continue;
+		}
+		if (parse_name(de->d_name, SPOOL_SUFFIX, &seq) < 0) {
+			/* Not ours: left alone, but said. */
+			note_corrupt(s, de->d_name, "not a spool file name, ignored");
+			continue;
+		}
+		r = load_one(s, de->d_name, seq, buf, env);
+		if (r < 0) {
+			hw_err_set(err, "out of memory");
+			goto out_free;
+		}
+	}
+	qsort(s->v, s->n, sizeof *s->v, entry_cmp);
+	r = 0;
+
+out_free:
+	free(env);
+	free(buf);
+	closedir(d);
+	if (r < 0)
+		spool_close(s);
+	return r;
+}
+
+void spool_close(struct spool *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+	s->bytes = 0;
+}
+
+/* Removes the first n entries' files. */
+static void drop_front(struct spool *s, size_t n)
+{
+	char path[PATH_MAX + SPOOL_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		frame_name(path, sizeof path, s, s->v[i].seq, SPOOL_SUFFIX);
+		unlink(path);
+		s->bytes -= s->v[i].len;
+	}
+	memmove(s->v, s->v + n, (s->n - n) * sizeof *s->v);
+	s->n -= n;
+}
+
+int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
+		 size_t len, struct hw_err *err)
+{
+	char tmp[PATH_MAX + SPOOL_NAME_MAX], final[PATH_MAX + SPOOL_NAME_MAX];
+	size_t drop = 0, keep_bytes;
+	int r;
+
+	if (seq <= s->last_seq) {
+		hw_err_set(err, "seq %" PRIu64 " not above %" PRIu64, seq, s->last_seq);
+		return -EINVAL;
+	}
+	if (len > s->max_bytes) {
+		hw_err_set(err, "a report of %zu bytes exceeds spool_max", len);
+		return -EFBIG;
+	}
+	/* Room first, oldest out: the newest state of the host matters most. */
+	keep_bytes = s->bytes;
+	while (drop < s->n && keep_bytes + len > s->max_bytes)
+		keep_bytes -= s->v[drop++].len;
+	if (s->n == s->cap) {
+		r = entry_add(s, 0, 0); /* grow now, so nothing fails later */
+		if (r < 0) {
+			hw_err_set(err, "out of memory");
+			return r;
+		}
+		s->n--;
+	}
+	frame_name(tmp, sizeof tmp, s, seq, SPOOL_TMP_SUFFIX);
+	frame_name(final, sizeof final, s, seq, SPOOL_SUFFIX);
+	r = write_atomic(s->dir, tmp, final, frame, len, err);
+	if (r < 0)
+		return r;
+	drop_front(s, drop);
+	s->dropped += drop;
+	s->last_seq = seq;
+	s->v[s->n].seq = seq;
+	s->v[s->n].len = len;
+	s->n++;
+	s->bytes += len;
+	return state_save(s, err);
+}
+
+int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err)
+{
+	size_t n = 0;
+
+	(void)err;
+	while (n < s->n && s->v[n].seq <= seq)
+		n++;
+	drop_front(s, n);
+	return 0;
+}
+
+int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
+	       size_t *len, struct hw_err *err)
+{
+	char path[PATH_MAX + SPOOL_NAME_MAX];
+	ssize_t n;
+
+	if (idx >= s->n)
+		return -ENOENT;
+	frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
+	if (s->v[idx].len >= cap) {
+		hw_err_set(err, "%s: larger than the buffer", path);
+		return -ENOBUFS;
+	}
+	n = hw_read_file(path, (char *)buf, cap);
+	if (n < 0) {
+		hw_err_set(err, "%s: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if ((size_t)n != s->v[idx].len) {
+		hw_err_set(err, "%s: changed size on disk", path);
+		return -EIO;
+	}
+	*len = (size_t)n;
+	return 0;
+}

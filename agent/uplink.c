@@ -1,0 +1,350 @@
+/* The connection to the collector: resolve, connect, hello, wait for the
+ * hello-ack (the last seq the collector stored), then send the spooled
+ * reports above it in order, a bounded number in flight, and drop each one
+ * the collector acknowledges.  Any failure closes the connection and
+ * retries after a jittered exponential backoff. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+#define BACKOFF_BASE_MS 1000u
+#define BACKOFF_MAX_MS 60000u
+#define UPLINK_RBUF 65536
+/* Writes the collector has not read; beyond it the connection is dead. */
+#define UPLINK_QUEUED_MAX (8u << 20)
+
+static void schedule_retry(struct uplink *u);
+static void pump(struct uplink *u);
+
+uint64_t uplink_backoff_ms(unsigned attempt, uint32_t rnd)
+{
+	uint64_t full = BACKOFF_MAX_MS, half;
+
+	if (attempt < 6)
+		full = (uint64_t)BACKOFF_BASE_MS << attempt;
+	if (full > BACKOFF_MAX_MS)
+		full = BACKOFF_MAX_MS;
+	half = full / 2;
+	return half + (uint64_t)rnd % (full - half + 1);
+}
+
+const char *uplink_state_name(enum uplink_state s)
+{
+	switch (s) {
+	case UPLINK_BACKOFF:
+		return "backoff";
+	case UPLINK_CONNECTING:
+		return "connecting";
+	case UPLINK_CONNECTED:
+		return "connected";
+	default:
+		return "idle";
+	}
+}
+
+static void set_state(struct uplink *u, enum uplink_state s, const char *why)
+{
+	if (u->state != s || (why && why[0]))
+		fprintf(stderr, "kagentd: collector %s: %s%s%s\n", u->addr,
+			uplink_state_name(s), why && why[0] ? ": " : "",
+			why ? why : "");
+	u->state = s;
+	u->last_change_ms = (int64_t)uv_now(u->loop);
+}
+
+static void on_stream_close(struct proto_stream *s, const char *why)
+{
+	struct uplink *u = s->data;
+
+	free(s);
+	u->stream = NULL;
+	proto_framer_free(&u->framer);
+	if (u->stopping)
+		return;
+	snprintf(u->last_error, sizeof u->last_error, "%s",
+		 why[0] ? why : "closed");
+	schedule_retry(u);
+}
+
+static void fail(struct uplink *u, const char *fmt, const char *arg)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, fmt, arg);
+	if (u->stream)
+		proto_stream_close(u->stream, why);
+}
+
+static int send_envelope(struct uplink *u, const kagent_v1_Envelope *e)
+{
+	uint8_t buf[PROTO_FRAME_HDR + kagent_v1_Hello_size + 16];
+	struct hw_err err = { { 0 } };
+	size_t len;
+	int r;
+
+	r = proto_envelope_encode(e, buf, sizeof buf, &len, &err);
+	if (r < 0)
+		return r;
+	return proto_stream_write(u->stream, buf, len);
+}
+
+static void on_ack(struct uplink *u, uint64_t seq)
+{
+	struct hw_err err = { { 0 } };
+
+	if (seq > u->acked_seq)
+		u->acked_seq = seq;
+	spool_ack(u->spool, seq, &err);
+	if (u->state == UPLINK_CONNECTING) {
+		/* The collector holds everything up to seq: resend from there. */
+		u->sent_seq = seq;
+		u->attempt = 0;
+		u->last_error[0] = '\0';
+		set_state(u, UPLINK_CONNECTED, NULL);
+	}
+	pump(u);
+}
+
+static int on_frame(void *arg, const uint8_t *p, size_t len)
+{
+	struct uplink *u = arg;
+	struct hw_err err = { { 0 } };
+	char why[160];
+
+	if (proto_envelope_decode(p, len, u->env, NULL, &err) < 0) {
+		fail(u, "bad frame from the collector: %s", err.msg);
+		return -EBADMSG;
+	}
+	switch (u->env->which_msg) {
+	case kagent_v1_Envelope_ack_tag:
+		on_ack(u, u->env->msg.ack.seq);
+		return 0;
+	case kagent_v1_Envelope_error_tag:
+		snprintf(why, sizeof why, "error %d: %s",
+			 (int)u->env->msg.error.code, u->env->msg.error.message);
+		fail(u, "collector says %s", why);
+		return -ECONNABORTED;
+	default:
+		fail(u, "unexpected %s from the collector",
+		     proto_envelope_kind(u->env));
+		return -EPROTO;
+	}
+}
+
+static void on_read(struct proto_stream *s, const uint8_t *buf, size_t len)
+{
+	struct uplink *u = s->data;
+	int r;
+
+	r = proto_framer_feed(&u->framer, buf, len, on_frame, u);
+	if (r < 0 && u->framer.err)
+		fail(u, "%s", u->framer.why);
+}
+
+/* Sends spooled reports above sent_seq while fewer than the bound are
+ * unacknowledged.  Every spooled entry is unacknowledged, so those at or
+ * below sent_seq are the ones in flight. */
+static void pump(struct uplink *u)
+{
+	struct hw_err err = { { 0 } };
+	size_t i, inflight = 0, len;
+	int r;
+
+	if (u->state != UPLINK_CONNECTED || u->stream == NULL)
+		return;
+	for (i = 0; i < u->spool->n; i++) {
+		if (u->spool->v[i].seq <= u->sent_seq) {
+			inflight++;
+			continue;
+		}
+		if (inflight >= UPLINK_INFLIGHT_MAX)
+			break;
+		r = spool_read(u->spool, i, u->frame, PROBER_BODY_MAX + 2, &len,
+			       &err);
+		if (r < 0) {
+			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+			fail(u, "%s", "cannot read the spool");
+			return;
+		}
+		r = proto_stream_write(u->stream, u->frame, len);
+		if (r < 0) {
+			fail(u, "write: %s", strerror(-r));
+			return;
+		}
+		u->sent_seq = u->spool->v[i].seq;
+		if (u->sent_seq > u->last_sent_seq)
+			u->last_sent_seq = u->sent_seq;
+		inflight++;
+	}
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+	struct uplink *u = req->data;
+	kagent_v1_Envelope e;
+	int r;
+
+	if (status < 0) {
+		fail(u, "connect: %s", uv_strerror(status));
+		return;
+	}
+	r = proto_stream_start(u->stream);
+	memset(&e, 0, sizeof e);
+	e.which_msg = kagent_v1_Envelope_hello_tag;
+	e.msg.hello.protocol_version = PROTO_VERSION;
+	snprintf(e.msg.hello.host_id, sizeof e.msg.hello.host_id, "%s",
+		 u->host_id);
+	snprintf(e.msg.hello.agent_version, sizeof e.msg.hello.agent_version,
+		 "%s", KAGENT_VERSION);
+	e.msg.hello.last_acked_seq = u->acked_seq;
+	if (r == 0)
+		r = send_envelope(u, &e);
+	if (r < 0)
+		fail(u, "hello: %s", strerror(-r));
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
+{
+	struct uplink *u = req->data;
+	int r;
+
+	u->resolving = false;
+	if (u->stopping) {
+		uv_freeaddrinfo(ai);
+		return;
+	}
+	if (status < 0) {
+		snprintf(u->last_error, sizeof u->last_error, "resolve %s: %s",
+			 u->host, uv_strerror(status));
+		schedule_retry(u);
+		return;
+	}
+	u->stream = malloc(sizeof *u->stream);
+	if (u->stream == NULL) {
+		uv_freeaddrinfo(ai);
+		snprintf(u->last_error, sizeof u->last_error, "out of memory");
+		schedule_retry(u);
+		return;
+	}
+	proto_framer_init(&u->framer, 0);
+	r = proto_stream_init(u->loop, u->stream, u, u->rbuf, UPLINK_RBUF,
+			      UPLINK_QUEUED_MAX, on_read, on_stream_close);
+	if (r < 0) {
+		free(u->stream);
+		u->stream = NULL;
+		uv_freeaddrinfo(ai);
+		snprintf(u->last_error, sizeof u->last_error, "tcp: %s",
+			 uv_strerror(r));
+		schedule_retry(u);
+		return;
+	}
+	u->connect.data = u;
+	r = uv_tcp_connect(&u->connect, &u->stream->tcp, ai->ai_addr, on_connect);
+	uv_freeaddrinfo(ai);
+	if (r < 0)
+		fail(u, "connect: %s", uv_strerror(r));
+}
+
+static void connect_now(struct uplink *u)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_family = AF_UNSPEC };
+	int r;
+
+	set_state(u, UPLINK_CONNECTING, NULL);
+	u->gai.data = u;
+	r = uv_getaddrinfo(u->loop, &u->gai, on_resolved, u->host, u->port,
+			   &hints);
+	if (r < 0) {
+		snprintf(u->last_error, sizeof u->last_error, "resolve: %s",
+			 uv_strerror(r));
+		schedule_retry(u);
+		return;
+	}
+	u->resolving = true;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	connect_now(t->data);
+}
+
+static void schedule_retry(struct uplink *u)
+{
+	uint64_t delay = uplink_backoff_ms(u->attempt, (uint32_t)random());
+
+	if (u->attempt < 32)
+		u->attempt++;
+	set_state(u, UPLINK_BACKOFF, u->last_error);
+	uv_timer_start(&u->timer, on_timer, delay, 0);
+}
+
+int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
+		const char *collector, const char *host_id)
+{
+	int r;
+
+	memset(u, 0, sizeof *u);
+	u->loop = loop;
+	u->spool = spool;
+	snprintf(u->host_id, sizeof u->host_id, "%s", host_id);
+	snprintf(u->addr, sizeof u->addr, "%s", collector);
+	if (collector[0] &&
+	    conf_hostport_split(collector, u->host, sizeof u->host, u->port,
+				sizeof u->port) < 0)
+		return -EINVAL;
+	u->env = malloc(sizeof *u->env);
+	u->rbuf = malloc(UPLINK_RBUF);
+	u->frame = malloc(PROBER_BODY_MAX + 2);
+	if (u->env == NULL || u->rbuf == NULL || u->frame == NULL) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	r = uv_timer_init(loop, &u->timer);
+	if (r < 0)
+		goto out_free;
+	u->timer.data = u;
+	return 0;
+
+out_free:
+	free(u->env);
+	free(u->rbuf);
+	free(u->frame);
+	return r;
+}
+
+void uplink_start(struct uplink *u)
+{
+	if (u->host[0])
+		connect_now(u);
+}
+
+void uplink_kick(struct uplink *u)
+{
+	pump(u);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct uplink *u = h->data;
+
+	free(u->env);
+	free(u->rbuf);
+	free(u->frame);
+	u->env = NULL;
+	u->rbuf = u->frame = NULL;
+}
+
+void uplink_stop(struct uplink *u)
+{
+	u->stopping = true;
+	if (u->resolving)
+		uv_cancel((uv_req_t *)&u->gai);
+	if (u->stream)
+		proto_stream_close(u->stream, "");
+	uv_close((uv_handle_t *)&u->timer, on_timer_closed);
+}

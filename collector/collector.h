@@ -1,0 +1,266 @@
+/*
+ * collector.h — kcollectord: the agents' listener, the SQLite store, the
+ * HTTP API and its JSON and Prometheus views.  One libuv loop; the loop and
+ * everything that lives as long as it belong to struct collector.
+ *
+ * Severities in the store and in /metrics are enum check_severity (0 pass,
+ * 1 info, 2 unknown, 3 warn, 4 fail); a report whose verdict is missing is
+ * stored as -1 and shown as "unknown".
+ */
+#ifndef KAGENT_COLLECTOR_H
+#define KAGENT_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <http_parser.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "check.h"
+#include "coll.h"
+#include "proto.h"
+#include "stream.h"
+
+/* ---- store.c: hosts and check history in SQLite (WAL) ---- */
+
+struct coll_store;
+
+/* What the listener knows of a report besides its bytes. */
+struct coll_report_meta {
+	const char *host_id;
+	const char *cluster;
+	uint64_t seq;
+	int64_t seen_ms; /* when the collector received it */
+	uint32_t interval_s;
+	int verdict; /* enum check_severity, or -1 when the report has none */
+};
+
+/* One stored host, valid during the callback. */
+struct coll_store_row {
+	const char *host_id;
+	const char *cluster;
+	uint64_t last_seq;
+	int64_t last_seen_ms;
+	uint32_t interval_s;
+	int verdict;
+	const uint8_t *report; /* the encoded kagent.v1.Report */
+	size_t len;
+};
+
+struct coll_history_row {
+	const char *kind; /* "host" or "cluster" */
+	const char *subject;
+	const char *check_id;
+	const char *instance;
+	int severity;
+	int64_t ts_ms;
+};
+
+typedef int (*coll_store_row_cb)(void *arg, const struct coll_store_row *r);
+typedef int (*coll_history_cb)(void *arg, const struct coll_history_row *r);
+
+/* Opens or creates the database; err says what failed, naming path. */
+int coll_store_open(const char *path, struct coll_store **out, char *err,
+		    size_t errlen);
+/* Commits what is pending, then closes. */
+void coll_store_close(struct coll_store *s);
+/* 0 with *seq = 0 for a host never seen. */
+int coll_store_last_seq(struct coll_store *s, const char *host_id,
+			uint64_t *seq);
+/* Stores a report unless its seq is not above the stored one.  Writes the
+ * host's check_history rows for checks whose severity changed.  Opens a
+ * transaction that coll_store_flush commits: 0 stored, 1 duplicate (nothing
+ * written), -EIO. */
+int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
+		   const uint8_t *report, size_t len,
+		   const struct check_results *checks);
+/* The same change detection for a cluster's fleet checks.  *changed (may
+ * be NULL) counts history rows written. */
+int coll_store_checks_update(struct coll_store *s, const char *kind,
+			     const char *subject,
+			     const struct check_results *checks, int64_t now_ms,
+			     unsigned *changed);
+/* Commits the open transaction, if any. */
+int coll_store_flush(struct coll_store *s);
+/* Every host, ordered by host id; a callback's non-zero return stops the
+ * walk and is returned. */
+int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
+/* One host; -ENOENT when unknown. */
+int coll_store_get_host(struct coll_store *s, const char *host_id,
+			coll_store_row_cb cb, void *arg);
+/* History of one subject, oldest first. */
+int coll_store_history(struct coll_store *s, const char *kind,
+		       const char *subject, coll_history_cb cb, void *arg);
+
+/* ---- host_model.c: a stored Report as the fleet judgement sees it ---- */
+
+/* A host id as the protocol allows it: 1 to 63 printable ASCII bytes,
+ * no space. */
+bool coll_host_id_valid(const char *s);
+/* kagent.v1.Severity → enum check_severity; -1 for UNSPECIFIED or a value
+ * this version does not know. */
+int coll_severity_from_proto(int sev);
+/* Decodes a stored Report (lists into l, which may be NULL). */
+int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
+		       struct proto_lists *l, struct hw_err *err);
+/* Silent for more than three report intervals; an interval of 0 (not
+ * announced) counts as the agent's default of 60 s. */
+bool coll_host_is_stale(int64_t last_seen_ms, uint32_t interval_s,
+			int64_t now_ms);
+/* Report → struct coll_host. */
+void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
+			   int64_t now_ms, struct coll_host *out);
+/* The report's checks as check results (for the store); -ENOMEM. */
+int coll_checks_from_report(const struct proto_lists *l,
+			    struct check_results *out);
+
+/* Every stored host decoded, for the views. */
+struct coll_fleet_host {
+	struct coll_host h;
+	int verdict; /* -1: the report had none */
+	uint64_t last_seq;
+	uint32_t interval_s;
+};
+
+struct coll_fleet {
+	struct coll_fleet_host *v;
+	size_t n;
+	char (*clusters)[64]; /* distinct, sorted */
+	size_t n_clusters;
+};
+
+/* Loads and decodes every stored host.  -ENOMEM, -EIO. */
+int coll_fleet_load(struct coll_store *s, int64_t now_ms,
+		    struct coll_fleet *out);
+void coll_fleet_free(struct coll_fleet *f);
+/* The coll_host array coll_fleet_judge takes (n = f->n); free() it. */
+struct coll_host *coll_fleet_hosts(const struct coll_fleet *f);
+
+/* ---- server.c: the agents' listener ---- */
+
+enum coll_reject {
+	COLL_REJECT_BAD_FRAME, /* does not decode */
+	COLL_REJECT_OVERSIZED,
+	COLL_REJECT_TRUNCATED, /* closed inside a frame */
+	COLL_REJECT_PROTOCOL,  /* a message out of turn, a bad version */
+	COLL_REJECT_IDENTITY,  /* bad host id, or not the hello's */
+	COLL_REJECT_N,
+};
+
+const char *coll_reject_name(enum coll_reject r);
+
+struct coll_counters {
+	uint64_t reports;    /* stored */
+	uint64_t duplicates; /* acked, not stored again */
+	uint64_t rejected[COLL_REJECT_N];
+	uint64_t accepted;    /* agent connections */
+	uint64_t connections; /* open now */
+	uint64_t http_requests;
+};
+
+struct coll_conn;
+TAILQ_HEAD(coll_conn_q, coll_conn);
+struct coll_http_conn;
+TAILQ_HEAD(coll_http_q, coll_http_conn);
+
+struct collector {
+	uv_loop_t *loop;
+	struct coll_store *store;
+	uv_tcp_t agents; /* listening */
+	uv_tcp_t http;	 /* listening */
+	uv_check_t flush;
+	uv_timer_t judge;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	/* Shared by every connection: reads are consumed within the read
+	 * callback, decoding finishes before the next frame. */
+	uint8_t *rbuf;
+	size_t rbuf_len;
+	kagent_v1_Envelope *env;
+	struct proto_lists lists;
+	struct check_results scratch;
+	/* Connections with an ack waiting for the batch to be committed. */
+	struct coll_conn_q ack_q;
+	/* Open HTTP connections, for the timer that closes them once their
+	 * answer is on the wire or they are too slow to ask. */
+	struct coll_http_q http_q;
+	uv_timer_t http_reap;
+	struct coll_counters ctr;
+	int64_t started_ms;
+	bool stopping;
+};
+
+/* Binds both listeners; err names the address that failed. */
+int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
+	      const char *listen, const char *http, char *err, size_t errlen);
+/* Closes every handle; run the loop afterwards to let them go. */
+void coll_stop(struct collector *c);
+void coll_free(struct collector *c);
+/* "HOST:PORT" ("[::1]:7000" for IPv6) → address. -EINVAL. */
+int coll_parse_hostport(const char *s, struct sockaddr_storage *out);
+int64_t coll_now_ms(void);
+int coll_server_start(struct collector *c, const struct sockaddr *addr);
+
+/* ---- http.c: HTTP/1.1 requests over proto_stream ---- */
+
+#define COLL_HTTP_URL_MAX 1024
+#define COLL_HTTP_REQ_MAX 8192 /* request line and headers */
+
+struct coll_http_req {
+	http_parser p;
+	char url[COLL_HTTP_URL_MAX];
+	size_t url_len;
+	size_t total;
+	int status; /* 0 while fine, else the error status to answer */
+	bool done;
+};
+
+enum coll_route_kind {
+	COLL_ROUTE_NONE, /* answer `status` */
+	COLL_ROUTE_FLEET,
+	COLL_ROUTE_HOST,
+	COLL_ROUTE_METRICS,
+};
+
+struct coll_route {
+	enum coll_route_kind kind;
+	int status;
+	char host_id[64];
+};
+
+void coll_http_req_init(struct coll_http_req *r);
+/* Feeds request bytes: 0 when more are needed, 1 when the request is
+ * complete or refused (r->status is then 400, 413 or 431). */
+int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
+/* Method and path → route: GET /api/fleet, /api/hosts/{id}, /metrics;
+ * 404 for other paths, 405 for another method on a known one, 400 for a
+ * host id that does not decode or is not valid. */
+void coll_http_route(const struct coll_http_req *r, struct coll_route *out);
+/* Percent-decodes n bytes of in; -EINVAL for a bad escape, an escaped NUL
+ * or when out (with its NUL) would exceed cap. */
+int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap);
+int coll_http_start(struct collector *c, const struct sockaddr *addr);
+
+/* ---- api.c: JSON views ---- */
+
+/* {clusters:[{name,verdict,checks:[...]}], hosts:[...]}; NULL on
+ * allocation failure.  last_seen is ISO 8601 UTC with milliseconds. */
+json_t *coll_api_fleet(const struct coll_fleet *f);
+/* The stored report of one host as JSON. */
+json_t *coll_api_host(const struct coll_store_row *row,
+		      const kagent_v1_Report *r, const struct proto_lists *l,
+		      int64_t now_ms);
+/* "2024-05-31T16:08:37.000Z" */
+void coll_fmt_time(char *buf, size_t len, int64_t ms);
+
+/* ---- metrics.c: the Prometheus text exposition ---- */
+
+/* Every family with its HELP and TYPE lines, series of one family
+ * together; *out is malloc'ed.  -ENOMEM, -EIO. */
+int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
+			int64_t now_ms, char **out, size_t *len);
+
+#endif

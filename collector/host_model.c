@@ -1,0 +1,271 @@
+/* A stored Report as the fleet judgement sees it: struct coll_host, the
+ * stale flag, and the report's checks as check results. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pb_decode.h>
+
+#include "collector.h"
+
+/* When a report does not say how often the next one comes. */
+#define COLL_INTERVAL_DEFAULT_S 60
+#define COLL_STALE_INTERVALS	3
+
+bool coll_host_id_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] <= ' ' || s[i] > '~' || i >= 63)
+			return false;
+	return i > 0;
+}
+
+int coll_severity_from_proto(int sev)
+{
+	switch (sev) {
+	case kagent_v1_Severity_SEVERITY_PASS:
+		return SEV_PASS;
+	case kagent_v1_Severity_SEVERITY_INFO:
+		return SEV_INFO;
+	case kagent_v1_Severity_SEVERITY_UNKNOWN:
+		return SEV_UNKNOWN;
+	case kagent_v1_Severity_SEVERITY_WARN:
+		return SEV_WARN;
+	case kagent_v1_Severity_SEVERITY_FAIL:
+		return SEV_FAIL;
+	default:
+		return -1;
+	}
+}
+
+int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
+		       struct proto_lists *l, struct hw_err *err)
+{
+	pb_istream_t s = pb_istream_from_buffer(p, n);
+	bool ok;
+
+	memset(out, 0, sizeof *out);
+	if (l) {
+		proto_lists_clear(l);
+		proto_report_bind_decode(out, l);
+	}
+	ok = pb_decode(&s, kagent_v1_Report_fields, out);
+	proto_report_unbind(out);
+	if (!ok) {
+		if (err)
+			hw_err_set(err,
+				   "stored report of %zu bytes does not "
+				   "decode: %s",
+				   n, PB_GET_ERROR(&s));
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+bool coll_host_is_stale(int64_t last_seen_ms, uint32_t interval_s,
+			int64_t now_ms)
+{
+	int64_t iv = interval_s ? interval_s : COLL_INTERVAL_DEFAULT_S;
+
+	return now_ms - last_seen_ms > COLL_STALE_INTERVALS * iv * 1000;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src);
+}
+
+static void host_kafka(const kagent_v1_Kafka *k, struct coll_host *h)
+{
+	pb_size_t i;
+
+	h->kafka_present = k->present;
+	h->broker_id.known = k->has_broker_id;
+	h->broker_id.v = k->broker_id;
+	copy_str(h->broker_rack, sizeof h->broker_rack, k->broker_rack);
+	copy_str(h->kafka_version, sizeof h->kafka_version,
+		 k->installed_version);
+	copy_str(h->ibp, sizeof h->ibp, k->inter_broker_protocol_version);
+	copy_str(h->lmfv, sizeof h->lmfv, k->log_message_format_version);
+	h->kafka_kraft = k->process_roles_count > 0;
+	h->kafka_running = k->has_running && k->running;
+	/* Known only when every log dir's count is: a partial sum would
+	 * make a broker look emptier than it is. */
+	h->partition_dirs.known = k->log_dirs_count > 0;
+	for (i = 0; i < k->log_dirs_count; i++) {
+		if (!k->log_dirs[i].has_partition_dirs) {
+			h->partition_dirs.known = false;
+			h->partition_dirs.v = 0;
+			break;
+		}
+		h->partition_dirs.v += k->log_dirs[i].partition_dirs;
+	}
+}
+
+static void host_zk(const kagent_v1_ZooKeeper *z, struct coll_host *h)
+{
+	pb_size_t i;
+
+	copy_str(h->zk_mode, sizeof h->zk_mode, z->mode);
+	h->zk_running = z->has_running && z->running;
+	for (i = 0; i < z->ensemble_count && i < COLL_ENSEMBLE_MAX; i++) {
+		if (z->ensemble[i].observer)
+			continue;
+		h->ensemble[h->n_ensemble].id = (int)z->ensemble[i].id;
+		copy_str(h->ensemble[h->n_ensemble].host,
+			 sizeof h->ensemble[0].host, z->ensemble[i].host);
+		h->n_ensemble++;
+	}
+}
+
+void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
+			   int64_t now_ms, struct coll_host *out)
+{
+	pb_size_t i;
+
+	memset(out, 0, sizeof *out);
+	copy_str(out->host_id, sizeof out->host_id, r->host_id);
+	copy_str(out->cluster, sizeof out->cluster, r->cluster);
+	copy_str(out->rack, sizeof out->rack, r->rack);
+	copy_str(out->zone, sizeof out->zone, r->zone);
+	for (i = 0; i < r->roles_count; i++) {
+		if (r->roles[i] == kagent_v1_Role_ROLE_ZOOKEEPER)
+			out->roles |= CONF_ROLE_ZOOKEEPER;
+		else if (r->roles[i] == kagent_v1_Role_ROLE_KAFKA)
+			out->roles |= CONF_ROLE_KAFKA;
+	}
+	out->last_seen_ms = last_seen_ms;
+	out->stale =
+	    coll_host_is_stale(last_seen_ms, r->report_interval_s, now_ms);
+	if (r->has_kafka)
+		host_kafka(&r->kafka, out);
+	if (r->has_zookeeper)
+		host_zk(&r->zookeeper, out);
+}
+
+int coll_checks_from_report(const struct proto_lists *l,
+			    struct check_results *out)
+{
+	const kagent_v1_CheckResult *c = l->checks.v;
+	size_t i;
+	int sev;
+
+	out->n = 0;
+	for (i = 0; i < l->checks.n; i++) {
+		sev = coll_severity_from_proto(c[i].severity);
+		if (check_add(out, c[i].id, c[i].instance,
+			      sev < 0 ? SEV_UNKNOWN : (enum check_severity)sev,
+			      c[i].measured, c[i].required, "%s",
+			      c[i].message) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the whole fleet, decoded once per view ---- */
+
+struct fleet_load {
+	struct coll_fleet *f;
+	kagent_v1_Report *r;
+	int64_t now_ms;
+	size_t cap;
+};
+
+static int fleet_add(void *arg, const struct coll_store_row *row)
+{
+	struct fleet_load *fl = arg;
+	struct coll_fleet *f = fl->f;
+	struct coll_fleet_host *h, *nv;
+
+	if (f->n == fl->cap) {
+		fl->cap = fl->cap ? fl->cap * 2 : 64;
+		nv = reallocarray(f->v, fl->cap, sizeof *f->v);
+		if (nv == NULL)
+			return -ENOMEM;
+		f->v = nv;
+	}
+	h = &f->v[f->n];
+	memset(h, 0, sizeof *h);
+	/* A report that no longer decodes still names its host: the
+	 * columns the listener wrote are kept beside the blob. */
+	if (coll_report_decode(row->report, row->len, fl->r, NULL, NULL) == 0)
+		coll_host_from_report(fl->r, row->last_seen_ms, fl->now_ms,
+				      &h->h);
+	copy_str(h->h.host_id, sizeof h->h.host_id, row->host_id);
+	copy_str(h->h.cluster, sizeof h->h.cluster, row->cluster);
+	h->h.last_seen_ms = row->last_seen_ms;
+	h->h.stale =
+	    coll_host_is_stale(row->last_seen_ms, row->interval_s, fl->now_ms);
+	h->verdict = row->verdict;
+	h->last_seq = row->last_seq;
+	h->interval_s = row->interval_s;
+	f->n++;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int coll_fleet_load(struct coll_store *s, int64_t now_ms,
+		    struct coll_fleet *out)
+{
+	struct fleet_load fl = {out, NULL, now_ms, 0};
+	size_t i, j;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	fl.r = malloc(sizeof *fl.r);
+	if (fl.r == NULL)
+		return -ENOMEM;
+	rc = coll_store_each_host(s, fleet_add, &fl);
+	free(fl.r);
+	if (rc < 0)
+		goto out_free;
+	out->clusters = calloc(out->n ? out->n : 1, sizeof *out->clusters);
+	if (out->clusters == NULL) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	/* A host that names no cluster is listed but judged with none. */
+	for (i = 0; i < out->n; i++) {
+		if (out->v[i].h.cluster[0] == '\0')
+			continue;
+		for (j = 0; j < out->n_clusters; j++)
+			if (strcmp(out->clusters[j], out->v[i].h.cluster) == 0)
+				break;
+		if (j == out->n_clusters)
+			copy_str(out->clusters[out->n_clusters++],
+				 sizeof out->clusters[0], out->v[i].h.cluster);
+	}
+	qsort(out->clusters, out->n_clusters, sizeof out->clusters[0],
+	      cmp_name);
+	return 0;
+out_free:
+	coll_fleet_free(out);
+	return rc;
+}
+
+void coll_fleet_free(struct coll_fleet *f)
+{
+	free(f->v);
+	free(f->clusters);
+	memset(f, 0, sizeof *f);
+}
+
+struct coll_host *coll_fleet_hosts(const struct coll_fleet *f)
+{
+	struct coll_host *h;
+	size_t i;
+
+	h = calloc(f->n ? f->n : 1, sizeof *h);
+	if (h == NULL)
+		return NULL;
+	for (i = 0; i < f->n; i++)
+		h[i] = f->v[i].h;
+	return h;
+}

@@ -1,0 +1,278 @@
+/* /metrics in the Prometheus text exposition format 0.0.4.
+ *
+ * The format wants every series of a family together under one HELP and
+ * TYPE line, while the store is walked host by host: each family grows in
+ * its own buffer and the buffers are joined at the end.
+ *
+ * Severity gauges use enum check_severity: 0 pass, 1 info, 2 unknown,
+ * 3 warn, 4 fail, so `max by (cluster)` and `> 2` read naturally. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+
+struct sbuf {
+	char *p;
+	size_t n;
+	size_t cap;
+	int err;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	char *np;
+	int n;
+
+	if (b->err)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt,
+		      ap);
+	va_end(ap);
+	if (n < 0) {
+		b->err = -EINVAL;
+		return;
+	}
+	if (b->p && (size_t)n < b->cap - b->n) {
+		b->n += (size_t)n;
+		return;
+	}
+	need = b->n + (size_t)n + 1;
+	b->cap = b->cap ? b->cap : 4096;
+	while (b->cap < need)
+		b->cap *= 2;
+	np = realloc(b->p, b->cap);
+	if (np == NULL) {
+		b->err = -ENOMEM;
+		return;
+	}
+	b->p = np;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
+}
+
+/* Label values escape backslash, double quote and newline; a byte that is
+ * not printable ASCII is kept as is (values are UTF-8 from nanopb). */
+static void sb_label(struct sbuf *b, const char *name, const char *v,
+		     bool first)
+{
+	char esc[256];
+	size_t o = 0;
+
+	for (; *v && o + 3 < sizeof esc; v++) {
+		if (*v == '\\' || *v == '"') {
+			esc[o++] = '\\';
+			esc[o++] = *v;
+		} else if (*v == '\n') {
+			esc[o++] = '\\';
+			esc[o++] = 'n';
+		} else {
+			esc[o++] = *v;
+		}
+	}
+	esc[o] = '\0';
+	sb_printf(b, "%s%s=\"%s\"", first ? "" : ",", name, esc);
+}
+
+enum fam {
+	FAM_CHECK,
+	FAM_VERDICT,
+	FAM_DISK,
+	FAM_STALE,
+	FAM_SEEN,
+	FAM_N,
+};
+
+static const struct {
+	const char *name, *help;
+} fams[FAM_N] = {
+    [FAM_CHECK] = {"kagent_host_check_severity",
+		   "Severity of a host check (0 pass, 1 info, 2 unknown, "
+		   "3 warn, 4 fail)."},
+    [FAM_VERDICT] = {"kagent_host_verdict",
+		     "Worst severity of the host's checks (0 pass .. 4 fail)."},
+    [FAM_DISK] =
+	{"kagent_disk_health",
+	 "SMART health of a disk (0 pass, 2 unknown, 3 warn, 4 fail)."},
+    [FAM_STALE] = {"kagent_host_stale",
+		   "1 when the host has been silent for three report "
+		   "intervals."},
+    [FAM_SEEN] = {"kagent_host_last_seen_seconds",
+		  "Unix time the collector last received a report of the "
+		  "host."},
+};
+
+struct render {
+	struct sbuf fam[FAM_N];
+	kagent_v1_Report *r;
+	struct proto_lists lists;
+	int64_t now_ms;
+};
+
+static int render_host(void *arg, const struct coll_store_row *row)
+{
+	struct render *x = arg;
+	const kagent_v1_CheckResult *c;
+	const kagent_v1_Disk *d;
+	size_t i;
+	int sev;
+
+	if (row->verdict >= 0) {
+		sb_printf(&x->fam[FAM_VERDICT], "%s{", fams[FAM_VERDICT].name);
+		sb_label(&x->fam[FAM_VERDICT], "host", row->host_id, true);
+		sb_printf(&x->fam[FAM_VERDICT], "} %d\n", row->verdict);
+	}
+	sb_printf(&x->fam[FAM_STALE], "%s{", fams[FAM_STALE].name);
+	sb_label(&x->fam[FAM_STALE], "host", row->host_id, true);
+	sb_printf(
+	    &x->fam[FAM_STALE], "} %d\n",
+	    coll_host_is_stale(row->last_seen_ms, row->interval_s, x->now_ms));
+	sb_printf(&x->fam[FAM_SEEN], "%s{", fams[FAM_SEEN].name);
+	sb_label(&x->fam[FAM_SEEN], "host", row->host_id, true);
+	sb_printf(&x->fam[FAM_SEEN], "} %lld.%03lld\n",
+		  (long long)(row->last_seen_ms / 1000),
+		  (long long)(row->last_seen_ms % 1000));
+	/* A stored report that does not decode still has the series above. */
+	if (coll_report_decode(row->report, row->len, x->r, &x->lists, NULL) <
+	    0)
+		return 0;
+	c = x->lists.checks.v;
+	for (i = 0; i < x->lists.checks.n; i++) {
+		sev = coll_severity_from_proto(c[i].severity);
+		sb_printf(&x->fam[FAM_CHECK], "%s{", fams[FAM_CHECK].name);
+		sb_label(&x->fam[FAM_CHECK], "host", row->host_id, true);
+		sb_label(&x->fam[FAM_CHECK], "check", c[i].id, false);
+		sb_label(&x->fam[FAM_CHECK], "instance", c[i].instance, false);
+		sb_printf(&x->fam[FAM_CHECK], "} %d\n",
+			  sev < 0 ? SEV_UNKNOWN : sev);
+	}
+	d = x->lists.disks.v;
+	for (i = 0; i < x->lists.disks.n; i++) {
+		if (!d[i].has_health)
+			continue;
+		sev = coll_severity_from_proto(d[i].health.verdict);
+		sb_printf(&x->fam[FAM_DISK], "%s{", fams[FAM_DISK].name);
+		sb_label(&x->fam[FAM_DISK], "host", row->host_id, true);
+		sb_label(&x->fam[FAM_DISK], "disk", d[i].name, false);
+		sb_printf(&x->fam[FAM_DISK], "} %d\n",
+			  sev < 0 ? SEV_UNKNOWN : sev);
+	}
+	return 0;
+}
+
+static void render_clusters(struct sbuf *b, struct coll_store *s,
+			    int64_t now_ms)
+{
+	struct check_results r = {0};
+	struct coll_fleet f;
+	struct coll_host *hosts;
+	size_t i;
+
+	sb_printf(b, "# HELP kagent_cluster_verdict Worst severity of the "
+		     "cluster's fleet checks (0 pass .. 4 fail).\n"
+		     "# TYPE kagent_cluster_verdict gauge\n");
+	if (coll_fleet_load(s, now_ms, &f) < 0) {
+		b->err = -EIO;
+		return;
+	}
+	hosts = coll_fleet_hosts(&f);
+	for (i = 0; hosts && i < f.n_clusters; i++) {
+		r.n = 0;
+		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) < 0)
+			continue;
+		sb_printf(b, "kagent_cluster_verdict{");
+		sb_label(b, "cluster", f.clusters[i], true);
+		sb_printf(b, "} %d\n", (int)check_verdict(&r));
+	}
+	if (hosts == NULL)
+		b->err = -ENOMEM;
+	check_results_free(&r);
+	free(hosts);
+	coll_fleet_free(&f);
+}
+
+static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
+			    int64_t now_ms)
+{
+	int i;
+
+	(void)now_ms;
+	sb_printf(b,
+		  "# HELP kagent_collector_reports_total Reports stored.\n"
+		  "# TYPE kagent_collector_reports_total counter\n"
+		  "kagent_collector_reports_total %llu\n"
+		  "# HELP kagent_collector_duplicates_total Reports received "
+		  "again after a reconnect, acknowledged and not stored.\n"
+		  "# TYPE kagent_collector_duplicates_total counter\n"
+		  "kagent_collector_duplicates_total %llu\n"
+		  "# HELP kagent_collector_connections Agent connections "
+		  "open.\n"
+		  "# TYPE kagent_collector_connections gauge\n"
+		  "kagent_collector_connections %llu\n"
+		  "# HELP kagent_collector_accepted_total Agent connections "
+		  "accepted.\n"
+		  "# TYPE kagent_collector_accepted_total counter\n"
+		  "kagent_collector_accepted_total %llu\n"
+		  "# HELP kagent_collector_http_requests_total HTTP requests "
+		  "answered.\n"
+		  "# TYPE kagent_collector_http_requests_total counter\n"
+		  "kagent_collector_http_requests_total %llu\n"
+		  "# HELP kagent_collector_rejected_total Agent connections "
+		  "closed for a fault, by reason.\n"
+		  "# TYPE kagent_collector_rejected_total counter\n",
+		  (unsigned long long)ctr->reports,
+		  (unsigned long long)ctr->duplicates,
+		  (unsigned long long)ctr->connections,
+		  (unsigned long long)ctr->accepted,
+		  (unsigned long long)ctr->http_requests);
+	for (i = 0; i < COLL_REJECT_N; i++)
+		sb_printf(
+		    b, "kagent_collector_rejected_total{reason=\"%s\"} %llu\n",
+		    coll_reject_name(i), (unsigned long long)ctr->rejected[i]);
+}
+
+int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
+			int64_t now_ms, char **out, size_t *len)
+{
+	struct render x;
+	struct sbuf all = {0};
+	int i, rc;
+
+	memset(&x, 0, sizeof x);
+	x.now_ms = now_ms;
+	proto_lists_init(&x.lists);
+	x.r = malloc(sizeof *x.r);
+	rc = x.r ? coll_store_each_host(s, render_host, &x) : -ENOMEM;
+	for (i = 0; i < FAM_N; i++) {
+		sb_printf(&all, "# HELP %s %s\n# TYPE %s gauge\n", fams[i].name,
+			  fams[i].help, fams[i].name);
+		if (x.fam[i].n)
+			sb_printf(&all, "%.*s", (int)x.fam[i].n, x.fam[i].p);
+		if (x.fam[i].err)
+			rc = x.fam[i].err;
+		free(x.fam[i].p);
+	}
+	render_clusters(&all, s, now_ms);
+	render_counters(&all, ctr, now_ms);
+	free(x.r);
+	proto_lists_free(&x.lists);
+	if (rc == 0)
+		rc = all.err;
+	if (rc < 0) {
+		free(all.p);
+		return rc;
+	}
+	*out = all.p;
+	*len = all.n;
+	return 0;
+}

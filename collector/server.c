@@ -1,0 +1,586 @@
+/* The agents' listener: accept, frames, the conversation of the step-4
+ * protocol (hello → ack of the last stored seq; report → store → ack), and
+ * one rule for every fault: log one line naming peer, host id and reason,
+ * count it by reason, and close that one connection.
+ *
+ * Per connection the collector keeps a proto_stream, a framer (which
+ * allocates only while a frame is partial) and a few fields; the read
+ * buffer and the decoded Envelope are shared by the whole loop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <pb_encode.h>
+
+#include "collector.h"
+
+/* Acks and errors are tiny: a peer with this much unread is not reading. */
+#define COLL_CONN_WQ_MAX (16u * 1024)
+#define COLL_RBUF_LEN	 (64u * 1024)
+#define COLL_BACKLOG	 1024
+/* How often the fleet checks are judged and their changes recorded. */
+#define COLL_JUDGE_MS 10000
+
+struct coll_conn {
+	struct proto_stream st;
+	struct proto_framer fr;
+	struct collector *c;
+	TAILQ_ENTRY(coll_conn) ack_link;
+	uint64_t ack_seq; /* highest seq to acknowledge after the commit */
+	bool ack_queued;
+	bool hello;
+	bool rejected;
+	/* Set by the frame callback, reported once the framer stops. */
+	enum coll_reject reject;
+	int err_code;
+	char why[160];
+	char host_id[64];
+	char peer[56];
+};
+
+static const char *const reject_names[COLL_REJECT_N] = {
+    [COLL_REJECT_BAD_FRAME] = "bad_frame",
+    [COLL_REJECT_OVERSIZED] = "oversized",
+    [COLL_REJECT_TRUNCATED] = "truncated",
+    [COLL_REJECT_PROTOCOL] = "protocol",
+    [COLL_REJECT_IDENTITY] = "identity",
+};
+
+const char *coll_reject_name(enum coll_reject r)
+{
+	return (unsigned)r < COLL_REJECT_N ? reject_names[r] : "unknown";
+}
+
+int64_t coll_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int coll_parse_hostport(const char *s, struct sockaddr_storage *out)
+{
+	char host[64];
+	const char *colon, *h = s;
+	char *end;
+	size_t hl;
+	long port;
+
+	if (s[0] == '[') {
+		colon = strstr(s, "]:");
+		if (colon == NULL)
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof host)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+		return -EINVAL;
+	if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out) == 0)
+		return 0;
+	if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)out) == 0)
+		return 0;
+	return -EINVAL;
+}
+
+static void conn_log(const struct coll_conn *k, const char *what,
+		     const char *why)
+{
+	fprintf(stderr, "kcollectord: peer %s host %s: %s: %s\n", k->peer,
+		k->host_id[0] ? k->host_id : "-", what, why);
+}
+
+static int conn_send(struct coll_conn *k, const kagent_v1_Envelope *m)
+{
+	uint8_t buf[512];
+	size_t len;
+	int r;
+
+	r = proto_envelope_encode(m, buf, sizeof buf, &len, NULL);
+	if (r == 0)
+		r = proto_stream_write(&k->st, buf, len);
+	return r;
+}
+
+static void conn_reject(struct coll_conn *k, enum coll_reject why, int code,
+			const char *msg)
+{
+	kagent_v1_Envelope *e = k->c->env;
+
+	if (k->rejected || k->st.closing)
+		return;
+	k->rejected = true;
+	k->c->ctr.rejected[why]++;
+	conn_log(k, coll_reject_name(why), msg);
+	if (code != kagent_v1_ErrorCode_ERROR_CODE_UNSPECIFIED ||
+	    why != COLL_REJECT_TRUNCATED) {
+		memset(e, 0, sizeof *e);
+		e->which_msg = kagent_v1_Envelope_error_tag;
+		e->msg.error.code = code;
+		proto_str_set(e->msg.error.message, sizeof e->msg.error.message,
+			      msg);
+		/* Best effort: the peer may be gone already. */
+		conn_send(k, e);
+	}
+	proto_stream_close(&k->st, msg);
+}
+
+static int frame_fail(struct coll_conn *k, enum coll_reject why, int code,
+		      const char *fmt, const char *arg)
+{
+	k->reject = why;
+	k->err_code = code;
+	snprintf(k->why, sizeof k->why, fmt, arg);
+	return -EPROTO;
+}
+
+static void ack_queue(struct coll_conn *k, uint64_t seq)
+{
+	if (seq > k->ack_seq)
+		k->ack_seq = seq;
+	if (!k->ack_queued) {
+		k->ack_queued = true;
+		TAILQ_INSERT_TAIL(&k->c->ack_q, k, ack_link);
+	}
+}
+
+static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
+{
+	uint64_t seq;
+	char v[16];
+
+	if (k->hello)
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
+				  "a second hello%s", "");
+	if (h->protocol_version != PROTO_VERSION) {
+		snprintf(v, sizeof v, "%u", h->protocol_version);
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_VERSION,
+				  "protocol version %s not supported (1)", v);
+	}
+	if (!coll_host_id_valid(h->host_id))
+		return frame_fail(k, COLL_REJECT_IDENTITY,
+				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID,
+				  "host id '%s' is empty, not printable or "
+				  "longer than 63 bytes",
+				  h->host_id);
+	if (coll_store_last_seq(k->c->store, h->host_id, &seq) < 0) {
+		snprintf(k->why, sizeof k->why, "store: cannot read host");
+		k->reject = COLL_REJECT_N;
+		return -EIO;
+	}
+	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
+	k->hello = true;
+	k->ack_seq = 0;
+	ack_queue(k, seq);
+	/* ack_queue keeps the highest; a fresh hello answers exactly seq. */
+	k->ack_seq = seq;
+	return 0;
+}
+
+/* The Report's own bytes inside the Envelope payload: a canonical
+ * encoder writes the oneof member as tag 0x12, a length, the Report.
+ * *len = 0 when the payload is not laid out that way. */
+static const uint8_t *report_bytes(const uint8_t *p, size_t n, size_t *len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	*len = 0;
+	if (n < 2 || p[0] != 0x12)
+		return NULL;
+	for (i = 1; i < n && i < 11; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 1));
+		if (!(p[i] & 0x80))
+			break;
+	}
+	if (i >= n || i >= 11 || v != n - i - 1)
+		return NULL;
+	*len = (size_t)v;
+	return p + i + 1;
+}
+
+static int store_report(struct coll_conn *k, const uint8_t *p, size_t n)
+{
+	struct collector *c = k->c;
+	kagent_v1_Report *r = &c->env->msg.report;
+	struct coll_report_meta m;
+	const uint8_t *blob;
+	uint8_t *owned = NULL;
+	size_t len;
+	int rc, sev;
+
+	blob = report_bytes(p, n, &len);
+	if (blob == NULL) {
+		pb_ostream_t os;
+
+		proto_report_bind(r, &c->lists);
+		if (!pb_get_encoded_size(&len, kagent_v1_Report_fields, r) ||
+		    (owned = malloc(len ? len : 1)) == NULL)
+			return -ENOMEM;
+		os = pb_ostream_from_buffer(owned, len);
+		if (!pb_encode(&os, kagent_v1_Report_fields, r)) {
+			free(owned);
+			return -EINVAL;
+		}
+		proto_report_unbind(r);
+		blob = owned;
+	}
+	rc = coll_checks_from_report(&c->lists, &c->scratch);
+	if (rc == 0) {
+		sev = coll_severity_from_proto(r->verdict);
+		m = (struct coll_report_meta){
+		    r->host_id,	   r->cluster,		 r->seq,
+		    coll_now_ms(), r->report_interval_s, sev};
+		rc = coll_store_put(c->store, &m, blob, len, &c->scratch);
+	}
+	free(owned);
+	return rc;
+}
+
+static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
+{
+	const kagent_v1_Report *r = &k->c->env->msg.report;
+	int rc;
+
+	if (!k->hello)
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
+				  "report before hello%s", "");
+	if (strcmp(r->host_id, k->host_id) != 0)
+		return frame_fail(k, COLL_REJECT_IDENTITY,
+				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID,
+				  "report of host '%s' on the hello's "
+				  "connection",
+				  r->host_id);
+	if (r->seq == 0)
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
+				  "report with seq 0%s", "");
+	rc = store_report(k, p, n);
+	if (rc < 0) {
+		snprintf(k->why, sizeof k->why, "store: cannot store seq %llu",
+			 (unsigned long long)r->seq);
+		k->reject = COLL_REJECT_N;
+		return rc;
+	}
+	if (rc == 1)
+		k->c->ctr.duplicates++;
+	else
+		k->c->ctr.reports++;
+	ack_queue(k, r->seq);
+	return 0;
+}
+
+static int on_frame(void *arg, const uint8_t *p, size_t n)
+{
+	struct coll_conn *k = arg;
+	kagent_v1_Envelope *e = k->c->env;
+	struct hw_err err;
+	int rc;
+
+	rc = proto_envelope_decode(p, n, e, &k->c->lists, &err);
+	if (rc == -EBADMSG)
+		return frame_fail(k, COLL_REJECT_BAD_FRAME,
+				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
+				  "%s", err.msg);
+	if (rc < 0)
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
+				  "%s", err.msg);
+	switch (e->which_msg) {
+	case kagent_v1_Envelope_hello_tag:
+		return on_hello(k, &e->msg.hello);
+	case kagent_v1_Envelope_report_tag:
+		return on_report(k, p, n);
+	default:
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
+				  "unexpected %s from an agent",
+				  proto_envelope_kind(e));
+	}
+}
+
+static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
+{
+	struct coll_conn *k = s->data;
+	int rc;
+
+	if (k->rejected)
+		return;
+	k->reject = COLL_REJECT_N;
+	k->why[0] = '\0';
+	rc = proto_framer_feed(&k->fr, buf, len, on_frame, k);
+	if (rc == 0)
+		return;
+	if (rc == -EMSGSIZE)
+		conn_reject(k, COLL_REJECT_OVERSIZED,
+			    kagent_v1_ErrorCode_ERROR_CODE_FRAME_TOO_BIG,
+			    k->fr.why);
+	else if (k->reject != COLL_REJECT_N)
+		conn_reject(k, k->reject, k->err_code, k->why);
+	else {
+		/* Not the peer's fault (store, memory): close uncounted so
+		 * the agent resends from its spool. */
+		conn_log(k, "closed", k->why[0] ? k->why : k->fr.why);
+		proto_stream_close(&k->st, "collector error");
+	}
+}
+
+static void conn_closed(struct proto_stream *s, const char *why)
+{
+	struct coll_conn *k = s->data;
+	struct collector *c = k->c;
+
+	if (!k->rejected && proto_framer_pending(&k->fr) > 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof msg,
+			 "closed inside a frame, %zu bytes held (%s)",
+			 proto_framer_pending(&k->fr), why);
+		k->rejected = true;
+		c->ctr.rejected[COLL_REJECT_TRUNCATED]++;
+		conn_log(k, "truncated", msg);
+	}
+	if (k->ack_queued)
+		TAILQ_REMOVE(&c->ack_q, k, ack_link);
+	c->ctr.connections--;
+	proto_framer_free(&k->fr);
+	free(k);
+}
+
+static void peer_name(uv_tcp_t *t, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	int sl = sizeof ss;
+	char ip[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (uv_tcp_getpeername(t, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+			uv_ip6_name(a, ip, sizeof ip);
+			port = ntohs(a->sin6_port);
+			snprintf(buf, len, "[%s]:%d", ip, port);
+			return;
+		}
+		uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	snprintf(buf, len, "%s:%d", ip, port);
+}
+
+static void on_agent(uv_stream_t *srv, int status)
+{
+	struct collector *c = srv->data;
+	struct coll_conn *k;
+
+	if (status < 0) {
+		fprintf(stderr, "kcollectord: accept: %s\n",
+			uv_strerror(status));
+		return;
+	}
+	k = calloc(1, sizeof *k);
+	if (k == NULL)
+		return;
+	k->c = c;
+	proto_framer_init(&k->fr, 0);
+	if (proto_stream_init(c->loop, &k->st, k, c->rbuf, c->rbuf_len,
+			      COLL_CONN_WQ_MAX, conn_read, conn_closed) < 0) {
+		free(k);
+		return;
+	}
+	c->ctr.connections++;
+	c->ctr.accepted++;
+	if (uv_accept(srv, (uv_stream_t *)&k->st.tcp) < 0) {
+		proto_stream_close(&k->st, "accept failed");
+		return;
+	}
+	peer_name(&k->st.tcp, k->peer, sizeof k->peer);
+	if (proto_stream_start(&k->st) < 0)
+		proto_stream_close(&k->st, "cannot read");
+}
+
+/* After the loop has handled a turn's reads: commit the batch, then
+ * acknowledge what it holds. */
+static void on_flush(uv_check_t *h)
+{
+	struct collector *c = h->data;
+	kagent_v1_Envelope *e = c->env;
+	struct coll_conn *k;
+
+	if (coll_store_flush(c->store) < 0) {
+		fprintf(stderr, "kcollectord: store: commit failed; closing "
+				"the connections it held acks for\n");
+		while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
+			TAILQ_REMOVE(&c->ack_q, k, ack_link);
+			k->ack_queued = false;
+			proto_stream_close(&k->st, "commit failed");
+		}
+		return;
+	}
+	while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
+		TAILQ_REMOVE(&c->ack_q, k, ack_link);
+		k->ack_queued = false;
+		memset(e, 0, sizeof *e);
+		e->which_msg = kagent_v1_Envelope_ack_tag;
+		e->msg.ack.seq = k->ack_seq;
+		k->ack_seq = 0;
+		if (conn_send(k, e) < 0) {
+			conn_log(k, "closed", "peer does not read its acks");
+			proto_stream_close(&k->st, "write queue full");
+		}
+	}
+}
+
+/* The fleet checks change when hosts report or fall silent; their
+ * history is recorded from here, not from a view that may never be
+ * asked for. */
+static void on_judge(uv_timer_t *t)
+{
+	struct collector *c = t->data;
+	struct check_results r = {0};
+	struct coll_fleet f;
+	struct coll_host *hosts;
+	int64_t now = coll_now_ms();
+	size_t i;
+
+	if (coll_fleet_load(c->store, now, &f) < 0)
+		return;
+	hosts = coll_fleet_hosts(&f);
+	for (i = 0; hosts && i < f.n_clusters; i++) {
+		r.n = 0;
+		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) == 0)
+			coll_store_checks_update(c->store, "cluster",
+						 f.clusters[i], &r, now, NULL);
+	}
+	coll_store_flush(c->store);
+	check_results_free(&r);
+	free(hosts);
+	coll_fleet_free(&f);
+}
+
+int coll_server_start(struct collector *c, const struct sockaddr *addr)
+{
+	int r;
+
+	r = uv_tcp_init(c->loop, &c->agents);
+	if (r < 0)
+		return r;
+	c->agents.data = c;
+	r = uv_tcp_bind(&c->agents, addr, 0);
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&c->agents, COLL_BACKLOG,
+			      on_agent);
+	if (r < 0)
+		return r;
+	uv_check_init(c->loop, &c->flush);
+	c->flush.data = c;
+	uv_check_start(&c->flush, on_flush);
+	uv_timer_init(c->loop, &c->judge);
+	c->judge.data = c;
+	uv_timer_start(&c->judge, on_judge, 1000, COLL_JUDGE_MS);
+	return 0;
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	coll_stop(h->data);
+}
+
+int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
+	      const char *listen, const char *http, char *err, size_t errlen)
+{
+	struct sockaddr_storage la, ha;
+	int r;
+
+	memset(c, 0, sizeof *c);
+	c->loop = loop;
+	c->store = store;
+	c->started_ms = coll_now_ms();
+	TAILQ_INIT(&c->ack_q);
+	proto_lists_init(&c->lists);
+	if (coll_parse_hostport(listen, &la) < 0) {
+		snprintf(err, errlen, "--listen: '%s' is not HOST:PORT",
+			 listen);
+		return -EINVAL;
+	}
+	if (coll_parse_hostport(http, &ha) < 0) {
+		snprintf(err, errlen, "--http: '%s' is not HOST:PORT", http);
+		return -EINVAL;
+	}
+	c->rbuf_len = COLL_RBUF_LEN;
+	c->rbuf = malloc(c->rbuf_len);
+	c->env = malloc(sizeof *c->env);
+	if (c->rbuf == NULL || c->env == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = coll_server_start(c, (struct sockaddr *)&la);
+	if (r < 0) {
+		snprintf(err, errlen, "--listen %s: %s", listen,
+			 uv_strerror(r));
+		return r;
+	}
+	r = coll_http_start(c, (struct sockaddr *)&ha);
+	if (r < 0) {
+		snprintf(err, errlen, "--http %s: %s", http, uv_strerror(r));
+		return r;
+	}
+	uv_signal_init(loop, &c->sigint);
+	uv_signal_init(loop, &c->sigterm);
+	c->sigint.data = c->sigterm.data = c;
+	uv_signal_start(&c->sigint, on_signal, SIGINT);
+	uv_signal_start(&c->sigterm, on_signal, SIGTERM);
+	return 0;
+}
+
+static void close_one(uv_handle_t *h, void *arg)
+{
+	struct collector *c = arg;
+
+	if (uv_is_closing(h))
+		return;
+	/* Connections close through their stream so their memory goes. */
+	if (h->type == UV_TCP && h != (uv_handle_t *)&c->agents &&
+	    h != (uv_handle_t *)&c->http) {
+		proto_stream_close(h->data, "collector stopping");
+		return;
+	}
+	uv_close(h, NULL);
+}
+
+void coll_stop(struct collector *c)
+{
+	if (c->stopping)
+		return;
+	c->stopping = true;
+	coll_store_flush(c->store);
+	uv_walk(c->loop, close_one, c);
+}
+
+void coll_free(struct collector *c)
+{
+	proto_lists_free(&c->lists);
+	check_results_free(&c->scratch);
+	free(c->env);
+	free(c->rbuf);
+}

@@ -1,0 +1,361 @@
+/* The collector's state in SQLite: the latest report of every host and the
+ * history of check severities.  Everything the views show is read back
+ * from here, so a restart loses nothing that was acknowledged.
+ *
+ * Writes are batched: coll_store_put opens a transaction and the loop
+ * commits it once per turn (coll_store_flush) before sending the acks of
+ * that turn, so an ack always follows the commit of its report.  WAL with
+ * synchronous=NORMAL keeps a commit through a crash of the process; a power
+ * loss may take the last commits back, which the agents' spool resends. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "collector.h"
+
+enum {
+	ST_LAST,
+	ST_PUT,
+	ST_STATE_GET,
+	ST_STATE_SET,
+	ST_HIST_ADD,
+	ST_EACH,
+	ST_GET,
+	ST_HIST,
+	ST_N,
+};
+
+static const char *const stmt_sql[ST_N] = {
+    [ST_LAST] = "SELECT last_seq, checks_sig FROM hosts WHERE host_id = ?1",
+    [ST_PUT] = "INSERT INTO hosts(host_id, cluster, last_seq, last_seen_ms,"
+	       " interval_s, verdict, checks_sig, report)"
+	       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	       " ON CONFLICT(host_id) DO UPDATE SET cluster = excluded.cluster,"
+	       " last_seq = excluded.last_seq,"
+	       " last_seen_ms = excluded.last_seen_ms,"
+	       " interval_s = excluded.interval_s, verdict = excluded.verdict,"
+	       " checks_sig = excluded.checks_sig, report = excluded.report"
+	       " WHERE excluded.last_seq > hosts.last_seq",
+    [ST_STATE_GET] = "SELECT severity FROM check_state WHERE kind = ?1 AND"
+		     " subject = ?2 AND check_id = ?3 AND instance = ?4",
+    [ST_STATE_SET] = "INSERT OR REPLACE INTO check_state(kind, subject,"
+		     " check_id, instance, severity, since_ms)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_HIST_ADD] =
+	"INSERT INTO check_history(kind, subject, check_id,"
+	" instance, severity, ts_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_EACH] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
+		" verdict, report FROM hosts ORDER BY host_id",
+    [ST_GET] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
+	       " verdict, report FROM hosts WHERE host_id = ?1",
+    [ST_HIST] = "SELECT kind, subject, check_id, instance, severity, ts_ms"
+		" FROM check_history WHERE kind = ?1 AND subject = ?2"
+		" ORDER BY id",
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
+    "CREATE TABLE IF NOT EXISTS hosts("
+    " host_id TEXT PRIMARY KEY, cluster TEXT NOT NULL,"
+    " last_seq INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL,"
+    " interval_s INTEGER NOT NULL, verdict INTEGER NOT NULL,"
+    " checks_sig INTEGER NOT NULL, report BLOB NOT NULL);"
+    /* The severity each check has now, to tell a change from a repeat. */
+    "CREATE TABLE IF NOT EXISTS check_state("
+    " kind TEXT NOT NULL, subject TEXT NOT NULL, check_id TEXT NOT NULL,"
+    " instance TEXT NOT NULL, severity INTEGER NOT NULL,"
+    " since_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, subject, check_id, instance)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS check_history("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+    " check_id TEXT NOT NULL, instance TEXT NOT NULL,"
+    " severity INTEGER NOT NULL, ts_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS check_history_subject"
+    " ON check_history(kind, subject, id);";
+
+struct coll_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_N];
+	bool in_tx;
+};
+
+int coll_store_open(const char *path, struct coll_store **out, char *err,
+		    size_t errlen)
+{
+	struct coll_store *s;
+	char *msg = NULL;
+	int i, rc;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto out_close;
+	}
+	sqlite3_busy_timeout(s->db, 2000);
+	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : "schema");
+		sqlite3_free(msg);
+		goto out_close;
+	}
+	for (i = 0; i < ST_N; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", path,
+				 sqlite3_errmsg(s->db));
+			goto out_close;
+		}
+	*out = s;
+	return 0;
+out_close:
+	coll_store_close(s);
+	return -EIO;
+}
+
+void coll_store_close(struct coll_store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	coll_store_flush(s);
+	for (i = 0; i < ST_N; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int store_begin(struct coll_store *s)
+{
+	if (s->in_tx)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	s->in_tx = true;
+	return 0;
+}
+
+int coll_store_flush(struct coll_store *s)
+{
+	if (!s->in_tx)
+		return 0;
+	s->in_tx = false;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int coll_store_last_seq(struct coll_store *s, const char *host_id,
+			uint64_t *seq)
+{
+	sqlite3_stmt *st = s->st[ST_LAST];
+	int rc;
+
+	*seq = 0;
+	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* FNV-1a over id, instance and severity of every check: most reports
+ * repeat their predecessor's results, and then no check row is touched. */
+static int64_t checks_sig(const struct check_results *c)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+	size_t i;
+
+	for (i = 0; c && i < c->n; i++) {
+		for (p = (const unsigned char *)c->v[i].id; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+		for (p = (const unsigned char *)c->v[i].instance; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h = (h ^ (0x100u + (unsigned)c->v[i].sev)) * 1099511628211ULL;
+	}
+	return (int64_t)h;
+}
+
+int coll_store_checks_update(struct coll_store *s, const char *kind,
+			     const char *subject,
+			     const struct check_results *checks, int64_t now_ms,
+			     unsigned *changed)
+{
+	sqlite3_stmt *get = s->st[ST_STATE_GET];
+	size_t i;
+	int rc, j;
+
+	if (changed)
+		*changed = 0;
+	rc = store_begin(s);
+	for (i = 0; rc == 0 && i < checks->n; i++) {
+		const struct check_result *c = &checks->v[i];
+		sqlite3_stmt *w[2] = {s->st[ST_STATE_SET], s->st[ST_HIST_ADD]};
+
+		sqlite3_bind_text(get, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 2, subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 3, c->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 4, c->instance, -1, SQLITE_STATIC);
+		rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW &&
+		    sqlite3_column_int(get, 0) == (int)c->sev) {
+			sqlite3_reset(get);
+			rc = 0;
+			continue;
+		}
+		sqlite3_reset(get);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -EIO;
+		rc = 0;
+		for (j = 0; rc == 0 && j < 2; j++) {
+			sqlite3_bind_text(w[j], 1, kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(w[j], 2, subject, -1, SQLITE_STATIC);
+			sqlite3_bind_text(w[j], 3, c->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(w[j], 4, c->instance, -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_int(w[j], 5, (int)c->sev);
+			sqlite3_bind_int64(w[j], 6, now_ms);
+			rc = step_done(w[j]);
+		}
+		if (rc == 0 && changed)
+			(*changed)++;
+	}
+	return rc;
+}
+
+int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
+		   const uint8_t *report, size_t len,
+		   const struct check_results *checks)
+{
+	sqlite3_stmt *last = s->st[ST_LAST], *put = s->st[ST_PUT];
+	int64_t sig = checks_sig(checks), old_sig = 0;
+	bool known = false;
+	uint64_t seq = 0;
+	int rc;
+
+	sqlite3_bind_text(last, 1, m->host_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(last);
+	if (rc == SQLITE_ROW) {
+		known = true;
+		seq = (uint64_t)sqlite3_column_int64(last, 0);
+		old_sig = sqlite3_column_int64(last, 1);
+	}
+	sqlite3_reset(last);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	if (known && m->seq <= seq)
+		return 1;
+	if (store_begin(s) < 0)
+		return -EIO;
+	sqlite3_bind_text(put, 1, m->host_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(put, 2, m->cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(put, 3, (int64_t)m->seq);
+	sqlite3_bind_int64(put, 4, m->seen_ms);
+	sqlite3_bind_int64(put, 5, m->interval_s);
+	sqlite3_bind_int(put, 6, m->verdict);
+	sqlite3_bind_int64(put, 7, sig);
+	sqlite3_bind_blob(put, 8, report, (int)len, SQLITE_STATIC);
+	if (step_done(put) < 0)
+		return -EIO;
+	if (checks && (!known || sig != old_sig))
+		return coll_store_checks_update(s, "host", m->host_id, checks,
+						m->seen_ms, NULL);
+	return 0;
+}
+
+static int each_row(sqlite3_stmt *st, coll_store_row_cb cb, void *arg,
+		    bool *any)
+{
+	struct coll_store_row r;
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*any = true;
+		r.host_id = (const char *)sqlite3_column_text(st, 0);
+		r.cluster = (const char *)sqlite3_column_text(st, 1);
+		r.last_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		r.last_seen_ms = sqlite3_column_int64(st, 3);
+		r.interval_s = (uint32_t)sqlite3_column_int64(st, 4);
+		r.verdict = sqlite3_column_int(st, 5);
+		r.report = sqlite3_column_blob(st, 6);
+		r.len = (size_t)sqlite3_column_bytes(st, 6);
+		ret = cb(arg, &r);
+		if (ret != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg)
+{
+	bool any = false;
+
+	return each_row(s->st[ST_EACH], cb, arg, &any);
+}
+
+int coll_store_get_host(struct coll_store *s, const char *host_id,
+			coll_store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_GET];
+	bool any = false;
+	int rc;
+
+	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_TRANSIENT);
+	rc = each_row(st, cb, arg, &any);
+	if (rc == 0 && !any)
+		rc = -ENOENT;
+	return rc;
+}
+
+int coll_store_history(struct coll_store *s, const char *kind,
+		       const char *subject, coll_history_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_HIST];
+	struct coll_history_row r;
+	int rc, ret = 0;
+
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.kind = (const char *)sqlite3_column_text(st, 0);
+		r.subject = (const char *)sqlite3_column_text(st, 1);
+		r.check_id = (const char *)sqlite3_column_text(st, 2);
+		r.instance = (const char *)sqlite3_column_text(st, 3);
+		r.severity = sqlite3_column_int(st, 4);
+		r.ts_ms = sqlite3_column_int64(st, 5);
+		ret = cb(arg, &r);
+		if (ret != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (ret != 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}

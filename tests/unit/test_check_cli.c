@@ -1,0 +1,268 @@
+/* `kagent check` as Nagios runs it: exit status 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN on the fixture hosts, --role over the configured
+ * roles, errors in flags and configuration, the JSON document's shape. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check_host.h"
+
+static const char *const stores[] = {
+    "etc/kafka/secrets/kafka01.keystore.jks",
+    "etc/kafka/secrets/kafka.truststore.jks",
+};
+
+/* Runs the staged host with keystore modes set; returns the exit code. */
+static int run_host(const char *name, mode_t keystore, const char *conf,
+		    const char *extra, json_t **doc)
+{
+	struct staged s;
+	int rc;
+
+	assert_int_equal(host_stage(name, &s), 0);
+	assert_int_equal(host_chmod(&s, stores[0], keystore), 0);
+	host_chmod(&s, stores[1], 0600);
+	*doc = host_check(s.root, conf, extra, &rc);
+	host_unstage(&s);
+	assert_non_null(*doc);
+	return rc;
+}
+
+static void assert_verdict(json_t *doc, const char *verdict)
+{
+	assert_string_equal(json_string_value(json_object_get(doc, "verdict")),
+			    verdict);
+}
+
+static void test_good_broker_exits_0(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(run_host("check-sec-good", 0600, NULL, NULL, &doc), 0);
+	assert_verdict(doc, "pass");
+	json_decref(doc);
+}
+
+static void test_warning_exits_1(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(
+	    run_host("check-sec-no-authorizer", 0600, NULL, NULL, &doc), 1);
+	assert_verdict(doc, "warn");
+	json_decref(doc);
+}
+
+static void test_critical_exits_2(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(run_host("check-sec-good", 0644, NULL, NULL, &doc), 2);
+	assert_verdict(doc, "fail");
+	json_decref(doc);
+}
+
+/* Only an unknown (the truststore is missing): UNKNOWN. */
+static void test_unknown_exits_3(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(
+	    run_host("check-sec-missing-truststore", 0600, NULL, NULL, &doc),
+	    3);
+	assert_verdict(doc, "unknown");
+	json_decref(doc);
+}
+
+/* fail outranks warn and unknown. */
+static void test_fail_outranks_warn_and_unknown(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	/* keystore 0644 (fail), truststore missing (unknown) */
+	assert_int_equal(
+	    run_host("check-sec-missing-truststore", 0644, NULL, NULL, &doc),
+	    2);
+	json_decref(doc);
+}
+
+static void test_json_shape(void **state)
+{
+	json_t *doc, *checks, *c;
+	size_t i;
+
+	(void)state;
+	run_host("check-sec-plaintext", 0600, NULL, NULL, &doc);
+	assert_int_equal(json_object_size(doc), 2);
+	assert_true(json_is_string(json_object_get(doc, "verdict")));
+	checks = json_object_get(doc, "checks");
+	assert_true(json_is_array(checks));
+	assert_true(json_array_size(checks) > 0);
+	json_array_foreach(checks, i, c)
+	{
+		json_t *inst = json_object_get(c, "instance");
+		const char *sev = host_field(c, "severity");
+
+		assert_int_equal(json_object_size(c), 6);
+		assert_non_null(host_field(c, "id"));
+		assert_true(json_is_null(inst) || json_is_string(inst));
+		assert_non_null(sev);
+		assert_true(!strcmp(sev, "pass") || !strcmp(sev, "info") ||
+			    !strcmp(sev, "unknown") || !strcmp(sev, "warn") ||
+			    !strcmp(sev, "fail"));
+		assert_non_null(host_field(c, "measured"));
+		assert_non_null(host_field(c, "required"));
+		assert_non_null(host_field(c, "message"));
+	}
+	c = host_result(doc, "kafka.security.encryption", "PLAINTEXT");
+	assert_non_null(c);
+	assert_string_equal(
+	    host_field(c, "message"),
+	    "PLAINTEXT sends records in clear text over the network; move "
+	    "clients to an SSL or SASL_SSL listener");
+	c = host_result(doc, "os.swappiness", NULL);
+	assert_non_null(c);
+	assert_true(json_is_null(json_object_get(c, "instance")));
+	json_decref(doc);
+}
+
+/* --role zookeeper on a host configured as a broker: no Kafka check runs,
+ * the ZooKeeper ones say why they cannot judge. */
+static void test_role_flag_overrides_configured_roles(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	run_host("check-sec-good", 0600, NULL, NULL, &doc);
+	assert_int_equal(host_count(doc, "kafka.security.authorizer"), 1);
+	assert_int_equal(host_count(doc, "os.nofile"), 1);
+	json_decref(doc);
+	run_host("check-sec-good", 0600, NULL, "--role zookeeper", &doc);
+	assert_int_equal(host_count(doc, "kafka.security.authorizer"), 0);
+	assert_int_equal(host_count(doc, "os.nofile"), 0);
+	assert_int_equal(host_count(doc, "os.max_map_count"), 0);
+	assert_int_equal(host_count(doc, "os.swappiness"), 1);
+	assert_int_equal(host_count(doc, "os.clock"), 1);
+	json_decref(doc);
+}
+
+static void test_missing_config_exits_3_naming_it(void **state)
+{
+	char err[1024], *out = NULL;
+
+	(void)state;
+	assert_int_equal(host_run("--config " FIXTURES
+				  "/no-such/kagent.conf --root " FIXTURES
+				  "/check-sec-good",
+				  &out, err, sizeof err),
+			 3);
+	assert_string_equal(
+	    err, "kagent check: " FIXTURES
+		 "/no-such/kagent.conf: No such file or directory\n");
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void test_bad_config_exits_3_with_line(void **state)
+{
+	char err[1024], *out = NULL;
+
+	(void)state;
+	/* The server.properties is no kagent.conf: its first key is refused. */
+	assert_int_equal(
+	    host_run(
+		"--config " FIXTURES
+		"/check-sec-good/etc/kafka/server.properties --root " FIXTURES
+		"/check-sec-good",
+		&out, err, sizeof err),
+	    3);
+	assert_non_null(
+	    strstr(err, "/check-sec-good/etc/kafka/server.properties:"));
+	assert_non_null(strstr(
+	    err, ": unknown section [] (valid: host, kafka, zookeeper, agent)\n"));
+	free(out);
+}
+
+static void test_unknown_flag_exits_3(void **state)
+{
+	char err[1024], *out = NULL;
+
+	(void)state;
+	assert_int_equal(host_run("--verbose", &out, err, sizeof err), 3);
+	assert_string_equal(
+	    err, "kagent check: unknown or incomplete option '--verbose'\n"
+		 "usage: kagent check [--role zookeeper|kafka] [--config FILE] "
+		 "[--root DIR] [--json]\n"
+		 "       kagent check --list\n");
+	free(out);
+	assert_int_equal(host_run("--role broker", &out, err, sizeof err), 3);
+	assert_string_equal(err, "kagent check: --role 'broker': expected "
+				 "zookeeper, kafka or zookeeper,kafka\n");
+	free(out);
+	assert_int_equal(host_run("extra", &out, err, sizeof err), 3);
+	assert_non_null(
+	    strstr(err, "kagent check: unexpected argument 'extra'\n"));
+	free(out);
+}
+
+static void test_root_without_tree_exits_3(void **state)
+{
+	char err[1024], *out = NULL;
+
+	(void)state;
+	assert_int_equal(host_run("--role kafka --config " FIXTURES
+				  "/check-sec-good/kagent.conf --root " FIXTURES
+				  "/no-such-root",
+				  &out, err, sizeof err),
+			 3);
+	assert_string_equal(err, "kagent check: " FIXTURES
+				 "/no-such-root: No such file or directory\n");
+	free(out);
+}
+
+/* --list names every check with its roles, one a line. */
+static void test_list(void **state)
+{
+	char err[256], *out = NULL;
+
+	(void)state;
+	assert_int_equal(host_run("--list", &out, err, sizeof err), 0);
+	assert_non_null(strstr(
+	    out,
+	    "kafka.security.secret_files      kafka            fail if a "
+	    "keystore, truststore or JAAS file is readable by other users\n"));
+	assert_non_null(
+	    strstr(out, "os.clock                         every host       "));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_broker_exits_0),
+	    cmocka_unit_test(test_warning_exits_1),
+	    cmocka_unit_test(test_critical_exits_2),
+	    cmocka_unit_test(test_unknown_exits_3),
+	    cmocka_unit_test(test_fail_outranks_warn_and_unknown),
+	    cmocka_unit_test(test_json_shape),
+	    cmocka_unit_test(test_role_flag_overrides_configured_roles),
+	    cmocka_unit_test(test_missing_config_exits_3_naming_it),
+	    cmocka_unit_test(test_bad_config_exits_3_with_line),
+	    cmocka_unit_test(test_unknown_flag_exits_3),
+	    cmocka_unit_test(test_root_without_tree_exits_3),
+	    cmocka_unit_test(test_list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,159 @@
+/* A Report built from a whole fixture host, encoded, decoded back; and the
+ * prober's refusal of a request it does not know. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon.h"
+
+#define HOST FIXTURES "/host-broker"
+
+static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
+{
+	struct facts_opts opts = { .live_zk = false };
+	struct check_results res = { 0 };
+	struct hw_err err = { { 0 } };
+	struct report_input in = { 0 };
+	struct proto_lists l, back;
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+	uint8_t *buf = malloc(PROBER_BODY_MAX);
+	struct facts *f = calloc(1, sizeof *f);
+	const kagent_v1_Report *r;
+	struct conf conf;
+	size_t len;
+
+	(void)state;
+	conf_defaults(&conf);
+	conf.roles = CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER;
+	strcpy(conf.cluster, "prod-a");
+	strcpy(conf.rack, "r7");
+	assert_int_equal(facts_gather(HOST, &conf, conf.roles, &opts, f, &err), 0);
+	assert_int_equal(check_run(f, conf.roles, &res), 0);
+	proto_lists_init(&l);
+	proto_lists_init(&back);
+	in.host_id = "test-1";
+	in.facts = f;
+	in.checks = &res;
+	in.sensors_why = "sensors are read on the live host only";
+	in.seq = 42;
+	in.timestamp_ms = 1700000000123;
+	in.interval_s = 60;
+	e->which_msg = kagent_v1_Envelope_report_tag;
+	assert_int_equal(report_build(&in, &e->msg.report, &l), 0);
+	assert_int_equal(proto_envelope_encode(e, buf, PROBER_BODY_MAX, &len, &err), 0);
+	assert_int_equal(proto_envelope_decode(buf + 4, len - 4, e, &back, &err), 0);
+	assert_int_equal(e->which_msg, kagent_v1_Envelope_report_tag);
+	r = &e->msg.report;
+
+	assert_string_equal(r->host_id, "test-1");
+	assert_string_equal(r->hostname, "");   /* the tree has none */
+	assert_string_equal(r->cluster, "prod-a");
+	assert_string_equal(r->rack, "r7");
+	assert_int_equal(r->roles_count, 2);
+	assert_int_equal(r->roles[0], kagent_v1_Role_ROLE_ZOOKEEPER);
+	assert_int_equal(r->roles[1], kagent_v1_Role_ROLE_KAFKA);
+	assert_int_equal(r->seq, 42);
+	assert_int_equal(r->timestamp_ms, 1700000000123);
+	assert_int_equal(r->report_interval_s, 60);
+	assert_int_equal(r->clipped, 0);
+	assert_string_equal(r->sensors_error, "sensors are read on the live host only");
+	/* host-vm2-cpu: 1 socket x 2 cores; host-bond10g: four interfaces. */
+	assert_true(r->has_inventory);
+	assert_int_equal(r->inventory.cpu.cores, 2);
+	assert_int_equal(back.nics.n, 5);
+	assert_string_equal(r->inventory.default_route_nic, "bond0");
+
+	assert_true(r->has_kafka);
+	assert_true(r->kafka.present);
+	assert_true(r->kafka.has_broker_id);
+	assert_int_equal(r->kafka.broker_id, 0);
+	assert_string_equal(r->kafka.installed_version, "3.6.1");
+	assert_string_equal(r->kafka.broker_rack, "");
+	assert_string_equal(r->kafka.inter_broker_protocol_version, "");
+	assert_int_equal(r->kafka.log_dirs_count, 1);
+	assert_string_equal(r->kafka.log_dirs[0].path, "/tmp/kafka-logs");
+	assert_true(r->kafka.log_dirs[0].has_partition_dirs);
+	assert_int_equal(r->kafka.log_dirs[0].partition_dirs, 3); /* linked-9 is a symlink */
+
+	assert_true(r->has_zookeeper);
+	assert_true(r->zookeeper.present);
+	assert_true(r->zookeeper.has_client_port);
+	assert_int_equal(r->zookeeper.client_port, 2181);
+	assert_false(r->zookeeper.has_running); /* not probed */
+	assert_false(r->zookeeper.has_myid);
+	assert_int_equal(r->zookeeper.ensemble_count, 3);
+	assert_int_equal(r->zookeeper.ensemble[0].id, 1);
+	assert_string_equal(r->zookeeper.ensemble[0].host, "zoo1");
+	assert_int_equal(r->zookeeper.ensemble[0].peer_port, 2888);
+	assert_int_equal(r->zookeeper.ensemble[0].election_port, 3888);
+	assert_string_equal(r->zookeeper.ensemble[2].host, "zoo3");
+
+	assert_int_equal(back.checks.n, res.n);
+	/* The fixture's PLAINTEXT listener and missing authorizer warn. */
+	assert_int_equal(r->verdict, kagent_v1_Severity_SEVERITY_WARN);
+
+	proto_lists_free(&l);
+	proto_lists_free(&back);
+	check_results_free(&res);
+	facts_free(f);
+	free(f);
+	free(buf);
+	free(e);
+}
+
+static void test_prober_refuses_an_unknown_request_code(void **state)
+{
+	struct prober_req_hdr q = { .code = 99, .len = 0 };
+	struct prober_reply_hdr h;
+	char msg[128] = "";
+	struct conf conf;
+	int sv[2], status;
+	pid_t pid;
+
+	(void)state;
+	conf_defaults(&conf);
+	strcpy(conf.agent.root, HOST);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(prober_serve(sv[1], &conf, "test-1") == 0 ? 0 : 1);
+	}
+	close(sv[1]);
+	assert_int_equal(write(sv[0], &q, sizeof q), sizeof q);
+	assert_int_equal(read(sv[0], &h, sizeof h), sizeof h);
+	assert_int_equal(h.code, 99);
+	assert_int_equal(h.status, -EINVAL);
+	assert_int_equal(h.len, strlen("unknown request code 99"));
+	assert_int_equal(read(sv[0], msg, h.len), h.len);
+	assert_string_equal(msg, "unknown request code 99");
+	/* It goes on serving: a HEALTH request still gets its answer. */
+	q.code = PROBER_HEALTH;
+	assert_int_equal(write(sv[0], &q, sizeof q), sizeof q);
+	assert_int_equal(read(sv[0], &h, sizeof h), sizeof h);
+	assert_int_equal(h.code, PROBER_HEALTH);
+	assert_int_equal(h.status, 0);
+	assert_int_equal(h.len, sizeof(struct prober_health));
+	close(sv[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_of_broker_fixture_decodes_to_its_facts),
+		cmocka_unit_test(test_prober_refuses_an_unknown_request_code),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
