@@ -14,7 +14,7 @@ DEBS_PACKAGE = scdoc dpkg-dev rpm lintian rpmlint systemd openssl
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run check check-sanitize bench package check-package clean
+.PHONY: all deps build run check check-sanitize fuzz check-fuzz bench package check-package clean
 
 all: build
 
@@ -46,6 +46,17 @@ check-sanitize: deps
 	cmake --build $(BUILD)-san -j$(JOBS)
 	cd $(BUILD)-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer harnesses (clang, tests/fuzz/run.sh): long runs, and the short
+# bounded one CI does.  Crash inputs land in $(BUILD)-fuzz/artifacts/.
+FUZZ_SECONDS ?= 300
+CHECK_FUZZ_SECONDS ?= 10
+
+fuzz: deps
+	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run.sh all $(FUZZ_SECONDS)
+
+check-fuzz: deps
+	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run.sh all $(CHECK_FUZZ_SECONDS)
 
 bench: build
 	bench/inventory.sh $(BUILD)/bin

@@ -275,6 +275,12 @@ int zk_config_parse(const struct props *p, const char *name,
 		memset(out, 0, sizeof *out);
 		return r;
 	}
+	/* QuorumPeerConfig takes a client port of 0 as "not set" and opens
+	 * no listener for it: unknown, not a port 0 to probe. */
+	if (out->client_port.known && out->client_port.v == 0)
+		out->client_port.known = false;
+	if (out->secure_client_port.known && out->secure_client_port.v == 0)
+		out->secure_client_port.known = false;
 	if (out->data_log_dir[0] == '\0') {
 		out->data_log_dir_default = true;
 		memcpy(out->data_log_dir, out->data_dir, sizeof out->data_dir);

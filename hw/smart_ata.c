@@ -197,48 +197,66 @@ static void ata_init(struct hw_ata_smart *out)
 	out->overall = HW_ATA_OVERALL_UNKNOWN;
 }
 
-int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
-		      struct hw_err *err)
+int hw_ata_smart_load_blob(const uint8_t *b, size_t n, const char *what,
+			   struct hw_ata_smart *out, struct hw_err *err)
 {
-	/* uint32_t: libatasmart walks the blob as 32-bit tags */
-	uint32_t blob[HW_ATA_BLOB_MAX / 4 + 1];
+	/* uint32_t: libatasmart walks the blob as 32-bit tags, so the bytes
+	 * are copied to an aligned buffer whatever b's alignment. */
+	uint32_t blob[HW_ATA_BLOB_MAX / 4];
 	SkBool avail = 0;
 	SkDisk *d = NULL;
-	ssize_t n;
 	int r;
 
 	ata_init(out);
-	n = hw_read_file(blob_path, (char *)blob, HW_ATA_BLOB_MAX + 1);
-	if (n < 0) {
-		hw_err_set(err, "%s: %s", blob_path, strerror((int)-n));
-		return (int)n;
-	}
 	if (n >= HW_ATA_BLOB_MAX) {
 		hw_err_set(err, "%s: larger than %d bytes, not a SMART blob",
-			   blob_path, HW_ATA_BLOB_MAX - 1);
+			   what, HW_ATA_BLOB_MAX - 1);
 		return -EFBIG;
 	}
-	if (sk_disk_open(NULL, &d) < 0)
-		return ata_fail(err, blob_path, "libatasmart", ata_errno());
-	if (n == 0 || sk_disk_set_blob(d, blob, (size_t)n) < 0) {
+	if (n == 0) {
 		hw_err_set(err, "%s: not a SMART blob written by skdump --save",
-			   blob_path);
+			   what);
+		return -EINVAL;
+	}
+	memcpy(blob, b, n);
+	if (sk_disk_open(NULL, &d) < 0)
+		return ata_fail(err, what, "libatasmart", ata_errno());
+	if (sk_disk_set_blob(d, blob, n) < 0) {
+		hw_err_set(err, "%s: not a SMART blob written by skdump --save",
+			   what);
 		r = -EINVAL;
 		goto out_free_disk;
 	}
 	ata_identify(d, out);
 	if (sk_disk_smart_is_available(d, &avail) < 0 || !avail) {
-		r = ata_fail(err, blob_path, "identify data", EOPNOTSUPP);
+		r = ata_fail(err, what, "identify data", EOPNOTSUPP);
 		goto out_free_disk;
 	}
 	if (sk_disk_smart_read_data(d) < 0) {
-		r = ata_fail(err, blob_path, "SMART data", ata_errno());
+		r = ata_fail(err, what, "SMART data", ata_errno());
 		goto out_free_disk;
 	}
-	r = ata_collect(d, blob_path, out, err);
+	r = ata_collect(d, what, out, err);
 out_free_disk:
 	sk_disk_free(d);
 	return r;
+}
+
+int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
+		      struct hw_err *err)
+{
+	/* One byte over the limit, so a larger file is seen as one. */
+	char buf[HW_ATA_BLOB_MAX + 1];
+	ssize_t n;
+
+	ata_init(out);
+	n = hw_read_file(blob_path, buf, sizeof buf);
+	if (n < 0) {
+		hw_err_set(err, "%s: %s", blob_path, strerror((int)-n));
+		return (int)n;
+	}
+	return hw_ata_smart_load_blob((const uint8_t *)buf, (size_t)n,
+				      blob_path, out, err);
 }
 
 /* libatasmart swallows the SG_IO failure of its IDENTIFY probe and reports

@@ -69,6 +69,11 @@ const char *hw_ata_overall_name(enum hw_ata_overall o);
 int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
 		      struct hw_err *err);
 
+/* The same over bytes already in memory (a fuzzer, a blob received over
+ * the network); what names them in err. */
+int hw_ata_smart_load_blob(const uint8_t *b, size_t n, const char *what,
+			   struct hw_ata_smart *out, struct hw_err *err);
+
 /* Reads a live disk (/dev/sdX).  A sleeping disk is not woken: out->asleep
  * is set and 0 returned.  -EACCES when privileges are missing ("needs
  * CAP_SYS_RAWIO"), -EOPNOTSUPP when the device does not answer ATA SMART
