@@ -6,10 +6,11 @@ JOBS ?= $(shell nproc)
 # Build dependencies, then what the tests use as independent oracles and
 # real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
-	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libhttp-parser-dev libssl-dev libcap-ng-dev
+	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libhttp-parser-dev libssl-dev libcap-ng-dev python3
 DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
 	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper protobuf-compiler prometheus curl openssl
 # `make package` (man pages, .deb, .rpm) and its test (linters, systemd-analyze).
+DEBS_FUZZ = clang libclang-rt-14-dev llvm
 DEBS_PACKAGE = scdoc dpkg-dev rpm lintian rpmlint systemd openssl
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -19,7 +20,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 all: build
 
 deps:
-	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PACKAGE); do \
+	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_FUZZ) $(DEBS_PACKAGE); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -8,7 +8,7 @@ T=$(mktemp -d); trap 'kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 mkdir "$T/spool"
 # As root kagentd drops to an unprivileged user, who must reach the spool.
 chmod 755 "$T"
-printf '[host]\nroles = kafka,zookeeper\n[agent]\nuser = nobody\ncollector = 127.0.0.1:1\ninterval = 1\nhealth_interval = 1\nspool = %s/spool\nspool_max = 64MiB\nsocket = %s/s.sock\nhost_id = bench-1\nroot = %s\n' "$T" "$T" "$ROOT" > "$T/k.conf"
+printf '[host]\nroles = kafka,zookeeper\n[agent]\nuser = nobody\ninsecure = yes\ncollector = 127.0.0.1:1\ninterval = 1\nhealth_interval = 1\nspool = %s/spool\nspool_max = 64MiB\nsocket = %s/s.sock\nhost_id = bench-1\nroot = %s\n' "$T" "$T" "$ROOT" > "$T/k.conf"
 "$BIN/kagentd" --config "$T/k.conf" 2>/dev/null & PID=$!
 sleep "$SECS"
 CHILD=$(cat /proc/$PID/task/$PID/children | tr -d ' ')

@@ -13,7 +13,7 @@ dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 # One descriptor per agent on each side.
 ulimit -n $((agents * 2 + 256))
-"$bin/kcollectord" --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
+"$bin/kcollectord" --insecure --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
 	--db "$dir/c.db" 2>"$dir/log" &
 pid=$!
 i=0

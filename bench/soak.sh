@@ -19,7 +19,7 @@ import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
-"$bin/kcollectord" --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
+"$bin/kcollectord" --insecure --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
 	--db "$dir/c.db" 2>"$dir/log" &
 pid=$!
 i=0
