@@ -21,6 +21,7 @@ OUT=$(e2e_fleet --json)
 rc=$?
 echo "kagent fleet --json exit status: $rc (want 0)"
 [ $rc -eq 0 ] || fail=1
+echo "\$ kagent fleet --collector https://127.0.0.1:$HTTP_PORT --tls-ca $CA/ca.pem --tls-cert $CA/hosts/fleet-reader.pem --tls-key $CA/hosts/fleet-reader.key"
 e2e_fleet
 python3 - "$OUT" <<'PY' || fail=1
 import json, sys
