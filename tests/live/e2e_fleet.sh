@@ -1,7 +1,8 @@
 #!/bin/bash
-# A real kcollectord and ten kagentd processes on loopback, each with its
-# own host id and fixture sysroot (fixtures/e2e-fleet.hosts, built by
-# fixtures/e2e.gen.sh); `kagent fleet --json` judges the four clusters:
+# A real kcollectord and ten kagentd processes on loopback over TLS, each
+# with its own host id, certificate and fixture sysroot
+# (fixtures/e2e-fleet.hosts, built by fixtures/e2e.gen.sh); `kagent fleet
+# --json` over https, with a reader's certificate, judges the four clusters:
 #   zk2     two ZooKeeper servers in one rack: size and placement fail
 #   zk3     three in three racks: pass
 #   kafka2  two brokers: kafka.cluster.size fails
@@ -16,11 +17,12 @@ fail=0
 for h in "${E2E_HOSTS[@]}"; do
 	e2e_wait_acked "$h" 1 30 || { echo "FAIL $h: no report acknowledged"; fail=1; }
 done
-OUT=$("$BIN/kagent" fleet --collector "$COLL_URL" --json)
+OUT=$(e2e_fleet --json)
 rc=$?
 echo "kagent fleet --json exit status: $rc (want 0)"
 [ $rc -eq 0 ] || fail=1
-"$BIN/kagent" fleet --collector "$COLL_URL"
+echo "\$ kagent fleet --collector https://127.0.0.1:$HTTP_PORT --tls-ca $CA/ca.pem --tls-cert $CA/hosts/fleet-reader.pem --tls-key $CA/hosts/fleet-reader.key"
+e2e_fleet
 python3 - "$OUT" <<'PY' || fail=1
 import json, sys
 d = json.loads(sys.argv[1])

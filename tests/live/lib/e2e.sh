@@ -1,9 +1,13 @@
 # Shared by the end-to-end tests (tests/live/e2e_*.sh, sourced, not run):
-# a real kcollectord and real kagentd processes on loopback, everything in
-# one temporary directory $T.  Needs $BIN (the build's bin directory) and
-# runs from tests/.
+# a real kcollectord and real kagentd processes on loopback over TLS,
+# everything in one temporary directory $T: a CA made by kagent-ca, a
+# certificate per host, one for the collector and one for `kagent fleet`.
+# Needs $BIN (the build's bin directory) and runs from tests/.
 
 T=$(mktemp -d)
+# Started as root, kagentd runs as [agent] user: it must reach its spool,
+# certificate and key below $T.
+chmod 755 "$T"
 E2E_PIDS=()
 e2e_cleanup() {
 	local p
@@ -25,13 +29,62 @@ s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 COLL_PID=
+# Plain HTTP from loopback (curl), allowed by `read loopback`.
 COLL_URL=http://127.0.0.1:$HTTP_PORT
+CA=$T/ca
+KAGENT_CA=../packaging/kagent-ca
+
+# e2e_issue ID: a certificate with identity ID in $CA/hosts/ID.pem, its
+# key readable by the unprivileged kagentd.
+e2e_issue() {
+	[ -e "$CA/hosts/$1.pem" ] && return 0
+	"$KAGENT_CA" issue "$CA" "$1" > /dev/null || return 1
+	chmod 644 "$CA/hosts/$1.key"
+}
+
+# The CA; the collector's certificate, checked by address (kagent-ca
+# issues names only, so openssl signs this one with the same CA); the
+# reader's; the ACL: the clusters of fixtures/e2e-fleet.hosts, the reader,
+# and loopback.
+e2e_pki() {
+	"$KAGENT_CA" init "$CA" > /dev/null || return 1
+	chmod 755 "$CA"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$CA/collector.key" -subj /CN=localhost \
+		-out "$T/collector.csr" 2> /dev/null || return 1
+	printf '%s\n' "basicConstraints = critical,CA:FALSE" \
+		"extendedKeyUsage = serverAuth" \
+		"subjectAltName = IP:127.0.0.1,DNS:localhost" > "$T/collector.ext"
+	openssl x509 -req -in "$T/collector.csr" -CA "$CA/ca.pem" \
+		-CAkey "$CA/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
+		-days 30 -extfile "$T/collector.ext" \
+		-out "$CA/collector.pem" 2> /dev/null || return 1
+	e2e_issue fleet-reader || return 1
+	{
+		echo "report zk2-* zk2"
+		echo "report zk3-* zk3"
+		echo "report kafka2-* kafka2"
+		echo "report kmix-* kmix"
+		echo "read fleet-reader"
+		echo "read loopback"
+	} > "$T/acl"
+}
+e2e_pki || { echo "FAIL certificates"; exit 1; }
+
+# `kagent fleet` over https with the reader's certificate: e2e_fleet [ARG...]
+e2e_fleet() {
+	"$BIN/kagent" fleet --collector "https://127.0.0.1:$HTTP_PORT" \
+		--tls-ca "$CA/ca.pem" --tls-cert "$CA/hosts/fleet-reader.pem" \
+		--tls-key "$CA/hosts/fleet-reader.key" "$@"
+}
 
 # Starts kcollectord (again, after a stop: same ports, same database); its
 # log accumulates in $T/collector.log over restarts.
 e2e_collector_start() {
 	"$BIN/kcollectord" --listen 127.0.0.1:$LISTEN_PORT \
 		--http 127.0.0.1:$HTTP_PORT --db "$T/collector.db" \
+		--tls-ca "$CA/ca.pem" --tls-cert "$CA/collector.pem" \
+		--tls-key "$CA/collector.key" --acl "$T/acl" \
 		2>> "$T/collector.log" &
 	COLL_PID=$!
 	local i
@@ -53,10 +106,13 @@ e2e_collector_stop() {
 
 # e2e_agent_start HOST_ID CLUSTER RACK ROLES SYSROOT [EXTRA]: a kagentd
 # reporting every second, its spool, socket and log under $T/HOST_ID; EXTRA
-# is more [agent] lines.  A restart keeps the first configuration.
+# is more [agent] lines.  A restart keeps the first configuration.  The
+# agent's user owns $T/HOST_ID, so that it can remove its socket there.
 e2e_agent_start() {
 	local d=$T/$1
 	mkdir -p "$d/spool"
+	[ "$(id -u)" -ne 0 ] || chown nobody "$d"
+	e2e_issue "$1" || return 1
 	if [ ! -e "$d/kagent.conf" ]; then
 		cat > "$d/kagent.conf" <<CONF
 [host]
@@ -71,6 +127,10 @@ spool = $d/spool
 socket = $d/kagent.sock
 host_id = $1
 root = $PWD/fixtures/$5
+user = nobody
+tls_ca = $CA/ca.pem
+tls_cert = $CA/hosts/$1.pem
+tls_key = $CA/hosts/$1.key
 ${6:-}
 CONF
 	fi
