@@ -498,3 +498,20 @@ void props_note_invalid(unsigned *count, char *buf, size_t cap,
 	snprintf(buf, cap, "%.80s:%u: %.64s: %.150s", file, e ? e->line : 0,
 		 e ? e->key : "(default)", why);
 }
+
+int props_load_below(const char *root, const char *path, char *full,
+		     size_t fulllen, struct props *out, struct hw_err *err)
+{
+	struct props_err perr = {0};
+	int r;
+
+	r = hw_path(full, fulllen, root, "%s", path);
+	if (r < 0) {
+		hw_err_set(err, "%s: path too long", path);
+		return r;
+	}
+	r = props_load(full, out, &perr);
+	if (r < 0)
+		hw_err_set(err, "%s", perr.msg);
+	return r;
+}

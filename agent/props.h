@@ -57,6 +57,10 @@ const struct props_entry *props_find(const struct props *p, const char *key);
 /* ---- helpers for the files built on properties (server.properties,
  * zoo.cfg) ---- */
 
+/* props_load of path below root; full receives the path read (for
+ * messages), err the reason on failure. */
+int props_load_below(const char *root, const char *path, char *full,
+		     size_t fulllen, struct props *out, struct hw_err *err);
 /* Java's String.trim of s[0..n): every char up to ' ' goes. */
 void props_trim_span(const char *s, size_t n, const char **b, size_t *len);
 /* The trimmed span s[0..n) of entry e's value into dst; -E2BIG (err says

@@ -319,19 +319,11 @@ int zk_config_load(const char *root, const char *path, struct zk_config *out,
 {
 	char full[4096];
 	struct props p;
-	struct props_err perr = {0};
 	int r;
 
-	r = hw_path(full, sizeof full, root, "%s", path);
-	if (r < 0) {
-		hw_err_set(err, "%s: path too long", path);
+	r = props_load_below(root, path, full, sizeof full, &p, err);
+	if (r < 0)
 		return r;
-	}
-	r = props_load(full, &p, &perr);
-	if (r < 0) {
-		hw_err_set(err, "%s", perr.msg);
-		return r;
-	}
 	r = zk_config_parse(&p, full, out, err);
 	props_free(&p);
 	if (r == 0 && out->dynamic_config_file[0] != '\0') {
