@@ -53,7 +53,8 @@ exp_a="/etc/kagent/kagent.conf
 [ $has_agentd = 1 ] && exp_a="$exp_a
 /usr/sbin/kagentd
 /usr/share/man/man8/kagentd.8.gz"
-exp_c="/etc/kagent-collector/kcollectord.conf
+exp_c="/etc/kagent-collector/acl
+/etc/kagent-collector/kcollectord.conf
 /usr/lib/systemd/system/kcollectord.service
 /usr/share/doc/kagent-collector/changelog.gz
 /usr/share/doc/kagent-collector/copyright"
@@ -81,20 +82,37 @@ check_list "kagent.rpm (rpm -qpl)" "$(rpm_files "$rpm_a")" "$exp_a"
 check_list "kagent-collector.rpm (rpm -qpl)" "$(rpm_files "$rpm_c")" "$exp_c"
 
 # Configuration files: dpkg conffiles, rpm %config(noreplace) (flags "cn").
-conf_check() { # deb rpm path
-	local got
-	got=$(dpkg-deb -I "$1" conffiles 2>/dev/null)
-	[ "$got" = "$3" ] && ok "$(basename "$1"): conffiles = $got" ||
-		fail "$(basename "$1"): conffiles is '$got', expected '$3'"
-	got=$(rpm -qpc "$2" 2>/dev/null)
-	[ "$got" = "$3" ] && ok "$(basename "$2"): rpm -qpc = $got" ||
-		fail "$(basename "$2"): rpm -qpc is '$got', expected '$3'"
-	got=$(rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$2" 2>/dev/null | awk -v p="$3" '$1 == p { print $2 }')
-	[ "$got" = cn ] && ok "$(basename "$2"): $3 is %config(noreplace)" ||
-		fail "$(basename "$2"): $3 has file flags '$got', expected 'cn' (%config(noreplace))"
+conf_check() { # deb rpm path...
+	local deb=$1 rpm=$2 got want p
+	shift 2
+	want=$(printf '%s\n' "$@" | sort)
+	got=$(dpkg-deb -I "$deb" conffiles 2>/dev/null | sort)
+	[ "$got" = "$want" ] && ok "$(basename "$deb"): conffiles = $(echo $got)" ||
+		fail "$(basename "$deb"): conffiles is '$got', expected '$want'"
+	got=$(rpm -qpc "$rpm" 2>/dev/null | sort)
+	[ "$got" = "$want" ] && ok "$(basename "$rpm"): rpm -qpc = $(echo $got)" ||
+		fail "$(basename "$rpm"): rpm -qpc is '$got', expected '$want'"
+	for p in "$@"; do
+		got=$(rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$rpm" 2>/dev/null | awk -v p="$p" '$1 == p { print $2 }')
+		[ "$got" = cn ] && ok "$(basename "$rpm"): $p is %config(noreplace)" ||
+			fail "$(basename "$rpm"): $p has file flags '$got', expected 'cn' (%config(noreplace))"
+	done
 }
 conf_check "$deb_a" "$rpm_a" /etc/kagent/kagent.conf
-conf_check "$deb_c" "$rpm_c" /etc/kagent-collector/kcollectord.conf
+conf_check "$deb_c" "$rpm_c" /etc/kagent-collector/acl /etc/kagent-collector/kcollectord.conf
+
+# Both units reload with SIGHUP, and the collector's is driven by its
+# configuration file alone.
+for u in kagentd kcollectord; do
+	got=$(dpkg-deb --fsys-tarfile "$([ $u = kagentd ] && echo "$deb_a" || echo "$deb_c")" |
+		tar -xOf - ./usr/lib/systemd/system/$u.service | grep -E '^Exec(Start|Reload)=')
+	echo "$u.service: $(echo $got)"
+	grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' <<<"$got" && ok "$u.service: ExecReload sends SIGHUP" ||
+		fail "$u.service has no ExecReload=/bin/kill -HUP \$MAINPID"
+done
+got=$(dpkg-deb --fsys-tarfile "$deb_c" | tar -xOf - ./usr/lib/systemd/system/kcollectord.service | grep '^ExecStart=')
+[ "$got" = "ExecStart=/usr/sbin/kcollectord --config /etc/kagent-collector/kcollectord.conf" ] &&
+	ok "kcollectord.service: $got" || fail "kcollectord.service: '$got'"
 
 # RPM scriptlets: user creation, enable/start, stop on erase.
 scripts=$(rpm -qp --scripts "$rpm_a" 2>/dev/null)
@@ -157,7 +175,11 @@ cleanup() {
 		[ -n "$(pkg_installed $p | tr -d ' ')" ] && [ "$(pkg_installed $p)" != "un" ] &&
 			apt purge $p >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
+	# Only this test puts files there: it refuses to start on a machine
+	# that has any kagent file.
+	[ -n "${cpid:-}" ] && kill "$cpid" 2>/dev/null
+	rm -rf /etc/kagent-collector/tls
+	rm -rf "$tmp" "${cdb:-}"
 }
 trap cleanup EXIT
 
@@ -217,9 +239,70 @@ for u in kagentd kcollectord; do
 		ok "$u.service enabled (multi-user.target.wants symlink)" ||
 		fail "$u.service not enabled"
 done
-if [ $systemd_init = 1 ] && [ $has_colld = 1 ]; then
-	systemctl is-active --quiet kcollectord.service && ok "kcollectord.service active" ||
+# The collector speaks TLS only: as shipped, without certificates, it
+# does not start, and says which file is missing.
+if [ $systemd_init = 1 ]; then
+	st=$(systemctl is-active kcollectord.service)
+	[ "$st" != active ] && ok "kcollectord.service without certificates: $st (not active)" ||
+		fail "kcollectord.service is active without certificates"
+fi
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+AP=$(free_port)
+HP=$(free_port)
+cdb=$(mktemp -d)
+chown kagent-collector:kagent-collector "$cdb"
+chmod 0755 "$cdb"
+as_coll() { setpriv --reuid kagent-collector --regid kagent-collector --init-groups "$@"; }
+# The shipped file, with the addresses and database moved aside by flags.
+coll_args=(--config /etc/kagent-collector/kcollectord.conf --listen 127.0.0.1:$AP
+	--http 127.0.0.1:$HP --db "$cdb/c.db")
+as_coll /usr/sbin/kcollectord "${coll_args[@]}" >"$tmp/coll0.out" 2>&1
+rc=$?
+echo "kcollectord with the shipped configuration and no certificates: exit $rc: $(cat "$tmp/coll0.out")"
+[ $rc = 1 ] && grep -q /etc/kagent-collector/tls/ "$tmp/coll0.out" &&
+	ok "without certificates kcollectord exits 1 naming /etc/kagent-collector/tls/" ||
+	fail "without certificates kcollectord: exit $rc (want 1, naming /etc/kagent-collector/tls/)"
+
+# With the certificates where the shipped configuration looks, as
+# kcollectord(8) says to install them, it runs TLS as its own user and the
+# shipped ACL lets loopback read.
+tls=/etc/kagent-collector/tls
+/usr/bin/kagent-ca init "$tmp/ca" >/dev/null && /usr/bin/kagent-ca issue "$tmp/ca" localhost >/dev/null ||
+	fail "kagent-ca could not issue the collector's certificate"
+install -d -m 0750 -g kagent-collector $tls
+cp "$tmp/ca/ca.pem" $tls/ca.pem
+cp "$tmp/ca/hosts/localhost.pem" $tls/collector.pem
+install -m 0640 -g kagent-collector "$tmp/ca/hosts/localhost.key" $tls/collector.key
+# Not through as_coll: $! must be kcollectord itself, not a subshell.
+setpriv --reuid kagent-collector --regid kagent-collector --init-groups \
+	/usr/sbin/kcollectord "${coll_args[@]}" >"$tmp/coll1.out" 2>&1 &
+cpid=$!
+metrics=""
+for _ in $(seq 50); do
+	metrics=$(curl -sf http://127.0.0.1:$HP/metrics) && break
+	sleep 0.1
+done
+insecure=$(awk '$1 == "kagent_collector_insecure" { print $2 }' <<<"$metrics")
+[ "$insecure" = 0 ] && ok "shipped kcollectord.conf and acl: TLS, http://127.0.0.1:$HP/metrics read from loopback, kagent_collector_insecure $insecure" ||
+	fail "kcollectord with certificates: /metrics from loopback gave kagent_collector_insecure '$insecure': $(cat "$tmp/coll1.out")"
+kill -HUP $cpid
+sleep 0.5
+reloads=$(curl -sf http://127.0.0.1:$HP/metrics | awk '$1 == "kagent_collector_reloads_total{result=\"ok\"}" { print $2 }')
+[ "$reloads" = 1 ] && ok "SIGHUP reloaded the shipped certificates and acl: reloads_total{result=\"ok\"} $reloads" ||
+	fail "after SIGHUP reloads_total{result=\"ok\"} is '$reloads': $(cat "$tmp/coll1.out")"
+kill -TERM $cpid
+wait $cpid
+rc=$?
+cpid=
+[ $rc = 0 ] && ok "kcollectord exit 0 on SIGTERM" || fail "kcollectord exit $rc on SIGTERM: $(cat "$tmp/coll1.out")"
+if [ $systemd_init = 1 ]; then
+	systemctl reset-failed kcollectord.service 2>/dev/null
+	systemctl restart kcollectord.service
+	sleep 1
+	systemctl is-active --quiet kcollectord.service && ok "kcollectord.service active with certificates" ||
 		fail "kcollectord.service is not running: $(systemctl status kcollectord.service 2>&1 | tail -3)"
+	systemctl reload kcollectord.service && ok "systemctl reload kcollectord.service" ||
+		fail "systemctl reload kcollectord.service failed"
 fi
 
 # The installed programs, against the ones in the build tree.
@@ -277,6 +360,8 @@ if [ $systemd_init = 1 ]; then
 	done
 fi
 
+# What the operator added is the operator's to remove.
+rm -rf /etc/kagent-collector/tls "$cdb"
 apt purge kagent kagent-collector >"$tmp/purge.log" 2>&1 || fail "apt-get purge failed"
 for p in kagent kagent-collector; do
 	st=$(pkg_installed $p)
