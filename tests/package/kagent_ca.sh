@@ -44,6 +44,14 @@ mode=$(stat -c %a "$tmp/ca/hosts/broker-7.dc1.example.key")
 d=$(days "$tmp/ca/hosts/zk-1.pem")
 [ "$d" = 30 ] && ok "--days 30 gives 30 days" || fail "--days 30 gives $d days"
 
+# A collector reached by address carries it as an IP SAN.
+"$ca" issue --ip 127.0.0.1 --ip ::1 "$tmp/ca" collector-1 >/dev/null || fail "kagent-ca issue --ip"
+san=$(openssl x509 -in "$tmp/ca/hosts/collector-1.pem" -noout -ext subjectAltName | tail -1 | sed 's/^ *//')
+[ "$san" = "URI:kagent://host/collector-1, DNS:collector-1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1" ] &&
+	ok "--ip adds IP SANs" || fail "--ip SAN: $san"
+"$ca" issue --ip 'bad!' "$tmp/ca" c2 2>/dev/null
+[ $? = 2 ] && ok "--ip 'bad!' refused (exit 2)" || fail "--ip 'bad!' accepted"
+
 for bad in 'a/b' '-x' 'a b' "$(printf 'h%.0s' {1..64})"; do
 	"$ca" issue "$tmp/ca" "$bad" 2>/dev/null
 	rc=$?
@@ -54,7 +62,7 @@ done
 "$ca" issue "$tmp/ca" zk-1 2>/dev/null && fail "reissue over zk-1.pem accepted" ||
 	ok "issue refuses to overwrite a host certificate"
 n=$(ls "$tmp/ca/hosts" | wc -l)
-[ "$n" = 4 ] && ok "hosts/ holds the 2 issued pairs only" || fail "hosts/ holds $n files"
+[ "$n" = 6 ] && ok "hosts/ holds the 3 issued pairs only" || fail "hosts/ holds $n files"
 
 echo "$fails failure(s)"
 [ $fails = 0 ]
