@@ -1,6 +1,5 @@
 /* kagent.conf through libinih; every key is known, every value checked. */
 #include <errno.h>
-#include <ini.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "conf_ini.h"
 #include "hw.h"
 
 #define GiB (INT64_C(1) << 30)
@@ -161,14 +161,8 @@ const char *conf_roles_name(unsigned roles)
 	}
 }
 
-/* inih runs on after an error and tells only the first error's line, so
- * the reader counts lines itself and the handler keeps the first message
- * with its own line. */
 struct parse_state {
 	struct conf *c;
-	const char *next;                 /* the rest of the text */
-	int line;                         /* the line being parsed */
-	int err_line;                     /* first error's line, 0: none */
 	char msg[256];
 };
 
@@ -388,8 +382,6 @@ static int handle(struct parse_state *st, const char *section,
 	int found = 0, r;
 	size_t i;
 
-	if (st->err_line)
-		return 0;
 	for (i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (strcmp(section, sections[i].name) != 0)
 			continue;
@@ -418,88 +410,40 @@ static int handle(struct parse_state *st, const char *section,
 	return 0;
 }
 
-/* inih calls this per key; returning 0 makes ini_parse_stream return
- * that line as an error. */
-static int handler(void *user, const char *section, const char *key,
-		   const char *value)
+/* conf_ini's callback: handle() with its message handed over. */
+static int on_key(void *user, const char *section, const char *key,
+		  const char *value, char *msg, size_t msglen)
 {
 	struct parse_state *st = user;
 	int r = handle(st, section, key, value);
 
-	if (r == 0 && st->err_line == 0)
-		st->err_line = st->line;
+	if (r == 0)
+		snprintf(msg, msglen, "%s", st->msg);
 	return r;
-}
-
-/* The ini_reader for ini_parse_stream: one line per call, as fgets would,
- * except that a line too long for inih's buffer is an error here, not two
- * lines. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	const char *nl;
-	size_t len;
-
-	if (*st->next == '\0')
-		return NULL;
-	nl = strchr(st->next, '\n');
-	len = nl ? (size_t)(nl - st->next) + 1 : strlen(st->next);
-	st->line++;
-	if (len >= (size_t)num) {
-		if (st->err_line == 0) {
-			st->err_line = st->line;
-			snprintf(st->msg, sizeof st->msg,
-				 "line longer than %d bytes", num - 2);
-		}
-		snprintf(str, (size_t)num, "\n");
-	} else {
-		memcpy(str, st->next, len);
-		str[len] = '\0';
-	}
-	st->next += len;
-	return str;
 }
 
 int conf_parse(const char *text, const char *path, struct conf *c, char *err,
 	       size_t errlen)
 {
-	struct parse_state st = { .c = c, .next = text, .msg = "" };
-	int line;
+	struct parse_state st = { .c = c, .msg = "" };
+	int r;
 
-	line = ini_parse_stream(read_line, &st, handler, &st);
-	if (st.err_line && (line == 0 || st.err_line <= line)) {
-		snprintf(err, errlen, "%s:%d: %s", path, st.err_line, st.msg);
-		return -EINVAL;
-	}
-	if (line != 0) {
-		snprintf(err, errlen, "%s:%d: syntax error", path, line);
-		return -EINVAL;
-	}
-	snprintf(c->path, sizeof c->path, "%s", path);
-	return 0;
+	r = conf_ini_parse(text, path, on_key, &st, err, errlen);
+	if (r == 0)
+		snprintf(c->path, sizeof c->path, "%s", path);
+	return r;
 }
 
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
-	/* A configuration file larger than this is not a configuration file. */
-	char buf[64 * 1024];
-	ssize_t n;
+	struct parse_state st = { .c = c, .msg = "" };
+	int r;
 
-	n = hw_read_file(path, buf, sizeof buf);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
-		return (int)n;
-	}
-	if ((size_t)n == sizeof buf - 1) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path,
-			 sizeof buf - 1);
-		return -EFBIG;
-	}
-	if (memchr(buf, '\0', (size_t)n)) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		return -EINVAL;
-	}
-	return conf_parse(buf, path, c, err, errlen);
+	/* A configuration file larger than this is not a configuration file. */
+	r = conf_ini_load(path, 64 * 1024, on_key, &st, err, errlen);
+	if (r == 0)
+		snprintf(c->path, sizeof c->path, "%s", path);
+	return r;
 }
 
 int conf_agent_check(const struct conf *c, char *err, size_t errlen)

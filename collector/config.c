@@ -1,13 +1,13 @@
 /* kcollectord's configuration file through libinih, one [collector]
  * section; the command line's flags override what it says. */
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "collector.h"
 #include "hw.h"
+#include "conf_ini.h"
 
 #define COLL_CONF_FILE_MAX (64 * 1024)
 
@@ -19,12 +19,9 @@ void coll_config_defaults(struct coll_config *cfg)
 	snprintf(cfg->db, sizeof cfg->db, "/var/lib/kagent/collector.db");
 }
 
-/* inih goes on after a handler's error and returns the first error's
- * line; the first message is kept to go with it. */
 struct conf_state {
 	struct coll_config *cfg;
 	char msg[256];
-	bool failed;
 };
 
 static int set_str(struct conf_state *st, char *dst, size_t len,
@@ -97,49 +94,25 @@ static int on_key(struct conf_state *st, const char *section, const char *k,
 	return 0;
 }
 
+/* conf_ini's callback: on_key() with its message handed over. */
 static int handler(void *user, const char *section, const char *key,
-		   const char *value)
+		   const char *value, char *msg, size_t msglen)
 {
 	struct conf_state *st = user;
-	int r;
+	int r = on_key(st, section, key, value);
 
-	if (st->failed)
-		return 0;
-	r = on_key(st, section, key, value);
 	if (r == 0)
-		st->failed = true;
+		snprintf(msg, msglen, "%s", st->msg);
 	return r;
 }
 
 int coll_config_load(const char *path, struct coll_config *cfg, char *err,
 		     size_t errlen)
 {
-	char buf[COLL_CONF_FILE_MAX];
 	struct conf_state st = {.cfg = cfg};
-	ssize_t n;
-	int line;
 
-	n = hw_read_file(path, buf, sizeof buf);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
-		return (int)n;
-	}
-	if ((size_t)n == sizeof buf - 1) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path,
-			 sizeof buf - 1);
-		return -EFBIG;
-	}
-	if (memchr(buf, '\0', (size_t)n) != NULL) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		return -EINVAL;
-	}
-	line = ini_parse_string(buf, handler, &st);
-	if (line != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 st.failed ? st.msg : "syntax error");
-		return -EINVAL;
-	}
-	return 0;
+	return conf_ini_load(path, COLL_CONF_FILE_MAX, handler, &st, err,
+			     errlen);
 }
 
 int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen)
