@@ -1,12 +1,24 @@
 /*
  * loadgen — N simulated agents in one libuv loop against a kcollectord.
  *
- *   loadgen --connect HOST:PORT [--agents N] [--seconds T] [--pid PID]
- *           [--root DIR] [--sample] [--verify]
+ *   loadgen --connect HOST:PORT (--tls-ca CA.pem --tls-ca-key CA.key |
+ *           --insecure) [--tls-name NAME] [--cluster NAME] [--agents N]
+ *           [--window N] [--seconds T] [--pid PID] [--root DIR] [--sample]
+ *           [--verify]
  *
- * Phase 1 connects every agent and says hello, then idles a second: the
- * collector's RSS (from /proc/PID/status) before and after gives its memory
- * per idle connection.  Phase 2 has every agent send a report, wait for its
+ * TLS is the default, as for kagentd: every agent presents its own client
+ * certificate naming it (SAN URI kagent://host/loadgen-NNNNNN), issued
+ * here at start by the CA the collector trusts, and checks the
+ * collector's certificate against that CA and --tls-name (default the
+ * --connect host, as kagentd does).  Each agent's TLS runs through
+ * proto_stream_tls_start, kagentd's own byte path.  --insecure speaks
+ * plaintext to a `kcollectord --insecure`, for comparison.
+ *
+ * Phase 1 connects every agent (at most --window connecting at once, so
+ * handshakes do not pile up in either loop) and says hello, and prints how
+ * long until all were ready; then it idles a second: the collector's RSS
+ * (from /proc/PID/status) before and after gives its memory per idle
+ * connection.  Phase 2 has every agent send a report, wait for its
  * ack and send the next, for T seconds: reports/s and the ack latency
  * p50/p99.
  *
@@ -28,13 +40,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "agent.h"
 #include "proto.h"
 #include "stream.h"
+#include "tls.h"
 
 #define SEQ_BASE    (1ull << 35)
 #define SAMPLES_MAX (4u << 20)
 #define ID_FMT	    "loadgen-%06u"
+/* Agents connecting (TCP and TLS handshake, hello) at once by default. */
+#define WINDOW_DEFAULT 100
 
 struct lg;
 
@@ -55,8 +76,19 @@ struct lg {
 	uv_loop_t *loop;
 	struct sim *sims;
 	unsigned n;
+	unsigned started; /* agents connected or connecting this phase */
+	unsigned window;  /* at most this many connecting at once */
 	unsigned ready;
 	unsigned failed;
+	struct sockaddr_in addr;
+	/* TLS: ctx NULL for plaintext */
+	struct proto_tls tls;
+	const char *tls_name; /* the collector's certificate must name it */
+	EVP_PKEY *key;	      /* every agent's */
+	X509 **certs;	      /* one per agent */
+	unsigned tls_ok;      /* handshakes that ended in TLS 1.3 */
+	char server_id[PROTO_TLS_ID_MAX];
+	char cluster[64];
 	bool running;
 	uint8_t rbuf[65536];
 	uint8_t *frame;
@@ -74,6 +106,8 @@ struct lg {
 	long *rss;
 	size_t n_rss, rss_cap;
 };
+
+static void lg_connect_more(struct lg *lg);
 
 static void sim_send_report(struct sim *s)
 {
@@ -105,6 +139,7 @@ static int sim_frame(void *arg, const uint8_t *p, size_t n)
 	if (!s->ready) {
 		s->ready = true;
 		lg->ready++;
+		lg_connect_more(lg);
 		if (lg->verifying) {
 			s->verified = lg->env->msg.ack.seq == s->seq - 1;
 			if (!s->verified && lg->mismatched++ < 5)
@@ -152,6 +187,200 @@ static void sim_closed(struct proto_stream *st, const char *why)
 	if (why[0] && s->lg->failed++ < 5)
 		fprintf(stderr, "loadgen: agent %u: %s\n", s->idx, why);
 	proto_framer_free(&s->fr);
+	lg_connect_more(s->lg);
+}
+
+/* ---- TLS ---- */
+
+/* A silent fallback to anything below TLS 1.3 would measure something
+ * else: such an agent is closed, and counted failed. */
+static void sim_handshake(struct proto_stream *st, const char *identity)
+{
+	struct sim *s = st->data;
+	struct lg *lg = s->lg;
+
+	if (strcmp(proto_stream_tls_version(st), "TLSv1.3") != 0) {
+		proto_stream_close(st, "tls: not TLS 1.3");
+		return;
+	}
+	lg->tls_ok++;
+	if (lg->server_id[0] == '\0')
+		snprintf(lg->server_id, sizeof lg->server_id, "%s", identity);
+}
+
+/* The agent's certificate goes on its own SSL, not the shared context:
+ * one context serves every agent, yet each presents its own identity.
+ * proto_stream_tls_start has only sent the ClientHello; the client
+ * certificate is chosen when the collector's CertificateRequest arrives,
+ * in a later turn of the loop. */
+static int sim_tls_start(struct sim *s)
+{
+	struct lg *lg = s->lg;
+	int r;
+
+	s->st.on_handshake = sim_handshake;
+	r = proto_stream_tls_start(&s->st, &lg->tls, false, lg->tls_name);
+	if (r < 0 || s->st.closing)
+		return r;
+	if (SSL_use_certificate(s->st.ssl, lg->certs[s->idx]) != 1 ||
+	    SSL_use_PrivateKey(s->st.ssl, lg->key) != 1) {
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void tls_die(const char *what, const char *path)
+{
+	char reason[160] = "unknown error";
+	unsigned long e = ERR_get_error();
+
+	if (e != 0)
+		ERR_error_string_n(e, reason, sizeof reason);
+	fprintf(stderr, "loadgen: %s %s: %s\n", what, path, reason);
+	ERR_clear_error();
+}
+
+static int tls_read_pem(const char *path, X509 **cert, EVP_PKEY **key)
+{
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL) {
+		fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (cert != NULL)
+		*cert = PEM_read_X509(f, NULL, NULL, NULL);
+	else
+		*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (cert != NULL ? *cert == NULL : *key == NULL) {
+		tls_die(cert ? "certificate" : "key", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int tls_add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+{
+	X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, v3, nid, value);
+	int r;
+
+	if (ext == NULL)
+		return -EINVAL;
+	r = X509_add_ext(x, ext, -1) == 1 ? 0 : -EINVAL;
+	X509_EXTENSION_free(ext);
+	return r;
+}
+
+/* What kagent-ca issues to a host, with the SAN the collector takes the
+ * identity from; valid from an hour ago (clock skew) for a day. */
+static X509 *tls_issue(X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *key,
+		       uint64_t serial, const char *id)
+{
+	X509 *x = X509_new();
+	X509V3_CTX v3;
+	char san[128];
+
+	if (x == NULL)
+		return NULL;
+	snprintf(san, sizeof san, "URI:" PROTO_TLS_URI_PREFIX "%s", id);
+	if (X509_set_version(x, X509_VERSION_3) != 1 ||
+	    ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL ||
+	    X509_set_pubkey(x, key) != 1 ||
+	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+				       MBSTRING_ASC, (const unsigned char *)id,
+				       -1, -1, 0) != 1 ||
+	    X509_set_issuer_name(x, X509_get_subject_name(ca)) != 1)
+		goto out_free;
+	X509V3_set_ctx(&v3, ca, x, NULL, NULL, 0);
+	if (tls_add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") <
+		0 ||
+	    tls_add_ext(x, &v3, NID_key_usage, "critical,digitalSignature") <
+		0 ||
+	    tls_add_ext(x, &v3, NID_ext_key_usage, "clientAuth") < 0 ||
+	    tls_add_ext(x, &v3, NID_subject_alt_name, san) < 0 ||
+	    X509_sign(x, ca_key, EVP_sha256()) == 0)
+		goto out_free;
+	return x;
+
+out_free:
+	X509_free(x);
+	return NULL;
+}
+
+/* The client context the agents share (settings as proto/tls.c's: TLS
+ * 1.3, no tickets, buffers released while idle, the collector verified
+ * against the CA), one key, and one certificate per agent. */
+static int tls_setup(struct lg *lg, const char *ca_path, const char *key_path)
+{
+	X509 *ca = NULL;
+	EVP_PKEY *ca_key = NULL;
+	SSL_CTX *ctx;
+	uint64_t t0 = uv_hrtime(), serial = 0;
+	unsigned i;
+	char id[16];
+	int r;
+
+	if ((r = tls_read_pem(ca_path, &ca, NULL)) < 0 ||
+	    (r = tls_read_pem(key_path, NULL, &ca_key)) < 0)
+		goto out_free;
+	r = -EINVAL;
+	if (X509_check_private_key(ca, ca_key) != 1) {
+		tls_die("key does not match the CA", key_path);
+		goto out_free;
+	}
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+		goto out_free;
+	lg->tls.ctx = ctx;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_set_mode(ctx,
+			 SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) != 1) {
+		tls_die("CA", ca_path);
+		goto out_free;
+	}
+	/* One key for all agents: a simulation shortcut.  The collector
+	 * checks each certificate's chain, identity and proof of the key,
+	 * never whether two hosts share one. */
+	lg->key = EVP_EC_gen("P-256");
+	lg->certs = calloc(lg->n, sizeof *lg->certs);
+	if (lg->key == NULL || lg->certs == NULL ||
+	    RAND_bytes((unsigned char *)&serial, 4) != 1)
+		goto out_free;
+	for (i = 0; i < lg->n; i++) {
+		snprintf(id, sizeof id, ID_FMT, i);
+		lg->certs[i] = tls_issue(ca, ca_key, lg->key,
+					 (serial << 24) | (i + 1), id);
+		if (lg->certs[i] == NULL) {
+			tls_die("cannot issue a certificate with", key_path);
+			goto out_free;
+		}
+	}
+	printf("tls: %u client certificates issued by %s in %.0f ms\n",
+	       lg->n, ca_path, (double)(uv_hrtime() - t0) / 1e6);
+	r = 0;
+out_free:
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	return r;
+}
+
+static void tls_teardown(struct lg *lg)
+{
+	unsigned i;
+
+	for (i = 0; lg->certs != NULL && i < lg->n; i++)
+		X509_free(lg->certs[i]);
+	free(lg->certs);
+	EVP_PKEY_free(lg->key);
+	proto_tls_free(&lg->tls);
 }
 
 static void sim_connected(uv_connect_t *req, int status)
@@ -165,7 +394,13 @@ static void sim_connected(uv_connect_t *req, int status)
 		proto_stream_close(&s->st, uv_strerror(status));
 		return;
 	}
-	proto_stream_start(&s->st);
+	if ((s->lg->tls.ctx ? sim_tls_start(s) : proto_stream_start(&s->st)) <
+	    0) {
+		proto_stream_close(&s->st, "cannot start the stream");
+		return;
+	}
+	if (s->st.closing)
+		return;
 	memset(e, 0, sizeof *e);
 	e->which_msg = kagent_v1_Envelope_hello_tag;
 	e->msg.hello.protocol_version = PROTO_VERSION;
@@ -201,7 +436,7 @@ static int build_frame(struct lg *lg, const char *root)
 	lg->env->which_msg = kagent_v1_Envelope_report_tag;
 	snprintf(id, sizeof id, ID_FMT, 0u);
 	snprintf(r->host_id, sizeof r->host_id, "%s", id);
-	snprintf(r->cluster, sizeof r->cluster, "loadgen");
+	snprintf(r->cluster, sizeof r->cluster, "%s", lg->cluster);
 	snprintf(r->rack, sizeof r->rack, "r1");
 	r->roles_count = 1;
 	r->roles[0] = kagent_v1_Role_ROLE_KAFKA;
@@ -288,15 +523,44 @@ static void drain(struct lg *lg)
 	uv_timer_stop(&lg->timer);
 }
 
-static void sim_start(struct lg *lg, struct sim *s,
-		      const struct sockaddr_in *addr)
+static void sim_start(struct lg *lg, struct sim *s)
 {
+	int r;
+
 	proto_framer_init(&s->fr, 0);
 	proto_stream_init(lg->loop, &s->st, s, lg->rbuf, sizeof lg->rbuf,
 			  4 * lg->frame_len, sim_read, sim_closed);
 	s->conn.data = s;
-	uv_tcp_connect(&s->conn, &s->st.tcp, (const struct sockaddr *)addr,
-		       sim_connected);
+	r = uv_tcp_connect(&s->conn, &s->st.tcp,
+			   (const struct sockaddr *)&lg->addr, sim_connected);
+	if (r < 0)
+		proto_stream_close(&s->st, uv_strerror(r));
+}
+
+/* Keeps at most lg->window agents between connect and the hello's ack. */
+static void lg_connect_more(struct lg *lg)
+{
+	/* An agent that failed after its hello counts in both. */
+	while (lg->started < lg->n &&
+	       (lg->ready + lg->failed >= lg->started ||
+		lg->started - lg->ready - lg->failed < lg->window))
+		sim_start(lg, &lg->sims[lg->started++]);
+}
+
+/* Phase 1 (and the reconnect of --verify): every agent connected and its
+ * hello acked, or failed. */
+static double lg_connect_all(struct lg *lg)
+{
+	uint64_t t0 = uv_hrtime();
+	unsigned i;
+
+	lg->started = lg->ready = lg->failed = 0;
+	for (i = 0; i < lg->n; i++)
+		lg->sims[i].ready = false;
+	lg_connect_more(lg);
+	while (lg->ready + lg->failed < lg->n)
+		uv_run(lg->loop, UV_RUN_ONCE);
+	return (double)(uv_hrtime() - t0) / 1e9;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -327,17 +591,26 @@ int main(int argc, char **argv)
 	    {"root", required_argument, NULL, 'r'},
 	    {"sample", no_argument, NULL, 's'},
 	    {"verify", no_argument, NULL, 'v'},
+	    {"tls-ca", required_argument, NULL, 'A'},
+	    {"tls-ca-key", required_argument, NULL, 'K'},
+	    {"tls-name", required_argument, NULL, 'N'},
+	    {"insecure", no_argument, NULL, 'I'},
+	    {"cluster", required_argument, NULL, 'C'},
+	    {"window", required_argument, NULL, 'w'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *connect_to = "127.0.0.1:7070", *root = "/";
-	struct sockaddr_in addr;
+	const char *tls_ca = NULL, *tls_ca_key = NULL, *tls_name = NULL;
+	const char *cluster = "loadgen";
 	struct lg lg = {0};
 	char host[64], *colon;
 	long rss0, rss1, seconds = 10, pid = 0, n = 1000;
+	long window = WINDOW_DEFAULT;
 	uint64_t t0, t1;
-	unsigned i, failed;
-	bool sample = false, verify = false;
-	int ch;
+	unsigned i, failed, tls_phase1;
+	double took;
+	bool sample = false, verify = false, insecure = false;
+	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -362,35 +635,69 @@ int main(int argc, char **argv)
 		case 'v':
 			verify = true;
 			break;
+		case 'A':
+			tls_ca = optarg;
+			break;
+		case 'K':
+			tls_ca_key = optarg;
+			break;
+		case 'N':
+			tls_name = optarg;
+			break;
+		case 'I':
+			insecure = true;
+			break;
+		case 'C':
+			cluster = optarg;
+			break;
+		case 'w':
+			window = strtol(optarg, NULL, 10);
+			break;
 		default:
 			fprintf(stderr,
 				"usage: loadgen --connect HOST:PORT "
-				"[--agents N] [--seconds T] [--pid PID] "
-				"[--root DIR] [--sample] [--verify]\n");
+				"(--tls-ca CA.pem --tls-ca-key CA.key "
+				"[--tls-name NAME] | --insecure) "
+				"[--cluster NAME] [--agents N] [--window N] "
+				"[--seconds T] [--pid PID] [--root DIR] "
+				"[--sample] [--verify]\n");
 			return 2;
 		}
 	}
 	snprintf(host, sizeof host, "%s", connect_to);
 	colon = strrchr(host, ':');
-	if (n < 1 || n > 100000 || seconds < 1 || colon == NULL) {
-		fprintf(stderr, "loadgen: bad --agents, --seconds or "
-				"--connect\n");
+	if (n < 1 || n > 100000 || seconds < 1 || window < 1 ||
+	    colon == NULL || strlen(cluster) >= sizeof lg.cluster) {
+		fprintf(stderr, "loadgen: bad --agents, --window, --seconds, "
+				"--cluster or --connect\n");
+		return 2;
+	}
+	if (insecure == (tls_ca != NULL && tls_ca_key != NULL) ||
+	    (insecure && (tls_ca || tls_ca_key || tls_name))) {
+		fprintf(stderr, "loadgen: either --tls-ca and --tls-ca-key, "
+				"or --insecure\n");
 		return 2;
 	}
 	*colon = '\0';
-	if (uv_ip4_addr(host, atoi(colon + 1), &addr) < 0) {
+	if (uv_ip4_addr(host, atoi(colon + 1), &lg.addr) < 0) {
 		fprintf(stderr, "loadgen: --connect %s: not IPv4:PORT\n",
 			connect_to);
 		return 2;
 	}
 	lg.loop = uv_default_loop();
 	lg.n = (unsigned)n;
+	lg.window = (unsigned)window;
+	lg.tls_name = tls_name ? tls_name : host;
+	snprintf(lg.cluster, sizeof lg.cluster, "%s", cluster);
 	lg.env = malloc(sizeof *lg.env);
 	lg.sims = calloc(lg.n, sizeof *lg.sims);
 	lg.lat_us = malloc(SAMPLES_MAX * sizeof *lg.lat_us);
 	if (!lg.env || !lg.sims || !lg.lat_us || build_frame(&lg, root) < 0)
-		return 1;
-	printf("report: %zu bytes a frame\n", lg.frame_len);
+		goto out_free;
+	if (!insecure && tls_setup(&lg, tls_ca, tls_ca_key) < 0)
+		goto out_free;
+	printf("report: %zu bytes a frame, cluster %s, %s\n", lg.frame_len,
+	       lg.cluster, insecure ? "plaintext" : "TLS 1.3");
 	rss0 = rss_kib((int)pid);
 	for (i = 0; i < lg.n; i++) {
 		struct sim *s = &lg.sims[i];
@@ -398,10 +705,16 @@ int main(int argc, char **argv)
 		s->lg = &lg;
 		s->idx = i;
 		s->seq = SEQ_BASE;
-		sim_start(&lg, s, &addr);
 	}
-	while (lg.ready + lg.failed < lg.n)
-		uv_run(lg.loop, UV_RUN_ONCE);
+	took = lg_connect_all(&lg);
+	printf("connect: %u agents ready in %.3f s (%u connecting at "
+	       "once)\n",
+	       lg.ready, took, lg.window);
+	if (!insecure)
+		printf("tls: %u agents handshaken over TLS 1.3, collector "
+		       "identity '%s'\n",
+		       lg.tls_ok, lg.server_id);
+	tls_phase1 = lg.tls_ok;
 	uv_timer_init(lg.loop, &lg.timer);
 	lg.timer.data = &lg;
 	uv_timer_init(lg.loop, &lg.sampler);
@@ -410,7 +723,7 @@ int main(int argc, char **argv)
 	lg.rss_cap = (size_t)seconds + 16;
 	lg.rss = calloc(lg.rss_cap, sizeof *lg.rss);
 	if (lg.rss == NULL)
-		return 1;
+		goto out_free;
 	uv_timer_start(&lg.timer, on_stop, 1000, 0);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	rss1 = rss_kib((int)pid);
@@ -465,25 +778,31 @@ int main(int argc, char **argv)
 	failed = lg.failed;
 	if (verify) {
 		lg.verifying = true;
-		lg.ready = lg.failed = 0;
-		for (i = 0; i < lg.n; i++) {
-			lg.sims[i].ready = false;
-			sim_start(&lg, &lg.sims[i], &addr);
-		}
-		while (lg.ready + lg.failed < lg.n)
-			uv_run(lg.loop, UV_RUN_ONCE);
-		printf("verify: %u agents reconnected, %u failed; stored seq "
-		       "== last acked seq for %u, %u mismatched\n",
-		       lg.ready, lg.failed, lg.ready - lg.mismatched,
+		took = lg_connect_all(&lg);
+		printf("verify: %u agents reconnected in %.3f s, %u failed; "
+		       "stored seq == last acked seq for %u, %u mismatched\n",
+		       lg.ready, took, lg.failed, lg.ready - lg.mismatched,
 		       lg.mismatched);
+		if (!insecure)
+			printf("verify: %u agents handshaken over TLS 1.3\n",
+			       lg.tls_ok - tls_phase1);
 		failed += lg.failed;
 		uv_walk(lg.loop, close_all, NULL);
 		uv_run(lg.loop, UV_RUN_DEFAULT);
 	}
+	/* Every agent must have spoken TLS in every phase it connected. */
+	if (!insecure && lg.tls_ok != (verify ? 2u : 1u) * lg.n) {
+		fprintf(stderr, "loadgen: %u TLS handshakes, %u expected\n",
+			lg.tls_ok, (verify ? 2u : 1u) * lg.n);
+		failed++;
+	}
+	rc = failed || lg.busy || lg.mismatched ? 1 : 0;
+out_free:
+	tls_teardown(&lg);
 	free(lg.rss);
 	free(lg.sims);
 	free(lg.lat_us);
 	free(lg.frame);
 	free(lg.env);
-	return failed || lg.busy || lg.mismatched ? 1 : 0;
+	return rc;
 }
