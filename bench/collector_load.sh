@@ -1,20 +1,45 @@
-#!/bin/sh
-# kcollectord under N simulated agents (default 1000) for T seconds: reports/s,
-# ack latency p50/p99, collector RSS per idle connection.  Targets (issue
+#!/bin/bash
+# kcollectord under N simulated agents (default 1000) for T seconds: the
+# handshake phase (until every agent's hello is acked), reports/s, ack
+# latency p50/p99, collector RSS per idle connection.  Targets (issue
 # step 4): 50 000 reports/s on one core with 1 000 agents, under 16 KiB of
 # collector memory per idle connection.
+#   AGENTS=N SECONDS_RUN=T PORT=P bench/collector_load.sh [--insecure] [BINDIR]
+# Mutual TLS by default, as shipped: a CA and the collector's certificate
+# made here with packaging/kagent-ca, an ACL letting loadgen-* report into
+# cluster soak and loopback read /metrics, and loadgen issuing each agent
+# its own certificate.  --insecure runs both sides plaintext.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+insecure=0
+if [ "${1:-}" = --insecure ]; then
+	insecure=1
+	shift
+fi
 bin=${1:-build/bin}
 agents=${AGENTS:-1000}
 seconds=${SECONDS_RUN:-10}
 port=${PORT:-17171}
 hport=$((port + 1))
 dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+pid=
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 # One descriptor per agent on each side.
 ulimit -n $((agents * 2 + 256))
-"$bin/kcollectord" --insecure --listen 127.0.0.1:$port --http 127.0.0.1:$hport \
-	--db "$dir/c.db" 2>"$dir/log" &
+if [ $insecure -eq 1 ]; then
+	coll_tls=(--insecure)
+	lg_tls=(--insecure)
+else
+	sh "$here/../packaging/kagent-ca" init "$dir/ca" >/dev/null
+	sh "$here/../packaging/kagent-ca" issue --days 2 --ip 127.0.0.1 \
+		"$dir/ca" kcollectord >/dev/null
+	printf 'report loadgen-* soak\nread loopback\n' >"$dir/acl"
+	coll_tls=(--tls-ca "$dir/ca/ca.pem" --tls-cert "$dir/ca/hosts/kcollectord.pem"
+		--tls-key "$dir/ca/hosts/kcollectord.key" --acl "$dir/acl")
+	lg_tls=(--tls-ca "$dir/ca/ca.pem" --tls-ca-key "$dir/ca/ca.key")
+fi
+"$bin/kcollectord" "${coll_tls[@]}" --listen 127.0.0.1:$port \
+	--http 127.0.0.1:$hport --db "$dir/c.db" 2>"$dir/log" &
 pid=$!
 i=0
 until curl -sf "http://127.0.0.1:$hport/metrics" >/dev/null; do
@@ -28,7 +53,12 @@ if [ "$(nproc)" -ge 2 ]; then
 else
 	set --
 fi
-"$@" "$bin/loadgen" --connect 127.0.0.1:$port --agents "$agents" \
-	--seconds "$seconds" --pid "$pid"
+"$@" "$bin/loadgen" "${lg_tls[@]}" --cluster soak \
+	--connect 127.0.0.1:$port --agents "$agents" --seconds "$seconds" \
+	--pid "$pid"
 echo "collector CPU: $(ps -o times= -p "$pid") s over the run"
+curl -sf "http://127.0.0.1:$hport/metrics" | grep '^kagent_collector_insecure '
 grep -c . "$dir/log" | xargs echo "collector log lines:"
+# The most frequent lines, peers and hosts blanked.
+sed 's/peer [^ ]* host [^ ]*/peer - host -/' "$dir/log" | sort | uniq -c |
+	sort -rn | head -5
