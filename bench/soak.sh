@@ -67,7 +67,10 @@ echo "soak: $agents agents, $seconds s, $mode"
 	tee "$dir/out" | grep -v '^rss [0-9]* s:'
 lg=${PIPESTATUS[0]}
 grep '^rss [0-9]* s:' "$dir/out" | awk 'NR % 60 == 1 || NR <= 5'
-echo "collector CPU: $(ps -o times= -p "$pid") s"
+# utime + stime of the collector (fields 14, 15 after the command name),
+# which counts only the time it ran, not the time it waited for a core.
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat")
+echo "collector CPU: $cpu s"
 acked=$(sed -n 's/^reports: \([0-9]*\) acked.*/\1/p' "$dir/out")
 m=$(curl -sf "http://127.0.0.1:$hport/metrics")
 val() { echo "$m" | sed -n "s/^$1 //p"; }
@@ -77,6 +80,8 @@ gaps=$(val kagent_collector_seq_gaps_total)
 accepted=$(val kagent_collector_accepted_total)
 plain=$(val kagent_collector_insecure)
 rej=$(echo "$m" | sed -n 's/^kagent_collector_rejected_total{[^}]*} //p' | awk '{ s += $1 } END { print s + 0 }')
+[ -n "$acked" ] && [ "$acked" -gt 0 ] &&
+	awk -v c="$cpu" -v n="$acked" 'BEGIN { printf "collector CPU per report: %.1f us (all phases counted)\n", c * 1e6 / n }'
 echo "acked by the collector: $acked; stored: $stored; duplicates: $dups; seq gaps: $gaps; rejected connections: $rej"
 echo "connections accepted: $accepted (2 per agent: the run, the verify); kagent_collector_insecure $plain"
 fail=0
