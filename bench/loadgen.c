@@ -364,8 +364,8 @@ static int tls_setup(struct lg *lg, const char *ca_path, const char *key_path)
 			goto out_free;
 		}
 	}
-	printf("tls: %u client certificates issued by %s in %.0f ms\n",
-	       lg->n, ca_path, (double)(uv_hrtime() - t0) / 1e6);
+	printf("tls: %u client certificates issued by %s in %.0f ms\n", lg->n,
+	       ca_path, (double)(uv_hrtime() - t0) / 1e6);
 	r = 0;
 out_free:
 	X509_free(ca);
@@ -574,6 +574,49 @@ static double lg_connect_all(struct lg *lg, long *rss_first)
 	return (double)(uv_hrtime() - t0) / 1e9;
 }
 
+static long rss_max(const long *v, size_t n)
+{
+	long hi = v[0];
+	size_t k;
+
+	for (k = 1; k < n; k++)
+		if (v[k] > hi)
+			hi = v[k];
+	return hi;
+}
+
+/* Flat memory after warm-up (the first tenth, at least 5 s): min and max,
+ * the peak of each half (a leak keeps raising the second's), and the
+ * least-squares slope per minute. */
+static void rss_summary(const struct lg *lg)
+{
+	size_t warm = lg->n_rss / 10 > 5 ? lg->n_rss / 10 : 5, k, n, half;
+	const long *v = lg->rss + warm;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, den;
+	long lo;
+
+	if (warm + 2 > lg->n_rss)
+		return;
+	n = lg->n_rss - warm;
+	half = n / 2;
+	lo = v[0];
+	for (k = 0; k < n; k++) {
+		if (v[k] < lo)
+			lo = v[k];
+		sx += (double)k;
+		sy += (double)v[k];
+		sxx += (double)k * (double)k;
+		sxy += (double)k * (double)v[k];
+	}
+	den = (double)n * sxx - sx * sx;
+	printf("collector RSS after %zu s of warm-up: min %ld KiB, max %ld "
+	       "KiB over %zu samples; peak %ld KiB in the first half, %ld "
+	       "KiB in the second; trend %+.1f KiB/min\n",
+	       warm, lo, rss_max(v, n), n, rss_max(v, half),
+	       rss_max(v + half, n - half),
+	       den > 0 ? 60.0 * ((double)n * sxy - sx * sy) / den : 0.0);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -677,8 +720,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(host, sizeof host, "%s", connect_to);
 	colon = strrchr(host, ':');
-	if (n < 1 || n > 100000 || seconds < 1 || window < 1 ||
-	    colon == NULL || strlen(cluster) >= sizeof lg.cluster) {
+	if (n < 1 || n > 100000 || seconds < 1 || window < 1 || colon == NULL ||
+	    strlen(cluster) >= sizeof lg.cluster) {
 		fprintf(stderr, "loadgen: bad --agents, --window, --seconds, "
 				"--cluster or --connect\n");
 		return 2;
@@ -770,21 +813,7 @@ int main(int argc, char **argv)
 	rss1 = rss_kib((int)pid);
 	if (rss1 > 0)
 		printf("collector RSS after the run: %ld KiB\n", rss1);
-	if (lg.n_rss > 0) {
-		size_t warm = lg.n_rss / 10 > 5 ? lg.n_rss / 10 : 5, k;
-		long lo = 0, hi = 0;
-
-		for (k = warm; k < lg.n_rss; k++) {
-			if (k == warm || lg.rss[k] < lo)
-				lo = lg.rss[k];
-			if (k == warm || lg.rss[k] > hi)
-				hi = lg.rss[k];
-		}
-		if (warm < lg.n_rss)
-			printf("collector RSS after %zu s of warm-up: min %ld "
-			       "KiB, max %ld KiB over %zu samples\n",
-			       warm, lo, hi, lg.n_rss - warm);
-	}
+	rss_summary(&lg);
 	uv_walk(lg.loop, close_all, NULL);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	failed = lg.failed;

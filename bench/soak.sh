@@ -66,7 +66,9 @@ echo "soak: $agents agents, $seconds s, $mode"
 	--agents "$agents" --seconds "$seconds" --pid "$pid" --sample --verify |
 	tee "$dir/out" | grep -v '^rss [0-9]* s:'
 lg=${PIPESTATUS[0]}
-grep '^rss [0-9]* s:' "$dir/out" | awk 'NR % 60 == 1 || NR <= 5'
+# The first five samples, then about a dozen over the run.
+step=$((seconds / 12 > 0 ? seconds / 12 : 1))
+grep '^rss [0-9]* s:' "$dir/out" | awk -v step=$step 'NR % step == 0 || NR <= 5'
 # utime + stime of the collector (fields 14, 15 after the command name),
 # which counts only the time it ran, not the time it waited for a core.
 cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat")
