@@ -4,7 +4,7 @@
 # latency p50/p99, collector RSS per idle connection.  Targets (issue
 # step 4): 50 000 reports/s on one core with 1 000 agents, under 16 KiB of
 # collector memory per idle connection.
-#   AGENTS=N SECONDS_RUN=T PORT=P bench/collector_load.sh [--insecure] [BINDIR]
+#   [AGENTS=N] [SECONDS_RUN=T] [PORT=P] bench/collector_load.sh [--insecure] [BINDIR]
 # Mutual TLS by default, as shipped: a CA and the collector's certificate
 # made here with packaging/kagent-ca, an ACL letting loadgen-* report into
 # cluster soak and loopback read /metrics, and loadgen issuing each agent
@@ -19,8 +19,16 @@ fi
 bin=${1:-build/bin}
 agents=${AGENTS:-1000}
 seconds=${SECONDS_RUN:-10}
-port=${PORT:-17171}
-hport=$((port + 1))
+# PORT and PORT+1 when given, else two free ones.
+if [ -n "${PORT:-}" ]; then
+	port=$PORT hport=$((PORT + 1))
+else
+	read -r port hport < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+fi
 dir=$(mktemp -d)
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
