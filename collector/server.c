@@ -416,7 +416,7 @@ static void conn_closed(struct proto_stream *s, const char *why)
 		 * names no identity. */
 		k->rejected = true;
 		c->ctr.rejected[COLL_REJECT_TLS]++;
-		conn_log(k, "tls", why);
+		conn_log(k, "tls", why + strspn(why + 4, " ") + 4);
 	}
 	if (k->ack_queued)
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);

@@ -222,7 +222,7 @@ static int tls_file_cert(const char *path, X509 **out)
 
 int proto_tls_file_identity(const char *path, char *out, size_t outlen)
 {
-	X509 *cert;
+	X509 *cert = NULL;
 	int r;
 
 	r = tls_file_cert(path, &cert);
@@ -236,7 +236,7 @@ int proto_tls_file_identity(const char *path, char *out, size_t outlen)
 int proto_tls_file_expiry(const char *path, int64_t now,
 			  struct proto_tls_expiry *out)
 {
-	X509 *cert;
+	X509 *cert = NULL;
 	struct tm tm;
 	int64_t left;
 	int r;
