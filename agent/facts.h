@@ -64,6 +64,7 @@ struct facts {
 struct facts_opts {
 	bool live_zk;                     /* probe the local server's port */
 	unsigned zk_timeout_ms;
+	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
 };
 
 /* Probes everything the roles need.  Fails only when the inventory
@@ -73,6 +74,11 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		 const struct facts_opts *opts, struct facts *f,
 		 struct hw_err *err);
 void facts_free(struct facts *f);
+/* Installs nics (taken over: *nics is emptied) in place of f's and points
+ * kafka_nic and zk_nic into them again, as facts_gather would. */
+void facts_nics_replace(struct facts *f, struct hw_nics *nics);
+/* Re-reads the size and partition count of every Kafka log dir. */
+void facts_logdirs_restat(struct facts *f);
 
 /* The interface that holds addr ("" or a wildcard: the default route's). */
 const struct hw_nic *facts_nic_for_address(const struct inventory *inv,
