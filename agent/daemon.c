@@ -29,6 +29,7 @@ struct agent {
 	struct uplink up;
 	struct control ctl;
 	uv_timer_t t_full, t_health, t_smart;
+	uv_timer_t t_hold; /* writes held reports whose ack is late */
 	uv_signal_t sig_term, sig_int, sig_hup;
 
 	/* The prober and its one outstanding request. */
@@ -165,14 +166,53 @@ static void dispatch(struct agent *a)
 	}
 }
 
+static void on_hold_timer(uv_timer_t *t);
+
+static void hold_timer_arm(struct agent *a)
+{
+	int64_t due;
+
+	if (a->spool.n_held == 0 || uv_is_active((uv_handle_t *)&a->t_hold))
+		return;
+	due = SPOOL_HOLD_MS;
+	for (size_t i = 0; i < a->spool.n; i++)
+		if (a->spool.v[i].mem) {
+			due = a->spool.v[i].held_ms + SPOOL_HOLD_MS -
+			      (int64_t)uv_now(&a->loop);
+			break;
+		}
+	uv_timer_start(&a->t_hold, on_hold_timer, due > 0 ? (uint64_t)due : 0,
+		       0);
+}
+
+static void on_hold_timer(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+	struct hw_err err = { { 0 } };
+
+	if (spool_flush(&a->spool, (int64_t)uv_now(&a->loop) - SPOOL_HOLD_MS,
+			&err) < 0)
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+	hold_timer_arm(a);
+}
+
+/* Spooled to disk first unless the connection is up: then held in memory
+ * and sent, and written only if its ack is late (spool_hold). */
 static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 {
 	struct hw_err err = { { 0 } };
+	int r;
 
-	if (spool_append(&a->spool, a->full_seq, frame, len, &err) < 0) {
+	if (a->up.state == UPLINK_CONNECTED)
+		r = spool_hold(&a->spool, a->full_seq, frame, len,
+			       (int64_t)uv_now(&a->loop), &err);
+	else
+		r = spool_append(&a->spool, a->full_seq, frame, len, &err);
+	if (r < 0) {
 		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
 		return;
 	}
+	hold_timer_arm(a);
 	a->last_report_ms = now_ms();
 	if (proto_envelope_decode(frame + PROTO_FRAME_HDR, len - PROTO_FRAME_HDR,
 				  a->env, &a->lists, &err) == 0 &&
@@ -347,6 +387,12 @@ static void agent_stop(struct agent *a, int code)
 		return;
 	a->stopping = true;
 	a->exit_code = code;
+	if (a->spool.n_held > 0) {
+		struct hw_err err = { { 0 } };
+
+		if (spool_flush(&a->spool, INT64_MAX, &err) < 0)
+			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+	}
 	if (a->up.loop)
 		uplink_stop(&a->up);
 	control_stop(&a->ctl);
@@ -361,6 +407,7 @@ static void agent_stop(struct agent *a, int code)
 		close_handle(&a->t_full);
 		close_handle(&a->t_health);
 		close_handle(&a->t_smart);
+		close_handle(&a->t_hold);
 		close_handle(&a->sig_term);
 		close_handle(&a->sig_int);
 		close_handle(&a->sig_hup);
@@ -506,6 +553,8 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	timer_every(a, &a->t_full, on_full_timer, conf->agent.interval_s);
 	timer_every(a, &a->t_health, on_health_timer, conf->agent.health_interval_s);
 	timer_every(a, &a->t_smart, on_smart_timer, conf->agent.smart_interval_s);
+	uv_timer_init(&a->loop, &a->t_hold);
+	a->t_hold.data = a;
 	signal_on(a, &a->sig_term, SIGTERM);
 	signal_on(a, &a->sig_int, SIGINT);
 	signal_on(a, &a->sig_hup, SIGHUP);
