@@ -54,7 +54,11 @@ struct agent {
 	uint64_t digest;
 	bool digest_known;
 
-	/* The last report, decoded for the status. */
+	/* The last report, kept as sent and decoded only when the status is
+	 * asked for: most reports are never looked at. */
+	uint8_t *last_frame;
+	size_t last_len, last_cap;
+	bool last_decoded;
 	int64_t last_report_ms;
 	bool have_report;
 	kagent_v1_Severity verdict;
@@ -214,13 +218,36 @@ static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 	}
 	hold_timer_arm(a);
 	a->last_report_ms = now_ms();
-	if (proto_envelope_decode(frame + PROTO_FRAME_HDR, len - PROTO_FRAME_HDR,
-				  a->env, &a->lists, &err) == 0 &&
+	if (len > a->last_cap) {
+		uint8_t *b = realloc(a->last_frame, len);
+
+		if (b == NULL) {
+			uplink_kick(&a->up);
+			return;
+		}
+		a->last_frame = b;
+		a->last_cap = len;
+	}
+	memcpy(a->last_frame, frame, len);
+	a->last_len = len;
+	a->last_decoded = false;
+	uplink_kick(&a->up);
+}
+
+static void last_report_decode(struct agent *a)
+{
+	struct hw_err err = { { 0 } };
+
+	if (a->last_decoded || a->last_len <= PROTO_FRAME_HDR)
+		return;
+	a->last_decoded = true;
+	if (proto_envelope_decode(a->last_frame + PROTO_FRAME_HDR,
+				  a->last_len - PROTO_FRAME_HDR, a->env,
+				  &a->lists, &err) == 0 &&
 	    a->env->which_msg == kagent_v1_Envelope_report_tag) {
 		a->have_report = true;
 		a->verdict = a->env->msg.report.verdict;
 	}
-	uplink_kick(&a->up);
 }
 
 static void on_health(struct agent *a, const struct prober_health *h)
@@ -344,6 +371,7 @@ static char *status_json(void *arg)
 	json_t *doc;
 	char *text;
 
+	last_report_decode(a);
 	doc = json_pack(
 		"{s:s s:I s:s s:s s:s s:s s:I s:I s:I s:o s:{s:I s:I s:I s:I} s:o s:o}",
 		"version", KAGENT_VERSION, "uptime_s",
@@ -626,6 +654,7 @@ int agent_run(const struct conf *conf)
 		uv_loop_close(&a->loop);
 	spool_close(&a->spool);
 	proto_lists_free(&a->lists);
+	free(a->last_frame);
 	free(a->env);
 	free(a->body);
 	free(a);
