@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "facts.h"
+#include "tls.h"
 
 /* Where packages and tarballs put the files, relative to root. */
 static const char *const kafka_config_places[] = {
@@ -302,6 +304,7 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		gather_kafka(f);
 	if (roles & CONF_ROLE_ZOOKEEPER)
 		gather_zk(f, opts);
+	facts_tls_cert_read(f);
 	return 0;
 
 out_inventory:
@@ -316,6 +319,20 @@ void facts_free(struct facts *f)
 	inventory_free(&f->inv);
 	f->kafka = NULL;
 	f->zk = NULL;
+}
+
+void facts_tls_cert_read(struct facts *f)
+{
+	const struct conf_agent *a = &f->conf.agent;
+	struct proto_tls_expiry ex;
+
+	f->tls_cert_read = false;
+	if (!a->collector[0] || a->insecure || !a->tls_cert[0])
+		return;
+	f->tls_cert_rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL),
+					       &ex);
+	f->tls_cert_not_after = f->tls_cert_rc == 0 ? ex.not_after : 0;
+	f->tls_cert_read = true;
 }
 
 void facts_nics_replace(struct facts *f, struct hw_nics *nics)

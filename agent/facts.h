@@ -59,6 +59,14 @@ struct facts {
 	char kafka_nic_why[160];
 	const struct hw_nic *zk_nic;
 	char zk_nic_why[160];
+
+	/* agent.tls.expiry: the agent certificate's not_after, read with
+	 * OpenSSL at the gather (tls_cert_read), so that a check run every
+	 * second does not parse the PEM file each time.  rc is
+	 * proto_tls_file_expiry's. */
+	bool tls_cert_read;
+	int tls_cert_rc;
+	int64_t tls_cert_not_after;
 };
 
 struct facts_opts {
@@ -77,6 +85,9 @@ void facts_free(struct facts *f);
 /* Installs nics (taken over: *nics is emptied) in place of f's and points
  * kafka_nic and zk_nic into them again, as facts_gather would. */
 void facts_nics_replace(struct facts *f, struct hw_nics *nics);
+/* Reads the agent certificate's expiry (tls_cert_*), when [agent] has
+ * one in use; the path is the host's, not below root. */
+void facts_tls_cert_read(struct facts *f);
 /* Re-reads the size and partition count of every Kafka log dir. */
 void facts_logdirs_restat(struct facts *f);
 

@@ -117,6 +117,7 @@ static void keys_take(struct facts_cache *c, const char *root,
 	file_key(root, f->kafka ? f->kafka_path : "", &c->kafka_cfg);
 	file_key(root, f->zk ? f->zk_path : "", &c->zk_cfg);
 	file_key(root, conf->kafka_jaas, &c->jaas);
+	file_key("/", conf->agent.tls_cert, &c->tls_cert);
 }
 
 static bool still_valid(const struct facts_cache *c, const char *root,
@@ -138,6 +139,9 @@ static bool still_valid(const struct facts_cache *c, const char *root,
 		return false;
 	file_key(root, conf->kafka_jaas, &k);
 	if (!file_key_same(&k, &c->jaas))
+		return false;
+	file_key("/", conf->agent.tls_cert, &k);
+	if (!file_key_same(&k, &c->tls_cert))
 		return false;
 	if (!pid_still_java(root, f->os.kafka_pid) ||
 	    !pid_still_java(root, f->os.zookeeper_pid))

@@ -13,7 +13,8 @@
  *     such as no zoo.cfg or no Java process, and the sysctl settings, are
  *     looked at again only then);
  *   - a configuration file found (server.properties, zoo.cfg, the JAAS
- *     file) changed device, inode, size or modification time;
+ *     file, the agent's certificate) changed device, inode, size or
+ *     modification time;
  *   - the names in sys/block or the bytes of proc/self/mountinfo changed;
  *   - the Kafka or ZooKeeper process found is gone (its pid's comm is no
  *     longer java);
@@ -44,6 +45,7 @@ struct facts_cache {
 	int64_t gathered_ms;  /* monotonic, of the last whole gather */
 	unsigned roles;
 	struct facts_file_key kafka_cfg, zk_cfg, jaas;
+	struct facts_file_key tls_cert; /* the host's path, not below root */
 	uint64_t block_digest;
 	uint64_t mounts_digest;
 	uint64_t whole_gathers; /* counted, for tests and the curious */
