@@ -54,6 +54,13 @@ struct agent {
 	uint64_t digest;
 	bool digest_known;
 
+	/* The agent certificate's expiry for agent.tls.expiry, parsed again
+	 * only when the file changes. */
+	struct facts_file_key cert_key;
+	bool cert_read;
+	int cert_rc;
+	int64_t cert_not_after;
+
 	/* The last report, kept as sent and decoded only when the status is
 	 * asked for: most reports are never looked at. */
 	uint8_t *last_frame;
@@ -113,6 +120,23 @@ static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
 		dispatch(a);
 }
 
+static void cert_expiry_refresh(struct agent *a)
+{
+	const struct conf_agent *ca = &a->conf->agent;
+	struct proto_tls_expiry ex;
+	struct facts_file_key k;
+
+	if (!ca->collector[0] || ca->insecure || !ca->tls_cert[0])
+		return;
+	facts_file_key_take("/", ca->tls_cert, &k);
+	if (a->cert_read && k.exists && facts_file_key_same(&k, &a->cert_key))
+		return;
+	a->cert_rc = proto_tls_file_expiry(ca->tls_cert, now_ms() / 1000, &ex);
+	a->cert_not_after = a->cert_rc == 0 ? ex.not_after : 0;
+	a->cert_key = k;
+	a->cert_read = true;
+}
+
 static void send_full(struct agent *a)
 {
 	struct prober_full_req q;
@@ -127,6 +151,10 @@ static void send_full(struct agent *a)
 		q.zk = a->zk_status;
 		a->zk_fresh = false;
 	}
+	cert_expiry_refresh(a);
+	q.tls_cert_read = a->cert_read;
+	q.tls_cert_rc = a->cert_rc;
+	q.tls_cert_not_after = a->cert_not_after;
 	a->full_seq = q.seq;
 	r = send_request(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {

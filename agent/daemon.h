@@ -21,6 +21,7 @@
 #include "check.h"
 #include "conf.h"
 #include "facts.h"
+#include "facts_cache.h"
 #include "health.h"
 #include "proto.h"
 #include "smart_ata.h"
@@ -141,6 +142,11 @@ struct prober_full_req {
 	uint32_t interval_s;
 	uint32_t zk_probed; /* 1: zk holds the parent's live probe */
 	struct zk_status zk;
+	/* agent.tls.expiry's certificate, read by this side, which has
+	 * OpenSSL loaded anyway: the prober never touches libcrypto. */
+	uint32_t tls_cert_read; /* 1: the two below are set */
+	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */
+	int64_t tls_cert_not_after;
 };
 
 /* status is 0 or a negative errno; then the body is a message. */

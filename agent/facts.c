@@ -304,7 +304,8 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		gather_kafka(f);
 	if (roles & CONF_ROLE_ZOOKEEPER)
 		gather_zk(f, opts);
-	facts_tls_cert_read(f);
+	if (!opts || !opts->tls_cert_given)
+		facts_tls_cert_read(f);
 	return 0;
 
 out_inventory:

@@ -73,6 +73,7 @@ struct facts_opts {
 	bool live_zk;                     /* probe the local server's port */
 	unsigned zk_timeout_ms;
 	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
+	bool tls_cert_given; /* the caller sets tls_cert_* itself */
 };
 
 /* Probes everything the roles need.  Fails only when the inventory

@@ -28,8 +28,8 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
 
 #define FNV_START 0xcbf29ce484222325ull
 
-static void file_key(const char *root, const char *path,
-		     struct facts_file_key *k)
+void facts_file_key_take(const char *root, const char *path,
+			 struct facts_file_key *k)
 {
 	char full[PATH_MAX];
 	struct stat st;
@@ -47,8 +47,8 @@ static void file_key(const char *root, const char *path,
 		      st.st_mtim.tv_nsec;
 }
 
-static bool file_key_same(const struct facts_file_key *a,
-			  const struct facts_file_key *b)
+bool facts_file_key_same(const struct facts_file_key *a,
+			 const struct facts_file_key *b)
 {
 	return a->exists == b->exists && a->dev == b->dev &&
 	       a->ino == b->ino && a->size == b->size &&
@@ -114,10 +114,10 @@ static void keys_take(struct facts_cache *c, const char *root,
 {
 	const struct facts *f = &c->f;
 
-	file_key(root, f->kafka ? f->kafka_path : "", &c->kafka_cfg);
-	file_key(root, f->zk ? f->zk_path : "", &c->zk_cfg);
-	file_key(root, conf->kafka_jaas, &c->jaas);
-	file_key("/", conf->agent.tls_cert, &c->tls_cert);
+	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &c->kafka_cfg);
+	facts_file_key_take(root, f->zk ? f->zk_path : "", &c->zk_cfg);
+	facts_file_key_take(root, conf->kafka_jaas, &c->jaas);
+	facts_file_key_take("/", conf->agent.tls_cert, &c->tls_cert);
 }
 
 static bool still_valid(const struct facts_cache *c, const char *root,
@@ -131,17 +131,17 @@ static bool still_valid(const struct facts_cache *c, const char *root,
 	    now_ms - c->gathered_ms >= FACTS_CACHE_REFRESH_MS ||
 	    now_ms < c->gathered_ms || strcmp(root, f->root) != 0)
 		return false;
-	file_key(root, f->kafka ? f->kafka_path : "", &k);
-	if (!file_key_same(&k, &c->kafka_cfg))
+	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &k);
+	if (!facts_file_key_same(&k, &c->kafka_cfg))
 		return false;
-	file_key(root, f->zk ? f->zk_path : "", &k);
-	if (!file_key_same(&k, &c->zk_cfg))
+	facts_file_key_take(root, f->zk ? f->zk_path : "", &k);
+	if (!facts_file_key_same(&k, &c->zk_cfg))
 		return false;
-	file_key(root, conf->kafka_jaas, &k);
-	if (!file_key_same(&k, &c->jaas))
+	facts_file_key_take(root, conf->kafka_jaas, &k);
+	if (!facts_file_key_same(&k, &c->jaas))
 		return false;
-	file_key("/", conf->agent.tls_cert, &k);
-	if (!file_key_same(&k, &c->tls_cert))
+	facts_file_key_take("/", conf->agent.tls_cert, &k);
+	if (!facts_file_key_same(&k, &c->tls_cert))
 		return false;
 	if (!pid_still_java(root, f->os.kafka_pid) ||
 	    !pid_still_java(root, f->os.zookeeper_pid))

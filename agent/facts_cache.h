@@ -51,6 +51,12 @@ struct facts_cache {
 	uint64_t whole_gathers; /* counted, for tests and the curious */
 };
 
+/* stat of root/path ("" or a failed stat: exists false). */
+void facts_file_key_take(const char *root, const char *path,
+			 struct facts_file_key *k);
+bool facts_file_key_same(const struct facts_file_key *a,
+			 const struct facts_file_key *b);
+
 void facts_cache_init(struct facts_cache *c);
 void facts_cache_free(struct facts_cache *c);
 /* The next facts_cache_gather gathers everything again. */

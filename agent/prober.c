@@ -141,7 +141,7 @@ static void learn_zk(struct prober *p, const struct facts *f)
 
 static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 {
-	struct facts_opts opts = { .live_zk = false };
+	struct facts_opts opts = { .live_zk = false, .tls_cert_given = true };
 	struct check_results res = { 0 };
 	struct hw_err err = { { 0 } };
 	struct report_input in = { 0 };
@@ -165,6 +165,9 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 		f->zk_live = q->zk; /* checked by full_req_invalid */
 		f->zk_live_probed = true;
 	}
+	f->tls_cert_read = q->tls_cert_read != 0;
+	f->tls_cert_rc = q->tls_cert_rc;
+	f->tls_cert_not_after = q->tls_cert_not_after;
 	check_run(f, p->conf->roles, &res);
 
 	in.host_id = p->host_id;
@@ -218,7 +221,8 @@ static int do_health(struct prober *p, int fd)
 	if (!p->zk_known && (p->conf->roles & CONF_ROLE_ZOOKEEPER)) {
 		/* Through the cache: the full report that follows uses it. */
 		struct facts_opts opts = { .live_zk = false,
-					   .sensors_lib = sensors_lib(p) };
+					   .sensors_lib = sensors_lib(p),
+					   .tls_cert_given = true };
 		struct facts *f;
 
 		if (facts_cache_gather(&p->facts, p->root, p->conf,
@@ -374,6 +378,8 @@ static const char *full_req_invalid(const struct prober_full_req *q)
 
 	if (q->zk_probed > 1)
 		return "zk_probed is neither 0 nor 1";
+	if (q->tls_cert_read > 1)
+		return "tls_cert_read is neither 0 nor 1";
 	if (!q->zk_probed)
 		return NULL;
 	if ((unsigned)z->state > ZK_ERROR)
