@@ -3,16 +3,14 @@
  * facts_cache.h for when everything is gathered again. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "facts_cache.h"
-
-/* mountinfo of a host with a few hundred mounts stays well below this;
- * a longer one is read whole every time, as gather does. */
-#define MOUNTS_READ_MAX (256 * 1024)
 
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
@@ -75,23 +73,31 @@ static uint64_t block_digest(const char *root)
 	return h;
 }
 
-/* A mount, an unmount or a remount changes mountinfo's text. */
+/* A mount, an unmount or a remount changes mountinfo's text.  Hashed as
+ * it is read, in small pieces: no buffer of the whole file to allocate
+ * every second. */
 static uint64_t mounts_digest(const char *root)
 {
-	char path[PATH_MAX];
-	uint64_t h = 0;
-	char *buf;
+	char path[PATH_MAX], buf[4096];
+	uint64_t h = FNV_START;
 	ssize_t n;
+	int fd;
 
 	if (hw_path(path, sizeof path, root, "proc/self/mountinfo") < 0)
 		return 0;
-	buf = malloc(MOUNTS_READ_MAX);
-	if (buf == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	n = hw_read_file(path, buf, MOUNTS_READ_MAX);
-	if (n >= 0 && (size_t)n < MOUNTS_READ_MAX - 1)
-		h = fnv(FNV_START, buf, (size_t)n);
-	free(buf);
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			h = 0;
+			break;
+		}
+		h = fnv(h, buf, (size_t)n);
+	}
+	close(fd);
 	return h;
 }
 

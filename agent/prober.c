@@ -4,6 +4,7 @@
  * it keeps (SMART and NVMe ioctls, DMI serials) serve only this narrow
  * protocol.  Any other request is answered with an error and logged. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,6 +459,12 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id)
 	/* A parent that went away must end the prober through read's EOF, not
 	 * kill it with SIGPIPE in the middle of a reply. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Each report allocates and frees the probes' read buffers (up to a
+	 * megabyte for the DMI table): with glibc's default thresholds that
+	 * grows the heap with brk and trims it back every second.  Keep what
+	 * was grown; pages never touched are not resident anyway. */
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
 	p.conf = conf;
 	p.root = conf->agent.root;
 	p.host_id = host_id;
