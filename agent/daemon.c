@@ -1,6 +1,7 @@
 /* kagentd's loop: timers ask the prober for reports, health digests and
- * SMART refreshes, one request at a time; each report is spooled and
- * handed to the uplink; the control socket shows where things stand.
+ * SMART refreshes, one request at a time; each report is spooled (held in
+ * memory while the connection is up) and handed to the uplink; the
+ * control socket shows where things stand.
  * Nothing here blocks: the prober does the slow reads, the ZooKeeper probe
  * and the collector connection are libuv I/O. */
 #include <errno.h>

@@ -1,6 +1,7 @@
 /*
  * daemon.h — kagentd: one libuv loop that schedules reports, keeps them in
- * an on-disk spool until the collector acknowledges them, and serves the
+ * the spool (on disk, or in memory while the connection is up and the ack
+ * is not late) until the collector acknowledges them, and serves the
  * local status; and the prober, a child process that does the slow and
  * privileged probing and answers a fixed set of requests over a
  * socketpair.
