@@ -224,8 +224,12 @@ static void on_hold_timer(uv_timer_t *t)
 	struct hw_err err = { { 0 } };
 
 	if (spool_flush(&a->spool, (int64_t)uv_now(&a->loop) - SPOOL_HOLD_MS,
-			&err) < 0)
+			&err) < 0) {
+		/* A full disk: try again later, not in a loop. */
 		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		uv_timer_start(&a->t_hold, on_hold_timer, SPOOL_HOLD_MS, 0);
+		return;
+	}
 	hold_timer_arm(a);
 }
 
