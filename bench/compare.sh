@@ -11,9 +11,8 @@
 #                (curl's cost is not counted).
 # Per daemon it prints CPU time per cycle and peak RSS, then the ratios
 # kagent/peer; for kagentd also each of its two processes (the network
-# side and the prober), and the number of reports the collector stored
-# during the measured cycles, so a cycle that did not report cannot pass
-# as cheap.
+# side and the prober).  kagentd's cycles are counted as the reports the
+# collector stored, so a cycle that did not report cannot pass as cheap.
 #   CPU: sum_exec_runtime (ns, /proc/PID/task/TID/schedstat) over every
 #        thread of every process of the daemon's tree, sampled after a
 #        warm-up and at the end; the difference over the cycles counted in
@@ -102,8 +101,8 @@ wait_for() {
 
 # Results: name cycles cpu_ns hwm_kb nprocs
 declare -A R_CYC R_NS R_KB R_NP R_PSS
-# kagentd's processes: "pid VmHWM PSS" per line; reports stored.
-K_PROCS="" K_STORED=""
+# kagentd's processes: "pid VmHWM PSS" per line; reports made (seq).
+K_PROCS="" K_MADE=""
 
 # One daemon: $1 name, $2 pid, $3 command that prints the cycle count so
 # far; $4, optional, a command run with "start" when the measured cycles
@@ -111,12 +110,15 @@ K_PROCS="" K_STORED=""
 measure() {
 	local name=$1 pid=$2 count=$3 hook=${4:-} c0 n0 c1 n1
 	sleep "$WARM"
-	c0=$(eval "$count"); n0=$(cpu_ns "$pid")
 	[ -z "$hook" ] || "$hook" start
+	c0=$(eval "$count"); n0=$(cpu_ns "$pid")
 	# Whole cycles only: wait until CYCLES more have been counted.
+	local deadline=$((SECONDS + 3 * CYCLES + 30))
 	while :; do
 		c1=$(eval "$count")
 		[ $((c1 - c0)) -lt "$CYCLES" ] || break
+		[ "$SECONDS" -lt "$deadline" ] ||
+			{ echo "compare: $name: $((c1 - c0)) of $CYCLES cycles counted in time" >&2; exit 1; }
 		sleep 0.2
 	done
 	n1=$(cpu_ns "$pid")
@@ -168,16 +170,19 @@ kseq() {
 	"$BIN/kagent" status --socket "$T/s.sock" --json |
 	    python3 -c 'import json,sys; print(json.load(sys.stdin)["last_report_seq"] or 0)'
 }
+# kagentd's cycles are the reports kcollectord stored: counting them asks
+# kagentd nothing (a status request every 0.2 s would be charged to its
+# cycle), and a cycle that did not report is not counted.
 stored() {
 	curl -sf "$HTTP/metrics" | awk '/^kagent_collector_reports_total /{print $2}'
 }
-# Reports stored over the measured cycles, and each process's memory.
+# Reports made over the measured cycles, and each process's memory.
 kagent_hook() {
 	local p
 	case $1 in
-	start) K_STORED=$(stored) ;;
+	start) K_MADE=$(kseq) ;;
 	end)
-		K_STORED=$(($(stored) - K_STORED))
+		K_MADE=$(($(kseq) - K_MADE))
 		for p in $(tree "$KPID"); do
 			K_PROCS="$K_PROCS$p $(proc_mem "$p")
 "
@@ -186,7 +191,7 @@ kagent_hook() {
 	esac
 }
 wait_for kseq
-measure kagentd $KPID kseq kagent_hook
+measure kagentd $KPID stored kagent_hook
 
 # --- collectd ---
 mkdir "$T/csv"
@@ -249,8 +254,8 @@ done
 echo "$K_PROCS" | awk 'NF == 3 {
 	printf "  kagentd %-7s pid %-7d VmHWM %6d KiB  PSS %6d KiB\n",
 	    (n++ == 0) ? "network" : "prober", $1, $2, $3 }'
-echo "reports stored by kcollectord during the kagentd cycles: $K_STORED" \
-    "(${R_CYC[kagentd]} cycles)"
+echo "kagentd cycles are reports stored by kcollectord: ${R_CYC[kagentd]};" \
+    "reports kagentd made meanwhile: $K_MADE"
 for peer in collectd node_exporter; do
 	awk -v kn="${R_NS[kagentd]}" -v kc="${R_CYC[kagentd]}" \
 	    -v pn="${R_NS[$peer]}" -v pc="${R_CYC[$peer]}" \
@@ -260,8 +265,7 @@ for peer in collectd node_exporter; do
 		(kn / kc) / (pn / pc), kk / pk, kp / pp}'
 done
 awk -v n="${R_NS[kagentd]}" -v c="${R_CYC[kagentd]}" -v k="${R_KB[kagentd]}" \
-    -v p="${R_PSS[kagentd]}" -v st="$K_STORED" \
+    -v p="${R_PSS[kagentd]}" \
     'BEGIN{printf "goal (<= 1 ms CPU, <= 2048 KiB RSS per cycle): CPU %s, VmHWM %s, PSS %s%s\n",
 	(n / c / 1e6 <= 1) ? "met" : "missed", (k <= 2048) ? "met" : "missed",
-	(p <= 2048) ? "met" : "missed",
-	(st + 0 < c - 1) ? "; fewer reports stored than cycles: not a valid run" : ""}'
+	(p <= 2048) ? "met" : "missed", ""}'
