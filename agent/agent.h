@@ -24,6 +24,9 @@ struct hw_smartctl;
 
 struct inventory_opts {
 	bool smart; /* read every disk's SMART; off: health unknown */
+	/* Sensors through this open library (a daemon's), else a one-shot
+	 * board_sensors_read. */
+	struct board_sensors_lib *sensors_lib;
 };
 
 struct inventory {
@@ -51,6 +54,10 @@ int inventory_probe(const char *root, struct inventory *inv,
 int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 			 struct inventory *inv, struct hw_err *err);
 void inventory_free(struct inventory *inv);
+/* Re-reads inv->sensors (freed first) and sets sensors_known and
+ * sensors_error as inventory_probe does; lib NULL: a one-shot read. */
+void inventory_sensors_probe(const char *root, struct board_sensors_lib *lib,
+			     struct inventory *inv);
 
 /* ---- inventory_json.c ---- */
 

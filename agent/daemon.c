@@ -1,6 +1,7 @@
 /* kagentd's loop: timers ask the prober for reports, health digests and
- * SMART refreshes, one request at a time; each report is spooled and
- * handed to the uplink; the control socket shows where things stand.
+ * SMART refreshes, one request at a time; each report is spooled (held in
+ * memory while the connection is up) and handed to the uplink; the
+ * control socket shows where things stand.
  * Nothing here blocks: the prober does the slow reads, the ZooKeeper probe
  * and the collector connection are libuv I/O. */
 #include <errno.h>
@@ -29,6 +30,7 @@ struct agent {
 	struct uplink up;
 	struct control ctl;
 	uv_timer_t t_full, t_health, t_smart;
+	uv_timer_t t_hold; /* writes held reports whose ack is late */
 	uv_signal_t sig_term, sig_int, sig_hup;
 
 	/* The prober and its one outstanding request. */
@@ -53,7 +55,18 @@ struct agent {
 	uint64_t digest;
 	bool digest_known;
 
-	/* The last report, decoded for the status. */
+	/* The agent certificate's expiry for agent.tls.expiry, parsed again
+	 * only when the file changes. */
+	struct facts_file_key cert_key;
+	bool cert_read;
+	int cert_rc;
+	int64_t cert_not_after;
+
+	/* The last report, kept as sent and decoded only when the status is
+	 * asked for: most reports are never looked at. */
+	uint8_t *last_frame;
+	size_t last_len, last_cap;
+	bool last_decoded;
 	int64_t last_report_ms;
 	bool have_report;
 	kagent_v1_Severity verdict;
@@ -108,6 +121,23 @@ static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
 		dispatch(a);
 }
 
+static void cert_expiry_refresh(struct agent *a)
+{
+	const struct conf_agent *ca = &a->conf->agent;
+	struct proto_tls_expiry ex;
+	struct facts_file_key k;
+
+	if (!ca->collector[0] || ca->insecure || !ca->tls_cert[0])
+		return;
+	facts_file_key_take("/", ca->tls_cert, &k);
+	if (a->cert_read && k.exists && facts_file_key_same(&k, &a->cert_key))
+		return;
+	a->cert_rc = proto_tls_file_expiry(ca->tls_cert, now_ms() / 1000, &ex);
+	a->cert_not_after = a->cert_rc == 0 ? ex.not_after : 0;
+	a->cert_key = k;
+	a->cert_read = true;
+}
+
 static void send_full(struct agent *a)
 {
 	struct prober_full_req q;
@@ -122,6 +152,10 @@ static void send_full(struct agent *a)
 		q.zk = a->zk_status;
 		a->zk_fresh = false;
 	}
+	cert_expiry_refresh(a);
+	q.tls_cert_read = a->cert_read;
+	q.tls_cert_rc = a->cert_rc;
+	q.tls_cert_not_after = a->cert_not_after;
 	a->full_seq = q.seq;
 	r = send_request(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {
@@ -165,22 +199,88 @@ static void dispatch(struct agent *a)
 	}
 }
 
+static void on_hold_timer(uv_timer_t *t);
+
+static void hold_timer_arm(struct agent *a)
+{
+	int64_t due;
+
+	if (a->spool.n_held == 0 || uv_is_active((uv_handle_t *)&a->t_hold))
+		return;
+	due = SPOOL_HOLD_MS;
+	for (size_t i = 0; i < a->spool.n; i++)
+		if (a->spool.v[i].mem) {
+			due = a->spool.v[i].held_ms + SPOOL_HOLD_MS -
+			      (int64_t)uv_now(&a->loop);
+			break;
+		}
+	uv_timer_start(&a->t_hold, on_hold_timer, due > 0 ? (uint64_t)due : 0,
+		       0);
+}
+
+static void on_hold_timer(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+	struct hw_err err = { { 0 } };
+
+	if (spool_flush(&a->spool, (int64_t)uv_now(&a->loop) - SPOOL_HOLD_MS,
+			&err) < 0) {
+		/* A full disk: try again later, not in a loop. */
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		uv_timer_start(&a->t_hold, on_hold_timer, SPOOL_HOLD_MS, 0);
+		return;
+	}
+	hold_timer_arm(a);
+}
+
+/* Spooled to disk first unless the connection is up: then held in memory
+ * and sent, and written only if its ack is late (spool_hold). */
 static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 {
 	struct hw_err err = { { 0 } };
+	int r;
 
-	if (spool_append(&a->spool, a->full_seq, frame, len, &err) < 0) {
+	if (a->up.state == UPLINK_CONNECTED)
+		r = spool_hold(&a->spool, a->full_seq, frame, len,
+			       (int64_t)uv_now(&a->loop), &err);
+	else
+		r = spool_append(&a->spool, a->full_seq, frame, len, &err);
+	if (r < 0) {
 		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
 		return;
 	}
+	hold_timer_arm(a);
 	a->last_report_ms = now_ms();
-	if (proto_envelope_decode(frame + PROTO_FRAME_HDR, len - PROTO_FRAME_HDR,
-				  a->env, &a->lists, &err) == 0 &&
+	if (len > a->last_cap) {
+		uint8_t *b = realloc(a->last_frame, len);
+
+		if (b == NULL) {
+			uplink_kick(&a->up);
+			return;
+		}
+		a->last_frame = b;
+		a->last_cap = len;
+	}
+	memcpy(a->last_frame, frame, len);
+	a->last_len = len;
+	a->last_decoded = false;
+	uplink_kick(&a->up);
+}
+
+static void last_report_decode(struct agent *a)
+{
+	struct hw_err err = { { 0 } };
+
+	if (a->last_decoded || a->last_len <= PROTO_FRAME_HDR)
+		return;
+	a->last_decoded = true;
+	if (proto_envelope_decode(a->last_frame + PROTO_FRAME_HDR,
+				  a->last_len - PROTO_FRAME_HDR, a->env,
+				  &a->lists, &err) == 0 &&
 	    a->env->which_msg == kagent_v1_Envelope_report_tag) {
 		a->have_report = true;
 		a->verdict = a->env->msg.report.verdict;
 	}
-	uplink_kick(&a->up);
 }
 
 static void on_health(struct agent *a, const struct prober_health *h)
@@ -304,6 +404,7 @@ static char *status_json(void *arg)
 	json_t *doc;
 	char *text;
 
+	last_report_decode(a);
 	doc = json_pack(
 		"{s:s s:I s:s s:s s:s s:s s:I s:I s:I s:o s:{s:I s:I s:I s:I} s:o s:o}",
 		"version", KAGENT_VERSION, "uptime_s",
@@ -347,6 +448,12 @@ static void agent_stop(struct agent *a, int code)
 		return;
 	a->stopping = true;
 	a->exit_code = code;
+	if (a->spool.n_held > 0) {
+		struct hw_err err = { { 0 } };
+
+		if (spool_flush(&a->spool, INT64_MAX, &err) < 0)
+			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+	}
 	if (a->up.loop)
 		uplink_stop(&a->up);
 	control_stop(&a->ctl);
@@ -361,6 +468,7 @@ static void agent_stop(struct agent *a, int code)
 		close_handle(&a->t_full);
 		close_handle(&a->t_health);
 		close_handle(&a->t_smart);
+		close_handle(&a->t_hold);
 		close_handle(&a->sig_term);
 		close_handle(&a->sig_int);
 		close_handle(&a->sig_hup);
@@ -506,6 +614,8 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	timer_every(a, &a->t_full, on_full_timer, conf->agent.interval_s);
 	timer_every(a, &a->t_health, on_health_timer, conf->agent.health_interval_s);
 	timer_every(a, &a->t_smart, on_smart_timer, conf->agent.smart_interval_s);
+	uv_timer_init(&a->loop, &a->t_hold);
+	a->t_hold.data = a;
 	signal_on(a, &a->sig_term, SIGTERM);
 	signal_on(a, &a->sig_int, SIGINT);
 	signal_on(a, &a->sig_hup, SIGHUP);
@@ -577,6 +687,7 @@ int agent_run(const struct conf *conf)
 		uv_loop_close(&a->loop);
 	spool_close(&a->spool);
 	proto_lists_free(&a->lists);
+	free(a->last_frame);
 	free(a->env);
 	free(a->body);
 	free(a);

@@ -1,6 +1,7 @@
 /*
  * daemon.h — kagentd: one libuv loop that schedules reports, keeps them in
- * an on-disk spool until the collector acknowledges them, and serves the
+ * the spool (on disk, or in memory while the connection is up and the ack
+ * is not late) until the collector acknowledges them, and serves the
  * local status; and the prober, a child process that does the slow and
  * privileged probing and answers a fixed set of requests over a
  * socketpair.
@@ -21,6 +22,7 @@
 #include "check.h"
 #include "conf.h"
 #include "facts.h"
+#include "facts_cache.h"
 #include "health.h"
 #include "proto.h"
 #include "smart_ata.h"
@@ -30,10 +32,13 @@
 
 /* ---- spool.c: reports waiting for the collector's ack ---- */
 
-/* One report frame on disk: spool/<seq, 20 digits>.frame. */
+/* One report frame on disk, spool/<seq, 20 digits>.frame, or held in
+ * memory (mem) while its ack is awaited. */
 struct spool_entry {
 	uint64_t seq;
 	size_t len;
+	uint8_t *mem;     /* NULL: on disk */
+	int64_t held_ms;  /* when it was held, monotonic */
 };
 
 struct spool {
@@ -47,9 +52,13 @@ struct spool {
 	struct spool_entry *v; /* in seq order */
 	size_t n;
 	size_t cap;
+	size_t n_held;         /* entries in memory */
 };
 
 #define SPOOL_STATE_FILE "state"
+/* A held report whose ack has not come after this long is written to
+ * disk: what a crash of kagentd can lose is at most this window. */
+#define SPOOL_HOLD_MS 5000
 
 /* Opens dir (which must exist), removes leftovers of interrupted writes,
  * loads the frames in seq order and the state.  A frame that is not a
@@ -64,6 +73,18 @@ void spool_close(struct spool *s);
  * passed.  -EFBIG when the frame alone exceeds it. */
 int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
 		 size_t len, struct hw_err *err);
+/* Like spool_append, but the frame stays in memory (copied) and the state
+ * file is rewritten without fsync: the report is about to be sent on a
+ * connection that is up, and in the usual case its ack comes before it
+ * could be lost.  spool_flush writes it to disk when the ack does not
+ * come (the connection closed, the hold lasted too long, the agent
+ * stops).  A crash of kagentd loses what is held at that moment. */
+int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
+	       size_t len, int64_t now_ms, struct hw_err *err);
+/* Writes every held entry held at or before cutoff_ms to disk as
+ * spool_append does, then the state with fsync.  INT64_MAX: all of them.
+ * On error the entries not written stay held and err says why. */
+int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err);
 /* The collector has every report up to seq: deletes them. */
 int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err);
 /* Reads entry idx into buf. */
@@ -122,6 +143,11 @@ struct prober_full_req {
 	uint32_t interval_s;
 	uint32_t zk_probed; /* 1: zk holds the parent's live probe */
 	struct zk_status zk;
+	/* agent.tls.expiry's certificate, read by this side, which has
+	 * OpenSSL loaded anyway: the prober never touches libcrypto. */
+	uint32_t tls_cert_read; /* 1: the two below are set */
+	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */
+	int64_t tls_cert_not_after;
 };
 
 /* status is 0 or a negative errno; then the body is a message. */

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "facts.h"
+#include "tls.h"
 
 /* Where packages and tarballs put the files, relative to root. */
 static const char *const kafka_config_places[] = {
@@ -151,9 +153,22 @@ static const struct kafka_endpoint *kafka_traffic_endpoint(const struct kafka_co
 	return NULL;
 }
 
+static void kafka_nic_place(struct facts *f)
+{
+	const struct kafka_endpoint *ep = kafka_traffic_endpoint(f->kafka);
+
+	f->kafka_nic = NULL;
+	if (ep)
+		f->kafka_nic = facts_nic_for_address(&f->inv, ep->host,
+						     f->kafka_nic_why,
+						     sizeof f->kafka_nic_why);
+	else
+		snprintf(f->kafka_nic_why, sizeof f->kafka_nic_why,
+			 "no listener outside loopback");
+}
+
 static void gather_kafka(struct facts *f)
 {
-	const struct kafka_endpoint *ep;
 	struct hw_err err = { { 0 } };
 	char home[PATH_MAX] = "";
 	size_t i;
@@ -220,14 +235,7 @@ static void gather_kafka(struct facts *f)
 		snprintf(f->kafka_install_error, sizeof f->kafka_install_error,
 			 "%s", err.msg);
 
-	ep = kafka_traffic_endpoint(f->kafka);
-	if (ep)
-		f->kafka_nic = facts_nic_for_address(&f->inv, ep->host,
-						     f->kafka_nic_why,
-						     sizeof f->kafka_nic_why);
-	else
-		snprintf(f->kafka_nic_why, sizeof f->kafka_nic_why,
-			 "no listener outside loopback");
+	kafka_nic_place(f);
 }
 
 static void gather_zk(struct facts *f, const struct facts_opts *opts)
@@ -278,13 +286,15 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		 const struct facts_opts *opts, struct facts *f,
 		 struct hw_err *err)
 {
+	struct inventory_opts inv_opts = { .smart = true };
 	int r;
 
 	memset(f, 0, sizeof *f);
 	f->root = root;
 	f->conf = *conf;
 	f->roles = roles;
-	r = inventory_probe(root, &f->inv, err);
+	inv_opts.sensors_lib = opts ? opts->sensors_lib : NULL;
+	r = inventory_probe_opts(root, &inv_opts, &f->inv, err);
 	if (r < 0)
 		return r;
 	r = hw_os_probe(root, &f->os, err);
@@ -294,6 +304,8 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		gather_kafka(f);
 	if (roles & CONF_ROLE_ZOOKEEPER)
 		gather_zk(f, opts);
+	if (!opts || !opts->tls_cert_given)
+		facts_tls_cert_read(f);
 	return 0;
 
 out_inventory:
@@ -308,4 +320,46 @@ void facts_free(struct facts *f)
 	inventory_free(&f->inv);
 	f->kafka = NULL;
 	f->zk = NULL;
+}
+
+void facts_tls_cert_read(struct facts *f)
+{
+	const struct conf_agent *a = &f->conf.agent;
+	struct proto_tls_expiry ex;
+
+	f->tls_cert_read = false;
+	if (!a->collector[0] || a->insecure || !a->tls_cert[0])
+		return;
+	f->tls_cert_rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL),
+					       &ex);
+	f->tls_cert_not_after = f->tls_cert_rc == 0 ? ex.not_after : 0;
+	f->tls_cert_read = true;
+}
+
+void facts_nics_replace(struct facts *f, struct hw_nics *nics)
+{
+	hw_nics_free(&f->inv.nics);
+	f->inv.nics = *nics;
+	memset(nics, 0, sizeof *nics);
+	if (f->kafka)
+		kafka_nic_place(f);
+	if (f->zk)
+		f->zk_nic = facts_nic_for_address(&f->inv,
+						  f->zk->client_port_address,
+						  f->zk_nic_why,
+						  sizeof f->zk_nic_why);
+}
+
+void facts_logdirs_restat(struct facts *f)
+{
+	struct hw_err err = { { 0 } };
+	size_t i;
+
+	for (i = 0; i < f->n_logdirs; i++) {
+		struct facts_dir *d = &f->logdirs[i];
+
+		memset(&d->stats, 0, sizeof d->stats);
+		d->stats_known = kafka_logdir_stat(f->root, d->path, &d->stats,
+						   &err) == 0;
+	}
 }

@@ -59,11 +59,21 @@ struct facts {
 	char kafka_nic_why[160];
 	const struct hw_nic *zk_nic;
 	char zk_nic_why[160];
+
+	/* agent.tls.expiry: the agent certificate's not_after, read with
+	 * OpenSSL at the gather (tls_cert_read), so that a check run every
+	 * second does not parse the PEM file each time.  rc is
+	 * proto_tls_file_expiry's. */
+	bool tls_cert_read;
+	int tls_cert_rc;
+	int64_t tls_cert_not_after;
 };
 
 struct facts_opts {
 	bool live_zk;                     /* probe the local server's port */
 	unsigned zk_timeout_ms;
+	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
+	bool tls_cert_given; /* the caller sets tls_cert_* itself */
 };
 
 /* Probes everything the roles need.  Fails only when the inventory
@@ -73,6 +83,14 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		 const struct facts_opts *opts, struct facts *f,
 		 struct hw_err *err);
 void facts_free(struct facts *f);
+/* Installs nics (taken over: *nics is emptied) in place of f's and points
+ * kafka_nic and zk_nic into them again, as facts_gather would. */
+void facts_nics_replace(struct facts *f, struct hw_nics *nics);
+/* Reads the agent certificate's expiry (tls_cert_*), when [agent] has
+ * one in use; the path is the host's, not below root. */
+void facts_tls_cert_read(struct facts *f);
+/* Re-reads the size and partition count of every Kafka log dir. */
+void facts_logdirs_restat(struct facts *f);
 
 /* The interface that holds addr ("" or a wildcard: the default route's). */
 const struct hw_nic *facts_nic_for_address(const struct inventory *inv,

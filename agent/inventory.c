@@ -43,17 +43,24 @@ static void copy_cut(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static void probe_sensors(const char *root, struct inventory *inv)
+void inventory_sensors_probe(const char *root, struct board_sensors_lib *lib,
+			     struct inventory *inv)
 {
 	struct hw_err err = {{0}};
+	int r;
 
+	board_sensors_free(&inv->sensors);
+	inv->sensors_known = false;
+	inv->sensors_error[0] = '\0';
 	if (!agent_root_is_live(root)) {
 		snprintf(
 		    inv->sensors_error, sizeof inv->sensors_error,
 		    "sensors are read from the live /sys only (--root given)");
 		return;
 	}
-	if (board_sensors_read(&inv->sensors, &err) < 0) {
+	r = lib ? board_sensors_read_open(lib, &inv->sensors, &err)
+		: board_sensors_read(&inv->sensors, &err);
+	if (r < 0) {
 		copy_cut(inv->sensors_error, sizeof inv->sensors_error,
 			 err.msg);
 		return;
@@ -102,7 +109,7 @@ int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 		memset(&inv->dmi, 0, sizeof inv->dmi);
 		copy_cut(inv->dmi_error, sizeof inv->dmi_error, soft.msg);
 	}
-	probe_sensors(root, inv);
+	inventory_sensors_probe(root, opts->sensors_lib, inv);
 	return 0;
 
 out_fail:

@@ -4,6 +4,7 @@
  * it keeps (SMART and NVMe ioctls, DMI serials) serve only this narrow
  * protocol.  Any other request is answered with an error and logged. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,12 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "facts_cache.h"
 #include "nvme.h"
+
+/* Links probed by a health request this long ago serve the full report
+ * that follows it (both timers fire together at interval 1 s). */
+#define PROBER_NICS_REUSE_MS 500
 
 struct prober {
 	const struct conf *conf;
@@ -27,7 +33,38 @@ struct prober {
 	kagent_v1_Envelope *env;
 	struct proto_lists lists;
 	uint8_t *out; /* the reply body */
+	struct facts_cache facts;
+	/* libsensors, initialised once and again at each SMART refresh */
+	struct board_sensors_lib sensors;
+	/* The health request's links, for the next full report. */
+	struct hw_nics nics;
+	bool nics_have;
+	int64_t nics_ms;
 };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Opens libsensors on the live host; a failure is read again (and
+ * reported) by each one-shot read instead. */
+static void sensors_reopen(struct prober *p)
+{
+	struct hw_err err = { { 0 } };
+
+	board_sensors_close(&p->sensors);
+	if (p->live)
+		board_sensors_open(&p->sensors, &err);
+}
+
+static struct board_sensors_lib *sensors_lib(struct prober *p)
+{
+	return p->sensors.open ? &p->sensors : NULL;
+}
 
 static int read_full(int fd, void *buf, size_t n)
 {
@@ -105,41 +142,44 @@ static void learn_zk(struct prober *p, const struct facts *f)
 
 static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 {
-	struct facts_opts opts = { .live_zk = false };
+	struct facts_opts opts = { .live_zk = false, .tls_cert_given = true };
 	struct check_results res = { 0 };
 	struct hw_err err = { { 0 } };
 	struct report_input in = { 0 };
-	struct board_sensors sensors = { 0 };
-	struct board_dmi dmi;
-	bool dmi_ok, sensors_ok = false;
+	struct hw_nics *nics = NULL;
+	int64_t now = mono_ms();
 	struct facts *f;
 	size_t len;
 	int r;
 
-	f = malloc(sizeof *f);
-	if (f == NULL)
-		return reply_error(fd, PROBER_FULL, -ENOMEM, "out of memory");
-	r = facts_gather(p->root, p->conf, p->conf->roles, &opts, f, &err);
-	if (r < 0) {
-		free(f);
+	opts.sensors_lib = sensors_lib(p);
+	if (p->nics_have && now - p->nics_ms < PROBER_NICS_REUSE_MS)
+		nics = &p->nics; /* taken over by the cache */
+	p->nics_have = false;
+	r = facts_cache_gather(&p->facts, p->root, p->conf, p->conf->roles,
+			       &opts, now, nics, &f, &err);
+	hw_nics_free(&p->nics);
+	if (r < 0)
 		return reply_error(fd, PROBER_FULL, r, err.msg);
-	}
 	learn_zk(p, f);
 	if (q->zk_probed) {
 		f->zk_live = q->zk; /* checked by full_req_invalid */
 		f->zk_live_probed = true;
 	}
+	f->tls_cert_read = q->tls_cert_read != 0;
+	f->tls_cert_rc = q->tls_cert_rc;
+	f->tls_cert_not_after = q->tls_cert_not_after;
 	check_run(f, p->conf->roles, &res);
-	dmi_ok = board_dmi_read(p->root, &dmi, &err) == 0;
-	if (p->live)
-		sensors_ok = board_sensors_read(&sensors, &err) == 0;
 
 	in.host_id = p->host_id;
 	in.facts = f;
 	in.checks = &res;
-	in.dmi = dmi_ok ? &dmi : NULL;
-	in.sensors = sensors_ok ? &sensors : NULL;
-	in.sensors_why = p->live ? err.msg : "sensors are read on the live host only";
+	/* The inventory read DMI and the sensors; a failure left its
+	 * reason there. */
+	in.dmi = f->inv.dmi_error[0] ? NULL : &f->inv.dmi;
+	in.sensors = f->inv.sensors_known ? &f->inv.sensors : NULL;
+	in.sensors_why = p->live ? f->inv.sensors_error
+				 : "sensors are read on the live host only";
 	in.smart = p->smart;
 	in.n_smart = p->n_smart;
 	in.seq = q->seq;
@@ -151,10 +191,7 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 	if (r == 0)
 		r = proto_envelope_encode(p->env, p->out, PROBER_BODY_MAX, &len,
 					  &err);
-	board_sensors_free(&sensors);
 	check_results_free(&res);
-	facts_free(f);
-	free(f);
 	if (r < 0)
 		return reply_error(fd, PROBER_FULL, r, err.msg[0] ? err.msg : strerror(-r));
 	return reply(fd, PROBER_FULL, 0, p->out, len);
@@ -183,15 +220,16 @@ static int do_health(struct prober *p, int fd)
 	size_t i;
 
 	if (!p->zk_known && (p->conf->roles & CONF_ROLE_ZOOKEEPER)) {
-		struct facts_opts opts = { .live_zk = false };
-		struct facts *f = malloc(sizeof *f);
+		/* Through the cache: the full report that follows uses it. */
+		struct facts_opts opts = { .live_zk = false,
+					   .sensors_lib = sensors_lib(p),
+					   .tls_cert_given = true };
+		struct facts *f;
 
-		if (f && facts_gather(p->root, p->conf, CONF_ROLE_ZOOKEEPER, &opts,
-				      f, &err) == 0) {
+		if (facts_cache_gather(&p->facts, p->root, p->conf,
+				       p->conf->roles, &opts, mono_ms(), NULL,
+				       &f, &err) == 0)
 			learn_zk(p, f);
-			facts_free(f);
-		}
-		free(f);
 	}
 	if (hw_nics_probe(p->root, &nics, &err) == 0) {
 		for (i = 0; i < nics.n; i++) {
@@ -202,12 +240,19 @@ static int do_health(struct prober *p, int fd)
 			d = fnv(d, &n->carrier, sizeof n->carrier);
 			d = fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
 		}
-		hw_nics_free(&nics);
+		/* Kept for the full report that usually follows. */
+		hw_nics_free(&p->nics);
+		p->nics = nics;
+		p->nics_have = true;
+		p->nics_ms = mono_ms();
 	}
 	if (p->live) {
 		struct board_sensors s = { 0 };
+		int sr = p->sensors.open
+				 ? board_sensors_read_open(&p->sensors, &s, &err)
+				 : board_sensors_read(&s, &err);
 
-		if (board_sensors_read(&s, &err) == 0)
+		if (sr == 0)
 			for (i = 0; i < s.n; i++) {
 				d = fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
 				d = fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
@@ -295,6 +340,10 @@ static int do_smart(struct prober *p, int fd)
 	free(p->smart);
 	p->smart = v;
 	p->n_smart = n;
+	/* The checks' disk health and the sensor chips are read again with
+	 * SMART, not every report. */
+	facts_cache_invalidate(&p->facts);
+	sensors_reopen(p);
 	return reply(fd, PROBER_SMART_REFRESH, 0, NULL, 0);
 }
 
@@ -330,6 +379,8 @@ static const char *full_req_invalid(const struct prober_full_req *q)
 
 	if (q->zk_probed > 1)
 		return "zk_probed is neither 0 nor 1";
+	if (q->tls_cert_read > 1)
+		return "tls_cert_read is neither 0 nor 1";
 	if (!q->zk_probed)
 		return NULL;
 	if ((unsigned)z->state > ZK_ERROR)
@@ -408,10 +459,18 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id)
 	/* A parent that went away must end the prober through read's EOF, not
 	 * kill it with SIGPIPE in the middle of a reply. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Each report allocates and frees the probes' read buffers (up to a
+	 * megabyte for the DMI table): with glibc's default thresholds that
+	 * grows the heap with brk and trims it back every second.  Keep what
+	 * was grown; pages never touched are not resident anyway. */
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
 	p.conf = conf;
 	p.root = conf->agent.root;
 	p.host_id = host_id;
 	p.live = strcmp(p.root, "/") == 0;
+	facts_cache_init(&p.facts);
+	sensors_reopen(&p);
 	proto_lists_init(&p.lists);
 	p.env = malloc(sizeof *p.env);
 	p.out = malloc(PROBER_BODY_MAX);
@@ -426,6 +485,9 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id)
 		r = 0;
 
 out_free:
+	facts_cache_free(&p.facts);
+	board_sensors_close(&p.sensors);
+	hw_nics_free(&p.nics);
 	proto_lists_free(&p.lists);
 	free(p.smart);
 	free(p.env);

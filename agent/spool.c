@@ -1,5 +1,9 @@
-/* The spool: every report is on disk before it is sent, so neither a
- * collector outage nor an agent restart loses one while there is room.
+/* The spool: every report the collector has not acknowledged, so neither
+ * a collector outage nor an agent restart loses one while there is room.
+ * A report made while the connection is down goes to disk at once; one
+ * made while it is up is held in memory and sent, and goes to disk only
+ * if its ack does not come in time, the connection closes or the agent
+ * stops: a host whose collector answers writes nothing.
  *
  * Files are named by seq with 20 digits so a directory listing sorts them
  * in sending order; a report is written to a temporary name, fsynced and
@@ -91,16 +95,36 @@ out_unlink:
 	return r;
 }
 
-static int state_save(const struct spool *s, struct hw_err *err)
+/* durable: tmp, fsync, rename.  Otherwise the file is overwritten in
+ * place: both numbers only grow, so the new text is never shorter than
+ * the old, and a kagentd killed between two calls leaves one whole text
+ * in the page cache.  Only a crash of the host can lose that write, and
+ * with it the held reports it went with. */
+static int state_save(const struct spool *s, bool durable, struct hw_err *err)
 {
 	char tmp[PATH_MAX + 16], final[PATH_MAX + 16], text[96];
-	int n;
+	ssize_t w;
+	int n, fd, r = 0;
 
 	snprintf(tmp, sizeof tmp, "%s/" SPOOL_STATE_FILE SPOOL_TMP_SUFFIX, s->dir);
 	snprintf(final, sizeof final, "%s/" SPOOL_STATE_FILE, s->dir);
 	n = snprintf(text, sizeof text, "last_seq %" PRIu64 "\ndropped %" PRIu64 "\n",
 		     s->last_seq, s->dropped);
-	return write_atomic(s->dir, tmp, final, text, (size_t)n, err);
+	if (durable)
+		return write_atomic(s->dir, tmp, final, text, (size_t)n, err);
+	fd = open(final, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		hw_err_set(err, "%s: %s", final, strerror(-r));
+		return r;
+	}
+	w = pwrite(fd, text, (size_t)n, 0);
+	if (w != n) {
+		r = w < 0 ? -errno : -EIO;
+		hw_err_set(err, "%s: %s", final, strerror(-r));
+	}
+	close(fd);
+	return r;
 }
 
 /* A missing state is a fresh spool; a malformed one is an error, since
@@ -193,6 +217,7 @@ static int entry_add(struct spool *s, uint64_t seq, size_t len)
 		s->v = v;
 		s->cap = cap;
 	}
+	memset(&s->v[s->n], 0, sizeof s->v[s->n]);
 	s->v[s->n].seq = seq;
 	s->v[s->n].len = len;
 	s->n++;
@@ -301,6 +326,11 @@ out_free:
 
 void spool_close(struct spool *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].mem);
+	s->n_held = 0;
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
@@ -314,8 +344,14 @@ static void drop_front(struct spool *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		frame_name(path, sizeof path, s, s->v[i].seq, SPOOL_SUFFIX);
-		unlink(path);
+		if (s->v[i].mem) {
+			free(s->v[i].mem);
+			s->n_held--;
+		} else {
+			frame_name(path, sizeof path, s, s->v[i].seq,
+				   SPOOL_SUFFIX);
+			unlink(path);
+		}
 		s->bytes -= s->v[i].len;
 	}
 	if (n > 0 && s->n > n)
@@ -323,11 +359,12 @@ static void drop_front(struct spool *s, size_t n)
 	s->n -= n;
 }
 
-int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
-		 size_t len, struct hw_err *err)
+/* The checks both ways of spooling share; *drop is how many of the oldest
+ * must go to make room.  The array has room for one more on success. */
+static int room_for(struct spool *s, uint64_t seq, size_t len, size_t *drop,
+		    struct hw_err *err)
 {
-	char tmp[PATH_MAX + SPOOL_NAME_MAX], final[PATH_MAX + SPOOL_NAME_MAX];
-	size_t drop = 0, keep_bytes;
+	size_t keep_bytes;
 	int r;
 
 	if (seq <= s->last_seq) {
@@ -339,9 +376,10 @@ int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
 		return -EFBIG;
 	}
 	/* Room first, oldest out: the newest state of the host matters most. */
+	*drop = 0;
 	keep_bytes = s->bytes;
-	while (drop < s->n && keep_bytes + len > s->max_bytes)
-		keep_bytes -= s->v[drop++].len;
+	while (*drop < s->n && keep_bytes + len > s->max_bytes)
+		keep_bytes -= s->v[(*drop)++].len;
 	if (s->n == s->cap) {
 		r = entry_add(s, 0, 0); /* grow now, so nothing fails later */
 		if (r < 0) {
@@ -350,19 +388,92 @@ int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
 		}
 		s->n--;
 	}
-	frame_name(tmp, sizeof tmp, s, seq, SPOOL_TMP_SUFFIX);
-	frame_name(final, sizeof final, s, seq, SPOOL_SUFFIX);
-	r = write_atomic(s->dir, tmp, final, frame, len, err);
-	if (r < 0)
-		return r;
+	return 0;
+}
+
+static void entry_push(struct spool *s, uint64_t seq, size_t len, size_t drop)
+{
 	drop_front(s, drop);
 	s->dropped += drop;
 	s->last_seq = seq;
+	memset(&s->v[s->n], 0, sizeof s->v[s->n]);
 	s->v[s->n].seq = seq;
 	s->v[s->n].len = len;
 	s->n++;
 	s->bytes += len;
-	return state_save(s, err);
+}
+
+static int frame_write(struct spool *s, uint64_t seq, const uint8_t *frame,
+		       size_t len, struct hw_err *err)
+{
+	char tmp[PATH_MAX + SPOOL_NAME_MAX], final[PATH_MAX + SPOOL_NAME_MAX];
+
+	frame_name(tmp, sizeof tmp, s, seq, SPOOL_TMP_SUFFIX);
+	frame_name(final, sizeof final, s, seq, SPOOL_SUFFIX);
+	return write_atomic(s->dir, tmp, final, frame, len, err);
+}
+
+int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
+		 size_t len, struct hw_err *err)
+{
+	size_t drop;
+	int r;
+
+	r = room_for(s, seq, len, &drop, err);
+	if (r < 0)
+		return r;
+	r = frame_write(s, seq, frame, len, err);
+	if (r < 0)
+		return r;
+	entry_push(s, seq, len, drop);
+	return state_save(s, true, err);
+}
+
+int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
+	       size_t len, int64_t now_ms, struct hw_err *err)
+{
+	uint8_t *copy;
+	size_t drop;
+	int r;
+
+	r = room_for(s, seq, len, &drop, err);
+	if (r < 0)
+		return r;
+	copy = malloc(len);
+	if (copy == NULL) {
+		hw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy, frame, len);
+	entry_push(s, seq, len, drop);
+	s->v[s->n - 1].mem = copy;
+	s->v[s->n - 1].held_ms = now_ms;
+	s->n_held++;
+	return state_save(s, false, err);
+}
+
+int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
+{
+	size_t i, written = 0;
+	int r = 0;
+
+	for (i = 0; i < s->n && s->n_held > 0; i++) {
+		struct spool_entry *e = &s->v[i];
+
+		if (e->mem == NULL || e->held_ms > cutoff_ms)
+			continue;
+		r = frame_write(s, e->seq, e->mem, e->len, err);
+		if (r < 0)
+			break;
+		free(e->mem);
+		e->mem = NULL;
+		s->n_held--;
+		written++;
+	}
+	if (written == 0)
+		return r;
+	/* The frames are durable: so must be the seq they reach. */
+	return r < 0 ? r : state_save(s, true, err);
 }
 
 int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err)
@@ -384,6 +495,16 @@ int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 
 	if (idx >= s->n)
 		return -ENOENT;
+	if (s->v[idx].mem) {
+		if (s->v[idx].len > cap) {
+			hw_err_set(err, "held report %" PRIu64 ": larger than the buffer",
+				   s->v[idx].seq);
+			return -ENOBUFS;
+		}
+		memcpy(buf, s->v[idx].mem, s->v[idx].len);
+		*len = s->v[idx].len;
+		return 0;
+	}
 	frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
 	if (s->v[idx].len >= cap) {
 		hw_err_set(err, "%s: larger than the buffer", path);

@@ -61,6 +61,11 @@ static void set_state(struct uplink *u, enum uplink_state s, const char *why)
 static void on_stream_close(struct proto_stream *s, const char *why)
 {
 	struct uplink *u = s->data;
+	struct hw_err err = { { 0 } };
+
+	/* What was sent and not acknowledged waits on disk from now on. */
+	if (spool_flush(u->spool, INT64_MAX, &err) < 0)
+		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
 
 	/* why lives in the stream: keep it before the stream goes. */
 	if (!u->stopping)

@@ -104,6 +104,20 @@ struct board_sensors {
  * report sensors as unknown instead of calling this.  No hwmon device at
  * all gives n = 0 and returns 0. */
 int board_sensors_read(struct board_sensors *out, struct hw_err *err);
+
+/* libsensors once initialised, for a daemon that reads every second:
+ * open parses the config and finds the chips, each read only reads their
+ * values.  The library keeps its state in globals: one open at a time per
+ * process, closed before the next open (a refresh is close + open). */
+struct board_sensors_lib {
+	bool open;
+	char error[160]; /* board_sensors.error of every read */
+};
+
+int board_sensors_open(struct board_sensors_lib *lib, struct hw_err *err);
+int board_sensors_read_open(struct board_sensors_lib *lib,
+			    struct board_sensors *out, struct hw_err *err);
+void board_sensors_close(struct board_sensors_lib *lib);
 void board_sensors_free(struct board_sensors *s);
 const char *board_sensor_kind_name(enum board_sensor_kind k);
 /* "°C", "RPM", "V", "A", "W", or "" for intrusion. */

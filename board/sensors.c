@@ -7,9 +7,8 @@
  * libsensors reads the live /sys (it checks that /sys is a sysfs mount and
  * scans /sys/class/hwmon) and has no notion of a root directory, so this
  * probe cannot read a captured tree: the caller marks sensors unknown when
- * --root is not "/".  It keeps its chip list in library globals, so one
- * read must finish before the next starts; sensors_cleanup() ends every
- * read, whatever happened.
+ * --root is not "/".  It keeps its chip list in library globals, so at
+ * most one board_sensors_lib may be open in a process at a time.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -248,19 +247,21 @@ static int sensors_collect(struct board_sensors *out, struct hw_err *err)
 	return 0;
 }
 
-int board_sensors_read(struct board_sensors *out, struct hw_err *err)
+/* sensors_init parses sensors3.conf and scans every hwmon and i2c device:
+ * done once per open, not per read. */
+int board_sensors_open(struct board_sensors_lib *lib, struct hw_err *err)
 {
 	FILE *empty;
 	int r;
 
-	memset(out, 0, sizeof *out);
+	memset(lib, 0, sizeof *lib);
 	sensors_parse_error_wfn = sensors_parse_quiet;
 	/* NULL: /etc/sensors3.conf and /etc/sensors.d, as `sensors` uses */
 	r = sensors_init(NULL);
 	if (r == -SENSORS_ERR_PARSE) {
 		/* A broken config must not hide the hardware: read without it,
 		 * with the kernel's labels, and say so. */
-		snprintf(out->error, sizeof out->error,
+		snprintf(lib->error, sizeof lib->error,
 			 "sensors config (/etc/sensors3.conf, /etc/sensors.d): "
 			 "%s; read without it",
 			 sensors_strerror(r));
@@ -279,11 +280,51 @@ int board_sensors_read(struct board_sensors *out, struct hw_err *err)
 		r = r == -SENSORS_ERR_KERNEL ? -ENODEV : -EIO;
 		goto out_cleanup;
 	}
+	lib->open = true;
+	return 0;
+
+out_cleanup:
+	sensors_cleanup();
+	return r;
+}
+
+/* The chip list is the one sensors_init found: a chip that appears later
+ * is seen at the next open.  The values are read from sysfs each time. */
+int board_sensors_read_open(struct board_sensors_lib *lib,
+			    struct board_sensors *out, struct hw_err *err)
+{
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (!lib->open) {
+		hw_err_set(err, "sensors: library not open");
+		return -EBADF;
+	}
+	snprintf(out->error, sizeof out->error, "%s", lib->error);
 	r = sensors_collect(out, err);
 	if (r < 0)
 		board_sensors_free(out);
-out_cleanup:
-	sensors_cleanup();
+	return r;
+}
+
+void board_sensors_close(struct board_sensors_lib *lib)
+{
+	if (lib->open)
+		sensors_cleanup();
+	lib->open = false;
+}
+
+int board_sensors_read(struct board_sensors *out, struct hw_err *err)
+{
+	struct board_sensors_lib lib;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	r = board_sensors_open(&lib, err);
+	if (r < 0)
+		return r;
+	r = board_sensors_read_open(&lib, out, err);
+	board_sensors_close(&lib);
 	return r;
 }
 

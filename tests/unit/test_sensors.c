@@ -270,6 +270,39 @@ static void test_sensors_live_host_without_hwmon_reads_none(void **state)
 	board_sensors_free(&s);
 }
 
+/* The daemon's way: libsensors opened once, read each cycle.  Every read
+ * gives exactly what a one-shot read gives. */
+static void test_sensors_open_once_reads_as_one_shot(void **state)
+{
+	struct board_sensors once, a, b;
+	struct board_sensors_lib lib;
+	struct hw_err err = {{0}};
+
+	(void)state;
+	read_tree(FIXTURES "/hwmon-hot", &once);
+	assert_true(once.n > 0);
+	assert_int_equal(setenv("UMOCKDEV_DIR", FIXTURES "/hwmon-hot", 1), 0);
+	assert_int_equal(board_sensors_open(&lib, &err), 0);
+	assert_true(lib.open);
+	assert_int_equal(board_sensors_read_open(&lib, &a, &err), 0);
+	assert_int_equal(board_sensors_read_open(&lib, &b, &err), 0);
+	board_sensors_close(&lib);
+	assert_int_equal(unsetenv("UMOCKDEV_DIR"), 0);
+	assert_false(lib.open);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(a.n, once.n);
+	assert_int_equal(b.n, once.n);
+	assert_memory_equal(a.v, once.v, once.n * sizeof *once.v);
+	assert_memory_equal(b.v, once.v, once.n * sizeof *once.v);
+	assert_string_equal(a.error, once.error);
+	/* Closed, it refuses rather than read a freed chip list. */
+	board_sensors_free(&a);
+	assert_int_equal(board_sensors_read_open(&lib, &a, &err), -EBADF);
+	assert_int_equal(a.n, 0);
+	board_sensors_free(&once);
+	board_sensors_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +315,7 @@ int main(void)
 	    cmocka_unit_test(test_sensors_json_carries_verdicts),
 	    cmocka_unit_test(test_sensor_unreadable_value_is_unknown),
 	    cmocka_unit_test(test_sensors_live_host_without_hwmon_reads_none),
+	    cmocka_unit_test(test_sensors_open_once_reads_as_one_shot),
 	};
 
 	return cmocka_run_group_tests(tests, preload_check, NULL);

@@ -215,6 +215,107 @@ static void test_spool_truncated_and_foreign_frames_are_counted(void **state)
 	spool_close(&s);
 }
 
+static void hold(struct fix *f, struct spool *s, uint64_t seq, size_t pad,
+		 int64_t now_ms)
+{
+	struct hw_err err = { { 0 } };
+	size_t len = frame(f, seq, pad);
+
+	assert_int_equal(spool_hold(s, seq, f->buf, len, now_ms, &err), 0);
+}
+
+static bool frame_on_disk(const struct fix *f, uint64_t seq)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/%020llu.frame", f->dir,
+		 (unsigned long long)seq);
+	return access(path, F_OK) == 0;
+}
+
+static void test_spool_held_report_is_read_back_and_acked_without_a_file(void **state)
+{
+	struct fix *f = *state;
+	struct hw_err err = { { 0 } };
+	struct spool s;
+	uint8_t back[4096];
+	size_t len, want;
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	hold(f, &s, 1, 10, 1000);
+	hold(f, &s, 2, 20, 2000);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.n_held, 2);
+	assert_int_equal(s.last_seq, 2);
+	assert_false(frame_on_disk(f, 1));
+	assert_false(frame_on_disk(f, 2));
+	want = frame(f, 2, 20);
+	assert_int_equal(spool_read(&s, 1, back, sizeof back, &len, &err), 0);
+	assert_int_equal(len, want);
+	assert_memory_equal(back, f->buf, len);
+	assert_int_equal(s.bytes, frame(f, 1, 10) + want);
+	assert_int_equal(spool_ack(&s, 2, &err), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.n_held, 0);
+	assert_int_equal(s.bytes, 0);
+	spool_close(&s);
+
+	/* The seq reached by held reports survives them. */
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.last_seq, 2);
+	spool_close(&s);
+}
+
+static void test_spool_flush_writes_held_reports_up_to_the_cutoff(void **state)
+{
+	struct fix *f = *state;
+	struct hw_err err = { { 0 } };
+	struct spool s;
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	append(f, &s, 1, 10); /* written while the connection was down */
+	hold(f, &s, 2, 10, 1000);
+	hold(f, &s, 3, 10, 7000);
+	assert_int_equal(spool_flush(&s, 5000, &err), 0);
+	assert_int_equal(s.n_held, 1);
+	assert_true(frame_on_disk(f, 1));
+	assert_true(frame_on_disk(f, 2));
+	assert_false(frame_on_disk(f, 3));
+	assert_int_equal(spool_flush(&s, INT64_MAX, &err), 0);
+	assert_int_equal(s.n_held, 0);
+	assert_true(frame_on_disk(f, 3));
+	spool_close(&s);
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v[0].seq, 1);
+	assert_int_equal(s.v[2].seq, 3);
+	assert_int_equal(s.last_seq, 3);
+	assert_int_equal(s.corrupt, 0);
+	spool_close(&s);
+}
+
+/* kagentd killed with reports held: they are gone, but their seqs are
+ * not reused, so the collector sees a gap rather than duplicates. */
+static void test_spool_close_without_flush_loses_held_keeps_seq(void **state)
+{
+	struct fix *f = *state;
+	struct hw_err err = { { 0 } };
+	struct spool s;
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	append(f, &s, 1, 10);
+	hold(f, &s, 2, 10, 1000);
+	hold(f, &s, 3, 10, 1000);
+	spool_close(&s);
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].seq, 1);
+	assert_int_equal(s.last_seq, 3);
+	spool_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +324,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spool_full_drops_oldest_and_counts_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_frame_larger_than_bound_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_truncated_and_foreign_frames_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_held_report_is_read_back_and_acked_without_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_flush_writes_held_reports_up_to_the_cutoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_close_without_flush_loses_held_keeps_seq, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,230 @@
+/* The facts cache: one whole facts_gather, then per call only the tests
+ * that say whether it still holds and the re-reads of what moves.  See
+ * facts_cache.h for when everything is gathered again. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "facts_cache.h"
+
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define FNV_START 0xcbf29ce484222325ull
+
+void facts_file_key_take(const char *root, const char *path,
+			 struct facts_file_key *k)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	memset(k, 0, sizeof *k);
+	if (path[0] == '\0' ||
+	    hw_path(full, sizeof full, root, "%s", path) < 0 ||
+	    stat(full, &st) < 0)
+		return;
+	k->exists = true;
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->size = st.st_size;
+	k->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		      st.st_mtim.tv_nsec;
+}
+
+bool facts_file_key_same(const struct facts_file_key *a,
+			 const struct facts_file_key *b)
+{
+	return a->exists == b->exists && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
+/* The names below sys/block, in directory order: a disk that comes or
+ * goes changes it.  0 when the directory cannot be read. */
+static uint64_t block_digest(const char *root)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	uint64_t h = FNV_START;
+	DIR *d;
+
+	if (hw_path(path, sizeof path, root, "sys/block") < 0)
+		return 0;
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		h = fnv(h, de->d_name, strlen(de->d_name) + 1);
+	closedir(d);
+	return h;
+}
+
+/* A mount, an unmount or a remount changes mountinfo's text.  Hashed as
+ * it is read, in small pieces: no buffer of the whole file to allocate
+ * every second. */
+static uint64_t mounts_digest(const char *root)
+{
+	char path[PATH_MAX], buf[4096];
+	uint64_t h = FNV_START;
+	ssize_t n;
+	int fd;
+
+	if (hw_path(path, sizeof path, root, "proc/self/mountinfo") < 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			h = 0;
+			break;
+		}
+		h = fnv(h, buf, (size_t)n);
+	}
+	close(fd);
+	return h;
+}
+
+/* The process found at the last gather still runs as java. */
+static bool pid_still_java(const char *root, pid_t pid)
+{
+	char path[PATH_MAX], comm[32];
+
+	if (pid == 0)
+		return true;
+	return hw_path(path, sizeof path, root, "proc/%d/comm", (int)pid) == 0 &&
+	       hw_read_line(path, comm, sizeof comm) == 0 &&
+	       strcmp(comm, "java") == 0;
+}
+
+/* After the gather, when the paths are known.  A file rewritten between
+ * the gather's read and this stat is seen at the next refresh period. */
+static void keys_take(struct facts_cache *c, const char *root,
+		      const struct conf *conf)
+{
+	const struct facts *f = &c->f;
+
+	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &c->kafka_cfg);
+	facts_file_key_take(root, f->zk ? f->zk_path : "", &c->zk_cfg);
+	facts_file_key_take(root, conf->kafka_jaas, &c->jaas);
+	facts_file_key_take("/", conf->agent.tls_cert, &c->tls_cert);
+}
+
+static bool still_valid(const struct facts_cache *c, const char *root,
+			const struct conf *conf, unsigned roles,
+			const struct facts_opts *opts, int64_t now_ms)
+{
+	const struct facts *f = &c->f;
+	struct facts_file_key k;
+
+	if (!c->have || (opts && opts->live_zk) || roles != c->roles ||
+	    now_ms - c->gathered_ms >= FACTS_CACHE_REFRESH_MS ||
+	    now_ms < c->gathered_ms || strcmp(root, f->root) != 0)
+		return false;
+	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &k);
+	if (!facts_file_key_same(&k, &c->kafka_cfg))
+		return false;
+	facts_file_key_take(root, f->zk ? f->zk_path : "", &k);
+	if (!facts_file_key_same(&k, &c->zk_cfg))
+		return false;
+	facts_file_key_take(root, conf->kafka_jaas, &k);
+	if (!facts_file_key_same(&k, &c->jaas))
+		return false;
+	facts_file_key_take("/", conf->agent.tls_cert, &k);
+	if (!facts_file_key_same(&k, &c->tls_cert))
+		return false;
+	if (!pid_still_java(root, f->os.kafka_pid) ||
+	    !pid_still_java(root, f->os.zookeeper_pid))
+		return false;
+	return block_digest(root) == c->block_digest &&
+	       mounts_digest(root) == c->mounts_digest;
+}
+
+/* What moves between two reports, read again into the kept facts. */
+static void refresh_moving(struct facts_cache *c, const struct facts_opts *opts,
+			   struct hw_nics *nics)
+{
+	struct facts *f = &c->f;
+	struct hw_err err = { { 0 } };
+	struct hw_memory mem;
+	struct hw_nics fresh = { 0 };
+
+	if (hw_memory_probe(f->root, &mem, &err) == 0)
+		f->inv.memory = mem;
+	if (nics != NULL)
+		facts_nics_replace(f, nics);
+	else if (hw_nics_probe(f->root, &fresh, &err) == 0)
+		facts_nics_replace(f, &fresh);
+	inventory_sensors_probe(f->root, opts ? opts->sensors_lib : NULL,
+				&f->inv);
+	facts_logdirs_restat(f);
+	memset(&f->zk_live, 0, sizeof f->zk_live);
+	f->zk_live_probed = false;
+}
+
+void facts_cache_init(struct facts_cache *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void facts_cache_free(struct facts_cache *c)
+{
+	if (c->have)
+		facts_free(&c->f);
+	c->have = false;
+}
+
+void facts_cache_invalidate(struct facts_cache *c)
+{
+	facts_cache_free(c);
+}
+
+int facts_cache_gather(struct facts_cache *c, const char *root,
+		       const struct conf *conf, unsigned roles,
+		       const struct facts_opts *opts, int64_t now_ms,
+		       struct hw_nics *nics, struct facts **out,
+		       struct hw_err *err)
+{
+	int r;
+
+	if (still_valid(c, root, conf, roles, opts, now_ms)) {
+		/* The conf may be a new copy with the same content. */
+		c->f.conf = *conf;
+		refresh_moving(c, opts, nics);
+		*out = &c->f;
+		return 0;
+	}
+	if (nics != NULL)
+		hw_nics_free(nics);
+	facts_cache_free(c);
+	/* Before the gather: a disk or mount that changes during it is seen
+	 * at the next call. */
+	c->block_digest = block_digest(root);
+	c->mounts_digest = mounts_digest(root);
+	r = facts_gather(root, conf, roles, opts, &c->f, err);
+	if (r < 0)
+		return r;
+	c->have = true;
+	c->roles = roles;
+	c->gathered_ms = now_ms;
+	c->whole_gathers++;
+	keys_take(c, root, conf);
+	*out = &c->f;
+	return 0;
+}
