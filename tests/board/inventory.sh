@@ -55,7 +55,9 @@ expect "$j" "broker cpu" '.cpu|[.sockets,.cores,.threads_per_core,.logical,.onli
 expect "$j" "broker installed memory" .memory.installed_bytes "$((4 * 1024 * 1024 * 1024))"
 expect "$j" "broker virtio-net" '.nics[]|select(.name=="eth0")|[.driver,.speed_mbps,.duplex,.virtual]' '["virtio_net",10000,"full",false]'
 expect "$j" "broker disks" '[.disks[]|.name]' '["nvme0n1","sda","sdb","sdc","sdd"]'
-expect "$j" "broker hdds" '[.disks[]|select(.transport=="sata")|[.size_bytes,.rotational,.model,.serial]]' \
+# The guest probes its SATA ports asynchronously: which serial becomes sda
+# varies from boot to boot, so the disks are compared in serial order.
+expect "$j" "broker hdds" '[.disks[]|select(.transport=="sata")]|sort_by(.serial)|map([.size_bytes,.rotational,.model,.serial])' \
 	"[[4294967296000,true,\"ST4000NM0035-1V4\",\"HDD0001\"],[4294967296000,true,\"ST4000NM0035-1V4\",\"HDD0002\"],[4294967296000,true,\"ST4000NM0035-1V4\",\"HDD0003\"],[4294967296000,true,\"ST4000NM0035-1V4\",\"HDD0004\"]]"
 expect "$j" "broker nvme" '.disks[]|select(.name=="nvme0n1")|[.size_bytes,.rotational,.serial,.transport]' \
 	"[$((480 * 1024 * 1024 * 1024)),false,\"NVME0001\",\"nvme\"]"
