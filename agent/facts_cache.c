@@ -12,7 +12,7 @@
 
 #include "facts_cache.h"
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
+uint64_t facts_fnv(uint64_t h, const void *data, size_t n)
 {
 	const uint8_t *b = data;
 	size_t i;
@@ -24,7 +24,6 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
-#define FNV_START 0xcbf29ce484222325ull
 
 void facts_file_key_take(const char *root, const char *path,
 			 struct facts_file_key *k)
@@ -59,7 +58,7 @@ static uint64_t block_digest(const char *root)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	uint64_t h = FNV_START;
+	uint64_t h = FACTS_FNV_START;
 	DIR *d;
 
 	if (hw_path(path, sizeof path, root, "sys/block") < 0)
@@ -68,7 +67,7 @@ static uint64_t block_digest(const char *root)
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL)
-		h = fnv(h, de->d_name, strlen(de->d_name) + 1);
+		h = facts_fnv(h, de->d_name, strlen(de->d_name) + 1);
 	closedir(d);
 	return h;
 }
@@ -79,7 +78,7 @@ static uint64_t block_digest(const char *root)
 static uint64_t mounts_digest(const char *root)
 {
 	char path[PATH_MAX], buf[4096];
-	uint64_t h = FNV_START;
+	uint64_t h = FACTS_FNV_START;
 	ssize_t n;
 	int fd;
 
@@ -95,7 +94,7 @@ static uint64_t mounts_digest(const char *root)
 			h = 0;
 			break;
 		}
-		h = fnv(h, buf, (size_t)n);
+		h = facts_fnv(h, buf, (size_t)n);
 	}
 	close(fd);
 	return h;

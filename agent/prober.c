@@ -197,18 +197,6 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 	return reply(fd, PROBER_FULL, 0, p->out, len);
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 /* Links and sensor alarms, not readings: a temperature that moves a
  * degree is no news, a link that drops or an alarm that fires is. */
 static int do_health(struct prober *p, int fd)
@@ -216,7 +204,7 @@ static int do_health(struct prober *p, int fd)
 	struct prober_health h;
 	struct hw_err err = { { 0 } };
 	struct hw_nics nics = { 0 };
-	uint64_t d = 0xcbf29ce484222325ull;
+	uint64_t d = FACTS_FNV_START;
 	size_t i;
 
 	if (!p->zk_known && (p->conf->roles & CONF_ROLE_ZOOKEEPER)) {
@@ -235,10 +223,10 @@ static int do_health(struct prober *p, int fd)
 		for (i = 0; i < nics.n; i++) {
 			const struct hw_nic *n = &nics.v[i];
 
-			d = fnv(d, n->name, strlen(n->name) + 1);
-			d = fnv(d, n->operstate, strlen(n->operstate) + 1);
-			d = fnv(d, &n->carrier, sizeof n->carrier);
-			d = fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
+			d = facts_fnv(d, n->name, strlen(n->name) + 1);
+			d = facts_fnv(d, n->operstate, strlen(n->operstate) + 1);
+			d = facts_fnv(d, &n->carrier, sizeof n->carrier);
+			d = facts_fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
 		}
 		/* Kept for the full report that usually follows. */
 		hw_nics_free(&p->nics);
@@ -254,10 +242,10 @@ static int do_health(struct prober *p, int fd)
 
 		if (sr == 0)
 			for (i = 0; i < s.n; i++) {
-				d = fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
-				d = fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
-				d = fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
-				d = fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
+				d = facts_fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
+				d = facts_fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
+				d = facts_fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
+				d = facts_fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
 			}
 		board_sensors_free(&s);
 	}

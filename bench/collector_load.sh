@@ -34,18 +34,8 @@ pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 # One descriptor per agent on each side.
 ulimit -n $((agents * 2 + 256))
-if [ $insecure -eq 1 ]; then
-	coll_tls=(--insecure)
-	lg_tls=(--insecure)
-else
-	sh "$here/../packaging/kagent-ca" init "$dir/ca" >/dev/null
-	sh "$here/../packaging/kagent-ca" issue --days 2 --ip 127.0.0.1 \
-		"$dir/ca" kcollectord >/dev/null
-	printf 'report loadgen-* soak\nread loopback\n' >"$dir/acl"
-	coll_tls=(--tls-ca "$dir/ca/ca.pem" --tls-cert "$dir/ca/hosts/kcollectord.pem"
-		--tls-key "$dir/ca/hosts/kcollectord.key" --acl "$dir/acl")
-	lg_tls=(--tls-ca "$dir/ca/ca.pem" --tls-ca-key "$dir/ca/ca.key")
-fi
+. "$here/loadgen_tls.sh"
+loadgen_tls "$insecure" "$dir" || exit 1
 "$bin/kcollectord" "${coll_tls[@]}" --listen 127.0.0.1:$port \
 	--http 127.0.0.1:$hport --db "$dir/c.db" 2>"$dir/log" &
 pid=$!

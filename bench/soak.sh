@@ -32,20 +32,10 @@ import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
-if [ $insecure -eq 1 ]; then
-	mode=plaintext
-	coll_tls=(--insecure)
-	lg_tls=(--insecure)
-else
-	mode="mutual TLS"
-	sh "$here/../packaging/kagent-ca" init "$dir/ca" >/dev/null &&
-		sh "$here/../packaging/kagent-ca" issue --days 2 --ip 127.0.0.1 \
-			"$dir/ca" kcollectord >/dev/null || exit 1
-	printf 'report loadgen-* soak\nread loopback\n' >"$dir/acl"
-	coll_tls=(--tls-ca "$dir/ca/ca.pem" --tls-cert "$dir/ca/hosts/kcollectord.pem"
-		--tls-key "$dir/ca/hosts/kcollectord.key" --acl "$dir/acl")
-	lg_tls=(--tls-ca "$dir/ca/ca.pem" --tls-ca-key "$dir/ca/ca.key")
-fi
+. "$here/loadgen_tls.sh"
+loadgen_tls "$insecure" "$dir" || exit 1
+mode="mutual TLS"
+[ "$insecure" -eq 0 ] || mode=plaintext
 "$bin/kcollectord" "${coll_tls[@]}" --listen 127.0.0.1:$port \
 	--http 127.0.0.1:$hport --db "$dir/c.db" 2>"$dir/log" &
 pid=$!
