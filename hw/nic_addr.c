@@ -101,6 +101,7 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 	char path[PATH_MAX], line[NIC_LINE_MAX];
 	struct nic_route4 *v = NULL;
 	unsigned lineno = 0;
+	size_t cap = 0;
 	FILE *fp;
 	int r;
 
@@ -109,15 +110,9 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 	r = nic_proc_open(root, "route", path, sizeof path, &fp, err);
 	if (r < 0 || fp == NULL)
 		return r;
-	v = calloc(NIC_ROUTES_MAX, sizeof *v);
-	if (v == NULL) {
-		r = -ENOMEM;
-		hw_err_set(err, "%s: out of memory", path);
-		goto out_close;
-	}
 	while ((r = nic_getline(fp, line, sizeof line, path, &lineno, err)) >
 	       0) {
-		struct nic_route4 *rt = &v[*n];
+		struct nic_route4 *rt;
 		unsigned dst, gw, flags, mask;
 		int metric;
 
@@ -125,6 +120,23 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 			continue;
 		if (*n == NIC_ROUTES_MAX)
 			break;
+		/* Grown as lines come: a host has a handful of routes, and
+		 * zeroing room for the most a router could have cost more than
+		 * the parse when the daemon reads this every second. */
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct nic_route4 *nv = realloc(v, ncap * sizeof *v);
+
+			if (nv == NULL) {
+				r = -ENOMEM;
+				hw_err_set(err, "%s: out of memory", path);
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		rt = &v[*n];
+		memset(rt, 0, sizeof *rt);
 		if (sscanf(line, "%15s %x %x %x %*d %*d %d %x", rt->ifname,
 			   &dst, &gw, &flags, &metric, &mask) != 6) {
 			hw_err_set(err, "%s:%u: not a route line: '%.80s'",
@@ -145,7 +157,6 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 	r = 0;
 out_free:
 	free(v);
-out_close:
 	fclose(fp);
 	return r;
 }

@@ -150,10 +150,10 @@ int proto_framer_feed(struct proto_framer *f, const uint8_t *buf, size_t len,
 	return 0;
 }
 
-int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
-			  size_t *len, struct hw_err *err)
+/* Why an envelope did not fit: its size, computed only on this path. */
+static int envelope_size_error(const kagent_v1_Envelope *m, size_t cap,
+			       struct hw_err *err)
 {
-	pb_ostream_t s;
 	size_t size;
 
 	if (!pb_get_encoded_size(&size, kagent_v1_Envelope_fields, m)) {
@@ -178,19 +178,39 @@ int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
 				   size + PROTO_FRAME_HDR, cap);
 		return -ENOBUFS;
 	}
-	buf[0] = (uint8_t)(size >> 24);
-	buf[1] = (uint8_t)(size >> 16);
-	buf[2] = (uint8_t)(size >> 8);
-	buf[3] = (uint8_t)size;
-	s = pb_ostream_from_buffer(buf + PROTO_FRAME_HDR, size);
-	if (!pb_encode(&s, kagent_v1_Envelope_fields, m) ||
-	    s.bytes_written != size) {
+	return 0;
+}
+
+/* One pass into a stream bounded by both the buffer and the frame limit:
+ * nanopb already sizes every submessage before writing it, so a separate
+ * pb_get_encoded_size of the whole envelope would encode it all twice. */
+int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
+			  size_t *len, struct hw_err *err)
+{
+	pb_ostream_t s;
+	size_t room;
+	int r;
+
+	if (cap < PROTO_FRAME_HDR)
+		return envelope_size_error(m, cap, err);
+	room = cap - PROTO_FRAME_HDR;
+	if (room > PROTO_FRAME_MAX)
+		room = PROTO_FRAME_MAX;
+	s = pb_ostream_from_buffer(buf + PROTO_FRAME_HDR, room);
+	if (!pb_encode(&s, kagent_v1_Envelope_fields, m)) {
+		r = envelope_size_error(m, cap, err);
+		if (r < 0)
+			return r;
 		if (err)
 			hw_err_set(err, "cannot encode %s: %s",
 				   proto_envelope_kind(m), PB_GET_ERROR(&s));
 		return -EINVAL;
 	}
-	*len = size + PROTO_FRAME_HDR;
+	buf[0] = (uint8_t)(s.bytes_written >> 24);
+	buf[1] = (uint8_t)(s.bytes_written >> 16);
+	buf[2] = (uint8_t)(s.bytes_written >> 8);
+	buf[3] = (uint8_t)s.bytes_written;
+	*len = s.bytes_written + PROTO_FRAME_HDR;
 	return 0;
 }
 
