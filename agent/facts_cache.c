@@ -164,8 +164,12 @@ static void refresh_moving(struct facts_cache *c, const struct facts_opts *opts,
 	struct hw_memory mem;
 	struct hw_nics fresh = { 0 };
 
-	if (hw_memory_probe(f->root, &mem, &err) == 0)
+	/* The DMI table's installed memory stays as the whole gather read
+	 * it: firmware tables do not change while the host runs. */
+	if (hw_meminfo_probe(f->root, &mem, &err) == 0) {
+		mem.installed_bytes = f->inv.memory.installed_bytes;
 		f->inv.memory = mem;
+	}
 	if (nics != NULL)
 		facts_nics_replace(f, nics);
 	else if (hw_nics_probe(f->root, &fresh, &err) == 0)

@@ -72,6 +72,11 @@ struct hw_memory {
 
 int hw_memory_probe(const char *root, struct hw_memory *out,
 		    struct hw_err *err);
+/* The kernel's part only (proc/meminfo): total and available, with
+ * installed_bytes unknown.  For a caller that keeps installed_bytes from
+ * an earlier hw_memory_probe, since the DMI table does not change. */
+int hw_meminfo_probe(const char *root, struct hw_memory *out,
+		     struct hw_err *err);
 /* Sums the sizes of SMBIOS memory devices (type 17) in a raw DMI table
  * (/sys/firmware/dmi/tables/DMI).  -ENOENT when it has no type 17 record,
  * -EINVAL when the table is malformed. */

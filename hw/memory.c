@@ -63,7 +63,8 @@ static void memory_installed(const char *root, struct hw_memory *out)
 	free(tbl);
 }
 
-int hw_memory_probe(const char *root, struct hw_memory *out, struct hw_err *err)
+int hw_meminfo_probe(const char *root, struct hw_memory *out,
+		     struct hw_err *err)
 {
 	char path[4096], *info;
 	int64_t v;
@@ -104,8 +105,16 @@ int hw_memory_probe(const char *root, struct hw_memory *out, struct hw_err *err)
 		goto out_free;
 	}
 	r = 0;
-	memory_installed(root, out);
 out_free:
 	free(info);
+	return r;
+}
+
+int hw_memory_probe(const char *root, struct hw_memory *out, struct hw_err *err)
+{
+	int r = hw_meminfo_probe(root, out, err);
+
+	if (r == 0)
+		memory_installed(root, out);
 	return r;
 }

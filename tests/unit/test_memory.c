@@ -57,6 +57,19 @@ static void test_2s48t_installed_counts_extended_size(void **state)
 	assert_num(m.installed_bytes, (int64_t)(224 * GIB));
 }
 
+static void test_meminfo_probe_reads_the_kernel_part_only(void **state)
+{
+	struct hw_err err = {{0}};
+	struct hw_memory m;
+
+	(void)state;
+	/* The same tree whose DMI table gives 224 GiB above. */
+	assert_int_equal(hw_meminfo_probe(FIXTURES "/host-2s48t", &m, &err), 0);
+	assert_num(m.total_bytes, INT64_C(230913860) * 1024);
+	assert_num(m.available_bytes, INT64_C(221470164) * 1024);
+	assert_false(m.installed_bytes.known);
+}
+
 static void test_vm_capture_without_dmi_has_unknown_installed(void **state)
 {
 	struct hw_memory m;
@@ -459,6 +472,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_2s48t_installed_counts_extended_size),
+	    cmocka_unit_test(test_meminfo_probe_reads_the_kernel_part_only),
 	    cmocka_unit_test(test_vm_capture_without_dmi_has_unknown_installed),
 	    cmocka_unit_test(test_procfs_corpus_has_no_memavailable),
 	    cmocka_unit_test(test_node_exporter_corpus_has_no_memavailable),
