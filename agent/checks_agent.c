@@ -11,18 +11,6 @@
 #include "checks.h"
 #include "tls.h"
 
-/* days_left and expired as proto_tls_file_expiry computes them, from the
- * not_after the gather read. */
-static void expiry_at(int64_t not_after, int64_t now,
-		      struct proto_tls_expiry *ex)
-{
-	int64_t left = not_after - now;
-
-	ex->not_after = not_after;
-	ex->days_left = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
-	ex->expired = now > not_after;
-}
-
 static void check_tls_expiry(const struct facts *f, struct check_results *out)
 {
 	const struct conf_agent *a = &f->conf.agent;
@@ -50,10 +38,11 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 			  "without one (or insecure = yes)");
 		return;
 	}
-	if (f->tls_cert_read) {
-		rc = f->tls_cert_rc;
+	if (f->tls_cert.read) {
+		rc = f->tls_cert.rc;
 		if (rc == 0)
-			expiry_at(f->tls_cert_not_after, (int64_t)time(NULL), &ex);
+			proto_tls_expiry_at(f->tls_cert.not_after,
+					    (int64_t)time(NULL), &ex);
 	} else {
 		rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
 	}

@@ -58,9 +58,7 @@ struct agent {
 	/* The agent certificate's expiry for agent.tls.expiry, parsed again
 	 * only when the file changes. */
 	struct facts_file_key cert_key;
-	bool cert_read;
-	int cert_rc;
-	int64_t cert_not_after;
+	struct facts_tls_cert cert;
 
 	/* The last report, kept as sent and decoded only when the status is
 	 * asked for: most reports are never looked at. */
@@ -124,18 +122,15 @@ static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
 static void cert_expiry_refresh(struct agent *a)
 {
 	const struct conf_agent *ca = &a->conf->agent;
-	struct proto_tls_expiry ex;
 	struct facts_file_key k;
 
-	if (!ca->collector[0] || ca->insecure || !ca->tls_cert[0])
+	if (!facts_tls_cert_in_use(ca))
 		return;
 	facts_file_key_take("/", ca->tls_cert, &k);
-	if (a->cert_read && k.exists && facts_file_key_same(&k, &a->cert_key))
+	if (a->cert.read && k.exists && facts_file_key_same(&k, &a->cert_key))
 		return;
-	a->cert_rc = proto_tls_file_expiry(ca->tls_cert, now_ms() / 1000, &ex);
-	a->cert_not_after = a->cert_rc == 0 ? ex.not_after : 0;
+	facts_tls_cert_read(ca, &a->cert);
 	a->cert_key = k;
-	a->cert_read = true;
 }
 
 static void send_full(struct agent *a)
@@ -153,9 +148,9 @@ static void send_full(struct agent *a)
 		a->zk_fresh = false;
 	}
 	cert_expiry_refresh(a);
-	q.tls_cert_read = a->cert_read;
-	q.tls_cert_rc = a->cert_rc;
-	q.tls_cert_not_after = a->cert_not_after;
+	q.tls_cert_read = a->cert.read;
+	q.tls_cert_rc = a->cert.rc;
+	q.tls_cert_not_after = a->cert.not_after;
 	a->full_seq = q.seq;
 	r = send_request(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {

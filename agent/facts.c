@@ -305,7 +305,7 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 	if (roles & CONF_ROLE_ZOOKEEPER)
 		gather_zk(f, opts);
 	if (!opts || !opts->tls_cert_given)
-		facts_tls_cert_read(f);
+		facts_tls_cert_read(&f->conf.agent, &f->tls_cert);
 	return 0;
 
 out_inventory:
@@ -322,18 +322,22 @@ void facts_free(struct facts *f)
 	f->zk = NULL;
 }
 
-void facts_tls_cert_read(struct facts *f)
+bool facts_tls_cert_in_use(const struct conf_agent *a)
 {
-	const struct conf_agent *a = &f->conf.agent;
+	return a->collector[0] && !a->insecure && a->tls_cert[0];
+}
+
+void facts_tls_cert_read(const struct conf_agent *a,
+			 struct facts_tls_cert *out)
+{
 	struct proto_tls_expiry ex;
 
-	f->tls_cert_read = false;
-	if (!a->collector[0] || a->insecure || !a->tls_cert[0])
+	memset(out, 0, sizeof *out);
+	if (!facts_tls_cert_in_use(a))
 		return;
-	f->tls_cert_rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL),
-					       &ex);
-	f->tls_cert_not_after = f->tls_cert_rc == 0 ? ex.not_after : 0;
-	f->tls_cert_read = true;
+	out->rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
+	out->not_after = out->rc == 0 ? ex.not_after : 0;
+	out->read = true;
 }
 
 void facts_nics_replace(struct facts *f, struct hw_nics *nics)

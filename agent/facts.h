@@ -29,6 +29,15 @@ struct facts_dir {
 	bool stats_known;
 };
 
+/* The agent certificate's not_after, read with OpenSSL once per version
+ * of the file.  read is false when [agent] uses no certificate (no
+ * collector, insecure, or no tls_cert); rc is proto_tls_file_expiry's. */
+struct facts_tls_cert {
+	bool read;
+	int rc;
+	int64_t not_after;
+};
+
 struct facts {
 	const char *root;
 	struct conf conf;
@@ -60,20 +69,16 @@ struct facts {
 	const struct hw_nic *zk_nic;
 	char zk_nic_why[160];
 
-	/* agent.tls.expiry: the agent certificate's not_after, read with
-	 * OpenSSL at the gather (tls_cert_read), so that a check run every
-	 * second does not parse the PEM file each time.  rc is
-	 * proto_tls_file_expiry's. */
-	bool tls_cert_read;
-	int tls_cert_rc;
-	int64_t tls_cert_not_after;
+	/* agent.tls.expiry's certificate, read at the gather so that a
+	 * check run every second does not parse the PEM file each time. */
+	struct facts_tls_cert tls_cert;
 };
 
 struct facts_opts {
 	bool live_zk;                     /* probe the local server's port */
 	unsigned zk_timeout_ms;
 	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
-	bool tls_cert_given; /* the caller sets tls_cert_* itself */
+	bool tls_cert_given; /* the caller sets tls_cert itself */
 };
 
 /* Probes everything the roles need.  Fails only when the inventory
@@ -86,9 +91,12 @@ void facts_free(struct facts *f);
 /* Installs nics (taken over: *nics is emptied) in place of f's and points
  * kafka_nic and zk_nic into them again, as facts_gather would. */
 void facts_nics_replace(struct facts *f, struct hw_nics *nics);
-/* Reads the agent certificate's expiry (tls_cert_*), when [agent] has
- * one in use; the path is the host's, not below root. */
-void facts_tls_cert_read(struct facts *f);
+/* [agent] reports over TLS with a certificate of its own. */
+bool facts_tls_cert_in_use(const struct conf_agent *a);
+/* Reads the agent certificate's expiry when it is in use; the path is the
+ * host's, not below root. */
+void facts_tls_cert_read(const struct conf_agent *a,
+			 struct facts_tls_cert *out);
 /* Re-reads the size and partition count of every Kafka log dir. */
 void facts_logdirs_restat(struct facts *f);
 

@@ -166,9 +166,9 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 		f->zk_live = q->zk; /* checked by full_req_invalid */
 		f->zk_live_probed = true;
 	}
-	f->tls_cert_read = q->tls_cert_read != 0;
-	f->tls_cert_rc = q->tls_cert_rc;
-	f->tls_cert_not_after = q->tls_cert_not_after;
+	f->tls_cert.read = q->tls_cert_read != 0;
+	f->tls_cert.rc = q->tls_cert_rc;
+	f->tls_cert.not_after = q->tls_cert_not_after;
 	check_run(f, p->conf->roles, &res);
 
 	in.host_id = p->host_id;

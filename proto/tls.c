@@ -233,12 +233,22 @@ int proto_tls_file_identity(const char *path, char *out, size_t outlen)
 	return r;
 }
 
+void proto_tls_expiry_at(int64_t not_after, int64_t now,
+			 struct proto_tls_expiry *out)
+{
+	int64_t left = not_after - now;
+
+	out->not_after = not_after;
+	/* Round toward minus infinity: ten seconds past expiry is day -1. */
+	out->days_left = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+	out->expired = now > not_after;
+}
+
 int proto_tls_file_expiry(const char *path, int64_t now,
 			  struct proto_tls_expiry *out)
 {
 	X509 *cert = NULL;
 	struct tm tm;
-	int64_t left;
 	int r;
 
 	memset(out, 0, sizeof *out);
@@ -249,11 +259,7 @@ int proto_tls_file_expiry(const char *path, int64_t now,
 		r = -EINVAL;
 		goto out_free_cert;
 	}
-	out->not_after = (int64_t)timegm(&tm);
-	left = out->not_after - now;
-	/* Round toward minus infinity: ten seconds past expiry is day -1. */
-	out->days_left = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
-	out->expired = now > out->not_after;
+	proto_tls_expiry_at((int64_t)timegm(&tm), now, out);
 out_free_cert:
 	X509_free(cert);
 	return r;

@@ -69,5 +69,9 @@ struct proto_tls_expiry {
  * now (unix seconds) — the facts of check agent.tls.expiry. */
 int proto_tls_file_expiry(const char *path, int64_t now,
 			  struct proto_tls_expiry *out);
+/* The same facts from a not_after already read (no OpenSSL call), for a
+ * caller that keeps it between checks. */
+void proto_tls_expiry_at(int64_t not_after, int64_t now,
+			 struct proto_tls_expiry *out);
 
 #endif
