@@ -24,7 +24,6 @@ uint64_t facts_fnv(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
-
 void facts_file_key_take(const char *root, const char *path,
 			 struct facts_file_key *k)
 {
@@ -112,17 +111,16 @@ static bool pid_still_java(const char *root, pid_t pid)
 	       strcmp(comm, "java") == 0;
 }
 
-/* After the gather, when the paths are known.  A file rewritten between
- * the gather's read and this stat is seen at the next refresh period. */
-static void keys_take(struct facts_cache *c, const char *root,
-		      const struct conf *conf)
+/* The files the gather read, as they are now (paths from f, which the
+ * gather filled in). */
+static void keys_take(const struct facts *f, const char *root,
+		      const struct conf *conf,
+		      struct facts_file_key k[FACTS_CACHE_FILES])
 {
-	const struct facts *f = &c->f;
-
-	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &c->kafka_cfg);
-	facts_file_key_take(root, f->zk ? f->zk_path : "", &c->zk_cfg);
-	facts_file_key_take(root, conf->kafka_jaas, &c->jaas);
-	facts_file_key_take("/", conf->agent.tls_cert, &c->tls_cert);
+	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &k[0]);
+	facts_file_key_take(root, f->zk ? f->zk_path : "", &k[1]);
+	facts_file_key_take(root, conf->kafka_jaas, &k[2]);
+	facts_file_key_take("/", conf->agent.tls_cert, &k[3]);
 }
 
 static bool still_valid(const struct facts_cache *c, const char *root,
@@ -130,24 +128,17 @@ static bool still_valid(const struct facts_cache *c, const char *root,
 			const struct facts_opts *opts, int64_t now_ms)
 {
 	const struct facts *f = &c->f;
-	struct facts_file_key k;
+	struct facts_file_key k[FACTS_CACHE_FILES];
+	size_t i;
 
 	if (!c->have || (opts && opts->live_zk) || roles != c->roles ||
 	    now_ms - c->gathered_ms >= FACTS_CACHE_REFRESH_MS ||
 	    now_ms < c->gathered_ms || strcmp(root, f->root) != 0)
 		return false;
-	facts_file_key_take(root, f->kafka ? f->kafka_path : "", &k);
-	if (!facts_file_key_same(&k, &c->kafka_cfg))
-		return false;
-	facts_file_key_take(root, f->zk ? f->zk_path : "", &k);
-	if (!facts_file_key_same(&k, &c->zk_cfg))
-		return false;
-	facts_file_key_take(root, conf->kafka_jaas, &k);
-	if (!facts_file_key_same(&k, &c->jaas))
-		return false;
-	facts_file_key_take("/", conf->agent.tls_cert, &k);
-	if (!facts_file_key_same(&k, &c->tls_cert))
-		return false;
+	keys_take(f, root, conf, k);
+	for (i = 0; i < FACTS_CACHE_FILES; i++)
+		if (!facts_file_key_same(&k[i], &c->files[i]))
+			return false;
 	if (!pid_still_java(root, f->os.kafka_pid) ||
 	    !pid_still_java(root, f->os.zookeeper_pid))
 		return false;
@@ -227,7 +218,9 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 	c->roles = roles;
 	c->gathered_ms = now_ms;
 	c->whole_gathers++;
-	keys_take(c, root, conf);
+	/* A file rewritten between the gather's read and this stat is seen
+	 * at the next refresh period. */
+	keys_take(&c->f, root, conf, c->files);
 	*out = &c->f;
 	return 0;
 }

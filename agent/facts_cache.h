@@ -29,6 +29,7 @@
 #include "facts.h"
 
 #define FACTS_CACHE_REFRESH_MS 60000
+#define FACTS_CACHE_FILES      4
 
 /* A file as stat saw it; exists false when stat failed. */
 struct facts_file_key {
@@ -44,8 +45,9 @@ struct facts_cache {
 	bool have;
 	int64_t gathered_ms;  /* monotonic, of the last whole gather */
 	unsigned roles;
-	struct facts_file_key kafka_cfg, zk_cfg, jaas;
-	struct facts_file_key tls_cert; /* the host's path, not below root */
+	/* server.properties, zoo.cfg, the JAAS file (below root) and the
+	 * agent certificate (the host's path) as the gather found them. */
+	struct facts_file_key files[FACTS_CACHE_FILES];
 	uint64_t block_digest;
 	uint64_t mounts_digest;
 	uint64_t whole_gathers; /* counted, for tests and the curious */

@@ -396,11 +396,8 @@ static void entry_push(struct spool *s, uint64_t seq, size_t len, size_t drop)
 	drop_front(s, drop);
 	s->dropped += drop;
 	s->last_seq = seq;
-	memset(&s->v[s->n], 0, sizeof s->v[s->n]);
-	s->v[s->n].seq = seq;
-	s->v[s->n].len = len;
-	s->n++;
-	s->bytes += len;
+	/* room_for grew the array already: entry_add cannot fail here. */
+	(void)entry_add(s, seq, len);
 }
 
 static int frame_write(struct spool *s, uint64_t seq, const uint8_t *frame,
