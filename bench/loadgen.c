@@ -312,17 +312,15 @@ out_free:
 	return NULL;
 }
 
-/* The client context the agents share (settings as proto/tls.c's: TLS
- * 1.3, no tickets, buffers released while idle, the collector verified
- * against the CA), one key, and one certificate per agent. */
+/* The client context the agents share (proto/tls.c's, verifying the
+ * collector against the CA), one key, and one certificate per agent. */
 static int tls_setup(struct lg *lg, const char *ca_path, const char *key_path)
 {
 	X509 *ca = NULL;
 	EVP_PKEY *ca_key = NULL;
-	SSL_CTX *ctx;
 	uint64_t t0 = uv_hrtime(), serial = 0;
 	unsigned i;
-	char id[16];
+	char id[16], err[256];
 	int r;
 
 	if ((r = tls_read_pem(ca_path, &ca, NULL)) < 0 ||
@@ -333,18 +331,8 @@ static int tls_setup(struct lg *lg, const char *ca_path, const char *key_path)
 		tls_die("key does not match the CA", key_path);
 		goto out_free;
 	}
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (ctx == NULL)
-		goto out_free;
-	lg->tls.ctx = ctx;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-	SSL_CTX_set_mode(ctx,
-			 SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) != 1) {
-		tls_die("CA", ca_path);
+	if (proto_tls_init_peers_only(&lg->tls, ca_path, err, sizeof err) < 0) {
+		fprintf(stderr, "loadgen: %s\n", err);
 		goto out_free;
 	}
 	/* One key for all agents: a simulation shortcut.  The collector

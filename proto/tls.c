@@ -33,26 +33,22 @@ static void tls_err(char *err, size_t errlen, const char *what,
  * set per connection.  Tickets and the session cache are off because
  * nothing resumes (each agent keeps one long connection) and both cost
  * memory per connection. */
-static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
-		       char *err, size_t errlen)
+static int tls_ctx_base(const char *ca, bool allow_tls12, SSL_CTX **out,
+			char *err, size_t errlen)
 {
 	SSL_CTX *ctx;
-	int min = cfg->allow_tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+	int min = allow_tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
 
-	ERR_clear_error();
-	*out = NULL;
-	if (cfg->ca == NULL || cfg->cert == NULL || cfg->key == NULL) {
-		snprintf(err, errlen,
-			 "tls_ca, tls_cert and tls_key are all needed");
-		return -EINVAL;
-	}
 	ctx = SSL_CTX_new(TLS_method());
 	if (ctx == NULL) {
 		tls_err(err, errlen, "context", "");
 		return -ENOMEM;
 	}
-	if (SSL_CTX_set_min_proto_version(ctx, min) != 1)
-		goto out_free_ctx;
+	if (SSL_CTX_set_min_proto_version(ctx, min) != 1) {
+		tls_err(err, errlen, "context", "");
+		SSL_CTX_free(ctx);
+		return -EINVAL;
+	}
 	/* Record buffers are freed while idle (the collector holds
 	 * thousands of idle connections); the chain sent is the cert file's
 	 * alone, not topped up from the CA file. */
@@ -61,31 +57,58 @@ static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	if (SSL_CTX_load_verify_locations(ctx, cfg->ca, NULL) != 1) {
-		tls_err(err, errlen, "CA", cfg->ca);
-		goto out_free_ctx_quiet;
-	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
-		tls_err(err, errlen, "certificate", cfg->cert);
-		goto out_free_ctx_quiet;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1) {
-		tls_err(err, errlen, "key", cfg->key);
-		goto out_free_ctx_quiet;
-	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		tls_err(err, errlen, "key", cfg->key);
-		goto out_free_ctx_quiet;
+	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		tls_err(err, errlen, "CA", ca);
+		SSL_CTX_free(ctx);
+		return -EINVAL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	*out = ctx;
 	return 0;
+}
+
+static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
+		       char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+	int r;
+
+	ERR_clear_error();
+	*out = NULL;
+	if (cfg->ca == NULL || cfg->cert == NULL || cfg->key == NULL) {
+		snprintf(err, errlen,
+			 "tls_ca, tls_cert and tls_key are all needed");
+		return -EINVAL;
+	}
+	r = tls_ctx_base(cfg->ca, cfg->allow_tls12, &ctx, err, errlen);
+	if (r < 0)
+		return r;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
+		tls_err(err, errlen, "certificate", cfg->cert);
+		goto out_free_ctx;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1) {
+		tls_err(err, errlen, "key", cfg->key);
+		goto out_free_ctx;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		tls_err(err, errlen, "key", cfg->key);
+		goto out_free_ctx;
+	}
+	*out = ctx;
+	return 0;
 
 out_free_ctx:
-	tls_err(err, errlen, "context", "");
-out_free_ctx_quiet:
 	SSL_CTX_free(ctx);
 	return -EINVAL;
+}
+
+int proto_tls_init_peers_only(struct proto_tls *tls, const char *ca,
+			      char *err, size_t errlen)
+{
+	memset(tls, 0, sizeof *tls);
+	ERR_clear_error();
+	return tls_ctx_base(ca, false, &tls->ctx, err, errlen);
 }
 
 int proto_tls_init(struct proto_tls *tls, const struct proto_tls_config *cfg,

@@ -45,6 +45,12 @@ struct proto_tls {
 /* Builds the first context.  On error err says which file and why. */
 int proto_tls_init(struct proto_tls *tls, const struct proto_tls_config *cfg,
 		   char *err, size_t errlen);
+/* A client context with the same settings that verifies its peers
+ * against ca and has no certificate of its own: its user sets one on each
+ * SSL before the handshake (bench/loadgen, whose simulated agents each
+ * have their own). */
+int proto_tls_init_peers_only(struct proto_tls *tls, const char *ca,
+			      char *err, size_t errlen);
 /* Builds a context from cfg (files re-read) and swaps it in for new
  * connections.  On error the old context stays and err says why. */
 int proto_tls_reload(struct proto_tls *tls, const struct proto_tls_config *cfg,
