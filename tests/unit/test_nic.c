@@ -1,6 +1,10 @@
 /* hw_nics_probe on captured trees: the corpus as it is, and fixtures laid
  * out as the kernel lays out sys/class/net and proc/net. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +15,7 @@
 #include <cmocka.h>
 
 #include "hw.h"
+#include "nic.h"
 
 static const struct hw_nic *must_find(const struct hw_nics *nics,
 				      const char *name)
@@ -217,6 +222,45 @@ static void test_nic_default_route_lowest_metric(void **state)
 	hw_nics_free(&nics);
 }
 
+/* A table of 40 routes, read past the first allocation of 16 slots and
+ * two growths: the default route with the lowest metric is line 36. */
+static void test_nic_default_route_found_in_a_long_table(void **state)
+{
+	char dir[] = "/tmp/kagent-routes-XXXXXX", path[128], ifname[HW_IFNAME_MAX];
+	struct hw_err err = {{0}};
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/proc", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/proc/net", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/proc/net/route", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\t"
+		   "Mask\t\tMTU\tWindow\tIRTT\n");
+	fprintf(f, "eno3\t00000000\t0164A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n");
+	for (i = 0; i < 38; i++) {
+		if (i == 33)
+			fprintf(f, "bond0\t00000000\t011E140A\t0003\t0\t0\t5\t"
+				   "00000000\t0\t0\t0\n");
+		fprintf(f, "eth%d\t00%02X140A\t00000000\t0001\t0\t0\t0\t"
+			   "00FFFFFF\t0\t0\t0\n", i, i);
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(hw_nic_default_route(dir, ifname, sizeof ifname, &err), 0);
+	assert_string_equal(ifname, "bond0");
+	unlink(path);
+	snprintf(path, sizeof path, "%s/proc/net", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/proc", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 static void test_nic_malformed_mtu_names_file(void **state)
 {
 	struct hw_nics nics;
@@ -255,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_nic_addresses_from_procfs),
 	    cmocka_unit_test(test_nic_lo_speed_unknown_is_null),
 	    cmocka_unit_test(test_nic_default_route_lowest_metric),
+	    cmocka_unit_test(test_nic_default_route_found_in_a_long_table),
 	    cmocka_unit_test(test_nic_malformed_mtu_names_file),
 	    cmocka_unit_test(test_nic_missing_class_net_names_it),
 	};

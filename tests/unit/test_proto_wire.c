@@ -269,6 +269,44 @@ static void test_full_report_round_trips_in_any_chunking(void **state)
 	free(e);
 }
 
+/* Encoded in one pass; the size is computed only to say why it failed. */
+static void test_encode_into_a_short_buffer_says_how_many_bytes(void **state)
+{
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+	uint8_t *buf = malloc(1 << 16), *exact;
+	struct proto_lists l;
+	struct hw_err err = {{0}};
+	size_t len = 0, len2 = 0;
+	char want[96];
+
+	(void)state;
+	assert_true(e && buf);
+	e->which_msg = kagent_v1_Envelope_report_tag;
+	fill_report(&e->msg.report, &l);
+	assert_int_equal(proto_envelope_encode(e, buf, 1 << 16, &len, NULL), 0);
+	/* Exactly the frame's size fits, byte for byte the same. */
+	exact = malloc(len);
+	assert_non_null(exact);
+	assert_int_equal(proto_envelope_encode(e, exact, len, &len2, &err), 0);
+	assert_int_equal(len2, len);
+	assert_memory_equal(exact, buf, len);
+	/* One byte less does not. */
+	assert_int_equal(proto_envelope_encode(e, exact, len - 1, &len2, &err),
+			 -ENOBUFS);
+	snprintf(want, sizeof want, "report needs %zu bytes, buffer has %zu",
+		 len, len - 1);
+	assert_string_equal(err.msg, want);
+	/* Nor a buffer shorter than the length prefix. */
+	assert_int_equal(proto_envelope_encode(e, exact, 3, &len2, &err),
+			 -ENOBUFS);
+	snprintf(want, sizeof want, "report needs %zu bytes, buffer has 3", len);
+	assert_string_equal(err.msg, want);
+	proto_lists_free(&l);
+	free(exact);
+	free(buf);
+	free(e);
+}
+
 static void test_list_above_bound_does_not_decode(void **state)
 {
 	kagent_v1_Envelope *e = calloc(1, sizeof *e);
@@ -384,6 +422,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_report_round_trips_in_any_chunking),
+	    cmocka_unit_test(test_encode_into_a_short_buffer_says_how_many_bytes),
 	    cmocka_unit_test(test_list_above_bound_does_not_decode),
 	    cmocka_unit_test(test_protoc_decodes_report),
 	};
