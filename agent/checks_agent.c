@@ -39,10 +39,12 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 		return;
 	}
 	if (f->tls_cert.read) {
+		/* Taken at the moment the caller read it (kagentd: the
+		 * report's timestamp, which `kagent status` shows too). */
 		rc = f->tls_cert.rc;
 		if (rc == 0)
 			proto_tls_expiry_at(f->tls_cert.not_after,
-					    (int64_t)time(NULL), &ex);
+					    f->tls_cert.now, &ex);
 	} else {
 		rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
 	}
@@ -53,8 +55,11 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 		return;
 	}
 	if (ex.expired) {
-		snprintf(m, sizeof m, "expired %" PRId64 " day(s) ago",
-			 -ex.days_left - 1);
+		if (ex.days_left == 0)
+			snprintf(m, sizeof m, "expired less than a day ago");
+		else
+			snprintf(m, sizeof m, "expired %" PRId64 " day(s) ago",
+				 -ex.days_left);
 		check_add(out, "agent.tls.expiry", NULL, SEV_FAIL, m, r,
 			  "%s has expired: the collector refuses this host's "
 			  "reports until it is renewed", a->tls_cert);

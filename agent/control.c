@@ -207,12 +207,11 @@ void control_stop(struct control *c)
 }
 
 json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
-			 int64_t now)
+			 const struct facts_tls_cert *cert)
 {
 	struct proto_tls_expiry ex;
 	char id[PROTO_TLS_ID_MAX], warn[160];
 	json_t *o;
-	int r;
 
 	if (!ca->collector[0] || ca->insecure)
 		return json_pack("{s:s}", "mode",
@@ -224,11 +223,18 @@ json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
 		json_object_set_new(o, "identity", json_string(id));
 	else
 		json_object_set_new(o, "identity", json_null());
-	r = proto_tls_file_expiry(ca->tls_cert, now, &ex);
-	if (r < 0) {
-		json_object_set_new(o, "error", json_string(strerror(-r)));
+	if (!cert->read) {
+		json_object_set_new(o, "error", json_string("not read yet"));
 		return o;
 	}
+	if (cert->rc < 0) {
+		json_object_set_new(o, "error", json_string(
+			cert->rc == -EINVAL ? "not a PEM certificate"
+					    : strerror(-cert->rc)));
+		return o;
+	}
+	/* The moment and the value agent.tls.expiry was judged with. */
+	proto_tls_expiry_at(cert->not_after, cert->now, &ex);
 	warn[0] = '\0';
 	if (ex.expired)
 		snprintf(warn, sizeof warn,

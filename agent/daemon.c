@@ -151,6 +151,7 @@ static void send_full(struct agent *a)
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;
 	q.tls_cert_not_after = a->cert.not_after;
+	a->cert.now = q.timestamp_ms / 1000; /* the check's moment too */
 	a->full_seq = q.seq;
 	r = send_request(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {
@@ -421,7 +422,7 @@ static char *status_json(void *arg)
 	if (doc != NULL)
 		json_object_set_new(doc, "tls", control_tls_json(
 			&a->conf->agent, a->conf->th.agent_tls_expiry_warn_days,
-			now_ms() / 1000));
+			&a->cert));
 	if (doc == NULL)
 		return NULL;
 	text = json_dumps(doc, JSON_COMPACT);
@@ -565,6 +566,7 @@ static int agent_open_private(struct agent *a, const struct conf *conf,
 	}
 	uv_loop_init(&a->loop);
 	a->loop_ready = true;
+	cert_expiry_refresh(a); /* status has days left before a report */
 	r = control_start(&a->loop, &a->ctl, conf->agent.socket, status_json, a,
 			  why, sizeof why);
 	if (r < 0) {

@@ -257,9 +257,10 @@ void control_stop(struct control *c);
 /* The "tls" member of the status: mode ("tls", "plaintext" or "none"
  * without a collector), and for TLS the certificate's path, identity,
  * not_after (unix seconds), days_left, expired and a warning once fewer
- * than warn_days are left (null otherwise).  now is unix seconds. */
+ * than warn_days are left (null otherwise).  cert is the reading the
+ * last report was judged with: one moment, one rounding. */
 json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
-			 int64_t now);
+			 const struct facts_tls_cert *cert);
 
 /* ---- daemon.c ---- */
 

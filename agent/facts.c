@@ -335,7 +335,8 @@ void facts_tls_cert_read(const struct conf_agent *a,
 	memset(out, 0, sizeof *out);
 	if (!facts_tls_cert_in_use(a))
 		return;
-	out->rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
+	out->now = (int64_t)time(NULL);
+	out->rc = proto_tls_file_expiry(a->tls_cert, out->now, &ex);
 	out->not_after = out->rc == 0 ? ex.not_after : 0;
 	out->read = true;
 }

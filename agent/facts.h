@@ -36,6 +36,7 @@ struct facts_tls_cert {
 	bool read;
 	int rc;
 	int64_t not_after;
+	int64_t now; /* unix seconds: the one moment days left is taken at */
 };
 
 struct facts {

@@ -169,6 +169,7 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 	f->tls_cert.read = q->tls_cert_read != 0;
 	f->tls_cert.rc = q->tls_cert_rc;
 	f->tls_cert.not_after = q->tls_cert_not_after;
+	f->tls_cert.now = q->timestamp_ms / 1000;
 	check_run(f, p->conf->roles, &res);
 
 	in.host_id = p->host_id;

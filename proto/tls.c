@@ -262,8 +262,10 @@ void proto_tls_expiry_at(int64_t not_after, int64_t now,
 	int64_t left = not_after - now;
 
 	out->not_after = not_after;
-	/* Round toward minus infinity: ten seconds past expiry is day -1. */
-	out->days_left = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+	/* Round toward plus infinity, one way for every sign: a certificate
+	 * issued for 10 days shows 10 for its whole first day, whenever in
+	 * that day it is looked at, and ten seconds past expiry is day 0. */
+	out->days_left = left > 0 ? (left + 86399) / 86400 : -(-left / 86400);
 	out->expired = now > not_after;
 }
 

@@ -67,7 +67,9 @@ int proto_tls_file_identity(const char *path, char *out, size_t outlen);
 
 struct proto_tls_expiry {
 	int64_t not_after; /* unix seconds */
-	int64_t days_left; /* whole days from now, rounded down: < 0 expired */
+	int64_t days_left; /* whole days from now, rounded up (toward +inf):
+			    * 1 s left is 1 day, 0 at expiry, -1 a day
+			    * after; every output shows this one value */
 	bool expired;	   /* now is past not_after */
 };
 

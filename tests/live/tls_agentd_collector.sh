@@ -82,19 +82,19 @@ want = [("connection connected", d["connection"] == "connected"),
         ("last_acked_seq >= 1", d["last_acked_seq"] >= 1),
         ("tls mode tls", t["mode"] == "tls"),
         ("tls identity test-1", t["identity"] == "test-1"),
-        ("tls days_left 9 (issued for 10 days)", t["days_left"] == 9),
+        ("tls days_left 10 (issued for 10 days)", t["days_left"] == 10),
         ("tls expired false", t["expired"] is False),
-        ("tls warning within 14 days", t["warning"] == "the certificate expires in 9 day(s): renew it"),
-        ("agent.tls.expiry warn 9 days left",
+        ("tls warning within 14 days", t["warning"] == "the certificate expires in 10 day(s): renew it"),
+        ("agent.tls.expiry warn 10 days left, as the status says",
          any(c["id"] == "agent.tls.expiry" and c["severity"] == "warn" and
-             c["measured"] == "9 days left" for c in d["checks"]))]
+             c["measured"] == "10 days left" for c in d["checks"]))]
 for name, ok in want:
     print(("ok   " if ok else "FAIL ") + name)
 sys.exit(0 if all(ok for _, ok in want) else 1)
 PY
 TEXT=$("$BIN/kagent" status --socket "$T/kagent.sock")
 echo "$TEXT" | grep -E "^(tls|WARNING)"
-echo "$TEXT" | grep -q "^WARNING          the certificate expires in 9 day(s): renew it$" || { echo "FAIL text warning"; fail=1; }
+echo "$TEXT" | grep -q "^WARNING          the certificate expires in 10 day(s): renew it$" || { echo "FAIL text warning"; fail=1; }
 
 FLEET=$("$BIN/kagent" fleet --collector https://127.0.0.1:$HP --tls-ca "$T/ca.crt" \
 	--tls-cert "$T/reader.crt" --tls-key "$T/reader.key")

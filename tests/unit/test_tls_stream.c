@@ -901,18 +901,24 @@ static void test_tls_expiry_days_left(void **state)
 	assert_int_equal(x.not_after, NOT_AFTER);
 	assert_int_equal(x.days_left, 14);
 	assert_false(x.expired);
+	assert_int_equal(
+	    proto_tls_file_expiry(path, NOT_AFTER - 14 * 86400L + 1, &x), 0);
+	assert_int_equal(x.days_left, 14);
+	assert_int_equal(
+	    proto_tls_file_expiry(path, NOT_AFTER - 14 * 86400L - 1, &x), 0);
+	assert_int_equal(x.days_left, 15);
 	assert_int_equal(proto_tls_file_expiry(path, NOT_AFTER - 1, &x), 0);
-	assert_int_equal(x.days_left, 0);
+	assert_int_equal(x.days_left, 1);
 	assert_false(x.expired);
 	assert_int_equal(proto_tls_file_expiry(path, NOT_AFTER, &x), 0);
 	assert_int_equal(x.days_left, 0);
 	assert_false(x.expired);
 	assert_int_equal(proto_tls_file_expiry(path, NOT_AFTER + 10, &x), 0);
-	assert_int_equal(x.days_left, -1);
+	assert_int_equal(x.days_left, 0);
 	assert_true(x.expired);
 	assert_int_equal(
 	    proto_tls_file_expiry(path, NOT_AFTER + 86400L + 1, &x), 0);
-	assert_int_equal(x.days_left, -2);
+	assert_int_equal(x.days_left, -1);
 	path_of(c, path, sizeof path, "absent", "crt");
 	assert_int_equal(proto_tls_file_expiry(path, 0, &x), -ENOENT);
 }
