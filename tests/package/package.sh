@@ -114,6 +114,22 @@ got=$(dpkg-deb --fsys-tarfile "$deb_c" | tar -xOf - ./usr/lib/systemd/system/kco
 [ "$got" = "ExecStart=/usr/sbin/kcollectord --config /etc/kagent-collector/kcollectord.conf" ] &&
 	ok "kcollectord.service: $got" || fail "kcollectord.service: '$got'"
 
+# The licence: Apache-2.0, as Kafka's and ZooKeeper's; a DEP-5 copyright
+# file in each .deb and the License tag of each .rpm.
+for d in "$deb_a" "$deb_c"; do
+	p=$(dpkg-deb -f "$d" Package)
+	got=$(dpkg-deb --fsys-tarfile "$d" | tar -xOf - ./usr/share/doc/$p/copyright |
+		grep -E '^(Format|Files|License):' | tr '\n' ' ')
+	want="Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/ Files: * License: Apache-2.0 License: Apache-2.0 "
+	[ "$got" = "$want" ] && ok "$(basename "$d"): DEP-5 copyright, Apache-2.0" ||
+		fail "$(basename "$d"): copyright fields are '$got'"
+done
+for r in "$rpm_a" "$rpm_c"; do
+	got=$(rpm -qp --qf '%{LICENSE}' "$r" 2>/dev/null)
+	[ "$got" = Apache-2.0 ] && ok "$(basename "$r"): License: $got" ||
+		fail "$(basename "$r"): License is '$got', expected Apache-2.0"
+done
+
 # RPM scriptlets: user creation, enable/start, stop on erase.
 scripts=$(rpm -qp --scripts "$rpm_a" 2>/dev/null)
 for want in 'useradd -r -g kagent' 'systemctl --no-reload enable kagentd.service' \
