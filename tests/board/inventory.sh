@@ -4,7 +4,7 @@
 # checked against each board's known shape and the guest's own /proc, /sys.
 set -euo pipefail
 bin=$1
-board_tool=${KAGENT_RUN_BOARD:-../../shared/tools/qemu-board/run-board}
+board_tool=${KAGENT_RUN_BOARD:-$(dirname "$0")/run-board}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fails=0
 

@@ -7,7 +7,7 @@
 # guest's /sys are the references; one boot per board.
 set -euo pipefail
 bin=$1
-board_tool=${KAGENT_RUN_BOARD:-../../shared/tools/qemu-board/run-board}
+board_tool=${KAGENT_RUN_BOARD:-$(dirname "$0")/run-board}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fails=0
 
