@@ -44,10 +44,10 @@ struct agent {
 	size_t body_have;
 	uint64_t full_seq; /* seq of the FULL in flight */
 
-	/* ZooKeeper, probed here before each full report. */
+	/* ZooKeeper, probed here for each full report; the last result is
+	 * kept with its time (async_probe.h). */
 	struct zk_probe zk;
-	bool zk_running;
-	bool zk_fresh;
+	struct async_probe zkp;
 	struct zk_status zk_status;
 	char zk_host[ZK_HOST_MAX];
 	int zk_port;
@@ -113,8 +113,7 @@ static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
 
 	(void)p;
 	a->zk_status = *st;
-	a->zk_running = false;
-	a->zk_fresh = true;
+	async_probe_done(&a->zkp, now_ms());
 	if (!a->stopping)
 		dispatch(a);
 }
@@ -142,11 +141,10 @@ static void send_full(struct agent *a)
 	q.seq = a->spool.last_seq + 1;
 	q.timestamp_ms = now_ms();
 	q.interval_s = (uint32_t)a->conf->agent.interval_s;
-	if (a->zk_fresh) {
-		q.zk_probed = 1;
+	q.zk_meta = a->zkp.meta;
+	q.zk_meta.in_flight = a->zkp.running;
+	if (q.zk_meta.have)
 		q.zk = a->zk_status;
-		a->zk_fresh = false;
-	}
 	cert_expiry_refresh(a);
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;
@@ -159,8 +157,35 @@ static void send_full(struct agent *a)
 	}
 }
 
+/* Whether the full report due must wait for ZooKeeper.  It waits for the
+ * probe started for it, which ends within its timeout; it never waits for
+ * one left running from before, nor when none could start: then it goes
+ * with the last kept result and its age, or "not probed yet". */
+static bool zk_wait(struct agent *a)
+{
+	struct async_probe *p = &a->zkp;
+	int r;
+
+	if (a->zk_port <= 0)
+		return false;
+	if (p->running)
+		return p->for_report;
+	if (p->for_report) { /* its probe has ended: go */
+		p->for_report = false;
+		return false;
+	}
+	r = zk_probe_start(&a->loop, &a->zk, a->zk_host, a->zk_port, 2000,
+			   on_zk_done, a);
+	if (r < 0) {
+		async_probe_start_failed(p, uv_strerror(r));
+		return false;
+	}
+	p->running = p->for_report = true;
+	return true;
+}
+
 /* One request at a time, health first (cheap), then SMART, then the full
- * report, which waits for a fresh ZooKeeper probe when the host has one. */
+ * report, once ZooKeeper has answered when the host has it. */
 static void dispatch(struct agent *a)
 {
 	int r;
@@ -174,14 +199,8 @@ static void dispatch(struct agent *a)
 		a->want &= ~WANT(PROBER_SMART_REFRESH);
 		r = send_request(a, PROBER_SMART_REFRESH, NULL, 0);
 	} else if (a->want & WANT(PROBER_FULL)) {
-		if (a->zk_port > 0 && !a->zk_fresh) {
-			if (!a->zk_running &&
-			    zk_probe_start(&a->loop, &a->zk, a->zk_host, a->zk_port,
-					   2000, on_zk_done, a) == 0)
-				a->zk_running = true;
-			if (a->zk_running)
-				return;
-		}
+		if (zk_wait(a))
+			return;
 		a->want &= ~WANT(PROBER_FULL);
 		send_full(a);
 		return;
@@ -379,17 +398,20 @@ static json_t *checks_json(const struct agent *a)
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++) {
-		if (c[i].severity == kagent_v1_Severity_SEVERITY_PASS)
-			continue;
+	/* Every check of the last report, passes too: the same list as
+	 * `kagent check` gives, so the two can be compared. */
+	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++)
 		json_array_append_new(
-			arr, json_pack("{s:s s:s s:s s:s s:s s:s}", "id", c[i].id,
-				       "instance", c[i].instance, "severity",
+			arr, json_pack("{s:s s:s s:s s:s s:s s:s s:o}", "id",
+				       c[i].id, "instance", c[i].instance,
+				       "severity",
 				       check_severity_name((enum check_severity)(
 					       c[i].severity - 1)),
 				       "measured", c[i].measured, "required",
-				       c[i].required, "message", c[i].message));
-	}
+				       c[i].required, "message", c[i].message,
+				       "age_ms",
+				       c[i].has_age_ms ? json_integer(c[i].age_ms)
+						       : json_null()));
 	return arr;
 }
 
@@ -655,6 +677,7 @@ int agent_run(const struct conf *conf)
 
 	if (a == NULL)
 		return 1;
+	async_probe_init(&a->zkp);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
 	if (r == 0) {
