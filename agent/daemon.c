@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "privsep.h"
+#include "zk_live.h"
 
 #define WANT(code) (1u << (code))
 
@@ -44,13 +45,8 @@ struct agent {
 	size_t body_have;
 	uint64_t full_seq; /* seq of the FULL in flight */
 
-	/* ZooKeeper, probed here for each full report; the last result is
-	 * kept with its time (async_probe.h). */
-	struct zk_probe zk;
-	struct async_probe zkp;
-	struct zk_status zk_status;
-	char zk_host[ZK_HOST_MAX];
-	int zk_port;
+	/* ZooKeeper, probed here for each full report (zk_live.h). */
+	struct zk_live zk;
 
 	uint64_t digest;
 	bool digest_known;
@@ -106,14 +102,10 @@ static int send_request(struct agent *a, uint32_t code, const void *body,
 	return 0;
 }
 
-static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
-		       void *data)
+static void on_zk_ready(void *arg)
 {
-	struct agent *a = data;
+	struct agent *a = arg;
 
-	(void)p;
-	a->zk_status = *st;
-	async_probe_done(&a->zkp, now_ms());
 	if (!a->stopping)
 		dispatch(a);
 }
@@ -141,10 +133,7 @@ static void send_full(struct agent *a)
 	q.seq = a->spool.last_seq + 1;
 	q.timestamp_ms = now_ms();
 	q.interval_s = (uint32_t)a->conf->agent.interval_s;
-	q.zk_meta = a->zkp.meta;
-	q.zk_meta.in_flight = a->zkp.running;
-	if (q.zk_meta.have)
-		q.zk = a->zk_status;
+	zk_live_fill(&a->zk, &q.zk_meta, &q.zk);
 	cert_expiry_refresh(a);
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;
@@ -155,33 +144,6 @@ static void send_full(struct agent *a)
 		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
 		agent_stop(a, 1);
 	}
-}
-
-/* Whether the full report due must wait for ZooKeeper.  It waits for the
- * probe started for it, which ends within its timeout; it never waits for
- * one left running from before, nor when none could start: then it goes
- * with the last kept result and its age, or "not probed yet". */
-static bool zk_wait(struct agent *a)
-{
-	struct async_probe *p = &a->zkp;
-	int r;
-
-	if (a->zk_port <= 0)
-		return false;
-	if (p->running)
-		return p->for_report;
-	if (p->for_report) { /* its probe has ended: go */
-		p->for_report = false;
-		return false;
-	}
-	r = zk_probe_start(&a->loop, &a->zk, a->zk_host, a->zk_port, 2000,
-			   on_zk_done, a);
-	if (r < 0) {
-		async_probe_start_failed(p, uv_strerror(r));
-		return false;
-	}
-	p->running = p->for_report = true;
-	return true;
 }
 
 /* One request at a time, health first (cheap), then SMART, then the full
@@ -199,7 +161,7 @@ static void dispatch(struct agent *a)
 		a->want &= ~WANT(PROBER_SMART_REFRESH);
 		r = send_request(a, PROBER_SMART_REFRESH, NULL, 0);
 	} else if (a->want & WANT(PROBER_FULL)) {
-		if (zk_wait(a))
+		if (zk_live_hold(&a->zk, &a->loop))
 			return;
 		a->want &= ~WANT(PROBER_FULL);
 		send_full(a);
@@ -299,9 +261,11 @@ static void last_report_decode(struct agent *a)
 
 static void on_health(struct agent *a, const struct prober_health *h)
 {
-	a->zk_port = h->zk_port;
-	snprintf(a->zk_host, sizeof a->zk_host, "%.*s", (int)sizeof h->zk_host - 1,
+	char host[ZK_HOST_MAX];
+
+	snprintf(host, sizeof host, "%.*s", (int)sizeof h->zk_host - 1,
 		 h->zk_host);
+	zk_live_target(&a->zk, host, h->zk_port);
 	/* Report on change: a link that dropped or an alarm that fired. */
 	if (a->digest_known && h->digest != a->digest)
 		a->want |= WANT(PROBER_FULL);
@@ -677,7 +641,7 @@ int agent_run(const struct conf *conf)
 
 	if (a == NULL)
 		return 1;
-	async_probe_init(&a->zkp);
+	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
 	if (r == 0) {
