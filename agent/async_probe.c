@@ -24,8 +24,8 @@ void async_probe_start_failed(struct async_probe *p, const char *why)
 	p->running = false;
 	p->for_report = false;
 	if (!p->meta.have)
-		snprintf(p->meta.why, sizeof p->meta.why,
-			 "not probed yet: %s", why);
+		snprintf(p->meta.why, sizeof p->meta.why, "not probed yet: %s",
+			 why);
 }
 
 const char *async_meta_invalid(const struct async_meta *m)

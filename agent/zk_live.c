@@ -14,8 +14,7 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void on_done(struct zk_probe *p, const struct zk_status *st,
-		    void *data)
+static void on_done(struct zk_probe *p, const struct zk_status *st, void *data)
 {
 	struct zk_live *z = data;
 

@@ -38,8 +38,8 @@ static void test_fleet_hosts_show_zookeeper_mode(void **state)
 {
 	struct coll_fleet_host v[4];
 	char clusters[1][64] = {"zk3"};
-	struct coll_fleet f = {.v = v, .n = 4, .clusters = clusters,
-			       .n_clusters = 1};
+	struct coll_fleet f = {
+	    .v = v, .n = 4, .clusters = clusters, .n_clusters = 1};
 	json_t *doc, *z;
 
 	(void)state;
