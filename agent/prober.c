@@ -364,9 +364,8 @@ static const char *full_req_invalid(const struct prober_full_req *q)
 	    &z->open_fds,	&z->max_fds,	      &z->ephemerals,
 	    &z->watches,	&z->data_bytes,
 	};
-	size_t i;
-
 	const char *bad = async_meta_invalid(&q->zk_meta);
+	size_t i;
 
 	if (bad)
 		return bad;
