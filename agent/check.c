@@ -51,6 +51,15 @@ void check_results_free(struct check_results *r)
 	r->n = r->cap = 0;
 }
 
+void check_results_set_age(struct check_results *r, size_t from,
+			   int64_t age_ms)
+{
+	for (; from < r->n; from++) {
+		r->v[from].age_known = true;
+		r->v[from].age_ms = age_ms;
+	}
+}
+
 int check_run(const struct facts *f, unsigned roles, struct check_results *out)
 {
 	size_t i;
@@ -101,11 +110,12 @@ json_t *check_results_to_json(const struct check_results *r)
 		const struct check_result *c = &r->v[i];
 
 		json_array_append_new(checks, json_pack(
-			"{s:s s:o s:s s:s s:s s:s}", "id", c->id, "instance",
+			"{s:s s:o s:s s:s s:s s:s s:o}", "id", c->id, "instance",
 			c->instance[0] ? json_string(c->instance) : json_null(),
 			"severity", check_severity_name(c->sev), "measured",
 			c->measured, "required", c->required, "message",
-			c->message));
+			c->message, "age_ms",
+			c->age_known ? json_integer(c->age_ms) : json_null()));
 	}
 	return json_pack("{s:s s:o}", "verdict",
 			 check_severity_name(check_verdict(r)), "checks", checks);

@@ -7,6 +7,7 @@
 #define KAGENT_CHECK_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ struct check_result {
 	char measured[96];
 	char required[96];
 	char message[320];
+	/* How old the asynchronous probe behind the result is (kagentd's
+	 * ZooKeeper probe); unknown for a result read when the check ran. */
+	bool age_known;
+	int64_t age_ms;
 };
 
 struct check_results {
@@ -55,6 +60,10 @@ int check_add(struct check_results *r, const char *id, const char *instance,
 	      const char *required, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 void check_results_free(struct check_results *r);
+/* Gives the results from index `from` on (those one check just added) the
+ * age of the probe they were judged on. */
+void check_results_set_age(struct check_results *r, size_t from,
+			   int64_t age_ms);
 
 /* Runs every check whose roles intersect `roles`. */
 int check_run(const struct facts *f, unsigned roles, struct check_results *out);

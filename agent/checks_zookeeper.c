@@ -152,7 +152,7 @@ static void check_zk_nic(const struct facts *f, struct check_results *out)
  * vote fewer.  ROLES.md keeps warn for "below the recommendation, works",
  * which this node does not.
  */
-static void check_zk_live(const struct facts *f, struct check_results *out)
+static void zk_live_judge(const struct facts *f, struct check_results *out)
 {
 	const struct zk_status *s = &f->zk_live;
 	const char *id = "zookeeper.live";
@@ -165,8 +165,9 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 		return;
 	}
 	if (!f->zk_live_probed) {
-		check_add(out, id, NULL, SEV_UNKNOWN, "", req,
-			  "the server was not asked");
+		check_add(out, id, NULL, SEV_UNKNOWN, "", req, "%s",
+			  f->zk_live_seen.why[0] ? f->zk_live_seen.why
+						 : "the server was not asked");
 		return;
 	}
 	switch (s->state) {
@@ -202,6 +203,18 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 			  s->reason[0] ? s->reason : "no answer recorded");
 		break;
 	}
+}
+
+/* kagentd judges the last probe it kept, which may be a few seconds old:
+ * the result carries that age, so that a reader can tell it from a
+ * reading taken when the report was made. */
+static void check_zk_live(const struct facts *f, struct check_results *out)
+{
+	size_t from = out->n;
+
+	zk_live_judge(f, out);
+	if (f->zk != NULL && f->zk_live_probed && f->zk_live_seen.age_known)
+		check_results_set_age(out, from, f->zk_live_seen.age_ms);
 }
 
 const struct check_def checks_zookeeper[] = {

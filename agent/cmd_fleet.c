@@ -233,11 +233,27 @@ static const char *jstr(json_t *o, const char *key)
 	return s && s[0] ? s : "-";
 }
 
+/* "leader 3.8.0", "not running", or "-" when the host has no ZooKeeper
+ * role or its report does not know. */
+static void fleet_zk_text(json_t *z, char *buf, size_t len)
+{
+	const char *mode = json_string_value(json_object_get(z, "mode"));
+	const char *ver = json_string_value(json_object_get(z, "version"));
+
+	if (mode && mode[0])
+		snprintf(buf, len, "%s%s%s", mode, ver && ver[0] ? " " : "",
+			 ver && ver[0] ? ver : "");
+	else if (json_is_false(json_object_get(z, "running")))
+		snprintf(buf, len, "not running");
+	else
+		snprintf(buf, len, "-");
+}
+
 static void fleet_print(json_t *doc, FILE *out)
 {
 	json_t *c, *h, *k, *roles, *r;
 	size_t i, j, m;
-	char rl[64];
+	char rl[64], zk[96];
 
 	json_array_foreach(json_object_get(doc, "clusters"), i, c)
 	{
@@ -248,9 +264,9 @@ static void fleet_print(json_t *doc, FILE *out)
 			    jstr(k, "severity"), jstr(k, "measured"),
 			    jstr(k, "message"));
 	}
-	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n", "HOST",
-		"CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT", "LAST SEEN",
-		"STALE");
+	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
+		"HOST", "CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT",
+		"LAST SEEN", "STALE", "ZOOKEEPER");
 	json_array_foreach(json_object_get(doc, "hosts"), i, h)
 	{
 		rl[0] = '\0';
@@ -258,12 +274,13 @@ static void fleet_print(json_t *doc, FILE *out)
 		json_array_foreach(roles, m, r)
 		    snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%s",
 			     m ? "," : "", json_string_value(r));
-		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n",
+		fleet_zk_text(json_object_get(h, "zookeeper"), zk, sizeof zk);
+		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
 			jstr(h, "host_id"), jstr(h, "cluster"),
 			rl[0] ? rl : "-", jstr(h, "rack"), jstr(h, "zone"),
 			jstr(h, "verdict"), jstr(h, "last_seen"),
-			json_is_true(json_object_get(h, "stale")) ? "yes"
-								  : "no");
+			json_is_true(json_object_get(h, "stale")) ? "yes" : "no",
+			zk);
 	}
 }
 

@@ -147,10 +147,14 @@ static void print_text(json_t *doc, FILE *out)
 		json_integer_value(json_object_get(spool, "dropped")));
 	print_tls(json_object_get(doc, "tls"), out);
 	fprintf(out, "%-16s %s\n", "verdict", str(doc, "verdict"));
+	/* The text shows what needs attention; --json lists every check. */
 	json_array_foreach(json_object_get(doc, "checks"), i, c)
-		fprintf(out, "  %-8s %-28s %s%s%s\n", str(c, "severity"),
-			str(c, "id"), str(c, "instance"),
-			str(c, "instance")[0] ? ": " : "", str(c, "message"));
+		if (strcmp(str(c, "severity"), "pass") != 0)
+			fprintf(out, "  %-8s %-28s %s%s%s\n",
+				str(c, "severity"), str(c, "id"),
+				str(c, "instance"),
+				str(c, "instance")[0] ? ": " : "",
+				str(c, "message"));
 }
 
 /* The socket named in the configuration, when it can be read. */

@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "privsep.h"
+#include "zk_live.h"
 
 #define WANT(code) (1u << (code))
 
@@ -44,13 +45,8 @@ struct agent {
 	size_t body_have;
 	uint64_t full_seq; /* seq of the FULL in flight */
 
-	/* ZooKeeper, probed here before each full report. */
-	struct zk_probe zk;
-	bool zk_running;
-	bool zk_fresh;
-	struct zk_status zk_status;
-	char zk_host[ZK_HOST_MAX];
-	int zk_port;
+	/* ZooKeeper, probed here for each full report (zk_live.h). */
+	struct zk_live zk;
 
 	uint64_t digest;
 	bool digest_known;
@@ -106,15 +102,10 @@ static int send_request(struct agent *a, uint32_t code, const void *body,
 	return 0;
 }
 
-static void on_zk_done(struct zk_probe *p, const struct zk_status *st,
-		       void *data)
+static void on_zk_ready(void *arg)
 {
-	struct agent *a = data;
+	struct agent *a = arg;
 
-	(void)p;
-	a->zk_status = *st;
-	a->zk_running = false;
-	a->zk_fresh = true;
 	if (!a->stopping)
 		dispatch(a);
 }
@@ -142,11 +133,7 @@ static void send_full(struct agent *a)
 	q.seq = a->spool.last_seq + 1;
 	q.timestamp_ms = now_ms();
 	q.interval_s = (uint32_t)a->conf->agent.interval_s;
-	if (a->zk_fresh) {
-		q.zk_probed = 1;
-		q.zk = a->zk_status;
-		a->zk_fresh = false;
-	}
+	zk_live_fill(&a->zk, &q.zk_meta, &q.zk);
 	cert_expiry_refresh(a);
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;
@@ -161,7 +148,7 @@ static void send_full(struct agent *a)
 }
 
 /* One request at a time, health first (cheap), then SMART, then the full
- * report, which waits for a fresh ZooKeeper probe when the host has one. */
+ * report, once ZooKeeper has answered when the host has it. */
 static void dispatch(struct agent *a)
 {
 	int r;
@@ -175,14 +162,8 @@ static void dispatch(struct agent *a)
 		a->want &= ~WANT(PROBER_SMART_REFRESH);
 		r = send_request(a, PROBER_SMART_REFRESH, NULL, 0);
 	} else if (a->want & WANT(PROBER_FULL)) {
-		if (a->zk_port > 0 && !a->zk_fresh) {
-			if (!a->zk_running &&
-			    zk_probe_start(&a->loop, &a->zk, a->zk_host, a->zk_port,
-					   2000, on_zk_done, a) == 0)
-				a->zk_running = true;
-			if (a->zk_running)
-				return;
-		}
+		if (zk_live_hold(&a->zk, &a->loop))
+			return;
 		a->want &= ~WANT(PROBER_FULL);
 		send_full(a);
 		return;
@@ -281,9 +262,11 @@ static void last_report_decode(struct agent *a)
 
 static void on_health(struct agent *a, const struct prober_health *h)
 {
-	a->zk_port = h->zk_port;
-	snprintf(a->zk_host, sizeof a->zk_host, "%.*s", (int)sizeof h->zk_host - 1,
+	char host[ZK_HOST_MAX];
+
+	snprintf(host, sizeof host, "%.*s", (int)sizeof h->zk_host - 1,
 		 h->zk_host);
+	zk_live_target(&a->zk, host, h->zk_port);
 	/* Report on change: a link that dropped or an alarm that fired. */
 	if (a->digest_known && h->digest != a->digest)
 		a->want |= WANT(PROBER_FULL);
@@ -380,17 +363,20 @@ static json_t *checks_json(const struct agent *a)
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++) {
-		if (c[i].severity == kagent_v1_Severity_SEVERITY_PASS)
-			continue;
+	/* Every check of the last report, passes too: the same list as
+	 * `kagent check` gives, so the two can be compared. */
+	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++)
 		json_array_append_new(
-			arr, json_pack("{s:s s:s s:s s:s s:s s:s}", "id", c[i].id,
-				       "instance", c[i].instance, "severity",
+			arr, json_pack("{s:s s:s s:s s:s s:s s:s s:o}", "id",
+				       c[i].id, "instance", c[i].instance,
+				       "severity",
 				       check_severity_name((enum check_severity)(
 					       c[i].severity - 1)),
 				       "measured", c[i].measured, "required",
-				       c[i].required, "message", c[i].message));
-	}
+				       c[i].required, "message", c[i].message,
+				       "age_ms",
+				       c[i].has_age_ms ? json_integer(c[i].age_ms)
+						       : json_null()));
 	return arr;
 }
 
@@ -657,6 +643,7 @@ int agent_run(const struct conf *conf)
 
 	if (a == NULL)
 		return 1;
+	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
 	if (r == 0) {

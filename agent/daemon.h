@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "async_probe.h"
 #include "board.h"
 #include "check.h"
 #include "conf.h"
@@ -141,7 +142,9 @@ struct prober_full_req {
 	uint64_t seq;
 	int64_t timestamp_ms;
 	uint32_t interval_s;
-	uint32_t zk_probed; /* 1: zk holds the parent's live probe */
+	/* The loop's last ZooKeeper probe (async_probe.h); zk is valid
+	 * when zk_meta.have. */
+	struct async_meta zk_meta;
 	struct zk_status zk;
 	/* agent.tls.expiry's certificate, read by this side, which has
 	 * OpenSSL loaded anyway: the prober never touches libcrypto. */

@@ -280,6 +280,7 @@ static void gather_zk(struct facts *f, const struct facts_opts *opts)
 	zk_probe_run(is_wildcard(addr) ? "127.0.0.1" : addr, port,
 		     opts->zk_timeout_ms ? opts->zk_timeout_ms : 2000, &f->zk_live);
 	f->zk_live_probed = true;
+	f->zk_live_seen.have = true; /* taken just now: no age */
 }
 
 int facts_gather(const char *root, const struct conf *conf, unsigned roles,

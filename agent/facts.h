@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "kafka_facts.h"
 #include "os.h"
+#include "async_probe.h"
 #include "zk_facts.h"
 #include "zk_probe.h"
 
@@ -63,6 +64,8 @@ struct facts {
 	size_t n_zk_dirs;
 	struct zk_status zk_live;
 	bool zk_live_probed;
+	/* kagentd's kept probe: its age, or why there is none yet. */
+	struct async_seen zk_live_seen;
 
 	/* The interface carrying the role's traffic, and how it was chosen. */
 	const struct hw_nic *kafka_nic;

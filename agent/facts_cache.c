@@ -170,6 +170,7 @@ static void refresh_moving(struct facts_cache *c, const struct facts_opts *opts,
 	facts_logdirs_restat(f);
 	memset(&f->zk_live, 0, sizeof f->zk_live);
 	f->zk_live_probed = false;
+	memset(&f->zk_live_seen, 0, sizeof f->zk_live_seen);
 }
 
 void facts_cache_init(struct facts_cache *c)

@@ -162,7 +162,8 @@ static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
 	if (r < 0)
 		return reply_error(fd, PROBER_FULL, r, err.msg);
 	learn_zk(p, f);
-	if (q->zk_probed) {
+	async_seen_from_meta(&q->zk_meta, q->timestamp_ms, &f->zk_live_seen);
+	if (f->zk_live_seen.have) {
 		f->zk_live = q->zk; /* checked by full_req_invalid */
 		f->zk_live_probed = true;
 	}
@@ -364,13 +365,14 @@ static const char *full_req_invalid(const struct prober_full_req *q)
 	    &z->open_fds,	&z->max_fds,	      &z->ephemerals,
 	    &z->watches,	&z->data_bytes,
 	};
+	const char *bad = async_meta_invalid(&q->zk_meta);
 	size_t i;
 
-	if (q->zk_probed > 1)
-		return "zk_probed is neither 0 nor 1";
+	if (bad)
+		return bad;
 	if (q->tls_cert_read > 1)
 		return "tls_cert_read is neither 0 nor 1";
-	if (!q->zk_probed)
+	if (!q->zk_meta.have)
 		return NULL;
 	if ((unsigned)z->state > ZK_ERROR)
 		return "ZooKeeper state out of range";

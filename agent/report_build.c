@@ -197,6 +197,8 @@ static unsigned fill_checks(const struct check_results *res,
 		clipped += proto_str_set(o->measured, sizeof o->measured, c->measured);
 		clipped += proto_str_set(o->required, sizeof o->required, c->required);
 		clipped += proto_str_set(o->message, sizeof o->message, c->message);
+		o->has_age_ms = c->age_known;
+		o->age_ms = c->age_ms;
 	}
 	return clipped;
 }

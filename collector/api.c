@@ -67,6 +67,19 @@ static json_t *checks_json(const struct check_results *r)
 	return a;
 }
 
+/* What the host's last report says of its ZooKeeper server: the mode
+ * tells the leader from its followers.  null for a host without the
+ * role; each member null when the report does not know it. */
+static json_t *fleet_zk_json(const struct coll_host *h)
+{
+	if (!(h->roles & CONF_ROLE_ZOOKEEPER))
+		return json_null();
+	return json_pack("{s:o s:o s:o}", "mode", agent_json_str(h->zk_mode),
+			 "version", agent_json_str(h->zk_version), "running",
+			 h->zk_running_known ? json_boolean(h->zk_running)
+					     : json_null());
+}
+
 json_t *coll_api_fleet(const struct coll_fleet *f)
 {
 	struct check_results r = {0};
@@ -91,7 +104,7 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 		const struct coll_fleet_host *h = &f->v[i];
 
 		json_array_append_new(
-		    hl, json_pack("{s:s s:o s:o s:o s:o s:o s:o s:b}",
+		    hl, json_pack("{s:s s:o s:o s:o s:o s:o s:o s:b s:o}",
 				  "host_id", h->h.host_id, "cluster",
 				  agent_json_str(h->h.cluster), "roles",
 				  roles_json(h->h.roles), "rack",
@@ -99,7 +112,7 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 				  agent_json_str(h->h.zone), "verdict",
 				  sev_json(h->verdict), "last_seen",
 				  time_json(h->h.last_seen_ms), "stale",
-				  h->h.stale));
+				  h->h.stale, "zookeeper", fleet_zk_json(&h->h)));
 	}
 	check_results_free(&r);
 	free(hosts);

@@ -50,7 +50,9 @@ struct coll_host {
 	struct hw_num partition_dirs; /* summed over log.dirs */
 	/* zookeeper */
 	char zk_mode[16]; /* leader, follower, standalone */
+	char zk_version[64];
 	bool zk_running;
+	bool zk_running_known;
 	size_t n_ensemble; /* server.N lines of zoo.cfg */
 	struct coll_zk_server ensemble[COLL_ENSEMBLE_MAX];
 };

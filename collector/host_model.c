@@ -110,7 +110,9 @@ static void host_zk(const kagent_v1_ZooKeeper *z, struct coll_host *h)
 	pb_size_t i;
 
 	copy_str(h->zk_mode, sizeof h->zk_mode, z->mode);
+	copy_str(h->zk_version, sizeof h->zk_version, z->version);
 	h->zk_running = z->has_running && z->running;
+	h->zk_running_known = z->has_running;
 	for (i = 0; i < z->ensemble_count && i < COLL_ENSEMBLE_MAX; i++) {
 		if (z->ensemble[i].observer)
 			continue;

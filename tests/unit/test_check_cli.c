@@ -114,7 +114,9 @@ static void test_json_shape(void **state)
 		json_t *inst = json_object_get(c, "instance");
 		const char *sev = host_field(c, "severity");
 
-		assert_int_equal(json_object_size(c), 6);
+		assert_int_equal(json_object_size(c), 7);
+		/* Read now, not a kept probe: no age. */
+		assert_true(json_is_null(json_object_get(c, "age_ms")));
 		assert_non_null(host_field(c, "id"));
 		assert_true(json_is_null(inst) || json_is_string(inst));
 		assert_non_null(sev);

@@ -420,6 +420,53 @@ static void test_live_not_probed_is_unknown(void **state)
 	free(f);
 }
 
+/* kagentd before its first probe ends: unknown, and why. */
+static void test_live_not_probed_yet_says_so(void **state)
+{
+	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct check_results res = {0};
+	struct zk_config zk = {0};
+
+	(void)state;
+	f->zk = &zk;
+	snprintf(f->zk_live_seen.why, sizeof f->zk_live_seen.why,
+		 "not probed yet");
+	run_check(f, "zookeeper.live", &res);
+	assert_int_equal(res.n, 1);
+	assert_result(&res.v[0], "zookeeper.live", "", SEV_UNKNOWN, "",
+		      "imok, serving");
+	assert_string_equal(res.v[0].message, "not probed yet");
+	assert_false(res.v[0].age_known);
+	check_results_free(&res);
+	free(f);
+}
+
+/* kagentd's kept probe: the same result as a probe taken now, with the
+ * probe's age. */
+static void test_live_kept_probe_carries_its_age(void **state)
+{
+	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct check_results res = {0};
+	struct zk_config zk = {0};
+
+	(void)state;
+	f->zk = &zk;
+	f->zk_live_probed = true;
+	zk_status_init(&f->zk_live);
+	parse_reply("zk-3.8.0-follower-srvr.txt", zk_parse_srvr, &f->zk_live);
+	f->zk_live_seen.have = true;
+	f->zk_live_seen.age_known = true;
+	f->zk_live_seen.age_ms = 1500;
+	run_check(f, "zookeeper.live", &res);
+	assert_int_equal(res.n, 1);
+	assert_result(&res.v[0], "zookeeper.live", "", SEV_PASS,
+		      "follower 3.8.0", "imok, serving");
+	assert_true(res.v[0].age_known);
+	assert_int_equal(res.v[0].age_ms, 1500);
+	check_results_free(&res);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +484,8 @@ int main(void)
 	    cmocka_unit_test(test_disk_on_tmpfs_is_unknown_with_why),
 	    cmocka_unit_test(test_missing_zoo_cfg_makes_disk_nic_live_unknown),
 	    cmocka_unit_test(test_nic_speed_threshold_is_1g),
+	    cmocka_unit_test(test_live_not_probed_yet_says_so),
+	    cmocka_unit_test(test_live_kept_probe_carries_its_age),
 	    cmocka_unit_test(test_live_standalone_passes_with_mode_and_version),
 	    cmocka_unit_test(test_live_follower_passes),
 	    cmocka_unit_test(test_live_default_whitelist_passes_on_srvr),

@@ -77,6 +77,7 @@ static void fill(kagent_v1_Report *r)
 	r->kafka.log_dirs[1].partition_dirs = 2;
 	r->has_zookeeper = true;
 	strcpy(r->zookeeper.mode, "follower");
+	strcpy(r->zookeeper.version, "3.8.0");
 	r->zookeeper.ensemble_count = 3;
 	r->zookeeper.ensemble[0].id = 1;
 	strcpy(r->zookeeper.ensemble[0].host, "zk1");
@@ -114,7 +115,9 @@ static void test_report_to_host(void **state)
 	assert_int_equal(h.n_ensemble, 2);
 	assert_string_equal(h.ensemble[1].host, "zk2");
 	assert_string_equal(h.zk_mode, "follower");
+	assert_string_equal(h.zk_version, "3.8.0");
 	assert_false(h.zk_running);
+	assert_false(h.zk_running_known);
 	free(r);
 }
 

@@ -37,6 +37,9 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	strcpy(conf.rack, "r7");
 	assert_int_equal(facts_gather(HOST, &conf, conf.roles, &opts, f, &err), 0);
 	assert_int_equal(check_run(f, conf.roles, &res), 0);
+	/* The last result as if judged on a probe kept 1.5 s. */
+	res.v[res.n - 1].age_known = true;
+	res.v[res.n - 1].age_ms = 1500;
 	proto_lists_init(&l);
 	proto_lists_init(&back);
 	in.host_id = "test-1";
@@ -97,6 +100,13 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	assert_string_equal(r->zookeeper.ensemble[2].host, "zoo3");
 
 	assert_int_equal(back.checks.n, res.n);
+	{
+		const kagent_v1_CheckResult *c = back.checks.v;
+
+		assert_false(c[0].has_age_ms);
+		assert_true(c[res.n - 1].has_age_ms);
+		assert_int_equal(c[res.n - 1].age_ms, 1500);
+	}
 	/* The fixture's PLAINTEXT listener and missing authorizer warn. */
 	assert_int_equal(r->verdict, kagent_v1_Severity_SEVERITY_WARN);
 
