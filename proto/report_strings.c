@@ -29,16 +29,21 @@ struct str_field {
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define S(type, f) {#f, offsetof(type, f), sizeof(((type *)0)->f), 0, 0}
+#define S(type, f)                                                             \
+	{                                                                      \
+#f, offsetof(type, f), sizeof(((type *)0)->f), 0, 0            \
+	}
 #define SR(type, f)                                                            \
-	{#f, offsetof(type, f), sizeof(((type *)0)->f[0]),                     \
-	 offsetof(type, f##_count), NELEM(((type *)0)->f)}
+	{                                                                      \
+#f, offsetof(type, f), sizeof(((type *)0)->f[0]),              \
+		    offsetof(type, f##_count), NELEM(((type *)0)->f)           \
+	}
 
 static const struct str_field report_f[] = {
-    S(kagent_v1_Report, host_id),     S(kagent_v1_Report, hostname),
-    S(kagent_v1_Report, machine_id),  S(kagent_v1_Report, dmi_serial),
-    S(kagent_v1_Report, cluster),     S(kagent_v1_Report, rack),
-    S(kagent_v1_Report, zone),	      S(kagent_v1_Report, agent_version),
+    S(kagent_v1_Report, host_id),	S(kagent_v1_Report, hostname),
+    S(kagent_v1_Report, machine_id),	S(kagent_v1_Report, dmi_serial),
+    S(kagent_v1_Report, cluster),	S(kagent_v1_Report, rack),
+    S(kagent_v1_Report, zone),		S(kagent_v1_Report, agent_version),
     S(kagent_v1_Report, sensors_error),
 };
 static const struct str_field inventory_f[] = {
@@ -46,9 +51,9 @@ static const struct str_field inventory_f[] = {
 };
 static const struct str_field cpu_f[] = {S(kagent_v1_Cpu, model)};
 static const struct str_field nic_f[] = {
-    S(kagent_v1_Nic, name),	    S(kagent_v1_Nic, mac),
-    S(kagent_v1_Nic, operstate),    S(kagent_v1_Nic, duplex),
-    S(kagent_v1_Nic, driver),	    SR(kagent_v1_Nic, bond_members),
+    S(kagent_v1_Nic, name),	  S(kagent_v1_Nic, mac),
+    S(kagent_v1_Nic, operstate),  S(kagent_v1_Nic, duplex),
+    S(kagent_v1_Nic, driver),	  SR(kagent_v1_Nic, bond_members),
     SR(kagent_v1_Nic, addresses),
 };
 static const struct str_field mount_f[] = {
@@ -68,18 +73,12 @@ static const struct str_field health_f[] = {
     S(kagent_v1_Health, firmware),
 };
 static const struct str_field board_f[] = {
-    S(kagent_v1_Board, vendor),
-    S(kagent_v1_Board, product),
-    S(kagent_v1_Board, product_version),
-    S(kagent_v1_Board, serial),
-    S(kagent_v1_Board, board_vendor),
-    S(kagent_v1_Board, board_name),
-    S(kagent_v1_Board, bios_vendor),
-    S(kagent_v1_Board, bios_version),
-    S(kagent_v1_Board, bios_date),
-    S(kagent_v1_Board, chassis_asset_tag),
-    S(kagent_v1_Board, chassis_serial),
-    SR(kagent_v1_Board, needs_root),
+    S(kagent_v1_Board, vendor),		 S(kagent_v1_Board, product),
+    S(kagent_v1_Board, product_version), S(kagent_v1_Board, serial),
+    S(kagent_v1_Board, board_vendor),	 S(kagent_v1_Board, board_name),
+    S(kagent_v1_Board, bios_vendor),	 S(kagent_v1_Board, bios_version),
+    S(kagent_v1_Board, bios_date),	 S(kagent_v1_Board, chassis_asset_tag),
+    S(kagent_v1_Board, chassis_serial),	 SR(kagent_v1_Board, needs_root),
 };
 static const struct str_field sensor_f[] = {
     S(kagent_v1_Sensor, chip),
@@ -175,8 +174,8 @@ static int walk_disks(struct proto_str_walk *w, const struct proto_list *l)
 			rc = seg_push(w, "disks", (int)i);
 		if (rc != 0)
 			break;
-		for (j = 0; rc == 0 && j < d->mounts_count &&
-			    j < NELEM(d->mounts);
+		for (j = 0;
+		     rc == 0 && j < d->mounts_count && j < NELEM(d->mounts);
 		     j++)
 			rc = walk_msg(w, "mounts", j, &d->mounts[j], mount_f,
 				      NELEM(mount_f));
@@ -193,8 +192,7 @@ static int walk_inventory(struct proto_str_walk *w, kagent_v1_Inventory *inv,
 {
 	int rc;
 
-	rc = walk_msg(w, "inventory", -1, inv, inventory_f,
-		      NELEM(inventory_f));
+	rc = walk_msg(w, "inventory", -1, inv, inventory_f, NELEM(inventory_f));
 	if (rc == 0)
 		rc = seg_push(w, "inventory", -1);
 	if (rc != 0)
@@ -218,8 +216,7 @@ static int walk_kafka(struct proto_str_walk *w, kagent_v1_Kafka *k)
 		rc = seg_push(w, "kafka", -1);
 	if (rc != 0)
 		return rc;
-	for (i = 0; rc == 0 && i < k->log_dirs_count &&
-		    i < NELEM(k->log_dirs);
+	for (i = 0; rc == 0 && i < k->log_dirs_count && i < NELEM(k->log_dirs);
 	     i++)
 		rc = walk_msg(w, "log_dirs", i, &k->log_dirs[i], logdir_f,
 			      NELEM(logdir_f));
@@ -237,8 +234,7 @@ static int walk_zk(struct proto_str_walk *w, kagent_v1_ZooKeeper *z)
 		rc = seg_push(w, "zookeeper", -1);
 	if (rc != 0)
 		return rc;
-	for (i = 0; rc == 0 && i < z->ensemble_count &&
-		    i < NELEM(z->ensemble);
+	for (i = 0; rc == 0 && i < z->ensemble_count && i < NELEM(z->ensemble);
 	     i++)
 		rc = walk_msg(w, "ensemble", i, &z->ensemble[i], member_f,
 			      NELEM(member_f));
@@ -265,8 +261,8 @@ int proto_report_strings(kagent_v1_Report *r, struct proto_lists *l,
 		rc = walk_list(w, "sensors", &l->sensors, sensor_f,
 			       NELEM(sensor_f));
 	if (rc == 0 && l)
-		rc = walk_list(w, "checks", &l->checks, check_f,
-			       NELEM(check_f));
+		rc =
+		    walk_list(w, "checks", &l->checks, check_f, NELEM(check_f));
 	if (rc == 0)
 		rc = walk_kafka(w, &r->kafka);
 	if (rc == 0)

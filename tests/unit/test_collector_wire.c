@@ -124,14 +124,33 @@ static void coll_kill(struct coll_proc *p)
 	assert_int_equal(waitpid(p->pid, &st, 0), p->pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+	p->pid = 0;
 }
 
-static void coll_remove(struct coll_proc *p)
+static int setup(void **state)
 {
-	char cmd[128];
+	struct coll_proc *p = calloc(1, sizeof *p);
 
+	coll_init_dir(p);
+	*state = p;
+	return 0;
+}
+
+/* Also after a failed assertion: no collector is left running. */
+static int teardown(void **state)
+{
+	struct coll_proc *p = *state;
+	char cmd[128];
+	int rc;
+
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
 	snprintf(cmd, sizeof cmd, "rm -rf %s", p->dir);
-	assert_int_equal(system(cmd), 0);
+	rc = system(cmd);
+	free(p);
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---- a simulated agent ---- */
@@ -426,59 +445,56 @@ static void instance_not_utf8(kagent_v1_Report *r, struct proto_lists *l)
 
 static void test_strings_not_utf8_are_refused_and_named(void **state)
 {
-	struct coll_proc p;
+	struct coll_proc *p = *state;
 	struct agent good, bad;
 	json_t *j;
 	char ids[256], *m, *body;
 	int status;
 
-	(void)state;
-	coll_init_dir(&p);
-	coll_start(&p);
-	agent_open(&good, p.agent_port, "broker-1");
+	coll_start(p);
+	agent_open(&good, p->agent_port, "broker-1");
 	assert_int_equal(agent_hello(&good), 0);
 	assert_int_equal(agent_report(&good, 1), 1);
 
-	agent_open(&bad, p.agent_port, "broker-2");
+	agent_open(&bad, p->agent_port, "broker-2");
 	assert_int_equal(agent_hello(&bad), 0);
 	agent_report_edit(&bad, 1, rack_not_utf8);
 	agent_refused(&bad, "report.rack: invalid UTF-8 at byte 2");
 	agent_close(&bad);
 
-	agent_open(&bad, p.agent_port, "broker-3");
+	agent_open(&bad, p->agent_port, "broker-3");
 	assert_int_equal(agent_hello(&bad), 0);
 	agent_report_edit(&bad, 1, instance_not_utf8);
 	agent_refused(&bad,
 		      "report.checks[1].instance: invalid UTF-8 at byte 2");
 	agent_close(&bad);
 
-	agent_open(&bad, p.agent_port, "broker-4");
+	agent_open(&bad, p->agent_port, "broker-4");
 	hello_send(&bad, "0.1\xff");
 	agent_refused(&bad, "hello.agent_version: invalid UTF-8 at byte 3");
 	agent_close(&bad);
 
 	/* The good host reports on, and every view still answers. */
 	assert_int_equal(agent_report(&good, 2), 2);
-	m = metrics_get(&p);
+	m = metrics_get(p);
 	metrics_has(m, "kagent_collector_rejected_total{reason=\"utf8\"} 3");
 	metrics_has(m, "kagent_collector_reports_total 2");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
 		       "check=\"os.swappiness\",instance=\"\"} 3");
 	free(m);
-	j = http_json(p.http_port, "/api/fleet");
+	j = http_json(p->http_port, "/api/fleet");
 	assert_string_equal(host_ids(j, ids, sizeof ids), "broker-1");
 	json_decref(j);
-	j = http_json(p.http_port, "/api/hosts/broker-1");
+	j = http_json(p->http_port, "/api/hosts/broker-1");
 	assert_string_equal(json_string_value(json_object_get(j, "rack")),
 			    "r1");
 	json_decref(j);
-	body = http_get(p.http_port, "/api/hosts/broker-2", &status);
+	body = http_get(p->http_port, "/api/hosts/broker-2", &status);
 	assert_int_equal(status, 404);
 	free(body);
 
 	agent_close(&good);
-	coll_kill(&p);
-	coll_remove(&p);
+	coll_kill(p);
 }
 
 static void test_seq_above_int64_max_is_refused_not_acked(void **state)
@@ -492,16 +508,14 @@ static void test_seq_above_int64_max_is_refused_not_acked(void **state)
 	    {UINT64_MAX, "report.seq: 18446744073709551615 is above "
 			 "9223372036854775807"},
 	};
-	struct coll_proc p;
+	struct coll_proc *p = *state;
 	struct agent a;
 	json_t *j;
 	char *m;
 	size_t i;
 
-	(void)state;
-	coll_init_dir(&p);
-	coll_start(&p);
-	agent_open(&a, p.agent_port, "broker-1");
+	coll_start(p);
+	agent_open(&a, p->agent_port, "broker-1");
 	assert_int_equal(agent_hello(&a), 0);
 	assert_int_equal(agent_report(&a, 1), 1);
 	assert_int_equal(agent_report(&a, 2), 2);
@@ -510,21 +524,20 @@ static void test_seq_above_int64_max_is_refused_not_acked(void **state)
 		agent_refused(&a, big[i].msg);
 		agent_close(&a);
 		/* Nothing of it stored: the hello answers the seq before. */
-		agent_open(&a, p.agent_port, "broker-1");
+		agent_open(&a, p->agent_port, "broker-1");
 		assert_int_equal(agent_hello(&a), 2);
 	}
 	assert_int_equal(agent_report(&a, 3), 3);
-	m = metrics_get(&p);
+	m = metrics_get(p);
 	metrics_has(m, "kagent_collector_rejected_total{reason=\"seq\"} 2");
 	metrics_has(m, "kagent_collector_seq_gaps_total 0");
 	metrics_has(m, "kagent_collector_reports_total 3");
 	free(m);
-	j = http_json(p.http_port, "/api/hosts/broker-1");
+	j = http_json(p->http_port, "/api/hosts/broker-1");
 	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 3);
 	json_decref(j);
 	agent_close(&a);
-	coll_kill(&p);
-	coll_remove(&p);
+	coll_kill(p);
 }
 
 /* An agent with both roles and neither NIC found reports nic.downshift
@@ -556,32 +569,31 @@ static void checks_repeated(kagent_v1_Report *r, struct proto_lists *l)
 
 static void test_repeated_check_is_one_series_the_worst(void **state)
 {
-	struct coll_proc p;
+	struct coll_proc *p = *state;
 	struct agent a;
 	json_t *j, *checks, *c;
 	char *m;
 
-	(void)state;
-	coll_init_dir(&p);
-	coll_start(&p);
-	agent_open(&a, p.agent_port, "broker-1");
+	coll_start(p);
+	agent_open(&a, p->agent_port, "broker-1");
 	assert_int_equal(agent_hello(&a), 0);
 	agent_report_edit(&a, 1, checks_repeated);
 	assert_true(agent_recv(&a));
 	assert_int_equal(a.in->which_msg, kagent_v1_Envelope_ack_tag);
 
-	m = metrics_get(&p);
+	m = metrics_get(p);
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
 		       "check=\"os.swappiness\",instance=\"\"} 4");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
 		       "check=\"disk.health\",instance=\"sda\"} 1");
-	assert_int_equal(metrics_count(m, "kagent_host_check_severity{host="
-					  "\"broker-1\",check=\"os.swappiness\","
-					  "instance=\"\"} 3"),
+	assert_int_equal(metrics_count(m,
+				       "kagent_host_check_severity{host="
+				       "\"broker-1\",check=\"os.swappiness\","
+				       "instance=\"\"} 3"),
 			 0);
 	free(m);
 
-	j = http_json(p.http_port, "/api/hosts/broker-1");
+	j = http_json(p->http_port, "/api/hosts/broker-1");
 	checks = json_object_get(j, "checks");
 	assert_int_equal(json_array_size(checks), 2);
 	c = json_array_get(checks, 0);
@@ -598,8 +610,7 @@ static void test_repeated_check_is_one_series_the_worst(void **state)
 			    "info");
 	json_decref(j);
 	agent_close(&a);
-	coll_kill(&p);
-	coll_remove(&p);
+	coll_kill(p);
 }
 
 /* A database written before the listener checked strings: a report with
@@ -631,8 +642,8 @@ static void old_store_write(const char *db)
 	assert_true(pb_encode(&os, kagent_v1_Report_fields, r));
 	proto_report_unbind(r);
 	assert_int_equal(coll_checks_from_report(&l, &checks), 0);
-	meta = (struct coll_report_meta){"old-1", r->cluster, 5,
-					 coll_now_ms(), 60, SEV_FAIL};
+	meta = (struct coll_report_meta){"old-1",	r->cluster, 5,
+					 coll_now_ms(), 60,	    SEV_FAIL};
 	assert_int_equal(coll_store_open(db, &s, err, sizeof err), 0);
 	assert_int_equal(
 	    coll_store_put(s, &meta, blob, os.bytes_written, &checks), 0);
@@ -653,23 +664,21 @@ static void old_store_write(const char *db)
 
 static void test_strings_stored_by_an_older_collector_are_repaired(void **state)
 {
-	struct coll_proc p;
+	struct coll_proc *p = *state;
 	struct agent a;
 	json_t *j, *h;
 	char *m;
 
-	(void)state;
-	coll_init_dir(&p);
-	old_store_write(p.db);
-	coll_start(&p);
+	old_store_write(p->db);
+	coll_start(p);
 
-	m = metrics_get(&p);
+	m = metrics_get(p);
 	metrics_has(m, "kagent_host_check_severity{host=\"old-1\","
 		       "check=\"disk.health\",instance=\"sd?(??b\"} 4");
 	metrics_has(m, "kagent_disk_health{host=\"old-1\",disk=\"sd?\"} 0");
 	metrics_has(m, "kagent_cluster_verdict{cluster=\"pay?\"} 4");
 	free(m);
-	j = http_json(p.http_port, "/api/fleet");
+	j = http_json(p->http_port, "/api/fleet");
 	h = json_array_get(json_object_get(j, "hosts"), 0);
 	assert_string_equal(json_string_value(json_object_get(h, "host_id")),
 			    "old-1");
@@ -678,7 +687,7 @@ static void test_strings_stored_by_an_older_collector_are_repaired(void **state)
 	assert_string_equal(json_string_value(json_object_get(h, "cluster")),
 			    "pay?");
 	json_decref(j);
-	j = http_json(p.http_port, "/api/hosts/old-1");
+	j = http_json(p->http_port, "/api/hosts/old-1");
 	assert_string_equal(json_string_value(json_object_get(j, "rack")),
 			    "r1?");
 	/* JSON has an escape for a tab; /metrics has not. */
@@ -691,17 +700,16 @@ static void test_strings_stored_by_an_older_collector_are_repaired(void **state)
 
 	/* The wrapped seq reads as none stored: the agent resends from 1
 	 * and its reports are stored again. */
-	agent_open(&a, p.agent_port, "old-1");
+	agent_open(&a, p->agent_port, "old-1");
 	assert_int_equal(agent_hello(&a), 0);
 	assert_int_equal(agent_report(&a, 1), 1);
-	j = http_json(p.http_port, "/api/hosts/old-1");
+	j = http_json(p->http_port, "/api/hosts/old-1");
 	assert_string_equal(json_string_value(json_object_get(j, "rack")),
 			    "r1");
 	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 1);
 	json_decref(j);
 	agent_close(&a);
-	coll_kill(&p);
-	coll_remove(&p);
+	coll_kill(p);
 }
 
 /* A report large enough that its commit must write more than the file
@@ -722,18 +730,16 @@ static void checks_large(kagent_v1_Report *r, struct proto_lists *l)
 
 static void test_rolled_back_report_is_not_acked_nor_counted(void **state)
 {
-	struct coll_proc p;
+	struct coll_proc *p = *state;
 	struct agent a;
 	uint8_t buf[64];
 	char *m;
 
-	(void)state;
-	coll_init_dir(&p);
-	coll_start(&p); /* creates the database and its schema */
-	coll_kill(&p);
-	p.fsize = 96 * 1024;
-	coll_start(&p);
-	agent_open(&a, p.agent_port, "broker-1");
+	coll_start(p); /* creates the database and its schema */
+	coll_kill(p);
+	p->fsize = 96 * 1024;
+	coll_start(p);
+	agent_open(&a, p->agent_port, "broker-1");
 	assert_int_equal(agent_hello(&a), 0);
 	agent_report_edit(&a, 1, checks_large);
 	/* No ack: the collector closes the connection it held it for. */
@@ -742,23 +748,28 @@ static void test_rolled_back_report_is_not_acked_nor_counted(void **state)
 			 proto_envelope_kind(a.in));
 	assert_true(read(a.fd, buf, sizeof buf) <= 0);
 	agent_close(&a);
-	m = metrics_get(&p);
+	m = metrics_get(p);
 	metrics_has(m, "kagent_collector_reports_total 0");
 	metrics_has(m, "kagent_collector_rolled_back_total 1");
 	free(m);
-	coll_kill(&p);
-	coll_remove(&p);
+	coll_kill(p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_strings_not_utf8_are_refused_and_named),
-	    cmocka_unit_test(test_seq_above_int64_max_is_refused_not_acked),
-	    cmocka_unit_test(test_repeated_check_is_one_series_the_worst),
-	    cmocka_unit_test(
-		test_strings_stored_by_an_older_collector_are_repaired),
-	    cmocka_unit_test(test_rolled_back_report_is_not_acked_nor_counted),
+	    cmocka_unit_test_setup_teardown(
+		test_strings_not_utf8_are_refused_and_named, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_seq_above_int64_max_is_refused_not_acked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_repeated_check_is_one_series_the_worst, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_strings_stored_by_an_older_collector_are_repaired, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rolled_back_report_is_not_acked_nor_counted, setup,
+		teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
