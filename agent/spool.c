@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "spool_state.h"
 
 #define SPOOL_SUFFIX ".frame"
-#define SPOOL_TMP_SUFFIX ".tmp"
 #define SPOOL_NAME_MAX 32
 /* A frame, one byte to see a longer file, and hw_read_file's NUL. */
 #define SPOOL_READ_CAP (PROBER_BODY_MAX + 2)
@@ -48,7 +48,7 @@ static int fsync_dir(const char *dir)
 }
 
 /* tmp, write, fsync, rename, fsync of the directory. */
-static int write_atomic(const char *dir, const char *tmp, const char *final,
+int spool_write_atomic(const char *dir, const char *tmp, const char *final,
 			const void *buf, size_t len, struct hw_err *err)
 {
 	const uint8_t *p = buf;
@@ -95,61 +95,6 @@ out_unlink:
 	return r;
 }
 
-/* durable: tmp, fsync, rename.  Otherwise the file is overwritten in
- * place: both numbers only grow, so the new text is never shorter than
- * the old, and a kagentd killed between two calls leaves one whole text
- * in the page cache.  Only a crash of the host can lose that write, and
- * with it the held reports it went with. */
-static int state_save(const struct spool *s, bool durable, struct hw_err *err)
-{
-	char tmp[PATH_MAX + 16], final[PATH_MAX + 16], text[96];
-	ssize_t w;
-	int n, fd, r = 0;
-
-	snprintf(tmp, sizeof tmp, "%s/" SPOOL_STATE_FILE SPOOL_TMP_SUFFIX, s->dir);
-	snprintf(final, sizeof final, "%s/" SPOOL_STATE_FILE, s->dir);
-	n = snprintf(text, sizeof text, "last_seq %" PRIu64 "\ndropped %" PRIu64 "\n",
-		     s->last_seq, s->dropped);
-	if (durable)
-		return write_atomic(s->dir, tmp, final, text, (size_t)n, err);
-	fd = open(final, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		hw_err_set(err, "%s: %s", final, strerror(-r));
-		return r;
-	}
-	w = pwrite(fd, text, (size_t)n, 0);
-	if (w != n) {
-		r = w < 0 ? -errno : -EIO;
-		hw_err_set(err, "%s: %s", final, strerror(-r));
-	}
-	close(fd);
-	return r;
-}
-
-/* A missing state is a fresh spool; a malformed one is an error, since
- * guessing last_seq could resend seqs the collector already holds. */
-static int state_load(struct spool *s, struct hw_err *err)
-{
-	char path[PATH_MAX + 16], text[128];
-	ssize_t n;
-
-	snprintf(path, sizeof path, "%s/" SPOOL_STATE_FILE, s->dir);
-	n = hw_read_file(path, text, sizeof text);
-	if (n == -ENOENT)
-		return 0;
-	if (n < 0) {
-		hw_err_set(err, "%s: %s", path, strerror((int)-n));
-		return (int)n;
-	}
-	if (sscanf(text, "last_seq %" SCNu64 "\ndropped %" SCNu64, &s->last_seq,
-		   &s->dropped) != 2) {
-		hw_err_set(err, "%s: not a spool state (last_seq N, dropped N)", path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* "00000000000000000042.frame" → 42; anything else is not ours. */
 static int parse_name(const char *name, const char *suffix, uint64_t *seq)
 {
@@ -165,6 +110,8 @@ static int parse_name(const char *name, const char *suffix, uint64_t *seq)
 			return -ERANGE;
 		*seq = *seq * 10 + (uint64_t)(name[i] - '0');
 	}
+	if (*seq > PROTO_SEQ_MAX)
+		return -ERANGE;
 	return *seq ? 0 : -EINVAL;
 }
 
@@ -225,12 +172,6 @@ static int entry_add(struct spool *s, uint64_t seq, size_t len)
 	return 0;
 }
 
-static void note_corrupt(struct spool *s, const char *name, const char *why)
-{
-	if (s->corrupt++ == 0)
-		snprintf(s->corrupt_why, sizeof s->corrupt_why, "%s: %s", name, why);
-}
-
 /* Loads one spooled file: an entry, or counted as corrupt and removed. */
 static int load_one(struct spool *s, const char *name, uint64_t seq,
 		    uint8_t *buf, kagent_v1_Envelope *env)
@@ -249,7 +190,7 @@ static int load_one(struct spool *s, const char *name, uint64_t seq,
 			s->last_seq = seq;
 		return entry_add(s, seq, (size_t)n);
 	}
-	note_corrupt(s, name, why);
+	spool_note_corrupt(s, name, why);
 	unlink(path);
 	return 0;
 }
@@ -260,6 +201,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 	kagent_v1_Envelope *env = NULL;
 	uint8_t *buf = NULL;
 	struct dirent *de;
+	bool rewrite_state;
 	DIR *d = NULL;
 	int r;
 
@@ -269,9 +211,10 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 		return -ENAMETOOLONG;
 	}
 	s->max_bytes = max_bytes;
-	r = state_load(s, err);
+	r = spool_state_load(s, err);
 	if (r < 0)
 		return r;
+	rewrite_state = r == 1;
 	d = opendir(dir);
 	if (d == NULL) {
 		r = -errno;
@@ -302,7 +245,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 		}
 		if (parse_name(de->d_name, SPOOL_SUFFIX, &seq) < 0) {
 			/* Not ours: left alone, but said. */
-			note_corrupt(s, de->d_name, "not a spool file name, ignored");
+			spool_note_corrupt(s, de->d_name, "not a spool file name, ignored");
 			continue;
 		}
 		r = load_one(s, de->d_name, seq, buf, env);
@@ -313,7 +256,9 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 	}
 	if (s->n > 0) /* qsort wants a real array, even of none */
 		qsort(s->v, s->n, sizeof *s->v, entry_cmp);
-	r = 0;
+	/* Whole and at once: written in place, the shorter text would leave
+	 * the tail of the old one behind it. */
+	r = rewrite_state ? spool_state_save(s, true, err) : 0;
 
 out_free:
 	free(env);
@@ -367,6 +312,10 @@ static int room_for(struct spool *s, uint64_t seq, size_t len, size_t *drop,
 	size_t keep_bytes;
 	int r;
 
+	if (seq > PROTO_SEQ_MAX) {
+		hw_err_set(err, "seq %" PRIu64 " above %" PRIu64, seq, PROTO_SEQ_MAX);
+		return -ERANGE;
+	}
 	if (seq <= s->last_seq) {
 		hw_err_set(err, "seq %" PRIu64 " not above %" PRIu64, seq, s->last_seq);
 		return -EINVAL;
@@ -407,7 +356,7 @@ static int frame_write(struct spool *s, uint64_t seq, const uint8_t *frame,
 
 	frame_name(tmp, sizeof tmp, s, seq, SPOOL_TMP_SUFFIX);
 	frame_name(final, sizeof final, s, seq, SPOOL_SUFFIX);
-	return write_atomic(s->dir, tmp, final, frame, len, err);
+	return spool_write_atomic(s->dir, tmp, final, frame, len, err);
 }
 
 int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
@@ -423,7 +372,7 @@ int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
 	if (r < 0)
 		return r;
 	entry_push(s, seq, len, drop);
-	return state_save(s, true, err);
+	return spool_state_save(s, true, err);
 }
 
 int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
@@ -446,7 +395,7 @@ int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
 	s->v[s->n - 1].mem = copy;
 	s->v[s->n - 1].held_ms = now_ms;
 	s->n_held++;
-	return state_save(s, false, err);
+	return spool_state_save(s, false, err);
 }
 
 int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
@@ -470,7 +419,7 @@ int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
 	if (written == 0)
 		return r;
 	/* The frames are durable: so must be the seq they reach. */
-	return r < 0 ? r : state_save(s, true, err);
+	return r < 0 ? r : spool_state_save(s, true, err);
 }
 
 int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err)

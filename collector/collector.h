@@ -75,7 +75,8 @@ int coll_store_last_seq(struct coll_store *s, const char *host_id,
 /* Stores a report unless its seq is not above the stored one.  Writes the
  * host's check_history rows for checks whose severity changed.  Opens a
  * transaction that coll_store_flush commits: 0 stored, 1 duplicate (nothing
- * written), -EIO. */
+ * written), -ERANGE for a seq above PROTO_SEQ_MAX, -EIO (nothing of the
+ * report written). */
 int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
 		   const uint8_t *report, size_t len,
 		   const struct check_results *checks);
@@ -85,8 +86,12 @@ int coll_store_checks_update(struct coll_store *s, const char *kind,
 			     const char *subject,
 			     const struct check_results *checks, int64_t now_ms,
 			     unsigned *changed);
-/* Commits the open transaction, if any. */
+/* Commits the open transaction, if any.  The reports stored in it count
+ * as committed, or as rolled back when the commit fails (-EIO). */
 int coll_store_flush(struct coll_store *s);
+/* Reports committed, and rolled back by a failed commit, since open. */
+void coll_store_counts(const struct coll_store *s, uint64_t *committed,
+		       uint64_t *rolled_back);
 /* Every host, ordered by host id; a callback's non-zero return stops the
  * walk and is returned. */
 int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
@@ -105,7 +110,10 @@ bool coll_host_id_valid(const char *s);
 /* kagent.v1.Severity → enum check_severity; -1 for UNSPECIFIED or a value
  * this version does not know. */
 int coll_severity_from_proto(int sev);
-/* Decodes a stored Report (lists into l, which may be NULL). */
+/* Decodes a stored Report (lists into l, which may be NULL) as the views
+ * show it: every string made well-formed UTF-8 (proto_report_repair), so
+ * that a report stored before the listener checked them cannot break a
+ * JSON or Prometheus answer. */
 int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
 		       struct proto_lists *l, struct hw_err *err);
 /* Silent for more than three report intervals; an interval of 0 (not
@@ -115,7 +123,11 @@ bool coll_host_is_stale(int64_t last_seen_ms, uint32_t interval_s,
 /* Report → struct coll_host. */
 void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
 			   int64_t now_ms, struct coll_host *out);
-/* The report's checks as check results (for the store); -ENOMEM. */
+/* The report's checks as check results (for the store and the views);
+ * -ENOMEM.  A check id and instance the report repeats gives one result,
+ * the worst (the first of equally bad ones): ids and instances name a
+ * series in /metrics and a row of check_state, and an agent whose two
+ * roles both lack their NIC does report nic.downshift twice. */
 int coll_checks_from_report(const struct proto_lists *l,
 			    struct check_results *out);
 
@@ -153,13 +165,14 @@ enum coll_reject {
 	COLL_REJECT_TLS,       /* handshake failed: no, foreign or expired
 				  certificate */
 	COLL_REJECT_ACL,       /* a report into a cluster the ACL denies */
+	COLL_REJECT_UTF8,      /* a string that is not UTF-8 (proto3) */
+	COLL_REJECT_SEQ,       /* a seq above PROTO_SEQ_MAX */
 	COLL_REJECT_N,
 };
 
 const char *coll_reject_name(enum coll_reject r);
 
 struct coll_counters {
-	uint64_t reports;    /* stored */
 	uint64_t duplicates; /* acked, not stored again */
 	uint64_t seq_gaps;   /* seqs skipped between two stored reports */
 	uint64_t rejected[COLL_REJECT_N];

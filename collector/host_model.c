@@ -62,6 +62,7 @@ int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
 				   n, PB_GET_ERROR(&s));
 		return -EBADMSG;
 	}
+	proto_report_repair(out, l);
 	return 0;
 }
 
@@ -148,20 +149,53 @@ void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
 		host_zk(&r->zookeeper, out);
 }
 
+/* Index of the result with this id and instance, out->n when none.  A
+ * linear search: a report holds at most PROTO_CHECKS_MAX checks, and
+ * check ids differ early. */
+static size_t check_find(const struct check_results *out, const char *id,
+			 const char *instance)
+{
+	size_t j;
+
+	for (j = 0; j < out->n; j++)
+		if (strcmp(out->v[j].id, id) == 0 &&
+		    strcmp(out->v[j].instance, instance) == 0)
+			break;
+	return j;
+}
+
+static void check_set(struct check_result *r, const kagent_v1_CheckResult *c,
+		      int sev)
+{
+	r->sev = (enum check_severity)sev;
+	snprintf(r->measured, sizeof r->measured, "%s", c->measured);
+	snprintf(r->required, sizeof r->required, "%s", c->required);
+	snprintf(r->message, sizeof r->message, "%s", c->message);
+}
+
 int coll_checks_from_report(const struct proto_lists *l,
 			    struct check_results *out)
 {
 	const kagent_v1_CheckResult *c = l->checks.v;
-	size_t i;
+	size_t i, j;
 	int sev;
 
 	out->n = 0;
 	for (i = 0; i < l->checks.n; i++) {
 		sev = coll_severity_from_proto(c[i].severity);
+		if (sev < 0)
+			sev = SEV_UNKNOWN;
+		j = check_find(out, c[i].id, c[i].instance);
+		if (j < out->n) {
+			if (sev <= (int)out->v[j].sev)
+				continue;
+			/* Worse: takes the place of the first one. */
+			check_set(&out->v[j], &c[i], sev);
+			continue;
+		}
 		if (check_add(out, c[i].id, c[i].instance,
-			      sev < 0 ? SEV_UNKNOWN : (enum check_severity)sev,
-			      c[i].measured, c[i].required, "%s",
-			      c[i].message) < 0)
+			      (enum check_severity)sev, c[i].measured,
+			      c[i].required, "%s", c[i].message) < 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -61,23 +61,35 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->n += (size_t)n;
 }
 
-/* Label values escape backslash, double quote and newline; a byte that is
- * not printable ASCII is kept as is (values are UTF-8 from nanopb). */
+/* A label value as the text format 0.0.4 wants it: valid UTF-8 with
+ * backslash, double quote and line feed escaped.  The format has no other
+ * escape, so any other control character (a CR, a tab, ...) and any byte
+ * that is not UTF-8 become '?': the values come from the wire and from
+ * stores older than its checks, and one bad byte would make Prometheus
+ * drop the whole scrape. */
 static void sb_label(struct sbuf *b, const char *name, const char *v,
 		     bool first)
 {
-	char esc[256];
-	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)v;
+	char esc[512];
+	size_t o = 0, k;
 
-	for (; *v && o + 3 < sizeof esc; v++) {
-		if (*v == '\\' || *v == '"') {
+	/* Values are bounded by their fields (at most 96 bytes): 512 holds
+	 * every one escaped. */
+	for (; *p && o + 5 < sizeof esc; p += k) {
+		k = proto_utf8_char_len(p);
+		if (*p == '\\' || *p == '"') {
 			esc[o++] = '\\';
-			esc[o++] = *v;
-		} else if (*v == '\n') {
+			esc[o++] = (char)*p;
+		} else if (*p == '\n') {
 			esc[o++] = '\\';
 			esc[o++] = 'n';
+		} else if (k == 0 || *p < 0x20 || *p == 0x7f) {
+			esc[o++] = '?';
+			k = 1;
 		} else {
-			esc[o++] = *v;
+			memcpy(esc + o, p, k);
+			o += k;
 		}
 	}
 	esc[o] = '\0';
@@ -116,13 +128,14 @@ struct render {
 	struct sbuf fam[FAM_N];
 	kagent_v1_Report *r;
 	struct proto_lists lists;
+	struct check_results checks;
 	int64_t now_ms;
 };
 
 static int render_host(void *arg, const struct coll_store_row *row)
 {
 	struct render *x = arg;
-	const kagent_v1_CheckResult *c;
+	const struct check_result *c;
 	const kagent_v1_Disk *d;
 	size_t i;
 	int sev;
@@ -146,15 +159,17 @@ static int render_host(void *arg, const struct coll_store_row *row)
 	if (coll_report_decode(row->report, row->len, x->r, &x->lists, NULL) <
 	    0)
 		return 0;
-	c = x->lists.checks.v;
-	for (i = 0; i < x->lists.checks.n; i++) {
-		sev = coll_severity_from_proto(c[i].severity);
+	/* One series per check id and instance, however often the report
+	 * repeats it. */
+	if (coll_checks_from_report(&x->lists, &x->checks) < 0)
+		return -ENOMEM;
+	c = x->checks.v;
+	for (i = 0; i < x->checks.n; i++) {
 		sb_printf(&x->fam[FAM_CHECK], "%s{", fams[FAM_CHECK].name);
 		sb_label(&x->fam[FAM_CHECK], "host", row->host_id, true);
 		sb_label(&x->fam[FAM_CHECK], "check", c[i].id, false);
 		sb_label(&x->fam[FAM_CHECK], "instance", c[i].instance, false);
-		sb_printf(&x->fam[FAM_CHECK], "} %d\n",
-			  sev < 0 ? SEV_UNKNOWN : sev);
+		sb_printf(&x->fam[FAM_CHECK], "} %d\n", (int)c[i].sev);
 	}
 	d = x->lists.disks.v;
 	for (i = 0; i < x->lists.disks.n; i++) {
@@ -201,16 +216,23 @@ static void render_clusters(struct sbuf *b, struct coll_store *s,
 	coll_fleet_free(&f);
 }
 
-static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
-			    int64_t now_ms)
+static void render_counters(struct sbuf *b, struct coll_store *s,
+			    const struct coll_counters *ctr)
 {
+	uint64_t committed, rolled_back;
 	int i;
 
-	(void)now_ms;
+	coll_store_counts(s, &committed, &rolled_back);
 	sb_printf(b,
-		  "# HELP kagent_collector_reports_total Reports stored.\n"
+		  "# HELP kagent_collector_reports_total Reports stored "
+		  "(committed).\n"
 		  "# TYPE kagent_collector_reports_total counter\n"
 		  "kagent_collector_reports_total %llu\n"
+		  "# HELP kagent_collector_rolled_back_total Reports whose "
+		  "commit failed: not acknowledged, the agent sends them "
+		  "again.\n"
+		  "# TYPE kagent_collector_rolled_back_total counter\n"
+		  "kagent_collector_rolled_back_total %llu\n"
 		  "# HELP kagent_collector_duplicates_total Reports received "
 		  "again after a reconnect, acknowledged and not stored.\n"
 		  "# TYPE kagent_collector_duplicates_total counter\n"
@@ -235,7 +257,8 @@ static void render_counters(struct sbuf *b, const struct coll_counters *ctr,
 		  "# HELP kagent_collector_rejected_total Agent connections "
 		  "closed for a fault, by reason.\n"
 		  "# TYPE kagent_collector_rejected_total counter\n",
-		  (unsigned long long)ctr->reports,
+		  (unsigned long long)committed,
+		  (unsigned long long)rolled_back,
 		  (unsigned long long)ctr->duplicates,
 		  (unsigned long long)ctr->seq_gaps,
 		  (unsigned long long)ctr->connections,
@@ -287,9 +310,10 @@ int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
 		free(x.fam[i].p);
 	}
 	render_clusters(&all, s, now_ms);
-	render_counters(&all, ctr, now_ms);
+	render_counters(&all, s, ctr);
 	free(x.r);
 	proto_lists_free(&x.lists);
+	check_results_free(&x.checks);
 	if (rc == 0)
 		rc = all.err;
 	if (rc < 0) {

@@ -55,6 +55,8 @@ static const char *const reject_names[COLL_REJECT_N] = {
     [COLL_REJECT_IDENTITY] = "identity",
     [COLL_REJECT_TLS] = "tls",
     [COLL_REJECT_ACL] = "acl",
+    [COLL_REJECT_UTF8] = "utf8",
+    [COLL_REJECT_SEQ] = "seq",
 };
 
 const char *coll_reject_name(enum coll_reject r)
@@ -170,6 +172,7 @@ static void ack_queue(struct coll_conn *k, uint64_t seq)
 static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 {
 	char msg[sizeof k->why];
+	struct hw_err err;
 	uint64_t seq;
 	char v[16];
 
@@ -183,6 +186,10 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 				  kagent_v1_ErrorCode_ERROR_CODE_VERSION,
 				  "protocol version %s not supported (1)", v);
 	}
+	if (proto_hello_check(h, &err) < 0)
+		return frame_fail(k, COLL_REJECT_UTF8,
+				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
+				  "%s", err.msg);
 	if (!coll_host_id_valid(h->host_id))
 		return frame_fail(k, COLL_REJECT_IDENTITY,
 				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID,
@@ -277,6 +284,7 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 {
 	const kagent_v1_Report *r = &k->c->env->msg.report;
 	char msg[sizeof k->why];
+	struct hw_err err;
 	int rc;
 
 	if (!k->hello)
@@ -293,6 +301,17 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 				  kagent_v1_ErrorCode_ERROR_CODE_HOST_ID, "%s",
 				  msg);
 	}
+	/* Before any string is used: a report whose strings are not UTF-8
+	 * would make /metrics and the JSON views unreadable, and a seq above
+	 * PROTO_SEQ_MAX cannot be compared with the stored one. */
+	rc = proto_report_check(r, &k->c->lists, &err);
+	if (rc < 0)
+		return frame_fail(k,
+				  rc == -ERANGE ? COLL_REJECT_SEQ
+				  : rc == -EILSEQ ? COLL_REJECT_UTF8
+						  : COLL_REJECT_BAD_FRAME,
+				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
+				  "%s", err.msg);
 	if (!coll_may_report(k->c, k->host_id, r->cluster)) {
 		snprintf(msg, sizeof msg,
 			 "the ACL does not let '%s' report into cluster '%s'",
@@ -312,10 +331,10 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 		k->reject = COLL_REJECT_N;
 		return rc;
 	}
+	/* Counted as a report by coll_store_flush, once committed. */
 	if (rc == 1) {
 		k->c->ctr.duplicates++;
 	} else {
-		k->c->ctr.reports++;
 		/* Stored seqs only grow; one that is not the next means the
 		 * agent lost reports (spool full) or sent them out of order:
 		 * the one event that shows loss, so it is counted and named.

@@ -81,6 +81,12 @@ struct coll_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
 	bool in_tx;
+	uint64_t tx_reports; /* stored in the open transaction */
+	uint64_t committed;
+	uint64_t rolled_back;
+	/* each_row's copies of the text columns, made valid UTF-8 */
+	char host_id[64];
+	char cluster[64];
 };
 
 int coll_store_open(const char *path, struct coll_store **out, char *err,
@@ -148,14 +154,36 @@ static int store_begin(struct coll_store *s)
 
 int coll_store_flush(struct coll_store *s)
 {
+	uint64_t n = s->tx_reports;
+
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = false;
+	s->tx_reports = 0;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->rolled_back += n;
 		return -EIO;
 	}
+	s->committed += n;
 	return 0;
+}
+
+void coll_store_counts(const struct coll_store *s, uint64_t *committed,
+		       uint64_t *rolled_back)
+{
+	*committed = s->committed;
+	*rolled_back = s->rolled_back;
+}
+
+/* A seq column below 0 can only come from a collector that stored seqs
+ * above PROTO_SEQ_MAX as they wrapped: SQL orders it below every valid
+ * seq, and so does this. */
+static uint64_t seq_column(sqlite3_stmt *st, int col)
+{
+	int64_t v = sqlite3_column_int64(st, col);
+
+	return v < 0 ? 0 : (uint64_t)v;
 }
 
 static int step_done(sqlite3_stmt *st)
@@ -176,7 +204,7 @@ int coll_store_last_seq(struct coll_store *s, const char *host_id,
 	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		*seq = seq_column(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 }
@@ -247,33 +275,20 @@ int coll_store_checks_update(struct coll_store *s, const char *kind,
 	return rc;
 }
 
-int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
-		   const uint8_t *report, size_t len,
-		   const struct check_results *checks)
+/* The host row and its check rows, inside the open transaction.  1 when
+ * the upsert's own comparison (the one that decides) finds the stored seq
+ * at or above this one. */
+static int store_put_rows(struct coll_store *s,
+			  const struct coll_report_meta *m, int64_t seq,
+			  const uint8_t *report, size_t len,
+			  const struct check_results *checks, bool known,
+			  int64_t sig, int64_t old_sig)
 {
-	sqlite3_stmt *last = s->st[ST_LAST], *put = s->st[ST_PUT];
-	int64_t sig = checks_sig(checks), old_sig = 0;
-	bool known = false;
-	uint64_t seq = 0;
-	int rc;
+	sqlite3_stmt *put = s->st[ST_PUT];
 
-	sqlite3_bind_text(last, 1, m->host_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(last);
-	if (rc == SQLITE_ROW) {
-		known = true;
-		seq = (uint64_t)sqlite3_column_int64(last, 0);
-		old_sig = sqlite3_column_int64(last, 1);
-	}
-	sqlite3_reset(last);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -EIO;
-	if (known && m->seq <= seq)
-		return 1;
-	if (store_begin(s) < 0)
-		return -EIO;
 	sqlite3_bind_text(put, 1, m->host_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(put, 2, m->cluster, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(put, 3, (int64_t)m->seq);
+	sqlite3_bind_int64(put, 3, seq);
 	sqlite3_bind_int64(put, 4, m->seen_ms);
 	sqlite3_bind_int64(put, 5, m->interval_s);
 	sqlite3_bind_int(put, 6, m->verdict);
@@ -281,23 +296,77 @@ int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
 	sqlite3_bind_blob(put, 8, report, (int)len, SQLITE_STATIC);
 	if (step_done(put) < 0)
 		return -EIO;
+	if (sqlite3_changes(s->db) == 0)
+		return 1;
 	if (checks && (!known || sig != old_sig))
 		return coll_store_checks_update(s, "host", m->host_id, checks,
 						m->seen_ms, NULL);
 	return 0;
 }
 
-static int each_row(sqlite3_stmt *st, coll_store_row_cb cb, void *arg,
-		    bool *any)
+/* seq is compared as the int64 SQLite holds, here and in the upsert, so
+ * the two cannot disagree; a report is written whole or not at all (a
+ * savepoint), so a failure leaves no host row without its checks. */
+int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
+		   const uint8_t *report, size_t len,
+		   const struct check_results *checks)
+{
+	sqlite3_stmt *last = s->st[ST_LAST];
+	int64_t sig = checks_sig(checks), old_sig = 0, seq, stored = 0;
+	bool known = false;
+	int rc;
+
+	if (m->seq > PROTO_SEQ_MAX)
+		return -ERANGE;
+	seq = (int64_t)m->seq;
+	sqlite3_bind_text(last, 1, m->host_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(last);
+	if (rc == SQLITE_ROW) {
+		known = true;
+		stored = sqlite3_column_int64(last, 0);
+		old_sig = sqlite3_column_int64(last, 1);
+	}
+	sqlite3_reset(last);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	if (known && seq <= stored)
+		return 1;
+	if (store_begin(s) < 0 ||
+	    sqlite3_exec(s->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	rc = store_put_rows(s, m, seq, report, len, checks, known, sig,
+			    old_sig);
+	if (rc != 0)
+		sqlite3_exec(s->db, "ROLLBACK TO put", NULL, NULL, NULL);
+	if (sqlite3_exec(s->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	if (rc == 0)
+		s->tx_reports++;
+	return rc;
+}
+
+/* A text column as the views may show it: within the protocol's bound
+ * and valid UTF-8 whatever an older version wrote. */
+static const char *text_column(sqlite3_stmt *st, int col, char *buf,
+			       size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	proto_str_set(buf, cap, t ? (const char *)t : "");
+	return buf;
+}
+
+static int each_row(struct coll_store *s, sqlite3_stmt *st,
+		    coll_store_row_cb cb, void *arg, bool *any)
 {
 	struct coll_store_row r;
 	int rc, ret = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*any = true;
-		r.host_id = (const char *)sqlite3_column_text(st, 0);
-		r.cluster = (const char *)sqlite3_column_text(st, 1);
-		r.last_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		r.host_id = text_column(st, 0, s->host_id, sizeof s->host_id);
+		r.cluster = text_column(st, 1, s->cluster, sizeof s->cluster);
+		r.last_seq = seq_column(st, 2);
 		r.last_seen_ms = sqlite3_column_int64(st, 3);
 		r.interval_s = (uint32_t)sqlite3_column_int64(st, 4);
 		r.verdict = sqlite3_column_int(st, 5);
@@ -317,7 +386,7 @@ int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg)
 {
 	bool any = false;
 
-	return each_row(s->st[ST_EACH], cb, arg, &any);
+	return each_row(s, s->st[ST_EACH], cb, arg, &any);
 }
 
 int coll_store_get_host(struct coll_store *s, const char *host_id,
@@ -328,7 +397,7 @@ int coll_store_get_host(struct coll_store *s, const char *host_id,
 	int rc;
 
 	sqlite3_bind_text(st, 1, host_id, -1, SQLITE_TRANSIENT);
-	rc = each_row(st, cb, arg, &any);
+	rc = each_row(s, st, cb, arg, &any);
 	if (rc == 0 && !any)
 		rc = -ENOENT;
 	return rc;

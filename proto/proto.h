@@ -44,6 +44,12 @@
 	 PROTO_SENSORS_MAX * (2 + 2 + kagent_v1_Sensor_size) +                 \
 	 PROTO_CHECKS_MAX * (2 + 2 + kagent_v1_CheckResult_size))
 
+/* Highest Report.seq either end accepts.  The field is a uint64, but the
+ * collector's store (SQLite) holds signed 64-bit integers: bounding seq to
+ * the range both types share makes every comparison, in C or in SQL, give
+ * one answer.  At one report a second that is 292 billion years. */
+#define PROTO_SEQ_MAX ((uint64_t)INT64_MAX)
+
 #define PROTO_FRAME_HDR 4
 /* Largest payload either end accepts.  An Envelope holding a Report with
  * every string and list full is 606 942 bytes (590 656 of them the four
@@ -164,5 +170,54 @@ unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
 			       kagent_v1_Health *out);
 unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out);
 unsigned proto_fill_sensor(const struct board_sensor *s, kagent_v1_Sensor *out);
+
+/* ---- utf8.c: proto3 strings ---- */
+
+/* Length of the well-formed UTF-8 character at s, 0 when it is not one. */
+size_t proto_utf8_char_len(const unsigned char *s);
+/* 0 when s is well-formed UTF-8, else -EILSEQ with *bad_at the offset
+ * (from 0) of the first byte that does not start a character. */
+int proto_utf8_check(const char *s, size_t *bad_at);
+/* Replaces in place every byte that does not start a well-formed
+ * character by '?'; returns how many. */
+unsigned proto_utf8_repair(char *s);
+
+/* ---- report_strings.c: every string of a Report, by its field path ---- */
+
+#define PROTO_PATH_DEPTH 4
+
+/* A walk over the strings of a decoded Report.  fn is called once per
+ * string with the field's last name (idx >= 0 for an item of a repeated
+ * string, else -1), the string and the size of its field; a non-zero
+ * return stops the walk and is returned.  seg holds the path above. */
+struct proto_str_walk {
+	int (*fn)(struct proto_str_walk *w, const char *leaf, int idx,
+		  char *s, size_t cap);
+	void *arg;
+	struct {
+		const char *name;
+		int idx; /* -1: not an item of a repeated field */
+	} seg[PROTO_PATH_DEPTH];
+	int depth;
+};
+
+/* Walks r and the lists (l may be NULL when the lists were skipped). */
+int proto_report_strings(kagent_v1_Report *r, struct proto_lists *l,
+			 struct proto_str_walk *w);
+/* "report.checks[3].instance" for the string fn was called with. */
+void proto_str_path(const struct proto_str_walk *w, const char *leaf, int idx,
+		    char *buf, size_t len);
+/* What a receiver checks beyond what nanopb's decoding does: every
+ * string well-formed UTF-8 and within its field, and seq at most
+ * PROTO_SEQ_MAX.  -EILSEQ ("report.rack: invalid UTF-8 at byte 2", the
+ * offset from 0), -EMSGSIZE (a string without its NUL within the field)
+ * or -ERANGE (seq); err names the field. */
+int proto_report_check(const kagent_v1_Report *r, const struct proto_lists *l,
+		       struct hw_err *err);
+/* The Hello's strings, as proto_report_check ("hello.agent_version: ..."). */
+int proto_hello_check(const kagent_v1_Hello *h, struct hw_err *err);
+/* Makes every string of r and l well-formed UTF-8 in place (see
+ * proto_utf8_repair); returns how many bytes it replaced. */
+unsigned proto_report_repair(kagent_v1_Report *r, struct proto_lists *l);
 
 #endif

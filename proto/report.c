@@ -137,40 +137,6 @@ void proto_report_unbind(kagent_v1_Report *r)
 	memset(&r->checks, 0, sizeof r->checks);
 }
 
-/* Length of the well-formed UTF-8 character at s, 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF included,
- * as Google's parsers reject them). */
-static size_t utf8_char_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	/* A NUL fails the continuation test: no read past the string. */
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 unsigned proto_str_set(char *dst, size_t cap, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -179,7 +145,7 @@ unsigned proto_str_set(char *dst, size_t cap, const char *src)
 	if (cap == 0)
 		return src[0] != '\0';
 	while (*s) {
-		k = utf8_char_len(s);
+		k = proto_utf8_char_len(s);
 		if (o + (k ? k : 1) > cap - 1) {
 			dst[o] = '\0';
 			return 1;

@@ -1,5 +1,6 @@
 /* The on-disk spool: order, restart, cumulative acks, the bound, and
  * files that are not whole reports. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -316,6 +317,98 @@ static void test_spool_close_without_flush_loses_held_keeps_seq(void **state)
 	spool_close(&s);
 }
 
+static void write_state(const struct fix *f, const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/state", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A state of a version that did not bound last_seq: 2^64-1 would make
+ * every later seq wrap to 0 and be refused.  It is set aside, said, and
+ * the count goes on from the spooled reports. */
+static void test_spool_state_last_seq_above_bound_counts_on_from_frames(void **state)
+{
+	struct fix *f = *state;
+	struct hw_err err = { { 0 } };
+	char path[128], text[128];
+	struct spool s;
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	append(f, &s, 1, 10);
+	append(f, &s, 2, 10);
+	spool_close(&s);
+	write_state(f, "last_seq 18446744073709551615\ndropped 3\n");
+
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.last_seq, 2);
+	assert_int_equal(s.dropped, 3);
+	assert_int_equal(s.corrupt, 1);
+	assert_string_equal(s.corrupt_why,
+			    "state: last_seq 18446744073709551615 is above "
+			    "9223372036854775807, the highest seq a report may "
+			    "carry; counting on from the spooled reports");
+	/* Rewritten whole at once, not in place over the longer text. */
+	snprintf(path, sizeof path, "%s/state", f->dir);
+	assert_int_equal(hw_read_file(path, text, sizeof text), 21);
+	assert_string_equal(text, "last_seq 2\ndropped 3\n");
+	append(f, &s, 3, 10);
+	assert_int_equal(s.last_seq, 3);
+	spool_close(&s);
+
+	/* 2^63 is one above the bound too, and so is a number too long for
+	 * 64 bits; INT64_MAX itself is kept. */
+	write_state(f, "last_seq 9223372036854775808\ndropped 0\n");
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.last_seq, 3);
+	spool_close(&s);
+	write_state(f, "last_seq 99999999999999999999999\ndropped 0\n");
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_int_equal(s.last_seq, 3);
+	assert_string_equal(s.corrupt_why,
+			    "state: last_seq 99999999999999999999999 is above "
+			    "9223372036854775807, the highest seq a report may "
+			    "carry; counting on from the spooled reports");
+	spool_close(&s);
+	write_state(f, "last_seq 9223372036854775807\ndropped 0\n");
+	assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), 0);
+	assert_true(s.last_seq == INT64_MAX);
+	assert_int_equal(s.corrupt, 0);
+	spool_close(&s);
+}
+
+/* sscanf took "-1" as 2^64-1 and a number too long as its saturation:
+ * both are malformed, an error naming the file. */
+static void test_spool_state_not_a_number_is_an_error(void **state)
+{
+	static const char *const bad[] = {
+	    "last_seq -1\ndropped 0\n",
+	    "last_seq 5\ndropped 99999999999999999999999\n",
+	    "last_seq 5\ndropped -2\n",
+	    "last_seq 5x\ndropped 0\n",
+	    "last_seq 5\n",
+	};
+	struct fix *f = *state;
+	struct hw_err err = { { 0 } };
+	char want[160];
+	struct spool s;
+	size_t i;
+
+	snprintf(want, sizeof want,
+		 "%s/state: not a spool state (last_seq N, dropped N)", f->dir);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_state(f, bad[i]);
+		err.msg[0] = '\0';
+		assert_int_equal(spool_open(&s, f->dir, 1 << 20, &err), -EINVAL);
+		assert_string_equal(err.msg, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +420,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spool_held_report_is_read_back_and_acked_without_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_flush_writes_held_reports_up_to_the_cutoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_close_without_flush_loses_held_keeps_seq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_state_last_seq_above_bound_counts_on_from_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_state_not_a_number_is_an_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
