@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "privsep.h"
+#include "sandbox.h"
 
 #define WANT(code) (1u << (code))
 
@@ -515,6 +516,9 @@ static int prober_fork(struct agent *a, int *parent_fd)
 			fprintf(stderr, "kagentd prober: %s\n", err.msg);
 			_exit(1);
 		}
+		if (sandbox_start("kagentd prober", SANDBOX_PROBER,
+				  a->conf->agent.no_seccomp) < 0)
+			_exit(1);
 		r = prober_serve(sv[1], a->conf, a->host_id);
 		_exit(r < 0 ? 1 : 0);
 	}
@@ -657,6 +661,10 @@ int agent_run(const struct conf *conf)
 		return 1;
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
+	/* Everything opened: from here on only the network side's calls. */
+	if (r == 0)
+		r = sandbox_start("kagentd", SANDBOX_AGENT_NET,
+				  conf->agent.no_seccomp);
 	if (r == 0) {
 		fprintf(stderr, "kagentd %s: host %s, collector %s, spool %s\n",
 			KAGENT_VERSION, a->host_id,
