@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -152,6 +153,30 @@ static void test_sandbox_clone3_is_enosys(void **state)
 		assert_exited(run_sandboxed(r, act_clone3_enosys), 0);
 }
 
+/* The prober's fallback for SMART, smartctl, is run with posix_spawn
+ * (hw/smartctl.c) and runs under the prober's filter: a program that
+ * loads like it (dynamic, glibc) must start, run and be reaped. */
+static int act_spawn(void)
+{
+	char *const argv[] = {"true", NULL};
+	char *const envp[] = {NULL};
+	int status;
+	pid_t pid;
+
+	if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, envp) != 0)
+		return 1;
+	if (waitpid(pid, &status, 0) != pid)
+		return 2;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 3;
+}
+
+static void test_sandbox_prober_runs_a_program(void **state)
+{
+	(void)state;
+	skip_if_sanitized();
+	assert_exited(run_sandboxed(SANDBOX_PROBER, act_spawn), 0);
+}
+
 /* ---- forbidden calls kill ---- */
 
 static int act_execve(void)
@@ -164,7 +189,9 @@ static int act_execve(void)
 
 static int act_ptrace(void)
 {
-	syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), NULL, NULL);
+	/* TRACEME, not ATTACH: without a filter it must fail this test,
+	 * not stop the test runner. */
+	syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, NULL, NULL);
 	return 1;
 }
 
@@ -301,6 +328,7 @@ int main(void)
 	    cmocka_unit_test(test_sandbox_roles_allow_ordinary_work),
 	    cmocka_unit_test(test_sandbox_status_shows_one_filter),
 	    cmocka_unit_test(test_sandbox_clone3_is_enosys),
+	    cmocka_unit_test(test_sandbox_prober_runs_a_program),
 	    cmocka_unit_test(test_sandbox_execve_kills_network_sides),
 	    cmocka_unit_test(test_sandbox_ptrace_kills_every_role),
 	    cmocka_unit_test(test_sandbox_packet_socket_kills_every_role),
