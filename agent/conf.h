@@ -60,6 +60,7 @@ struct conf_agent {
 	char tls_cert[PATH_MAX];          /* this host's certificate */
 	char tls_key[PATH_MAX];
 	bool insecure;                    /* plaintext, asked for explicitly */
+	bool no_seccomp;                  /* kagentd --no-seccomp (debugging) */
 };
 
 struct conf {

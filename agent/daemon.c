@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "privsep.h"
+#include "sandbox.h"
 #include "zk_live.h"
 
 #define WANT(code) (1u << (code))
@@ -502,6 +503,9 @@ static int prober_fork(struct agent *a, int *parent_fd)
 			fprintf(stderr, "kagentd prober: %s\n", err.msg);
 			_exit(1);
 		}
+		if (sandbox_start("kagentd prober", SANDBOX_PROBER,
+				  a->conf->agent.no_seccomp) < 0)
+			_exit(1);
 		r = prober_serve(sv[1], a->conf, a->host_id);
 		_exit(r < 0 ? 1 : 0);
 	}
@@ -646,6 +650,10 @@ int agent_run(const struct conf *conf)
 	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
+	/* Everything opened: from here on only the network side's calls. */
+	if (r == 0)
+		r = sandbox_start("kagentd", SANDBOX_AGENT_NET,
+				  conf->agent.no_seccomp);
 	if (r == 0) {
 		fprintf(stderr, "kagentd %s: host %s, collector %s, spool %s\n",
 			KAGENT_VERSION, a->host_id,

@@ -1,12 +1,13 @@
 /* kagentd — the host agent's daemon. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "daemon.h"
 
 static const char usage_text[] =
-	"usage: kagentd [--config FILE]\n"
+	"usage: kagentd [--config FILE] [--no-seccomp]\n"
 	"\n"
 	"Reports this host's inventory, health and check results to the\n"
 	"collector named in the [agent] section of FILE (default "
@@ -32,6 +33,10 @@ static const char usage_text[] =
 	"                            Started as another user, kagentd stays it\n"
 	"                            and SMART needs CAP_SYS_RAWIO it lacks.\n"
 	"\n"
+	"--no-seccomp: no system call filter in either process (debugging;\n"
+	"by default each limits itself to the calls it needs, and any other\n"
+	"call kills it with SIGSYS).\n"
+	"\n"
 	"SIGTERM or SIGINT stops it cleanly; exit 0.  It exits 1 when the\n"
 	"configuration, the spool or the socket cannot be used, or when,\n"
 	"started as root, the user does not exist or is root.\n";
@@ -41,10 +46,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CONF_DEFAULT_PATH;
+	bool no_seccomp = false;
 	struct conf conf;
 	char err[768];
 	int c;
@@ -54,6 +61,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'S':
+			no_seccomp = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -77,5 +87,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kagentd: %s\n", err);
 		return 1;
 	}
+	conf.agent.no_seccomp = no_seccomp;
 	return agent_run(&conf);
 }

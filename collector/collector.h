@@ -278,6 +278,15 @@ void coll_free(struct collector *c);
 int coll_parse_hostport(const char *s, struct sockaddr_storage *out);
 int64_t coll_now_ms(void);
 int coll_server_start(struct collector *c, const struct sockaddr *addr);
+/* After a turn's reads: commits the batch, then sends its acks. */
+void coll_flush(struct collector *c);
+/* An agent's connection whose bytes the caller hands to coll_conn_feed
+ * instead of a socket (tests/fuzz/fuzz_conn.c); acks and errors are
+ * written to fd, a descriptor the caller opened (a pipe).  identity
+ * stands for the TLS certificate's.  NULL when it cannot be set up. */
+struct coll_conn *coll_conn_attach(struct collector *c, int fd,
+				   const char *identity);
+void coll_conn_feed(struct coll_conn *k, const uint8_t *buf, size_t len);
 
 /* ---- http.c: HTTP/1.1 requests over proto_stream ---- */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "sandbox.h"
 
 static void usage(FILE *out)
 {
@@ -30,6 +31,10 @@ static void usage(FILE *out)
 		     "  --acl       who may report into which cluster and who "
 		     "may read\n"
 		     "  --insecure  plaintext, no authentication\n"
+		     "  --no-seccomp  no system call filter (debugging; by "
+		     "default any call\n"
+		     "              outside kcollectord's list kills it with "
+		     "SIGSYS)\n"
 		     "SIGHUP re-reads the certificates and the ACL.\n");
 }
 
@@ -91,6 +96,7 @@ int main(int argc, char **argv)
 	    {"tls-key", required_argument, NULL, 'k'},
 	    {"acl", required_argument, NULL, 'A'},
 	    {"insecure", no_argument, NULL, 'I'},
+	    {"no-seccomp", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -99,6 +105,7 @@ int main(int argc, char **argv)
 	struct flag flags[32];
 	size_t n_flags = 0, i;
 	const char *config = NULL;
+	bool no_seccomp = false;
 	struct sockaddr_storage ss;
 	struct coll_store *store = NULL;
 	struct collector c;
@@ -110,6 +117,9 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			config = optarg;
+			break;
+		case 'S':
+			no_seccomp = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -128,7 +138,8 @@ int main(int argc, char **argv)
 					"kcollectord: unknown option '%s' "
 					"(valid: --config, --listen, --http, "
 					"--db, --tls-ca, --tls-cert, "
-					"--tls-key, --acl, --insecure)\n",
+					"--tls-key, --acl, --insecure, "
+					"--no-seccomp)\n",
 					argv[optind - 1]);
 			return 2;
 		default:
@@ -179,6 +190,10 @@ int main(int argc, char **argv)
 	if (coll_init(&c, uv_default_loop(), store, &cfg, err, sizeof err) <
 	    0) {
 		fprintf(stderr, "kcollectord: %s\n", err);
+		coll_stop(&c);
+		rc = 1;
+	} else if (sandbox_start("kcollectord", SANDBOX_COLLECTOR,
+				 no_seccomp) < 0) {
 		coll_stop(&c);
 		rc = 1;
 	} else {

@@ -473,6 +473,47 @@ static void conn_handshake(struct proto_stream *s, const char *identity)
 	snprintf(k->identity, sizeof k->identity, "%s", identity);
 }
 
+static struct coll_conn *conn_new(struct collector *c)
+{
+	struct coll_conn *k = calloc(1, sizeof *k);
+
+	if (k == NULL)
+		return NULL;
+	k->c = c;
+	proto_framer_init(&k->fr, 0);
+	if (proto_stream_init(c->loop, &k->st, k, c->rbuf, c->rbuf_len,
+			      COLL_CONN_WQ_MAX, conn_read, conn_closed) < 0) {
+		free(k);
+		return NULL;
+	}
+	c->ctr.connections++;
+	c->ctr.accepted++;
+	return k;
+}
+
+struct coll_conn *coll_conn_attach(struct collector *c, int fd,
+				   const char *identity)
+{
+	struct coll_conn *k = conn_new(c);
+
+	if (k == NULL)
+		return NULL;
+	snprintf(k->peer, sizeof k->peer, "fd %d", fd);
+	snprintf(k->identity, sizeof k->identity, "%s", identity);
+	if (uv_tcp_open(&k->st.tcp, fd) < 0) {
+		proto_stream_close(&k->st, "cannot open");
+		return NULL;
+	}
+	return k;
+}
+
+/* A closed socket reads nothing more; neither does this. */
+void coll_conn_feed(struct coll_conn *k, const uint8_t *buf, size_t len)
+{
+	if (!k->st.closing)
+		conn_read(&k->st, buf, len);
+}
+
 static void on_agent(uv_stream_t *srv, int status)
 {
 	struct collector *c = srv->data;
@@ -483,18 +524,9 @@ static void on_agent(uv_stream_t *srv, int status)
 			uv_strerror(status));
 		return;
 	}
-	k = calloc(1, sizeof *k);
+	k = conn_new(c);
 	if (k == NULL)
 		return;
-	k->c = c;
-	proto_framer_init(&k->fr, 0);
-	if (proto_stream_init(c->loop, &k->st, k, c->rbuf, c->rbuf_len,
-			      COLL_CONN_WQ_MAX, conn_read, conn_closed) < 0) {
-		free(k);
-		return;
-	}
-	c->ctr.connections++;
-	c->ctr.accepted++;
 	if (uv_accept(srv, (uv_stream_t *)&k->st.tcp) < 0) {
 		proto_stream_close(&k->st, "accept failed");
 		return;
@@ -509,9 +541,8 @@ static void on_agent(uv_stream_t *srv, int status)
 
 /* After the loop has handled a turn's reads: commit the batch, then
  * acknowledge what it holds. */
-static void on_flush(uv_check_t *h)
+void coll_flush(struct collector *c)
 {
-	struct collector *c = h->data;
 	kagent_v1_Envelope *e = c->env;
 	struct coll_conn *k;
 
@@ -537,6 +568,11 @@ static void on_flush(uv_check_t *h)
 			proto_stream_close(&k->st, "write queue full");
 		}
 	}
+}
+
+static void on_flush(uv_check_t *h)
+{
+	coll_flush(h->data);
 }
 
 /* The fleet checks change when hosts report or fall silent; their
