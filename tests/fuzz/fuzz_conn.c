@@ -160,7 +160,7 @@ static void check_outcome(struct conn_state *st, struct coll_store *store,
 			  bool tls)
 {
 	const struct coll_counters *ctr = &st->c.ctr;
-	uint64_t rejected = 0, seq = 0;
+	uint64_t rejected = 0, seq = 0, committed, rolled_back;
 	size_t i;
 
 	for (i = 0; i < COLL_REJECT_N; i++)
@@ -170,7 +170,8 @@ static void check_outcome(struct conn_state *st, struct coll_store *store,
 	fuzz_require(rejected <= 1, H, "one connection rejected twice");
 	fuzz_require(st->errors == 0 || rejected == 1, H,
 		     "an error sent without a rejection counted");
-	fuzz_require(ctr->reports + ctr->duplicates <= st->reports_sent, H,
+	coll_store_counts(store, &committed, &rolled_back);
+	fuzz_require(committed + ctr->duplicates <= st->reports_sent, H,
 		     "more reports stored than sent");
 	if (tls && st->ack_max > 0) {
 		fuzz_require(coll_store_last_seq(store, CONN_IDENTITY, &seq) ==
