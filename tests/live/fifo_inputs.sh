@@ -75,4 +75,36 @@ want_line "check --config" "kagent check: $T/kagent.conf is a fifo, not a regula
 mkdir "$T/conf.d"
 run "check --config a directory" 3 "$BIN/kagent" check --root "$T/root" --role kafka --config "$T/conf.d"
 want_line "check --config dir" "kagent check: $T/conf.d is a directory, not a regular file"
+# The agent certificate: `kagent check` reads its expiry, kagentd loads it
+# into OpenSSL, which opens it itself.  The old kagentd waited in open()
+# with its SIGTERM caught: only SIGKILL ended it.
+chmod 755 "$T"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$T/agent.key" -out "$T/ca.pem" -days 2 -subj /CN=test-ca 2> /dev/null
+chmod 644 "$T/agent.key"
+mkfifo "$T/agent.pem"
+mkdir "$T/spool" "$T/run"
+[ "$(id -u)" -ne 0 ] || chown nobody "$T/run"
+cat > "$T/tls.conf" <<CONF
+[host]
+roles = kafka
+[agent]
+collector = 127.0.0.1:1
+tls_ca = $T/ca.pem
+tls_cert = $T/agent.pem
+tls_key = $T/agent.key
+spool = $T/spool
+socket = $T/run/kagent.sock
+user = nobody
+root = $T/root
+CONF
+run "check, tls_cert a fifo" 1 "$BIN/kagent" check --root "$T/root" --config "$T/tls.conf" --json
+tls=$(jq -r '.checks[] | select(.id == "agent.tls.expiry") | .severity + ": " + .message' "$T/out")
+echo "agent.tls.expiry: $tls"
+[ "$tls" = "unknown: $T/agent.pem is a fifo, not a regular file" ] || bad "agent.tls.expiry '$tls'"
+timeout -s KILL 10 "$BIN/kagentd" --config "$T/tls.conf" > "$T/out" 2>&1
+rc=$?
+echo "kagentd, tls_cert a fifo: exit $rc (want 1)"
+[ $rc -eq 1 ] || bad "kagentd exit $rc"
+want_line "kagentd" "kagentd: collector: certificate $T/agent.pem is a fifo, not a regular file"
 exit $fail
