@@ -313,7 +313,7 @@ static void on_health(struct agent *a, const struct prober_health *h)
 static void on_reply(struct agent *a)
 {
 	uv_timer_stop(&a->t_reply);
-	if (a->rh.status == -ETIMEDOUT || a->rh.status == -EPIPE) {
+	if (a->rh.status == -PROBER_RESTARTED) {
 		/* The watchdog replaced the worker and logged it. */
 		a->prober_restarts++;
 		snprintf(a->prober_error, sizeof a->prober_error, "%.*s",

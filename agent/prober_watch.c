@@ -5,8 +5,8 @@
  * ends: a device, an NFS mount, a file system that hangs) is killed and
  * forked again from here, so the new one has exactly the old one's
  * privileges: the network side, which has none, could not give them.
- * The request is answered -ETIMEDOUT with the reason, so the loop goes on
- * to its next request as after any refusal.
+ * The request is answered -PROBER_RESTARTED with the reason, so the loop
+ * goes on to its next request as after any refusal.
  *
  * Each worker has a socketpair of its own: bytes a killed worker left half
  * written can never be taken for the next one's reply. */
@@ -181,8 +181,7 @@ static int worker_replace(struct watch *w, uint32_t code, int r)
 		(int)old, rs == 0 ? (int)w->pid : -1);
 	if (rs < 0)
 		return rs;
-	return reply_up(w, code, r == -ETIMEDOUT ? -ETIMEDOUT : -EPIPE, msg,
-			(uint32_t)strlen(msg));
+	return reply_up(w, code, -PROBER_RESTARTED, msg, (uint32_t)strlen(msg));
 }
 
 /* One request: 0 when done (answered, or failed and answered), -EPIPE

@@ -51,13 +51,15 @@ int hw_file_open(const char *path, int flags, int *fd)
 	 * file never gives ENXIO. */
 	if (*fd < 0)
 		return errno == ENXIO ? -HW_ENOTREG : -errno;
-	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISREG(st.st_mode) ? -errno : -HW_ENOTREG;
-		close(*fd);
-		*fd = -1;
-		return r;
-	}
-	return 0;
+	if (fstat(*fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -HW_ENOTREG;
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return r;
 }
 
 ssize_t hw_read_file(const char *path, char *buf, size_t cap)

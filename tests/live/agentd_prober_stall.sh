@@ -89,6 +89,24 @@ pr=$(status | jq -c '.prober')
 echo "status prober: $pr"
 jq -e '.restarts == 1 and (.last_error | test("^no answer to the (health|full report|SMART refresh) request in 2 s: prober restarted$"))' <<<"$pr" > /dev/null ||
 	bad "status .prober"
+# A worker that dies is replaced the same way, at the next request.
+if [ -n "$W2" ]; then
+	kill -KILL "$W2"
+	W3=
+	for _ in $(seq 50); do
+		W3=$(worker)
+		[ -n "$W3" ] && [ "$W3" != "$W2" ] && break
+		sleep 0.1
+	done
+	echo "worker $W2 killed; worker $W3 in its place"
+	[ -n "$W3" ] && [ "$W3" != "$W2" ] || bad "the dead worker was not replaced"
+	sleep 0.5
+	pr=$(status | jq -c '.prober')
+	echo "status prober: $pr"
+	jq -e '.restarts == 2 and (.last_error | test("^the prober failed the (health|full report|SMART refresh) request \\(Broken pipe\\): prober restarted$"))' <<<"$pr" > /dev/null ||
+		bad "status .prober after the worker died"
+	W2=$W3
+fi
 kill -TERM $PID
 wait $PID
 rc=$?
