@@ -32,7 +32,7 @@
 #define WATCH_REAP_MS 1000
 
 struct watch {
-	int up;   /* to the network side */
+	int up;	  /* to the network side */
 	int down; /* to the worker, non-blocking */
 	pid_t pid;
 	const struct conf *conf;
@@ -70,7 +70,7 @@ static int io_full(int fd, void *buf, size_t n, bool wr, int64_t deadline)
 	size_t done = 0;
 
 	while (done < n) {
-		struct pollfd pfd = { .fd = fd, .events = wr ? POLLOUT : POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = wr ? POLLOUT : POLLIN};
 		int64_t left = deadline < 0 ? -1 : deadline - mono_ms();
 		ssize_t r;
 
@@ -148,8 +148,8 @@ static void worker_stop(struct watch *w, int sig)
 static int reply_up(struct watch *w, uint32_t code, int status,
 		    const void *body, uint32_t len)
 {
-	struct prober_reply_hdr h = { .code = code, .status = status,
-				      .len = len };
+	struct prober_reply_hdr h = {
+	    .code = code, .status = status, .len = len};
 	int r = io_full(w->up, &h, sizeof h, true, -1);
 
 	if (r == 0 && len)
@@ -218,9 +218,11 @@ static int watch_one(struct watch *w)
 
 int prober_watch(int fd, const struct conf *conf, const char *host_id)
 {
-	struct watch w = { .up = fd, .down = -1, .conf = conf,
-			   .host_id = host_id,
-			   .timeout_ms = conf->agent.prober_timeout_s * 1000 };
+	struct watch w = {.up = fd,
+			  .down = -1,
+			  .conf = conf,
+			  .host_id = host_id,
+			  .timeout_ms = conf->agent.prober_timeout_s * 1000};
 	int r;
 
 	/* A worker that died must give EPIPE here, not end the watchdog. */

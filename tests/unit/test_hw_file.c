@@ -80,7 +80,7 @@ static void test_fifo_message_names_file_and_type(void **state)
 {
 	struct tmp *t = *state;
 	const char *p = fifo_at(t, "speed");
-	struct hw_err err = { { 0 } };
+	struct hw_err err = {{0}};
 	char want[PATH_MAX + 64];
 
 	hw_err_file(&err, p, -HW_ENOTREG);
@@ -91,7 +91,7 @@ static void test_fifo_message_names_file_and_type(void **state)
 static void test_directory_and_socket_refused(void **state)
 {
 	struct tmp *t = *state;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char buf[64], msg[PATH_MAX + 64], want[PATH_MAX + 64];
 	int s;
 
@@ -145,7 +145,7 @@ static void test_missing_file_keeps_strerror(void **state)
 static void test_props_load_fifo(void **state)
 {
 	const char *p = fifo_at(*state, "server.properties");
-	struct props_err err = { 0 };
+	struct props_err err = {0};
 	struct props pr;
 	char want[PATH_MAX + 64];
 
@@ -159,7 +159,7 @@ static int no_key(void *user, const char *section, const char *key,
 		  const char *value, char *msg, size_t msglen)
 {
 	(void)user, (void)section, (void)key, (void)value, (void)msg,
-		(void)msglen;
+	    (void)msglen;
 	return 1;
 }
 
@@ -178,13 +178,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_fifo_refused_without_waiting),
-		T(test_fifo_message_names_file_and_type),
-		T(test_directory_and_socket_refused),
-		T(test_regular_file_read_and_bounded),
-		T(test_missing_file_keeps_strerror),
-		T(test_props_load_fifo),
-		T(test_conf_ini_load_fifo),
+	    T(test_fifo_refused_without_waiting),
+	    T(test_fifo_message_names_file_and_type),
+	    T(test_directory_and_socket_refused),
+	    T(test_regular_file_read_and_bounded),
+	    T(test_missing_file_keeps_strerror),
+	    T(test_props_load_fifo),
+	    T(test_conf_ini_load_fifo),
 #undef T
 	};
 
