@@ -50,7 +50,9 @@ void conf_defaults(struct conf *c)
 	c->agent.interval_s = 60;
 	c->agent.health_interval_s = 10;
 	c->agent.smart_interval_s = 600;
-	c->agent.prober_timeout_s = 30;
+	/* Two default intervals: a SMART refresh reads the disks one after
+	 * the other, smartctl up to 10 s each, and a big JBOD's must fit. */
+	c->agent.prober_timeout_s = 120;
 	c->agent.spool_max = 10 << 20;
 	snprintf(c->agent.spool, sizeof c->agent.spool, "%s",
 		 CONF_AGENT_SPOOL_DEFAULT);

@@ -286,7 +286,7 @@ static void test_prober_timeout(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	assert_int_equal(c.agent.prober_timeout_s, 30);
+	assert_int_equal(c.agent.prober_timeout_s, 120);
 	parse_ok("[agent]\nprober_timeout = 5\n", &c);
 	assert_int_equal(c.agent.prober_timeout_s, 5);
 	assert_refused("[agent]\nprober_timeout = 0\n",
