@@ -106,6 +106,10 @@ if [ -n "$W2" ]; then
 	jq -e '.restarts == 2 and (.last_error | test("^the prober failed the (health|full report|SMART refresh) request \\(Broken pipe\\): prober restarted$"))' <<<"$pr" > /dev/null ||
 		bad "status .prober after the worker died"
 	W2=$W3
+	line=$(timeout 5 "$BIN/kagent" status --socket "$T/run/kagent.sock" | grep '^prober ')
+	echo "kagent status: $line"
+	[[ "$line" =~ ^prober\ +2\ restart\(s\),\ last:\ the\ prober\ failed\ the\ .*\ request\ \(Broken\ pipe\):\ prober\ restarted$ ]] ||
+		bad "kagent status line '$line'"
 fi
 kill -TERM $PID
 wait $PID
