@@ -4,6 +4,7 @@
  * tree, but this host's certificate) and its expiry is a matter of now. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -49,9 +50,15 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 		rc = proto_tls_file_expiry(a->tls_cert, (int64_t)time(NULL), &ex);
 	}
 	if (rc < 0) {
+		char why[PATH_MAX + 64];
+
+		if (rc == -EINVAL)
+			snprintf(why, sizeof why, "%s: not a PEM certificate",
+				 a->tls_cert);
+		else
+			hw_file_strerror(why, sizeof why, a->tls_cert, rc);
 		check_add(out, "agent.tls.expiry", NULL, SEV_UNKNOWN, "", r,
-			  "%s: %s", a->tls_cert,
-			  rc == -EINVAL ? "not a PEM certificate" : strerror(-rc));
+			  "%s", why);
 		return;
 	}
 	if (ex.expired) {

@@ -202,7 +202,7 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 			return -ENOMEM;
 		n = hw_read_file(arg, text, HW_SMARTCTL_OUT_MAX + 1);
 		if (n < 0) {
-			hw_err_set(err, "%s: %s", arg, strerror((int)-n));
+			hw_err_file(err, arg, (int)n);
 			r = (int)n;
 		} else if (n >= HW_SMARTCTL_OUT_MAX) {
 			hw_err_set(err, "%s: larger than %d bytes", arg,

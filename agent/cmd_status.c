@@ -146,6 +146,14 @@ static void print_text(json_t *doc, FILE *out)
 		json_integer_value(json_object_get(spool, "bytes")),
 		json_integer_value(json_object_get(spool, "dropped")));
 	print_tls(json_object_get(doc, "tls"), out);
+	/* Shown only once the watchdog had to replace a worker. */
+	if (json_is_string(json_object_get(json_object_get(doc, "prober"),
+					   "last_error")))
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " restart(s), last: %s\n",
+			"prober",
+			json_integer_value(json_object_get(
+				json_object_get(doc, "prober"), "restarts")),
+			str(json_object_get(doc, "prober"), "last_error"));
 	fprintf(out, "%-16s %s\n", "verdict", str(doc, "verdict"));
 	/* The text shows what needs attention; --json lists every check. */
 	json_array_foreach(json_object_get(doc, "checks"), i, c)

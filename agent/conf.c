@@ -50,6 +50,9 @@ void conf_defaults(struct conf *c)
 	c->agent.interval_s = 60;
 	c->agent.health_interval_s = 10;
 	c->agent.smart_interval_s = 600;
+	/* Two default intervals: a SMART refresh reads the disks one after
+	 * the other, smartctl up to 10 s each, and a big JBOD's must fit. */
+	c->agent.prober_timeout_s = 120;
 	c->agent.spool_max = 10 << 20;
 	snprintf(c->agent.spool, sizeof c->agent.spool, "%s",
 		 CONF_AGENT_SPOOL_DEFAULT);
@@ -314,6 +317,8 @@ static int handle_agent(struct parse_state *st, const char *k, const char *v)
 		return set_seconds(&a->health_interval_s, v, st, k);
 	if (!strcmp(k, "smart_interval"))
 		return set_seconds(&a->smart_interval_s, v, st, k);
+	if (!strcmp(k, "prober_timeout"))
+		return set_seconds(&a->prober_timeout_s, v, st, k);
 	if (!strcmp(k, "spool_max")) {
 		/* Below 64 KiB not even one large report fits. */
 		if (conf_parse_size(v, &a->spool_max) < 0 ||
@@ -372,7 +377,7 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
-	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
+	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */

@@ -49,6 +49,7 @@ struct conf_agent {
 	int64_t interval_s;               /* full report */
 	int64_t health_interval_s;        /* link state and sensors */
 	int64_t smart_interval_s;
+	int64_t prober_timeout_s;         /* a prober request's answer */
 	char spool[PATH_MAX];
 	int64_t spool_max;                /* bytes */
 	char socket[108];                 /* sun_path */

@@ -93,7 +93,7 @@ int conf_ini_load(const char *path, size_t max, conf_ini_key_fn fn,
 	}
 	n = hw_read_file(path, buf, max);
 	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		hw_file_strerror(err, errlen, path, (int)n);
 		r = (int)n;
 	} else if ((size_t)n == max - 1) {
 		snprintf(err, errlen, "%s: larger than %zu bytes", path, max - 1);

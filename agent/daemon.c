@@ -45,6 +45,11 @@ struct agent {
 	uint8_t *body;	  /* PROBER_BODY_MAX */
 	size_t body_have;
 	uint64_t full_seq; /* seq of the FULL in flight */
+	/* The watchdog answers every request within prober_timeout; this
+	 * timer is for a watchdog that does not. */
+	uv_timer_t t_reply;
+	unsigned prober_restarts; /* workers the watchdog replaced */
+	char prober_error[256];   /* its last reason, "" when none */
 
 	/* ZooKeeper, probed here for each full report (zk_live.h). */
 	struct zk_live zk;
@@ -83,6 +88,18 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The watchdog did not answer for the worker: it is stuck itself. */
+static void on_reply_late(uv_timer_t *t)
+{
+	struct agent *a = t->data;
+
+	fprintf(stderr, "kagentd: the prober's watchdog did not answer request "
+		"%u in %lld s\n", a->busy,
+		(long long)(a->conf->agent.prober_timeout_s +
+			    PROBER_WATCH_SLACK_S));
+	agent_stop(a, 1);
+}
+
 static int send_request(struct agent *a, uint32_t code, const void *body,
 			uint32_t len)
 {
@@ -100,6 +117,9 @@ static int send_request(struct agent *a, uint32_t code, const void *body,
 		return -EAGAIN;
 	a->busy = code;
 	a->rh_have = a->body_have = 0;
+	uv_timer_start(&a->t_reply, on_reply_late,
+		       (uint64_t)(a->conf->agent.prober_timeout_s +
+				  PROBER_WATCH_SLACK_S) * 1000, 0);
 	return 0;
 }
 
@@ -277,7 +297,13 @@ static void on_health(struct agent *a, const struct prober_health *h)
 
 static void on_reply(struct agent *a)
 {
-	if (a->rh.status < 0) {
+	uv_timer_stop(&a->t_reply);
+	if (a->rh.status == -PROBER_RESTARTED) {
+		/* The watchdog replaced the worker and logged it. */
+		a->prober_restarts++;
+		snprintf(a->prober_error, sizeof a->prober_error, "%.*s",
+			 (int)a->rh.len, (const char *)a->body);
+	} else if (a->rh.status < 0) {
 		fprintf(stderr, "kagentd: prober refused request %u: %.*s\n",
 			a->rh.code, (int)a->rh.len, (const char *)a->body);
 	} else if (a->rh.code == PROBER_FULL && a->rh.len > PROTO_FRAME_HDR) {
@@ -407,6 +433,13 @@ static char *status_json(void *arg)
 			       : json_null(),
 		"checks", checks_json(a));
 	if (doc != NULL)
+		json_object_set_new(
+			doc, "prober",
+			json_pack("{s:I s:o}", "restarts",
+				  (json_int_t)a->prober_restarts, "last_error",
+				  a->prober_error[0] ? json_string(a->prober_error)
+						     : json_null()));
+	if (doc != NULL)
 		json_object_set_new(doc, "tls", control_tls_json(
 			&a->conf->agent, a->conf->th.agent_tls_expiry_warn_days,
 			&a->cert));
@@ -452,6 +485,7 @@ static void agent_stop(struct agent *a, int code)
 		close_handle(&a->t_health);
 		close_handle(&a->t_smart);
 		close_handle(&a->t_hold);
+		close_handle(&a->t_reply);
 		close_handle(&a->sig_term);
 		close_handle(&a->sig_int);
 		close_handle(&a->sig_hup);
@@ -503,10 +537,7 @@ static int prober_fork(struct agent *a, int *parent_fd)
 			fprintf(stderr, "kagentd prober: %s\n", err.msg);
 			_exit(1);
 		}
-		if (sandbox_start("kagentd prober", SANDBOX_PROBER,
-				  a->conf->agent.no_seccomp) < 0)
-			_exit(1);
-		r = prober_serve(sv[1], a->conf, a->host_id);
+		r = prober_watch(sv[1], a->conf, a->host_id);
 		_exit(r < 0 ? 1 : 0);
 	}
 	close(sv[1]);
@@ -603,6 +634,8 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	timer_every(a, &a->t_smart, on_smart_timer, conf->agent.smart_interval_s);
 	uv_timer_init(&a->loop, &a->t_hold);
 	a->t_hold.data = a;
+	uv_timer_init(&a->loop, &a->t_reply);
+	a->t_reply.data = a;
 	signal_on(a, &a->sig_term, SIGTERM);
 	signal_on(a, &a->sig_int, SIGINT);
 	signal_on(a, &a->sig_hup, SIGHUP);

@@ -174,6 +174,21 @@ struct prober_health {
  * root. */
 int prober_serve(int fd, const struct conf *conf, const char *host_id);
 
+/* ---- prober_watch.c: the prober's watchdog ---- */
+
+/* What the watchdog may take beyond prober_timeout to kill, reap and fork
+ * before the loop gives it up. */
+#define PROBER_WATCH_SLACK_S 15
+/* The status of a request whose worker the watchdog replaced; no probe
+ * answers it, so a smartctl that timed out is not taken for a restart. */
+#define PROBER_RESTARTED EOWNERDEAD
+/* Serves requests on fd as prober_serve does, through a worker forked
+ * from here and forked again when it does not answer a request within
+ * conf.agent.prober_timeout_s (or dies); that request is answered
+ * -PROBER_RESTARTED with the reason.  Returns 0 when the parent closes
+ * fd. */
+int prober_watch(int fd, const struct conf *conf, const char *host_id);
+
 /* ---- uplink.c: the connection to the collector ---- */
 
 enum uplink_state {

@@ -83,8 +83,7 @@ static uint64_t mounts_digest(const char *root)
 
 	if (hw_path(path, sizeof path, root, "proc/self/mountinfo") < 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (hw_file_open(path, 0, &fd) < 0)
 		return 0;
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)

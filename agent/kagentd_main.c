@@ -17,6 +17,8 @@ static const char usage_text[] =
 	"  health_interval = 10      seconds between link and sensor checks;\n"
 	"                            a change sends a full report at once\n"
 	"  smart_interval = 600      seconds between SMART reads\n"
+	"  prober_timeout = 120      seconds the prober has to answer; then it\n"
+	"                            is killed and forked again\n"
 	"  spool = " CONF_AGENT_SPOOL_DEFAULT "\n"
 	"                            unacknowledged reports, kept across restarts\n"
 	"  spool_max = 10MiB         beyond it the oldest reports are dropped\n"

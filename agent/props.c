@@ -421,7 +421,10 @@ int props_load(const char *path, struct props *out, struct props_err *err)
 	n = hw_read_file(path, buf, PROPS_FILE_MAX + 2);
 	if (n < 0) {
 		r = (int)n;
-		props_errf(err, path, 0, "%s", strerror(-r));
+		if (err != NULL) {
+			err->line = 0;
+			hw_file_strerror(err->msg, sizeof err->msg, path, r);
+		}
 		goto out_free_buf;
 	}
 	r = props_parse_named(buf, (size_t)n, path, out, err);

@@ -193,7 +193,7 @@ int acl_load(const char *path, struct acl *acl, char *err, size_t errlen)
 		return -ENOMEM;
 	n = hw_read_file(path, buf, ACL_FILE_MAX + 2);
 	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		hw_file_strerror(err, errlen, path, (int)n);
 		r = (int)n;
 		goto out_free_buf;
 	}

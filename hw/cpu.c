@@ -37,7 +37,7 @@ static int number_error(int r, const char *path, const char *what,
 		hw_err_set(err, "%s: not %s", path, what);
 		return -EINVAL;
 	}
-	hw_err_set(err, "%s: %s", path, strerror(-r));
+	hw_err_file(err, path, r);
 	return r;
 }
 
@@ -125,7 +125,7 @@ static int cpulist_read(const char *root, const char *rel, struct cpuset *out,
 	if (absent((int)n))
 		return -ENOENT;
 	if (n < 0) {
-		hw_err_set(err, "%s: %s", path, strerror((int)-n));
+		hw_err_file(err, path, (int)n);
 		return (int)n;
 	}
 	if ((size_t)n == sizeof buf - 1 || cpulist_parse(buf, out) < 0) {
@@ -291,7 +291,7 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 			if (cpuset_count(&sib) > threads)
 				threads = cpuset_count(&sib);
 		} else {
-			hw_err_set(err, "%s: %s", path, strerror(-r));
+			hw_err_file(err, path, r);
 			goto out_free;
 		}
 		r = 0;
@@ -411,7 +411,7 @@ int hw_cpu_probe(const char *root, struct hw_cpu *out, struct hw_err *err)
 	n = hw_read_file(path, info, HW_READ_MAX);
 	if (n < 0) {
 		r = (int)n;
-		hw_err_set(err, "%s: %s", path, strerror(-r));
+		hw_err_file(err, path, r);
 		goto out_free;
 	}
 	cpuinfo_model(info, out->model, sizeof out->model);

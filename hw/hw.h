@@ -14,6 +14,7 @@
 #ifndef KAGENT_HW_H
 #define KAGENT_HW_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +37,22 @@ struct hw_err {
 
 int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Reads at most cap-1 bytes, NUL-terminates, returns the length or -errno. */
+/* What hw_file_open and hw_read_file return for a path that is not a
+ * regular file (a fifo, a socket, a device, a directory): such a file may
+ * never end, or never open.  No open() or read() of a regular file gives
+ * this code. */
+#define HW_ENOTREG EMEDIUMTYPE
+/* The one way a file is opened for reading: never blocks in open(), and
+ * -HW_ENOTREG unless it is a regular file.  flags adds to O_RDONLY |
+ * O_CLOEXEC | O_NOCTTY | O_NONBLOCK, e.g. O_NOFOLLOW. */
+int hw_file_open(const char *path, int flags, int *fd);
+/* Reads at most cap-1 bytes through hw_file_open, NUL-terminates, returns
+ * the length or -errno. */
 ssize_t hw_read_file(const char *path, char *buf, size_t cap);
+/* "PATH: strerror", or for -HW_ENOTREG "PATH is a fifo, not a regular
+ * file": how every reader words a failed read. */
+void hw_file_strerror(char *buf, size_t len, const char *path, int r);
+void hw_err_file(struct hw_err *err, const char *path, int r);
 /* First line, trailing whitespace stripped; -errno when unreadable. */
 int hw_read_line(const char *path, char *buf, size_t cap);
 /* A whole-file integer; -EINVAL when the content is not one number. */

@@ -84,7 +84,7 @@ int hw_meminfo_probe(const char *root, struct hw_memory *out,
 	n = hw_read_file(path, info, HW_READ_MAX);
 	if (n < 0) {
 		r = (int)n;
-		hw_err_set(err, "%s: %s", path, strerror(-r));
+		hw_err_file(err, path, r);
 		goto out_free;
 	}
 	r = meminfo_kb(info, "MemTotal", &v);

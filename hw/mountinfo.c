@@ -251,11 +251,13 @@ int hw_mounts_read(const char *root, struct hw_mount **out, size_t *n,
 		if (len >= 0)
 			break;
 		if (i == 0)
-			snprintf(first, sizeof first, "%s: %s", path,
-				 strerror((int)-len));
+			hw_file_strerror(first, sizeof first, path, (int)len);
 	}
 	if (len < 0) {
-		hw_err_set(err, "%s; %s: %s", first, path, strerror((int)-len));
+		char last[sizeof first];
+
+		hw_file_strerror(last, sizeof last, path, (int)len);
+		hw_err_set(err, "%s; %s", first, last);
 		r = (int)len;
 		goto out_free;
 	}

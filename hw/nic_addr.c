@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nic.h"
 
@@ -52,7 +53,7 @@ struct nic_loopnet {
 static int nic_proc_open(const char *root, const char *name, char *path,
 			 size_t plen, FILE **fp, struct hw_err *err)
 {
-	int r;
+	int fd, r;
 
 	*fp = NULL;
 	r = hw_path(path, plen, root, "proc/net/%s", name);
@@ -60,15 +61,16 @@ static int nic_proc_open(const char *root, const char *name, char *path,
 		hw_err_set(err, "%s/proc/net/%s: path too long", root, name);
 		return r;
 	}
-	*fp = fopen(path, "re");
-	if (*fp == NULL) {
+	r = hw_file_open(path, 0, &fd);
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0 && (*fp = fdopen(fd, "r")) == NULL) {
 		r = -errno;
-		if (r == -ENOENT)
-			return 0;
-		hw_err_set(err, "%s: %s", path, strerror(-r));
-		return r;
+		close(fd);
 	}
-	return 0;
+	if (r < 0)
+		hw_err_file(err, path, r);
+	return r;
 }
 
 /* 1 with a line (newline stripped), 0 at the end, -EINVAL when a line does

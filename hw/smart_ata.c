@@ -252,7 +252,7 @@ int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
 	ata_init(out);
 	n = hw_read_file(blob_path, buf, sizeof buf);
 	if (n < 0) {
-		hw_err_set(err, "%s: %s", blob_path, strerror((int)-n));
+		hw_err_file(err, blob_path, (int)n);
 		return (int)n;
 	}
 	return hw_ata_smart_load_blob((const uint8_t *)buf, (size_t)n,

@@ -37,6 +37,31 @@ int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
 	return 0;
 }
 
+/* Non-blocking, because open() of a fifo without a writer waits for one
+ * for ever, and read() of a fifo or a device may too; then fstat, because
+ * only a regular file has an end we will reach.  procfs and sysfs files
+ * are regular.  O_NONBLOCK means nothing to a regular file's reads. */
+int hw_file_open(const char *path, int flags, int *fd)
+{
+	struct stat st;
+	int r;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	/* A socket, or a device without a driver, fails here; a regular
+	 * file never gives ENXIO. */
+	if (*fd < 0)
+		return errno == ENXIO ? -HW_ENOTREG : -errno;
+	if (fstat(*fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -HW_ENOTREG;
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return r;
+}
+
 ssize_t hw_read_file(const char *path, char *buf, size_t cap)
 {
 	size_t got = 0;
@@ -45,9 +70,9 @@ ssize_t hw_read_file(const char *path, char *buf, size_t cap)
 
 	if (cap == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
+	r = hw_file_open(path, 0, &fd);
+	if (r < 0)
+		return r;
 	while (got < cap - 1) {
 		r = read(fd, buf + got, cap - 1 - got);
 		if (r < 0) {
@@ -64,6 +89,41 @@ ssize_t hw_read_file(const char *path, char *buf, size_t cap)
 	close(fd);
 	buf[got] = '\0';
 	return (ssize_t)got;
+}
+
+static const char *file_type_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a fifo";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISDIR(m))
+		return "a directory";
+	return "a special file";
+}
+
+/* The type is looked up again by name: stat() of a fifo does not wait,
+ * and the answer only words a message. */
+void hw_file_strerror(char *buf, size_t len, const char *path, int r)
+{
+	struct stat st;
+
+	if (r == -HW_ENOTREG)
+		snprintf(buf, len, "%s is %s, not a regular file", path,
+			 stat(path, &st) == 0 ? file_type_name(st.st_mode)
+					      : "a special file");
+	else
+		snprintf(buf, len, "%s: %s", path, strerror(-r));
+}
+
+void hw_err_file(struct hw_err *err, const char *path, int r)
+{
+	if (err != NULL)
+		hw_file_strerror(err->msg, sizeof err->msg, path, r);
 }
 
 int hw_read_line(const char *path, char *buf, size_t cap)

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "hw.h"
 #include "tls.h"
 
 /* OpenSSL queues its errors per thread; the oldest one is the cause, the
@@ -27,6 +29,30 @@ static void tls_err(char *err, size_t errlen, const char *what,
 		snprintf(err, errlen, "%s %s: %s", what,
 			 path ? path : "(unset)", reason);
 	ERR_clear_error();
+}
+
+/* OpenSSL opens these files itself, blocking: a fifo given as one would
+ * stop the caller for ever.  Opened first the way every kagent file is,
+ * so such a path is refused, named, at once. */
+static int tls_file_check(char *err, size_t errlen, const char *what,
+			  const char *path)
+{
+	int fd, r;
+
+	if (path == NULL)
+		return 0;
+	r = hw_file_open(path, 0, &fd);
+	if (r == 0) {
+		close(fd);
+		return 0;
+	}
+	if (err != NULL && errlen > 0) {
+		char why[512];
+
+		hw_file_strerror(why, sizeof why, path, r);
+		snprintf(err, errlen, "%s %s", what, why);
+	}
+	return r;
 }
 
 /* Role-neutral: the verify mode that differs between client and server is
@@ -57,6 +83,10 @@ static int tls_ctx_base(const char *ca, bool allow_tls12, SSL_CTX **out,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (tls_file_check(err, errlen, "CA", ca) < 0) {
+		SSL_CTX_free(ctx);
+		return -EINVAL;
+	}
 	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
 		tls_err(err, errlen, "CA", ca);
 		SSL_CTX_free(ctx);
@@ -83,6 +113,9 @@ static int tls_ctx_new(const struct proto_tls_config *cfg, SSL_CTX **out,
 	r = tls_ctx_base(cfg->ca, cfg->allow_tls12, &ctx, err, errlen);
 	if (r < 0)
 		return r;
+	if (tls_file_check(err, errlen, "certificate", cfg->cert) < 0 ||
+	    tls_file_check(err, errlen, "key", cfg->key) < 0)
+		goto out_free_ctx;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
 		tls_err(err, errlen, "certificate", cfg->cert);
 		goto out_free_ctx;
@@ -230,11 +263,17 @@ out_free_gens:
 static int tls_file_cert(const char *path, X509 **out)
 {
 	FILE *f;
-	int r = 0;
+	int fd, r;
 
-	f = fopen(path, "re");
-	if (f == NULL)
-		return -errno;
+	r = hw_file_open(path, 0, &fd);
+	if (r < 0)
+		return r;
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	*out = PEM_read_X509(f, NULL, NULL, NULL);
 	if (*out == NULL)
 		r = -EINVAL;

@@ -20,6 +20,7 @@ static const char *const role_names[SANDBOX_N_ROLES] = {
 	[SANDBOX_PROBER] = "prober",
 	[SANDBOX_AGENT_NET] = "agent",
 	[SANDBOX_COLLECTOR] = "collector",
+	[SANDBOX_PROBER_WATCH] = "watchdog",
 };
 
 const char *sandbox_role_name(enum sandbox_role role)

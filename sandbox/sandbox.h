@@ -23,10 +23,14 @@ enum sandbox_role {
 	SANDBOX_PROBER,    /* kagentd's child: files, ioctls, smartctl */
 	SANDBOX_AGENT_NET, /* kagentd's unprivileged side: libuv, TLS, spool */
 	SANDBOX_COLLECTOR, /* kcollectord: libuv, TLS, SQLite, HTTP */
+	/* The prober's watchdog: the prober's calls (its workers inherit
+	 * them and add the prober's own filter on top), plus forking a
+	 * worker, killing and reaping it. */
+	SANDBOX_PROBER_WATCH,
 	SANDBOX_N_ROLES
 };
 
-/* "prober", "agent", "collector". */
+/* "prober", "agent", "collector", "watchdog". */
 const char *sandbox_role_name(enum sandbox_role role);
 
 /* True when this build carries AddressSanitizer or UBSan (KAGENT_SANITIZE,

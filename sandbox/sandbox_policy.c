@@ -1,5 +1,5 @@
 /*
- * The three roles' lists.  Taken with strace -f over the live tests
+ * The four roles' lists.  Taken with strace -f over the live tests
  * (the tests/live scripts, with tests/live/sandbox_seccomp.sh for a live root,
  * TLS, SIGHUP, status, HTTP and SMART refreshes): every call a process
  * made after its filter was installed is here, with the role that made
@@ -23,7 +23,10 @@
 
 #include "sandbox_policy.h"
 
-#define P SANDBOX_ROLE(SANDBOX_PROBER)
+/* P: the prober's worker and, since a worker is forked from it and
+ * inherits its filter, the watchdog (W) too. */
+#define W SANDBOX_ROLE(SANDBOX_PROBER_WATCH)
+#define P (SANDBOX_ROLE(SANDBOX_PROBER) | W)
 #define A SANDBOX_ROLE(SANDBOX_AGENT_NET)
 #define C SANDBOX_ROLE(SANDBOX_COLLECTOR)
 
@@ -98,6 +101,11 @@ const struct sandbox_call sandbox_calls[] = {
 	{"dup3", P},
 	{"set_tid_address", P},
 	{"arch_prctl", P},
+	/* The watchdog: a worker's channel, its parent check and its own
+	 * filter, installed in the forked child before it serves. */
+	{"socketpair", W},
+	{"getppid", W},
+	{"seccomp", W},
 
 	/* The network sides: libuv, TLS, the control socket, HTTP. */
 	{"epoll_wait", A | C},
@@ -143,6 +151,13 @@ const struct sandbox_arg_rule sandbox_arg_rules[] = {
 	 * CLONE_VFORK.  No fork anywhere. */
 	{"clone", SANDBOX_ALL, 0, CLONE_THREAD, CLONE_THREAD},
 	{"clone", P, 0, CLONE_VM | CLONE_VFORK, CLONE_VM | CLONE_VFORK},
+	/* The watchdog forks a worker: a clone sharing neither memory nor
+	 * thread group.  The worker itself may not (the prober's filter). */
+	{"clone", W, 0, CLONE_VM | CLONE_THREAD, 0},
+	/* The worker, between fork and its filter: PR_SET_PDEATHSIG, then
+	 * libseccomp's PR_SET_NO_NEW_PRIVS. */
+	{"prctl", W, 0, ~0ull, 1 /* PR_SET_PDEATHSIG */},
+	{"prctl", W, 0, ~0ull, 38 /* PR_SET_NO_NEW_PRIVS */},
 	/* kagentd stops its prober with SIGTERM; the prober kills a
 	 * smartctl past its deadline with SIGKILL. */
 	{"kill", A, 1, ~0ull, SIGTERM},

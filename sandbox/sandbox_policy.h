@@ -14,7 +14,7 @@
 #define SANDBOX_ROLE(r) (1u << (r))
 #define SANDBOX_ALL                                                            \
 	(SANDBOX_ROLE(SANDBOX_PROBER) | SANDBOX_ROLE(SANDBOX_AGENT_NET) |     \
-	 SANDBOX_ROLE(SANDBOX_COLLECTOR))
+	 SANDBOX_ROLE(SANDBOX_COLLECTOR) | SANDBOX_ROLE(SANDBOX_PROBER_WATCH))
 #define SANDBOX_NET                                                            \
 	(SANDBOX_ROLE(SANDBOX_AGENT_NET) | SANDBOX_ROLE(SANDBOX_COLLECTOR))
 

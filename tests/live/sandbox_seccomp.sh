@@ -96,9 +96,11 @@ CONF
 		[ "${acked:-0}" -ge 2 ] 2>/dev/null && break
 		sleep 0.1
 	done
-	PROBER=$(tr -d ' ' < "/proc/$APID/task/$APID/children" 2>/dev/null)
-	echo "kcollectord $CPID, kagentd $APID, prober ${PROBER:-none}, acked ${acked:-none}"
+	WATCH=$(tr -d ' ' < "/proc/$APID/task/$APID/children" 2>/dev/null)
+	PROBER=$(tr -d ' ' < "/proc/${WATCH:-0}/task/${WATCH:-0}/children" 2>/dev/null)
+	echo "kcollectord $CPID, kagentd $APID, watchdog ${WATCH:-none}, prober ${PROBER:-none}, acked ${acked:-none}"
 	[ "${acked:-0}" -ge 2 ] 2>/dev/null || { echo "FAIL no second report acknowledged"; fail=1; }
+	[ -n "$WATCH" ] || { echo "FAIL no prober watchdog"; fail=1; WATCH=$APID; }
 	[ -n "$PROBER" ] || { echo "FAIL no prober"; fail=1; PROBER=$APID; }
 }
 
@@ -113,13 +115,14 @@ stop_both() {
 start_both
 if grep -q "seccomp: skipped: sanitizer build" "$T/alog"; then
 	want "kcollectord's log" "$(grep -c 'kcollectord: seccomp: skipped: sanitizer build' "$T/clog")" 1
-	want "kagentd's two lines" "$(grep -c 'seccomp: skipped: sanitizer build' "$T/alog")" 2
+	want "kagentd's three lines" "$(grep -c 'seccomp: skipped: sanitizer build' "$T/alog")" 3
 	stop_both
 	exit $fail
 fi
 want "kcollectord log" "$(grep -c '^kcollectord: seccomp: collector filter installed$' "$T/clog")" 1
 want "kagentd log" "$(grep -c '^kagentd: seccomp: agent filter installed$' "$T/alog")" 1
 want "prober log" "$(grep -c '^kagentd prober: seccomp: prober filter installed$' "$T/alog")" 1
+want "watchdog log" "$(grep -c '^kagentd prober watchdog: seccomp: watchdog filter installed$' "$T/alog")" 1
 
 echo "--- the daemons at work under their filters"
 OUT=$("$BIN/kagent" status --socket "$T/kagent.sock" --json)
@@ -146,10 +149,13 @@ after=$("$BIN/kagent" status --socket "$T/kagent.sock" --json | jq -r .last_acke
 echo "acked seq $before, 3 s later $after"
 [ "$after" -gt "$before" ] 2>/dev/null || { echo "FAIL no report acknowledged after SIGHUP"; fail=1; }
 
-for p in "kcollectord:$CPID" "kagentd:$APID" "prober:${PROBER}"; do
-	want "${p%%:*} Seccomp" "$(field "${p#*:}" Seccomp)" 2
-	want "${p%%:*} Seccomp_filters" "$(field "${p#*:}" Seccomp_filters)" 1
-	want "${p%%:*} NoNewPrivs" "$(field "${p#*:}" NoNewPrivs)" 1
+# The prober (the watchdog's worker) carries the watchdog's filter and
+# its own on top.
+for p in "kcollectord:$CPID:1" "kagentd:$APID:1" "watchdog:$WATCH:1" "prober:${PROBER}:2"; do
+	set -- ${p//:/ }
+	want "$1 Seccomp" "$(field "$2" Seccomp)" 2
+	want "$1 Seccomp_filters" "$(field "$2" Seccomp_filters)" "$3"
+	want "$1 NoNewPrivs" "$(field "$2" NoNewPrivs)" 1
 done
 for p in "$CPID" "$APID"; do
 	for t in /proc/$p/task/*; do
@@ -163,8 +169,8 @@ echo "--- --no-seccomp"
 rm -rf "$T/spool"/* "$T/c.db"
 start_both --no-seccomp
 want "kcollectord log" "$(grep -c '^kcollectord: seccomp: off (--no-seccomp)$' "$T/clog")" 1
-want "kagentd logs (both processes)" "$(grep -c 'seccomp: off (--no-seccomp)$' "$T/alog")" 2
-for p in "kcollectord:$CPID" "kagentd:$APID" "prober:${PROBER}"; do
+want "kagentd logs (its three processes)" "$(grep -c 'seccomp: off (--no-seccomp)$' "$T/alog")" 3
+for p in "kcollectord:$CPID" "kagentd:$APID" "watchdog:$WATCH" "prober:${PROBER}"; do
 	want "${p%%:*} Seccomp" "$(field "${p#*:}" Seccomp)" 0
 done
 stop_both

@@ -279,6 +279,21 @@ static void test_bad_values(void **state)
 	    "/etc/kagent/kagent.conf:2: value of 'rack' longer than 63 bytes");
 }
 
+/* How long the prober has to answer before it is forked again. */
+static void test_prober_timeout(void **state)
+{
+	struct conf c;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(c.agent.prober_timeout_s, 120);
+	parse_ok("[agent]\nprober_timeout = 5\n", &c);
+	assert_int_equal(c.agent.prober_timeout_s, 5);
+	assert_refused("[agent]\nprober_timeout = 0\n",
+		       "/etc/kagent/kagent.conf:2: 'prober_timeout' must be "
+		       "seconds from 1 to 86400, not '0'");
+}
+
 static void test_syntax_error(void **state)
 {
 	(void)state;
@@ -373,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_threshold_in_wrong_section_is_unknown),
 	    cmocka_unit_test(test_unknown_section),
 	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_prober_timeout),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_first_error_is_reported),
 	    cmocka_unit_test(test_overlong_line_is_refused),

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,6 +234,60 @@ static int act_ioctl_tiocsti(void)
 	return 1;
 }
 
+
+/* 0 when /proc/self/status shows n filters. */
+static int act_status_filters(int n)
+{
+	char buf[4096], want[64];
+	ssize_t r;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r <= 0)
+		return 2;
+	buf[r] = '\0';
+	snprintf(want, sizeof want, "\nSeccomp_filters:\t%d\n", n);
+	return strstr(buf, want) ? 0 : 3;
+}
+
+/* The prober's watchdog forks its worker, which adds the prober's own
+ * filter on top of the one it inherited (two filters, both apply): the
+ * worker may then not fork, and the watchdog reaps it killed by SIGSYS. */
+static int act_watch_forks_worker(void)
+{
+	char err[256];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			_exit(2);
+		if (sandbox_install(SANDBOX_PROBER, err, sizeof err) < 0)
+			_exit(3);
+		if (act_status_filters(2) != 0)
+			_exit(4);
+		_exit(act_fork());
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 5;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS ? 0 : 6;
+}
+
+static void test_sandbox_watchdog_forks_a_filtered_worker(void **state)
+{
+	(void)state;
+	skip_if_sanitized();
+	assert_exited(run_sandboxed(SANDBOX_PROBER_WATCH,
+				    act_watch_forks_worker), 0);
+}
+
 static void test_sandbox_execve_kills_network_sides(void **state)
 {
 	(void)state;
@@ -268,7 +323,8 @@ static void test_sandbox_fork_kills_every_role(void **state)
 	(void)state;
 	skip_if_sanitized();
 	for (r = 0; r < SANDBOX_N_ROLES; r++)
-		assert_killed_by_sigsys(run_sandboxed(r, act_fork));
+		if (r != SANDBOX_PROBER_WATCH)
+			assert_killed_by_sigsys(run_sandboxed(r, act_fork));
 }
 
 static void test_sandbox_listen_kills_every_role(void **state)
@@ -307,6 +363,7 @@ static void test_sandbox_role_names(void **state)
 	assert_string_equal(sandbox_role_name(SANDBOX_PROBER), "prober");
 	assert_string_equal(sandbox_role_name(SANDBOX_AGENT_NET), "agent");
 	assert_string_equal(sandbox_role_name(SANDBOX_COLLECTOR), "collector");
+	assert_string_equal(sandbox_role_name(SANDBOX_PROBER_WATCH), "watchdog");
 	assert_string_equal(sandbox_role_name(SANDBOX_N_ROLES), "?");
 }
 
@@ -333,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(test_sandbox_ptrace_kills_every_role),
 	    cmocka_unit_test(test_sandbox_packet_socket_kills_every_role),
 	    cmocka_unit_test(test_sandbox_fork_kills_every_role),
+	    cmocka_unit_test(test_sandbox_watchdog_forks_a_filtered_worker),
 	    cmocka_unit_test(test_sandbox_listen_kills_every_role),
 	    cmocka_unit_test(test_sandbox_connect_kills_prober_and_collector),
 	    cmocka_unit_test(test_sandbox_other_ioctl_kills_network_sides),
