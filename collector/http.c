@@ -14,16 +14,18 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "collector.h"
 
-/* A slow or silent client is closed after this. */
-#define COLL_HTTP_TIMEOUT_MS 10000
-#define COLL_HTTP_REAP_MS    50
+/* A client that has not asked within http_timeout is closed by the
+ * listener; one whose answer has not left by then, here. */
+#define COLL_HTTP_REAP_MS 50
 /* How often a connection whose first byte is still to come is looked at
  * again: clients write at once, so the wait is short. */
 #define COLL_HTTP_SNIFF_MS 2
@@ -35,6 +37,7 @@
 struct coll_http_conn {
 	struct proto_stream st;
 	struct coll_http_req req;
+	struct coll_pending pend; /* until its request is whole */
 	struct collector *c;
 	TAILQ_ENTRY(coll_http_conn) link;
 	int64_t started_ms;
@@ -349,6 +352,7 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 		return;
 	if (coll_http_req_feed(&h->req, buf, len) == 0)
 		return;
+	coll_pending_done(&h->c->http, &h->pend);
 	if (!coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
@@ -380,6 +384,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 		fprintf(stderr, "kcollectord: http peer %s: %s\n", h->peer,
 			why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
+	coll_pending_done(&h->c->http, &h->pend);
 	free(h);
 }
 
@@ -465,28 +470,31 @@ static void on_sniff(uv_timer_t *t)
 		uv_timer_stop(t);
 }
 
-static void on_http(uv_stream_t *srv, int status)
+static void on_http(struct coll_listener *l, int fd, const uint8_t addr[16])
 {
-	struct collector *c = srv->data;
+	struct collector *c = l->data;
 	struct coll_http_conn *h;
 
-	if (status < 0)
-		return;
 	h = calloc(1, sizeof *h);
-	if (h == NULL)
+	if (h == NULL) {
+		close(fd);
 		return;
+	}
 	h->c = c;
 	h->started_ms = coll_now_ms();
 	coll_http_req_init(&h->req);
 	if (proto_stream_init(c->loop, &h->st, h, c->rbuf, c->rbuf_len,
 			      COLL_HTTP_WQ_MAX, http_read, http_closed) < 0) {
+		close(fd);
 		free(h);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->http_q, h, link);
+	coll_pending_add(l, &h->pend, addr);
 	h->st.on_handshake = http_handshake;
 	c->http_sniffing++;
-	if (uv_accept(srv, (uv_stream_t *)&h->st.tcp) < 0) {
+	if (uv_tcp_open(&h->st.tcp, fd) < 0) {
+		close(fd);
 		proto_stream_close(&h->st, "accept failed");
 		return;
 	}
@@ -504,6 +512,17 @@ static void on_http(uv_stream_t *srv, int status)
 			       COLL_HTTP_SNIFF_MS);
 }
 
+/* No whole request within http_timeout (slowloris): the listener counts
+ * and logs. */
+static void on_http_expire(struct coll_listener *l, struct coll_pending *p)
+{
+	struct coll_http_conn *h = (struct coll_http_conn *)((char *)p -
+		offsetof(struct coll_http_conn, pend));
+
+	(void)l;
+	proto_stream_close(&h->st, "");
+}
+
 /* Closes connections whose answer has left, and those too slow. */
 static void on_reap(uv_timer_t *t)
 {
@@ -515,23 +534,27 @@ static void on_reap(uv_timer_t *t)
 		next = TAILQ_NEXT(h, link);
 		if (h->st.closing)
 			continue;
-		if ((h->answered && h->st.queued == 0) ||
-		    now - h->started_ms > COLL_HTTP_TIMEOUT_MS)
+		if (h->answered &&
+		    (h->st.queued == 0 ||
+		     now - h->started_ms > (int64_t)c->cfg.http_timeout_ms))
 			proto_stream_close(&h->st, "");
 	}
 }
 
 int coll_http_start(struct collector *c, const struct sockaddr *addr)
 {
+	struct coll_listener *l = &c->http;
 	int r;
 
-	r = uv_tcp_init(c->loop, &c->http);
-	if (r < 0)
-		return r;
-	c->http.data = c;
-	r = uv_tcp_bind(&c->http, addr, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&c->http, 128, on_http);
+	l->data = c;
+	l->name = "http";
+	l->on_accept = on_http;
+	l->on_expire = on_http_expire;
+	l->max_pending = c->cfg.max_pending;
+	l->max_pending_addr = c->cfg.max_pending_per_address;
+	l->timeout_ms = c->cfg.http_timeout_ms;
+	c->ctr.port[COLL_PORT_HTTP] = &l->ctr;
+	r = coll_listener_start(l, c->loop, addr, 128);
 	if (r < 0)
 		return r;
 	uv_timer_init(c->loop, &c->http_reap);

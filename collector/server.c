@@ -12,10 +12,12 @@
  * buffer and the decoded Envelope are shared by the whole loop. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pb_encode.h>
 
@@ -31,6 +33,9 @@
 struct coll_conn {
 	struct proto_stream st;
 	struct proto_framer fr;
+	struct coll_pending pend; /* until the hello */
+	uint64_t held;		  /* bytes of its partial frame counted */
+	char addr[48];		  /* the peer's, without the port */
 	struct collector *c;
 	TAILQ_ENTRY(coll_conn) ack_link;
 	uint64_t ack_seq;    /* highest seq to acknowledge after the commit */
@@ -55,6 +60,7 @@ static const char *const reject_names[COLL_REJECT_N] = {
     [COLL_REJECT_IDENTITY] = "identity",
     [COLL_REJECT_TLS] = "tls",
     [COLL_REJECT_ACL] = "acl",
+    [COLL_REJECT_HELD] = "partial_bytes",
 };
 
 const char *coll_reject_name(enum coll_reject r)
@@ -205,6 +211,7 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 	}
 	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
 	k->hello = true;
+	coll_pending_done(&k->c->agents, &k->pend);
 	k->stored_seq = seq;
 	k->ack_seq = 0;
 	ack_queue(k, seq);
@@ -370,6 +377,31 @@ static int on_frame(void *arg, const uint8_t *p, size_t n)
 	}
 }
 
+/* The framer allocates a partial frame whole: that allocation is what
+ * the connection holds until the frame completes.  The key is the
+ * certificate's identity, or the address when there is none. */
+static const char *conn_held_id(const struct coll_conn *k)
+{
+	return k->identity[0] ? k->identity : k->addr;
+}
+
+static void conn_held_check(struct coll_conn *k)
+{
+	uint64_t now = k->fr.have > 0 ? k->fr.cap : 0;
+	char msg[160];
+	int r;
+
+	r = coll_held_set(&k->c->held, conn_held_id(k), &k->held, now);
+	if (r == 0)
+		return;
+	snprintf(msg, sizeof msg,
+		 "partial frames above max_partial_bytes%s (%llu held)",
+		 r == -EDQUOT ? "_per_identity for this identity" : "",
+		 (unsigned long long)k->c->held.total);
+	conn_reject(k, COLL_REJECT_HELD,
+		    kagent_v1_ErrorCode_ERROR_CODE_FRAME_TOO_BIG, msg);
+}
+
 static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
 	struct coll_conn *k = s->data;
@@ -380,8 +412,10 @@ static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	k->reject = COLL_REJECT_N;
 	k->why[0] = '\0';
 	rc = proto_framer_feed(&k->fr, buf, len, on_frame, k);
-	if (rc == 0)
+	if (rc == 0) {
+		conn_held_check(k);
 		return;
+	}
 	if (rc == -EMSGSIZE)
 		conn_reject(k, COLL_REJECT_OVERSIZED,
 			    kagent_v1_ErrorCode_ERROR_CODE_FRAME_TOO_BIG,
@@ -420,6 +454,8 @@ static void conn_closed(struct proto_stream *s, const char *why)
 	}
 	if (k->ack_queued)
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);
+	coll_pending_done(&c->agents, &k->pend);
+	coll_held_set(&c->held, conn_held_id(k), &k->held, 0);
 	c->ctr.connections--;
 	proto_framer_free(&k->fr);
 	free(k);
@@ -454,29 +490,32 @@ static void conn_handshake(struct proto_stream *s, const char *identity)
 	snprintf(k->identity, sizeof k->identity, "%s", identity);
 }
 
-static void on_agent(uv_stream_t *srv, int status)
+/* The listener admitted fd (caps, descriptors): the connection counts as
+ * pending until its hello. */
+static void on_agent(struct coll_listener *l, int fd, const uint8_t addr[16])
 {
-	struct collector *c = srv->data;
+	struct collector *c = l->data;
 	struct coll_conn *k;
 
-	if (status < 0) {
-		fprintf(stderr, "kcollectord: accept: %s\n",
-			uv_strerror(status));
+	k = calloc(1, sizeof *k);
+	if (k == NULL) {
+		close(fd);
 		return;
 	}
-	k = calloc(1, sizeof *k);
-	if (k == NULL)
-		return;
 	k->c = c;
 	proto_framer_init(&k->fr, 0);
 	if (proto_stream_init(c->loop, &k->st, k, c->rbuf, c->rbuf_len,
 			      COLL_CONN_WQ_MAX, conn_read, conn_closed) < 0) {
+		close(fd);
 		free(k);
 		return;
 	}
 	c->ctr.connections++;
 	c->ctr.accepted++;
-	if (uv_accept(srv, (uv_stream_t *)&k->st.tcp) < 0) {
+	coll_pending_add(l, &k->pend, addr);
+	coll_addr_name(addr, k->addr, sizeof k->addr);
+	if (uv_tcp_open(&k->st.tcp, fd) < 0) {
+		close(fd);
 		proto_stream_close(&k->st, "accept failed");
 		return;
 	}
@@ -488,6 +527,17 @@ static void on_agent(uv_stream_t *srv, int status)
 		proto_stream_close(&k->st, "cannot read");
 }
 
+/* No hello within handshake_timeout: the listener logs the batch. */
+static void on_agent_expire(struct coll_listener *l, struct coll_pending *p)
+{
+	struct coll_conn *k =
+	    (struct coll_conn *)((char *)p - offsetof(struct coll_conn, pend));
+
+	(void)l;
+	k->rejected = true;
+	proto_stream_close(&k->st, "not authenticated in time");
+}
+
 /* After the loop has handled a turn's reads: commit the batch, then
  * acknowledge what it holds. */
 static void on_flush(uv_check_t *h)
@@ -495,6 +545,7 @@ static void on_flush(uv_check_t *h)
 	struct collector *c = h->data;
 	kagent_v1_Envelope *e = c->env;
 	struct coll_conn *k;
+	int r;
 
 	if (coll_store_flush(c->store) < 0) {
 		fprintf(stderr, "kcollectord: store: commit failed; closing "
@@ -509,13 +560,21 @@ static void on_flush(uv_check_t *h)
 	while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);
 		k->ack_queued = false;
+		/* Refused after a good frame of the same read: the refusal
+		 * was logged, the report is stored, the agent resends it
+		 * and gets a duplicate's ack. */
+		if (k->st.closing)
+			continue;
 		memset(e, 0, sizeof *e);
 		e->which_msg = kagent_v1_Envelope_ack_tag;
 		e->msg.ack.seq = k->ack_seq;
 		k->ack_seq = 0;
-		if (conn_send(k, e) < 0) {
-			conn_log(k, "closed", "peer does not read its acks");
-			proto_stream_close(&k->st, "write queue full");
+		r = conn_send(k, e);
+		if (r < 0) {
+			conn_log(k, "closed",
+				 r == -ENOBUFS ? "peer does not read its acks"
+					       : "cannot send an ack");
+			proto_stream_close(&k->st, "write failed");
 		}
 	}
 }
@@ -549,16 +608,18 @@ static void on_judge(uv_timer_t *t)
 
 int coll_server_start(struct collector *c, const struct sockaddr *addr)
 {
+	struct coll_listener *l = &c->agents;
 	int r;
 
-	r = uv_tcp_init(c->loop, &c->agents);
-	if (r < 0)
-		return r;
-	c->agents.data = c;
-	r = uv_tcp_bind(&c->agents, addr, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&c->agents, COLL_BACKLOG,
-			      on_agent);
+	l->data = c;
+	l->name = "agents";
+	l->on_accept = on_agent;
+	l->on_expire = on_agent_expire;
+	l->max_pending = c->cfg.max_pending;
+	l->max_pending_addr = c->cfg.max_pending_per_address;
+	l->timeout_ms = c->cfg.handshake_timeout_ms;
+	c->ctr.port[COLL_PORT_AGENTS] = &l->ctr;
+	r = coll_listener_start(l, c->loop, addr, COLL_BACKLOG);
 	if (r < 0)
 		return r;
 	uv_check_init(c->loop, &c->flush);
@@ -580,7 +641,10 @@ bool coll_may_report(const struct collector *c, const char *identity,
 bool coll_may_read(const struct collector *c, const char *identity,
 		   bool is_loopback)
 {
-	return c->have_acl ? acl_may_read(&c->acl, identity, is_loopback)
+	/* `read loopback` is for plain HTTP: a certificate is judged by
+	 * its identity wherever it comes from. */
+	return c->have_acl ? acl_may_read(&c->acl, identity,
+					  is_loopback && identity == NULL)
 			   : c->cfg.insecure;
 }
 
@@ -702,6 +766,12 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 		snprintf(err, errlen, "--http: '%s' is not HOST:PORT", http);
 		return -EINVAL;
 	}
+	if (coll_held_init(&c->held, cfg->max_partial_bytes,
+			   cfg->max_partial_bytes_per_identity) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->ctr.held = &c->held;
 	c->rbuf_len = COLL_RBUF_LEN;
 	c->rbuf = malloc(c->rbuf_len);
 	c->env = malloc(sizeof *c->env);
@@ -732,13 +802,12 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 
 static void close_one(uv_handle_t *h, void *arg)
 {
-	struct collector *c = arg;
-
+	(void)arg;
 	if (uv_is_closing(h))
 		return;
-	/* Connections close through their stream so their memory goes. */
-	if (h->type == UV_TCP && h != (uv_handle_t *)&c->agents &&
-	    h != (uv_handle_t *)&c->http) {
+	/* Connections close through their stream so their memory goes;
+	 * the listeners are polls. */
+	if (h->type == UV_TCP) {
 		proto_stream_close(h->data, "collector stopping");
 		return;
 	}
@@ -762,4 +831,7 @@ void coll_free(struct collector *c)
 	free(c->rbuf);
 	proto_tls_free(&c->tls);
 	acl_free(&c->acl);
+	coll_listener_free(&c->agents);
+	coll_listener_free(&c->http);
+	coll_held_free(&c->held);
 }
