@@ -270,6 +270,9 @@ struct collector {
  * that failed. */
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	      const struct coll_config *cfg, char *err, size_t errlen);
+/* The TLS context and the ACL of c->cfg (security.c), before any socket:
+ * a collector that cannot authenticate must not listen. */
+int coll_security_init(struct collector *c, char *err, size_t errlen);
 /* Re-reads the certificates and the ACL (SIGHUP).  Each is swapped in
  * only when it loads; otherwise the old one stays and err says why.
  * Connections already up are not touched. */
