@@ -9,7 +9,10 @@
  *
  * Per connection the collector keeps a proto_stream, a framer (which
  * allocates only while a frame is partial) and a few fields; the read
- * buffer and the decoded Envelope are shared by the whole loop. */
+ * buffer and the decoded Envelope are shared by the whole loop.
+ *
+ * listener.c accepts, caps the connections without a hello yet and closes
+ * them at handshake_timeout; held.c caps the bytes of partial frames. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
