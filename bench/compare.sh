@@ -148,7 +148,7 @@ HTTP=http://127.0.0.1:$((PORT + 1))
 "$BIN/kcollectord" --listen 127.0.0.1:$PORT --http 127.0.0.1:$((PORT + 1)) \
 	--db "$T/c.db" --tls-ca "$T/ca/ca.pem" \
 	--tls-cert "$T/ca/hosts/collector.pem" --tls-key "$T/ca/hosts/collector.key" \
-	--acl "$T/acl" 2>"$T/kcollectord.log" &
+	--acl "$T/acl" --user nobody 2>"$T/kcollectord.log" &
 PIDS+=($!)
 wait_for "curl -sf $HTTP/metrics"
 mkdir "$T/spool"

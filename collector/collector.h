@@ -22,6 +22,7 @@
 #include "acl.h"
 #include "check.h"
 #include "coll.h"
+#include "coll_limits.h"
 #include "proto.h"
 #include "stream.h"
 #include "tls.h"
@@ -167,6 +168,8 @@ enum coll_reject {
 	COLL_REJECT_ACL,       /* a report into a cluster the ACL denies */
 	COLL_REJECT_UTF8,      /* a string that is not UTF-8 (proto3) */
 	COLL_REJECT_SEQ,       /* a seq above PROTO_SEQ_MAX */
+	COLL_REJECT_HELD,      /* partial frames above max_partial_bytes, in
+				  all or of its identity */
 	COLL_REJECT_N,
 };
 
@@ -183,6 +186,9 @@ struct coll_counters {
 	uint64_t reloads;	 /* SIGHUPs that took effect */
 	uint64_t reload_failures;
 	bool insecure; /* plaintext by --insecure */
+	/* Per port: refusals, timeouts, pending (listener.c). */
+	const struct coll_listen_counters *port[COLL_PORT_N];
+	const struct coll_held *held;
 };
 
 /* How kcollectord is told to run: flags over its configuration file. */
@@ -197,6 +203,14 @@ struct coll_config {
 	char tls_key[COLL_CONF_STR_MAX];
 	char acl[COLL_CONF_STR_MAX]; /* "": no ACL file */
 	bool insecure;
+	/* config_limits.c: what a flood may take */
+	char user[64]; /* started as root, kcollectord becomes this user */
+	unsigned handshake_timeout_ms; /* TLS handshake and hello */
+	unsigned http_timeout_ms;      /* a whole request */
+	unsigned max_pending;	       /* not yet authenticated, per port */
+	unsigned max_pending_per_address;
+	uint64_t max_partial_bytes; /* of partial frames, in all */
+	uint64_t max_partial_bytes_per_identity;
 };
 
 /* Defaults for every field (TLS on, no certificate yet). */
@@ -206,6 +220,14 @@ void coll_config_defaults(struct coll_config *cfg);
  * is wrong" (or "PATH: why" when it cannot be read). */
 int coll_config_load(const char *path, struct coll_config *cfg, char *err,
 		     size_t errlen);
+/* The limits' and the user's defaults (coll_config_defaults sets them). */
+void coll_config_limits_defaults(struct coll_config *cfg);
+/* key (handshake_timeout, http_timeout, max_pending,
+ * max_pending_per_address, max_partial_bytes,
+ * max_partial_bytes_per_identity, user) = v: 1 set, 0 bad value (msg
+ * says why), -1 not one of these keys. */
+int coll_config_limit_set(struct coll_config *cfg, const char *key,
+			  const char *v, char *msg, size_t msglen);
 /* TLS needs the three files and an ACL; plaintext needs insecure.  err
  * names what is missing. */
 int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen);
@@ -218,8 +240,9 @@ TAILQ_HEAD(coll_http_q, coll_http_conn);
 struct collector {
 	uv_loop_t *loop;
 	struct coll_store *store;
-	uv_tcp_t agents; /* listening */
-	uv_tcp_t http;	 /* listening */
+	struct coll_listener agents;
+	struct coll_listener http;
+	struct coll_held held; /* partial frames of the agents */
 	uv_check_t flush;
 	uv_timer_t judge;
 	uv_signal_t sigint;
@@ -260,6 +283,9 @@ struct collector {
  * that failed. */
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	      const struct coll_config *cfg, char *err, size_t errlen);
+/* The TLS context and the ACL of c->cfg (security.c), before any socket:
+ * a collector that cannot authenticate must not listen. */
+int coll_security_init(struct collector *c, char *err, size_t errlen);
 /* Re-reads the certificates and the ACL (SIGHUP).  Each is swapped in
  * only when it loads; otherwise the old one stays and err says why.
  * Connections already up are not touched. */

@@ -17,11 +17,12 @@ void coll_config_defaults(struct coll_config *cfg)
 	snprintf(cfg->listen, sizeof cfg->listen, "0.0.0.0:7070");
 	snprintf(cfg->http, sizeof cfg->http, "127.0.0.1:8080");
 	snprintf(cfg->db, sizeof cfg->db, "/var/lib/kagent/collector.db");
+	coll_config_limits_defaults(cfg);
 }
 
 struct conf_state {
 	struct coll_config *cfg;
-	char msg[256];
+	char msg[512];
 };
 
 static int set_str(struct conf_state *st, char *dst, size_t len,
@@ -53,6 +54,7 @@ static int on_key(struct conf_state *st, const char *section, const char *k,
 		  const char *v)
 {
 	struct coll_config *c = st->cfg;
+	int r;
 
 	if (strcmp(section, "collector") != 0) {
 		snprintf(st->msg, sizeof st->msg,
@@ -87,9 +89,15 @@ static int on_key(struct conf_state *st, const char *section, const char *k,
 		}
 		return 1;
 	}
+	r = coll_config_limit_set(c, k, v, st->msg, sizeof st->msg);
+	if (r >= 0)
+		return r;
 	snprintf(st->msg, sizeof st->msg,
 		 "unknown key '%s' in [collector] (valid: listen, http, db, "
-		 "tls_ca, tls_cert, tls_key, acl, insecure)",
+		 "tls_ca, tls_cert, tls_key, acl, insecure, user, "
+		 "handshake_timeout, http_timeout, "
+		 "max_pending[_per_address], "
+		 "max_partial_bytes[_per_identity])",
 		 k);
 	return 0;
 }

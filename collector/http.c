@@ -3,8 +3,10 @@
  * clients are `kagent fleet`, curl and Prometheus, which all reconnect
  * cheaply, and the server stays free of keep-alive state.
  *
- * The request parser and the router are pure (tests feed them bytes); the
- * answers are built by api.c and metrics.c from the store.
+ * The request parser and the router are pure (http_request.c, tests feed
+ * them bytes); the answers are built by api.c and metrics.c from the
+ * store.  The listener (listener.c) caps and times out the connections
+ * that have not asked yet.
  *
  * With TLS one port serves both HTTPS and plain HTTP: the first byte of a
  * connection tells a TLS handshake record (0x16) from a request line.
@@ -13,17 +15,18 @@
  * name gets 403 whatever the path. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "collector.h"
 
-/* A slow or silent client is closed after this. */
-#define COLL_HTTP_TIMEOUT_MS 10000
-#define COLL_HTTP_REAP_MS    50
+/* A client that has not asked within http_timeout is closed by the
+ * listener; one whose answer has not left by then, here. */
+#define COLL_HTTP_REAP_MS 50
 /* How often a connection whose first byte is still to come is looked at
  * again: clients write at once, so the wait is short. */
 #define COLL_HTTP_SNIFF_MS 2
@@ -35,6 +38,7 @@
 struct coll_http_conn {
 	struct proto_stream st;
 	struct coll_http_req req;
+	struct coll_pending pend; /* until its request is whole */
 	struct collector *c;
 	TAILQ_ENTRY(coll_http_conn) link;
 	int64_t started_ms;
@@ -45,178 +49,6 @@ struct coll_http_conn {
 	char peer[56];
 	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plain */
 };
-
-/* ---- the request ---- */
-
-static int req_on_url(http_parser *p, const char *at, size_t len)
-{
-	struct coll_http_req *r = p->data;
-
-	if (len >= sizeof r->url - r->url_len) {
-		r->status = 414;
-		return -1;
-	}
-	memcpy(r->url + r->url_len, at, len);
-	r->url_len += len;
-	r->url[r->url_len] = '\0';
-	return 0;
-}
-
-static int req_on_headers(http_parser *p)
-{
-	struct coll_http_req *r = p->data;
-
-	/* The API takes no request bodies. */
-	if ((p->flags & F_CHUNKED) ||
-	    (p->content_length > 0 && p->content_length != ULLONG_MAX)) {
-		r->status = 413;
-		return -1;
-	}
-	return 0;
-}
-
-static int req_on_complete(http_parser *p)
-{
-	struct coll_http_req *r = p->data;
-
-	r->done = true;
-	http_parser_pause(p, 1);
-	return 0;
-}
-
-static const http_parser_settings req_settings = {
-    .on_url = req_on_url,
-    .on_headers_complete = req_on_headers,
-    .on_message_complete = req_on_complete,
-};
-
-void coll_http_req_init(struct coll_http_req *r)
-{
-	memset(r, 0, sizeof *r);
-	http_parser_init(&r->p, HTTP_REQUEST);
-	r->p.data = r;
-}
-
-int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len)
-{
-	if (r->done || r->status)
-		return 1;
-	if (len > COLL_HTTP_REQ_MAX - r->total) {
-		/* Parse what fits: a complete request within the bound is
-		 * answered even when more bytes follow it. */
-		len = COLL_HTTP_REQ_MAX - r->total;
-		r->total = COLL_HTTP_REQ_MAX;
-		http_parser_execute(&r->p, &req_settings, (const char *)buf,
-				    len);
-		if (!r->done && !r->status)
-			r->status = 431;
-		return 1;
-	}
-	r->total += len;
-	http_parser_execute(&r->p, &req_settings, (const char *)buf, len);
-	if (r->done || r->status)
-		return 1;
-	if (HTTP_PARSER_ERRNO(&r->p) != HPE_OK) {
-		r->status = 400;
-		return 1;
-	}
-	return 0;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap)
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	for (i = 0; i < n; i++) {
-		char ch = in[i];
-
-		if (ch == '%') {
-			if (i + 2 >= n)
-				return -EINVAL;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -EINVAL;
-			ch = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (o + 1 >= cap)
-			return -EINVAL;
-		out[o++] = ch;
-	}
-	if (cap == 0)
-		return -EINVAL;
-	out[o] = '\0';
-	return 0;
-}
-
-void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
-{
-	static const char host_prefix[] = "/api/hosts/";
-	struct http_parser_url u;
-	const char *path, *id;
-	size_t plen, idlen;
-	bool get;
-
-	memset(out, 0, sizeof *out);
-	out->kind = COLL_ROUTE_NONE;
-	if (r->status) {
-		out->status = r->status;
-		return;
-	}
-	http_parser_url_init(&u);
-	if (http_parser_parse_url(r->url, r->url_len, 0, &u) != 0 ||
-	    !(u.field_set & (1 << UF_PATH))) {
-		out->status = 400;
-		return;
-	}
-	path = r->url + u.field_data[UF_PATH].off;
-	plen = u.field_data[UF_PATH].len;
-	get = r->p.method == HTTP_GET;
-	out->status = 200;
-	if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
-		out->kind = COLL_ROUTE_FLEET;
-	else if (plen == 8 && memcmp(path, "/metrics", 8) == 0)
-		out->kind = COLL_ROUTE_METRICS;
-	else if (plen > sizeof host_prefix - 1 &&
-		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0 &&
-		 memchr(path + sizeof host_prefix - 1, '/',
-			plen - (sizeof host_prefix - 1)) == NULL) {
-		id = path + sizeof host_prefix - 1;
-		idlen = plen - (sizeof host_prefix - 1);
-		if (!get)
-			goto out_405;
-		if (coll_http_pct_decode(id, idlen, out->host_id,
-					 sizeof out->host_id) < 0 ||
-		    !coll_host_id_valid(out->host_id)) {
-			out->status = 400;
-			out->host_id[0] = '\0';
-			return;
-		}
-		out->kind = COLL_ROUTE_HOST;
-		return;
-	} else {
-		out->status = 404;
-		return;
-	}
-	if (get)
-		return;
-out_405:
-	out->kind = COLL_ROUTE_NONE;
-	out->status = 405;
-}
 
 /* ---- the answer ---- */
 
@@ -349,6 +181,7 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 		return;
 	if (coll_http_req_feed(&h->req, buf, len) == 0)
 		return;
+	coll_pending_done(&h->c->http, &h->pend);
 	if (!coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
@@ -380,6 +213,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 		fprintf(stderr, "kcollectord: http peer %s: %s\n", h->peer,
 			why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
+	coll_pending_done(&h->c->http, &h->pend);
 	free(h);
 }
 
@@ -465,28 +299,31 @@ static void on_sniff(uv_timer_t *t)
 		uv_timer_stop(t);
 }
 
-static void on_http(uv_stream_t *srv, int status)
+static void on_http(struct coll_listener *l, int fd, const uint8_t addr[16])
 {
-	struct collector *c = srv->data;
+	struct collector *c = l->data;
 	struct coll_http_conn *h;
 
-	if (status < 0)
-		return;
 	h = calloc(1, sizeof *h);
-	if (h == NULL)
+	if (h == NULL) {
+		close(fd);
 		return;
+	}
 	h->c = c;
 	h->started_ms = coll_now_ms();
 	coll_http_req_init(&h->req);
 	if (proto_stream_init(c->loop, &h->st, h, c->rbuf, c->rbuf_len,
 			      COLL_HTTP_WQ_MAX, http_read, http_closed) < 0) {
+		close(fd);
 		free(h);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->http_q, h, link);
+	coll_pending_add(l, &h->pend, addr);
 	h->st.on_handshake = http_handshake;
 	c->http_sniffing++;
-	if (uv_accept(srv, (uv_stream_t *)&h->st.tcp) < 0) {
+	if (uv_tcp_open(&h->st.tcp, fd) < 0) {
+		close(fd);
 		proto_stream_close(&h->st, "accept failed");
 		return;
 	}
@@ -504,6 +341,17 @@ static void on_http(uv_stream_t *srv, int status)
 			       COLL_HTTP_SNIFF_MS);
 }
 
+/* No whole request within http_timeout (slowloris): the listener counts
+ * and logs. */
+static void on_http_expire(struct coll_listener *l, struct coll_pending *p)
+{
+	struct coll_http_conn *h = (struct coll_http_conn *)((char *)p -
+		offsetof(struct coll_http_conn, pend));
+
+	(void)l;
+	proto_stream_close(&h->st, "");
+}
+
 /* Closes connections whose answer has left, and those too slow. */
 static void on_reap(uv_timer_t *t)
 {
@@ -515,23 +363,27 @@ static void on_reap(uv_timer_t *t)
 		next = TAILQ_NEXT(h, link);
 		if (h->st.closing)
 			continue;
-		if ((h->answered && h->st.queued == 0) ||
-		    now - h->started_ms > COLL_HTTP_TIMEOUT_MS)
+		if (h->answered &&
+		    (h->st.queued == 0 ||
+		     now - h->started_ms > (int64_t)c->cfg.http_timeout_ms))
 			proto_stream_close(&h->st, "");
 	}
 }
 
 int coll_http_start(struct collector *c, const struct sockaddr *addr)
 {
+	struct coll_listener *l = &c->http;
 	int r;
 
-	r = uv_tcp_init(c->loop, &c->http);
-	if (r < 0)
-		return r;
-	c->http.data = c;
-	r = uv_tcp_bind(&c->http, addr, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&c->http, 128, on_http);
+	l->data = c;
+	l->name = "http";
+	l->on_accept = on_http;
+	l->on_expire = on_http_expire;
+	l->max_pending = c->cfg.max_pending;
+	l->max_pending_addr = c->cfg.max_pending_per_address;
+	l->timeout_ms = c->cfg.http_timeout_ms;
+	c->ctr.port[COLL_PORT_HTTP] = &l->ctr;
+	r = coll_listener_start(l, c->loop, addr, 128);
 	if (r < 0)
 		return r;
 	uv_timer_init(c->loop, &c->http_reap);

@@ -1,10 +1,12 @@
 /* kcollectord — receives the agents' reports, keeps the fleet's state in
  * SQLite and serves it over HTTP (/api/fleet, /api/hosts/{id}, /metrics).
  * TLS with client certificates on both listeners unless --insecure. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collector.h"
 #include "sandbox.h"
@@ -31,6 +33,22 @@ static void usage(FILE *out)
 		     "  --acl       who may report into which cluster and who "
 		     "may read\n"
 		     "  --insecure  plaintext, no authentication\n"
+		     "  --user NAME                 started as root, become "
+		     "NAME once ports and files\n"
+		     "                              are open (default "
+		     "kagent-collector)\n"
+		     "  --handshake-timeout S       an agent's TLS handshake "
+		     "and hello (default 5)\n"
+		     "  --http-timeout S            a whole HTTP request and "
+		     "answer (default 10)\n"
+		     "  --max-pending N             connections not yet "
+		     "authenticated, per port (256)\n"
+		     "  --max-pending-per-address N of them from one address, "
+		     "per port (32)\n"
+		     "  --max-partial-bytes SIZE    partial frames held in all "
+		     "(64MiB)\n"
+		     "  --max-partial-bytes-per-identity SIZE  for one "
+		     "certificate or address (4MiB)\n"
 		     "  --no-seccomp  no system call filter (debugging; by "
 		     "default any call\n"
 		     "              outside kcollectord's list kills it with "
@@ -43,7 +61,23 @@ static void usage(FILE *out)
 struct flag {
 	int ch;
 	const char *value;
+	const char *name; /* the long option's, for a limit */
 };
+
+/* --max-pending sets the key max_pending. */
+static int flag_limit(struct coll_config *cfg, const struct flag *f)
+{
+	char key[64], msg[512];
+	size_t i;
+
+	for (i = 0; f->name[i] && i + 1 < sizeof key; i++)
+		key[i] = f->name[i] == '-' ? '_' : f->name[i];
+	key[i] = '\0';
+	if (coll_config_limit_set(cfg, key, f->value, msg, sizeof msg) == 1)
+		return 0;
+	fprintf(stderr, "kcollectord: --%s: %s\n", f->name, msg);
+	return -1;
+}
 
 static int flag_apply(struct coll_config *cfg, const struct flag *f)
 {
@@ -75,6 +109,8 @@ static int flag_apply(struct coll_config *cfg, const struct flag *f)
 	case 'I':
 		cfg->insecure = true;
 		return 0;
+	case 'L':
+		return flag_limit(cfg, f);
 	default:
 		return -1;
 	}
@@ -96,6 +132,13 @@ int main(int argc, char **argv)
 	    {"tls-key", required_argument, NULL, 'k'},
 	    {"acl", required_argument, NULL, 'A'},
 	    {"insecure", no_argument, NULL, 'I'},
+	    {"user", required_argument, NULL, 'L'},
+	    {"handshake-timeout", required_argument, NULL, 'L'},
+	    {"http-timeout", required_argument, NULL, 'L'},
+	    {"max-pending", required_argument, NULL, 'L'},
+	    {"max-pending-per-address", required_argument, NULL, 'L'},
+	    {"max-partial-bytes", required_argument, NULL, 'L'},
+	    {"max-partial-bytes-per-identity", required_argument, NULL, 'L'},
 	    {"no-seccomp", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -110,10 +153,11 @@ int main(int argc, char **argv)
 	struct coll_store *store = NULL;
 	struct collector c;
 	char err[1100];
-	int ch, rc = 0;
+	uint64_t nofile = 0, nofile_max = 0;
+	int ch, li, rc = 0;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", opts, &li)) != -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
@@ -138,7 +182,10 @@ int main(int argc, char **argv)
 					"kcollectord: unknown option '%s' "
 					"(valid: --config, --listen, --http, "
 					"--db, --tls-ca, --tls-cert, "
-					"--tls-key, --acl, --insecure, "
+					"--tls-key, --acl, --insecure, --user, "
+					"--handshake-timeout, --http-timeout, "
+					"--max-pending[-per-address], "
+					"--max-partial-bytes[-per-identity], "
 					"--no-seccomp)\n",
 					argv[optind - 1]);
 			return 2;
@@ -148,7 +195,8 @@ int main(int argc, char **argv)
 						"options\n");
 				return 2;
 			}
-			flags[n_flags++] = (struct flag){ch, optarg};
+			flags[n_flags++] =
+			    (struct flag){ch, optarg, opts[li].name};
 		}
 	}
 	if (optind < argc) {
@@ -164,8 +212,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n_flags; i++)
 		if (flag_apply(&cfg, &flags[i]) < 0) {
-			fprintf(stderr, "kcollectord: value too long: '%s'\n",
-				flags[i].value);
+			if (flags[i].ch != 'L')
+				fprintf(stderr,
+					"kcollectord: value too long: '%s'\n",
+					flags[i].value);
 			return 2;
 		}
 	if (coll_parse_hostport(cfg.listen, &ss) < 0 ||
@@ -183,12 +233,30 @@ int main(int argc, char **argv)
 	}
 	/* A peer that vanishes mid-write must not kill the collector. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Every connection is a descriptor: take all the hard limit allows
+	 * before the first one. */
+	if (coll_nofile_raise(&nofile, &nofile_max) < 0)
+		fprintf(stderr,
+			"kcollectord: cannot raise the descriptor limit from "
+			"%llu to %llu: %s\n",
+			(unsigned long long)nofile,
+			(unsigned long long)nofile_max, strerror(errno));
+	if (2 * (uint64_t)cfg.max_pending >= nofile / 2)
+		fprintf(stderr,
+			"kcollectord: WARNING: max_pending %u on each of two "
+			"ports may hold half of the %llu descriptors allowed; "
+			"raise LimitNOFILE or lower max_pending\n",
+			cfg.max_pending, (unsigned long long)nofile);
 	if (coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
 		fprintf(stderr, "kcollectord: --db %s\n", err);
 		return 1;
 	}
 	if (coll_init(&c, uv_default_loop(), store, &cfg, err, sizeof err) <
 	    0) {
+		fprintf(stderr, "kcollectord: %s\n", err);
+		coll_stop(&c);
+		rc = 1;
+	} else if (coll_privdrop(cfg.user, cfg.db, err, sizeof err) < 0) {
 		fprintf(stderr, "kcollectord: %s\n", err);
 		coll_stop(&c);
 		rc = 1;
@@ -203,9 +271,11 @@ int main(int argc, char **argv)
 				"without authentication; any host can "
 				"report as any other\n");
 		fprintf(stderr,
-			"kcollectord: agents on %s, http on %s, db %s, %s\n",
+			"kcollectord: agents on %s, http on %s, db %s, %s, "
+			"uid %u, %llu descriptors\n",
 			cfg.listen, cfg.http, cfg.db,
-			cfg.insecure ? "plaintext" : "TLS");
+			cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
+			(unsigned long long)nofile);
 	}
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 	coll_free(&c);

@@ -216,6 +216,66 @@ static void render_clusters(struct sbuf *b, struct coll_store *s,
 	coll_fleet_free(&f);
 }
 
+/* What floods cost: per port, the connections refused at accept, those
+ * closed for not authenticating in time, and those pending now; the bytes
+ * of partial frames held. */
+static void render_limits(struct sbuf *b, const struct coll_counters *ctr)
+{
+	const struct coll_listen_counters *p;
+	int i, r;
+
+	sb_printf(b, "# HELP kagent_collector_refused_total Connections "
+		     "accepted and closed at once, by port and reason "
+		     "(pending: max_pending, pending_per_address: "
+		     "max_pending_per_address, descriptors: RLIMIT_NOFILE "
+		     "reached).\n"
+		     "# TYPE kagent_collector_refused_total counter\n");
+	for (i = 0; i < COLL_PORT_N; i++)
+		for (r = 0; r < COLL_REFUSE_N && (p = ctr->port[i]); r++)
+			sb_printf(b,
+				  "kagent_collector_refused_total{port=\"%s\","
+				  "reason=\"%s\"} %llu\n",
+				  coll_port_name(i), coll_refuse_name(r),
+				  (unsigned long long)p->refused[r]);
+	sb_printf(b, "# HELP kagent_collector_timeouts_total Connections "
+		     "closed for not authenticating (agents: TLS and hello) "
+		     "or asking (http: a whole request) in time.\n"
+		     "# TYPE kagent_collector_timeouts_total counter\n");
+	for (i = 0; i < COLL_PORT_N; i++)
+		if ((p = ctr->port[i]) != NULL)
+			sb_printf(b,
+				  "kagent_collector_timeouts_total{port=\"%s\"}"
+				  " %llu\n",
+				  coll_port_name(i),
+				  (unsigned long long)p->timeouts);
+	sb_printf(b, "# HELP kagent_collector_pending_connections Connections "
+		     "accepted and not yet authenticated.\n"
+		     "# TYPE kagent_collector_pending_connections gauge\n");
+	for (i = 0; i < COLL_PORT_N; i++)
+		if ((p = ctr->port[i]) != NULL)
+			sb_printf(b,
+				  "kagent_collector_pending_connections{port="
+				  "\"%s\"} %llu\n",
+				  coll_port_name(i),
+				  (unsigned long long)p->pending);
+	sb_printf(b, "# HELP kagent_collector_descriptor_exhaustions_total "
+		     "Times a port ran out of file descriptors.\n"
+		     "# TYPE kagent_collector_descriptor_exhaustions_total "
+		     "counter\n");
+	for (i = 0; i < COLL_PORT_N; i++)
+		if ((p = ctr->port[i]) != NULL)
+			sb_printf(b,
+				  "kagent_collector_descriptor_exhaustions_total"
+				  "{port=\"%s\"} %llu\n",
+				  coll_port_name(i),
+				  (unsigned long long)p->fd_episodes);
+	sb_printf(b, "# HELP kagent_collector_partial_frame_bytes Bytes "
+		     "held for agents' frames not yet whole.\n"
+		     "# TYPE kagent_collector_partial_frame_bytes gauge\n"
+		     "kagent_collector_partial_frame_bytes %llu\n",
+		  (unsigned long long)(ctr->held ? ctr->held->total : 0));
+}
+
 static void render_counters(struct sbuf *b, struct coll_store *s,
 			    const struct coll_counters *ctr)
 {
@@ -286,6 +346,7 @@ static void render_counters(struct sbuf *b, struct coll_store *s,
 		  (unsigned long long)ctr->reloads,
 		  (unsigned long long)ctr->reload_failures,
 		  ctr->insecure ? 1 : 0);
+	render_limits(b, ctr);
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,

@@ -9,13 +9,18 @@
  *
  * Per connection the collector keeps a proto_stream, a framer (which
  * allocates only while a frame is partial) and a few fields; the read
- * buffer and the decoded Envelope are shared by the whole loop. */
+ * buffer and the decoded Envelope are shared by the whole loop.
+ *
+ * listener.c accepts, caps the connections without a hello yet and closes
+ * them at handshake_timeout; held.c caps the bytes of partial frames. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pb_encode.h>
 
@@ -31,6 +36,9 @@
 struct coll_conn {
 	struct proto_stream st;
 	struct proto_framer fr;
+	struct coll_pending pend; /* until the hello */
+	uint64_t held;		  /* bytes of its partial frame counted */
+	char addr[48];		  /* the peer's, without the port */
 	struct collector *c;
 	TAILQ_ENTRY(coll_conn) ack_link;
 	uint64_t ack_seq;    /* highest seq to acknowledge after the commit */
@@ -57,6 +65,7 @@ static const char *const reject_names[COLL_REJECT_N] = {
     [COLL_REJECT_ACL] = "acl",
     [COLL_REJECT_UTF8] = "utf8",
     [COLL_REJECT_SEQ] = "seq",
+    [COLL_REJECT_HELD] = "partial_bytes",
 };
 
 const char *coll_reject_name(enum coll_reject r)
@@ -212,6 +221,7 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 	}
 	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
 	k->hello = true;
+	coll_pending_done(&k->c->agents, &k->pend);
 	k->stored_seq = seq;
 	k->ack_seq = 0;
 	ack_queue(k, seq);
@@ -389,6 +399,31 @@ static int on_frame(void *arg, const uint8_t *p, size_t n)
 	}
 }
 
+/* The framer allocates a partial frame whole: that allocation is what
+ * the connection holds until the frame completes.  The key is the
+ * certificate's identity, or the address when there is none. */
+static const char *conn_held_id(const struct coll_conn *k)
+{
+	return k->identity[0] ? k->identity : k->addr;
+}
+
+static void conn_held_check(struct coll_conn *k)
+{
+	uint64_t now = k->fr.have > 0 ? k->fr.cap : 0;
+	char msg[160];
+	int r;
+
+	r = coll_held_set(&k->c->held, conn_held_id(k), &k->held, now);
+	if (r == 0)
+		return;
+	snprintf(msg, sizeof msg,
+		 "partial frames above max_partial_bytes%s (%llu held)",
+		 r == -EDQUOT ? "_per_identity for this identity" : "",
+		 (unsigned long long)k->c->held.total);
+	conn_reject(k, COLL_REJECT_HELD,
+		    kagent_v1_ErrorCode_ERROR_CODE_FRAME_TOO_BIG, msg);
+}
+
 static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
 	struct coll_conn *k = s->data;
@@ -399,8 +434,10 @@ static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	k->reject = COLL_REJECT_N;
 	k->why[0] = '\0';
 	rc = proto_framer_feed(&k->fr, buf, len, on_frame, k);
-	if (rc == 0)
+	if (rc == 0) {
+		conn_held_check(k);
 		return;
+	}
 	if (rc == -EMSGSIZE)
 		conn_reject(k, COLL_REJECT_OVERSIZED,
 			    kagent_v1_ErrorCode_ERROR_CODE_FRAME_TOO_BIG,
@@ -439,6 +476,8 @@ static void conn_closed(struct proto_stream *s, const char *why)
 	}
 	if (k->ack_queued)
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);
+	coll_pending_done(&c->agents, &k->pend);
+	coll_held_set(&c->held, conn_held_id(k), &k->held, 0);
 	c->ctr.connections--;
 	proto_framer_free(&k->fr);
 	free(k);
@@ -514,20 +553,22 @@ void coll_conn_feed(struct coll_conn *k, const uint8_t *buf, size_t len)
 		conn_read(&k->st, buf, len);
 }
 
-static void on_agent(uv_stream_t *srv, int status)
+/* The listener admitted fd (caps, descriptors): the connection counts as
+ * pending until its hello. */
+static void on_agent(struct coll_listener *l, int fd, const uint8_t addr[16])
 {
-	struct collector *c = srv->data;
+	struct collector *c = l->data;
 	struct coll_conn *k;
 
-	if (status < 0) {
-		fprintf(stderr, "kcollectord: accept: %s\n",
-			uv_strerror(status));
+	k = conn_new(c);
+	if (k == NULL) {
+		close(fd);
 		return;
 	}
-	k = conn_new(c);
-	if (k == NULL)
-		return;
-	if (uv_accept(srv, (uv_stream_t *)&k->st.tcp) < 0) {
+	coll_pending_add(l, &k->pend, addr);
+	coll_addr_name(addr, k->addr, sizeof k->addr);
+	if (uv_tcp_open(&k->st.tcp, fd) < 0) {
+		close(fd);
 		proto_stream_close(&k->st, "accept failed");
 		return;
 	}
@@ -539,12 +580,24 @@ static void on_agent(uv_stream_t *srv, int status)
 		proto_stream_close(&k->st, "cannot read");
 }
 
+/* No hello within handshake_timeout: the listener logs the batch. */
+static void on_agent_expire(struct coll_listener *l, struct coll_pending *p)
+{
+	struct coll_conn *k =
+	    (struct coll_conn *)((char *)p - offsetof(struct coll_conn, pend));
+
+	(void)l;
+	k->rejected = true;
+	proto_stream_close(&k->st, "not authenticated in time");
+}
+
 /* After the loop has handled a turn's reads: commit the batch, then
  * acknowledge what it holds. */
 void coll_flush(struct collector *c)
 {
 	kagent_v1_Envelope *e = c->env;
 	struct coll_conn *k;
+	int r;
 
 	if (coll_store_flush(c->store) < 0) {
 		fprintf(stderr, "kcollectord: store: commit failed; closing "
@@ -559,13 +612,21 @@ void coll_flush(struct collector *c)
 	while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
 		TAILQ_REMOVE(&c->ack_q, k, ack_link);
 		k->ack_queued = false;
+		/* Refused after a good frame of the same read: the refusal
+		 * was logged, the report is stored, the agent resends it
+		 * and gets a duplicate's ack. */
+		if (k->st.closing)
+			continue;
 		memset(e, 0, sizeof *e);
 		e->which_msg = kagent_v1_Envelope_ack_tag;
 		e->msg.ack.seq = k->ack_seq;
 		k->ack_seq = 0;
-		if (conn_send(k, e) < 0) {
-			conn_log(k, "closed", "peer does not read its acks");
-			proto_stream_close(&k->st, "write queue full");
+		r = conn_send(k, e);
+		if (r < 0) {
+			conn_log(k, "closed",
+				 r == -ENOBUFS ? "peer does not read its acks"
+					       : "cannot send an ack");
+			proto_stream_close(&k->st, "write failed");
 		}
 	}
 }
@@ -604,16 +665,18 @@ static void on_judge(uv_timer_t *t)
 
 int coll_server_start(struct collector *c, const struct sockaddr *addr)
 {
+	struct coll_listener *l = &c->agents;
 	int r;
 
-	r = uv_tcp_init(c->loop, &c->agents);
-	if (r < 0)
-		return r;
-	c->agents.data = c;
-	r = uv_tcp_bind(&c->agents, addr, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&c->agents, COLL_BACKLOG,
-			      on_agent);
+	l->data = c;
+	l->name = "agents";
+	l->on_accept = on_agent;
+	l->on_expire = on_agent_expire;
+	l->max_pending = c->cfg.max_pending;
+	l->max_pending_addr = c->cfg.max_pending_per_address;
+	l->timeout_ms = c->cfg.handshake_timeout_ms;
+	c->ctr.port[COLL_PORT_AGENTS] = &l->ctr;
+	r = coll_listener_start(l, c->loop, addr, COLL_BACKLOG);
 	if (r < 0)
 		return r;
 	uv_check_init(c->loop, &c->flush);
@@ -623,64 +686,6 @@ int coll_server_start(struct collector *c, const struct sockaddr *addr)
 	c->judge.data = c;
 	uv_timer_start(&c->judge, on_judge, 1000, COLL_JUDGE_MS);
 	return 0;
-}
-
-bool coll_may_report(const struct collector *c, const char *identity,
-		     const char *cluster)
-{
-	return c->have_acl ? acl_may_report(&c->acl, identity, cluster)
-			   : c->cfg.insecure;
-}
-
-bool coll_may_read(const struct collector *c, const char *identity,
-		   bool is_loopback)
-{
-	return c->have_acl ? acl_may_read(&c->acl, identity, is_loopback)
-			   : c->cfg.insecure;
-}
-
-static void tls_config_of(const struct coll_config *cfg,
-			  struct proto_tls_config *out)
-{
-	memset(out, 0, sizeof *out);
-	out->ca = cfg->tls_ca;
-	out->cert = cfg->tls_cert;
-	out->key = cfg->tls_key;
-}
-
-int coll_reload(struct collector *c, char *err, size_t errlen)
-{
-	struct proto_tls_config tc;
-	struct acl next;
-	char why[512];
-	int r = 0;
-
-	err[0] = '\0';
-	if (!c->cfg.insecure) {
-		tls_config_of(&c->cfg, &tc);
-		r = proto_tls_reload(&c->tls, &tc, why, sizeof why);
-		if (r < 0)
-			snprintf(err, errlen, "%s (old certificates kept)",
-				 why);
-	}
-	if (c->cfg.acl[0]) {
-		if (acl_load(c->cfg.acl, &next, why, sizeof why) < 0) {
-			acl_free(&next);
-			snprintf(err + strlen(err), errlen - strlen(err),
-				 "%s%s (old ACL kept)", err[0] ? "; " : "",
-				 why);
-			r = -EINVAL;
-		} else {
-			acl_free(&c->acl);
-			c->acl = next;
-			c->have_acl = true;
-		}
-	}
-	if (r < 0)
-		c->ctr.reload_failures++;
-	else
-		c->ctr.reloads++;
-	return r;
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -697,37 +702,6 @@ static void on_signal(uv_signal_t *h, int signum)
 	else
 		fprintf(stderr, "kcollectord: reload: certificates and ACL "
 				"reloaded for new connections\n");
-}
-
-/* The ACL and TLS context before any socket: a collector that cannot
- * authenticate must not listen. */
-static int coll_security_init(struct collector *c, char *err, size_t errlen)
-{
-	struct proto_tls_config tc;
-	char why[512];
-	int r;
-
-	r = coll_config_check(&c->cfg, err, errlen);
-	if (r < 0)
-		return r;
-	if (!c->cfg.insecure) {
-		tls_config_of(&c->cfg, &tc);
-		r = proto_tls_init(&c->tls, &tc, why, sizeof why);
-		if (r < 0) {
-			snprintf(err, errlen, "tls: %s", why);
-			return r;
-		}
-	}
-	if (c->cfg.acl[0]) {
-		r = acl_load(c->cfg.acl, &c->acl, why, sizeof why);
-		if (r < 0) {
-			snprintf(err, errlen, "acl: %s", why);
-			return r;
-		}
-		c->have_acl = true;
-	}
-	c->ctr.insecure = c->cfg.insecure;
-	return 0;
 }
 
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
@@ -757,6 +731,12 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 		snprintf(err, errlen, "--http: '%s' is not HOST:PORT", http);
 		return -EINVAL;
 	}
+	if (coll_held_init(&c->held, cfg->max_partial_bytes,
+			   cfg->max_partial_bytes_per_identity) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->ctr.held = &c->held;
 	c->rbuf_len = COLL_RBUF_LEN;
 	c->rbuf = malloc(c->rbuf_len);
 	c->env = malloc(sizeof *c->env);
@@ -787,13 +767,12 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 
 static void close_one(uv_handle_t *h, void *arg)
 {
-	struct collector *c = arg;
-
+	(void)arg;
 	if (uv_is_closing(h))
 		return;
-	/* Connections close through their stream so their memory goes. */
-	if (h->type == UV_TCP && h != (uv_handle_t *)&c->agents &&
-	    h != (uv_handle_t *)&c->http) {
+	/* Connections close through their stream so their memory goes;
+	 * the listeners are polls. */
+	if (h->type == UV_TCP) {
 		proto_stream_close(h->data, "collector stopping");
 		return;
 	}
@@ -817,4 +796,7 @@ void coll_free(struct collector *c)
 	free(c->rbuf);
 	proto_tls_free(&c->tls);
 	acl_free(&c->acl);
+	coll_listener_free(&c->agents);
+	coll_listener_free(&c->http);
+	coll_held_free(&c->held);
 }

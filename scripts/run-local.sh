@@ -65,7 +65,7 @@ CONF
 "$BIN/kcollectord" --listen "127.0.0.1:$LP" --http "127.0.0.1:$HP" \
 	--db "$T/collector.db" --tls-ca "$CA/ca.pem" \
 	--tls-cert "$CA/collector.pem" --tls-key "$CA/collector.key" \
-	--acl "$T/acl" 2> "$T/collector.log" &
+	--acl "$T/acl" --user nobody 2> "$T/collector.log" &
 COLL=$!
 "$BIN/kagentd" --config "$T/kagent.conf" 2> "$T/kagentd.log" &
 AGENT=$!

@@ -55,6 +55,54 @@ static void test_collector_config_keys_are_read(void **state)
 	unlink(path);
 }
 
+/* The flood limits and the user: documented defaults, then the file's. */
+static void test_collector_config_limits_defaults_and_keys(void **state)
+{
+	struct coll_config cfg;
+	char path[64], err[512];
+
+	(void)state;
+	coll_config_defaults(&cfg);
+	assert_string_equal(cfg.user, "kagent-collector");
+	assert_int_equal(cfg.handshake_timeout_ms, 5000);
+	assert_int_equal(cfg.http_timeout_ms, 10000);
+	assert_int_equal(cfg.max_pending, 256);
+	assert_int_equal(cfg.max_pending_per_address, 32);
+	assert_int_equal(cfg.max_partial_bytes, 64 << 20);
+	assert_int_equal(cfg.max_partial_bytes_per_identity, 4 << 20);
+	write_conf(path, sizeof path,
+		   "[collector]\nuser = nobody\nhandshake_timeout = 3\n"
+		   "http_timeout = 7\nmax_pending = 100\n"
+		   "max_pending_per_address = 4\nmax_partial_bytes = 16MiB\n"
+		   "max_partial_bytes_per_identity = 2MiB\n");
+	assert_int_equal(coll_config_load(path, &cfg, err, sizeof err), 0);
+	assert_string_equal(cfg.user, "nobody");
+	assert_int_equal(cfg.handshake_timeout_ms, 3000);
+	assert_int_equal(cfg.http_timeout_ms, 7000);
+	assert_int_equal(cfg.max_pending, 100);
+	assert_int_equal(cfg.max_pending_per_address, 4);
+	assert_int_equal(cfg.max_partial_bytes, 16 << 20);
+	assert_int_equal(cfg.max_partial_bytes_per_identity, 2 << 20);
+	unlink(path);
+}
+
+/* Below one whole frame no agent could report; 0 s would close every
+ * connection at once. */
+static void test_collector_config_limits_out_of_range(void **state)
+{
+	(void)state;
+	load_fails_with("[collector]\nmax_partial_bytes_per_identity = 64KiB\n",
+			"2: 'max_partial_bytes_per_identity' must be a size "
+			"(such as 4MiB) from 1048576 to 1099511627776, not "
+			"'64KiB'");
+	load_fails_with("[collector]\nhandshake_timeout = 0\n",
+			"2: 'handshake_timeout' must be whole seconds from 1 "
+			"to 3600, not '0'");
+	load_fails_with("[collector]\nmax_pending = lots\n",
+			"2: 'max_pending' must be a count from 1 to 1000000, "
+			"not 'lots'");
+}
+
 static void test_collector_config_long_line_is_refused_not_split(void **state)
 {
 	char text[400];
@@ -69,13 +117,18 @@ static void test_collector_config_first_error_wins(void **state)
 	(void)state;
 	load_fails_with("[collector]\nbogus = 1\ninsecure = maybe\n",
 			"2: unknown key 'bogus' in [collector] (valid: listen, "
-			"http, db, tls_ca, tls_cert, tls_key, acl, insecure)");
+			"http, db, tls_ca, tls_cert, tls_key, acl, insecure, "
+			"user, handshake_timeout, http_timeout, "
+			"max_pending[_per_address], "
+			"max_partial_bytes[_per_identity])");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collector_config_keys_are_read),
+		cmocka_unit_test(test_collector_config_limits_defaults_and_keys),
+		cmocka_unit_test(test_collector_config_limits_out_of_range),
 		cmocka_unit_test(test_collector_config_long_line_is_refused_not_split),
 		cmocka_unit_test(test_collector_config_first_error_wins),
 	};

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -77,8 +78,10 @@ static void coll_start(struct coll_proc *p)
 	if (p->pid == 0) {
 		fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 2);
+		/* Started as root it would become kagent-collector. */
 		execl(bin, "kcollectord", "--insecure", "--listen", listen_arg,
-		      "--http", http_arg, "--db", p->db, (char *)NULL);
+		      "--http", http_arg, "--db", p->db, "--user", "nobody",
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 200; i++) {
@@ -491,11 +494,75 @@ test_faults_close_one_connection_and_restart_loses_nothing(void **state)
 	assert_int_equal(system(p.log), 0);
 }
 
+static char *file_text(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A good report and garbage in one read: the report is stored, the
+ * connection refused as a bad frame, and the log says so, not that the
+ * peer does not read its acks (the ack was never tried on the closing
+ * connection). */
+static void test_faults_good_frame_then_garbage_logged_as_bad_frame(
+    void **state)
+{
+	struct coll_proc p = {0};
+	uint8_t junk[8] = {0, 0, 0, 4, 0x0f, 0xff, 0xff, 0xff};
+	struct agent a;
+	char *m, *log;
+	int status, on = 1, off = 0;
+
+	(void)state;
+	snprintf(p.dir, sizeof p.dir, "/tmp/kcoll-test-XXXXXX");
+	assert_non_null(mkdtemp(p.dir));
+	snprintf(p.db, sizeof p.db, "%s/c.db", p.dir);
+	snprintf(p.log, sizeof p.log, "%s/c.log", p.dir);
+	p.agent_port = free_port();
+	p.http_port = free_port();
+	coll_start(&p);
+	agent_open(&a, p.agent_port, "broker-9");
+	assert_int_equal(agent_hello(&a), 0);
+	/* Corked: the report and the garbage leave in one segment. */
+	assert_int_equal(setsockopt(a.fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on),
+			 0);
+	agent_report_as(&a, "broker-9", 1, &broker);
+	raw_send(a.fd, junk, sizeof junk);
+	assert_int_equal(
+	    setsockopt(a.fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off), 0);
+	assert_true(agent_closed(&a));
+	agent_close(&a);
+	m = http_get(p.http_port, "/metrics", &status);
+	assert_int_equal(status, 200);
+	metrics_has(m, "kagent_collector_reports_total 1");
+	metrics_has(m,
+		    "kagent_collector_rejected_total{reason=\"bad_frame\"} 1");
+	free(m);
+	coll_kill(&p);
+	log = file_text(p.log);
+	printf("%s", log);
+	assert_non_null(strstr(log, "host broker-9: bad_frame: "));
+	/* One line for the one fault. */
+	assert_null(strstr(log, "does not read its acks"));
+	assert_null(strstr(log, "host broker-9: closed"));
+	snprintf(p.log, sizeof p.log, "rm -rf %s", p.dir);
+	assert_int_equal(system(p.log), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(
 		test_faults_close_one_connection_and_restart_loses_nothing),
+	    cmocka_unit_test(
+		test_faults_good_frame_then_garbage_logged_as_bad_frame),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

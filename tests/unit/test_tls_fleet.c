@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -157,6 +158,8 @@ static int certs_setup(void **state)
 	assert_non_null(C);
 	snprintf(C->dir, sizeof C->dir, "/tmp/test_tls_fleet.XXXXXX");
 	assert_non_null(mkdtemp(C->dir));
+	/* Started as root, the collector reloads as nobody. */
+	assert_int_equal(chmod(C->dir, 0755), 0);
 	cert_make("ca1", NULL, NULL, NULL, NOT_AFTER, &C->ca1, &C->ca1_key);
 	cert_make("ca2", NULL, NULL, NULL, NOT_AFTER, &C->ca2, &C->ca2_key);
 	leaf("collector", "DNS:localhost,IP:127.0.0.1", false, NOT_AFTER);
@@ -260,7 +263,8 @@ static void coll_start(struct coll_proc *p)
 		dup2(fd, 2);
 		execl(bin, "kcollectord", "--listen", listen_arg, "--http",
 		      http_arg, "--db", db, "--tls-ca", ca, "--tls-cert", cert,
-		      "--tls-key", key, "--acl", acl, (char *)NULL);
+		      "--tls-key", key, "--acl", acl, "--user", "nobody",
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 200; i++) {
@@ -759,6 +763,32 @@ static void test_tls_read_loopback_lets_plain_clients_read(void **state)
 	coll_stop(&p);
 }
 
+/* `read loopback` is for plain HTTP: a TLS client on loopback is judged
+ * by its certificate, and one no read rule names is refused. */
+static void test_tls_read_loopback_does_not_admit_certificates(void **state)
+{
+	struct coll_proc p;
+	char *body, text[256];
+	int status;
+
+	(void)state;
+	coll_start(&p);
+	snprintf(text, sizeof text, "%sread loopback\n", acl_text);
+	file_write("acl", text);
+	coll_reload(&p);
+	body = http_get(p.http_port, "kafka-1", "/metrics", &status);
+	printf("kafka-1's certificate from loopback, read loopback: %d\n",
+	       status);
+	assert_int_equal(status, 403);
+	free(body);
+	body = http_get(p.http_port, "ops-1", "/metrics", &status);
+	printf("ops-1's certificate from loopback: %d\n", status);
+	assert_int_equal(status, 200);
+	free(body);
+	metrics_has(&p, "kagent_collector_http_forbidden_total 1");
+	coll_stop(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -775,6 +805,9 @@ int main(void)
 		test_tls_metrics_need_a_reader_certificate, coll_teardown),
 	    cmocka_unit_test_teardown(
 		test_tls_read_loopback_lets_plain_clients_read, coll_teardown),
+	    cmocka_unit_test_teardown(
+		test_tls_read_loopback_does_not_admit_certificates,
+		coll_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

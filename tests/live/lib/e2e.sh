@@ -84,7 +84,7 @@ e2e_collector_start() {
 	"$BIN/kcollectord" --listen 127.0.0.1:$LISTEN_PORT \
 		--http 127.0.0.1:$HTTP_PORT --db "$T/collector.db" \
 		--tls-ca "$CA/ca.pem" --tls-cert "$CA/collector.pem" \
-		--tls-key "$CA/collector.key" --acl "$T/acl" \
+		--tls-key "$CA/collector.key" --acl "$T/acl" --user nobody \
 		2>> "$T/collector.log" &
 	COLL_PID=$!
 	local i

@@ -1,0 +1,180 @@
+/* The HTTP request of the collector's API: Debian's libhttp-parser fed
+ * bounded bytes, and the router from method and path to a view.  Pure
+ * functions over bytes, so tests feed them any chunking; http.c owns the
+ * connections. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collector.h"
+
+static int req_on_url(http_parser *p, const char *at, size_t len)
+{
+	struct coll_http_req *r = p->data;
+
+	if (len >= sizeof r->url - r->url_len) {
+		r->status = 414;
+		return -1;
+	}
+	memcpy(r->url + r->url_len, at, len);
+	r->url_len += len;
+	r->url[r->url_len] = '\0';
+	return 0;
+}
+
+static int req_on_headers(http_parser *p)
+{
+	struct coll_http_req *r = p->data;
+
+	/* The API takes no request bodies. */
+	if ((p->flags & F_CHUNKED) ||
+	    (p->content_length > 0 && p->content_length != ULLONG_MAX)) {
+		r->status = 413;
+		return -1;
+	}
+	return 0;
+}
+
+static int req_on_complete(http_parser *p)
+{
+	struct coll_http_req *r = p->data;
+
+	r->done = true;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings req_settings = {
+    .on_url = req_on_url,
+    .on_headers_complete = req_on_headers,
+    .on_message_complete = req_on_complete,
+};
+
+void coll_http_req_init(struct coll_http_req *r)
+{
+	memset(r, 0, sizeof *r);
+	http_parser_init(&r->p, HTTP_REQUEST);
+	r->p.data = r;
+}
+
+int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len)
+{
+	if (r->done || r->status)
+		return 1;
+	if (len > COLL_HTTP_REQ_MAX - r->total) {
+		/* Parse what fits: a complete request within the bound is
+		 * answered even when more bytes follow it. */
+		len = COLL_HTTP_REQ_MAX - r->total;
+		r->total = COLL_HTTP_REQ_MAX;
+		http_parser_execute(&r->p, &req_settings, (const char *)buf,
+				    len);
+		if (!r->done && !r->status)
+			r->status = 431;
+		return 1;
+	}
+	r->total += len;
+	http_parser_execute(&r->p, &req_settings, (const char *)buf, len);
+	if (r->done || r->status)
+		return 1;
+	if (HTTP_PARSER_ERRNO(&r->p) != HPE_OK) {
+		r->status = 400;
+		return 1;
+	}
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		char ch = in[i];
+
+		if (ch == '%') {
+			if (i + 2 >= n)
+				return -EINVAL;
+			hi = hexval(in[i + 1]);
+			lo = hexval(in[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -EINVAL;
+			ch = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return -EINVAL;
+		out[o++] = ch;
+	}
+	if (cap == 0)
+		return -EINVAL;
+	out[o] = '\0';
+	return 0;
+}
+
+void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
+{
+	static const char host_prefix[] = "/api/hosts/";
+	struct http_parser_url u;
+	const char *path, *id;
+	size_t plen, idlen;
+	bool get;
+
+	memset(out, 0, sizeof *out);
+	out->kind = COLL_ROUTE_NONE;
+	if (r->status) {
+		out->status = r->status;
+		return;
+	}
+	http_parser_url_init(&u);
+	if (http_parser_parse_url(r->url, r->url_len, 0, &u) != 0 ||
+	    !(u.field_set & (1 << UF_PATH))) {
+		out->status = 400;
+		return;
+	}
+	path = r->url + u.field_data[UF_PATH].off;
+	plen = u.field_data[UF_PATH].len;
+	get = r->p.method == HTTP_GET;
+	out->status = 200;
+	if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
+		out->kind = COLL_ROUTE_FLEET;
+	else if (plen == 8 && memcmp(path, "/metrics", 8) == 0)
+		out->kind = COLL_ROUTE_METRICS;
+	else if (plen > sizeof host_prefix - 1 &&
+		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0 &&
+		 memchr(path + sizeof host_prefix - 1, '/',
+			plen - (sizeof host_prefix - 1)) == NULL) {
+		id = path + sizeof host_prefix - 1;
+		idlen = plen - (sizeof host_prefix - 1);
+		if (!get)
+			goto out_405;
+		if (coll_http_pct_decode(id, idlen, out->host_id,
+					 sizeof out->host_id) < 0 ||
+		    !coll_host_id_valid(out->host_id)) {
+			out->status = 400;
+			out->host_id[0] = '\0';
+			return;
+		}
+		out->kind = COLL_ROUTE_HOST;
+		return;
+	} else {
+		out->status = 404;
+		return;
+	}
+	if (get)
+		return;
+out_405:
+	out->kind = COLL_ROUTE_NONE;
+	out->status = 405;
+}
