@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "stream.h"
+#include "text_esc.h"
 #include "tls.h"
 
 #define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
@@ -226,27 +227,30 @@ static int fleet_fetch(const char *url, const struct proto_tls_config *tc,
 	return g->done ? 0 : -EIO;
 }
 
-static const char *jstr(json_t *o, const char *key)
+/* A string member escaped for the terminal: every one of them comes from
+ * an agent's report (host ids, racks, check messages). */
+static const char *jstr(struct text_esc *e, json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
-	return s && s[0] ? s : "-";
+	return text_esc(e, s && s[0] ? s : "-");
 }
 
 static void fleet_print(json_t *doc, FILE *out)
 {
+	struct text_esc e = { .next = 0 };
 	json_t *c, *h, *k, *roles, *r;
 	size_t i, j, m;
 	char rl[64];
 
 	json_array_foreach(json_object_get(doc, "clusters"), i, c)
 	{
-		fprintf(out, "cluster %s: %s\n", jstr(c, "name"),
-			jstr(c, "verdict"));
+		fprintf(out, "cluster %s: %s\n", jstr(&e, c, "name"),
+			jstr(&e, c, "verdict"));
 		json_array_foreach(json_object_get(c, "checks"), j, k)
-		    fprintf(out, "  %-32s %-7s %-26s %s\n", jstr(k, "id"),
-			    jstr(k, "severity"), jstr(k, "measured"),
-			    jstr(k, "message"));
+		    fprintf(out, "  %-32s %-7s %-26s %s\n", jstr(&e, k, "id"),
+			    jstr(&e, k, "severity"), jstr(&e, k, "measured"),
+			    jstr(&e, k, "message"));
 	}
 	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n", "HOST",
 		"CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT", "LAST SEEN",
@@ -259,9 +263,10 @@ static void fleet_print(json_t *doc, FILE *out)
 		    snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%s",
 			     m ? "," : "", json_string_value(r));
 		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %s\n",
-			jstr(h, "host_id"), jstr(h, "cluster"),
-			rl[0] ? rl : "-", jstr(h, "rack"), jstr(h, "zone"),
-			jstr(h, "verdict"), jstr(h, "last_seen"),
+			jstr(&e, h, "host_id"), jstr(&e, h, "cluster"),
+			text_esc(&e, rl[0] ? rl : "-"), jstr(&e, h, "rack"),
+			jstr(&e, h, "zone"), jstr(&e, h, "verdict"),
+			jstr(&e, h, "last_seen"),
 			json_is_true(json_object_get(h, "stale")) ? "yes"
 								  : "no");
 	}
@@ -333,14 +338,20 @@ int cmd_fleet(int argc, char **argv)
 	}
 	doc = json_loads(g->body ? g->body : "", 0, &jerr);
 	if (g->status != 200 || doc == NULL) {
+		char safe[1024];
+
 		fprintf(stderr, "kagent fleet: %s: HTTP %d: %s\n", url,
-			g->status, g->body ? g->body : jerr.text);
+			g->status,
+			text_escape(safe, sizeof safe,
+				    g->body ? g->body : jerr.text));
 		json_decref(doc);
 		rc = FLEET_EXIT_UNREACHABLE;
 		goto out_free;
 	}
 	if (json)
-		json_dumpf(doc, stdout, JSON_INDENT(2));
+		/* \u escapes for all but ASCII: no C1 control reaches a
+		 * terminal even from the JSON. */
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	else
 		fleet_print(doc, stdout);
 	if (json)

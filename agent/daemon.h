@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <uv.h>
 
 #include "board.h"
@@ -333,12 +334,22 @@ struct control;
 /* The JSON reply to "status"; NULL on allocation failure. */
 typedef char *(*control_status_fn)(void *arg);
 
+struct control_client;
+
+/* A client must send its request and read the answer within this. */
+#define CONTROL_CLIENT_MS 3000
+/* At this many clients the oldest idle one is closed for a new one. */
+#define CONTROL_CLIENTS_MAX 16
+
 struct control {
 	uv_pipe_t server;
 	char path[108];
 	control_status_fn status;
 	void *arg;
 	unsigned clients;
+	TAILQ_HEAD(, control_client) list; /* oldest first */
+	uint64_t timed_out;  /* clients closed by CONTROL_CLIENT_MS */
+	uint64_t evicted;    /* idle ones closed to make room */
 	bool listening;
 };
 
