@@ -348,12 +348,16 @@ int cmd_fleet(int argc, char **argv)
 		rc = FLEET_EXIT_UNREACHABLE;
 		goto out_free;
 	}
-	if (json)
-		/* \u escapes for all but ASCII: no C1 control reaches a
-		 * terminal even from the JSON. */
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	else
+	if (json) {
+		/* \u escapes for all but ASCII: no control character reaches
+		 * a terminal even from the JSON. */
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+		text_json_fputs(text ? text : "null", stdout);
+		free(text);
+	} else {
 		fleet_print(doc, stdout);
+	}
 	if (json)
 		fputc('\n', stdout);
 	json_decref(doc);

@@ -282,8 +282,11 @@ int cmd_status(int argc, char **argv)
 	/* Re-encoded with \u escapes for all but ASCII: no C1 control of
 	 * a check message reaches a terminal even from the JSON. */
 	if (json) {
-		json_dumpf(doc, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+		char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		text_json_fputs(text ? text : "null", stdout);
 		fputc('\n', stdout);
+		free(text);
 	} else {
 		print_text(doc, stdout);
 	}

@@ -2,6 +2,7 @@
  * UTF-8 is decoded strictly (no overlong forms, no surrogates, nothing
  * above U+10FFFF) because a terminal that decodes leniently could read a
  * control out of a sequence a lax check let through. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,9 +68,10 @@ char *text_escape(char *dst, size_t cap, const char *src)
 			plen = n;
 		}
 		if (o + plen + 1 > cap) {
-			/* Back to the last piece after which "..." fits. */
-			o = mark;
-			if (o + 4 <= cap) {
+			/* Back to the last piece after which "..." fits;
+			 * a buffer too small for it keeps what fitted. */
+			if (cap >= 4) {
+				o = mark;
 				memcpy(dst + o, "...", 3);
 				o += 3;
 			}
@@ -91,4 +93,15 @@ const char *text_esc(struct text_esc *e, const char *src)
 
 	e->next = (e->next + 1) % TEXT_ESC_SLOTS;
 	return text_escape(d, TEXT_ESC_LEN, src);
+}
+
+int text_json_fputs(const char *json, FILE *out)
+{
+	const char *p;
+
+	/* A raw DEL can only stand inside a string: the escape is valid. */
+	for (p = json; *p; p++)
+		if ((*p == 0x7f ? fputs("\\u007f", out) : fputc(*p, out)) == EOF)
+			return -EIO;
+	return 0;
 }

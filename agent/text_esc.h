@@ -11,6 +11,8 @@
 #define KAGENT_TEXT_ESC_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdio.h>
 
 #define TEXT_ESC_SLOTS 12
 #define TEXT_ESC_LEN 1024
@@ -32,5 +34,9 @@ struct text_esc {
 char *text_escape(char *dst, size_t cap, const char *src);
 /* text_escape into e's next slot. */
 const char *text_esc(struct text_esc *e, const char *src);
+/* A JSON document of jansson's (JSON_ENSURE_ASCII) onto out, with DEL,
+ * the one control jansson leaves raw, as \u007f.  -EIO on a write
+ * error. */
+int text_json_fputs(const char *json, FILE *out);
 
 #endif
