@@ -248,6 +248,7 @@ struct uplink_seq_reset {
 	uint64_t collector_seq; /* its hello-ack */
 	uint64_t agent_seq;     /* this spool's last_seq then */
 	size_t renumbered;      /* unsent reports given new seqs */
+	uint64_t first;         /* the seq reports continue from */
 	int64_t at_ms;          /* unix ms */
 };
 
@@ -269,6 +270,7 @@ struct uplink {
 	int64_t ack_wait_ms;    /* waiting for an ack since (loop ms); 0 not */
 	uint64_t ack_timeouts;  /* connections closed for a missing ack */
 	uint64_t hello_timeouts; /* ... for a missing hello-ack */
+	uint64_t hello_last_seq; /* the spool's last seq the hello told */
 	uint64_t seq_resets;
 	struct uplink_seq_reset reset;
 	uv_timer_t watch;       /* the two timeouts, while a stream is up */

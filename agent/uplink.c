@@ -235,6 +235,7 @@ static void on_connect(uv_connect_t *req, int status)
 	/* Lets the collector see, and count, a spool that was lost. */
 	e.msg.hello.has_last_seq = true;
 	e.msg.hello.last_seq = u->spool->last_seq;
+	u->hello_last_seq = u->spool->last_seq;
 	if (r == 0)
 		r = send_envelope(u, &e);
 	if (r < 0)

@@ -65,13 +65,20 @@ void uplink_seq_check(struct uplink *u, uint64_t seq)
 	struct spool *s = u->spool;
 	struct hw_err err = { { 0 } };
 	struct timespec ts;
+	uint64_t first;
 
-	if (seq <= s->last_seq)
+	/* Judged on what the hello said, as the collector judges it: a
+	 * report made since cannot be one the collector holds. */
+	if (seq <= u->hello_last_seq)
 		return;
+	/* New seqs above every seq in the spool, so no file name is
+	 * reused while renumbering. */
+	first = (seq > s->last_seq ? seq : s->last_seq) + 1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	u->seq_resets++;
 	u->reset.collector_seq = seq;
-	u->reset.agent_seq = s->last_seq;
+	u->reset.agent_seq = u->hello_last_seq;
+	u->reset.first = first;
 	u->reset.renumbered = s->n;
 	u->reset.at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	fprintf(stderr,
@@ -79,10 +86,10 @@ void uplink_seq_check(struct uplink *u, uint64_t seq)
 		"this spool ends at seq %" PRIu64 " (spool lost or reset): "
 		"reports continue from seq %" PRIu64 ", %zu unsent report(s) "
 		"renumbered\n",
-		u->addr, seq, u->host_id, s->last_seq, seq + 1, s->n);
-	if (seq == UINT64_MAX || spool_renumber(s, seq + 1, &err) < 0)
+		u->addr, seq, u->host_id, u->hello_last_seq, first, s->n);
+	if (first == 0 || spool_renumber(s, first, &err) < 0)
 		fprintf(stderr, "kagentd: spool: cannot renumber: %s\n",
-			seq == UINT64_MAX ? "seq space exhausted" : err.msg);
+			first == 0 ? "seq space exhausted" : err.msg);
 }
 
 json_t *uplink_status_json(const struct uplink *u)
@@ -146,7 +153,7 @@ void agent_status_extend(json_t *doc, const struct uplink *u,
 			"spool ended at %" PRIu64 ": spool lost or reset; "
 			"reports continue from %" PRIu64,
 		     u->reset.collector_seq, u->reset.agent_seq,
-		     u->reset.collector_seq + 1);
+		     u->reset.first);
 	if (u->inflight >= UPLINK_INFLIGHT_MAX)
 		warn(w, "%zu reports unacknowledged: sending waits for the "
 			"collector's acks", u->inflight);

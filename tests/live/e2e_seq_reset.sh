@@ -45,9 +45,11 @@ d, n = json.loads(sys.argv[1]), int(sys.argv[2])
 r = d["uplink"]["seq_reset"] or {}
 want = [("uplink.seq_resets == 1", d["uplink"]["seq_resets"] == 1),
         ("seq_reset.collector_seq == %d" % n, r.get("collector_seq") == n),
-        # The first report may be spooled before the hello-ack: 0 or 1.
+        # The first report may be spooled before the hello (agent_seq 1)
+        # or between the hello and its ack (agent_seq 0, renumbered 1).
         ("seq_reset.agent_seq in (0, 1)", r.get("agent_seq") in (0, 1)),
-        ("seq_reset.renumbered == agent_seq", r.get("renumbered") == r.get("agent_seq")),
+        ("seq_reset.renumbered in (agent_seq, 1)",
+         r.get("renumbered") in (r.get("agent_seq"), 1)),
         ("last_acked_seq >= %d" % (n + 2), d["last_acked_seq"] >= n + 2),
         ("last_report_seq > %d" % n, d["last_report_seq"] > n),
         ("a warning names the reset",
@@ -60,7 +62,8 @@ for name, ok in want:
 sys.exit(0 if all(ok for _, ok in want) else 1)
 PY
 A=$(echo "$S" | jq -r .uplink.seq_reset.agent_seq)
-LINE="kagentd: collector 127.0.0.1:$LISTEN_PORT has stored seq $N of host $ID, this spool ends at seq $A (spool lost or reset): reports continue from seq $((N + 1)), $A unsent report(s) renumbered"
+R=$(echo "$S" | jq -r .uplink.seq_reset.renumbered)
+LINE="kagentd: collector 127.0.0.1:$LISTEN_PORT has stored seq $N of host $ID, this spool ends at seq $A (spool lost or reset): reports continue from seq $((N + 1)), $R unsent report(s) renumbered"
 c=$(grep -cxF "$LINE" "$T/$ID/log")
 echo "agent log lines '$LINE': $c (want 1)"
 [ "$c" = 1 ] || bad "agent log line"
@@ -73,7 +76,7 @@ echo "$M" | grep -qx 'kagent_collector_seq_resets_total 1' || bad "seq_resets_to
 echo "$M" | grep -qx 'kagent_collector_seq_gaps_total 0' || bad "seq_gaps_total (N + 1 follows N)"
 TXT=$("$BIN/kagent" status --socket "$T/$ID/kagent.sock")
 echo "$TXT" | grep -E '^(seq resets|WARNING)'
-echo "$TXT" | grep -qxF "seq resets       1, last: collector had $N, spool ended at $A, $A renumbered" ||
+echo "$TXT" | grep -qxF "seq resets       1, last: collector had $N, spool ended at $A, $R renumbered" ||
 	bad "text status seq resets line"
 [ $fail -eq 0 ] || { echo "--- agent log"; cat "$T/$ID/log"; echo "--- collector log"; cat "$T/collector.log"; }
 exit $fail
