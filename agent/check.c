@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "text_esc.h"
 
 const char *check_severity_name(enum check_severity s)
 {
@@ -124,6 +125,7 @@ json_t *check_results_to_json(const struct check_results *r)
 void check_results_print(const struct check_results *r, FILE *out,
 			 int only_non_passing)
 {
+	struct text_esc e = { .next = 0 };
 	size_t i;
 
 	fprintf(out, "%-32s %-7s %-22s %-22s %s\n", "CHECK", "RESULT",
@@ -136,9 +138,11 @@ void check_results_print(const struct check_results *r, FILE *out,
 			continue;
 		snprintf(id, sizeof id, "%s%s%s", c->id, c->instance[0] ? " " : "",
 			 c->instance);
-		fprintf(out, "%-32s %-7s %-22s %-22s %s\n", id,
-			check_severity_name(c->sev), c->measured, c->required,
-			c->message);
+		/* Instances, measures and messages quote files of the host
+		 * (config values, device names): escaped for the terminal. */
+		fprintf(out, "%-32s %-7s %-22s %-22s %s\n", text_esc(&e, id),
+			check_severity_name(c->sev), text_esc(&e, c->measured),
+			text_esc(&e, c->required), text_esc(&e, c->message));
 	}
 	fprintf(out, "verdict: %s\n", check_severity_name(check_verdict(r)));
 }

@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "stream.h"
+#include "text_esc.h"
 #include "tls.h"
 
 #define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
@@ -226,11 +227,13 @@ static int fleet_fetch(const char *url, const struct proto_tls_config *tc,
 	return g->done ? 0 : -EIO;
 }
 
-static const char *jstr(json_t *o, const char *key)
+/* A string member escaped for the terminal: every one of them comes from
+ * an agent's report (host ids, racks, check messages). */
+static const char *jstr(struct text_esc *e, json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
-	return s && s[0] ? s : "-";
+	return text_esc(e, s && s[0] ? s : "-");
 }
 
 /* "leader 3.8.0", "not running", or "-" when the host has no ZooKeeper
@@ -251,18 +254,19 @@ static void fleet_zk_text(json_t *z, char *buf, size_t len)
 
 static void fleet_print(json_t *doc, FILE *out)
 {
+	struct text_esc e = { .next = 0 };
 	json_t *c, *h, *k, *roles, *r;
 	size_t i, j, m;
 	char rl[64], zk[96];
 
 	json_array_foreach(json_object_get(doc, "clusters"), i, c)
 	{
-		fprintf(out, "cluster %s: %s\n", jstr(c, "name"),
-			jstr(c, "verdict"));
+		fprintf(out, "cluster %s: %s\n", jstr(&e, c, "name"),
+			jstr(&e, c, "verdict"));
 		json_array_foreach(json_object_get(c, "checks"), j, k)
-		    fprintf(out, "  %-32s %-7s %-26s %s\n", jstr(k, "id"),
-			    jstr(k, "severity"), jstr(k, "measured"),
-			    jstr(k, "message"));
+		    fprintf(out, "  %-32s %-7s %-26s %s\n", jstr(&e, k, "id"),
+			    jstr(&e, k, "severity"), jstr(&e, k, "measured"),
+			    jstr(&e, k, "message"));
 	}
 	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
 		"HOST", "CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT",
@@ -276,11 +280,12 @@ static void fleet_print(json_t *doc, FILE *out)
 			     m ? "," : "", json_string_value(r));
 		fleet_zk_text(json_object_get(h, "zookeeper"), zk, sizeof zk);
 		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
-			jstr(h, "host_id"), jstr(h, "cluster"),
-			rl[0] ? rl : "-", jstr(h, "rack"), jstr(h, "zone"),
-			jstr(h, "verdict"), jstr(h, "last_seen"),
+			jstr(&e, h, "host_id"), jstr(&e, h, "cluster"),
+			text_esc(&e, rl[0] ? rl : "-"), jstr(&e, h, "rack"),
+			jstr(&e, h, "zone"), jstr(&e, h, "verdict"),
+			jstr(&e, h, "last_seen"),
 			json_is_true(json_object_get(h, "stale")) ? "yes" : "no",
-			zk);
+			text_esc(&e, zk));
 	}
 }
 
@@ -350,16 +355,26 @@ int cmd_fleet(int argc, char **argv)
 	}
 	doc = json_loads(g->body ? g->body : "", 0, &jerr);
 	if (g->status != 200 || doc == NULL) {
+		char safe[1024];
+
 		fprintf(stderr, "kagent fleet: %s: HTTP %d: %s\n", url,
-			g->status, g->body ? g->body : jerr.text);
+			g->status,
+			text_escape(safe, sizeof safe,
+				    g->body ? g->body : jerr.text));
 		json_decref(doc);
 		rc = FLEET_EXIT_UNREACHABLE;
 		goto out_free;
 	}
-	if (json)
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-	else
+	if (json) {
+		/* \u escapes for all but ASCII: no control character reaches
+		 * a terminal even from the JSON. */
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+		text_json_fputs(text ? text : "null", stdout);
+		free(text);
+	} else {
 		fleet_print(doc, stdout);
+	}
 	if (json)
 		fputc('\n', stdout);
 	json_decref(doc);

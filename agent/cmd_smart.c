@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "disk_health.h"
+#include "text_esc.h"
 
 static const char usage_text[] =
     "usage: kagent smart --load FILE [--json]\n"
@@ -44,9 +45,21 @@ static void print_cell(FILE *out, struct hw_num n)
 		fprintf(out, " %5s", "n/a");
 }
 
+/* Model, serial, firmware and smartctl's messages come from the disk or
+ * a file: escaped for the terminal. */
 static void print_str(FILE *out, const char *label, const char *s)
 {
-	fprintf(out, "%-15s %s\n", label, s[0] ? s : "unknown");
+	char safe[TEXT_ESC_LEN];
+
+	fprintf(out, "%-15s %s\n", label,
+		s[0] ? text_escape(safe, sizeof safe, s) : "unknown");
+}
+
+static void print_attr_name(FILE *out, int id, const char *name)
+{
+	char safe[TEXT_ESC_LEN];
+
+	fprintf(out, "%3d %-27s", id, text_escape(safe, sizeof safe, name));
 }
 
 static void ata_print_text(const struct hw_ata_smart *s, FILE *out)
@@ -70,7 +83,7 @@ static void ata_print_text(const struct hw_ata_smart *s, FILE *out)
 	for (i = 0; i < s->n_attrs; i++) {
 		const struct hw_ata_attr *a = &s->attrs[i];
 
-		fprintf(out, "%3u %-27s", a->id, a->name);
+		print_attr_name(out, (int)a->id, a->name);
 		print_cell(out, a->current);
 		print_cell(out, a->worst);
 		print_cell(out, a->threshold);
@@ -110,7 +123,7 @@ static void smartctl_print_text(const struct hw_smartctl *s, FILE *out)
 	if (s->scsi_grown_defects.known)
 		print_num(out, "grown defects:", s->scsi_grown_defects, "");
 	for (i = 0; i < s->n_messages; i++)
-		fprintf(out, "%-15s %s\n", "smartctl says:", s->messages[i]);
+		print_str(out, "smartctl says:", s->messages[i]);
 	if (s->has_nvme) {
 		fputc('\n', out);
 		nvme_print_text(&s->nvme, out);
@@ -122,7 +135,7 @@ static void smartctl_print_text(const struct hw_smartctl *s, FILE *out)
 	for (i = 0; i < s->n_attrs; i++) {
 		const struct hw_smartctl_attr *a = &s->attrs[i];
 
-		fprintf(out, "%3d %-27s", a->id, a->name);
+		print_attr_name(out, a->id, a->name);
 		print_cell(out, a->value);
 		print_cell(out, a->worst);
 		print_cell(out, a->thresh);
@@ -136,6 +149,8 @@ static void smartctl_print_text(const struct hw_smartctl *s, FILE *out)
 
 static void print_text(const struct disk_smart *s, FILE *out)
 {
+	char safe[TEXT_ESC_LEN];
+
 	switch (s->source) {
 	case DISK_SRC_ATASMART:
 		ata_print_text(&s->facts.ata, out);
@@ -151,7 +166,7 @@ static void print_text(const struct disk_smart *s, FILE *out)
 	}
 	fprintf(out, "%-15s %s: %s (%s)\n",
 		"health:", health_verdict_name(s->health.verdict),
-		s->health.reason,
+		text_escape(safe, sizeof safe, s->health.reason),
 		s->health.source[0] ? s->health.source : "no source");
 }
 

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "text_esc.h"
 
 #define EXIT_NOT_RUNNING 3
 #define STATUS_REPLY_MAX (1 << 20)
@@ -84,11 +85,18 @@ out_close:
 	return r;
 }
 
-static const char *str(json_t *o, const char *key)
+/* A string member, escaped for the terminal: the host id, the checks'
+ * instances and messages come from files and peers of the host. */
+static const char *str(struct text_esc *e, json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
-	return s ? s : "-";
+	return text_esc(e, s ? s : "-");
+}
+
+static json_int_t integer(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
 }
 
 static void num(FILE *out, const char *label, json_t *o, const char *key)
@@ -105,46 +113,91 @@ static void num(FILE *out, const char *label, json_t *o, const char *key)
 /* The certificate the collector knows this host by, and its days left. */
 static void print_tls(json_t *tls, FILE *out)
 {
+	struct text_esc e = { .next = 0 };
 	json_t *days = json_object_get(tls, "days_left");
 
 	if (tls == NULL)
 		return;
-	if (strcmp(str(tls, "mode"), "tls") != 0) {
-		fprintf(out, "%-16s %s\n", "tls", str(tls, "mode"));
+	if (strcmp(str(&e, tls, "mode"), "tls") != 0) {
+		fprintf(out, "%-16s %s\n", "tls", str(&e, tls, "mode"));
 		return;
 	}
 	if (json_object_get(tls, "error") != NULL) {
-		fprintf(out, "%-16s %s: %s\n", "tls", str(tls, "cert"),
-			str(tls, "error"));
+		fprintf(out, "%-16s %s: %s\n", "tls", str(&e, tls, "cert"),
+			str(&e, tls, "error"));
 		return;
 	}
 	fprintf(out, "%-16s %s, identity %s, %" JSON_INTEGER_FORMAT
-		" day(s) left\n", "tls", str(tls, "cert"), str(tls, "identity"),
-		json_integer_value(days));
+		" day(s) left\n", "tls", str(&e, tls, "cert"),
+		str(&e, tls, "identity"), json_integer_value(days));
 	if (json_is_string(json_object_get(tls, "warning")))
-		fprintf(out, "%-16s %s\n", "WARNING", str(tls, "warning"));
+		fprintf(out, "%-16s %s\n", "WARNING", str(&e, tls, "warning"));
+}
+
+/* What would stop or lose reports, from the uplink and the spool. */
+static void print_uplink(json_t *doc, FILE *out)
+{
+	struct text_esc e = { .next = 0 };
+	json_t *up = json_object_get(doc, "uplink"), *r, *w;
+	json_t *spool = json_object_get(doc, "spool");
+	size_t i;
+
+	if (json_is_object(up)) {
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " in flight%s, %"
+			JSON_INTEGER_FORMAT " ack timeout(s), %"
+			JSON_INTEGER_FORMAT " hello timeout(s)\n", "acks",
+			integer(up, "inflight"),
+			json_is_true(json_object_get(up, "window_full"))
+				? " (window full)" : "",
+			integer(up, "ack_timeouts"),
+			integer(up, "hello_timeouts"));
+		r = json_object_get(up, "seq_reset");
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT, "seq resets",
+			integer(up, "seq_resets"));
+		if (json_is_object(r))
+			fprintf(out, ", last: collector had %" JSON_INTEGER_FORMAT
+				", spool ended at %" JSON_INTEGER_FORMAT
+				", %" JSON_INTEGER_FORMAT " renumbered",
+				integer(r, "collector_seq"),
+				integer(r, "agent_seq"), integer(r, "renumbered"));
+		fputc('\n', out);
+	}
+	if (json_is_object(spool) && json_object_get(spool, "lost"))
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " lost unwritten, %"
+			JSON_INTEGER_FORMAT " corrupt skipped%s%s\n",
+			"spool damage", integer(spool, "lost"),
+			integer(spool, "corrupt"),
+			json_is_string(json_object_get(spool, "error")) ? ", now: " : "",
+			json_is_string(json_object_get(spool, "error"))
+				? str(&e, spool, "error") : "");
+	json_array_foreach(json_object_get(doc, "warnings"), i, w)
+		fprintf(out, "%-16s %s\n", "WARNING",
+			text_esc(&e, json_string_value(w)));
 }
 
 static void print_text(json_t *doc, FILE *out)
 {
+	struct text_esc e = { .next = 0 };
 	json_t *spool = json_object_get(doc, "spool"), *c;
+	const char *le;
 	size_t i;
 
-	fprintf(out, "%-16s %s\n", "kagentd", str(doc, "version"));
-	fprintf(out, "%-16s %s\n", "host id", str(doc, "host_id"));
+	fprintf(out, "%-16s %s\n", "kagentd", str(&e, doc, "version"));
+	fprintf(out, "%-16s %s\n", "host id", str(&e, doc, "host_id"));
 	num(out, "uptime (s)", doc, "uptime_s");
-	fprintf(out, "%-16s %s (%s)\n", "collector", str(doc, "collector"),
-		str(doc, "connection"));
-	if (str(doc, "last_error")[0] && strcmp(str(doc, "last_error"), "-"))
-		fprintf(out, "%-16s %s\n", "last error", str(doc, "last_error"));
+	fprintf(out, "%-16s %s (%s)\n", "collector", str(&e, doc, "collector"),
+		str(&e, doc, "connection"));
+	le = str(&e, doc, "last_error");
+	if (le[0] && strcmp(le, "-"))
+		fprintf(out, "%-16s %s\n", "last error", le);
 	num(out, "last report seq", doc, "last_report_seq");
 	num(out, "last sent seq", doc, "last_sent_seq");
 	num(out, "last acked seq", doc, "last_acked_seq");
 	fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " reports, %" JSON_INTEGER_FORMAT
 		" bytes, %" JSON_INTEGER_FORMAT " dropped\n", "spool",
-		json_integer_value(json_object_get(spool, "reports")),
-		json_integer_value(json_object_get(spool, "bytes")),
-		json_integer_value(json_object_get(spool, "dropped")));
+		integer(spool, "reports"), integer(spool, "bytes"),
+		integer(spool, "dropped"));
+	print_uplink(doc, out);
 	print_tls(json_object_get(doc, "tls"), out);
 	/* Shown only once the watchdog had to replace a worker. */
 	if (json_is_string(json_object_get(json_object_get(doc, "prober"),
@@ -153,16 +206,22 @@ static void print_text(json_t *doc, FILE *out)
 			"prober",
 			json_integer_value(json_object_get(
 				json_object_get(doc, "prober"), "restarts")),
-			str(json_object_get(doc, "prober"), "last_error"));
-	fprintf(out, "%-16s %s\n", "verdict", str(doc, "verdict"));
+			str(&e, json_object_get(doc, "prober"), "last_error"));
+	fprintf(out, "%-16s %s\n", "verdict", str(&e, doc, "verdict"));
 	/* The text shows what needs attention; --json lists every check. */
-	json_array_foreach(json_object_get(doc, "checks"), i, c)
-		if (strcmp(str(c, "severity"), "pass") != 0)
-			fprintf(out, "  %-8s %-28s %s%s%s\n",
-				str(c, "severity"), str(c, "id"),
-				str(c, "instance"),
-				str(c, "instance")[0] ? ": " : "",
-				str(c, "message"));
+	json_array_foreach(json_object_get(doc, "checks"), i, c) {
+		const char *inst;
+
+		if (strcmp(json_string_value(json_object_get(c, "severity"))
+				   ? json_string_value(json_object_get(c, "severity"))
+				   : "", "pass") == 0)
+			continue;
+		inst = str(&e, c, "instance");
+		fprintf(out, "  %-8s %-28s %s%s%s\n", str(&e, c, "severity"),
+			str(&e, c, "id"), strcmp(inst, "-") ? inst : "",
+			strcmp(inst, "-") && inst[0] ? ": " : "",
+			str(&e, c, "message"));
+	}
 }
 
 /* The socket named in the configuration, when it can be read. */
@@ -235,12 +294,17 @@ int cmd_status(int argc, char **argv)
 		free(reply);
 		return EXIT_NOT_RUNNING;
 	}
-	if (json)
-		fputs(reply, stdout);
-	else
-		print_text(doc, stdout);
-	if (json && reply[0] && reply[strlen(reply) - 1] != '\n')
+	/* Re-encoded with \u escapes for all but ASCII: no C1 control of
+	 * a check message reaches a terminal even from the JSON. */
+	if (json) {
+		char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		text_json_fputs(text ? text : "null", stdout);
 		fputc('\n', stdout);
+		free(text);
+	} else {
+		print_text(doc, stdout);
+	}
 	json_decref(doc);
 	free(reply);
 	return 0;

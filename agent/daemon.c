@@ -224,7 +224,7 @@ static void on_hold_timer(uv_timer_t *t)
 	if (spool_flush(&a->spool, (int64_t)uv_now(&a->loop) - SPOOL_HOLD_MS,
 			&err) < 0) {
 		/* A full disk: try again later, not in a loop. */
-		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		spool_io_failed(&a->spool, err.msg);
 		uv_timer_start(&a->t_hold, on_hold_timer, SPOOL_HOLD_MS, 0);
 		return;
 	}
@@ -244,7 +244,7 @@ static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 	else
 		r = spool_append(&a->spool, a->full_seq, frame, len, &err);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		spool_report_lost(&a->spool, a->full_seq, err.msg);
 		return;
 	}
 	hold_timer_arm(a);
@@ -443,6 +443,8 @@ static char *status_json(void *arg)
 		json_object_set_new(doc, "tls", control_tls_json(
 			&a->conf->agent, a->conf->th.agent_tls_expiry_warn_days,
 			&a->cert));
+	if (doc != NULL)
+		agent_status_extend(doc, &a->up, &a->spool);
 	if (doc == NULL)
 		return NULL;
 	text = json_dumps(doc, JSON_COMPACT);

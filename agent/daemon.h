@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <uv.h>
 
 #include "async_probe.h"
@@ -47,8 +48,20 @@ struct spool {
 	uint64_t max_bytes;
 	uint64_t last_seq;    /* highest seq ever spooled (spool/state) */
 	uint64_t dropped;     /* reports deleted unsent to stay in max_bytes */
-	uint64_t corrupt;     /* files found unreadable at open and removed */
+	uint64_t corrupt;     /* files unreadable or failing their checksum,
+			       * at open or when read to send, removed */
 	char corrupt_why[256]; /* the first of them, for the log */
+	/* Reports lost because the spool could not be written (disk full,
+	 * read-only): counted, and logged once per episode (failing). */
+	uint64_t lost;
+	bool failing;
+	char fail_why[256];
+	/* Acked seqs whose files could not be removed yet (read-only
+	 * spool): retried on every ack and write.  lo > hi: none. */
+	uint64_t undeleted_lo, undeleted_hi;
+	/* After spool_renumber: a report numbered before it, at most this
+	 * seq (the prober may be making one), is renumbered when spooled. */
+	uint64_t stale_max;
 	uint64_t bytes;
 	struct spool_entry *v; /* in seq order */
 	size_t n;
@@ -57,6 +70,9 @@ struct spool {
 };
 
 #define SPOOL_STATE_FILE "state"
+/* A buffer for spool_read: a frame, the file's header, and room to see
+ * a longer file and hw_read_file's NUL. */
+#define SPOOL_BUF_MAX (PROBER_BODY_MAX + 8 + 2)
 /* A held report whose ack has not come after this long is written to
  * disk: what a crash of kagentd can lose is at most this window. */
 #define SPOOL_HOLD_MS 5000
@@ -88,9 +104,48 @@ int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
 int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err);
 /* The collector has every report up to seq: deletes them. */
 int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err);
-/* Reads entry idx into buf. */
+/* Reads entry idx into buf (SPOOL_BUF_MAX is enough for any).  -EBADMSG when
+ * its file fails its checksum: spool_drop_corrupt it and go on. */
 int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 	       size_t *len, struct hw_err *err);
+/* Removes entry idx, whose file is damaged, counts it in corrupt and
+ * logs one line with why. */
+void spool_drop_corrupt(struct spool *s, size_t idx, const char *why);
+/* Writes the state (last_seq, dropped) durably. */
+int spool_state_sync(struct spool *s, struct hw_err *err);
+
+/* ---- spool_health.c: a spool that cannot be written ---- */
+
+/* The report seq could not be spooled: counted in lost; the first of an
+ * episode is logged. */
+void spool_report_lost(struct spool *s, uint64_t seq, const char *why);
+/* A write failed without losing a report (it stays in memory): logged
+ * once per episode. */
+void spool_io_failed(struct spool *s, const char *why);
+/* A write succeeded: ends an episode (logged, with the count lost) and
+ * retries removing acked files left behind. */
+void spool_io_ok(struct spool *s);
+/* An acked file that could not be removed: remembered for a retry. */
+void spool_undeleted_note(struct spool *s, uint64_t seq);
+void spool_undeleted_retry(struct spool *s);
+
+/* ---- spool_renumber.c: the collector is ahead of this spool ---- */
+
+/* Gives every entry a new seq from first on, in order (the files are
+ * rewritten, each frame's Report.seq too), sets last_seq to the last of
+ * them (first - 1 when empty) and saves the state.  Used when the
+ * collector has stored seqs this spool never made: the spool was lost.
+ * An entry that cannot be rewritten on disk stays in memory, held. */
+int spool_renumber(struct spool *s, uint64_t first, struct hw_err *err);
+/* frame (len bytes) with its Report.seq set to seq, in *out (malloc'd,
+ * *outlen bytes).  -EBADMSG when frame is not a Report. */
+int spool_frame_reseq(const uint8_t *frame, size_t len, uint64_t seq,
+		      uint8_t **out, size_t *outlen, struct hw_err *err);
+/* For spool_append and spool_hold: a report numbered before the last
+ * renumbering gets the next seq.  *owned (free it) holds the new frame
+ * when it did. */
+int spool_stale_fix(struct spool *s, uint64_t *seq, const uint8_t **frame,
+		    size_t *len, uint8_t **owned, struct hw_err *err);
 
 /* ---- report_build.c: facts and results into one Report ---- */
 
@@ -200,6 +255,20 @@ enum uplink_state {
 
 /* Reports in flight before an ack is awaited. */
 #define UPLINK_INFLIGHT_MAX 64
+/* A connection that stays this long without its hello-ack, or with
+ * reports unacknowledged and no ack, is closed and tried again: a
+ * collector that stopped reading must not stop reports for good. */
+#define UPLINK_HELLO_TIMEOUT_MS 10000
+#define UPLINK_ACK_TIMEOUT_MS 20000
+
+/* The last time the collector was ahead of this agent's spool. */
+struct uplink_seq_reset {
+	uint64_t collector_seq; /* its hello-ack */
+	uint64_t agent_seq;     /* this spool's last_seq then */
+	size_t renumbered;      /* unsent reports given new seqs */
+	uint64_t first;         /* the seq reports continue from */
+	int64_t at_ms;          /* unix ms */
+};
 
 struct uplink {
 	uv_loop_t *loop;
@@ -215,6 +284,14 @@ struct uplink {
 	uint64_t last_sent_seq;
 	int64_t last_change_ms;
 	char last_error[160];
+	size_t inflight;        /* sent on this connection, not acked */
+	int64_t ack_wait_ms;    /* waiting for an ack since (loop ms); 0 not */
+	uint64_t ack_timeouts;  /* connections closed for a missing ack */
+	uint64_t hello_timeouts; /* ... for a missing hello-ack */
+	uint64_t hello_last_seq; /* the spool's last seq the hello told */
+	uint64_t seq_resets;
+	struct uplink_seq_reset reset;
+	uv_timer_t watch;       /* the two timeouts, while a stream is up */
 	uv_getaddrinfo_t gai;
 	bool resolving;
 	uv_connect_t connect;
@@ -252,11 +329,37 @@ void uplink_kick(struct uplink *u);
 void uplink_stop(struct uplink *u);
 const char *uplink_state_name(enum uplink_state s);
 
+/* ---- uplink_watch.c: states that would stop reports, made visible ---- */
+
+/* Starts the 1 s check of both timeouts for a new connection; stopped
+ * when it closes. */
+void uplink_watch_start(struct uplink *u);
+void uplink_watch_stop(struct uplink *u);
+/* The hello-ack says the collector stored seq: when that is above the
+ * spool's last seq, renumbers the spool to follow it and logs why. */
+void uplink_seq_check(struct uplink *u, uint64_t seq);
+/* {inflight, window_full, waiting_ack_s, ack_timeouts, hello_timeouts,
+ *  seq_resets, seq_reset: null | {collector_seq, agent_seq, renumbered,
+ *  at_ms}} */
+json_t *uplink_status_json(const struct uplink *u);
+/* What the status adds to the daemon's own fields: "uplink" above, the
+ * spool's counters of loss and damage, and "warnings", one sentence for
+ * each state that stops or loses reports. */
+void agent_status_extend(json_t *doc, const struct uplink *u,
+			 const struct spool *s);
+
 /* ---- control.c: the local status socket ---- */
 
 struct control;
 /* The JSON reply to "status"; NULL on allocation failure. */
 typedef char *(*control_status_fn)(void *arg);
+
+struct control_client;
+
+/* A client must send its request and read the answer within this. */
+#define CONTROL_CLIENT_MS 3000
+/* At this many clients the oldest idle one is closed for a new one. */
+#define CONTROL_CLIENTS_MAX 16
 
 struct control {
 	uv_pipe_t server;
@@ -264,6 +367,9 @@ struct control {
 	control_status_fn status;
 	void *arg;
 	unsigned clients;
+	TAILQ_HEAD(, control_client) list; /* oldest first */
+	uint64_t timed_out;  /* clients closed by CONTROL_CLIENT_MS */
+	uint64_t evicted;    /* idle ones closed to make room */
 	bool listening;
 };
 

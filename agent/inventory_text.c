@@ -5,6 +5,7 @@
 #include "agent.h"
 #include "disk_health.h"
 #include "health_sensors.h"
+#include "text_esc.h"
 
 static const char *num(struct hw_num n, char *buf, size_t len)
 {
@@ -14,9 +15,11 @@ static const char *num(struct hw_num n, char *buf, size_t len)
 	return buf;
 }
 
-static const char *str(const char *s)
+/* Names, models and serials come from sysfs, DMI and SMART: escaped, so
+ * that a device cannot write escape sequences to the terminal. */
+static const char *str(struct text_esc *e, const char *s)
 {
-	return s[0] ? s : "-";
+	return text_esc(e, s[0] ? s : "-");
 }
 
 /* Sizes in powers of 1000 for disks (as vendors label them) and of 1024
@@ -43,11 +46,12 @@ static const char *size(struct hw_num n, int base, char *buf, size_t len)
 
 static void print_cpu_mem(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	const struct hw_cpu *c = &inv->cpu;
 	const struct hw_memory *m = &inv->memory;
 	char a[32], b[32], d[32], e[32], f[32], g[32];
 
-	fprintf(out, "CPU     %s\n", str(c->model));
+	fprintf(out, "CPU     %s\n", str(&esc, c->model));
 	fprintf(out,
 		"        sockets %s, cores %s, threads/core %s, logical %s, "
 		"online %s, max %s MHz\n",
@@ -63,6 +67,7 @@ static void print_cpu_mem(const struct inventory *inv, FILE *out)
 
 static void print_nics(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	char a[32], b[32], c[32];
 	size_t i, j;
 
@@ -72,27 +77,29 @@ static void print_nics(const struct inventory *inv, FILE *out)
 	for (i = 0; i < inv->nics.n; i++) {
 		const struct hw_nic *n = &inv->nics.v[i];
 
-		fprintf(out, "%-16s %-17s %-8s %9s %9s %-6s %6s %-12s", n->name,
-			str(n->mac), str(n->operstate),
+		fprintf(out, "%-16s %-17s %-8s %9s %9s %-6s %6s %-12s", str(&esc, n->name),
+			str(&esc, n->mac), str(&esc, n->operstate),
 			num(n->speed_mbps, a, sizeof a),
-			num(n->max_speed_mbps, b, sizeof b), str(n->duplex),
+			num(n->max_speed_mbps, b, sizeof b), str(&esc, n->duplex),
 			num(n->mtu, c, sizeof c),
-			n->virtual ? "(virtual)" : str(n->driver));
+			n->virtual ? "(virtual)" : str(&esc, n->driver));
 		for (j = 0; j < n->n_addrs; j++)
-			fprintf(out, "%s%s", j ? "," : " ", n->addrs[j]);
+			fprintf(out, "%s%s", j ? "," : " ",
+				text_esc(&esc, n->addrs[j]));
 		if (n->n_members) {
 			fprintf(out, " bond:");
 			for (j = 0; j < n->n_members; j++)
 				fprintf(out, "%s%s", j ? "," : "",
-					n->members[j]);
+					text_esc(&esc, n->members[j]));
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "default route via %s\n", str(inv->nics.default_route));
+	fprintf(out, "default route via %s\n", str(&esc, inv->nics.default_route));
 }
 
 static void print_disks(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	char a[32], b[32], c[32];
 	size_t i, j;
 
@@ -111,22 +118,23 @@ static void print_disks(const struct inventory *inv, FILE *out)
 			 num(d->physical_sector, c, sizeof c));
 		fprintf(
 		    out, "%-10s %-5s %10s %-4s %-9s %-24s %-20s %9s %-8s",
-		    d->name, kind, size(d->size_bytes, 1000, a, sizeof a),
+		    str(&esc, d->name), kind, size(d->size_bytes, 1000, a, sizeof a),
 		    !d->rotational.known ? "-"
 		    : d->rotational.v	 ? "hdd"
 					 : "ssd",
-		    str(d->transport), str(d->model), str(d->serial), sectors,
+		    str(&esc, d->transport), str(&esc, d->model), str(&esc, d->serial), sectors,
 		    d->kind != HW_DISK_PHYSICAL || inv->smart == NULL
 			? "-"
 			: health_verdict_name(inv->smart[i].health.verdict));
 		for (j = 0; j < d->n_mounts; j++)
 			fprintf(out, "%s%s(%s)", j ? "," : " ",
-				d->mounts[j].path, d->mounts[j].fstype);
+				text_esc(&esc, d->mounts[j].path),
+				text_esc(&esc, d->mounts[j].fstype));
 		if (d->n_members) {
 			fprintf(out, " on:");
 			for (j = 0; j < d->n_members; j++)
 				fprintf(out, "%s%s", j ? "," : "",
-					d->members[j]);
+					text_esc(&esc, d->members[j]));
 		}
 		fputc('\n', out);
 	}
@@ -135,6 +143,7 @@ static void print_disks(const struct inventory *inv, FILE *out)
 /* The table has no room for reasons; they follow it, one per disk. */
 static void print_health_reasons(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	size_t i;
 
 	if (inv->smart == NULL)
@@ -145,20 +154,22 @@ static void print_health_reasons(const struct inventory *inv, FILE *out)
 		if (inv->disks.v[i].kind != HW_DISK_PHYSICAL)
 			continue;
 		fprintf(out, "health of %s: %s: %s (%s)\n",
-			inv->disks.v[i].name, health_verdict_name(h->verdict),
-			h->reason, h->source[0] ? h->source : "no source");
+			str(&esc, inv->disks.v[i].name),
+			health_verdict_name(h->verdict), str(&esc, h->reason),
+			h->source[0] ? h->source : "no source");
 	}
 }
 
 static void print_board(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	const struct board_dmi *d = &inv->dmi;
 
 	fprintf(out, "\nBOARD   %s %s, serial %s, bios %s, asset tag %s\n",
-		str(d->vendor), str(d->product), str(d->serial),
-		str(d->bios_version), str(d->chassis_asset_tag));
+		str(&esc, d->vendor), str(&esc, d->product), str(&esc, d->serial),
+		str(&esc, d->bios_version), str(&esc, d->chassis_asset_tag));
 	if (inv->dmi_error[0])
-		fprintf(out, "        (%s)\n", inv->dmi_error);
+		fprintf(out, "        (%s)\n", str(&esc, inv->dmi_error));
 }
 
 static const char *value(struct board_value v, char *buf, size_t len)
@@ -171,6 +182,7 @@ static const char *value(struct board_value v, char *buf, size_t len)
 
 static void print_sensors(const struct inventory *inv, FILE *out)
 {
+	struct text_esc esc = { .next = 0 };
 	char a[32], b[32], c[32];
 	size_t i;
 
@@ -183,7 +195,8 @@ static void print_sensors(const struct inventory *inv, FILE *out)
 
 		health_from_sensor(s, &sv);
 		fprintf(out, "%-24s %-16s %-9s %9s %9s %9s %-5s %-4s %s\n",
-			s->chip, s->label, board_sensor_kind_name(s->kind),
+			str(&esc, s->chip), str(&esc, s->label),
+			board_sensor_kind_name(s->kind),
 			value(s->value, a, sizeof a),
 			value(s->max, b, sizeof b), value(s->crit, c, sizeof c),
 			board_sensor_unit(s->kind),
@@ -193,7 +206,7 @@ static void print_sensors(const struct inventory *inv, FILE *out)
 			health_verdict_name(sv.verdict));
 	}
 	if (inv->sensors_error[0])
-		fprintf(out, "sensors: %s\n", inv->sensors_error);
+		fprintf(out, "sensors: %s\n", str(&esc, inv->sensors_error));
 }
 
 void inventory_print_text(const struct inventory *inv, FILE *out)

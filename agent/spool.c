@@ -21,79 +21,11 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "spool_file.h"
 #include "spool_state.h"
 
-#define SPOOL_SUFFIX ".frame"
-#define SPOOL_NAME_MAX 32
-/* A frame, one byte to see a longer file, and hw_read_file's NUL. */
-#define SPOOL_READ_CAP (PROBER_BODY_MAX + 2)
-
-static void frame_name(char *buf, size_t len, const struct spool *s,
-		       uint64_t seq, const char *suffix)
-{
-	snprintf(buf, len, "%s/%020" PRIu64 "%s", s->dir, seq, suffix);
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/* tmp, write, fsync, rename, fsync of the directory. */
-int spool_write_atomic(const char *dir, const char *tmp, const char *final,
-			const void *buf, size_t len, struct hw_err *err)
-{
-	const uint8_t *p = buf;
-	size_t done = 0;
-	int fd, r = 0;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		hw_err_set(err, "%s: %s", tmp, strerror(-r));
-		return r;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out_unlink;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	close(fd);
-	fd = -1;
-	if (rename(tmp, final) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	r = fsync_dir(dir);
-	if (r < 0)
-		hw_err_set(err, "%s: fsync: %s", dir, strerror(-r));
-	return r;
-
-out_unlink:
-	hw_err_set(err, "%s: %s", tmp, strerror(-r));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return r;
-}
+/* A frame, its header, one byte to see a longer file, hw_read_file's NUL. */
+#define SPOOL_READ_CAP SPOOL_BUF_MAX
 
 /* "00000000000000000042.frame" → 42; anything else is not ours. */
 static int parse_name(const char *name, const char *suffix, uint64_t *seq)
@@ -177,18 +109,15 @@ static int load_one(struct spool *s, const char *name, uint64_t seq,
 		    uint8_t *buf, kagent_v1_Envelope *env)
 {
 	char path[PATH_MAX + SPOOL_NAME_MAX], why[200];
-	ssize_t n;
+	size_t len;
 
 	snprintf(path, sizeof path, "%s/%s", s->dir, name);
-	n = hw_read_file(path, (char *)buf, SPOOL_READ_CAP);
-	if (n < 0) {
-		snprintf(why, sizeof why, "%s", strerror((int)-n));
-	} else if ((size_t)n > PROBER_BODY_MAX) {
-		snprintf(why, sizeof why, "larger than a frame");
-	} else if (frame_check(buf, (size_t)n, seq, env, why, sizeof why) == 0) {
+	if (spool_frame_load(path, buf, SPOOL_READ_CAP, &len, why,
+			     sizeof why) == 0 &&
+	    frame_check(buf, len, seq, env, why, sizeof why) == 0) {
 		if (seq > s->last_seq)
 			s->last_seq = seq;
-		return entry_add(s, seq, (size_t)n);
+		return entry_add(s, seq, len);
 	}
 	spool_note_corrupt(s, name, why);
 	unlink(path);
@@ -293,9 +222,10 @@ static void drop_front(struct spool *s, size_t n)
 			free(s->v[i].mem);
 			s->n_held--;
 		} else {
-			frame_name(path, sizeof path, s, s->v[i].seq,
-				   SPOOL_SUFFIX);
-			unlink(path);
+			spool_frame_name(path, sizeof path, s, s->v[i].seq,
+					 SPOOL_SUFFIX);
+			if (unlink(path) < 0 && errno != ENOENT)
+				spool_undeleted_note(s, s->v[i].seq);
 		}
 		s->bytes -= s->v[i].len;
 	}
@@ -349,53 +279,58 @@ static void entry_push(struct spool *s, uint64_t seq, size_t len, size_t drop)
 	(void)entry_add(s, seq, len);
 }
 
-static int frame_write(struct spool *s, uint64_t seq, const uint8_t *frame,
-		       size_t len, struct hw_err *err)
-{
-	char tmp[PATH_MAX + SPOOL_NAME_MAX], final[PATH_MAX + SPOOL_NAME_MAX];
-
-	frame_name(tmp, sizeof tmp, s, seq, SPOOL_TMP_SUFFIX);
-	frame_name(final, sizeof final, s, seq, SPOOL_SUFFIX);
-	return spool_write_atomic(s->dir, tmp, final, frame, len, err);
-}
-
 int spool_append(struct spool *s, uint64_t seq, const uint8_t *frame,
 		 size_t len, struct hw_err *err)
 {
+	uint8_t *owned = NULL;
 	size_t drop;
 	int r;
 
-	r = room_for(s, seq, len, &drop, err);
-	if (r < 0)
-		return r;
-	r = frame_write(s, seq, frame, len, err);
+	r = spool_stale_fix(s, &seq, &frame, &len, &owned, err);
+	if (r == 0)
+		r = room_for(s, seq, len, &drop, err);
+	if (r == 0)
+		r = spool_frame_write(s, seq, frame, len, err);
+	free(owned);
 	if (r < 0)
 		return r;
 	entry_push(s, seq, len, drop);
-	return spool_state_save(s, true, err);
+	r = spool_state_save(s, true, err);
+	if (r == 0)
+		spool_io_ok(s);
+	return r;
 }
 
 int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
 	       size_t len, int64_t now_ms, struct hw_err *err)
 {
-	uint8_t *copy;
+	uint8_t *owned = NULL, *copy;
 	size_t drop;
 	int r;
 
-	r = room_for(s, seq, len, &drop, err);
-	if (r < 0)
+	r = spool_stale_fix(s, &seq, &frame, &len, &owned, err);
+	if (r == 0)
+		r = room_for(s, seq, len, &drop, err);
+	if (r < 0) {
+		free(owned);
 		return r;
-	copy = malloc(len);
+	}
+	copy = owned ? owned : malloc(len);
 	if (copy == NULL) {
 		hw_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	memcpy(copy, frame, len);
+	if (copy != frame)
+		memcpy(copy, frame, len);
 	entry_push(s, seq, len, drop);
 	s->v[s->n - 1].mem = copy;
 	s->v[s->n - 1].held_ms = now_ms;
 	s->n_held++;
-	return spool_state_save(s, false, err);
+	/* The report is held and will be sent: a state that cannot be
+	 * written costs only what a crash would, and is said once. */
+	if (spool_state_save(s, false, err) < 0)
+		spool_io_failed(s, err->msg);
+	return 0;
 }
 
 int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
@@ -408,7 +343,7 @@ int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
 
 		if (e->mem == NULL || e->held_ms > cutoff_ms)
 			continue;
-		r = frame_write(s, e->seq, e->mem, e->len, err);
+		r = spool_frame_write(s, e->seq, e->mem, e->len, err);
 		if (r < 0)
 			break;
 		free(e->mem);
@@ -419,7 +354,11 @@ int spool_flush(struct spool *s, int64_t cutoff_ms, struct hw_err *err)
 	if (written == 0)
 		return r;
 	/* The frames are durable: so must be the seq they reach. */
-	return r < 0 ? r : spool_state_save(s, true, err);
+	if (r == 0)
+		r = spool_state_save(s, true, err);
+	if (r == 0)
+		spool_io_ok(s);
+	return r;
 }
 
 int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err)
@@ -430,14 +369,15 @@ int spool_ack(struct spool *s, uint64_t seq, struct hw_err *err)
 	while (n < s->n && s->v[n].seq <= seq)
 		n++;
 	drop_front(s, n);
+	spool_undeleted_retry(s);
 	return 0;
 }
 
 int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 	       size_t *len, struct hw_err *err)
 {
-	char path[PATH_MAX + SPOOL_NAME_MAX];
-	ssize_t n;
+	char path[PATH_MAX + SPOOL_NAME_MAX], why[200];
+	int r;
 
 	if (idx >= s->n)
 		return -ENOENT;
@@ -451,20 +391,48 @@ int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 		*len = s->v[idx].len;
 		return 0;
 	}
-	frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
-	if (s->v[idx].len >= cap) {
+	spool_frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
+	/* The header, and a byte more to see a file that grew. */
+	if (cap < s->v[idx].len + SPOOL_FILE_HDR + 2) {
 		hw_err_set(err, "%s: larger than the buffer", path);
 		return -ENOBUFS;
 	}
-	n = hw_read_file(path, (char *)buf, cap);
-	if (n < 0) {
-		hw_err_set(err, "%s: %s", path, strerror((int)-n));
-		return (int)n;
+	r = spool_frame_load(path, buf, cap, len, why, sizeof why);
+	if (r == 0 && *len != s->v[idx].len) {
+		snprintf(why, sizeof why, "changed size on disk");
+		r = -EBADMSG;
 	}
-	if ((size_t)n != s->v[idx].len) {
-		hw_err_set(err, "%s: changed size on disk", path);
-		return -EIO;
+	if (r < 0) {
+		hw_err_set(err, "%s: %s", path, why);
+		/* Gone or damaged: either way that report cannot be sent. */
+		return r == -ENOENT || r == -EFBIG ? -EBADMSG : r;
 	}
-	*len = (size_t)n;
 	return 0;
+}
+
+void spool_drop_corrupt(struct spool *s, size_t idx, const char *why)
+{
+	char path[PATH_MAX + SPOOL_NAME_MAX];
+
+	if (idx >= s->n)
+		return;
+	spool_frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
+	spool_note_corrupt(s, path, why);
+	fprintf(stderr,
+		"kagentd: spool: report seq %" PRIu64 " skipped, not sent: %s "
+		"(%" PRIu64 " corrupt so far)\n",
+		s->v[idx].seq, why, s->corrupt);
+	free(s->v[idx].mem);
+	if (s->v[idx].mem)
+		s->n_held--;
+	else
+		unlink(path);
+	s->bytes -= s->v[idx].len;
+	memmove(s->v + idx, s->v + idx + 1, (s->n - idx - 1) * sizeof *s->v);
+	s->n--;
+}
+
+int spool_state_sync(struct spool *s, struct hw_err *err)
+{
+	return spool_state_save(s, true, err);
 }

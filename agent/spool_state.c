@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "spool_file.h"
 #include "spool_state.h"
 
 
@@ -30,7 +31,8 @@ int spool_state_save(const struct spool *s, bool durable, struct hw_err *err)
 	n = snprintf(text, sizeof text, "last_seq %" PRIu64 "\ndropped %" PRIu64 "\n",
 		     s->last_seq, s->dropped);
 	if (durable)
-		return spool_write_atomic(s->dir, tmp, final, text, (size_t)n, err);
+		return spool_write_atomic(s->dir, tmp, final, NULL, 0, text,
+					  (size_t)n, err);
 	fd = open(final, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 
 #include "daemon.h"
+#include "spool_file.h"
 
-#define SPOOL_TMP_SUFFIX ".tmp"
 
 /* Writes the state; durable: tmp, fsync, rename.  err names the file. */
 int spool_state_save(const struct spool *s, bool durable, struct hw_err *err);
@@ -17,8 +17,5 @@ int spool_state_save(const struct spool *s, bool durable, struct hw_err *err);
 int spool_state_load(struct spool *s, struct hw_err *err);
 /* Counts a file found bad at open; the first one's reason is kept. */
 void spool_note_corrupt(struct spool *s, const char *name, const char *why);
-/* tmp, write, fsync, rename, fsync of the directory. */
-int spool_write_atomic(const char *dir, const char *tmp, const char *final,
-		       const void *buf, size_t len, struct hw_err *err);
 
 #endif

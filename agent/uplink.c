@@ -73,6 +73,9 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 			 why[0] ? why : "closed");
 	free(s);
 	u->stream = NULL;
+	u->inflight = 0;
+	u->ack_wait_ms = 0;
+	uplink_watch_stop(u);
 	proto_framer_free(&u->framer);
 	if (u->stopping)
 		return;
@@ -105,9 +108,14 @@ static void on_ack(struct uplink *u, uint64_t seq)
 {
 	struct hw_err err = { { 0 } };
 
+	/* Before spool_ack: a collector ahead of the spool would otherwise
+	 * take the unsent reports for stored ones. */
+	if (u->state == UPLINK_CONNECTING)
+		uplink_seq_check(u, seq);
 	if (seq > u->acked_seq)
 		u->acked_seq = seq;
 	spool_ack(u->spool, seq, &err);
+	u->ack_wait_ms = 0;
 	if (u->state == UPLINK_CONNECTING) {
 		/* The collector holds everything up to seq: resend from there. */
 		u->sent_seq = seq;
@@ -156,7 +164,8 @@ static void on_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 
 /* Sends spooled reports above sent_seq while fewer than the bound are
  * unacknowledged.  Every spooled entry is unacknowledged, so those at or
- * below sent_seq are the ones in flight. */
+ * below sent_seq are the ones in flight.  A report whose file is damaged
+ * is skipped (counted, logged): the ones after it still go. */
 static void pump(struct uplink *u)
 {
 	struct hw_err err = { { 0 } };
@@ -165,15 +174,19 @@ static void pump(struct uplink *u)
 
 	if (u->state != UPLINK_CONNECTED || u->stream == NULL)
 		return;
-	for (i = 0; i < u->spool->n; i++) {
+	for (i = 0; i < u->spool->n;) {
 		if (u->spool->v[i].seq <= u->sent_seq) {
 			inflight++;
+			i++;
 			continue;
 		}
 		if (inflight >= UPLINK_INFLIGHT_MAX)
 			break;
-		r = spool_read(u->spool, i, u->frame, PROBER_BODY_MAX + 2, &len,
-			       &err);
+		r = spool_read(u->spool, i, u->frame, SPOOL_BUF_MAX, &len, &err);
+		if (r == -EBADMSG) {
+			spool_drop_corrupt(u->spool, i, err.msg);
+			continue;
+		}
 		if (r < 0) {
 			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
 			fail(u, "%s", "cannot read the spool");
@@ -188,7 +201,13 @@ static void pump(struct uplink *u)
 		if (u->sent_seq > u->last_sent_seq)
 			u->last_sent_seq = u->sent_seq;
 		inflight++;
+		i++;
 	}
+	u->inflight = inflight;
+	if (inflight == 0)
+		u->ack_wait_ms = 0;
+	else if (u->ack_wait_ms == 0)
+		u->ack_wait_ms = (int64_t)uv_now(u->loop);
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -213,6 +232,10 @@ static void on_connect(uv_connect_t *req, int status)
 	snprintf(e.msg.hello.agent_version, sizeof e.msg.hello.agent_version,
 		 "%s", KAGENT_VERSION);
 	e.msg.hello.last_acked_seq = u->acked_seq;
+	/* Lets the collector see, and count, a spool that was lost. */
+	e.msg.hello.has_last_seq = true;
+	e.msg.hello.last_seq = u->spool->last_seq;
+	u->hello_last_seq = u->spool->last_seq;
 	if (r == 0)
 		r = send_envelope(u, &e);
 	if (r < 0)
@@ -255,6 +278,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 		return;
 	}
 	u->connect.data = u;
+	uplink_watch_start(u);
 	r = uv_tcp_connect(&u->connect, &u->stream->tcp, ai->ai_addr, on_connect);
 	uv_freeaddrinfo(ai);
 	if (r < 0)
@@ -366,15 +390,18 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 	}
 	u->env = malloc(sizeof *u->env);
 	u->rbuf = malloc(UPLINK_RBUF);
-	u->frame = malloc(PROBER_BODY_MAX + 2);
+	u->frame = malloc(SPOOL_BUF_MAX);
 	if (u->env == NULL || u->rbuf == NULL || u->frame == NULL) {
 		r = -ENOMEM;
 		goto out_free;
 	}
 	r = uv_timer_init(loop, &u->timer);
+	if (r == 0)
+		r = uv_timer_init(loop, &u->watch);
 	if (r < 0)
 		goto out_free;
 	u->timer.data = u;
+	u->watch.data = u;
 	u->loop = loop;
 	return 0;
 
@@ -417,5 +444,6 @@ void uplink_stop(struct uplink *u)
 		uv_cancel((uv_req_t *)&u->gai);
 	if (u->stream)
 		proto_stream_close(u->stream, "");
+	uv_close((uv_handle_t *)&u->watch, NULL);
 	uv_close((uv_handle_t *)&u->timer, on_timer_closed);
 }

@@ -178,6 +178,7 @@ const char *coll_reject_name(enum coll_reject r);
 struct coll_counters {
 	uint64_t duplicates; /* acked, not stored again */
 	uint64_t seq_gaps;   /* seqs skipped between two stored reports */
+	uint64_t seq_resets; /* hellos of an agent behind its stored seq */
 	uint64_t rejected[COLL_REJECT_N];
 	uint64_t accepted;    /* agent connections */
 	uint64_t connections; /* open now */

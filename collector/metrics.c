@@ -284,6 +284,13 @@ static void render_counters(struct sbuf *b, struct coll_store *s,
 
 	coll_store_counts(s, &committed, &rolled_back);
 	sb_printf(b,
+		  "# HELP kagent_collector_seq_resets_total Hellos of an agent "
+		  "whose own last seq is below the one stored for its host "
+		  "(its spool was lost; it continues after the stored one).\n"
+		  "# TYPE kagent_collector_seq_resets_total counter\n"
+		  "kagent_collector_seq_resets_total %llu\n",
+		  (unsigned long long)ctr->seq_resets);
+	sb_printf(b,
 		  "# HELP kagent_collector_reports_total Reports stored "
 		  "(committed).\n"
 		  "# TYPE kagent_collector_reports_total counter\n"

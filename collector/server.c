@@ -220,6 +220,17 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 		return -EIO;
 	}
 	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
+	/* The agent has made fewer reports than are stored for its host:
+	 * its spool was lost (a reinstall, a re-imaged host).  It continues
+	 * from seq + 1; counted, so that a fleet of such hosts shows. */
+	if (h->has_last_seq && h->last_seq < seq) {
+		k->c->ctr.seq_resets++;
+		fprintf(stderr,
+			"kcollectord: peer %s host %s: agent's seq %llu is "
+			"behind the stored %llu: its spool was lost or reset\n",
+			k->peer, h->host_id, (unsigned long long)h->last_seq,
+			(unsigned long long)seq);
+	}
 	k->hello = true;
 	coll_pending_done(&k->c->agents, &k->pend);
 	k->stored_seq = seq;

@@ -64,7 +64,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 # acknowledged.
 start_both() {
 	AP=$(port); HP=$(port)
-	"$BIN/kcollectord" "$@" --listen 127.0.0.1:$AP --http 127.0.0.1:$HP \
+	"$BIN/kcollectord" "$@" --user nobody --listen 127.0.0.1:$AP --http 127.0.0.1:$HP \
 		--db "$T/c.db" --tls-ca "$T/ca.crt" --tls-cert "$T/collector.crt" \
 		--tls-key "$T/collector.key" --acl "$T/acl" 2> "$T/clog" &
 	CPID=$!

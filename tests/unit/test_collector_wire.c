@@ -102,7 +102,8 @@ static void coll_start(struct coll_proc *p)
 			setrlimit(RLIMIT_FSIZE, &rl);
 		}
 		execl(bin, "kcollectord", "--insecure", "--listen", listen_arg,
-		      "--http", http_arg, "--db", p->db, (char *)NULL);
+		      "--http", http_arg, "--db", p->db, "--user", "nobody",
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 200; i++) {
