@@ -22,6 +22,12 @@ static void episode_start(struct spool *s, const char *why)
 
 void spool_report_lost(struct spool *s, uint64_t seq, const char *why)
 {
+	/* The lost report keeps its seq: the next one is seq + 1, so the
+	 * collector sees the hole and counts it as a gap, as it does a
+	 * report dropped when the spool overflows.  Reusing the seq would
+	 * hide the loss from everyone but this host's status. */
+	if (seq > s->last_seq && seq <= PROTO_SEQ_MAX)
+		s->last_seq = seq;
 	s->lost++;
 	if (s->failing)
 		return;

@@ -255,19 +255,22 @@ static void test_spool_full_disk_counts_each_lost_report(void **state)
 	len = frame(f, 2, 10);
 	assert_int_equal(spool_append(&s, 2, f->buf, len, &err), -ENOSPC);
 	spool_report_lost(&s, 2, err.msg);
-	assert_int_equal(spool_append(&s, 2, f->buf, len, &err), -ENOSPC);
-	spool_report_lost(&s, 2, err.msg);
+	len = frame(f, 3, 10);
+	assert_int_equal(spool_append(&s, 3, f->buf, len, &err), -ENOSPC);
+	spool_report_lost(&s, 3, err.msg);
 	assert_int_equal(s.lost, 2);
 	assert_true(s.failing);
 	assert_non_null(strstr(s.fail_why, "No space left on device"));
 	assert_int_equal(s.n, 1);
-	assert_int_equal(s.last_seq, 1);
+	/* The lost seqs stay used: the collector sees 2 and 3 missing. */
+	assert_int_equal(s.last_seq, 3);
 
 	unlink(filler);
-	append(f, &s, 2, 10);
+	append(f, &s, 4, 10);
 	assert_false(s.failing);
 	assert_int_equal(s.lost, 2);
 	assert_int_equal(s.n, 2);
+	assert_int_equal(s.last_seq, 4);
 	spool_close(&s);
 }
 
@@ -295,12 +298,15 @@ static void test_spool_acked_files_are_removed_once_writable_again(void **state)
 	assert_int_equal(s.lost, 1);
 
 	remount(f, 0);
-	append(f, &s, 4, 10);
+	/* Seq 4 was lost, and stays used: the next report is 5. */
+	assert_int_equal(s.last_seq, 4);
+	append(f, &s, 5, 10);
 	assert_false(s.failing);
 	assert_int_equal(access(path_of(f, 1), F_OK), -1);
 	assert_int_equal(access(path_of(f, 2), F_OK), -1);
 	assert_int_equal(access(path_of(f, 3), F_OK), 0);
-	assert_int_equal(access(path_of(f, 4), F_OK), 0);
+	assert_int_equal(access(path_of(f, 4), F_OK), -1);
+	assert_int_equal(access(path_of(f, 5), F_OK), 0);
 	spool_close(&s);
 
 	/* A restart does not find them to send again. */
