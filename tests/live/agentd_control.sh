@@ -38,7 +38,7 @@ def check(name, ok, got=""):
     print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": got %r" % (got,)))
     bad += not ok
 
-def ask(payload, timeout=2):
+def ask(payload, timeout=2.9):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(timeout)
     s.connect(path)
@@ -69,22 +69,24 @@ check("kagent status answers with 20 idle clients connected (exit 0)",
 if r.returncode == 0:
     check("its host_id is ctl-1", json.loads(r.stdout)["host_id"] == "ctl-1",
           r.stdout[:200])
-# The 16 it still held at most are closed by their deadline (3 s).
-time.sleep(3.5)
+# The 16 it still held at most are closed by their deadline (3 s); a
+# loaded machine gets slack, a deadline that never fires does not.
+end = time.monotonic() + 8
 closed = 0
 for s in idle:
-    s.settimeout(0.5)
+    s.settimeout(max(0.1, end - time.monotonic()))
     try:
         if s.recv(1) == b"":
             closed += 1
     except (socket.timeout, ConnectionResetError):
         pass
-check("all 20 idle clients closed by kagentd within 3.8 s", closed == 20, closed)
+check("all 20 idle clients closed by kagentd (3 s deadline, within 8 s)",
+      closed == 20, closed)
 
 out, took = ask(b"sta\0tus\n")
 check("NUL request: error reply", out ==
       b'{"error":"request holds a NUL byte (valid: status)"}\n', out)
-check("NUL request: answered within 1 s", took < 1, took)
+check("NUL request: answered at once, not at the 3 s deadline", took < 2.9, took)
 out, took = ask(b"\0")
 check("a lone NUL: error reply", out ==
       b'{"error":"request holds a NUL byte (valid: status)"}\n', out)
