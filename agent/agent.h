@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "board.h"
+#include "core_json.h"
 #include "health.h"
 #include "hw.h"
 
@@ -63,12 +64,6 @@ void inventory_sensors_probe(const char *root, struct board_sensors_lib *lib,
 
 /* Builds the JSON document the README specifies; NULL on allocation failure. */
 json_t *inventory_to_json(const struct inventory *inv);
-/* One JSON document on out, indented, with a newline; -EIO when the
- * document could not be built (doc NULL) or written. */
-int agent_json_print(json_t *doc, FILE *out);
-json_t *agent_json_num(struct hw_num n);
-json_t *agent_json_bool(struct hw_num n);
-json_t *agent_json_str(const char *s);
 /* {verdict, reason, source}; source null when no source answered. */
 json_t *disk_health_to_json(const struct disk_health *h);
 /* The raw facts of the source that answered; JSON null when none did. */

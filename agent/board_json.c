@@ -15,7 +15,7 @@ json_t *board_dmi_to_json(const struct board_dmi *d)
 		const char *name = board_dmi_field_name(f);
 
 		if (json_object_set_new(
-			o, name, agent_json_str(board_dmi_field_value(d, f))) <
+			o, name, core_json_str(board_dmi_field_value(d, f))) <
 		    0)
 			goto out_free;
 		if ((d->needs_root & (1u << f)) &&
@@ -50,7 +50,7 @@ static json_t *sensor_json(const struct board_sensor *s)
 	    value_json(s->value), "min", value_json(s->min), "max",
 	    value_json(s->max), "crit", value_json(s->crit), "alarm",
 	    s->alarm.known ? json_boolean(s->alarm.v != 0) : json_null(),
-	    "verdict", health_verdict_name(sv.verdict), "reason", sv.reason);
+	    "verdict", check_severity_name(sv.verdict), "reason", sv.reason);
 }
 
 json_t *board_sensors_to_json(const struct board_sensors *s)

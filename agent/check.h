@@ -6,45 +6,15 @@
 #ifndef KAGENT_CHECK_H
 #define KAGENT_CHECK_H
 
-#include <jansson.h>
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 
-/* Ordered by how bad: the worst result gives the host's verdict. */
-enum check_severity {
-	SEV_PASS = 0,
-	SEV_INFO,
-	SEV_UNKNOWN,
-	SEV_WARN,
-	SEV_FAIL,
-};
-
-struct check_result {
-	char id[48];
-	char instance[64];              /* device, listener, sensor; or "" */
-	enum check_severity sev;
-	char measured[96];
-	char required[96];
-	char message[320];
-	/* How old the asynchronous probe behind the result is (kagentd's
-	 * ZooKeeper probe); unknown for a result read when the check ran. */
-	bool age_known;
-	int64_t age_ms;
-};
-
-struct check_results {
-	struct check_result *v;
-	size_t n;
-	size_t cap;
-};
+#include "core_check.h"
 
 struct facts;
 
 struct check_def {
 	const char *id;
-	unsigned roles;                 /* CONF_ROLE_* mask; 0: every host */
+	unsigned roles;                 /* CORE_ROLE_* mask; 0: every host */
 	void (*run)(const struct facts *f, struct check_results *out);
 	const char *rule;               /* one line, for --list and the README */
 };
@@ -53,32 +23,7 @@ struct check_def {
 size_t check_table_count(void);
 const struct check_def *check_table_get(size_t idx);
 
-const char *check_severity_name(enum check_severity s);
-/* Appends a result; measured/required may be NULL for "".  -ENOMEM. */
-int check_add(struct check_results *r, const char *id, const char *instance,
-	      enum check_severity sev, const char *measured,
-	      const char *required, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-void check_results_free(struct check_results *r);
-/* Gives the results from index `from` on (those one check just added) the
- * age of the probe they were judged on. */
-void check_results_set_age(struct check_results *r, size_t from,
-			   int64_t age_ms);
-
 /* Runs every check whose roles intersect `roles`. */
 int check_run(const struct facts *f, unsigned roles, struct check_results *out);
-/* Nagios convention: any fail → fail, else any warn → warn, else any
- * unknown → unknown, else pass. */
-enum check_severity check_verdict(const struct check_results *r);
-/* 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
-int check_exit_code(enum check_severity verdict);
-
-json_t *check_results_to_json(const struct check_results *r);
-void check_results_print(const struct check_results *r, FILE *out,
-			 int only_non_passing);
-
-/* Byte counts and speeds as people read them, for measured/required. */
-void check_fmt_bytes(char *buf, size_t len, int64_t bytes, int decimal);
-void check_fmt_mbps(char *buf, size_t len, int64_t mbps);
 
 #endif

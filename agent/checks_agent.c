@@ -56,7 +56,7 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 			snprintf(why, sizeof why, "%s: not a PEM certificate",
 				 a->tls_cert);
 		else
-			hw_file_strerror(why, sizeof why, a->tls_cert, rc);
+			core_file_strerror(why, sizeof why, a->tls_cert, rc);
 		check_add(out, "agent.tls.expiry", NULL, SEV_UNKNOWN, "", r,
 			  "%s", why);
 		return;

@@ -81,9 +81,9 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 		const struct hw_nic *nic;
 		const char *why, *error;
 	} roles[] = {
-	    {CONF_ROLE_KAFKA, f->kafka_nic, f->kafka_nic_why,
+	    {CORE_ROLE_KAFKA, f->kafka_nic, f->kafka_nic_why,
 	     f->kafka ? NULL : f->kafka_error},
-	    {CONF_ROLE_ZOOKEEPER, f->zk_nic, f->zk_nic_why,
+	    {CORE_ROLE_ZOOKEEPER, f->zk_nic, f->zk_nic_why,
 	     f->zk ? NULL : f->zk_error},
 	};
 	const struct hw_nic *done[ROLE_NICS_MAX];
@@ -127,18 +127,6 @@ static void check_downshift(const struct facts *f, struct check_results *out)
 	}
 }
 
-static const enum check_severity health_sev[] = {
-    [HEALTH_UNKNOWN] = SEV_UNKNOWN,
-    [HEALTH_PASS] = SEV_PASS,
-    [HEALTH_WARN] = SEV_WARN,
-    [HEALTH_FAIL] = SEV_FAIL,
-};
-
-static enum check_severity sev_of(enum health_verdict v)
-{
-	return (unsigned)v <= HEALTH_FAIL ? health_sev[v] : SEV_UNKNOWN;
-}
-
 /* One result per physical disk; md and dm volumes have no SMART of their
  * own, their members are listed.  The verdict and its reason are the
  * inventory's (disk_health.c), which already says "needs CAP_SYS_RAWIO"
@@ -146,10 +134,11 @@ static enum check_severity sev_of(enum health_verdict v)
 static void check_disk_health(const struct facts *f, struct check_results *out)
 {
 	static const char *const measured[] = {
-	    [HEALTH_UNKNOWN] = "",
-	    [HEALTH_PASS] = "healthy",
-	    [HEALTH_WARN] = "degrading",
-	    [HEALTH_FAIL] = "failing",
+	    [SEV_UNKNOWN] = "",
+	    [SEV_INFO] = "",
+	    [SEV_PASS] = "healthy",
+	    [SEV_WARN] = "degrading",
+	    [SEV_FAIL] = "failing",
 	};
 	const struct hw_disks *disks = &f->inv.disks;
 	size_t i, n = 0;
@@ -177,8 +166,8 @@ static void check_disk_health(const struct facts *f, struct check_results *out)
 		}
 		h = &f->inv.smart[i].health;
 		check_add(
-		    out, "disk.health", d->name, sev_of(h->verdict),
-		    (unsigned)h->verdict <= HEALTH_FAIL ? measured[h->verdict]
+		    out, "disk.health", d->name, h->verdict,
+		    (unsigned)h->verdict <= SEV_FAIL ? measured[h->verdict]
 							: "",
 		    "healthy", "%s%s%s%s", h->reason, h->source[0] ? " (" : "",
 		    h->source, h->source[0] ? ")" : "");
@@ -216,7 +205,7 @@ static void check_sensors(const struct facts *f, struct check_results *out)
 	}
 	for (i = 0; i < s->n; i++) {
 		const struct board_sensor *b = &s->v[i];
-		struct sensor_verdict v = {HEALTH_UNKNOWN, ""};
+		struct sensor_verdict v = {SEV_UNKNOWN, ""};
 		char inst[64], m[48] = "", r[48] = "no alarm";
 
 		health_from_sensor(b, &v);
@@ -234,13 +223,13 @@ static void check_sensors(const struct facts *f, struct check_results *out)
 		else if (b->crit.known)
 			fmt_sensor_value(r, sizeof r, "< crit ", b->crit.v,
 					 b->kind);
-		check_add(out, "board.sensors", inst, sev_of(v.verdict), m, r,
+		check_add(out, "board.sensors", inst, v.verdict, m, r,
 			  "%s", v.reason);
 	}
 }
 
 const struct check_def checks_health[] = {
-    {"nic.downshift", CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER, check_downshift,
+    {"nic.downshift", CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER, check_downshift,
      "warn when the role's NIC negotiated less than both ends support"},
     {"disk.health", 0, check_disk_health,
      "per disk: fail when SMART says failing, warn on bad sectors or wear"},

@@ -291,20 +291,20 @@ static void check_kafka_nic(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_kafka_host[] = {
-    {"kafka.cpu.cores", CONF_ROLE_KAFKA, check_kafka_cores,
+    {"kafka.cpu.cores", CORE_ROLE_KAFKA, check_kafka_cores,
      "warn below 8 physical cores"},
-    {"kafka.memory", CONF_ROLE_KAFKA, check_kafka_memory,
+    {"kafka.memory", CORE_ROLE_KAFKA, check_kafka_memory,
      "warn below 32 GB, fail below 8 GB; reports the page cache beside the "
      "heap"},
-    {"kafka.logdirs.capacity", CONF_ROLE_KAFKA, check_logdirs_capacity,
+    {"kafka.logdirs.capacity", CORE_ROLE_KAFKA, check_logdirs_capacity,
      "warn below 4 TB on the disks under log.dirs"},
-    {"kafka.logdirs.spread", CONF_ROLE_KAFKA, check_logdirs_spread,
+    {"kafka.logdirs.spread", CORE_ROLE_KAFKA, check_logdirs_spread,
      "warn when every log dir is on one physical disk"},
-    {"kafka.logdirs.nas", CONF_ROLE_KAFKA, check_logdirs_nas,
+    {"kafka.logdirs.nas", CORE_ROLE_KAFKA, check_logdirs_nas,
      "fail when a log dir is on a network filesystem"},
-    {"kafka.logdirs.ebs", CONF_ROLE_KAFKA, check_logdirs_ebs,
+    {"kafka.logdirs.ebs", CORE_ROLE_KAFKA, check_logdirs_ebs,
      "info when a log dir is on AWS EBS (cannot shrink)"},
-    {"kafka.nic.speed", CONF_ROLE_KAFKA, check_kafka_nic,
+    {"kafka.nic.speed", CORE_ROLE_KAFKA, check_kafka_nic,
      "fail below 10 Gb/s on the interface carrying Kafka traffic"},
 };
 const size_t checks_kafka_host_len =

@@ -387,7 +387,7 @@ static void secret_file_one(const struct facts *f,
 	struct stat st;
 	int e;
 
-	if (hw_path(path, sizeof path, f->root, "%s", s->path) < 0) {
+	if (core_path(path, sizeof path, f->root, "%s", s->path) < 0) {
 		check_add(out, SECRET_FILES, s->path, SEV_UNKNOWN, "", req,
 			  "%s (%s): path too long", s->path, s->key);
 		return;
@@ -440,23 +440,23 @@ static void check_secret_files(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_kafka_security[] = {
-    {ENCRYPTION, CONF_ROLE_KAFKA, check_encryption,
+    {ENCRYPTION, CORE_ROLE_KAFKA, check_encryption,
      "warn for a PLAINTEXT or SASL_PLAINTEXT listener bound to a non-loopback "
      "address"},
-    {SASL_VERSION, CONF_ROLE_KAFKA, check_sasl_version,
+    {SASL_VERSION, CORE_ROLE_KAFKA, check_sasl_version,
      "fail if a SASL mechanism is newer than the installed broker (GSSAPI 0.9, "
      "PLAIN 0.10.0, SCRAM 0.10.2, OAUTHBEARER 2.0, OIDC 3.1.0)"},
-    {PLAIN_CLEAR, CONF_ROLE_KAFKA, check_plain_cleartext,
+    {PLAIN_CLEAR, CORE_ROLE_KAFKA, check_plain_cleartext,
      "fail if PLAIN is enabled on a SASL_PLAINTEXT listener"},
-    {OAUTHBEARER, CONF_ROLE_KAFKA, check_oauthbearer,
+    {OAUTHBEARER, CORE_ROLE_KAFKA, check_oauthbearer,
      "fail if OAUTHBEARER validates with the built-in unsecured handler"},
-    {SCRAM, CONF_ROLE_KAFKA, check_scram,
+    {SCRAM, CORE_ROLE_KAFKA, check_scram,
      "info: SCRAM is recommended where there is no Kerberos"},
-    {AUTHORIZER, CONF_ROLE_KAFKA, check_authorizer,
+    {AUTHORIZER, CORE_ROLE_KAFKA, check_authorizer,
      "warn if no authorizer.class.name (no ACLs are enforced)"},
-    {ALLOW_EVERYONE, CONF_ROLE_KAFKA, check_allow_everyone,
+    {ALLOW_EVERYONE, CORE_ROLE_KAFKA, check_allow_everyone,
      "warn if allow.everyone.if.no.acl.found=true"},
-    {SECRET_FILES, CONF_ROLE_KAFKA, check_secret_files,
+    {SECRET_FILES, CORE_ROLE_KAFKA, check_secret_files,
      "fail if a keystore, truststore or JAAS file is readable by other users"},
 };
 const size_t checks_kafka_security_len =

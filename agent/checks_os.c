@@ -134,15 +134,15 @@ static void check_filesystem(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_os[] = {
-	{ "os.swappiness", CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER, check_swappiness,
+	{ "os.swappiness", CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER, check_swappiness,
 	  "warn when vm.swappiness > 1 (swapping the JVM stalls it)" },
-	{ "os.nofile", CONF_ROLE_KAFKA, check_nofile,
+	{ "os.nofile", CORE_ROLE_KAFKA, check_nofile,
 	  "warn when Kafka's open-file limit is below 100000" },
-	{ "os.max_map_count", CONF_ROLE_KAFKA, check_max_map_count,
+	{ "os.max_map_count", CORE_ROLE_KAFKA, check_max_map_count,
 	  "warn when vm.max_map_count is below 262144" },
 	{ "os.clock", 0, check_clock,
 	  "warn when the kernel clock is not synchronised (adjtimex)" },
-	{ "os.filesystem", CONF_ROLE_KAFKA, check_filesystem,
+	{ "os.filesystem", CORE_ROLE_KAFKA, check_filesystem,
 	  "info: a log dir on a filesystem other than XFS or ext4, or without noatime" },
 };
 const size_t checks_os_len = sizeof checks_os / sizeof checks_os[0];

@@ -218,13 +218,13 @@ static void check_zk_live(const struct facts *f, struct check_results *out)
 }
 
 const struct check_def checks_zookeeper[] = {
-    {"zookeeper.memory", CONF_ROLE_ZOOKEEPER, check_zk_memory,
+    {"zookeeper.memory", CORE_ROLE_ZOOKEEPER, check_zk_memory,
      "warn below 4 GB, fail below 2 GB; info above 8 GB"},
-    {"zookeeper.disk", CONF_ROLE_ZOOKEEPER, check_zk_disk,
+    {"zookeeper.disk", CORE_ROLE_ZOOKEEPER, check_zk_disk,
      "dataDir/dataLogDir on an SSD: warn if rotational or below 240 GB"},
-    {"zookeeper.nic.speed", CONF_ROLE_ZOOKEEPER, check_zk_nic,
+    {"zookeeper.nic.speed", CORE_ROLE_ZOOKEEPER, check_zk_nic,
      "fail below 1 Gb/s on the interface carrying ZooKeeper traffic"},
-    {"zookeeper.live", CONF_ROLE_ZOOKEEPER, check_zk_live,
+    {"zookeeper.live", CORE_ROLE_ZOOKEEPER, check_zk_live,
      "ruok/srvr on the client port: fail when nothing serves; unknown when not "
      "whitelisted"},
 };

@@ -129,7 +129,7 @@ int cmd_check(int argc, char **argv)
 	if (json) {
 		json_t *doc = check_results_to_json(&res);
 
-		if (agent_json_print(doc, stdout) < 0) {
+		if (core_json_print(doc, stdout) < 0) {
 			fprintf(stderr, "kagent check: cannot build JSON\n");
 			rc = EXIT_CHECK_UNKNOWN;
 		}

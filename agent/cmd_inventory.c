@@ -57,7 +57,7 @@ int cmd_inventory(int argc, char **argv)
 	if (json) {
 		json_t *doc = inventory_to_json(&inv);
 
-		if (agent_json_print(doc, stdout) < 0) {
+		if (core_json_print(doc, stdout) < 0) {
 			fprintf(stderr, "kagent inventory: cannot build JSON\n");
 			rc = AGENT_EXIT_USAGE;
 		}

@@ -165,7 +165,7 @@ static void print_text(const struct disk_smart *s, FILE *out)
 		break;
 	}
 	fprintf(out, "%-15s %s: %s (%s)\n",
-		"health:", health_verdict_name(s->health.verdict),
+		"health:", check_severity_name(s->health.verdict),
 		text_escape(safe, sizeof safe, s->health.reason),
 		s->health.source[0] ? s->health.source : "no source");
 }
@@ -185,7 +185,7 @@ static int print_json(const struct disk_smart *s, FILE *out)
 	    json_object_set_new(doc, "health",
 				disk_health_to_json(&s->health)) < 0)
 		goto out_free;
-	r = agent_json_print(doc, out);
+	r = core_json_print(doc, out);
 out_free:
 	json_decref(doc);
 	return r;
@@ -215,12 +215,12 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 		text = malloc(HW_SMARTCTL_OUT_MAX + 1);
 		if (text == NULL)
 			return -ENOMEM;
-		n = hw_read_file(arg, text, HW_SMARTCTL_OUT_MAX + 1);
+		n = core_read_file(arg, text, HW_SMARTCTL_OUT_MAX + 1);
 		if (n < 0) {
-			hw_err_file(err, arg, (int)n);
+			core_err_file(err, arg, (int)n);
 			r = (int)n;
 		} else if (n >= HW_SMARTCTL_OUT_MAX) {
-			hw_err_set(err, "%s: larger than %d bytes", arg,
+			core_err_set(err, "%s: larger than %d bytes", arg,
 				   HW_SMARTCTL_OUT_MAX - 1);
 			r = -EFBIG;
 		} else {
@@ -235,7 +235,7 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 	case SMART_DEVICE:
 		r = disk_health_probe_node(arg, out);
 		if (r < 0)
-			hw_err_set(err, "%s", out->health.reason);
+			core_err_set(err, "%s", out->health.reason);
 		return r;
 	case SMART_NONE:
 		break;

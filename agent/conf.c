@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "conf.h"
-#include "conf_ini.h"
+#include "core_ini.h"
 #include "hw.h"
 
 #define GiB (INT64_C(1) << 30)
@@ -86,45 +86,12 @@ int conf_hostport_split(const char *s, char *host, size_t hostlen,
 	}
 	if (hl == 0 || hl >= hostlen || strlen(colon + 1) >= portlen)
 		return -EINVAL;
-	if (hw_parse_i64(colon + 1, &p) < 0 || p < 1 || p > 65535)
+	if (core_parse_i64(colon + 1, &p) < 0 || p < 1 || p > 65535)
 		return -EINVAL;
 	memcpy(host, h, hl);
 	host[hl] = '\0';
 	snprintf(port, portlen, "%" PRId64, p);
 	return 0;
-}
-
-int conf_parse_size(const char *s, int64_t *out)
-{
-	static const struct {
-		const char *suffix;
-		int64_t mult;
-	} units[] = {
-		{ "", 1 }, { "B", 1 },
-		{ "K", 1 << 10 }, { "KiB", 1 << 10 }, { "KB", 1000 },
-		{ "M", 1 << 20 }, { "MiB", 1 << 20 }, { "MB", 1000000 },
-		{ "G", GiB }, { "GiB", GiB }, { "GB", GB },
-		{ "T", GiB << 10 }, { "TiB", GiB << 10 }, { "TB", TB },
-	};
-	char *end;
-	long long v;
-	size_t i;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || errno == ERANGE || v < 0)
-		return -EINVAL;
-	while (*end == ' ')
-		end++;
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(end, units[i].suffix) != 0)
-			continue;
-		if (v > INT64_MAX / units[i].mult)
-			return -ERANGE;
-		*out = v * units[i].mult;
-		return 0;
-	}
-	return -EINVAL;
 }
 
 int conf_roles_parse(const char *s, unsigned *roles)
@@ -138,9 +105,9 @@ int conf_roles_parse(const char *s, unsigned *roles)
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (strcmp(tok, "zookeeper") == 0)
-			r |= CONF_ROLE_ZOOKEEPER;
+			r |= CORE_ROLE_ZOOKEEPER;
 		else if (strcmp(tok, "kafka") == 0)
-			r |= CONF_ROLE_KAFKA;
+			r |= CORE_ROLE_KAFKA;
 		else
 			return -EINVAL;
 	}
@@ -153,11 +120,11 @@ int conf_roles_parse(const char *s, unsigned *roles)
 const char *conf_roles_name(unsigned roles)
 {
 	switch (roles) {
-	case CONF_ROLE_ZOOKEEPER:
+	case CORE_ROLE_ZOOKEEPER:
 		return "zookeeper";
-	case CONF_ROLE_KAFKA:
+	case CORE_ROLE_KAFKA:
 		return "kafka";
-	case CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA:
+	case CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA:
 		return "zookeeper,kafka";
 	default:
 		return "none";
@@ -209,7 +176,7 @@ static int set_threshold(struct parse_state *st, const char *section,
 		if (strcmp(d->section, section) != 0 || strcmp(d->key, key) != 0)
 			continue;
 		*found = 1;
-		r = d->is_size ? conf_parse_size(v, &n) : hw_parse_i64(v, &n);
+		r = d->is_size ? core_parse_size(v, &n) : core_parse_i64(v, &n);
 		if (r < 0 || n < 0) {
 			snprintf(st->msg, sizeof st->msg, "bad value '%s' for '%s' (%s)",
 				 v, key, d->is_size ? "a size such as 32GiB or 4TB" :
@@ -270,7 +237,7 @@ static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
 	int64_t n;
 
 	/* A day bounds every interval: a larger one is a typo. */
-	if (hw_parse_i64(v, &n) < 0 || n < 1 || n > 86400) {
+	if (core_parse_i64(v, &n) < 0 || n < 1 || n > 86400) {
 		snprintf(st->msg, sizeof st->msg,
 			 "'%s' must be seconds from 1 to 86400, not '%s'", key, v);
 		return 0;
@@ -321,7 +288,7 @@ static int handle_agent(struct parse_state *st, const char *k, const char *v)
 		return set_seconds(&a->prober_timeout_s, v, st, k);
 	if (!strcmp(k, "spool_max")) {
 		/* Below 64 KiB not even one large report fits. */
-		if (conf_parse_size(v, &a->spool_max) < 0 ||
+		if (core_parse_size(v, &a->spool_max) < 0 ||
 		    a->spool_max < (64 << 10)) {
 			snprintf(st->msg, sizeof st->msg,
 				 "bad spool_max '%s' (a size of at least 64KiB)", v);
@@ -433,7 +400,7 @@ int conf_parse(const char *text, const char *path, struct conf *c, char *err,
 	struct parse_state st = { .c = c, .msg = "" };
 	int r;
 
-	r = conf_ini_parse(text, path, on_key, &st, err, errlen);
+	r = core_ini_parse(text, path, on_key, &st, err, errlen);
 	if (r == 0)
 		snprintf(c->path, sizeof c->path, "%s", path);
 	return r;
@@ -445,7 +412,7 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	int r;
 
 	/* A configuration file larger than this is not a configuration file. */
-	r = conf_ini_load(path, 64 * 1024, on_key, &st, err, errlen);
+	r = core_ini_load(path, 64 * 1024, on_key, &st, err, errlen);
 	if (r == 0)
 		snprintf(c->path, sizeof c->path, "%s", path);
 	return r;

@@ -12,8 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CONF_ROLE_ZOOKEEPER 0x1u
-#define CONF_ROLE_KAFKA 0x2u
+#include "core.h"
 
 #define CONF_DEFAULT_PATH "/etc/kagent/kagent.conf"
 
@@ -66,7 +65,7 @@ struct conf_agent {
 
 struct conf {
 	char path[PATH_MAX];
-	unsigned roles;                   /* CONF_ROLE_* */
+	unsigned roles;                   /* CORE_ROLE_* */
 	char cluster[64];
 	char rack[64];
 	char zone[64];
@@ -97,8 +96,6 @@ int conf_hostport_split(const char *s, char *host, size_t hostlen,
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);
-/* "4GiB", "240GB", "8G", "1000" → bytes; -EINVAL on anything else. */
-int conf_parse_size(const char *s, int64_t *out);
 
 /* The threshold table, for the README and `kagent check --thresholds`. */
 struct conf_threshold_def {

@@ -71,7 +71,7 @@ struct spool {
 
 #define SPOOL_STATE_FILE "state"
 /* A buffer for spool_read: a frame, the file's header, and room to see
- * a longer file and hw_read_file's NUL. */
+ * a longer file and core_read_file's NUL. */
 #define SPOOL_BUF_MAX (PROBER_BODY_MAX + 8 + 2)
 /* A held report whose ack has not come after this long is written to
  * disk: what a crash of kagentd can lose is at most this window. */

@@ -14,11 +14,11 @@
 #include "disk_health.h"
 
 /* Sets the verdict and its reason; a reason that does not fit is cut. */
-static void health_set(struct disk_smart *out, enum health_verdict v,
+static void health_set(struct disk_smart *out, enum check_severity v,
 		       const char *source, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void health_set(struct disk_smart *out, enum health_verdict v,
+static void health_set(struct disk_smart *out, enum check_severity v,
 		       const char *source, const char *fmt, ...)
 {
 	va_list ap;
@@ -129,7 +129,7 @@ int disk_nvme_controller(const char *root, const char *disk, char *ctrl,
 	char p[PATH_MAX], real[PATH_MAX], *slash;
 	long n;
 
-	if (hw_path(p, sizeof p, root, "sys/block/%s", disk) < 0)
+	if (core_path(p, sizeof p, root, "sys/block/%s", disk) < 0)
 		return -ENAMETOOLONG;
 	if (realpath(p, real) == NULL)
 		return -errno;
@@ -165,12 +165,12 @@ void disk_health_from_smartctl(const struct hw_smartctl *s, const char *prefix,
 	why = h.reason;
 	/* With -n standby smartctl stops before any SMART command and says
 	 * "Device is in STANDBY mode, exit(2)". */
-	if (h.verdict == HEALTH_UNKNOWN &&
+	if (h.verdict == SEV_UNKNOWN &&
 	    strncmp(msg, "Device is in ", 13) == 0) {
 		out->asleep = true;
 		snprintf(h.reason, sizeof h.reason,
 			 "disk asleep, not woken (smartctl: %s)", msg);
-	} else if (h.verdict == HEALTH_UNKNOWN &&
+	} else if (h.verdict == SEV_UNKNOWN &&
 		   strstr(msg, "Permission denied") != NULL) {
 		snprintf(h.reason, sizeof h.reason,
 			 "needs CAP_SYS_RAWIO (smartctl: %s)", msg);
@@ -200,12 +200,12 @@ static void read_smartctl(const char *devnode, const char *prefix,
 	r = hw_smartctl_run(devnode, DISK_SMARTCTL_TIMEOUT_MS, &json, &len,
 			    &err);
 	if (r == -ENOENT) {
-		health_set(out, HEALTH_UNKNOWN, "",
+		health_set(out, SEV_UNKNOWN, "",
 			   "%s%ssmartctl not installed", prefix, sep);
 		return;
 	}
 	if (r < 0) {
-		health_set(out, HEALTH_UNKNOWN, "smartctl", "%s%s%s", prefix,
+		health_set(out, SEV_UNKNOWN, "smartctl", "%s%s%s", prefix,
 			   sep, err.msg);
 		return;
 	}
@@ -213,7 +213,7 @@ static void read_smartctl(const char *devnode, const char *prefix,
 	r = hw_smartctl_parse(json, len, &out->facts.smartctl, &err);
 	free(json);
 	if (r < 0) {
-		health_set(out, HEALTH_UNKNOWN, "smartctl", "%s%s%s", prefix,
+		health_set(out, SEV_UNKNOWN, "smartctl", "%s%s%s", prefix,
 			   sep, err.msg);
 		return;
 	}
@@ -237,7 +237,7 @@ static void read_ata(const char *devnode, struct disk_smart *out)
 		return;
 	}
 	if (r == -EACCES) {
-		health_set(out, HEALTH_UNKNOWN, "atasmart",
+		health_set(out, SEV_UNKNOWN, "atasmart",
 			   "needs CAP_SYS_RAWIO");
 		return;
 	}
@@ -258,7 +258,7 @@ static void read_nvme(const char *ctrl_node, struct disk_smart *out)
 		return;
 	}
 	if (r == -EACCES) {
-		health_set(out, HEALTH_UNKNOWN, "nvme", "needs CAP_SYS_ADMIN");
+		health_set(out, SEV_UNKNOWN, "nvme", "needs CAP_SYS_ADMIN");
 		return;
 	}
 	snprintf(prefix, sizeof prefix, "nvme: %s", err.msg);
@@ -272,8 +272,9 @@ int disk_health_probe(const char *root, const struct hw_disk *d,
 	enum disk_smart_plan plan;
 
 	memset(out, 0, sizeof *out);
+	out->health.verdict = SEV_UNKNOWN;
 	if (d->name[0] == '\0') {
-		health_set(out, HEALTH_UNKNOWN, "", "disk without a name");
+		health_set(out, SEV_UNKNOWN, "", "disk without a name");
 		return -EINVAL;
 	}
 	plan = disk_health_plan(root, d, reason, sizeof reason);
@@ -281,26 +282,26 @@ int disk_health_probe(const char *root, const struct hw_disk *d,
 	case DISK_PLAN_NVME:
 		if (disk_nvme_controller(root, d->name, ctrl, sizeof ctrl) <
 		    0) {
-			health_set(out, HEALTH_UNKNOWN, "nvme",
+			health_set(out, SEV_UNKNOWN, "nvme",
 				   "controller of %s not found in sysfs",
 				   d->name);
 			break;
 		}
-		hw_path(node, sizeof node, root, "dev/%s", ctrl);
+		core_path(node, sizeof node, root, "dev/%s", ctrl);
 		read_nvme(node, out);
 		break;
 	case DISK_PLAN_ATA:
-		hw_path(node, sizeof node, root, "dev/%s", d->name);
+		core_path(node, sizeof node, root, "dev/%s", d->name);
 		read_ata(node, out);
 		break;
 	case DISK_PLAN_SMARTCTL:
-		hw_path(node, sizeof node, root, "dev/%s", d->name);
+		core_path(node, sizeof node, root, "dev/%s", d->name);
 		read_smartctl(node, NULL, out);
 		break;
 	case DISK_PLAN_NONE:
 	case DISK_PLAN_CAPTURED:
 	case DISK_PLAN_UNSUPPORTED:
-		health_set(out, HEALTH_UNKNOWN, "", "%s", reason);
+		health_set(out, SEV_UNKNOWN, "", "%s", reason);
 		break;
 	}
 	return 0;
@@ -317,9 +318,10 @@ int disk_health_probe_node(const char *devnode, struct disk_smart *out)
 	int r;
 
 	memset(out, 0, sizeof *out);
+	out->health.verdict = SEV_UNKNOWN;
 	if (realpath(devnode, real) == NULL) {
 		r = -errno;
-		health_set(out, HEALTH_UNKNOWN, "", "%s: %s", devnode,
+		health_set(out, SEV_UNKNOWN, "", "%s: %s", devnode,
 			   strerror(-r));
 		return r;
 	}

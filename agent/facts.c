@@ -40,7 +40,7 @@ static int exists_below(const char *root, const char *rel)
 	/* AT_EACCESS: plain access() drops the prober's CAP_DAC_READ_SEARCH
 	 * and would miss a config below a directory only its service may
 	 * search (/etc/kafka 0750 kafka:kafka). */
-	return hw_path(path, sizeof path, root, "%s", rel) == 0 &&
+	return core_path(path, sizeof path, root, "%s", rel) == 0 &&
 	       faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
 
@@ -301,9 +301,9 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 	r = hw_os_probe(root, &f->os, err);
 	if (r < 0)
 		goto out_inventory;
-	if (roles & CONF_ROLE_KAFKA)
+	if (roles & CORE_ROLE_KAFKA)
 		gather_kafka(f);
-	if (roles & CONF_ROLE_ZOOKEEPER)
+	if (roles & CORE_ROLE_ZOOKEEPER)
 		gather_zk(f, opts);
 	if (!opts || !opts->tls_cert_given)
 		facts_tls_cert_read(&f->conf.agent, &f->tls_cert);

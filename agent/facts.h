@@ -43,7 +43,7 @@ struct facts_tls_cert {
 struct facts {
 	const char *root;
 	struct conf conf;
-	unsigned roles;                   /* CONF_ROLE_*, after --role */
+	unsigned roles;                   /* CORE_ROLE_*, after --role */
 	struct inventory inv;
 	struct hw_os os;
 

@@ -12,18 +12,6 @@
 
 #include "facts_cache.h"
 
-uint64_t facts_fnv(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 void facts_file_key_take(const char *root, const char *path,
 			 struct facts_file_key *k)
 {
@@ -32,7 +20,7 @@ void facts_file_key_take(const char *root, const char *path,
 
 	memset(k, 0, sizeof *k);
 	if (path[0] == '\0' ||
-	    hw_path(full, sizeof full, root, "%s", path) < 0 ||
+	    core_path(full, sizeof full, root, "%s", path) < 0 ||
 	    stat(full, &st) < 0)
 		return;
 	k->exists = true;
@@ -57,16 +45,16 @@ static uint64_t block_digest(const char *root)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	uint64_t h = FACTS_FNV_START;
+	uint64_t h = CORE_FNV_START;
 	DIR *d;
 
-	if (hw_path(path, sizeof path, root, "sys/block") < 0)
+	if (core_path(path, sizeof path, root, "sys/block") < 0)
 		return 0;
 	d = opendir(path);
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL)
-		h = facts_fnv(h, de->d_name, strlen(de->d_name) + 1);
+		h = core_fnv(h, de->d_name, strlen(de->d_name) + 1);
 	closedir(d);
 	return h;
 }
@@ -77,13 +65,13 @@ static uint64_t block_digest(const char *root)
 static uint64_t mounts_digest(const char *root)
 {
 	char path[PATH_MAX], buf[4096];
-	uint64_t h = FACTS_FNV_START;
+	uint64_t h = CORE_FNV_START;
 	ssize_t n;
 	int fd;
 
-	if (hw_path(path, sizeof path, root, "proc/self/mountinfo") < 0)
+	if (core_path(path, sizeof path, root, "proc/self/mountinfo") < 0)
 		return 0;
-	if (hw_file_open(path, 0, &fd) < 0)
+	if (core_file_open(path, 0, &fd) < 0)
 		return 0;
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -92,7 +80,7 @@ static uint64_t mounts_digest(const char *root)
 			h = 0;
 			break;
 		}
-		h = facts_fnv(h, buf, (size_t)n);
+		h = core_fnv(h, buf, (size_t)n);
 	}
 	close(fd);
 	return h;
@@ -105,8 +93,8 @@ static bool pid_still_java(const char *root, pid_t pid)
 
 	if (pid == 0)
 		return true;
-	return hw_path(path, sizeof path, root, "proc/%d/comm", (int)pid) == 0 &&
-	       hw_read_line(path, comm, sizeof comm) == 0 &&
+	return core_path(path, sizeof path, root, "proc/%d/comm", (int)pid) == 0 &&
+	       core_read_line(path, comm, sizeof comm) == 0 &&
 	       strcmp(comm, "java") == 0;
 }
 

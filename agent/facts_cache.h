@@ -75,9 +75,5 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 		       struct hw_nics *nics, struct facts **out,
 		       struct hw_err *err);
 
-/* FNV-1a, 64 bits: tells a changed listing or link state from an
- * unchanged one cheaply; nothing here defends against a chosen collision. */
-#define FACTS_FNV_START 0xcbf29ce484222325ull
-uint64_t facts_fnv(uint64_t h, const void *data, size_t n);
 
 #endif

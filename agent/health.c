@@ -8,21 +8,6 @@
 #include "health.h"
 #include "smart_ata.h"
 
-const char *health_verdict_name(enum health_verdict v)
-{
-	switch (v) {
-	case HEALTH_PASS:
-		return "pass";
-	case HEALTH_WARN:
-		return "warn";
-	case HEALTH_FAIL:
-		return "fail";
-	case HEALTH_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
-
 /* Appends to the reason; a reason that does not fit is cut, not dropped. */
 static void reason_add(struct disk_health *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,35 +49,35 @@ static void judge_overall(const struct hw_ata_smart *s, struct disk_health *h)
 
 	switch (s->overall) {
 	case HW_ATA_OVERALL_BAD_STATUS:
-		h->verdict = HEALTH_FAIL;
+		h->verdict = SEV_FAIL;
 		reason_add(h, "%s: the disk's self-assessment says failing",
 			   name);
 		break;
 	case HW_ATA_OVERALL_BAD_ATTRIBUTE_NOW:
-		h->verdict = HEALTH_FAIL;
+		h->verdict = SEV_FAIL;
 		reason_add(h, "%s", name);
 		list_bad_attrs(s, true, h);
 		break;
 	case HW_ATA_OVERALL_BAD_SECTOR_MANY:
-		h->verdict = HEALTH_FAIL;
+		h->verdict = SEV_FAIL;
 		reason_add(h, "%s: bad sectors %lld", name,
 			   (long long)s->bad_sectors.v);
 		break;
 	case HW_ATA_OVERALL_BAD_SECTOR:
-		h->verdict = HEALTH_WARN;
+		h->verdict = SEV_WARN;
 		reason_add(h, "%s: bad sectors %lld", name,
 			   (long long)s->bad_sectors.v);
 		break;
 	case HW_ATA_OVERALL_BAD_ATTRIBUTE_IN_THE_PAST:
-		h->verdict = HEALTH_WARN;
+		h->verdict = SEV_WARN;
 		reason_add(h, "%s", name);
 		list_bad_attrs(s, false, h);
 		break;
 	case HW_ATA_OVERALL_GOOD:
-		h->verdict = HEALTH_PASS;
+		h->verdict = SEV_PASS;
 		break;
 	case HW_ATA_OVERALL_UNKNOWN:
-		h->verdict = HEALTH_UNKNOWN;
+		h->verdict = SEV_UNKNOWN;
 		break;
 	}
 }
@@ -108,14 +93,15 @@ void health_from_ata(const struct hw_ata_smart *s, struct disk_health *out)
 	size_t i;
 
 	memset(out, 0, sizeof *out);
+	out->verdict = SEV_UNKNOWN;
 	snprintf(out->source, sizeof out->source, "atasmart");
 	if (s->asleep) {
-		out->verdict = HEALTH_UNKNOWN;
+		out->verdict = SEV_UNKNOWN;
 		reason_add(out, "disk asleep, not woken");
 		return;
 	}
 	if (s->overall == HW_ATA_OVERALL_UNKNOWN) {
-		out->verdict = HEALTH_UNKNOWN;
+		out->verdict = SEV_UNKNOWN;
 		reason_add(out, "no SMART status in the data");
 		return;
 	}
@@ -130,9 +116,9 @@ void health_from_ata(const struct hw_ata_smart *s, struct disk_health *out)
 		reason_add(out, "%s%s (%u) = %lld", sep, a->name, a->id,
 			   (long long)a->sectors.v);
 		sep = ", ";
-		if (out->verdict == HEALTH_PASS)
-			out->verdict = HEALTH_WARN;
+		if (out->verdict == SEV_PASS)
+			out->verdict = SEV_WARN;
 	}
-	if (out->verdict == HEALTH_PASS)
+	if (out->verdict == SEV_PASS)
 		reason_add(out, "GOOD");
 }

@@ -6,20 +6,15 @@
 #ifndef KAGENT_HEALTH_H
 #define KAGENT_HEALTH_H
 
-enum health_verdict {
-	HEALTH_UNKNOWN = 0,             /* could not be read; reason says why */
-	HEALTH_PASS,
-	HEALTH_WARN,
-	HEALTH_FAIL,
-};
+#include "core_check.h"
 
+/* verdict is PASS, WARN, FAIL, or UNKNOWN when the disk could not be read
+ * (reason says why).  SEV_PASS is 0: whoever zeroes one sets the verdict. */
 struct disk_health {
-	enum health_verdict verdict;
+	enum check_severity verdict;
 	char reason[192];
 	char source[16];                /* "atasmart", "nvme", "smartctl" or "" */
 };
-
-const char *health_verdict_name(enum health_verdict v);
 
 struct hw_ata_smart;
 /* libatasmart's facts: its overall status, then reallocated (5), pending

@@ -41,9 +41,10 @@ void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out)
 	bool worn, media;
 
 	memset(out, 0, sizeof *out);
+	out->verdict = SEV_UNKNOWN;
 	snprintf(out->source, sizeof out->source, "nvme");
 	if (h == NULL) {
-		out->verdict = HEALTH_UNKNOWN;
+		out->verdict = SEV_UNKNOWN;
 		snprintf(out->reason, sizeof out->reason, "no NVMe health log");
 		return;
 	}
@@ -51,14 +52,14 @@ void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out)
 	 * comparison also catches one that does not. */
 	if (h->critical_warning != 0) {
 		warning_bits(h->critical_warning, bits, sizeof bits);
-		out->verdict = HEALTH_FAIL;
+		out->verdict = SEV_FAIL;
 		snprintf(out->reason, sizeof out->reason,
 			 "critical_warning=0x%02x (%s)", h->critical_warning,
 			 bits);
 		return;
 	}
 	if (spare_low(h)) {
-		out->verdict = HEALTH_FAIL;
+		out->verdict = SEV_FAIL;
 		snprintf(out->reason, sizeof out->reason,
 			 "available_spare=%lld below threshold %lld",
 			 (long long)h->available_spare.v,
@@ -69,22 +70,22 @@ void health_from_nvme(const struct hw_nvme_health *h, struct disk_health *out)
 	worn =
 	    h->percentage_used.known && h->percentage_used.v >= NVME_WEAR_WARN;
 	if (media && worn) {
-		out->verdict = HEALTH_WARN;
+		out->verdict = SEV_WARN;
 		snprintf(out->reason, sizeof out->reason,
 			 "media_errors=%lld; percentage_used=%lld",
 			 (long long)h->media_errors.v,
 			 (long long)h->percentage_used.v);
 	} else if (media) {
-		out->verdict = HEALTH_WARN;
+		out->verdict = SEV_WARN;
 		snprintf(out->reason, sizeof out->reason, "media_errors=%lld",
 			 (long long)h->media_errors.v);
 	} else if (worn) {
-		out->verdict = HEALTH_WARN;
+		out->verdict = SEV_WARN;
 		snprintf(out->reason, sizeof out->reason,
 			 "percentage_used=%lld",
 			 (long long)h->percentage_used.v);
 	} else {
-		out->verdict = HEALTH_PASS;
+		out->verdict = SEV_PASS;
 		snprintf(out->reason, sizeof out->reason,
 			 "critical_warning=0x00");
 	}

@@ -6,7 +6,7 @@
 
 #include "health_sensors.h"
 
-static void verdict_set(struct sensor_verdict *out, enum health_verdict v,
+static void verdict_set(struct sensor_verdict *out, enum check_severity v,
 			const struct board_sensor *s, const char *what)
 {
 	out->verdict = v;
@@ -38,7 +38,7 @@ void health_from_sensor(const struct board_sensor *s,
 	if (s->value.known && s->crit.known && s->value.v >= s->crit.v) {
 		fmt_value(lim, sizeof lim, s->crit.v, s->kind);
 		snprintf(what, sizeof what, "%s >= critical %s", val, lim);
-		verdict_set(out, HEALTH_FAIL, s, what);
+		verdict_set(out, SEV_FAIL, s, what);
 	} else if (s->alarm.known && s->alarm.v != 0) {
 		if (s->kind == BOARD_SENSOR_INTRUSION)
 			snprintf(what, sizeof what,
@@ -47,18 +47,18 @@ void health_from_sensor(const struct board_sensor *s,
 			snprintf(what, sizeof what, "alarm raised at %s", val);
 		else
 			snprintf(what, sizeof what, "alarm raised");
-		verdict_set(out, HEALTH_WARN, s, what);
+		verdict_set(out, SEV_WARN, s, what);
 	} else if (s->value.known && s->max.known && s->value.v >= s->max.v) {
 		fmt_value(lim, sizeof lim, s->max.v, s->kind);
 		snprintf(what, sizeof what, "%s >= max %s", val, lim);
-		verdict_set(out, HEALTH_WARN, s, what);
+		verdict_set(out, SEV_WARN, s, what);
 	} else if (s->kind == BOARD_SENSOR_INTRUSION) {
 		if (s->alarm.known)
-			verdict_set(out, HEALTH_PASS, s, "no intrusion");
+			verdict_set(out, SEV_PASS, s, "no intrusion");
 		else
-			verdict_set(out, HEALTH_UNKNOWN, s, "alarm unreadable");
+			verdict_set(out, SEV_UNKNOWN, s, "alarm unreadable");
 	} else if (!s->value.known) {
-		verdict_set(out, HEALTH_UNKNOWN, s,
+		verdict_set(out, SEV_UNKNOWN, s,
 			    s->fault ? "the chip reports a sensor fault"
 				     : "value unreadable");
 	} else if (s->max.known || s->crit.known) {
@@ -66,9 +66,9 @@ void health_from_sensor(const struct board_sensor *s,
 			  s->kind);
 		snprintf(what, sizeof what, "%s below %s %s", val,
 			 s->max.known ? "max" : "critical", lim);
-		verdict_set(out, HEALTH_PASS, s, what);
+		verdict_set(out, SEV_PASS, s, what);
 	} else {
 		snprintf(what, sizeof what, "%s, no limit set", val);
-		verdict_set(out, HEALTH_PASS, s, what);
+		verdict_set(out, SEV_PASS, s, what);
 	}
 }

@@ -10,7 +10,7 @@
 #include "health.h"
 
 struct sensor_verdict {
-	enum health_verdict verdict;
+	enum check_severity verdict;
 	char reason[192]; /* names chip, label, value and limit */
 };
 

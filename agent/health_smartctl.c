@@ -12,10 +12,10 @@
 static const int sector_attrs[] = {5, 197, 198};
 
 /* Keeps the worst verdict; findings of that verdict are joined by "; ". */
-static void note(struct disk_health *out, enum health_verdict v,
+static void note(struct disk_health *out, enum check_severity v,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void note(struct disk_health *out, enum health_verdict v,
+static void note(struct disk_health *out, enum check_severity v,
 		 const char *fmt, ...)
 {
 	size_t used;
@@ -40,7 +40,7 @@ static void note(struct disk_health *out, enum health_verdict v,
 /* No verdict without the SMART status: say why smartctl had none. */
 static void no_status(const struct hw_smartctl *s, struct disk_health *out)
 {
-	out->verdict = HEALTH_UNKNOWN;
+	out->verdict = SEV_UNKNOWN;
 	if (s->n_messages > 0)
 		snprintf(out->reason, sizeof out->reason, "smartctl: %s",
 			 s->messages[0]);
@@ -61,14 +61,14 @@ static void judge_ata(const struct hw_smartctl *s, struct disk_health *out)
 	for (i = 0; i < s->n_attrs; i++) {
 		a = &s->attrs[i];
 		if (strcmp(a->when_failed, "now") == 0)
-			note(out, HEALTH_FAIL, "ata%d.when_failed=now", a->id);
+			note(out, SEV_FAIL, "ata%d.when_failed=now", a->id);
 		else if (strcmp(a->when_failed, "past") == 0)
-			note(out, HEALTH_WARN, "ata%d.when_failed=past", a->id);
+			note(out, SEV_WARN, "ata%d.when_failed=past", a->id);
 	}
 	for (i = 0; i < sizeof sector_attrs / sizeof sector_attrs[0]; i++) {
 		a = hw_smartctl_attr_find(s, sector_attrs[i]);
 		if (a != NULL && a->raw.known && a->raw.v > 0)
-			note(out, HEALTH_WARN, "ata%d.raw=%lld", a->id,
+			note(out, SEV_WARN, "ata%d.raw=%lld", a->id,
 			     (long long)a->raw.v);
 	}
 }
@@ -76,6 +76,7 @@ static void judge_ata(const struct hw_smartctl *s, struct disk_health *out)
 void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out)
 {
 	memset(out, 0, sizeof *out);
+	out->verdict = SEV_UNKNOWN;
 	if (s == NULL || !s->smart_status.known) {
 		if (s == NULL)
 			snprintf(out->reason, sizeof out->reason,
@@ -90,8 +91,8 @@ void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out)
 	if (s->has_nvme) {
 		health_from_nvme(&s->nvme, out);
 		snprintf(out->source, sizeof out->source, "smartctl");
-		if (s->smart_status.v == 0 && out->verdict != HEALTH_FAIL) {
-			out->verdict = HEALTH_FAIL;
+		if (s->smart_status.v == 0 && out->verdict != SEV_FAIL) {
+			out->verdict = SEV_FAIL;
 			snprintf(out->reason, sizeof out->reason,
 				 "smart_status.passed=false");
 		}
@@ -99,23 +100,23 @@ void health_from_smartctl(const struct hw_smartctl *s, struct disk_health *out)
 	}
 
 	snprintf(out->source, sizeof out->source, "smartctl");
-	out->verdict = HEALTH_PASS;
+	out->verdict = SEV_PASS;
 	if (s->smart_status.v == 0) {
 		if (s->scsi_ie_string[0] != '\0')
-			note(out, HEALTH_FAIL,
+			note(out, SEV_FAIL,
 			     "smart_status.passed=false (%s, asc=0x%02llx "
 			     "ascq=0x%02llx)",
 			     s->scsi_ie_string,
 			     (unsigned long long)s->scsi_asc.v,
 			     (unsigned long long)s->scsi_ascq.v);
 		else
-			note(out, HEALTH_FAIL, "smart_status.passed=false");
+			note(out, SEV_FAIL, "smart_status.passed=false");
 	}
 	judge_ata(s, out);
 	if (s->scsi_grown_defects.known && s->scsi_grown_defects.v > 0)
-		note(out, HEALTH_WARN, "scsi_grown_defect_list=%lld",
+		note(out, SEV_WARN, "scsi_grown_defect_list=%lld",
 		     (long long)s->scsi_grown_defects.v);
-	if (out->verdict == HEALTH_PASS)
+	if (out->verdict == SEV_PASS)
 		snprintf(out->reason, sizeof out->reason,
 			 "smart_status.passed=true");
 }

@@ -29,6 +29,7 @@ static void probe_smart(const char *root, const struct inventory_opts *opts,
 			continue;
 		}
 		memset(s, 0, sizeof *s);
+		s->health.verdict = SEV_UNKNOWN;
 		snprintf(s->health.reason, sizeof s->health.reason,
 			 "SMART not read (--no-smart)");
 	}
@@ -81,7 +82,7 @@ int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 	int r;
 
 	memset(inv, 0, sizeof *inv);
-	r = hw_root_check(root, err);
+	r = core_root_check(root, err);
 	if (r < 0)
 		return r;
 	r = hw_cpu_probe(root, &inv->cpu, err);
@@ -100,7 +101,7 @@ int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 	 * could be mistaken for a failed allocation. */
 	inv->smart = calloc(inv->disks.n + 1, sizeof *inv->smart);
 	if (inv->smart == NULL) {
-		hw_err_set(err, "SMART: %s", strerror(ENOMEM));
+		core_err_set(err, "SMART: %s", strerror(ENOMEM));
 		r = -ENOMEM;
 		goto out_fail;
 	}

@@ -6,49 +6,23 @@
 #include "board_json.h"
 #include "disk_health.h"
 
-int agent_json_print(json_t *doc, FILE *out)
-{
-	/* Sensor readings are doubles: 0.792 must not print as
-	 * 0.79200000000000004. */
-	if (doc == NULL ||
-	    json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0)
-		return -EIO;
-	fputc('\n', out);
-	return 0;
-}
-
-json_t *agent_json_num(struct hw_num n)
-{
-	return n.known ? json_integer(n.v) : json_null();
-}
-
-json_t *agent_json_bool(struct hw_num n)
-{
-	return n.known ? json_boolean(n.v != 0) : json_null();
-}
-
-json_t *agent_json_str(const char *s)
-{
-	return s[0] ? json_string(s) : json_null();
-}
-
 static json_t *cpu_json(const struct hw_cpu *c)
 {
 	return json_pack(
-	    "{s:o s:o s:o s:o s:o s:o s:o}", "model", agent_json_str(c->model),
-	    "sockets", agent_json_num(c->sockets), "cores",
-	    agent_json_num(c->cores), "threads_per_core",
-	    agent_json_num(c->threads_per_core), "logical",
-	    agent_json_num(c->logical), "online", agent_json_num(c->online),
-	    "max_mhz", agent_json_num(c->max_mhz));
+	    "{s:o s:o s:o s:o s:o s:o s:o}", "model", core_json_str(c->model),
+	    "sockets", core_json_num(c->sockets), "cores",
+	    core_json_num(c->cores), "threads_per_core",
+	    core_json_num(c->threads_per_core), "logical",
+	    core_json_num(c->logical), "online", core_json_num(c->online),
+	    "max_mhz", core_json_num(c->max_mhz));
 }
 
 static json_t *memory_json(const struct hw_memory *m)
 {
 	return json_pack("{s:o s:o s:o}", "total_bytes",
-			 agent_json_num(m->total_bytes), "available_bytes",
-			 agent_json_num(m->available_bytes), "installed_bytes",
-			 agent_json_num(m->installed_bytes));
+			 core_json_num(m->total_bytes), "available_bytes",
+			 core_json_num(m->available_bytes), "installed_bytes",
+			 core_json_num(m->installed_bytes));
 }
 
 static json_t *strv_json(const char (*v)[HW_IFNAME_MAX], size_t n)
@@ -70,13 +44,13 @@ static json_t *nic_json(const struct hw_nic *n)
 		json_array_append_new(addrs, json_string(n->addrs[i]));
 	return json_pack(
 	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o}", "name",
-	    n->name, "mac", agent_json_str(n->mac), "operstate",
-	    agent_json_str(n->operstate), "carrier",
-	    agent_json_bool(n->carrier), "speed_mbps",
-	    agent_json_num(n->speed_mbps), "max_speed_mbps",
-	    agent_json_num(n->max_speed_mbps), "duplex",
-	    agent_json_str(n->duplex), "mtu", agent_json_num(n->mtu), "driver",
-	    agent_json_str(n->driver), "virtual", n->virtual, "bond", n->bond,
+	    n->name, "mac", core_json_str(n->mac), "operstate",
+	    core_json_str(n->operstate), "carrier",
+	    core_json_bool(n->carrier), "speed_mbps",
+	    core_json_num(n->speed_mbps), "max_speed_mbps",
+	    core_json_num(n->max_speed_mbps), "duplex",
+	    core_json_str(n->duplex), "mtu", core_json_num(n->mtu), "driver",
+	    core_json_str(n->driver), "virtual", n->virtual, "bond", n->bond,
 	    "bond_members", strv_json(n->members, n->n_members), "addresses",
 	    addrs);
 }
@@ -108,17 +82,17 @@ static const char *disk_kind_name(enum hw_disk_kind k)
 json_t *disk_health_to_json(const struct disk_health *h)
 {
 	return json_pack("{s:s s:o s:o}", "verdict",
-			 health_verdict_name(h->verdict), "reason",
-			 agent_json_str(h->reason), "source",
-			 agent_json_str(h->source));
+			 check_severity_name(h->verdict), "reason",
+			 core_json_str(h->reason), "source",
+			 core_json_str(h->source));
 }
 
 static json_t *ata_attr_json(const struct hw_ata_attr *a)
 {
 	return json_pack("{s:i s:s s:o s:o s:o s:I s:b}", "id", a->id, "name",
-			 a->name, "current", agent_json_num(a->current),
-			 "worst", agent_json_num(a->worst), "threshold",
-			 agent_json_num(a->threshold), "raw",
+			 a->name, "current", core_json_num(a->current),
+			 "worst", core_json_num(a->worst), "threshold",
+			 core_json_num(a->threshold), "raw",
 			 (json_int_t)a->raw, "prefail", a->prefail);
 }
 
@@ -131,16 +105,16 @@ json_t *disk_ata_to_json(const struct hw_ata_smart *s)
 		json_array_append_new(attrs, ata_attr_json(&s->attrs[i]));
 	return json_pack(
 	    "{s:o s:o s:o s:b s:o s:o s:o s:o s:o s:o}", "model",
-	    agent_json_str(s->model), "serial", agent_json_str(s->serial),
-	    "firmware", agent_json_str(s->firmware), "asleep", s->asleep,
+	    core_json_str(s->model), "serial", core_json_str(s->serial),
+	    "firmware", core_json_str(s->firmware), "asleep", s->asleep,
 	    "overall",
 	    s->overall == HW_ATA_OVERALL_UNKNOWN
 		? json_null()
 		: json_string(hw_ata_overall_name(s->overall)),
-	    "bad_sectors", agent_json_num(s->bad_sectors), "temperature_c",
-	    agent_json_num(s->temperature_c), "power_on_hours",
-	    agent_json_num(s->power_on_hours), "power_cycles",
-	    agent_json_num(s->power_cycles), "attributes", attrs);
+	    "bad_sectors", core_json_num(s->bad_sectors), "temperature_c",
+	    core_json_num(s->temperature_c), "power_on_hours",
+	    core_json_num(s->power_on_hours), "power_cycles",
+	    core_json_num(s->power_cycles), "attributes", attrs);
 }
 
 json_t *disk_nvme_to_json(const struct hw_nvme_health *h)
@@ -148,27 +122,27 @@ json_t *disk_nvme_to_json(const struct hw_nvme_health *h)
 	return json_pack(
 	    "{s:i s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
 	    "critical_warning", h->critical_warning, "temperature_c",
-	    agent_json_num(h->temperature_c), "available_spare",
-	    agent_json_num(h->available_spare), "spare_threshold",
-	    agent_json_num(h->spare_threshold), "percentage_used",
-	    agent_json_num(h->percentage_used), "media_errors",
-	    agent_json_num(h->media_errors), "error_log_entries",
-	    agent_json_num(h->error_log_entries), "unsafe_shutdowns",
-	    agent_json_num(h->unsafe_shutdowns), "power_on_hours",
-	    agent_json_num(h->power_on_hours), "power_cycles",
-	    agent_json_num(h->power_cycles), "data_units_read",
-	    agent_json_num(h->data_units_read), "data_units_written",
-	    agent_json_num(h->data_units_written));
+	    core_json_num(h->temperature_c), "available_spare",
+	    core_json_num(h->available_spare), "spare_threshold",
+	    core_json_num(h->spare_threshold), "percentage_used",
+	    core_json_num(h->percentage_used), "media_errors",
+	    core_json_num(h->media_errors), "error_log_entries",
+	    core_json_num(h->error_log_entries), "unsafe_shutdowns",
+	    core_json_num(h->unsafe_shutdowns), "power_on_hours",
+	    core_json_num(h->power_on_hours), "power_cycles",
+	    core_json_num(h->power_cycles), "data_units_read",
+	    core_json_num(h->data_units_read), "data_units_written",
+	    core_json_num(h->data_units_written));
 }
 
 static json_t *smartctl_attr_json(const struct hw_smartctl_attr *a)
 {
 	return json_pack("{s:i s:s s:o s:o s:o s:o s:b s:o}", "id", a->id,
-			 "name", a->name, "current", agent_json_num(a->value),
-			 "worst", agent_json_num(a->worst), "threshold",
-			 agent_json_num(a->thresh), "raw",
-			 agent_json_num(a->raw), "prefail", a->prefail,
-			 "when_failed", agent_json_str(a->when_failed));
+			 "name", a->name, "current", core_json_num(a->value),
+			 "worst", core_json_num(a->worst), "threshold",
+			 core_json_num(a->thresh), "raw",
+			 core_json_num(a->raw), "prefail", a->prefail,
+			 "when_failed", core_json_str(a->when_failed));
 }
 
 /* smart_status.scsi: only present when a SCSI disk reports trouble. */
@@ -177,8 +151,8 @@ static json_t *scsi_health_json(const struct hw_smartctl *s)
 	if (s->scsi_ie_string[0] == '\0')
 		return json_null();
 	return json_pack("{s:s s:o s:o}", "ie_string", s->scsi_ie_string, "asc",
-			 agent_json_num(s->scsi_asc), "ascq",
-			 agent_json_num(s->scsi_ascq));
+			 core_json_num(s->scsi_asc), "ascq",
+			 core_json_num(s->scsi_ascq));
 }
 
 json_t *disk_smartctl_to_json(const struct hw_smartctl *s)
@@ -193,17 +167,17 @@ json_t *disk_smartctl_to_json(const struct hw_smartctl *s)
 	return json_pack(
 	    "{s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o "
 	    "s:o s:o}",
-	    "protocol", agent_json_str(s->protocol), "device_type",
-	    agent_json_str(s->device_type), "model", agent_json_str(s->model),
-	    "serial", agent_json_str(s->serial), "smart_status_passed",
-	    agent_json_bool(s->smart_status), "temperature_c",
-	    agent_json_num(s->temperature_c), "power_on_hours",
-	    agent_json_num(s->power_on_hours), "power_cycles",
-	    agent_json_num(s->power_cycles), "attributes", attrs, "nvme",
+	    "protocol", core_json_str(s->protocol), "device_type",
+	    core_json_str(s->device_type), "model", core_json_str(s->model),
+	    "serial", core_json_str(s->serial), "smart_status_passed",
+	    core_json_bool(s->smart_status), "temperature_c",
+	    core_json_num(s->temperature_c), "power_on_hours",
+	    core_json_num(s->power_on_hours), "power_cycles",
+	    core_json_num(s->power_cycles), "attributes", attrs, "nvme",
 	    s->has_nvme ? disk_nvme_to_json(&s->nvme) : json_null(),
-	    "scsi_grown_defect_list", agent_json_num(s->scsi_grown_defects),
+	    "scsi_grown_defect_list", core_json_num(s->scsi_grown_defects),
 	    "scsi_health", scsi_health_json(s), "exit_status",
-	    agent_json_num(s->exit_status), "messages", msgs);
+	    core_json_num(s->exit_status), "messages", msgs);
 }
 
 json_t *disk_smart_to_json(const struct disk_smart *s)
@@ -234,14 +208,14 @@ static json_t *disk_json(const struct hw_disk *d,
 	o = json_pack(
 	    "{s:s s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}", "name",
 	    d->name, "kind", disk_kind_name(d->kind), "dm_name",
-	    agent_json_str(d->dm_name), "level", agent_json_str(d->level),
-	    "size_bytes", agent_json_num(d->size_bytes), "rotational",
-	    agent_json_bool(d->rotational), "model", agent_json_str(d->model),
-	    "vendor", agent_json_str(d->vendor), "serial",
-	    agent_json_str(d->serial), "transport",
-	    agent_json_str(d->transport), "logical_sector",
-	    agent_json_num(d->logical_sector), "physical_sector",
-	    agent_json_num(d->physical_sector), "members", members, "mounts",
+	    core_json_str(d->dm_name), "level", core_json_str(d->level),
+	    "size_bytes", core_json_num(d->size_bytes), "rotational",
+	    core_json_bool(d->rotational), "model", core_json_str(d->model),
+	    "vendor", core_json_str(d->vendor), "serial",
+	    core_json_str(d->serial), "transport",
+	    core_json_str(d->transport), "logical_sector",
+	    core_json_num(d->logical_sector), "physical_sector",
+	    core_json_num(d->physical_sector), "members", members, "mounts",
 	    mounts_json(d->mounts, d->n_mounts));
 	if (o == NULL || smart == NULL)
 		return o;
@@ -285,10 +259,10 @@ json_t *inventory_to_json(const struct inventory *inv)
 	return json_pack(
 	    "{s:o s:o s:o s:o s:o s:o s:o s:o s:o}", "cpu", cpu_json(&inv->cpu),
 	    "memory", memory_json(&inv->memory), "nics", nics,
-	    "default_route_nic", agent_json_str(inv->nics.default_route),
+	    "default_route_nic", core_json_str(inv->nics.default_route),
 	    "disks", disks, "volumes", volumes, "board", board_json(inv),
 	    "sensors",
 	    inv->sensors_known ? board_sensors_to_json(&inv->sensors)
 			       : json_null(),
-	    "sensors_error", agent_json_str(inv->sensors_error));
+	    "sensors_error", core_json_str(inv->sensors_error));
 }

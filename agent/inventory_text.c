@@ -125,7 +125,7 @@ static void print_disks(const struct inventory *inv, FILE *out)
 		    str(&esc, d->transport), str(&esc, d->model), str(&esc, d->serial), sectors,
 		    d->kind != HW_DISK_PHYSICAL || inv->smart == NULL
 			? "-"
-			: health_verdict_name(inv->smart[i].health.verdict));
+			: check_severity_name(inv->smart[i].health.verdict));
 		for (j = 0; j < d->n_mounts; j++)
 			fprintf(out, "%s%s(%s)", j ? "," : " ",
 				text_esc(&esc, d->mounts[j].path),
@@ -155,7 +155,7 @@ static void print_health_reasons(const struct inventory *inv, FILE *out)
 			continue;
 		fprintf(out, "health of %s: %s: %s (%s)\n",
 			str(&esc, inv->disks.v[i].name),
-			health_verdict_name(h->verdict), str(&esc, h->reason),
+			check_severity_name(h->verdict), str(&esc, h->reason),
 			h->source[0] ? h->source : "no source");
 	}
 }
@@ -203,7 +203,7 @@ static void print_sensors(const struct inventory *inv, FILE *out)
 			!s->alarm.known ? "-"
 			: s->alarm.v	? "yes"
 					: "no",
-			health_verdict_name(sv.verdict));
+			check_severity_name(sv.verdict));
 	}
 	if (inv->sensors_error[0])
 		fprintf(out, "sensors: %s\n", str(&esc, inv->sensors_error));

@@ -95,7 +95,7 @@ static int cfg_list(struct cfg *c, const struct props_entry *e, size_t max,
 		props_trim_span(s, len, &b, &bl);
 		if (bl > 0) {
 			if (*n == max) {
-				hw_err_set(c->err,
+				core_err_set(c->err,
 					   "%s:%u: %s: more than %zu items",
 					   c->name, e->line, e->key, max);
 				return -E2BIG;
@@ -128,7 +128,7 @@ static void endpoint_parse(struct kafka_endpoint *ep)
 		return;
 	h = sep + 3;
 	colon = strrchr(h, ':');
-	if (colon == NULL || hw_parse_i64(colon + 1, &port) < 0 ||
+	if (colon == NULL || core_parse_i64(colon + 1, &port) < 0 ||
 	    !isdigit((unsigned char)colon[strlen(colon) - 1]) ||
 	    strspn(colon + 1, "-0123456789") != strlen(colon + 1) || port < 0 ||
 	    port > 65535)
@@ -453,7 +453,7 @@ static int cfg_secret_files(struct cfg *c)
 			continue;
 		r = secret_add(c->out, e->key, path, e->line);
 		if (r < 0) {
-			hw_err_set(c->err, "%s:%u: %s: %s", c->name, e->line,
+			core_err_set(c->err, "%s:%u: %s: %s", c->name, e->line,
 				   e->key,
 				   r == -E2BIG ? "too many secret files"
 					       : "key too long");
@@ -499,7 +499,7 @@ static int cfg_id(struct cfg *c, const char *key, struct hw_num *out)
 	r = cfg_copy_span(c, e, e->value, strlen(e->value), buf, sizeof buf);
 	if (r < 0)
 		return r;
-	if (hw_parse_i64(buf, &v) < 0 || v < -1 || v > 2147483647)
+	if (core_parse_i64(buf, &v) < 0 || v < -1 || v > 2147483647)
 		cfg_invalid(c, e, "'%s' is not an id", buf);
 	else if (v >= 0)
 		*out = (struct hw_num){v, true};

@@ -105,15 +105,15 @@ int kafka_install_probe(const char *root, const char *dir,
 	int r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_path(path, sizeof path, root, "%s/libs", dir);
+	r = core_path(path, sizeof path, root, "%s/libs", dir);
 	if (r < 0) {
-		hw_err_set(err, "%s/libs: path too long", dir);
+		core_err_set(err, "%s/libs: path too long", dir);
 		return r;
 	}
 	d = opendir(path);
 	if (d == NULL) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", path, strerror(-r));
+		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -244,9 +244,9 @@ int kafka_logdir_stat(const char *root, const char *dir,
 	int fd, sub, r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_path(path, sizeof path, root, "%s", dir);
+	r = core_path(path, sizeof path, root, "%s", dir);
 	if (r < 0) {
-		hw_err_set(err, "%s: path too long", dir);
+		core_err_set(err, "%s: path too long", dir);
 		return r;
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -254,7 +254,7 @@ int kafka_logdir_stat(const char *root, const char *dir,
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		hw_err_set(err, "%s: %s", path, strerror(-r));
+		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
 	out->partitions.known = out->deleting.known = out->future.known = true;

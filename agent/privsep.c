@@ -37,11 +37,11 @@ int privsep_init(struct privsep *ps, const char *user, struct hw_err *err)
 	}
 	r = getpwnam_r(user, &pw, buf, sizeof buf, &found);
 	if (r != 0) {
-		hw_err_set(err, "user '%s': %s", user, strerror(r));
+		core_err_set(err, "user '%s': %s", user, strerror(r));
 		return -r;
 	}
 	if (found == NULL) {
-		hw_err_set(
+		core_err_set(
 		    err,
 		    "user '%s' does not exist: create it (useradd --system "
 		    "--no-create-home %s) or name another in [agent] user",
@@ -49,7 +49,7 @@ int privsep_init(struct privsep *ps, const char *user, struct hw_err *err)
 		return -ENOENT;
 	}
 	if (pw.pw_uid == 0) {
-		hw_err_set(
+		core_err_set(
 		    err,
 		    "user '%s' is uid 0: the network side must not run as "
 		    "root; name an unprivileged user in [agent] user",
@@ -78,7 +78,7 @@ static int own_entries(const struct privsep *ps, int dfd, const char *dir,
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		hw_err_set(err, "%s: %s", dir, strerror(-r));
+		core_err_set(err, "%s: %s", dir, strerror(-r));
 		return r;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -88,7 +88,7 @@ static int own_entries(const struct privsep *ps, int dfd, const char *dir,
 		if (fchownat(dfd, e->d_name, ps->uid, ps->gid,
 			     AT_SYMLINK_NOFOLLOW) < 0) {
 			r = -errno;
-			hw_err_set(err, "%s/%s: chown to %s: %s", dir,
+			core_err_set(err, "%s/%s: chown to %s: %s", dir,
 				   e->d_name, ps->user, strerror(errno));
 			break;
 		}
@@ -108,17 +108,17 @@ int privsep_own_dir(const struct privsep *ps, const char *dir,
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", dir, strerror(errno));
+		core_err_set(err, "%s: %s", dir, strerror(errno));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", dir, strerror(errno));
+		core_err_set(err, "%s: %s", dir, strerror(errno));
 		goto out_close;
 	}
 	if (st.st_mode & S_IWOTH) {
 		r = -EPERM;
-		hw_err_set(err,
+		core_err_set(err,
 			   "%s: every user may write there; kagentd needs a "
 			   "directory of its own",
 			   dir);
@@ -127,7 +127,7 @@ int privsep_own_dir(const struct privsep *ps, const char *dir,
 	if ((st.st_uid != ps->uid || st.st_gid != ps->gid) &&
 	    fchown(fd, ps->uid, ps->gid) < 0) {
 		r = -errno;
-		hw_err_set(err, "%s: chown to %s: %s", dir, ps->user,
+		core_err_set(err, "%s: chown to %s: %s", dir, ps->user,
 			   strerror(errno));
 		goto out_close;
 	}
@@ -146,13 +146,13 @@ int privsep_own_socket(const struct privsep *ps, const char *path,
 	if (!ps->change_id)
 		return 0;
 	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		hw_err_set(err, "%s: not the socket just bound", path);
+		core_err_set(err, "%s: not the socket just bound", path);
 		return -EEXIST;
 	}
 	if (lchown(path, ps->uid, ps->gid) < 0) {
 		int e = errno;
 
-		hw_err_set(err, "%s: chown to %s: %s", path, ps->user,
+		core_err_set(err, "%s: chown to %s: %s", path, ps->user,
 			   strerror(e));
 		return -e;
 	}
@@ -165,7 +165,7 @@ static int set_ids(const struct privsep *ps, bool keep, struct hw_err *err)
 
 	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
 		r = -errno;
-		hw_err_set(err, "keepcaps: %s", strerror(-r));
+		core_err_set(err, "keepcaps: %s", strerror(-r));
 		return r;
 	}
 	/* The user's primary group only, as ntpd does: supplementary groups
@@ -174,7 +174,7 @@ static int set_ids(const struct privsep *ps, bool keep, struct hw_err *err)
 	    setresgid(ps->gid, ps->gid, ps->gid) < 0 ||
 	    setresuid(ps->uid, ps->uid, ps->uid) < 0) {
 		r = -errno;
-		hw_err_set(err, "becoming %s (uid %u gid %u): %s", ps->user,
+		core_err_set(err, "becoming %s (uid %u gid %u): %s", ps->user,
 			   (unsigned)ps->uid, (unsigned)ps->gid,
 			   strerror(errno));
 	}
@@ -192,7 +192,7 @@ static int drop(const struct privsep *ps, uint64_t keep, struct hw_err *err)
 	int r;
 
 	if (capng_get_caps_process() < 0) {
-		hw_err_set(err, "reading capabilities: %s", strerror(errno));
+		core_err_set(err, "reading capabilities: %s", strerror(errno));
 		return -EPERM;
 	}
 	for (i = 0; i < N_PROBER_CAPS; i++)
@@ -209,13 +209,13 @@ static int drop(const struct privsep *ps, uint64_t keep, struct hw_err *err)
 				capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET,
 					     prober_caps[i]);
 		if (capng_apply(CAPNG_SELECT_BOUNDS) < 0) {
-			hw_err_set(err, "shrinking the bounding set failed");
+			core_err_set(err, "shrinking the bounding set failed");
 			return -EPERM;
 		}
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
 		r = -errno;
-		hw_err_set(err, "clearing ambient capabilities: %s",
+		core_err_set(err, "clearing ambient capabilities: %s",
 			   strerror(-r));
 		return r;
 	}
@@ -231,18 +231,18 @@ static int drop(const struct privsep *ps, uint64_t keep, struct hw_err *err)
 				     CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 				     prober_caps[i]);
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
-		hw_err_set(err, "setting capabilities failed");
+		core_err_set(err, "setting capabilities failed");
 		return -EPERM;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r = -errno;
-		hw_err_set(err, "no_new_privs: %s", strerror(-r));
+		core_err_set(err, "no_new_privs: %s", strerror(-r));
 		return r;
 	}
 	/* Proof, not trust: root must be out of reach for good. */
 	if (ps->change_id &&
 	    (setresuid(0, 0, 0) == 0 || getuid() == 0 || geteuid() == 0)) {
-		hw_err_set(err, "uid 0 could be regained after the drop");
+		core_err_set(err, "uid 0 could be regained after the drop");
 		return -EPERM;
 	}
 	return 0;
@@ -261,7 +261,7 @@ int privsep_drop_prober(const struct privsep *ps, struct hw_err *err)
 	 * able to read its memory or attach to it. */
 	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		r = -errno;
-		hw_err_set(err, "dumpable: %s", strerror(-r));
+		core_err_set(err, "dumpable: %s", strerror(-r));
 	}
 	return r;
 }

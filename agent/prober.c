@@ -206,10 +206,10 @@ static int do_health(struct prober *p, int fd)
 	struct prober_health h;
 	struct hw_err err = { { 0 } };
 	struct hw_nics nics = { 0 };
-	uint64_t d = FACTS_FNV_START;
+	uint64_t d = CORE_FNV_START;
 	size_t i;
 
-	if (!p->zk_known && (p->conf->roles & CONF_ROLE_ZOOKEEPER)) {
+	if (!p->zk_known && (p->conf->roles & CORE_ROLE_ZOOKEEPER)) {
 		/* Through the cache: the full report that follows uses it. */
 		struct facts_opts opts = { .live_zk = false,
 					   .sensors_lib = sensors_lib(p),
@@ -225,10 +225,10 @@ static int do_health(struct prober *p, int fd)
 		for (i = 0; i < nics.n; i++) {
 			const struct hw_nic *n = &nics.v[i];
 
-			d = facts_fnv(d, n->name, strlen(n->name) + 1);
-			d = facts_fnv(d, n->operstate, strlen(n->operstate) + 1);
-			d = facts_fnv(d, &n->carrier, sizeof n->carrier);
-			d = facts_fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
+			d = core_fnv(d, n->name, strlen(n->name) + 1);
+			d = core_fnv(d, n->operstate, strlen(n->operstate) + 1);
+			d = core_fnv(d, &n->carrier, sizeof n->carrier);
+			d = core_fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
 		}
 		/* Kept for the full report that usually follows. */
 		hw_nics_free(&p->nics);
@@ -244,10 +244,10 @@ static int do_health(struct prober *p, int fd)
 
 		if (sr == 0)
 			for (i = 0; i < s.n; i++) {
-				d = facts_fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
-				d = facts_fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
-				d = facts_fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
-				d = facts_fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
+				d = core_fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
+				d = core_fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
+				d = core_fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
+				d = core_fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
 			}
 		board_sensors_free(&s);
 	}
@@ -280,6 +280,7 @@ static void smart_one(struct prober *p, const struct hw_disk *d,
 	char node[64];
 
 	memset(s, 0, sizeof *s);
+	s->health.verdict = SEV_UNKNOWN;
 	snprintf(s->disk, sizeof s->disk, "%s", d->name);
 	if (!p->live) {
 		snprintf(s->health.reason, sizeof s->health.reason,

@@ -418,12 +418,12 @@ int props_load(const char *path, struct props *out, struct props_err *err)
 		props_errf(err, path, 0, "out of memory");
 		return -ENOMEM;
 	}
-	n = hw_read_file(path, buf, PROPS_FILE_MAX + 2);
+	n = core_read_file(path, buf, PROPS_FILE_MAX + 2);
 	if (n < 0) {
 		r = (int)n;
 		if (err != NULL) {
 			err->line = 0;
-			hw_file_strerror(err->msg, sizeof err->msg, path, r);
+			core_file_strerror(err->msg, sizeof err->msg, path, r);
 		}
 		goto out_free_buf;
 	}
@@ -480,7 +480,7 @@ int props_copy_span(const char *file, const struct props_entry *e,
 
 	props_trim_span(s, n, &b, &len);
 	if (len >= cap) {
-		hw_err_set(err, "%s:%u: %s: value longer than %zu bytes", file,
+		core_err_set(err, "%s:%u: %s: value longer than %zu bytes", file,
 			   e->line, e->key, cap - 1);
 		return -E2BIG;
 	}
@@ -508,13 +508,13 @@ int props_load_below(const char *root, const char *path, char *full,
 	struct props_err perr = {0};
 	int r;
 
-	r = hw_path(full, fulllen, root, "%s", path);
+	r = core_path(full, fulllen, root, "%s", path);
 	if (r < 0) {
-		hw_err_set(err, "%s: path too long", path);
+		core_err_set(err, "%s: path too long", path);
 		return r;
 	}
 	r = props_load(full, out, &perr);
 	if (r < 0)
-		hw_err_set(err, "%s", perr.msg);
+		core_err_set(err, "%s", perr.msg);
 	return r;
 }

@@ -45,7 +45,7 @@ struct props_err {
  * cannot hold it), -ENOMEM. */
 int props_parse(const char *buf, size_t len, struct props *out,
 		struct props_err *err);
-/* Reads path (below nothing: the caller builds it with hw_path) with the
+/* Reads path (below nothing: the caller builds it with core_path) with the
  * PROPS_FILE_MAX cap and parses it; messages start with the path. */
 int props_load(const char *path, struct props *out, struct props_err *err);
 void props_free(struct props *p);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "proto_fill.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -16,33 +17,12 @@ void report_host_names(const char *root, char *hostname, size_t hlen,
 	char path[PATH_MAX];
 
 	hostname[0] = machine_id[0] = '\0';
-	if (hw_path(path, sizeof path, root, "proc/sys/kernel/hostname") == 0 &&
-	    hw_read_line(path, hostname, hlen) < 0)
+	if (core_path(path, sizeof path, root, "proc/sys/kernel/hostname") == 0 &&
+	    core_read_line(path, hostname, hlen) < 0)
 		hostname[0] = '\0';
-	if (hw_path(path, sizeof path, root, "etc/machine-id") == 0 &&
-	    hw_read_line(path, machine_id, mlen) < 0)
+	if (core_path(path, sizeof path, root, "etc/machine-id") == 0 &&
+	    core_read_line(path, machine_id, mlen) < 0)
 		machine_id[0] = '\0';
-}
-
-static kagent_v1_Severity severity(enum check_severity s)
-{
-	/* SEVERITY_UNSPECIFIED is 0 on the wire: a missing verdict must not
-	 * read as pass. */
-	return (kagent_v1_Severity)(s + kagent_v1_Severity_SEVERITY_PASS);
-}
-
-static kagent_v1_Severity health_severity(enum health_verdict v)
-{
-	switch (v) {
-	case HEALTH_PASS:
-		return kagent_v1_Severity_SEVERITY_PASS;
-	case HEALTH_WARN:
-		return kagent_v1_Severity_SEVERITY_WARN;
-	case HEALTH_FAIL:
-		return kagent_v1_Severity_SEVERITY_FAIL;
-	default:
-		return kagent_v1_Severity_SEVERITY_UNKNOWN;
-	}
 }
 
 static unsigned fill_health(const struct report_smart *s, kagent_v1_Health *h)
@@ -51,7 +31,7 @@ static unsigned fill_health(const struct report_smart *s, kagent_v1_Health *h)
 
 	if (s->ata_known)
 		clipped += proto_fill_ata_health(&s->ata, h);
-	h->verdict = health_severity(s->health.verdict);
+	h->verdict = proto_sev_to_wire(s->health.verdict);
 	clipped += proto_str_set(h->reason, sizeof h->reason, s->health.reason);
 	clipped += proto_str_set(h->source, sizeof h->source, s->health.source);
 	return clipped;
@@ -124,8 +104,8 @@ static void read_myid(const struct facts *f, kagent_v1_ZooKeeper *z)
 	int64_t id;
 
 	if (f->zk->data_dir[0] &&
-	    hw_path(path, sizeof path, f->root, "%s/myid", f->zk->data_dir) == 0 &&
-	    hw_read_i64(path, &id) == 0) {
+	    core_path(path, sizeof path, f->root, "%s/myid", f->zk->data_dir) == 0 &&
+	    core_read_i64(path, &id) == 0) {
 		z->has_myid = true;
 		z->myid = id;
 	}
@@ -193,7 +173,7 @@ static unsigned fill_checks(const struct check_results *res,
 		}
 		clipped += proto_str_set(o->id, sizeof o->id, c->id);
 		clipped += proto_str_set(o->instance, sizeof o->instance, c->instance);
-		o->severity = severity(c->sev);
+		o->severity = proto_sev_to_wire(c->sev);
 		clipped += proto_str_set(o->measured, sizeof o->measured, c->measured);
 		clipped += proto_str_set(o->required, sizeof o->required, c->required);
 		clipped += proto_str_set(o->message, sizeof o->message, c->message);
@@ -242,9 +222,9 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		clipped += proto_str_set(out->dmi_serial, sizeof out->dmi_serial,
 					 in->dmi->serial);
 	clipped += proto_str_set(out->cluster, sizeof out->cluster, f->conf.cluster);
-	if (f->roles & CONF_ROLE_ZOOKEEPER)
+	if (f->roles & CORE_ROLE_ZOOKEEPER)
 		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_ZOOKEEPER;
-	if (f->roles & CONF_ROLE_KAFKA)
+	if (f->roles & CORE_ROLE_KAFKA)
 		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_KAFKA;
 	clipped += proto_str_set(out->rack, sizeof out->rack, f->conf.rack);
 	clipped += proto_str_set(out->zone, sizeof out->zone, f->conf.zone);
@@ -271,16 +251,16 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		clipped += proto_str_set(out->sensors_error, sizeof out->sensors_error,
 					 in->sensors_why ? in->sensors_why : "");
 	}
-	if (f->roles & CONF_ROLE_KAFKA) {
+	if (f->roles & CORE_ROLE_KAFKA) {
 		out->has_kafka = true;
 		clipped += fill_kafka(f, &out->kafka);
 	}
-	if (f->roles & CONF_ROLE_ZOOKEEPER) {
+	if (f->roles & CORE_ROLE_ZOOKEEPER) {
 		out->has_zookeeper = true;
 		clipped += fill_zookeeper(f, &out->zookeeper);
 	}
 	clipped += fill_checks(in->checks, &l->checks, &err);
-	out->verdict = severity(check_verdict(in->checks));
+	out->verdict = proto_sev_to_wire(check_verdict(in->checks));
 	out->clipped = clipped;
 	proto_report_bind(out, l);
 	return err;

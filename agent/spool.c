@@ -24,7 +24,7 @@
 #include "spool_file.h"
 #include "spool_state.h"
 
-/* A frame, its header, one byte to see a longer file, hw_read_file's NUL. */
+/* A frame, its header, one byte to see a longer file, core_read_file's NUL. */
 #define SPOOL_READ_CAP SPOOL_BUF_MAX
 
 /* "00000000000000000042.frame" → 42; anything else is not ours. */
@@ -136,7 +136,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 
 	memset(s, 0, sizeof *s);
 	if (snprintf(s->dir, sizeof s->dir, "%s", dir) >= (int)sizeof s->dir) {
-		hw_err_set(err, "spool directory name too long");
+		core_err_set(err, "spool directory name too long");
 		return -ENAMETOOLONG;
 	}
 	s->max_bytes = max_bytes;
@@ -147,14 +147,14 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 	d = opendir(dir);
 	if (d == NULL) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", dir, strerror(-r));
+		core_err_set(err, "%s: %s", dir, strerror(-r));
 		return r;
 	}
 	buf = malloc(SPOOL_READ_CAP);
 	env = malloc(sizeof *env);
 	if (buf == NULL || env == NULL) {
 		r = -ENOMEM;
-		hw_err_set(err, "out of memory");
+		core_err_set(err, "out of memory");
 		goto out_free;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -179,7 +179,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes,
 		}
 		r = load_one(s, de->d_name, seq, buf, env);
 		if (r < 0) {
-			hw_err_set(err, "out of memory");
+			core_err_set(err, "out of memory");
 			goto out_free;
 		}
 	}
@@ -243,15 +243,15 @@ static int room_for(struct spool *s, uint64_t seq, size_t len, size_t *drop,
 	int r;
 
 	if (seq > PROTO_SEQ_MAX) {
-		hw_err_set(err, "seq %" PRIu64 " above %" PRIu64, seq, PROTO_SEQ_MAX);
+		core_err_set(err, "seq %" PRIu64 " above %" PRIu64, seq, PROTO_SEQ_MAX);
 		return -ERANGE;
 	}
 	if (seq <= s->last_seq) {
-		hw_err_set(err, "seq %" PRIu64 " not above %" PRIu64, seq, s->last_seq);
+		core_err_set(err, "seq %" PRIu64 " not above %" PRIu64, seq, s->last_seq);
 		return -EINVAL;
 	}
 	if (len > s->max_bytes) {
-		hw_err_set(err, "a report of %zu bytes exceeds spool_max", len);
+		core_err_set(err, "a report of %zu bytes exceeds spool_max", len);
 		return -EFBIG;
 	}
 	/* Room first, oldest out: the newest state of the host matters most. */
@@ -262,7 +262,7 @@ static int room_for(struct spool *s, uint64_t seq, size_t len, size_t *drop,
 	if (s->n == s->cap) {
 		r = entry_add(s, 0, 0); /* grow now, so nothing fails later */
 		if (r < 0) {
-			hw_err_set(err, "out of memory");
+			core_err_set(err, "out of memory");
 			return r;
 		}
 		s->n--;
@@ -317,7 +317,7 @@ int spool_hold(struct spool *s, uint64_t seq, const uint8_t *frame,
 	}
 	copy = owned ? owned : malloc(len);
 	if (copy == NULL) {
-		hw_err_set(err, "out of memory");
+		core_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
 	if (copy != frame)
@@ -383,7 +383,7 @@ int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 		return -ENOENT;
 	if (s->v[idx].mem) {
 		if (s->v[idx].len > cap) {
-			hw_err_set(err, "held report %" PRIu64 ": larger than the buffer",
+			core_err_set(err, "held report %" PRIu64 ": larger than the buffer",
 				   s->v[idx].seq);
 			return -ENOBUFS;
 		}
@@ -394,7 +394,7 @@ int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 	spool_frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
 	/* The header, and a byte more to see a file that grew. */
 	if (cap < s->v[idx].len + SPOOL_FILE_HDR + 2) {
-		hw_err_set(err, "%s: larger than the buffer", path);
+		core_err_set(err, "%s: larger than the buffer", path);
 		return -ENOBUFS;
 	}
 	r = spool_frame_load(path, buf, cap, len, why, sizeof why);
@@ -403,7 +403,7 @@ int spool_read(const struct spool *s, size_t idx, uint8_t *buf, size_t cap,
 		r = -EBADMSG;
 	}
 	if (r < 0) {
-		hw_err_set(err, "%s: %s", path, why);
+		core_err_set(err, "%s: %s", path, why);
 		/* Gone or damaged: either way that report cannot be sent. */
 		return r == -ENOENT || r == -EFBIG ? -EBADMSG : r;
 	}

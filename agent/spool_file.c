@@ -57,7 +57,7 @@ int spool_write_atomic(const char *dir, const char *tmp, const char *final,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", tmp, strerror(-r));
+		core_err_set(err, "%s: %s", tmp, strerror(-r));
 		return r;
 	}
 	r = write_all(fd, hdr, hlen);
@@ -69,13 +69,13 @@ int spool_write_atomic(const char *dir, const char *tmp, const char *final,
 	if (r == 0 && rename(tmp, final) < 0)
 		r = -errno;
 	if (r < 0) {
-		hw_err_set(err, "%s: %s", tmp, strerror(-r));
+		core_err_set(err, "%s: %s", tmp, strerror(-r));
 		unlink(tmp);
 		return r;
 	}
 	r = fsync_dir(dir);
 	if (r < 0)
-		hw_err_set(err, "%s: fsync: %s", dir, strerror(-r));
+		core_err_set(err, "%s: fsync: %s", dir, strerror(-r));
 	return r;
 }
 
@@ -103,7 +103,7 @@ int spool_frame_load(const char *path, uint8_t *buf, size_t cap, size_t *len,
 	uint32_t want, got;
 	ssize_t n;
 
-	n = hw_read_file(path, (char *)buf, cap);
+	n = core_read_file(path, (char *)buf, cap);
 	if (n < 0) {
 		snprintf(why, whylen, "%s", strerror((int)-n));
 		return (int)n;

@@ -33,7 +33,7 @@ int spool_frame_write(const struct spool *s, uint64_t seq,
 /* Reads path into buf (cap bytes, SPOOL_BUF_MAX for any frame) and leaves the frame
  * at its start, *len bytes.  -EBADMSG when the header is cut short or the
  * checksum does not match (why says which), -EFBIG above a frame, else
- * hw_read_file's error. */
+ * core_read_file's error. */
 int spool_frame_load(const char *path, uint8_t *buf, size_t cap, size_t *len,
 		     char *why, size_t whylen);
 

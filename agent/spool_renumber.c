@@ -26,7 +26,7 @@ int spool_frame_reseq(const uint8_t *frame, size_t len, uint64_t seq,
 
 	proto_lists_init(&l);
 	if (env == NULL || buf == NULL) {
-		hw_err_set(err, "out of memory");
+		core_err_set(err, "out of memory");
 		r = -ENOMEM;
 		goto out;
 	}
@@ -35,7 +35,7 @@ int spool_frame_reseq(const uint8_t *frame, size_t len, uint64_t seq,
 							  len - PROTO_FRAME_HDR,
 							  env, &l, err);
 	if (r == 0 && env->which_msg != kagent_v1_Envelope_report_tag) {
-		hw_err_set(err, "not a report");
+		core_err_set(err, "not a report");
 		r = -EBADMSG;
 	}
 	if (r < 0) {
@@ -110,7 +110,7 @@ int spool_renumber(struct spool *s, uint64_t first, struct hw_err *err)
 
 	buf = malloc(SPOOL_BUF_MAX);
 	if (buf == NULL) {
-		hw_err_set(err, "out of memory");
+		core_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
 	/* The new seqs are all above the old ones: no name is reused. */

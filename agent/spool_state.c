@@ -36,13 +36,13 @@ int spool_state_save(const struct spool *s, bool durable, struct hw_err *err)
 	fd = open(final, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", final, strerror(-r));
+		core_err_set(err, "%s: %s", final, strerror(-r));
 		return r;
 	}
 	w = pwrite(fd, text, (size_t)n, 0);
 	if (w != n) {
 		r = w < 0 ? -errno : -EIO;
-		hw_err_set(err, "%s: %s", final, strerror(-r));
+		core_err_set(err, "%s: %s", final, strerror(-r));
 	}
 	close(fd);
 	return r;
@@ -92,11 +92,11 @@ int spool_state_load(struct spool *s, struct hw_err *err)
 	int r;
 
 	snprintf(path, sizeof path, "%s/" SPOOL_STATE_FILE, s->dir);
-	n = hw_read_file(path, text, sizeof text);
+	n = core_read_file(path, text, sizeof text);
 	if (n == -ENOENT)
 		return 0;
 	if (n < 0) {
-		hw_err_set(err, "%s: %s", path, strerror((int)-n));
+		core_err_set(err, "%s: %s", path, strerror((int)-n));
 		return (int)n;
 	}
 	p = text;
@@ -122,7 +122,7 @@ int spool_state_load(struct spool *s, struct hw_err *err)
 	else
 		r = -EINVAL;
 	if (r < 0 || (*p != '\n' && *p != '\0')) {
-		hw_err_set(err, "%s: not a spool state (last_seq N, dropped N)", path);
+		core_err_set(err, "%s: not a spool state (last_seq N, dropped N)", path);
 		return -EINVAL;
 	}
 	s->last_seq = seq;

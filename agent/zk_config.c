@@ -66,7 +66,7 @@ static int zcfg_int(struct zcfg *c, const char *key, int64_t lo, int64_t hi,
 		zcfg_invalid(c, e, "'%.32s' is not a number", e->value);
 		return 0;
 	}
-	if (hw_parse_i64(buf, &v) < 0 || v < lo || v > hi) {
+	if (core_parse_i64(buf, &v) < 0 || v < lo || v > hi) {
 		zcfg_invalid(c, e, "'%s' is not a number in [%lld, %lld]", buf,
 			     (long long)lo, (long long)hi);
 		return 0;
@@ -79,7 +79,7 @@ static bool port_parse(const char *s, struct hw_num *out)
 {
 	int64_t v;
 
-	if (hw_parse_i64(s, &v) < 0 || v < 0 || v > 65535 ||
+	if (core_parse_i64(s, &v) < 0 || v < 0 || v > 65535 ||
 	    strspn(s, "+0123456789") != strlen(s))
 		return false;
 	*out = (struct hw_num){v, true};
@@ -194,7 +194,7 @@ static int zcfg_servers(struct zcfg *c)
 		if (strncmp(e->key, "server.", 7) != 0)
 			continue;
 		if (o->n_servers == ZK_SERVERS_MAX) {
-			hw_err_set(c->err, "%s:%u: more than %d servers",
+			core_err_set(c->err, "%s:%u: more than %d servers",
 				   c->name, e->line, ZK_SERVERS_MAX);
 			return -E2BIG;
 		}
@@ -205,7 +205,7 @@ static int zcfg_servers(struct zcfg *c)
 		memset(s, 0, sizeof *s);
 		s->line = e->line;
 		s->from_dynamic = c->dynamic;
-		if (hw_parse_i64(e->key + 7, &id) < 0 || e->key[7] == ' ') {
+		if (core_parse_i64(e->key + 7, &id) < 0 || e->key[7] == ' ') {
 			zcfg_invalid(c, e, "'%s' is not a server id",
 				     e->key + 7);
 			continue;
@@ -238,7 +238,7 @@ static int zcfg_four_lw(struct zcfg *c)
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (o->n_four_lw == ZK_4LW_MAX || strlen(tok) >= 16) {
-			hw_err_set(c->err,
+			core_err_set(c->err,
 				   "%s:%u: %s: more than %d commands "
 				   "or one over 15 bytes",
 				   c->name, e->line, e->key, ZK_4LW_MAX);
@@ -299,14 +299,14 @@ static int zk_dynamic_load(const char *root, struct zk_config *out,
 	struct zcfg c = {&p, full, out, err, true};
 	int r;
 
-	r = hw_path(full, sizeof full, root, "%s", out->dynamic_config_file);
+	r = core_path(full, sizeof full, root, "%s", out->dynamic_config_file);
 	if (r < 0) {
-		hw_err_set(err, "%s: path too long", out->dynamic_config_file);
+		core_err_set(err, "%s: path too long", out->dynamic_config_file);
 		return r;
 	}
 	r = props_load(full, &p, &perr);
 	if (r < 0) {
-		hw_err_set(err, "%s", perr.msg);
+		core_err_set(err, "%s", perr.msg);
 		return r;
 	}
 	r = zcfg_servers(&c);

@@ -163,7 +163,7 @@ static int parse_i64(const char *s, struct hw_num *out)
 	int64_t v;
 	int r;
 
-	r = hw_parse_i64(s, &v);
+	r = core_parse_i64(s, &v);
 	if (r < 0)
 		return r;
 	if (v < 0)

@@ -48,6 +48,7 @@
 
 #include "agent.h"
 #include "proto.h"
+#include "proto_fill.h"
 #include "stream.h"
 #include "tls.h"
 

@@ -114,9 +114,9 @@ static void dmi_read_field(const char *dir, struct board_dmi *out,
 	char *nl;
 
 	dst[0] = '\0';
-	if (hw_path(path, sizeof path, dir, "%s", dmi_fields[f].file) < 0)
+	if (core_path(path, sizeof path, dir, "%s", dmi_fields[f].file) < 0)
 		return;
-	n = hw_read_file(path, buf, sizeof buf);
+	n = core_read_file(path, buf, sizeof buf);
 	if (n == -EACCES || n == -EPERM) {
 		out->needs_root |= 1u << f;
 		return;
@@ -140,12 +140,12 @@ int board_dmi_read(const char *root, struct board_dmi *out, struct hw_err *err)
 	int f, r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_root_check(root, err);
+	r = core_root_check(root, err);
 	if (r < 0)
 		return r;
-	r = hw_path(dir, sizeof dir, root, "sys/class/dmi/id");
+	r = core_path(dir, sizeof dir, root, "sys/class/dmi/id");
 	if (r < 0) {
-		hw_err_set(err, "%s: path too long", root);
+		core_err_set(err, "%s: path too long", root);
 		return r;
 	}
 	/* no DMI (a VM without SMBIOS, most ARM boards): all unknown */

@@ -225,10 +225,10 @@ static int sensors_collect(struct board_sensors *out, struct hw_err *err)
 			r = sensors_append(out, &cap, &s);
 			if (r < 0) {
 				if (r == -E2BIG)
-					hw_err_set(err, "sensors: more than %d",
+					core_err_set(err, "sensors: more than %d",
 						   SENSORS_MAX);
 				else
-					hw_err_set(err, "sensors: %s",
+					core_err_set(err, "sensors: %s",
 						   strerror(-r));
 				return r;
 			}
@@ -268,14 +268,14 @@ int board_sensors_open(struct board_sensors_lib *lib, struct hw_err *err)
 		empty = fopen("/dev/null", "re");
 		if (empty == NULL) {
 			r = -errno;
-			hw_err_set(err, "/dev/null: %s", strerror(-r));
+			core_err_set(err, "/dev/null: %s", strerror(-r));
 			goto out_cleanup;
 		}
 		r = sensors_init(empty);
 		fclose(empty);
 	}
 	if (r != 0) {
-		hw_err_set(err, "sensors: %s", sensors_strerror(r));
+		core_err_set(err, "sensors: %s", sensors_strerror(r));
 		/* SENSORS_ERR_KERNEL: /sys is not a sysfs mount */
 		r = r == -SENSORS_ERR_KERNEL ? -ENODEV : -EIO;
 		goto out_cleanup;
@@ -297,7 +297,7 @@ int board_sensors_read_open(struct board_sensors_lib *lib,
 
 	memset(out, 0, sizeof *out);
 	if (!lib->open) {
-		hw_err_set(err, "sensors: library not open");
+		core_err_set(err, "sensors: library not open");
 		return -EBADF;
 	}
 	snprintf(out->error, sizeof out->error, "%s", lib->error);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "acl.h"
-#include "hw.h"
+#include "core.h"
 
 /* Fields per line: the verb and at most two arguments, plus one to catch
  * a line with too many. */
@@ -191,9 +191,9 @@ int acl_load(const char *path, struct acl *acl, char *err, size_t errlen)
 	buf = malloc(ACL_FILE_MAX + 2);
 	if (buf == NULL)
 		return -ENOMEM;
-	n = hw_read_file(path, buf, ACL_FILE_MAX + 2);
+	n = core_read_file(path, buf, ACL_FILE_MAX + 2);
 	if (n < 0) {
-		hw_file_strerror(err, errlen, path, (int)n);
+		core_file_strerror(err, errlen, path, (int)n);
 		r = (int)n;
 		goto out_free_buf;
 	}

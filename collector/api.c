@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "core_json.h"
 #include "collector.h"
 
 void coll_fmt_time(char *buf, size_t len, int64_t ms)
@@ -42,9 +42,9 @@ static json_t *roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 
-	if (roles & CONF_ROLE_ZOOKEEPER)
+	if (roles & CORE_ROLE_ZOOKEEPER)
 		json_array_append_new(a, json_string("zookeeper"));
-	if (roles & CONF_ROLE_KAFKA)
+	if (roles & CORE_ROLE_KAFKA)
 		json_array_append_new(a, json_string("kafka"));
 	return a;
 }
@@ -72,10 +72,10 @@ static json_t *checks_json(const struct check_results *r)
  * role; each member null when the report does not know it. */
 static json_t *fleet_zk_json(const struct coll_host *h)
 {
-	if (!(h->roles & CONF_ROLE_ZOOKEEPER))
+	if (!(h->roles & CORE_ROLE_ZOOKEEPER))
 		return json_null();
-	return json_pack("{s:o s:o s:o}", "mode", agent_json_str(h->zk_mode),
-			 "version", agent_json_str(h->zk_version), "running",
+	return json_pack("{s:o s:o s:o}", "mode", core_json_str(h->zk_mode),
+			 "version", core_json_str(h->zk_version), "running",
 			 h->zk_running_known ? json_boolean(h->zk_running)
 					     : json_null());
 }
@@ -106,10 +106,10 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 		json_array_append_new(
 		    hl, json_pack("{s:s s:o s:o s:o s:o s:o s:o s:b s:o}",
 				  "host_id", h->h.host_id, "cluster",
-				  agent_json_str(h->h.cluster), "roles",
+				  core_json_str(h->h.cluster), "roles",
 				  roles_json(h->h.roles), "rack",
-				  agent_json_str(h->h.rack), "zone",
-				  agent_json_str(h->h.zone), "verdict",
+				  core_json_str(h->h.rack), "zone",
+				  core_json_str(h->h.zone), "verdict",
 				  sev_json(h->verdict), "last_seen",
 				  time_json(h->h.last_seen_ms), "stale",
 				  h->h.stale, "zookeeper", fleet_zk_json(&h->h)));
@@ -155,13 +155,13 @@ static json_t *nic_json(const kagent_v1_Nic *n)
 		json_array_append_new(addrs, json_string(n->addresses[i]));
 	return json_pack(
 	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o}", "name",
-	    n->name, "mac", agent_json_str(n->mac), "operstate",
-	    agent_json_str(n->operstate), "carrier",
+	    n->name, "mac", core_json_str(n->mac), "operstate",
+	    core_json_str(n->operstate), "carrier",
 	    opt_bool(n->has_carrier, n->carrier), "speed_mbps",
 	    opt_int(n->has_speed_mbps, n->speed_mbps), "max_speed_mbps",
 	    opt_int(n->has_max_speed_mbps, n->max_speed_mbps), "duplex",
-	    agent_json_str(n->duplex), "mtu", opt_int(n->has_mtu, n->mtu),
-	    "driver", agent_json_str(n->driver), "virtual", n->virtual, "bond",
+	    core_json_str(n->duplex), "mtu", opt_int(n->has_mtu, n->mtu),
+	    "driver", core_json_str(n->driver), "virtual", n->virtual, "bond",
 	    n->bond, "bond_members",
 	    str_array(n->bond_members, n->bond_members_count), "addresses",
 	    addrs);
@@ -196,17 +196,17 @@ static json_t *disk_json(const kagent_v1_Disk *d)
 			    opt_int(h->has_bad_sectors, h->bad_sectors),
 			    "power_cycles",
 			    opt_int(h->has_power_cycles, h->power_cycles),
-			    "firmware", agent_json_str(h->firmware));
+			    "firmware", core_json_str(h->firmware));
 	return json_pack(
 	    "{s:s s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
 	    "name", d->name, "kind",
 	    (unsigned)d->kind < 3 ? kinds[d->kind] : "unknown", "dm_name",
-	    agent_json_str(d->dm_name), "level", agent_json_str(d->level),
+	    core_json_str(d->dm_name), "level", core_json_str(d->level),
 	    "size_bytes", opt_int(d->has_size_bytes, d->size_bytes),
 	    "rotational", opt_bool(d->has_rotational, d->rotational), "model",
-	    agent_json_str(d->model), "vendor", agent_json_str(d->vendor),
-	    "serial", agent_json_str(d->serial), "transport",
-	    agent_json_str(d->transport), "logical_sector",
+	    core_json_str(d->model), "vendor", core_json_str(d->vendor),
+	    "serial", core_json_str(d->serial), "transport",
+	    core_json_str(d->transport), "logical_sector",
 	    opt_int(d->has_logical_sector, d->logical_sector),
 	    "physical_sector",
 	    opt_int(d->has_physical_sector, d->physical_sector), "members",
@@ -229,7 +229,7 @@ static json_t *inventory_json(const kagent_v1_Report *r,
 		    disks, disk_json((const kagent_v1_Disk *)l->disks.v + i));
 	return json_pack(
 	    "{s:{s:o s:o s:o s:o s:o s:o s:o} s:{s:o s:o s:o} s:o s:o s:o}",
-	    "cpu", "model", agent_json_str(c->model), "sockets",
+	    "cpu", "model", core_json_str(c->model), "sockets",
 	    opt_int(c->has_sockets, c->sockets), "cores",
 	    opt_int(c->has_cores, c->cores), "threads_per_core",
 	    opt_int(c->has_threads_per_core, c->threads_per_core), "logical",
@@ -241,7 +241,7 @@ static json_t *inventory_json(const kagent_v1_Report *r,
 	    "installed_bytes",
 	    opt_int(m->has_installed_bytes, m->installed_bytes), "nics", nics,
 	    "disks", disks, "default_route_nic",
-	    agent_json_str(r->inventory.default_route_nic));
+	    core_json_str(r->inventory.default_route_nic));
 }
 
 static json_t *sensors_json(const struct proto_lists *l)
@@ -292,12 +292,12 @@ static json_t *kafka_json(const kagent_v1_Report *r)
 			 k->present, "broker_id",
 			 opt_int(k->has_broker_id, k->broker_id), "node_id",
 			 opt_int(k->has_node_id, k->node_id), "broker_rack",
-			 agent_json_str(k->broker_rack), "installed_version",
-			 agent_json_str(k->installed_version),
+			 core_json_str(k->broker_rack), "installed_version",
+			 core_json_str(k->installed_version),
 			 "inter_broker_protocol_version",
-			 agent_json_str(k->inter_broker_protocol_version),
+			 core_json_str(k->inter_broker_protocol_version),
 			 "log_message_format_version",
-			 agent_json_str(k->log_message_format_version),
+			 core_json_str(k->log_message_format_version),
 			 "log_dirs", dirs, "process_roles",
 			 str_array(k->process_roles, k->process_roles_count),
 			 "running", opt_bool(k->has_running, k->running));
@@ -322,8 +322,8 @@ static json_t *zk_json(const kagent_v1_Report *r)
 			      (int)z->ensemble[i].election_port, "observer",
 			      z->ensemble[i].observer));
 	return json_pack("{s:b s:o s:o s:o s:o s:o s:o}", "present", z->present,
-			 "mode", agent_json_str(z->mode), "version",
-			 agent_json_str(z->version), "client_port",
+			 "mode", core_json_str(z->mode), "version",
+			 core_json_str(z->version), "client_port",
 			 opt_int(z->has_client_port, z->client_port),
 			 "ensemble", ens, "myid", opt_int(z->has_myid, z->myid),
 			 "running", opt_bool(z->has_running, z->running));
@@ -345,17 +345,17 @@ json_t *coll_api_host(const struct coll_store_row *row,
 	j = json_pack(
 	    "{s:s s:o s:o s:o s:o s:o s:o s:s s:I s:o s:o s:I s:i s:o s:o s:o"
 	    " s:o s:o s:o s:o s:o}",
-	    "host_id", row->host_id, "hostname", agent_json_str(r->hostname),
-	    "machine_id", agent_json_str(r->machine_id), "cluster",
-	    agent_json_str(row->cluster), "roles", roles_json(h.roles), "rack",
-	    agent_json_str(r->rack), "zone", agent_json_str(r->zone),
+	    "host_id", row->host_id, "hostname", core_json_str(r->hostname),
+	    "machine_id", core_json_str(r->machine_id), "cluster",
+	    core_json_str(row->cluster), "roles", roles_json(h.roles), "rack",
+	    core_json_str(r->rack), "zone", core_json_str(r->zone),
 	    "agent_version", r->agent_version, "seq", (json_int_t)row->last_seq,
 	    "timestamp", time_json(r->timestamp_ms), "last_seen",
 	    time_json(row->last_seen_ms), "report_interval_s",
 	    (json_int_t)r->report_interval_s, "clipped", (int)r->clipped,
 	    "stale", json_boolean(h.stale), "verdict", sev_json(row->verdict),
 	    "inventory", inventory_json(r, l), "sensors", sensors_json(l),
-	    "sensors_error", agent_json_str(r->sensors_error), "kafka",
+	    "sensors_error", core_json_str(r->sensors_error), "kafka",
 	    kafka_json(r), "zookeeper", zk_json(r), "checks",
 	    checks_json(&checks));
 	check_results_free(&checks);

@@ -13,9 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check.h"
-#include "conf.h"
-#include "hw.h"
+#include "core_check.h"
+#include "core.h"
 
 /* ---- fleet.c: the fleet model and the cluster judgement ---- */
 
@@ -32,7 +31,7 @@ struct coll_zk_server {
 struct coll_host {
 	char host_id[64];
 	char cluster[64];
-	unsigned roles; /* CONF_ROLE_* */
+	unsigned roles; /* CORE_ROLE_* */
 	char rack[64];
 	char zone[64];
 	bool critical;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/types.h>
 
 #include <uv.h>
 
@@ -159,6 +160,11 @@ int coll_held_set(struct coll_held *h, const char *id, uint64_t *mine,
  * else it only drops the capabilities it has.  err names the user or the
  * file. */
 int coll_privdrop(const char *user, const char *db, char *err, size_t errlen);
+/* privdrop.c: as root (change_id), becomes uid/gid with its primary group
+ * only; in any case empties every capability set (the bounding one when
+ * it may), sets no_new_privs, and checks that all of it holds. */
+int coll_drop_to(bool change_id, uid_t uid, gid_t gid, char *err,
+		 size_t errlen);
 
 /* Raises the soft descriptor limit to the hard one; *soft is the limit in
  * force afterwards. */

@@ -20,7 +20,7 @@
 #include <uv.h>
 
 #include "acl.h"
-#include "check.h"
+#include "core_check.h"
 #include "coll.h"
 #include "coll_limits.h"
 #include "proto.h"

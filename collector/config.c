@@ -6,8 +6,8 @@
 #include <strings.h>
 
 #include "collector.h"
-#include "hw.h"
-#include "conf_ini.h"
+#include "core.h"
+#include "core_ini.h"
 
 #define COLL_CONF_FILE_MAX (64 * 1024)
 
@@ -119,7 +119,7 @@ int coll_config_load(const char *path, struct coll_config *cfg, char *err,
 {
 	struct conf_state st = {.cfg = cfg};
 
-	return conf_ini_load(path, COLL_CONF_FILE_MAX, handler, &st, err,
+	return core_ini_load(path, COLL_CONF_FILE_MAX, handler, &st, err,
 			     errlen);
 }
 

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "collector.h"
-#include "conf.h"
-#include "hw.h"
+#include "core.h"
 
 enum kind { SECONDS, COUNT, SIZE };
 
@@ -52,7 +51,7 @@ static int set_limit(struct coll_config *cfg, const struct limit *d,
 	int64_t n;
 	int r;
 
-	r = d->kind == SIZE ? conf_parse_size(v, &n) : hw_parse_i64(v, &n);
+	r = d->kind == SIZE ? core_parse_size(v, &n) : core_parse_i64(v, &n);
 	if (r < 0 || n < d->min || n > d->max) {
 		snprintf(msg, msglen, "'%s' must be %s from %lld to %lld, not '%s'",
 			 d->key,

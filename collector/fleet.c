@@ -124,7 +124,7 @@ static void placement_of(const struct fleet_view *v, unsigned role,
 
 static int check_zk_size(const struct fleet_view *v, struct check_results *out)
 {
-	size_t n = role_count(v, CONF_ROLE_ZOOKEEPER);
+	size_t n = role_count(v, CORE_ROLE_ZOOKEEPER);
 	const char *req =
 	    v->critical ? "odd, 5 for a critical cluster" : "odd, at least 3";
 	char measured[32];
@@ -163,7 +163,7 @@ static int check_zk_size(const struct fleet_view *v, struct check_results *out)
 static int check_zk_configured(const struct fleet_view *v,
 			       struct check_results *out)
 {
-	size_t reporting = role_count(v, CONF_ROLE_ZOOKEEPER), i;
+	size_t reporting = role_count(v, CORE_ROLE_ZOOKEEPER), i;
 	char measured[32], required[32];
 	int rc = 0;
 
@@ -172,7 +172,7 @@ static int check_zk_configured(const struct fleet_view *v,
 		const struct coll_host *h = &v->hosts[i];
 		size_t conf;
 
-		if (!coll_host_in(h, v->cluster, CONF_ROLE_ZOOKEEPER) ||
+		if (!coll_host_in(h, v->cluster, CORE_ROLE_ZOOKEEPER) ||
 		    h->n_ensemble == 0 || h->n_ensemble == reporting)
 			continue;
 		conf = h->n_ensemble;
@@ -213,7 +213,7 @@ static int check_zk_placement(const struct fleet_view *v,
 	struct placement p;
 	char measured[96];
 
-	placement_of(v, CONF_ROLE_ZOOKEEPER, &p);
+	placement_of(v, CORE_ROLE_ZOOKEEPER, &p);
 	if (p.top != NULL && 2 * p.top_count >= p.members) {
 		snprintf(measured, sizeof measured, "%zu of %zu in %s %s",
 			 p.top_count, p.members, p.top_kind, p.top);
@@ -247,7 +247,7 @@ static int check_zk_placement(const struct fleet_view *v,
 static int check_kafka_size(const struct fleet_view *v,
 			    struct check_results *out)
 {
-	size_t n = role_count(v, CONF_ROLE_KAFKA);
+	size_t n = role_count(v, CORE_ROLE_KAFKA);
 	char measured[32];
 
 	snprintf(measured, sizeof measured, "%zu broker%s", n,
@@ -271,7 +271,7 @@ static int check_kafka_placement(const struct fleet_view *v,
 	struct placement p;
 	char measured[96];
 
-	placement_of(v, CONF_ROLE_KAFKA, &p);
+	placement_of(v, CORE_ROLE_KAFKA, &p);
 	if (p.unknown) {
 		snprintf(measured, sizeof measured, "%zu of %zu without rack",
 			 p.unknown, p.members);
@@ -309,7 +309,7 @@ static int check_kafka_rack_mismatch(const struct fleet_view *v,
 		const struct coll_host *h = &v->hosts[i];
 		const char *d, *kind;
 
-		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA))
+		if (!coll_host_in(h, v->cluster, CORE_ROLE_KAFKA))
 			continue;
 		d = host_domain(h, &kind);
 		if (d == NULL)
@@ -374,7 +374,7 @@ static int check_kafka_skew(const struct fleet_view *v,
 	for (i = 0; rc == 0 && i < v->n; i++) {
 		const struct coll_host *h = &v->hosts[i];
 
-		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA))
+		if (!coll_host_in(h, v->cluster, CORE_ROLE_KAFKA))
 			continue;
 		if (h->partition_dirs.known && h->partition_dirs.v >= 0)
 			counts[known++] = h->partition_dirs.v;
@@ -402,7 +402,7 @@ static int check_kafka_skew(const struct fleet_view *v,
 		const struct coll_host *h = &v->hosts[i];
 		int64_t c = h->partition_dirs.v;
 
-		if (!coll_host_in(h, v->cluster, CONF_ROLE_KAFKA) ||
+		if (!coll_host_in(h, v->cluster, CORE_ROLE_KAFKA) ||
 		    !h->partition_dirs.known || c < 0)
 			continue;
 		/* doubles: exact for any partition count a broker can hold */
@@ -438,13 +438,13 @@ static const struct {
 	unsigned role;
 	int (*run)(const struct fleet_view *v, struct check_results *out);
 } fleet_checks[] = {
-    {CONF_ROLE_ZOOKEEPER, check_zk_size},
-    {CONF_ROLE_ZOOKEEPER, check_zk_configured},
-    {CONF_ROLE_ZOOKEEPER, check_zk_placement},
-    {CONF_ROLE_KAFKA, check_kafka_size},
-    {CONF_ROLE_KAFKA, check_kafka_placement},
-    {CONF_ROLE_KAFKA, check_kafka_rack_mismatch},
-    {CONF_ROLE_KAFKA, check_kafka_skew},
+    {CORE_ROLE_ZOOKEEPER, check_zk_size},
+    {CORE_ROLE_ZOOKEEPER, check_zk_configured},
+    {CORE_ROLE_ZOOKEEPER, check_zk_placement},
+    {CORE_ROLE_KAFKA, check_kafka_size},
+    {CORE_ROLE_KAFKA, check_kafka_placement},
+    {CORE_ROLE_KAFKA, check_kafka_rack_mismatch},
+    {CORE_ROLE_KAFKA, check_kafka_skew},
 };
 
 int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,

@@ -172,7 +172,7 @@ static int upgrade_collect(const char *cluster, const struct coll_host *hosts,
 		struct broker *b = &u->b[u->n];
 		struct coll_version v;
 
-		if (!coll_host_in(h, cluster, CONF_ROLE_KAFKA))
+		if (!coll_host_in(h, cluster, CORE_ROLE_KAFKA))
 			continue;
 		b->h = h;
 		if (coll_version_parse(h->kafka_version, &v) != 0) {
@@ -326,7 +326,7 @@ static int check_concurrent(const char *cluster, const struct coll_host *hosts,
 	size_t i, brokers = 0, down = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!coll_host_in(&hosts[i], cluster, CONF_ROLE_KAFKA))
+		if (!coll_host_in(&hosts[i], cluster, CORE_ROLE_KAFKA))
 			continue;
 		brokers++;
 		if (hosts[i].kafka_running && !hosts[i].stale)

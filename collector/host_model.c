@@ -25,20 +25,10 @@ bool coll_host_id_valid(const char *s)
 
 int coll_severity_from_proto(int sev)
 {
-	switch (sev) {
-	case kagent_v1_Severity_SEVERITY_PASS:
-		return SEV_PASS;
-	case kagent_v1_Severity_SEVERITY_INFO:
-		return SEV_INFO;
-	case kagent_v1_Severity_SEVERITY_UNKNOWN:
-		return SEV_UNKNOWN;
-	case kagent_v1_Severity_SEVERITY_WARN:
-		return SEV_WARN;
-	case kagent_v1_Severity_SEVERITY_FAIL:
-		return SEV_FAIL;
-	default:
-		return -1;
-	}
+	enum check_severity s;
+
+	/* -1: the host sent no verdict the store can keep. */
+	return proto_sev_from_wire(sev, &s) < 0 ? -1 : (int)s;
 }
 
 int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
@@ -56,7 +46,7 @@ int coll_report_decode(const uint8_t *p, size_t n, kagent_v1_Report *out,
 	proto_report_unbind(out);
 	if (!ok) {
 		if (err)
-			hw_err_set(err,
+			core_err_set(err,
 				   "stored report of %zu bytes does not "
 				   "decode: %s",
 				   n, PB_GET_ERROR(&s));
@@ -136,9 +126,9 @@ void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
 	copy_str(out->zone, sizeof out->zone, r->zone);
 	for (i = 0; i < r->roles_count; i++) {
 		if (r->roles[i] == kagent_v1_Role_ROLE_ZOOKEEPER)
-			out->roles |= CONF_ROLE_ZOOKEEPER;
+			out->roles |= CORE_ROLE_ZOOKEEPER;
 		else if (r->roles[i] == kagent_v1_Role_ROLE_KAFKA)
-			out->roles |= CONF_ROLE_KAFKA;
+			out->roles |= CORE_ROLE_KAFKA;
 	}
 	out->last_seen_ms = last_seen_ms;
 	out->stale =

@@ -3,10 +3,9 @@
  *
  * The unit starts it as its user already (User=, LimitNOFILE=); by hand
  * as root it used to keep uid 0 and every capability while parsing
- * whatever the network sends.  The drop is kagentd's network side's
- * (privsep_drop_network): the user's ids and primary group only, no
- * capability in any set, no_new_privs, and a proof that uid 0 cannot be
- * regained. */
+ * whatever the network sends.  The drop (privdrop.c) is like kagentd's
+ * network side's: the user's ids and primary group only, no capability in
+ * any set, no_new_privs, and a proof that uid 0 cannot be regained. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -17,7 +16,6 @@
 #include <unistd.h>
 
 #include "coll_limits.h"
-#include "privsep.h"
 
 int coll_nofile_raise(uint64_t *soft, uint64_t *hard)
 {
@@ -66,7 +64,13 @@ static int own_db_file(const char *path, uid_t uid, gid_t gid, char *err,
 	return 0;
 }
 
-static int lookup(const char *user, struct privsep *ps, char *err,
+struct coll_user {
+	bool change_id;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int lookup(const char *user, struct coll_user *ps, char *err,
 		  size_t errlen)
 {
 	struct passwd pw, *found = NULL;
@@ -92,16 +96,14 @@ static int lookup(const char *user, struct privsep *ps, char *err,
 	ps->change_id = true;
 	ps->uid = pw.pw_uid;
 	ps->gid = pw.pw_gid;
-	snprintf(ps->user, sizeof ps->user, "%s", pw.pw_name);
 	return 0;
 }
 
 int coll_privdrop(const char *user, const char *db, char *err, size_t errlen)
 {
 	static const char *const suffix[] = {"", "-wal", "-shm"};
-	struct privsep ps = {0};
-	struct hw_err he = {0};
-	char path[4200];
+	struct coll_user ps = {0};
+	char path[4200], msg[256];
 	size_t i;
 	int r;
 
@@ -116,8 +118,8 @@ int coll_privdrop(const char *user, const char *db, char *err, size_t errlen)
 				return r;
 		}
 	}
-	r = privsep_drop_network(&ps, &he);
+	r = coll_drop_to(ps.change_id, ps.uid, ps.gid, msg, sizeof msg);
 	if (r < 0)
-		snprintf(err, errlen, "dropping privileges: %s", he.msg);
+		snprintf(err, errlen, "dropping privileges: %s", msg);
 	return r;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "facts_cache.h"
+#include "core.h"
 #include "coll_limits.h"
 
 struct coll_tally_entry {
@@ -50,7 +50,7 @@ static struct coll_tally_entry *tally_find(const struct coll_tally *t,
 {
 	struct coll_tally_entry *e;
 
-	*bucket = facts_fnv(FACTS_FNV_START, key, len) % t->n_buckets;
+	*bucket = core_fnv(CORE_FNV_START, key, len) % t->n_buckets;
 	LIST_FOREACH(e, &t->b[*bucket], link)
 	if (e->len == len && memcmp(e->key, key, len) == 0)
 		return e;

@@ -90,11 +90,11 @@ static enum hw_disk_kind disk_kind(const char *root, const char *name)
 	char p[4096];
 
 	if (strncmp(name, "dm-", 3) == 0 ||
-	    (hw_path(p, sizeof p, root, "sys/block/%s/dm", name) == 0 &&
+	    (core_path(p, sizeof p, root, "sys/block/%s/dm", name) == 0 &&
 	     access(p, F_OK) == 0))
 		return HW_DISK_DM;
 	if (name_has_prefix_digit(name, "md") ||
-	    (hw_path(p, sizeof p, root, "sys/block/%s/md", name) == 0 &&
+	    (core_path(p, sizeof p, root, "sys/block/%s/md", name) == 0 &&
 	     access(p, F_OK) == 0))
 		return HW_DISK_MD;
 	return HW_DISK_PHYSICAL;
@@ -124,11 +124,11 @@ static int read_num(const char *root, const char *name, const char *attr,
 	int r;
 
 	out->known = false;
-	if (hw_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0)
+	if (core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0)
 		return 0;
-	r = hw_read_i64(p, &v);
+	r = core_read_i64(p, &v);
 	if (r == -EINVAL || r == -ERANGE || (r == 0 && v < 0)) {
-		hw_err_set(err, "%s: not a non-negative number", p);
+		core_err_set(err, "%s: not a non-negative number", p);
 		return -EINVAL;
 	}
 	if (r < 0)
@@ -147,8 +147,8 @@ static void read_str(const char *root, const char *name, const char *attr,
 	size_t s = 0;
 
 	buf[0] = '\0';
-	if (hw_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0 ||
-	    hw_read_line(p, tmp, sizeof tmp) < 0)
+	if (core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0 ||
+	    core_read_line(p, tmp, sizeof tmp) < 0)
 		return;
 	while (tmp[s] == ' ' || tmp[s] == '\t')
 		s++;
@@ -167,10 +167,10 @@ static void serial_vpd80(const char *root, const char *name, char *buf,
 	size_t len, s, e, i;
 
 	buf[0] = '\0';
-	if (hw_path(p, sizeof p, root, "sys/block/%s/device/vpd_pg80", name) <
+	if (core_path(p, sizeof p, root, "sys/block/%s/device/vpd_pg80", name) <
 	    0)
 		return;
-	n = hw_read_file(p, (char *)page, sizeof page);
+	n = core_read_file(p, (char *)page, sizeof page);
 	if (n < 4 || page[1] != 0x80)
 		return;
 	len = ((size_t)page[2] << 8) | page[3];
@@ -202,8 +202,8 @@ static void serial_udev(const char *root, const char *dev, char *buf,
 
 	buf[0] = '\0';
 	if (dev[0] == '\0' ||
-	    hw_path(p, sizeof p, root, "run/udev/data/b%s", dev) < 0 ||
-	    hw_read_file(p, data, sizeof data) < 0)
+	    core_path(p, sizeof p, root, "run/udev/data/b%s", dev) < 0 ||
+	    core_read_file(p, data, sizeof data) < 0)
 		return;
 	for (l = data; l != NULL && *l != '\0'; l = strchr(l, '\n')) {
 		if (*l == '\n')
@@ -244,7 +244,7 @@ static int attr_exists(const char *root, const char *name, const char *attr)
 {
 	char p[4096];
 
-	return hw_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) == 0 &&
+	return core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) == 0 &&
 	       access(p, F_OK) == 0;
 }
 
@@ -260,7 +260,7 @@ static void transport(const char *root, const char *name, char *buf, size_t cap)
 	ssize_t n;
 
 	link[0] = '\0';
-	if (hw_path(p, sizeof p, root, "sys/block/%s", name) == 0) {
+	if (core_path(p, sizeof p, root, "sys/block/%s", name) == 0) {
 		n = readlink(p, link, sizeof link - 1);
 		link[n > 0 ? n : 0] = '\0';
 	}
@@ -331,8 +331,8 @@ static int index_add(struct blk_index *ix, const char *root, const char *rel,
 	memset(b, 0, sizeof *b);
 	snprintf(b->name, sizeof b->name, "%s", name);
 	b->disk = disk;
-	if (hw_path(p, sizeof p, root, "sys/block/%s/dev", rel) == 0 &&
-	    hw_read_line(p, dev, sizeof dev) == 0 &&
+	if (core_path(p, sizeof p, root, "sys/block/%s/dev", rel) == 0 &&
+	    core_read_line(p, dev, sizeof dev) == 0 &&
 	    sscanf(dev, "%u:%u", &b->major, &b->minor) == 2)
 		b->dev_known = true;
 	return 0;
@@ -354,7 +354,7 @@ static int index_disk(struct blk_index *ix, const char *root, struct hw_disk *d,
 	if (ix->v[ix->n - 1].dev_known)
 		snprintf(d->dev, sizeof d->dev, "%u:%u", ix->v[ix->n - 1].major,
 			 ix->v[ix->n - 1].minor);
-	if (hw_path(p, sizeof p, root, "sys/block/%s", d->name) < 0)
+	if (core_path(p, sizeof p, root, "sys/block/%s", d->name) < 0)
 		return 0;
 	dir = opendir(p);
 	if (dir == NULL)
@@ -363,7 +363,7 @@ static int index_disk(struct blk_index *ix, const char *root, struct hw_disk *d,
 		if (de->d_name[0] == '.' ||
 		    strlen(de->d_name) >= HW_DISKNAME_MAX)
 			continue;
-		if (hw_path(p, sizeof p, root, "sys/block/%s/%s/partition",
+		if (core_path(p, sizeof p, root, "sys/block/%s/%s/partition",
 			    d->name, de->d_name) < 0 ||
 		    access(p, F_OK) != 0)
 			continue;
@@ -387,9 +387,9 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 		return r;
 	if (d->size_bytes.known) {
 		if (d->size_bytes.v > INT64_MAX / 512) {
-			hw_path(p, sizeof p, root, "sys/block/%s/size",
+			core_path(p, sizeof p, root, "sys/block/%s/size",
 				d->name);
-			hw_err_set(err, "%s: %lld sectors is out of range", p,
+			core_err_set(err, "%s: %lld sectors is out of range", p,
 				   (long long)d->size_bytes.v);
 			return -EINVAL;
 		}
@@ -410,11 +410,11 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 	if (d->kind != HW_DISK_PHYSICAL) {
 		/* slaves/ is what the kernel stacks on; a capture without
 		 * it still names md members as md/dev-NAME. */
-		hw_path(p, sizeof p, root, "sys/block/%s/slaves", d->name);
+		core_path(p, sizeof p, root, "sys/block/%s/slaves", d->name);
 		d->n_members =
 		    list_names(p, NULL, d->members, HW_DISK_MEMBERS_MAX);
 		if (d->n_members == 0 && d->kind == HW_DISK_MD) {
-			hw_path(p, sizeof p, root, "sys/block/%s/md", d->name);
+			core_path(p, sizeof p, root, "sys/block/%s/md", d->name);
 			d->n_members = list_names(p, "dev-", d->members,
 						  HW_DISK_MEMBERS_MAX);
 		}
@@ -540,14 +540,14 @@ static int disks_list(const char *root, struct hw_disks *out,
 	DIR *d;
 	int r = 0;
 
-	if (hw_path(p, sizeof p, root, "sys/block") < 0) {
-		hw_err_set(err, "%s/sys/block: path too long", root);
+	if (core_path(p, sizeof p, root, "sys/block") < 0) {
+		core_err_set(err, "%s/sys/block: path too long", root);
 		return -ENAMETOOLONG;
 	}
 	d = opendir(p);
 	if (d == NULL) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", p, strerror(-r));
+		core_err_set(err, "%s: %s", p, strerror(-r));
 		return r;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -558,7 +558,7 @@ static int disks_list(const char *root, struct hw_disks *out,
 			cap = cap ? cap * 2 : 16;
 			nv = realloc(out->v, cap * sizeof *nv);
 			if (nv == NULL) {
-				hw_err_set(err, "%s: out of memory", p);
+				core_err_set(err, "%s: out of memory", p);
 				r = -ENOMEM;
 				break;
 			}
@@ -583,7 +583,7 @@ int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err)
 	int r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_root_check(root, err);
+	r = core_root_check(root, err);
 	if (r < 0)
 		return r;
 	r = disks_list(root, out, err);
@@ -595,7 +595,7 @@ int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err)
 			goto out_free_disks;
 		r = index_disk(&ix, root, &out->v[i], i);
 		if (r < 0) {
-			hw_err_set(err, "sys/block: out of memory");
+			core_err_set(err, "sys/block: out of memory");
 			goto out_free_disks;
 		}
 		if (out->v[i].kind == HW_DISK_PHYSICAL &&
@@ -609,7 +609,7 @@ int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err)
 		goto out_free_disks;
 	below = calloc(out->n + 1, sizeof *below);
 	if (below == NULL) {
-		hw_err_set(err, "sys/block: out of memory");
+		core_err_set(err, "sys/block: out of memory");
 		r = -ENOMEM;
 		goto out_free_disks;
 	}

@@ -34,10 +34,10 @@ static int number_error(int r, const char *path, const char *what,
 			struct hw_err *err)
 {
 	if (r == -EINVAL || r == -ERANGE || r >= 0) {
-		hw_err_set(err, "%s: not %s", path, what);
+		core_err_set(err, "%s: not %s", path, what);
 		return -EINVAL;
 	}
-	hw_err_file(err, path, r);
+	core_err_file(err, path, r);
 	return r;
 }
 
@@ -118,18 +118,18 @@ static int cpulist_read(const char *root, const char *rel, struct cpuset *out,
 	ssize_t n;
 	int r;
 
-	r = hw_path(path, sizeof path, root, "%s", rel);
+	r = core_path(path, sizeof path, root, "%s", rel);
 	if (r < 0)
 		return r;
-	n = hw_read_file(path, buf, sizeof buf);
+	n = core_read_file(path, buf, sizeof buf);
 	if (absent((int)n))
 		return -ENOENT;
 	if (n < 0) {
-		hw_err_file(err, path, (int)n);
+		core_err_file(err, path, (int)n);
 		return (int)n;
 	}
 	if ((size_t)n == sizeof buf - 1 || cpulist_parse(buf, out) < 0) {
-		hw_err_set(err, "%s: not a CPU list", path);
+		core_err_set(err, "%s: not a CPU list", path);
 		return -EINVAL;
 	}
 	return 0;
@@ -146,13 +146,13 @@ static int present_from_dirs(const char *root, struct cpuset *out,
 	int r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_path(path, sizeof path, root, "sys/devices/system/cpu");
+	r = core_path(path, sizeof path, root, "sys/devices/system/cpu");
 	if (r < 0)
 		return r;
 	d = opendir(path);
 	if (d == NULL) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", path, strerror(-r));
+		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -182,11 +182,11 @@ static int online_from_dirs(const char *root, const struct cpuset *present,
 	for (unsigned c = 0; c < CPU_MAX; c++) {
 		if (!cpuset_has(present, c))
 			continue;
-		r = hw_path(path, sizeof path, root,
+		r = core_path(path, sizeof path, root,
 			    "sys/devices/system/cpu/cpu%u/online", c);
 		if (r < 0)
 			return r;
-		r = hw_read_i64(path, &v);
+		r = core_read_i64(path, &v);
 		if (absent(r)) {
 			cpuset_add(out, c);
 			continue;
@@ -206,11 +206,11 @@ static int topo_read(const char *root, unsigned cpu, const char *name,
 	char path[4096];
 	int r;
 
-	r = hw_path(path, sizeof path, root,
+	r = core_path(path, sizeof path, root,
 		    "sys/devices/system/cpu/cpu%u/topology/%s", cpu, name);
 	if (r < 0)
 		return r;
-	r = hw_read_i64(path, out);
+	r = core_read_i64(path, out);
 	if (absent(r))
 		return -ENOENT;
 	if (r < 0)
@@ -272,26 +272,26 @@ static int cpu_topology(const char *root, const struct cpuset *online,
 			goto out_free;
 		/* A capture may hold fewer cpuN directories than the sibling
 		 * list names, so the list counts too. */
-		r = hw_path(path, sizeof path, root,
+		r = core_path(path, sizeof path, root,
 			    "sys/devices/system/cpu/cpu%u/topology/"
 			    "thread_siblings_list",
 			    c);
 		if (r < 0)
 			goto out_free;
-		r = (int)hw_read_file(path, buf, sizeof buf);
+		r = (int)core_read_file(path, buf, sizeof buf);
 		if (absent(r)) {
 			r = 0;
 		} else if (r >= 0) {
 			if ((size_t)r == sizeof buf - 1 ||
 			    cpulist_parse(buf, &sib) < 0) {
-				hw_err_set(err, "%s: not a CPU list", path);
+				core_err_set(err, "%s: not a CPU list", path);
 				r = -EINVAL;
 				goto out_free;
 			}
 			if (cpuset_count(&sib) > threads)
 				threads = cpuset_count(&sib);
 		} else {
-			hw_err_file(err, path, r);
+			core_err_file(err, path, r);
 			goto out_free;
 		}
 		r = 0;
@@ -327,13 +327,13 @@ static int cpu_max_mhz(const char *root, const struct cpuset *present,
 	for (unsigned c = 0; c < CPU_MAX; c++) {
 		if (!cpuset_has(present, c))
 			continue;
-		r = hw_path(path, sizeof path, root,
+		r = core_path(path, sizeof path, root,
 			    "sys/devices/system/cpu/cpu%u/cpufreq/"
 			    "cpuinfo_max_freq",
 			    c);
 		if (r < 0)
 			return r;
-		r = hw_read_i64(path, &khz);
+		r = core_read_i64(path, &khz);
 		if (absent(r))
 			continue;
 		if (r < 0 || khz <= 0)
@@ -395,23 +395,23 @@ int hw_cpu_probe(const char *root, struct hw_cpu *out, struct hw_err *err)
 	int r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_root_check(root, err);
+	r = core_root_check(root, err);
 	if (r < 0)
 		return r;
-	info = malloc(HW_READ_MAX);
+	info = malloc(CORE_READ_MAX);
 	present = malloc(sizeof *present);
 	online = malloc(sizeof *online);
 	if (info == NULL || present == NULL || online == NULL) {
 		r = -ENOMEM;
 		goto out_free;
 	}
-	r = hw_path(path, sizeof path, root, "proc/cpuinfo");
+	r = core_path(path, sizeof path, root, "proc/cpuinfo");
 	if (r < 0)
 		goto out_free;
-	n = hw_read_file(path, info, HW_READ_MAX);
+	n = core_read_file(path, info, CORE_READ_MAX);
 	if (n < 0) {
 		r = (int)n;
-		hw_err_file(err, path, r);
+		core_err_file(err, path, r);
 		goto out_free;
 	}
 	cpuinfo_model(info, out->model, sizeof out->model);

@@ -4,7 +4,7 @@
  * Every probe reads below a root directory ("/" on a live host, a captured
  * tree in tests), returns 0 or a negative errno-style code, and fills an out
  * parameter.  A value the host does not reveal is marked unknown, never
- * zero: see struct hw_num.  Strings are empty when unknown.
+ * zero: see struct hw_num (core.h).  Strings are empty when unknown.
  *
  * Errors that stop a probe (an unreadable /proc/meminfo, a malformed number
  * in a file that must hold one) are described in struct hw_err, naming the
@@ -14,54 +14,11 @@
 #ifndef KAGENT_HW_H
 #define KAGENT_HW_H
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
-/* A number that may be unknown.  Booleans use v = 0/1. */
-struct hw_num {
-	int64_t v;
-	bool known;
-};
-
-struct hw_err {
-	char msg[512];
-};
-
-/* ---- util.c: paths and bounded reads below a root ---- */
-
-/* Largest file a probe reads; sysfs attributes are one page. */
-#define HW_READ_MAX (1 << 20)
-
-int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* What hw_file_open and hw_read_file return for a path that is not a
- * regular file (a fifo, a socket, a device, a directory): such a file may
- * never end, or never open.  No open() or read() of a regular file gives
- * this code. */
-#define HW_ENOTREG EMEDIUMTYPE
-/* The one way a file is opened for reading: never blocks in open(), and
- * -HW_ENOTREG unless it is a regular file.  flags adds to O_RDONLY |
- * O_CLOEXEC | O_NOCTTY | O_NONBLOCK, e.g. O_NOFOLLOW. */
-int hw_file_open(const char *path, int flags, int *fd);
-/* Reads at most cap-1 bytes through hw_file_open, NUL-terminates, returns
- * the length or -errno. */
-ssize_t hw_read_file(const char *path, char *buf, size_t cap);
-/* "PATH: strerror", or for -HW_ENOTREG "PATH is a fifo, not a regular
- * file": how every reader words a failed read. */
-void hw_file_strerror(char *buf, size_t len, const char *path, int r);
-void hw_err_file(struct hw_err *err, const char *path, int r);
-/* First line, trailing whitespace stripped; -errno when unreadable. */
-int hw_read_line(const char *path, char *buf, size_t cap);
-/* A whole-file integer; -EINVAL when the content is not one number. */
-int hw_read_i64(const char *path, int64_t *out);
-int hw_parse_i64(const char *s, int64_t *out);
-void hw_err_set(struct hw_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Checks that root exists and is a directory. */
-int hw_root_check(const char *root, struct hw_err *err);
+#include "core.h"
 
 /* ---- cpu.c ---- */
 

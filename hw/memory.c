@@ -32,7 +32,7 @@ static int meminfo_kb(const char *info, const char *key, int64_t *bytes)
 			return -EINVAL;
 		memcpy(num, p, n - 3);
 		num[n - 3] = '\0';
-		if (hw_parse_i64(num, &kb) < 0 || kb < 0 ||
+		if (core_parse_i64(num, &kb) < 0 || kb < 0 ||
 		    kb > INT64_MAX / 1024)
 			return -EINVAL;
 		*bytes = kb * 1024;
@@ -50,14 +50,14 @@ static void memory_installed(const char *root, struct hw_memory *out)
 	uint8_t *tbl;
 	ssize_t n;
 
-	if (hw_path(path, sizeof path, root, "sys/firmware/dmi/tables/DMI") < 0)
+	if (core_path(path, sizeof path, root, "sys/firmware/dmi/tables/DMI") < 0)
 		return;
-	tbl = malloc(HW_READ_MAX);
+	tbl = malloc(CORE_READ_MAX);
 	if (tbl == NULL)
 		return;
-	n = hw_read_file(path, (char *)tbl, HW_READ_MAX);
+	n = core_read_file(path, (char *)tbl, CORE_READ_MAX);
 	/* A table that fills the buffer may be cut short: not trusted. */
-	if (n > 0 && n < HW_READ_MAX - 1 &&
+	if (n > 0 && n < CORE_READ_MAX - 1 &&
 	    hw_smbios_memory_sum(tbl, (size_t)n, &sum) == 0 && sum <= INT64_MAX)
 		out->installed_bytes = (struct hw_num){(int64_t)sum, true};
 	free(tbl);
@@ -72,24 +72,24 @@ int hw_meminfo_probe(const char *root, struct hw_memory *out,
 	int r;
 
 	memset(out, 0, sizeof *out);
-	r = hw_root_check(root, err);
+	r = core_root_check(root, err);
 	if (r < 0)
 		return r;
-	r = hw_path(path, sizeof path, root, "proc/meminfo");
+	r = core_path(path, sizeof path, root, "proc/meminfo");
 	if (r < 0)
 		return r;
-	info = malloc(HW_READ_MAX);
+	info = malloc(CORE_READ_MAX);
 	if (info == NULL)
 		return -ENOMEM;
-	n = hw_read_file(path, info, HW_READ_MAX);
+	n = core_read_file(path, info, CORE_READ_MAX);
 	if (n < 0) {
 		r = (int)n;
-		hw_err_file(err, path, r);
+		core_err_file(err, path, r);
 		goto out_free;
 	}
 	r = meminfo_kb(info, "MemTotal", &v);
 	if (r < 0) {
-		hw_err_set(err, "%s: %s", path,
+		core_err_set(err, "%s: %s", path,
 			   r == -ENOENT ? "no MemTotal line"
 					: "MemTotal is not a number of kB");
 		r = -EINVAL;
@@ -101,7 +101,7 @@ int hw_meminfo_probe(const char *root, struct hw_memory *out,
 	if (r == 0)
 		out->available_bytes = (struct hw_num){v, true};
 	else if (r != -ENOENT) {
-		hw_err_set(err, "%s: MemAvailable is not a number of kB", path);
+		core_err_set(err, "%s: MemAvailable is not a number of kB", path);
 		goto out_free;
 	}
 	r = 0;

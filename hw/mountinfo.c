@@ -62,7 +62,7 @@ static int mi_int(const struct mi_tok *t, int *out)
 		return -EINVAL;
 	memcpy(buf, t->s, t->len);
 	buf[t->len] = '\0';
-	if (buf[0] < '0' || buf[0] > '9' || hw_parse_i64(buf, &v) < 0 ||
+	if (buf[0] < '0' || buf[0] > '9' || core_parse_i64(buf, &v) < 0 ||
 	    v > 0x7fffffff)
 		return -EINVAL;
 	*out = (int)v;
@@ -123,7 +123,7 @@ static int mi_line(const char *line, size_t len, const char *file,
 
 	n = mi_split(line, len, tok, MI_TOKENS_MAX);
 	if (n > MI_TOKENS_MAX) {
-		hw_err_set(err, "%s:%zu: more than %d fields", file, lineno,
+		core_err_set(err, "%s:%zu: more than %d fields", file, lineno,
 			   MI_TOKENS_MAX);
 		return -EINVAL;
 	}
@@ -131,7 +131,7 @@ static int mi_line(const char *line, size_t len, const char *file,
 		if (tok[sep].len == 1 && tok[sep].s[0] == '-')
 			break;
 	if (n < 10 || sep >= n) {
-		hw_err_set(
+		core_err_set(
 		    err,
 		    "%s:%zu: expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT "
 		    "OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER'",
@@ -139,7 +139,7 @@ static int mi_line(const char *line, size_t len, const char *file,
 		return -EINVAL;
 	}
 	if (n - sep - 1 != 3) {
-		hw_err_set(err,
+		core_err_set(err,
 			   "%s:%zu: %zu fields after ' - ', expected 3 (fstype "
 			   "source options)",
 			   file, lineno, n - sep - 1);
@@ -147,18 +147,18 @@ static int mi_line(const char *line, size_t len, const char *file,
 	}
 	memset(m, 0, sizeof *m);
 	if (mi_int(&tok[0], &m->id) < 0 || mi_int(&tok[1], &m->parent_id) < 0) {
-		hw_err_set(err,
+		core_err_set(err,
 			   "%s:%zu: mount ID and parent ID must be numbers",
 			   file, lineno);
 		return -EINVAL;
 	}
 	if (mi_devno(&tok[2], &m->major, &m->minor) < 0) {
-		hw_err_set(err, "%s:%zu: '%.*s' is not MAJOR:MINOR", file,
+		core_err_set(err, "%s:%zu: '%.*s' is not MAJOR:MINOR", file,
 			   lineno, (int)tok[2].len, tok[2].s);
 		return -EINVAL;
 	}
 	if (tok[4].s[0] != '/') {
-		hw_err_set(err, "%s:%zu: mount point '%.*s' is not absolute",
+		core_err_set(err, "%s:%zu: mount point '%.*s' is not absolute",
 			   file, lineno, (int)tok[4].len, tok[4].s);
 		return -EINVAL;
 	}
@@ -193,7 +193,7 @@ int hw_mounts_parse(const char *text, const char *file, struct hw_mount **out,
 				cap = cap ? cap * 2 : 32;
 				nv = realloc(v, cap * sizeof *v);
 				if (nv == NULL) {
-					hw_err_set(err, "%s: out of memory",
+					core_err_set(err, "%s: out of memory",
 						   file);
 					r = -ENOMEM;
 					goto out_free;
@@ -234,36 +234,36 @@ int hw_mounts_read(const char *root, struct hw_mount **out, size_t *n,
 	size_t i;
 	int r;
 
-	buf = malloc(HW_READ_MAX);
+	buf = malloc(CORE_READ_MAX);
 	if (buf == NULL) {
-		hw_err_set(err, "mountinfo: out of memory");
+		core_err_set(err, "mountinfo: out of memory");
 		return -ENOMEM;
 	}
 	/* proc/self is the reader's view; pid 1's is the host's when we run in
 	 * a mount namespace of our own that lacks /proc/self. */
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
-		r = hw_path(path, sizeof path, root, "%s", files[i]);
+		r = core_path(path, sizeof path, root, "%s", files[i]);
 		if (r < 0) {
-			hw_err_set(err, "%s/%s: path too long", root, files[i]);
+			core_err_set(err, "%s/%s: path too long", root, files[i]);
 			goto out_free;
 		}
-		len = hw_read_file(path, buf, HW_READ_MAX);
+		len = core_read_file(path, buf, CORE_READ_MAX);
 		if (len >= 0)
 			break;
 		if (i == 0)
-			hw_file_strerror(first, sizeof first, path, (int)len);
+			core_file_strerror(first, sizeof first, path, (int)len);
 	}
 	if (len < 0) {
 		char last[sizeof first];
 
-		hw_file_strerror(last, sizeof last, path, (int)len);
-		hw_err_set(err, "%s; %s", first, last);
+		core_file_strerror(last, sizeof last, path, (int)len);
+		core_err_set(err, "%s; %s", first, last);
 		r = (int)len;
 		goto out_free;
 	}
-	if ((size_t)len >= HW_READ_MAX - 1) {
-		hw_err_set(err, "%s: larger than %d bytes", path,
-			   HW_READ_MAX - 1);
+	if ((size_t)len >= CORE_READ_MAX - 1) {
+		core_err_set(err, "%s: larger than %d bytes", path,
+			   CORE_READ_MAX - 1);
 		r = -EFBIG;
 		goto out_free;
 	}

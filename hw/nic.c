@@ -22,13 +22,13 @@ static int nic_attr(const char *root, const char *ifname, const char *attr,
 {
 	int r;
 
-	r = hw_path(path, plen, root, "sys/class/net/%s/%s", ifname, attr);
+	r = core_path(path, plen, root, "sys/class/net/%s/%s", ifname, attr);
 	if (r < 0) {
-		hw_err_set(err, "%s/sys/class/net/%s/%s: path too long", root,
+		core_err_set(err, "%s/sys/class/net/%s/%s: path too long", root,
 			   ifname, attr);
 		return r;
 	}
-	if (hw_read_line(path, buf, len) < 0 || buf[0] == '\0')
+	if (core_read_line(path, buf, len) < 0 || buf[0] == '\0')
 		return 0;
 	return 1;
 }
@@ -59,12 +59,12 @@ static int nic_attr_i64(const char *root, const char *ifname, const char *attr,
 		     err);
 	if (r <= 0)
 		return r;
-	if (hw_parse_i64(buf, &out->v) < 0) {
-		hw_err_set(err, "%s: not a number: '%s'", path, buf);
+	if (core_parse_i64(buf, &out->v) < 0) {
+		core_err_set(err, "%s: not a number: '%s'", path, buf);
 		return -EINVAL;
 	}
 	if (out->v < min || out->v > max) {
-		hw_err_set(err, "%s: %lld is outside [%lld, %lld]", path,
+		core_err_set(err, "%s: %lld is outside [%lld, %lld]", path,
 			   (long long)out->v, (long long)min, (long long)max);
 		return -EINVAL;
 	}
@@ -100,7 +100,7 @@ static void nic_link_base(const char *root, const char *ifname,
 	ssize_t n;
 
 	out[0] = '\0';
-	if (hw_path(path, sizeof path, root, "sys/class/net/%s/%s", ifname,
+	if (core_path(path, sizeof path, root, "sys/class/net/%s/%s", ifname,
 		    link) < 0)
 		return;
 	n = readlink(path, target, sizeof target - 1);
@@ -121,7 +121,7 @@ static bool nic_has(const char *root, const char *ifname, const char *entry,
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (hw_path(path, sizeof path, root, "sys/class/net/%s/%s", ifname,
+	if (core_path(path, sizeof path, root, "sys/class/net/%s/%s", ifname,
 		    entry) < 0)
 		return false;
 	if (want_dir)
@@ -142,12 +142,12 @@ static int nic_members(const char *root, struct hw_nic *n, struct hw_err *err)
 	for (tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (strlen(tok) >= HW_IFNAME_MAX) {
-			hw_err_set(err, "%s: interface name too long: '%s'",
+			core_err_set(err, "%s: interface name too long: '%s'",
 				   path, tok);
 			return -EINVAL;
 		}
 		if (n->n_members == HW_NIC_MEMBERS_MAX) {
-			hw_err_set(err, "%s: more than %d members", path,
+			core_err_set(err, "%s: more than %d members", path,
 				   HW_NIC_MEMBERS_MAX);
 			return -E2BIG;
 		}
@@ -257,36 +257,36 @@ static int nic_list(const char *root, struct hw_nics *out, struct hw_err *err)
 	DIR *d;
 	int r = 0;
 
-	r = hw_path(dir, sizeof dir, root, "sys/class/net");
+	r = core_path(dir, sizeof dir, root, "sys/class/net");
 	if (r < 0) {
-		hw_err_set(err, "%s/sys/class/net: path too long", root);
+		core_err_set(err, "%s/sys/class/net: path too long", root);
 		return r;
 	}
 	d = opendir(dir);
 	if (d == NULL) {
 		r = -errno;
-		hw_err_set(err, "%s: %s", dir, strerror(-r));
+		core_err_set(err, "%s: %s", dir, strerror(-r));
 		return r;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (hw_path(path, sizeof path, root, "sys/class/net/%s",
+		if (core_path(path, sizeof path, root, "sys/class/net/%s",
 			    de->d_name) < 0 ||
 		    stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		if (strlen(de->d_name) >= HW_IFNAME_MAX) {
 			r = -ENAMETOOLONG;
-			hw_err_set(err, "%s: interface name too long", path);
+			core_err_set(err, "%s: interface name too long", path);
 			goto out_closedir;
 		}
 		if (out->n == cap) {
 			r = nic_grow(out, &cap);
 			if (r == -E2BIG)
-				hw_err_set(err, "%s: more than %d interfaces",
+				core_err_set(err, "%s: more than %d interfaces",
 					   dir, HW_NICS_MAX);
 			else if (r < 0)
-				hw_err_set(err, "%s: out of memory", dir);
+				core_err_set(err, "%s: out of memory", dir);
 			if (r < 0)
 				goto out_closedir;
 		}

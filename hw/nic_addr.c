@@ -56,12 +56,12 @@ static int nic_proc_open(const char *root, const char *name, char *path,
 	int fd, r;
 
 	*fp = NULL;
-	r = hw_path(path, plen, root, "proc/net/%s", name);
+	r = core_path(path, plen, root, "proc/net/%s", name);
 	if (r < 0) {
-		hw_err_set(err, "%s/proc/net/%s: path too long", root, name);
+		core_err_set(err, "%s/proc/net/%s: path too long", root, name);
 		return r;
 	}
-	r = hw_file_open(path, 0, &fd);
+	r = core_file_open(path, 0, &fd);
 	if (r == -ENOENT)
 		return 0;
 	if (r == 0 && (*fp = fdopen(fd, "r")) == NULL) {
@@ -69,7 +69,7 @@ static int nic_proc_open(const char *root, const char *name, char *path,
 		close(fd);
 	}
 	if (r < 0)
-		hw_err_file(err, path, r);
+		core_err_file(err, path, r);
 	return r;
 }
 
@@ -87,7 +87,7 @@ static int nic_getline(FILE *fp, char *buf, size_t len, const char *path,
 	if (n > 0 && buf[n - 1] == '\n') {
 		buf[n - 1] = '\0';
 	} else if (!feof(fp)) {
-		hw_err_set(err, "%s:%u: line longer than %zu bytes", path,
+		core_err_set(err, "%s:%u: line longer than %zu bytes", path,
 			   *lineno, len - 1);
 		return -EINVAL;
 	}
@@ -131,7 +131,7 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 
 			if (nv == NULL) {
 				r = -ENOMEM;
-				hw_err_set(err, "%s: out of memory", path);
+				core_err_set(err, "%s: out of memory", path);
 				break;
 			}
 			v = nv;
@@ -141,7 +141,7 @@ static int nic_routes4_read(const char *root, struct nic_route4 **out,
 		memset(rt, 0, sizeof *rt);
 		if (sscanf(line, "%15s %x %x %x %*d %*d %d %x", rt->ifname,
 			   &dst, &gw, &flags, &metric, &mask) != 6) {
-			hw_err_set(err, "%s:%u: not a route line: '%.80s'",
+			core_err_set(err, "%s:%u: not a route line: '%.80s'",
 				   path, lineno, line);
 			r = -EINVAL;
 			break;
@@ -209,7 +209,7 @@ static int nic_fib_locals(const char *root, uint32_t *locals, size_t *nl,
 			continue;
 		if (sscanf(p, "/%u %15s %15s", &plen, scope, type) != 3 ||
 		    plen > 32) {
-			hw_err_set(err, "%s:%u: not a leaf line: '%.80s'", path,
+			core_err_set(err, "%s:%u: not a leaf line: '%.80s'", path,
 				   lineno, p);
 			r = -EINVAL;
 			break;
@@ -249,9 +249,9 @@ static bool nic_is_loopback(const char *root, const struct hw_nic *n)
 	char path[PATH_MAX], buf[32], *end;
 	unsigned long flags;
 
-	if (hw_path(path, sizeof path, root, "sys/class/net/%s/flags",
+	if (core_path(path, sizeof path, root, "sys/class/net/%s/flags",
 		    n->name) < 0 ||
-	    hw_read_line(path, buf, sizeof buf) < 0)
+	    core_read_line(path, buf, sizeof buf) < 0)
 		return false;
 	errno = 0;
 	flags = strtoul(buf, &end, 16);
@@ -316,7 +316,7 @@ static int nic_addrs4(const char *root, struct hw_nics *nics,
 
 	locals = calloc(NIC_LOCALS_MAX, sizeof *locals);
 	if (locals == NULL) {
-		hw_err_set(err, "proc/net/fib_trie: out of memory");
+		core_err_set(err, "proc/net/fib_trie: out of memory");
 		return -ENOMEM;
 	}
 	r = nic_fib_locals(root, locals, &nl, loops, &nlo, err);
@@ -371,7 +371,7 @@ static int nic_addrs6(const char *root, struct hw_nics *nics,
 		if (sscanf(line, "%32s %x %x %x %x %15s", hex, &ifindex, &plen,
 			   &scope, &flags, name) != 6 ||
 		    plen > 128 || nic_hex_in6(hex, &a) < 0) {
-			hw_err_set(err, "%s:%u: not an address line: '%.80s'",
+			core_err_set(err, "%s:%u: not an address line: '%.80s'",
 				   path, lineno, line);
 			r = -EINVAL;
 			break;
@@ -418,7 +418,7 @@ static int nic_default6(const char *root, char *ifname, size_t len,
 		if (sscanf(line, "%32s %x %32s %x %32s %x %*x %*x %x %15s", dst,
 			   &dplen, src, &splen, via, &metric, &flags,
 			   name) != 8) {
-			hw_err_set(err, "%s:%u: not a route line: '%.80s'",
+			core_err_set(err, "%s:%u: not a route line: '%.80s'",
 				   path, lineno, line);
 			r = -EINVAL;
 			break;

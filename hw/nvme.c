@@ -106,15 +106,15 @@ static int admin_cmd(int fd, struct nvme_admin_cmd *cmd, const char *dev,
 	if (r < 0) {
 		r = errno;
 		if (r == EACCES || r == EPERM) {
-			hw_err_set(err, "%s: %s: needs CAP_SYS_ADMIN", dev,
+			core_err_set(err, "%s: %s: needs CAP_SYS_ADMIN", dev,
 				   what);
 			return -EACCES;
 		}
-		hw_err_set(err, "%s: %s: %s", dev, what, strerror(r));
+		core_err_set(err, "%s: %s: %s", dev, what, strerror(r));
 		return -r;
 	}
 	if (r > 0) {
-		hw_err_set(err, "%s: %s: NVMe status 0x%x", dev, what,
+		core_err_set(err, "%s: %s: NVMe status 0x%x", dev, what,
 			   (unsigned)r);
 		return -EIO;
 	}
@@ -154,11 +154,11 @@ int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 	if (fd < 0) {
 		r = errno;
 		if (r == EACCES || r == EPERM) {
-			hw_err_set(err, "%s: needs CAP_SYS_ADMIN",
+			core_err_set(err, "%s: needs CAP_SYS_ADMIN",
 				   ctrl_devnode);
 			return -EACCES;
 		}
-		hw_err_set(err, "%s: %s", ctrl_devnode, strerror(r));
+		core_err_set(err, "%s: %s", ctrl_devnode, strerror(r));
 		return -r;
 	}
 	id = calloc(1, NVME_IDENTIFY_LEN);
@@ -177,7 +177,7 @@ int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 	if (r < 0)
 		goto out_free;
 	if (all_zero(id, NVME_IDENTIFY_LEN)) {
-		hw_err_set(err, "%s: Identify Controller returned no data",
+		core_err_set(err, "%s: Identify Controller returned no data",
 			   ctrl_devnode);
 		r = -EIO;
 		goto out_free;

@@ -29,7 +29,7 @@ int hw_os_parse_limits_nofile(const char *text, int64_t *soft)
 		*soft = INT64_MAX;
 		return 0;
 	}
-	return hw_parse_i64(word, soft);
+	return core_parse_i64(word, soft);
 }
 
 int hw_os_parse_systemd_nofile(const char *text, const char *key, int64_t *soft)
@@ -77,7 +77,7 @@ int hw_os_parse_systemd_nofile(const char *text, const char *key, int64_t *soft)
 			} else if (strcmp(val, "infinity") == 0) {
 				*soft = INT64_MAX;
 				found = 0;
-			} else if (hw_parse_i64(val, soft) == 0) {
+			} else if (core_parse_i64(val, soft) == 0) {
 				found = 0;
 			} else {
 				return -EINVAL;
@@ -107,7 +107,7 @@ static void find_services(const char *root, struct hw_os *out)
 	struct dirent *de;
 	DIR *d;
 
-	if (hw_path(path, sizeof path, root, "proc") < 0 ||
+	if (core_path(path, sizeof path, root, "proc") < 0 ||
 	    (d = opendir(path)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
@@ -115,18 +115,18 @@ static void find_services(const char *root, struct hw_os *out)
 		int64_t pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    hw_parse_i64(de->d_name, &pid) < 0 || pid <= 0 || pid > INT_MAX)
+		    core_parse_i64(de->d_name, &pid) < 0 || pid <= 0 || pid > INT_MAX)
 			continue;
 		/* Reading a cmdline copies another process's memory; comm is a
 		 * kernel string.  Kafka and ZooKeeper are JVMs: look further
 		 * only at processes named java. */
-		if (hw_path(path, sizeof path, root, "proc/%s/comm", de->d_name) < 0 ||
-		    hw_read_line(path, comm, sizeof comm) < 0 ||
+		if (core_path(path, sizeof path, root, "proc/%s/comm", de->d_name) < 0 ||
+		    core_read_line(path, comm, sizeof comm) < 0 ||
 		    strcmp(comm, "java") != 0)
 			continue;
-		if (hw_path(path, sizeof path, root, "proc/%s/cmdline", de->d_name) < 0)
+		if (core_path(path, sizeof path, root, "proc/%s/cmdline", de->d_name) < 0)
 			continue;
-		n = hw_read_file(path, buf, sizeof buf);
+		n = core_read_file(path, buf, sizeof buf);
 		if (n <= 0)
 			continue;
 		if (!out->kafka_pid && cmdline_has(buf, (size_t)n, KAFKA_MAIN))
@@ -142,8 +142,8 @@ static int read_unit_nofile(const char *root, const char *rel, const char *key,
 {
 	char path[PATH_MAX], buf[65536];
 
-	if (hw_path(path, sizeof path, root, "%s", rel) < 0 ||
-	    hw_read_file(path, buf, sizeof buf) < 0)
+	if (core_path(path, sizeof path, root, "%s", rel) < 0 ||
+	    core_read_file(path, buf, sizeof buf) < 0)
 		return -ENOENT;
 	return hw_os_parse_systemd_nofile(buf, key, soft);
 }
@@ -161,9 +161,9 @@ static void probe_nofile(const char *root, struct hw_os *out)
 	size_t i;
 
 	if (out->kafka_pid) {
-		if (hw_path(path, sizeof path, root, "proc/%d/limits",
+		if (core_path(path, sizeof path, root, "proc/%d/limits",
 			    (int)out->kafka_pid) == 0 &&
-		    hw_read_file(path, buf, sizeof buf) >= 0 &&
+		    core_read_file(path, buf, sizeof buf) >= 0 &&
 		    hw_os_parse_limits_nofile(buf, &v) == 0) {
 			out->nofile = (struct hw_num){ v, true };
 			snprintf(out->nofile_source, sizeof out->nofile_source,
@@ -197,11 +197,11 @@ static int read_sysctl(const char *root, const char *rel, struct hw_num *out,
 	int64_t v;
 	int r;
 
-	if (hw_path(path, sizeof path, root, "%s", rel) < 0)
+	if (core_path(path, sizeof path, root, "%s", rel) < 0)
 		return -ENAMETOOLONG;
-	r = hw_read_i64(path, &v);
+	r = core_read_i64(path, &v);
 	if (r == -EINVAL || r == -ERANGE) {
-		hw_err_set(err, "%s: not a number", path);
+		core_err_set(err, "%s: not a number", path);
 		return r;
 	}
 	if (r == 0)

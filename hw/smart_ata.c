@@ -65,16 +65,16 @@ static int ata_fail(struct hw_err *err, const char *what, const char *step,
 		    int e)
 {
 	if (e == EACCES || e == EPERM) {
-		hw_err_set(err, "%s: %s: %s (needs CAP_SYS_RAWIO)", what, step,
+		core_err_set(err, "%s: %s: %s (needs CAP_SYS_RAWIO)", what, step,
 			   strerror(e));
 		return -EACCES;
 	}
 	if (e == EOPNOTSUPP) {
-		hw_err_set(err, "%s: %s: no ATA SMART (%s)", what, step,
+		core_err_set(err, "%s: %s: no ATA SMART (%s)", what, step,
 			   strerror(e));
 		return -EOPNOTSUPP;
 	}
-	hw_err_set(err, "%s: %s: %s", what, step, strerror(e));
+	core_err_set(err, "%s: %s: %s", what, step, strerror(e));
 	return -e;
 }
 
@@ -141,7 +141,7 @@ static int ata_collect(SkDisk *d, const char *what, struct hw_ata_smart *out,
 	if (sk_disk_smart_parse(d, &spd) < 0) {
 		r = ata_errno();
 		if (r == ENOENT) {
-			hw_err_set(err, "%s: no SMART data in it", what);
+			core_err_set(err, "%s: no SMART data in it", what);
 			return -ENOENT;
 		}
 		return ata_fail(err, what, "SMART data", r);
@@ -209,12 +209,12 @@ int hw_ata_smart_load_blob(const uint8_t *b, size_t n, const char *what,
 
 	ata_init(out);
 	if (n >= HW_ATA_BLOB_MAX) {
-		hw_err_set(err, "%s: larger than %d bytes, not a SMART blob",
+		core_err_set(err, "%s: larger than %d bytes, not a SMART blob",
 			   what, HW_ATA_BLOB_MAX - 1);
 		return -EFBIG;
 	}
 	if (n == 0) {
-		hw_err_set(err, "%s: not a SMART blob written by skdump --save",
+		core_err_set(err, "%s: not a SMART blob written by skdump --save",
 			   what);
 		return -EINVAL;
 	}
@@ -222,7 +222,7 @@ int hw_ata_smart_load_blob(const uint8_t *b, size_t n, const char *what,
 	if (sk_disk_open(NULL, &d) < 0)
 		return ata_fail(err, what, "libatasmart", ata_errno());
 	if (sk_disk_set_blob(d, blob, n) < 0) {
-		hw_err_set(err, "%s: not a SMART blob written by skdump --save",
+		core_err_set(err, "%s: not a SMART blob written by skdump --save",
 			   what);
 		r = -EINVAL;
 		goto out_free_disk;
@@ -250,9 +250,9 @@ int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
 	ssize_t n;
 
 	ata_init(out);
-	n = hw_read_file(blob_path, buf, sizeof buf);
+	n = core_read_file(blob_path, buf, sizeof buf);
 	if (n < 0) {
-		hw_err_file(err, blob_path, (int)n);
+		core_err_file(err, blob_path, (int)n);
 		return (int)n;
 	}
 	return hw_ata_smart_load_blob((const uint8_t *)buf, (size_t)n,

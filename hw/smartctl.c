@@ -189,12 +189,12 @@ int hw_smartctl_parse(const char *json, size_t len, struct hw_smartctl *out,
 	    json_error_code(&jerr) == json_error_numeric_overflow)
 		root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
 	if (root == NULL) {
-		hw_err_set(err, "smartctl JSON: line %d column %d: %s",
+		core_err_set(err, "smartctl JSON: line %d column %d: %s",
 			   jerr.line, jerr.column, jerr.text);
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
-		hw_err_set(err, "smartctl JSON: top level is not an object");
+		core_err_set(err, "smartctl JSON: top level is not an object");
 		json_decref(root);
 		return -EINVAL;
 	}
@@ -391,24 +391,24 @@ int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
 	*json = NULL;
 	*len = 0;
 	if (timeout_ms <= 0 || devnode == NULL || devnode[0] == '\0') {
-		hw_err_set(err, "smartctl: invalid device or timeout");
+		core_err_set(err, "smartctl: invalid device or timeout");
 		return -EINVAL;
 	}
 	if (find_smartctl(exe, sizeof exe) < 0) {
-		hw_err_set(err,
+		core_err_set(err,
 			   "smartctl: not installed (package smartmontools)");
 		return -ENOENT;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		r = -errno;
-		hw_err_set(err, "smartctl: pipe: %s", strerror(-r));
+		core_err_set(err, "smartctl: pipe: %s", strerror(-r));
 		return r;
 	}
 	deadline = now_ms() + timeout_ms;
 	r = spawn(exe, devnode, pfd[1], &pid);
 	close(pfd[1]);
 	if (r < 0) {
-		hw_err_set(err, "%s: %s", exe, strerror(-r));
+		core_err_set(err, "%s: %s", exe, strerror(-r));
 		goto out_close;
 	}
 
@@ -418,26 +418,26 @@ int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
 	if (r != 0) {
 		kill_reap(pid);
 		if (r == 1) {
-			hw_err_set(err, "%s %s: no answer within %d ms, killed",
+			core_err_set(err, "%s %s: no answer within %d ms, killed",
 				   exe, devnode, timeout_ms);
 			r = -ETIMEDOUT;
 		} else if (r == -EFBIG) {
-			hw_err_set(err, "%s %s: output larger than %d bytes",
+			core_err_set(err, "%s %s: output larger than %d bytes",
 				   exe, devnode, HW_SMARTCTL_OUT_MAX);
 		} else {
-			hw_err_set(err, "%s %s: %s", exe, devnode,
+			core_err_set(err, "%s %s: %s", exe, devnode,
 				   strerror(-r));
 		}
 		goto out_free;
 	}
 	if (!WIFEXITED(status)) {
-		hw_err_set(err, "%s %s: killed by signal %d", exe, devnode,
+		core_err_set(err, "%s %s: killed by signal %d", exe, devnode,
 			   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		r = -EIO;
 		goto out_free;
 	}
 	if (n == 0) {
-		hw_err_set(err, "%s %s: exit status %d and no output", exe,
+		core_err_set(err, "%s %s: exit status %d and no output", exe,
 			   devnode, WEXITSTATUS(status));
 		r = -EIO;
 		goto out_free;

@@ -158,13 +158,13 @@ static int envelope_size_error(const kagent_v1_Envelope *m, size_t cap,
 
 	if (!pb_get_encoded_size(&size, kagent_v1_Envelope_fields, m)) {
 		if (err)
-			hw_err_set(err, "cannot encode %s: nanopb",
+			core_err_set(err, "cannot encode %s: nanopb",
 				   proto_envelope_kind(m));
 		return -EINVAL;
 	}
 	if (size > PROTO_FRAME_MAX) {
 		if (err)
-			hw_err_set(err,
+			core_err_set(err,
 				   "%s of %zu bytes above the frame limit "
 				   "of %u",
 				   proto_envelope_kind(m), size,
@@ -173,7 +173,7 @@ static int envelope_size_error(const kagent_v1_Envelope *m, size_t cap,
 	}
 	if (cap < PROTO_FRAME_HDR || cap - PROTO_FRAME_HDR < size) {
 		if (err)
-			hw_err_set(err, "%s needs %zu bytes, buffer has %zu",
+			core_err_set(err, "%s needs %zu bytes, buffer has %zu",
 				   proto_envelope_kind(m),
 				   size + PROTO_FRAME_HDR, cap);
 		return -ENOBUFS;
@@ -202,7 +202,7 @@ int proto_envelope_encode(const kagent_v1_Envelope *m, uint8_t *buf, size_t cap,
 		if (r < 0)
 			return r;
 		if (err)
-			hw_err_set(err, "cannot encode %s: %s",
+			core_err_set(err, "cannot encode %s: %s",
 				   proto_envelope_kind(m), PB_GET_ERROR(&s));
 		return -EINVAL;
 	}
@@ -243,14 +243,14 @@ int proto_envelope_decode(const uint8_t *p, size_t n, kagent_v1_Envelope *out,
 		proto_report_unbind(&out->msg.report);
 	if (!ok) {
 		if (err)
-			hw_err_set(err,
+			core_err_set(err,
 				   "frame of %zu bytes does not decode: %s", n,
 				   PB_GET_ERROR(&s));
 		return -EBADMSG;
 	}
 	if (out->which_msg == 0) {
 		if (err)
-			hw_err_set(err,
+			core_err_set(err,
 				   "frame of %zu bytes holds no message "
 				   "protocol %d knows",
 				   n, PROTO_VERSION);

@@ -19,10 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core.h"
+#include "core_check.h"
 #include "kagent.pb.h"
-#include "board.h"
-#include "hw.h"
-#include "smart_ata.h"
 
 /* Hello.protocol_version.  Adding fields does not change it; a change of
  * framing or of a field's meaning does. */
@@ -110,7 +109,7 @@ int proto_envelope_decode(const uint8_t *p, size_t n, kagent_v1_Envelope *out,
 /* "hello", "report", "ack", "error" or "none". */
 const char *proto_envelope_kind(const kagent_v1_Envelope *m);
 
-/* ---- report.c: the Report's long lists, and facts into messages ---- */
+/* ---- report.c: the Report's long lists, and the doors into messages ---- */
 
 /* One list of nanopb structs on the heap, grown up to max items. */
 struct proto_list {
@@ -155,21 +154,13 @@ unsigned proto_str_set(char *dst, size_t cap, const char *src);
 /* An optional int64 from a value that may be unknown. */
 void proto_num_set(struct hw_num n, bool *has, int64_t *v);
 
-unsigned proto_fill_cpu(const struct hw_cpu *c, kagent_v1_Cpu *out);
-unsigned proto_fill_memory(const struct hw_memory *m, kagent_v1_Memory *out);
-unsigned proto_fill_nic(const struct hw_nic *n, kagent_v1_Nic *out);
-unsigned proto_fill_disk(const struct hw_disk *d, kagent_v1_Disk *out);
-/* Fills out and appends every nic and disk to l; -ENOMEM. */
-int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
-			 const struct hw_nics *nics,
-			 const struct hw_disks *disks, kagent_v1_Inventory *out,
-			 struct proto_lists *l, unsigned *clipped);
-/* SMART facts only; the verdict, reason and source come from the agent's
- * disk.health judgement. */
-unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
-			       kagent_v1_Health *out);
-unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out);
-unsigned proto_fill_sensor(const struct board_sensor *s, kagent_v1_Sensor *out);
+/* ---- severity.c: the one mapping between core's severity and the wire's ---- */
+
+/* SEVERITY_UNSPECIFIED is 0 on the wire, so a missing verdict never reads
+ * as pass. */
+kagent_v1_Severity proto_sev_to_wire(enum check_severity s);
+/* -EINVAL for SEVERITY_UNSPECIFIED or a value this build does not know. */
+int proto_sev_from_wire(int wire, enum check_severity *out);
 
 /* ---- utf8.c: proto3 strings ---- */
 

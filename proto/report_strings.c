@@ -301,12 +301,12 @@ static int check_one(struct proto_str_walk *w, const char *leaf, int idx,
 
 	if (strnlen(s, cap) == cap) {
 		proto_str_path(w, leaf, idx, path, sizeof path);
-		hw_err_set(err, "%s: longer than %zu bytes", path, cap - 1);
+		core_err_set(err, "%s: longer than %zu bytes", path, cap - 1);
 		return -EMSGSIZE;
 	}
 	if (proto_utf8_check(s, &bad) < 0) {
 		proto_str_path(w, leaf, idx, path, sizeof path);
-		hw_err_set(err, "%s: invalid UTF-8 at byte %zu", path, bad);
+		core_err_set(err, "%s: invalid UTF-8 at byte %zu", path, bad);
 		return -EILSEQ;
 	}
 	return 0;
@@ -318,7 +318,7 @@ int proto_report_check(const kagent_v1_Report *r, const struct proto_lists *l,
 	struct proto_str_walk w = {.fn = check_one, .arg = err};
 
 	if (r->seq > PROTO_SEQ_MAX) {
-		hw_err_set(err, "report.seq: %" PRIu64 " is above %" PRIu64,
+		core_err_set(err, "report.seq: %" PRIu64 " is above %" PRIu64,
 			   (uint64_t)r->seq, PROTO_SEQ_MAX);
 		return -ERANGE;
 	}

@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "hw.h"
+#include "core.h"
 #include "tls.h"
 
 /* OpenSSL queues its errors per thread; the oldest one is the cause, the
@@ -41,7 +41,7 @@ static int tls_file_check(char *err, size_t errlen, const char *what,
 
 	if (path == NULL)
 		return 0;
-	r = hw_file_open(path, 0, &fd);
+	r = core_file_open(path, 0, &fd);
 	if (r == 0) {
 		close(fd);
 		return 0;
@@ -49,7 +49,7 @@ static int tls_file_check(char *err, size_t errlen, const char *what,
 	if (err != NULL && errlen > 0) {
 		char why[512];
 
-		hw_file_strerror(why, sizeof why, path, r);
+		core_file_strerror(why, sizeof why, path, r);
 		snprintf(err, errlen, "%s %s", what, why);
 	}
 	return r;
@@ -265,7 +265,7 @@ static int tls_file_cert(const char *path, X509 **out)
 	FILE *f;
 	int fd, r;
 
-	r = hw_file_open(path, 0, &fd);
+	r = core_file_open(path, 0, &fd);
 	if (r < 0)
 		return r;
 	f = fdopen(fd, "r");

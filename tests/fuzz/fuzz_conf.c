@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		fuzz_require(r == 0, H, "positive return");
 		fuzz_require(
-		    (c.roles & ~(CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA)) == 0,
+		    (c.roles & ~(CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA)) == 0,
 		    H, "unknown role bit");
 		fuzz_require(
 		    fuzz_terminated(c.cluster, sizeof c.cluster) &&

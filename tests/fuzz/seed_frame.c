@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "proto_fill.h"
 
 #define BUF_MAX (1u << 20)
 

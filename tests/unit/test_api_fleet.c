@@ -43,10 +43,10 @@ static void test_fleet_hosts_show_zookeeper_mode(void **state)
 	json_t *doc, *z;
 
 	(void)state;
-	host(&v[0], "zk3-a", CONF_ROLE_ZOOKEEPER, "leader", true, true);
-	host(&v[1], "zk3-b", CONF_ROLE_ZOOKEEPER, "", true, false);
-	host(&v[2], "zk3-c", CONF_ROLE_ZOOKEEPER, "", false, false);
-	host(&v[3], "kafka-a", CONF_ROLE_KAFKA, "", false, false);
+	host(&v[0], "zk3-a", CORE_ROLE_ZOOKEEPER, "leader", true, true);
+	host(&v[1], "zk3-b", CORE_ROLE_ZOOKEEPER, "", true, false);
+	host(&v[2], "zk3-c", CORE_ROLE_ZOOKEEPER, "", false, false);
+	host(&v[3], "kafka-a", CORE_ROLE_KAFKA, "", false, false);
 	doc = coll_api_fleet(&f);
 	assert_non_null(doc);
 	z = zk_of(doc, 0);

@@ -58,7 +58,7 @@ static void test_10g_port_at_1g_warns(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_KAFKA);
+	nic_case(&c, CORE_ROLE_KAFKA);
 	c.v[0] = port("eno1", 1000, 10000, true);
 	c.f->inv.nics.n = 1;
 	c.f->kafka_nic = &c.v[0];
@@ -78,7 +78,7 @@ static void test_port_at_its_best_speed_passes(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_KAFKA);
+	nic_case(&c, CORE_ROLE_KAFKA);
 	c.v[0] = port("eno1", 10000, 10000, true);
 	c.f->inv.nics.n = 1;
 	c.f->kafka_nic = &c.v[0];
@@ -95,7 +95,7 @@ static void test_unknown_link_modes_are_unknown_with_why(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_ZOOKEEPER);
+	nic_case(&c, CORE_ROLE_ZOOKEEPER);
 	c.f->root = "/";
 	c.v[0] = port("eth0", 1000, 0, false);
 	c.f->inv.nics.n = 1;
@@ -114,7 +114,7 @@ static void test_bond_members_are_judged_each(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_KAFKA);
+	nic_case(&c, CORE_ROLE_KAFKA);
 	c.v[0] = port("bond0", 11000, 0, false);
 	c.v[0].bond = true;
 	c.v[0].n_members = 2;
@@ -139,7 +139,7 @@ static void test_shared_interface_is_judged_once(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER);
+	nic_case(&c, CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER);
 	c.v[0] = port("eno1", 10000, 10000, true);
 	c.f->inv.nics.n = 1;
 	c.f->kafka_nic = &c.v[0];
@@ -154,7 +154,7 @@ static void test_no_role_interface_is_unknown_with_why(void **state)
 	struct nic_case c;
 
 	(void)state;
-	nic_case(&c, CONF_ROLE_ZOOKEEPER);
+	nic_case(&c, CORE_ROLE_ZOOKEEPER);
 	snprintf(c.f->zk_nic_why, sizeof c.f->zk_nic_why,
 		 "binds all addresses and there is no default route");
 	run_check(c.f, "nic.downshift", &c.res);
@@ -193,21 +193,21 @@ static void test_disk_health_one_result_per_physical_disk(void **state)
 	static const struct {
 		const char *name;
 		enum hw_disk_kind kind;
-		enum health_verdict v;
+		enum check_severity v;
 		const char *reason, *source;
 	} disks[] = {
-	    {"sda", HW_DISK_PHYSICAL, HEALTH_PASS, "SMART overall GOOD",
+	    {"sda", HW_DISK_PHYSICAL, SEV_PASS, "SMART overall GOOD",
 	     "atasmart"},
-	    {"sdb", HW_DISK_PHYSICAL, HEALTH_WARN,
+	    {"sdb", HW_DISK_PHYSICAL, SEV_WARN,
 	     "8 reallocated sectors (attribute 5)", "atasmart"},
-	    {"nvme0n1", HW_DISK_PHYSICAL, HEALTH_FAIL,
+	    {"nvme0n1", HW_DISK_PHYSICAL, SEV_FAIL,
 	     "critical warning 0x04: reliability degraded", "nvme"},
-	    {"sdc", HW_DISK_PHYSICAL, HEALTH_UNKNOWN, "needs CAP_SYS_RAWIO",
+	    {"sdc", HW_DISK_PHYSICAL, SEV_UNKNOWN, "needs CAP_SYS_RAWIO",
 	     ""},
-	    {"md0", HW_DISK_MD, HEALTH_UNKNOWN, "md volume", ""},
+	    {"md0", HW_DISK_MD, SEV_UNKNOWN, "md volume", ""},
 	};
 	const size_t n = sizeof disks / sizeof disks[0];
-	struct facts *f = facts_new(CONF_ROLE_KAFKA);
+	struct facts *f = facts_new(CORE_ROLE_KAFKA);
 	struct check_results res = {0};
 	struct hw_disk v[5] = {0};
 	struct disk_smart *smart = calloc(n, sizeof *smart);
@@ -264,7 +264,7 @@ static struct board_sensor coretemp(const char *chip, const char *label,
 static void
 test_sensors_pass_below_max_warn_past_max_fail_past_crit(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct board_sensor v[3];
 
@@ -292,7 +292,7 @@ test_sensors_pass_below_max_warn_past_max_fail_past_crit(void **state)
 
 static void test_live_host_without_sensors_is_unknown_with_why(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 
 	(void)state;

@@ -126,7 +126,7 @@ static struct check_result one(struct facts *f, const char *id)
 
 static void test_cores_threshold_is_8(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_KAFKA);
+	struct facts *f = facts_new(CORE_ROLE_KAFKA);
 	struct check_result r;
 
 	(void)state;
@@ -146,7 +146,7 @@ static void test_cores_threshold_is_8(void **state)
 
 static void test_memory_thresholds_are_8g_and_32g_installed(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_KAFKA);
+	struct facts *f = facts_new(CORE_ROLE_KAFKA);
 	struct check_result r;
 
 	(void)state;
@@ -187,7 +187,7 @@ static void kafka_case(struct kafka_case *c, size_t ndirs, size_t ndisks,
 	size_t i;
 
 	memset(c, 0, sizeof *c);
-	c->f = facts_new(CONF_ROLE_KAFKA);
+	c->f = facts_new(CORE_ROLE_KAFKA);
 	c->k = calloc(1, sizeof *c->k);
 	assert_non_null(c->k);
 	c->f->kafka = c->k;
@@ -337,7 +337,7 @@ test_missing_config_makes_logdir_and_nic_checks_unknown(void **state)
 	static const char *ids[] = {"kafka.logdirs.capacity",
 				    "kafka.logdirs.spread", "kafka.logdirs.nas",
 				    "kafka.logdirs.ebs", "kafka.nic.speed"};
-	struct facts *f = facts_new(CONF_ROLE_KAFKA);
+	struct facts *f = facts_new(CORE_ROLE_KAFKA);
 	struct check_result r;
 	size_t i;
 

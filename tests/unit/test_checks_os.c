@@ -250,7 +250,7 @@ static void test_limits_of_a_running_process(void **state)
 	int64_t v = 0;
 
 	(void)state;
-	assert_true(hw_read_file(FX "check-os-defaults/proc/4242/limits", buf,
+	assert_true(core_read_file(FX "check-os-defaults/proc/4242/limits", buf,
 				 sizeof buf) > 0);
 	assert_int_equal(hw_os_parse_limits_nofile(buf, &v), 0);
 	assert_int_equal(v, 20000);

@@ -86,7 +86,7 @@ static void test_data_dir_on_hdd_warns_disk(void **state)
 static enum check_severity zk_memory(int64_t bytes, bool installed, char *m,
 				     size_t mlen)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	enum check_severity sev;
 
@@ -142,7 +142,7 @@ static void test_memtotal_has_5_percent_tolerance(void **state)
 
 static void test_memory_unknown_without_memtotal(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 
 	(void)state;
@@ -167,7 +167,7 @@ struct zk_disk_case {
 static void zk_disk_run(struct zk_disk_case *c, int64_t size, int rotational)
 {
 	memset(c, 0, sizeof *c);
-	c->f = facts_new(CONF_ROLE_ZOOKEEPER);
+	c->f = facts_new(CORE_ROLE_ZOOKEEPER);
 	c->f->zk = &c->zk;
 	snprintf(c->mount.path, sizeof c->mount.path, "/var/lib/zookeeper");
 	snprintf(c->mount.fstype, sizeof c->mount.fstype, "ext4");
@@ -224,7 +224,7 @@ static void test_disk_on_tmpfs_is_unknown_with_why(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof c);
-	c.f = facts_new(CONF_ROLE_ZOOKEEPER);
+	c.f = facts_new(CORE_ROLE_ZOOKEEPER);
 	c.f->zk = &c.zk;
 	snprintf(c.mount.path, sizeof c.mount.path, "/tmp");
 	snprintf(c.mount.fstype, sizeof c.mount.fstype, "tmpfs");
@@ -245,7 +245,7 @@ static void test_disk_on_tmpfs_is_unknown_with_why(void **state)
 
 static void test_missing_zoo_cfg_makes_disk_nic_live_unknown(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 
 	(void)state;
@@ -269,7 +269,7 @@ static void test_missing_zoo_cfg_makes_disk_nic_live_unknown(void **state)
 
 static void test_nic_speed_threshold_is_1g(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct zk_config zk = {0};
 	struct hw_nic nic = {.name = "eth0"};
@@ -314,7 +314,7 @@ static void parse_reply(const char *file,
 	ssize_t n;
 
 	snprintf(path, sizeof path, "%s/zk-replies/%s", FIXTURES, file);
-	n = hw_read_file(path, buf, sizeof buf);
+	n = core_read_file(path, buf, sizeof buf);
 	assert_true(n >= 0);
 	parse(buf, (size_t)n, st);
 }
@@ -322,7 +322,7 @@ static void parse_reply(const char *file,
 static void live_result(const char *shape, bool ruok, bool srvr, bool mntr,
 			struct check_result *out)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct zk_config zk = {0};
 	char file[128];
@@ -406,7 +406,7 @@ static void test_live_without_quorum_fails(void **state)
 
 static void test_live_not_probed_is_unknown(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct zk_config zk = {0};
 
@@ -423,7 +423,7 @@ static void test_live_not_probed_is_unknown(void **state)
 /* kagentd before its first probe ends: unknown, and why. */
 static void test_live_not_probed_yet_says_so(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct zk_config zk = {0};
 
@@ -445,7 +445,7 @@ static void test_live_not_probed_yet_says_so(void **state)
  * probe's age. */
 static void test_live_kept_probe_carries_its_age(void **state)
 {
-	struct facts *f = facts_new(CONF_ROLE_ZOOKEEPER);
+	struct facts *f = facts_new(CORE_ROLE_ZOOKEEPER);
 	struct check_results res = {0};
 	struct zk_config zk = {0};
 

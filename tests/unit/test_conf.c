@@ -98,7 +98,7 @@ static void test_every_key_is_read(void **state)
 		 "zookeeper.disk.warn_below = 480GB\n"
 		 "zookeeper.nic.speed.fail_below = 10000\n",
 		 &c);
-	assert_int_equal(c.roles, CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA);
+	assert_int_equal(c.roles, CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA);
 	assert_string_equal(c.cluster, "events");
 	assert_string_equal(c.rack, "r12");
 	assert_string_equal(c.zone, "eu-west-1a");
@@ -150,16 +150,16 @@ static void test_roles(void **state)
 
 	(void)state;
 	assert_int_equal(conf_roles_parse("kafka", &r), 0);
-	assert_int_equal(r, CONF_ROLE_KAFKA);
+	assert_int_equal(r, CORE_ROLE_KAFKA);
 	assert_int_equal(conf_roles_parse("zookeeper", &r), 0);
-	assert_int_equal(r, CONF_ROLE_ZOOKEEPER);
+	assert_int_equal(r, CORE_ROLE_ZOOKEEPER);
 	assert_int_equal(conf_roles_parse("kafka zookeeper", &r), 0);
-	assert_int_equal(r, CONF_ROLE_ZOOKEEPER | CONF_ROLE_KAFKA);
+	assert_int_equal(r, CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA);
 	assert_int_equal(conf_roles_parse("kafka,broker", &r), -EINVAL);
 	assert_int_equal(conf_roles_parse("", &r), -EINVAL);
 	assert_int_equal(conf_roles_parse(" , ", &r), -EINVAL);
-	assert_string_equal(conf_roles_name(CONF_ROLE_KAFKA), "kafka");
-	assert_string_equal(conf_roles_name(CONF_ROLE_ZOOKEEPER), "zookeeper");
+	assert_string_equal(conf_roles_name(CORE_ROLE_KAFKA), "kafka");
+	assert_string_equal(conf_roles_name(CORE_ROLE_ZOOKEEPER), "zookeeper");
 	assert_string_equal(conf_roles_name(3), "zookeeper,kafka");
 	assert_string_equal(conf_roles_name(0), "none");
 }
@@ -169,29 +169,29 @@ static void test_sizes(void **state)
 	int64_t v;
 
 	(void)state;
-	assert_int_equal(conf_parse_size("4GiB", &v), 0);
+	assert_int_equal(core_parse_size("4GiB", &v), 0);
 	assert_int_equal(v, INT64_C(4294967296));
-	assert_int_equal(conf_parse_size("240GB", &v), 0);
+	assert_int_equal(core_parse_size("240GB", &v), 0);
 	assert_int_equal(v, INT64_C(240000000000));
-	assert_int_equal(conf_parse_size("8G", &v), 0);
+	assert_int_equal(core_parse_size("8G", &v), 0);
 	assert_int_equal(v, INT64_C(8589934592));
-	assert_int_equal(conf_parse_size("4TB", &v), 0);
+	assert_int_equal(core_parse_size("4TB", &v), 0);
 	assert_int_equal(v, INT64_C(4000000000000));
-	assert_int_equal(conf_parse_size("1T", &v), 0);
+	assert_int_equal(core_parse_size("1T", &v), 0);
 	assert_int_equal(v, INT64_C(1099511627776));
-	assert_int_equal(conf_parse_size("512MiB", &v), 0);
+	assert_int_equal(core_parse_size("512MiB", &v), 0);
 	assert_int_equal(v, INT64_C(536870912));
-	assert_int_equal(conf_parse_size("1000", &v), 0);
+	assert_int_equal(core_parse_size("1000", &v), 0);
 	assert_int_equal(v, 1000);
-	assert_int_equal(conf_parse_size("32 GiB", &v), 0);
+	assert_int_equal(core_parse_size("32 GiB", &v), 0);
 	assert_int_equal(v, 32 * GiB);
-	assert_int_equal(conf_parse_size("8g", &v), -EINVAL);
-	assert_int_equal(conf_parse_size("1.5TB", &v), -EINVAL);
-	assert_int_equal(conf_parse_size("-1G", &v), -EINVAL);
-	assert_int_equal(conf_parse_size("", &v), -EINVAL);
-	assert_int_equal(conf_parse_size("GiB", &v), -EINVAL);
-	assert_int_equal(conf_parse_size("9223372036854775807G", &v), -ERANGE);
-	assert_int_equal(conf_parse_size("99999999999999999999", &v), -EINVAL);
+	assert_int_equal(core_parse_size("8g", &v), -EINVAL);
+	assert_int_equal(core_parse_size("1.5TB", &v), -EINVAL);
+	assert_int_equal(core_parse_size("-1G", &v), -EINVAL);
+	assert_int_equal(core_parse_size("", &v), -EINVAL);
+	assert_int_equal(core_parse_size("GiB", &v), -EINVAL);
+	assert_int_equal(core_parse_size("9223372036854775807G", &v), -ERANGE);
+	assert_int_equal(core_parse_size("99999999999999999999", &v), -EINVAL);
 }
 
 static void test_critical_takes_yes_no_true_false_1_0(void **state)
@@ -337,7 +337,7 @@ static void test_comments_and_blanks(void **state)
 	parse_ok("# comment\n; comment\n\n[host]\n  roles = kafka  \nrack = r1 "
 		 "; where\n",
 		 &c);
-	assert_int_equal(c.roles, CONF_ROLE_KAFKA);
+	assert_int_equal(c.roles, CORE_ROLE_KAFKA);
 	assert_string_equal(c.rack, "r1");
 }
 
@@ -366,7 +366,7 @@ static void test_load_fixture_host(void **state)
 				   "/check-sec-scram-0.10.2/kagent.conf",
 				   &c, err, sizeof err),
 			 0);
-	assert_int_equal(c.roles, CONF_ROLE_KAFKA);
+	assert_int_equal(c.roles, CORE_ROLE_KAFKA);
 	assert_string_equal(c.cluster, "events");
 	assert_string_equal(c.rack, "r1");
 	assert_string_equal(c.kafka_config, "/etc/kafka/server.properties");

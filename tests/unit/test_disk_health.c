@@ -120,7 +120,7 @@ static void test_probe_on_captured_tree_is_unknown_with_reason(void **state)
 	snprintf(d.name, sizeof d.name, "nvme0n1");
 	snprintf(d.transport, sizeof d.transport, "nvme");
 	assert_int_equal(disk_health_probe(FIXTURES "/nvme-ctrl", &d, s), 0);
-	assert_int_equal(s->health.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(s->health.verdict, SEV_UNKNOWN);
 	assert_string_equal(
 	    s->health.reason,
 	    "SMART is read from live devices only (--root given)");
@@ -165,12 +165,12 @@ static struct disk_smart *fallback_on(const char *file, const char *prefix)
 {
 	struct disk_smart *s = calloc(1, sizeof *s);
 	struct hw_err err = {""};
-	char *buf = malloc(HW_READ_MAX);
+	char *buf = malloc(CORE_READ_MAX);
 	ssize_t n;
 
 	assert_non_null(s);
 	assert_non_null(buf);
-	n = hw_read_file(file, buf, HW_READ_MAX);
+	n = core_read_file(file, buf, CORE_READ_MAX);
 	assert_true(n > 0);
 	if (hw_smartctl_parse(buf, (size_t)n, &s->facts.smartctl, &err) < 0)
 		fail_msg("%s: %s", file, err.msg);
@@ -188,7 +188,7 @@ static void test_fallback_names_libatasmart_and_smartctl(void **state)
 	json_t *j;
 
 	(void)state;
-	assert_int_equal(s->health.verdict, HEALTH_PASS);
+	assert_int_equal(s->health.verdict, SEV_PASS);
 	assert_string_equal(s->health.source, "smartctl");
 	assert_string_equal(s->health.reason,
 			    FALLBACK "; smartctl: smart_status.passed=true");
@@ -215,7 +215,7 @@ static void test_fallback_keeps_smartctl_warning(void **state)
 	    FALLBACK);
 
 	(void)state;
-	assert_int_equal(s->health.verdict, HEALTH_WARN);
+	assert_int_equal(s->health.verdict, SEV_WARN);
 	assert_string_equal(s->health.reason,
 			    FALLBACK "; smartctl: ata5.raw=4");
 	free(s);
@@ -228,7 +228,7 @@ static void test_fallback_without_status_quotes_smartctl_once(void **state)
 	    fallback_on(CORPUS "/smartctl-json/smart-fail.json", FALLBACK);
 
 	(void)state;
-	assert_int_equal(s->health.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(s->health.verdict, SEV_UNKNOWN);
 	assert_string_equal(s->health.source, "smartctl");
 	assert_string_equal(s->health.reason,
 			    FALLBACK "; smartctl: Smartctl open device: "
@@ -244,11 +244,11 @@ static void test_smartctl_first_has_no_prefix(void **state)
 	    fallback_on(EXPORTER_DIR "/HITACHI_H109060SESUN600G_10.json", NULL);
 
 	(void)state;
-	assert_int_equal(s->health.verdict, HEALTH_PASS);
+	assert_int_equal(s->health.verdict, SEV_PASS);
 	assert_string_equal(s->health.reason, "smart_status.passed=true");
 	free(s);
 	s = fallback_on(CORPUS "/smartctl-json/smart-scsi.json", NULL);
-	assert_int_equal(s->health.verdict, HEALTH_WARN);
+	assert_int_equal(s->health.verdict, SEV_WARN);
 	assert_string_equal(s->health.reason, "scsi_grown_defect_list=56");
 	free(s);
 }
@@ -260,6 +260,8 @@ static void test_no_source_is_json_null(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof s);
+	/* SEV_PASS is 0 (core_check.h): an unread disk says unknown. */
+	s.health.verdict = SEV_UNKNOWN;
 	snprintf(s.health.reason, sizeof s.health.reason,
 		 "virtio disks have no SMART");
 	j = disk_smart_to_json(&s);

@@ -145,7 +145,7 @@ static void make_dell_tree(char *root, size_t len)
 		snprintf(src, sizeof src, "%s/sys/class/dmi/id/%s", DELL_PROCFS,
 			 files[i]);
 		snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
-		n = hw_read_file(src, buf, sizeof buf);
+		n = core_read_file(src, buf, sizeof buf);
 		assert_true(n > 0);
 		f = fopen(dst, "w");
 		assert_non_null(f);

@@ -91,7 +91,7 @@ static void assert_same(const struct encoded *a, const struct encoded *b)
 static void conf_broker(struct conf *conf)
 {
 	conf_defaults(conf);
-	conf->roles = CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER;
+	conf->roles = CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER;
 	strcpy(conf->cluster, "prod-a");
 }
 

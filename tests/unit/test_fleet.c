@@ -24,7 +24,7 @@ static struct coll_host zk_host(const char *id, const char *rack)
 	snprintf(h.host_id, sizeof h.host_id, "%s", id);
 	snprintf(h.cluster, sizeof h.cluster, "%s", CLUSTER);
 	snprintf(h.rack, sizeof h.rack, "%s", rack);
-	h.roles = CONF_ROLE_ZOOKEEPER;
+	h.roles = CORE_ROLE_ZOOKEEPER;
 	h.zk_running = true;
 	snprintf(h.zk_mode, sizeof h.zk_mode, "follower");
 	return h;
@@ -42,7 +42,7 @@ static struct coll_host broker(const char *id, const char *rack,
 	snprintf(h.rack, sizeof h.rack, "%s", rack);
 	snprintf(h.broker_rack, sizeof h.broker_rack, "%s", rack);
 	snprintf(h.kafka_version, sizeof h.kafka_version, "3.6.1");
-	h.roles = CONF_ROLE_KAFKA;
+	h.roles = CORE_ROLE_KAFKA;
 	h.kafka_present = true;
 	h.kafka_running = true;
 	h.partition_dirs.v = partition_dirs;

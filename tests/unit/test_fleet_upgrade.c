@@ -32,7 +32,7 @@ static struct coll_host broker(const char *id, const char *rack,
 	snprintf(h.kafka_version, sizeof h.kafka_version, "%s", version);
 	snprintf(h.ibp, sizeof h.ibp, "%s", ibp);
 	snprintf(h.lmfv, sizeof h.lmfv, "%s", lmfv);
-	h.roles = CONF_ROLE_KAFKA;
+	h.roles = CORE_ROLE_KAFKA;
 	h.kafka_present = true;
 	h.kafka_running = true;
 	h.partition_dirs.v = 120;

@@ -100,7 +100,7 @@ static void test_report_to_host(void **state)
 	assert_string_equal(h.cluster, "payments");
 	assert_string_equal(h.rack, "r7");
 	assert_string_equal(h.zone, "dc1-a");
-	assert_int_equal(h.roles, CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER);
+	assert_int_equal(h.roles, CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER);
 	assert_true(h.stale);
 	assert_int_equal(h.broker_id.v, 1003);
 	assert_true(h.broker_id.known);

@@ -1,6 +1,6 @@
-/* The one bounded reader, hw_read_file, and the readers built on it: a
+/* The one bounded reader, core_read_file, and the readers built on it: a
  * fifo, a socket or a directory where a file is expected is refused at
- * once with -HW_ENOTREG and a message naming the file and what it is.
+ * once with -CORE_ENOTREG and a message naming the file and what it is.
  * Before, open() of a fifo without a writer waited for ever: each test
  * arms alarm() so such a hang fails the test instead of stalling it. */
 #include <errno.h>
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "conf_ini.h"
+#include "core_ini.h"
 #include "hw.h"
 #include "props.h"
 
@@ -70,9 +70,9 @@ static void test_fifo_refused_without_waiting(void **state)
 	char buf[64];
 	int fd = 7;
 
-	assert_int_equal(hw_read_file(p, buf, sizeof buf), -HW_ENOTREG);
-	assert_int_equal(hw_read_line(p, buf, sizeof buf), -HW_ENOTREG);
-	assert_int_equal(hw_file_open(p, 0, &fd), -HW_ENOTREG);
+	assert_int_equal(core_read_file(p, buf, sizeof buf), -CORE_ENOTREG);
+	assert_int_equal(core_read_line(p, buf, sizeof buf), -CORE_ENOTREG);
+	assert_int_equal(core_file_open(p, 0, &fd), -CORE_ENOTREG);
 	assert_int_equal(fd, -1);
 }
 
@@ -83,7 +83,7 @@ static void test_fifo_message_names_file_and_type(void **state)
 	struct hw_err err = {{0}};
 	char want[PATH_MAX + 64];
 
-	hw_err_file(&err, p, -HW_ENOTREG);
+	core_err_file(&err, p, -CORE_ENOTREG);
 	snprintf(want, sizeof want, "%s is a fifo, not a regular file", p);
 	assert_string_equal(err.msg, want);
 }
@@ -95,8 +95,8 @@ static void test_directory_and_socket_refused(void **state)
 	char buf[64], msg[PATH_MAX + 64], want[PATH_MAX + 64];
 	int s;
 
-	assert_int_equal(hw_read_file(t->dir, buf, sizeof buf), -HW_ENOTREG);
-	hw_file_strerror(msg, sizeof msg, t->dir, -HW_ENOTREG);
+	assert_int_equal(core_read_file(t->dir, buf, sizeof buf), -CORE_ENOTREG);
+	core_file_strerror(msg, sizeof msg, t->dir, -CORE_ENOTREG);
 	snprintf(want, sizeof want, "%s is a directory, not a regular file",
 		 t->dir);
 	assert_string_equal(msg, want);
@@ -105,9 +105,9 @@ static void test_directory_and_socket_refused(void **state)
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_true(s >= 0);
 	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
-	assert_int_equal(hw_read_file(sa.sun_path, buf, sizeof buf),
-			 -HW_ENOTREG);
-	hw_file_strerror(msg, sizeof msg, sa.sun_path, -HW_ENOTREG);
+	assert_int_equal(core_read_file(sa.sun_path, buf, sizeof buf),
+			 -CORE_ENOTREG);
+	core_file_strerror(msg, sizeof msg, sa.sun_path, -CORE_ENOTREG);
 	snprintf(want, sizeof want, "%s is a socket, not a regular file",
 		 sa.sun_path);
 	assert_string_equal(msg, want);
@@ -126,7 +126,7 @@ static void test_regular_file_read_and_bounded(void **state)
 	fputs("123456789", f);
 	fclose(f);
 	/* cap - 1 bytes and a NUL: a longer file is cut, never overrun. */
-	assert_int_equal(hw_read_file(t->path, buf, sizeof buf), 4);
+	assert_int_equal(core_read_file(t->path, buf, sizeof buf), 4);
 	assert_string_equal(buf, "1234");
 }
 
@@ -136,8 +136,8 @@ static void test_missing_file_keeps_strerror(void **state)
 	char buf[8], msg[PATH_MAX + 64], want[PATH_MAX + 64];
 
 	snprintf(t->path, sizeof t->path, "%s/none", t->dir);
-	assert_int_equal(hw_read_file(t->path, buf, sizeof buf), -ENOENT);
-	hw_file_strerror(msg, sizeof msg, t->path, -ENOENT);
+	assert_int_equal(core_read_file(t->path, buf, sizeof buf), -ENOENT);
+	core_file_strerror(msg, sizeof msg, t->path, -ENOENT);
 	snprintf(want, sizeof want, "%s: No such file or directory", t->path);
 	assert_string_equal(msg, want);
 }
@@ -149,7 +149,7 @@ static void test_props_load_fifo(void **state)
 	struct props pr;
 	char want[PATH_MAX + 64];
 
-	assert_int_equal(props_load(p, &pr, &err), -HW_ENOTREG);
+	assert_int_equal(props_load(p, &pr, &err), -CORE_ENOTREG);
 	snprintf(want, sizeof want, "%s is a fifo, not a regular file", p);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.line, 0);
@@ -168,8 +168,8 @@ static void test_conf_ini_load_fifo(void **state)
 	const char *p = fifo_at(*state, "kagent.conf");
 	char err[PATH_MAX + 64], want[PATH_MAX + 64];
 
-	assert_int_equal(conf_ini_load(p, 4096, no_key, NULL, err, sizeof err),
-			 -HW_ENOTREG);
+	assert_int_equal(core_ini_load(p, 4096, no_key, NULL, err, sizeof err),
+			 -CORE_ENOTREG);
 	snprintf(want, sizeof want, "%s is a fifo, not a regular file", p);
 	assert_string_equal(err, want);
 }

@@ -53,7 +53,7 @@ static int wait_operstate_up(const char *ifname)
 
 	snprintf(path, sizeof path, "/sys/class/net/%s/operstate", ifname);
 	for (i = 0; i < 100; i++) {
-		if (hw_read_line(path, buf, sizeof buf) == 0 &&
+		if (core_read_line(path, buf, sizeof buf) == 0 &&
 		    strcmp(buf, "up") == 0)
 			return 0;
 		nanosleep(&ts, NULL);

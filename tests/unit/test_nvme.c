@@ -184,7 +184,7 @@ static void test_healthy_log_passes(void **state)
 	(void)state;
 	healthy_log(log);
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 	assert_string_equal(d.reason, "critical_warning=0x00");
 }
 
@@ -207,7 +207,7 @@ static void test_each_critical_warning_bit_fails(void **state)
 		healthy_log(log);
 		log[0] = (uint8_t)(1u << bit);
 		verdict_of(log, &d);
-		assert_int_equal(d.verdict, HEALTH_FAIL);
+		assert_int_equal(d.verdict, SEV_FAIL);
 		assert_string_equal(d.reason, want[bit]);
 	}
 }
@@ -222,7 +222,7 @@ static void test_several_warning_bits_are_all_named(void **state)
 	log[0] = 0x0c;
 	put_le128(log, 160, 12, 0); /* a warn finding too */
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(
 	    d.reason,
 	    "critical_warning=0x0c (reliability degraded, read-only)");
@@ -237,12 +237,12 @@ static void test_spare_below_threshold_fails_without_warning_bit(void **state)
 	healthy_log(log);
 	log[3] = 9;
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(d.reason, "available_spare=9 below threshold 10");
 
 	log[3] = 10; /* at the threshold: not below */
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 }
 
 static void test_media_errors_warn(void **state)
@@ -254,7 +254,7 @@ static void test_media_errors_warn(void **state)
 	healthy_log(log);
 	put_le128(log, 160, 1, 0);
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "media_errors=1");
 }
 
@@ -267,15 +267,15 @@ static void test_percentage_used_warns_from_90(void **state)
 	healthy_log(log);
 	log[5] = 89;
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 	log[5] = 90;
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "percentage_used=90");
 	log[5] = 255;
 	put_le128(log, 160, 3, 0);
 	verdict_of(log, &d);
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "media_errors=3; percentage_used=255");
 }
 
@@ -285,7 +285,7 @@ static void test_missing_log_is_unknown(void **state)
 
 	(void)state;
 	health_from_nvme(NULL, &d);
-	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(d.verdict, SEV_UNKNOWN);
 	assert_string_equal(d.reason, "no NVMe health log");
 }
 

@@ -14,6 +14,7 @@
 #include <pb_encode.h>
 
 #include "proto.h"
+#include "proto_fill.h"
 
 /* The DMI identity and SMART facts come from real captures; the rest
  * mirrors a Kafka broker as the probes describe one. */

@@ -32,7 +32,7 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 
 	(void)state;
 	conf_defaults(&conf);
-	conf.roles = CONF_ROLE_KAFKA | CONF_ROLE_ZOOKEEPER;
+	conf.roles = CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER;
 	strcpy(conf.cluster, "prod-a");
 	strcpy(conf.rack, "r7");
 	assert_int_equal(facts_gather(HOST, &conf, conf.roles, &opts, f, &err), 0);

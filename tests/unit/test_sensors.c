@@ -54,7 +54,7 @@ static void assert_value(struct board_value v, double want)
 }
 
 static void assert_verdict(const struct board_sensor *s,
-			   enum health_verdict want, const char *reason)
+			   enum check_severity want, const char *reason)
 {
 	struct sensor_verdict sv;
 
@@ -82,7 +82,7 @@ static void test_sensors_coretemp_in_degrees_with_limits(void **state)
 	assert_false(t->min.known);
 	assert_true(t->alarm.known);
 	assert_int_equal(t->alarm.v, 0);
-	assert_verdict(t, HEALTH_PASS,
+	assert_verdict(t, SEV_PASS,
 		       "coretemp-isa-0000 Physical id 0: 55.0 °C below max "
 		       "84.0 °C");
 	t = &s.v[4];
@@ -111,7 +111,7 @@ test_sensors_nct6779_voltage_in_volts_with_config_label(void **state)
 	assert_value(v->max, 1.744);
 	assert_false(v->crit.known);
 	assert_int_equal(v->alarm.v, 0);
-	assert_verdict(v, HEALTH_PASS,
+	assert_verdict(v, SEV_PASS,
 		       "nct6779-isa-0290 Vcore: 0.792 V below max 1.744 V");
 	board_sensors_free(&s);
 }
@@ -129,14 +129,14 @@ static void test_sensors_raised_alarm_warns(void **state)
 	assert_value(v->max, 0.0);
 	assert_true(v->alarm.known);
 	assert_int_equal(v->alarm.v, 1);
-	assert_verdict(v, HEALTH_WARN,
+	assert_verdict(v, SEV_WARN,
 		       "nct6779-isa-0290 in1: alarm raised at 1.024 V");
 	v = &s.v[8];
 	assert_string_equal(v->label, "intrusion0");
 	assert_int_equal(v->kind, BOARD_SENSOR_INTRUSION);
 	assert_false(v->value.known);
 	assert_int_equal(v->alarm.v, 1);
-	assert_verdict(v, HEALTH_WARN,
+	assert_verdict(v, SEV_WARN,
 		       "nct6779-isa-0290 intrusion0: chassis intrusion alarm "
 		       "raised");
 	board_sensors_free(&s);
@@ -156,7 +156,7 @@ static void test_sensors_fan_in_rpm(void **state)
 	assert_value(f->min, 0.0);
 	assert_false(f->max.known);
 	assert_int_equal(f->alarm.v, 0);
-	assert_verdict(f, HEALTH_PASS,
+	assert_verdict(f, SEV_PASS,
 		       "nct6779-isa-0290 fan2: 1098 RPM, no limit set");
 	board_sensors_free(&s);
 }
@@ -169,18 +169,18 @@ static void test_sensors_over_max_warns_over_crit_fails(void **state)
 	read_tree(FIXTURES "/hwmon-hot", &s);
 	assert_int_equal(s.n, 3);
 	assert_value(s.v[0].value, 45.0);
-	assert_verdict(&s.v[0], HEALTH_PASS,
+	assert_verdict(&s.v[0], SEV_PASS,
 		       "coretemp-isa-0000 Physical id 0: 45.0 °C below max "
 		       "84.0 °C");
 	assert_string_equal(s.v[1].label, "Core 0");
 	assert_value(s.v[1].value, 85.0);
-	assert_verdict(&s.v[1], HEALTH_WARN,
+	assert_verdict(&s.v[1], SEV_WARN,
 		       "coretemp-isa-0000 Core 0: 85.0 °C >= max 84.0 °C");
 	assert_string_equal(s.v[2].chip, "coretemp-isa-0001");
 	assert_string_equal(s.v[2].label, "Package id 1");
 	assert_value(s.v[2].value, 101.0);
 	assert_int_equal(s.v[2].alarm.v, 1);
-	assert_verdict(&s.v[2], HEALTH_FAIL,
+	assert_verdict(&s.v[2], SEV_FAIL,
 		       "coretemp-isa-0001 Package id 1: 101.0 °C >= critical "
 		       "100.0 °C");
 	board_sensors_free(&s);
@@ -221,10 +221,10 @@ static void test_sensor_unreadable_value_is_unknown(void **state)
 				 .crit = {100.0, true}};
 
 	(void)state;
-	assert_verdict(&s, HEALTH_UNKNOWN,
+	assert_verdict(&s, SEV_UNKNOWN,
 		       "coretemp-isa-0000 Core 0: value unreadable");
 	s.fault = true;
-	assert_verdict(&s, HEALTH_UNKNOWN,
+	assert_verdict(&s, SEV_UNKNOWN,
 		       "coretemp-isa-0000 Core 0: the chip reports a sensor "
 		       "fault");
 }

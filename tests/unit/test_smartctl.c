@@ -25,12 +25,12 @@
 static int parse_file(const char *path, struct hw_smartctl *s,
 		      struct hw_err *err)
 {
-	char *buf = malloc(HW_READ_MAX);
+	char *buf = malloc(CORE_READ_MAX);
 	ssize_t n;
 	int r;
 
 	assert_non_null(buf);
-	n = hw_read_file(path, buf, HW_READ_MAX);
+	n = core_read_file(path, buf, CORE_READ_MAX);
 	if (n < 0) {
 		free(buf);
 		return (int)n;
@@ -97,18 +97,18 @@ static void test_every_corpus_report_parses(void **state)
 	assert_true(parse_dir(SCAN_DIR) >= 8);
 }
 
-static enum health_verdict verdict_from_name(const char *s)
+static enum check_severity verdict_from_name(const char *s)
 {
 	if (strcmp(s, "pass") == 0)
-		return HEALTH_PASS;
+		return SEV_PASS;
 	if (strcmp(s, "warn") == 0)
-		return HEALTH_WARN;
+		return SEV_WARN;
 	if (strcmp(s, "fail") == 0)
-		return HEALTH_FAIL;
+		return SEV_FAIL;
 	if (strcmp(s, "unknown") == 0)
-		return HEALTH_UNKNOWN;
+		return SEV_UNKNOWN;
 	fail_msg("expect.tsv: unknown verdict '%s'", s);
-	return HEALTH_UNKNOWN;
+	return SEV_UNKNOWN;
 }
 
 static int count_json(const char *dir)
@@ -214,7 +214,7 @@ static void test_ata_report_with_reallocated_sector(void **state)
 	assert_string_equal(a->name, "Current_Pending_Sector");
 	assert_int_equal(a->raw.v, 0);
 	assert_false(a->prefail);
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "ata5.raw=1");
 }
 
@@ -230,7 +230,7 @@ static void test_ata_health_only_report_passes(void **state)
 	assert_true(s.smart_status.known);
 	assert_int_equal(s.smart_status.v, 1);
 	assert_false(s.temperature_c.known);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 	assert_string_equal(d.reason, "smart_status.passed=true");
 }
 
@@ -251,7 +251,7 @@ static void test_open_failure_is_unknown_with_smartctl_message(void **state)
 			    "\\\\.\\PhysicalDrive0: Open failed, Error=5");
 	assert_false(s.smart_status.known);
 	assert_string_equal(s.protocol, "");
-	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(d.verdict, SEV_UNKNOWN);
 	assert_string_equal(d.reason,
 			    "smartctl: Smartctl open device: /dev/sda failed: "
 			    "\\\\.\\PhysicalDrive0: Open failed, Error=5");
@@ -268,7 +268,7 @@ static void test_raid_volume_without_status_is_unknown(void **state)
 	assert_string_equal(s.model, "Intel Raid 1 Volume");
 	assert_string_equal(s.serial, "Volume1");
 	assert_int_equal(s.exit_status.v, HW_SMARTCTL_EXIT_COMMAND);
-	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(d.verdict, SEV_UNKNOWN);
 	assert_string_equal(d.reason,
 			    "no SMART status (smartctl exit status 4)");
 }
@@ -289,7 +289,7 @@ static void test_scsi_grown_defects_warn(void **state)
 	assert_false(s.power_cycles.known);
 	assert_false(s.exit_status.known); /* file lacks the smartctl section */
 	assert_string_equal(s.scsi_ie_string, "");
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "scsi_grown_defect_list=56");
 }
 
@@ -303,7 +303,7 @@ static void test_scsi_model_from_scsi_model_name(void **state)
 	assert_string_equal(s.model, "SEAGATE ST373453LC");
 	assert_int_equal(s.scsi_grown_defects.v, 0);
 	assert_int_equal(s.power_on_hours.v, 91691);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 }
 
 static void test_nvme_report_fills_health_log(void **state)
@@ -330,7 +330,7 @@ static void test_nvme_report_fills_health_log(void **state)
 	assert_int_equal(s.nvme.media_errors.v, 0);
 	assert_int_equal(s.nvme.error_log_entries.v, 0);
 	assert_int_equal(s.power_cycles.v, 266);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 	assert_string_equal(d.reason, "critical_warning=0x00");
 }
 
@@ -346,7 +346,7 @@ static void test_telegraf_nvme_with_error_log_entries_passes(void **state)
 	assert_int_equal(s.nvme.percentage_used.v, 4);
 	assert_int_equal(s.nvme.error_log_entries.v, 4871);
 	assert_int_equal(s.nvme.data_units_written.v, 76471882);
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 }
 
 static void test_megaraid_attribute_check_warning_is_a_message(void **state)
@@ -362,7 +362,7 @@ static void test_megaraid_attribute_check_warning_is_a_message(void **state)
 	assert_string_equal(
 	    s.messages[0],
 	    "Warning: This result is based on an Attribute check.");
-	assert_int_equal(d.verdict, HEALTH_PASS);
+	assert_int_equal(d.verdict, SEV_PASS);
 }
 
 static void test_thirty_attributes_all_kept(void **state)
@@ -386,7 +386,7 @@ static void test_scan_output_has_no_verdict(void **state)
 	judge_file(SCAN_DIR "/telegraf-scan-all.json", &s, &d);
 	assert_string_equal(s.protocol, "");
 	assert_int_equal(s.exit_status.v, 0);
-	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(d.verdict, SEV_UNKNOWN);
 	assert_string_equal(d.reason, "no SMART status in smartctl output");
 
 	judge_file(SCAN_DIR "/scrutiny-smartctl_info_nvme.json", &s, &d);
@@ -394,7 +394,7 @@ static void test_scan_output_has_no_verdict(void **state)
 	assert_string_equal(s.model, "KCD61LUL3T84");
 	assert_string_equal(s.serial, "61Q0A05UT7B8");
 	assert_false(s.has_nvme);
-	assert_int_equal(d.verdict, HEALTH_UNKNOWN);
+	assert_int_equal(d.verdict, SEV_UNKNOWN);
 }
 
 /*
@@ -424,7 +424,7 @@ static void test_constructed_smart_status_not_passed_fails(void **state)
 	    "\"protocol\":\"ATA\"},\"smart_status\":{\"passed\":false}}",
 	    &s, &d);
 	assert_true(s.exit_status.v & HW_SMARTCTL_EXIT_FAILING);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(d.reason, "smart_status.passed=false");
 }
 
@@ -440,7 +440,7 @@ static void test_constructed_scsi_health_not_ok_fails(void **state)
 		  "DRIVE FAILURE\"}},\"scsi_grown_defect_list\":3}",
 		  &s, &d);
 	assert_int_equal(s.scsi_asc.v, 93);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(d.reason,
 			    "smart_status.passed=false (HARDWARE IMPENDING "
 			    "FAILURE GENERAL HARD DRIVE FAILURE, asc=0x5d "
@@ -460,7 +460,7 @@ static void test_constructed_ata_attribute_failing_now_fails(void **state)
 	    "\"when_failed\":\"now\",\"raw\":{\"value\":4000}},"
 	    "{\"id\":197,\"when_failed\":\"past\",\"raw\":{\"value\":8}}]}}",
 	    &s, &d);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(d.reason, "ata5.when_failed=now");
 }
 
@@ -477,7 +477,7 @@ static void test_constructed_nvme_warning_bit_fails(void **state)
 	    "\"available_spare\":100,\"available_spare_threshold\":10,"
 	    "\"percentage_used\":3,\"media_errors\":2}}",
 	    &s, &d);
-	assert_int_equal(d.verdict, HEALTH_FAIL);
+	assert_int_equal(d.verdict, SEV_FAIL);
 	assert_string_equal(d.reason,
 			    "critical_warning=0x04 (reliability degraded)");
 }
@@ -497,7 +497,7 @@ static void test_counter_past_int64_is_unknown_not_an_error(void **state)
 		  &s, &d);
 	assert_false(s.nvme.data_units_read.known);
 	assert_int_equal(s.nvme.percentage_used.v, 91);
-	assert_int_equal(d.verdict, HEALTH_WARN);
+	assert_int_equal(d.verdict, SEV_WARN);
 	assert_string_equal(d.reason, "percentage_used=91");
 }
 

@@ -355,7 +355,7 @@ static void test_spool_state_last_seq_above_bound_counts_on_from_frames(void **s
 			    "carry; counting on from the spooled reports");
 	/* Rewritten whole at once, not in place over the longer text. */
 	snprintf(path, sizeof path, "%s/state", f->dir);
-	assert_int_equal(hw_read_file(path, text, sizeof text), 21);
+	assert_int_equal(core_read_file(path, text, sizeof text), 21);
 	assert_string_equal(text, "last_seq 2\ndropped 3\n");
 	append(f, &s, 3, 10);
 	assert_int_equal(s.last_seq, 3);

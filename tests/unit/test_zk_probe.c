@@ -120,7 +120,7 @@ static void print_log(const struct zk_server *s)
 	ssize_t n;
 
 	snprintf(path, sizeof path, "%s/zk.log", s->dir);
-	n = hw_read_file(path, buf, sizeof buf);
+	n = core_read_file(path, buf, sizeof buf);
 	if (n > 0)
 		print_error("zookeeper log:\n%s\n", buf);
 }

@@ -21,7 +21,7 @@ static size_t load(const char *name)
 	ssize_t n;
 
 	snprintf(path, sizeof path, REPLIES "%s", name);
-	n = hw_read_file(path, reply, sizeof reply);
+	n = core_read_file(path, reply, sizeof reply);
 	assert_true(n > 0);
 	return (size_t)n;
 }

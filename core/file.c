@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hw.h"
+#include "core.h"
 
-int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
+int core_path(char *buf, size_t len, const char *root, const char *fmt, ...)
 {
 	char rel[PATH_MAX];
 	va_list ap;
@@ -41,7 +41,7 @@ int hw_path(char *buf, size_t len, const char *root, const char *fmt, ...)
  * for ever, and read() of a fifo or a device may too; then fstat, because
  * only a regular file has an end we will reach.  procfs and sysfs files
  * are regular.  O_NONBLOCK means nothing to a regular file's reads. */
-int hw_file_open(const char *path, int flags, int *fd)
+int core_file_open(const char *path, int flags, int *fd)
 {
 	struct stat st;
 	int r;
@@ -50,11 +50,11 @@ int hw_file_open(const char *path, int flags, int *fd)
 	/* A socket, or a device without a driver, fails here; a regular
 	 * file never gives ENXIO. */
 	if (*fd < 0)
-		return errno == ENXIO ? -HW_ENOTREG : -errno;
+		return errno == ENXIO ? -CORE_ENOTREG : -errno;
 	if (fstat(*fd, &st) < 0)
 		r = -errno;
 	else if (!S_ISREG(st.st_mode))
-		r = -HW_ENOTREG;
+		r = -CORE_ENOTREG;
 	else
 		return 0;
 	close(*fd);
@@ -62,7 +62,7 @@ int hw_file_open(const char *path, int flags, int *fd)
 	return r;
 }
 
-ssize_t hw_read_file(const char *path, char *buf, size_t cap)
+ssize_t core_read_file(const char *path, char *buf, size_t cap)
 {
 	size_t got = 0;
 	ssize_t r;
@@ -70,7 +70,7 @@ ssize_t hw_read_file(const char *path, char *buf, size_t cap)
 
 	if (cap == 0)
 		return -EINVAL;
-	r = hw_file_open(path, 0, &fd);
+	r = core_file_open(path, 0, &fd);
 	if (r < 0)
 		return r;
 	while (got < cap - 1) {
@@ -108,11 +108,11 @@ static const char *file_type_name(mode_t m)
 
 /* The type is looked up again by name: stat() of a fifo does not wait,
  * and the answer only words a message. */
-void hw_file_strerror(char *buf, size_t len, const char *path, int r)
+void core_file_strerror(char *buf, size_t len, const char *path, int r)
 {
 	struct stat st;
 
-	if (r == -HW_ENOTREG)
+	if (r == -CORE_ENOTREG)
 		snprintf(buf, len, "%s is %s, not a regular file", path,
 			 stat(path, &st) == 0 ? file_type_name(st.st_mode)
 					      : "a special file");
@@ -120,20 +120,20 @@ void hw_file_strerror(char *buf, size_t len, const char *path, int r)
 		snprintf(buf, len, "%s: %s", path, strerror(-r));
 }
 
-void hw_err_file(struct hw_err *err, const char *path, int r)
+void core_err_file(struct hw_err *err, const char *path, int r)
 {
 	if (err != NULL)
-		hw_file_strerror(err->msg, sizeof err->msg, path, r);
+		core_file_strerror(err->msg, sizeof err->msg, path, r);
 }
 
-int hw_read_line(const char *path, char *buf, size_t cap)
+int core_read_line(const char *path, char *buf, size_t cap)
 {
 	char tmp[4096];
 	ssize_t n;
 	size_t len;
 	char *nl;
 
-	n = hw_read_file(path, tmp, sizeof tmp);
+	n = core_read_file(path, tmp, sizeof tmp);
 	if (n < 0)
 		return (int)n;
 	nl = strchr(tmp, '\n');
@@ -150,7 +150,7 @@ int hw_read_line(const char *path, char *buf, size_t cap)
 	return 0;
 }
 
-int hw_parse_i64(const char *s, int64_t *out)
+int core_parse_i64(const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
@@ -173,18 +173,18 @@ int hw_parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-int hw_read_i64(const char *path, int64_t *out)
+int core_read_i64(const char *path, int64_t *out)
 {
 	char buf[64];
 	int r;
 
-	r = hw_read_line(path, buf, sizeof buf);
+	r = core_read_line(path, buf, sizeof buf);
 	if (r < 0)
 		return r;
-	return hw_parse_i64(buf, out);
+	return core_parse_i64(buf, out);
 }
 
-void hw_err_set(struct hw_err *err, const char *fmt, ...)
+void core_err_set(struct hw_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -195,17 +195,17 @@ void hw_err_set(struct hw_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-int hw_root_check(const char *root, struct hw_err *err)
+int core_root_check(const char *root, struct hw_err *err)
 {
 	struct stat st;
 
 	if (stat(root, &st) < 0) {
 		int e = errno;
-		hw_err_set(err, "%s: %s", root, strerror(e));
+		core_err_set(err, "%s: %s", root, strerror(e));
 		return -e;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		hw_err_set(err, "%s: not a directory", root);
+		core_err_set(err, "%s: not a directory", root);
 		return -ENOTDIR;
 	}
 	return 0;

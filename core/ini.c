@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw.h"
-#include "conf_ini.h"
+#include "core.h"
+#include "core_ini.h"
 
 struct ini_run {
-	conf_ini_key_fn fn;
+	core_ini_key_fn fn;
 	void *user;
 	const char *next;       /* the rest of the text */
 	int line;               /* the line being parsed */
@@ -62,7 +62,7 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
-int conf_ini_parse(const char *text, const char *path, conf_ini_key_fn fn,
+int core_ini_parse(const char *text, const char *path, core_ini_key_fn fn,
 		   void *user, char *err, size_t errlen)
 {
 	struct ini_run run = { .fn = fn, .user = user, .next = text, .msg = "" };
@@ -80,7 +80,7 @@ int conf_ini_parse(const char *text, const char *path, conf_ini_key_fn fn,
 	return 0;
 }
 
-int conf_ini_load(const char *path, size_t max, conf_ini_key_fn fn,
+int core_ini_load(const char *path, size_t max, core_ini_key_fn fn,
 		  void *user, char *err, size_t errlen)
 {
 	char *buf = malloc(max);
@@ -91,9 +91,9 @@ int conf_ini_load(const char *path, size_t max, conf_ini_key_fn fn,
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	n = hw_read_file(path, buf, max);
+	n = core_read_file(path, buf, max);
 	if (n < 0) {
-		hw_file_strerror(err, errlen, path, (int)n);
+		core_file_strerror(err, errlen, path, (int)n);
 		r = (int)n;
 	} else if ((size_t)n == max - 1) {
 		snprintf(err, errlen, "%s: larger than %zu bytes", path, max - 1);
@@ -102,7 +102,7 @@ int conf_ini_load(const char *path, size_t max, conf_ini_key_fn fn,
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		r = -EINVAL;
 	} else {
-		r = conf_ini_parse(buf, path, fn, user, err, errlen);
+		r = core_ini_parse(buf, path, fn, user, err, errlen);
 	}
 	free(buf);
 	return r;
