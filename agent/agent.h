@@ -47,8 +47,6 @@ struct inventory {
 	char sensors_error[192];
 };
 
-/* Any spelling of "/": the live host, whose devices may be opened. */
-bool agent_root_is_live(const char *root);
 /* inventory_probe_opts with SMART read. */
 int inventory_probe(const char *root, struct inventory *inv,
 		    struct hw_err *err);

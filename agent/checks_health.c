@@ -6,6 +6,7 @@
 
 #include "checks.h"
 #include "disk_health.h"
+#include "root.h"
 #include "health_sensors.h"
 
 #define ROLE_NICS_MAX (2 * HW_NIC_MEMBERS_MAX)
@@ -59,7 +60,7 @@ static void downshift_one(const struct hw_nic *n, const char *why, bool live,
 
 static bool is_live(const struct facts *f)
 {
-	return f->root && agent_root_is_live(f->root);
+	return f->root && hw_root_is_live(f->root);
 }
 
 static bool seen(const struct hw_nic **v, size_t n, const struct hw_nic *x)

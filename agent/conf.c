@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "core_ini.h"
+#include "hostport.h"
 #include "hw.h"
 
 #define GiB (INT64_C(1) << 30)
@@ -61,37 +62,6 @@ void conf_defaults(struct conf *c)
 	snprintf(c->agent.root, sizeof c->agent.root, "/");
 	snprintf(c->agent.user, sizeof c->agent.user, "%s",
 		 CONF_AGENT_USER_DEFAULT);
-}
-
-int conf_hostport_split(const char *s, char *host, size_t hostlen,
-			char *port, size_t portlen)
-{
-	const char *colon, *h = s;
-	size_t hl;
-	int64_t p;
-
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || close[1] != ':')
-			return -EINVAL;
-		h = s + 1;
-		hl = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL || strchr(s, ':') != colon)
-			return -EINVAL;
-		hl = (size_t)(colon - s);
-	}
-	if (hl == 0 || hl >= hostlen || strlen(colon + 1) >= portlen)
-		return -EINVAL;
-	if (core_parse_i64(colon + 1, &p) < 0 || p < 1 || p > 65535)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	snprintf(port, portlen, "%" PRId64, p);
-	return 0;
 }
 
 int conf_roles_parse(const char *s, unsigned *roles)
@@ -268,12 +238,12 @@ static int set_host_id(char *dst, size_t len, const char *v,
 static int handle_agent(struct parse_state *st, const char *k, const char *v)
 {
 	struct conf_agent *a = &st->c->agent;
-	char host[256], port[8];
+	struct proto_hostport hp;
+	char why[240];
 
 	if (!strcmp(k, "collector")) {
-		if (conf_hostport_split(v, host, sizeof host, port, sizeof port) < 0) {
-			snprintf(st->msg, sizeof st->msg,
-				 "bad collector '%s' (host:port, [v6addr]:port)", v);
+		if (proto_hostport_parse(v, &hp, why, sizeof why) < 0) {
+			snprintf(st->msg, sizeof st->msg, "collector %s", why);
 			return 0;
 		}
 		return set_str(a->collector, sizeof a->collector, v, st, k);

@@ -89,10 +89,6 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
  * plaintext by insecure = yes; -EINVAL with err naming the file and the
  * missing keys otherwise. */
 int conf_agent_check(const struct conf *c, char *err, size_t errlen);
-/* "host:port" (a name, an IPv4 address or [IPv6]) into host and port;
- * -EINVAL when the form is wrong or the port is not 1-65535. */
-int conf_hostport_split(const char *s, char *host, size_t hostlen,
-			char *port, size_t portlen);
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);

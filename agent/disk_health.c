@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "disk_health.h"
+#include "root.h"
 
 /* Sets the verdict and its reason; a reason that does not fit is cut. */
 static void health_set(struct disk_smart *out, enum check_severity v,
@@ -44,7 +45,7 @@ enum disk_smart_plan disk_health_plan(const char *root, const struct hw_disk *d,
 			 d->kind == HW_DISK_MD ? "md" : "dm");
 		return DISK_PLAN_NONE;
 	}
-	if (!agent_root_is_live(root)) {
+	if (!hw_root_is_live(root)) {
 		snprintf(reason, cap,
 			 "SMART is read from live devices only (--root given)");
 		return DISK_PLAN_CAPTURED;

@@ -8,13 +8,7 @@
 
 #include "agent.h"
 #include "disk_health.h"
-
-bool agent_root_is_live(const char *root)
-{
-	if (root[0] != '/')
-		return false;
-	return root[strspn(root, "/")] == '\0';
-}
+#include "root.h"
 
 static void probe_smart(const char *root, const struct inventory_opts *opts,
 			struct inventory *inv)
@@ -53,7 +47,7 @@ void inventory_sensors_probe(const char *root, struct board_sensors_lib *lib,
 	board_sensors_free(&inv->sensors);
 	inv->sensors_known = false;
 	inv->sensors_error[0] = '\0';
-	if (!agent_root_is_live(root)) {
+	if (!hw_root_is_live(root)) {
 		snprintf(
 		    inv->sensors_error, sizeof inv->sensors_error,
 		    "sensors are read from the live /sys only (--root given)");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "hostport.h"
 
 #define BACKOFF_BASE_MS 1000u
 #define BACKOFF_MAX_MS 60000u
@@ -374,11 +375,13 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 	u->conf = ca;
 	snprintf(u->host_id, sizeof u->host_id, "%s", host_id);
 	snprintf(u->addr, sizeof u->addr, "%s", ca->collector);
-	if (ca->collector[0] &&
-	    conf_hostport_split(ca->collector, u->host, sizeof u->host, u->port,
-				sizeof u->port) < 0) {
-		snprintf(err, errlen, "bad collector '%s'", ca->collector);
-		return -EINVAL;
+	if (ca->collector[0]) {
+		struct proto_hostport hp;
+
+		if (proto_hostport_parse(ca->collector, &hp, err, errlen) < 0)
+			return -EINVAL;
+		snprintf(u->host, sizeof u->host, "%s", hp.host);
+		snprintf(u->port, sizeof u->port, "%u", hp.port);
 	}
 	if (ca->collector[0] && !ca->insecure) {
 		tls_config_of(ca, &tc);

@@ -301,8 +301,6 @@ bool coll_may_read(const struct collector *c, const char *identity,
 /* Closes every handle; run the loop afterwards to let them go. */
 void coll_stop(struct collector *c);
 void coll_free(struct collector *c);
-/* "HOST:PORT" ("[::1]:7000" for IPv6) → address. -EINVAL. */
-int coll_parse_hostport(const char *s, struct sockaddr_storage *out);
 int64_t coll_now_ms(void);
 int coll_server_start(struct collector *c, const struct sockaddr *addr);
 /* After a turn's reads: commits the batch, then sends its acks. */

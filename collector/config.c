@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "core.h"
 #include "core_ini.h"
+#include "hostport.h"
 
 #define COLL_CONF_FILE_MAX (64 * 1024)
 
@@ -41,10 +42,10 @@ static int set_addr(struct conf_state *st, char *dst, size_t len,
 		    const char *key, const char *v)
 {
 	struct sockaddr_storage ss;
+	char why[320];
 
-	if (coll_parse_hostport(v, &ss) < 0) {
-		snprintf(st->msg, sizeof st->msg,
-			 "'%s' must be ADDRESS:PORT, not '%s'", key, v);
+	if (proto_hostport_sockaddr(v, &ss, why, sizeof why) < 0) {
+		snprintf(st->msg, sizeof st->msg, "'%s': %s", key, why);
 		return 0;
 	}
 	return set_str(st, dst, len, key, v);

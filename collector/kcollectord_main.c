@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "hostport.h"
 #include "sandbox.h"
 
 static void usage(FILE *out)
@@ -218,13 +219,12 @@ int main(int argc, char **argv)
 					flags[i].value);
 			return 2;
 		}
-	if (coll_parse_hostport(cfg.listen, &ss) < 0 ||
-	    coll_parse_hostport(cfg.http, &ss) < 0) {
-		fprintf(stderr, "kcollectord: %s: '%s' is not HOST:PORT\n",
-			coll_parse_hostport(cfg.listen, &ss) < 0 ? "--listen"
-								 : "--http",
-			coll_parse_hostport(cfg.listen, &ss) < 0 ? cfg.listen
-								 : cfg.http);
+	if (proto_hostport_sockaddr(cfg.listen, &ss, err, sizeof err) < 0) {
+		fprintf(stderr, "kcollectord: --listen: %s\n", err);
+		return 2;
+	}
+	if (proto_hostport_sockaddr(cfg.http, &ss, err, sizeof err) < 0) {
+		fprintf(stderr, "kcollectord: --http: %s\n", err);
 		return 2;
 	}
 	if (coll_config_check(&cfg, err, sizeof err) < 0) {

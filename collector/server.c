@@ -25,6 +25,7 @@
 #include <pb_encode.h>
 
 #include "collector.h"
+#include "hostport.h"
 
 /* Acks and errors are tiny: a peer with this much unread is not reading. */
 #define COLL_CONN_WQ_MAX (16u * 1024)
@@ -79,42 +80,6 @@ int64_t coll_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int coll_parse_hostport(const char *s, struct sockaddr_storage *out)
-{
-	char host[64];
-	const char *colon, *h = s;
-	char *end;
-	size_t hl;
-	long port;
-
-	if (s[0] == '[') {
-		colon = strstr(s, "]:");
-		if (colon == NULL)
-			return -EINVAL;
-		h = s + 1;
-		hl = (size_t)(colon - h);
-		colon++;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			return -EINVAL;
-		hl = (size_t)(colon - s);
-	}
-	if (hl == 0 || hl >= sizeof host)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
-		return -EINVAL;
-	if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out) == 0)
-		return 0;
-	if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)out) == 0)
-		return 0;
-	return -EINVAL;
 }
 
 static void conn_log(const struct coll_conn *k, const char *what,
@@ -720,6 +685,7 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 {
 	const char *listen = cfg->listen, *http = cfg->http;
 	struct sockaddr_storage la, ha;
+	char why[320];
 	int r;
 
 	memset(c, 0, sizeof *c);
@@ -733,13 +699,12 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	r = coll_security_init(c, err, errlen);
 	if (r < 0)
 		return r;
-	if (coll_parse_hostport(listen, &la) < 0) {
-		snprintf(err, errlen, "--listen: '%s' is not HOST:PORT",
-			 listen);
+	if (proto_hostport_sockaddr(listen, &la, why, sizeof why) < 0) {
+		snprintf(err, errlen, "--listen: %s", why);
 		return -EINVAL;
 	}
-	if (coll_parse_hostport(http, &ha) < 0) {
-		snprintf(err, errlen, "--http: '%s' is not HOST:PORT", http);
+	if (proto_hostport_sockaddr(http, &ha, why, sizeof why) < 0) {
+		snprintf(err, errlen, "--http: %s", why);
 		return -EINVAL;
 	}
 	if (coll_held_init(&c->held, cfg->max_partial_bytes,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nic.h"
+#include "root.h"
 
 /* Reads one attribute of an interface.  Returns 1 with text in buf, 0 when
  * it cannot be read or is empty (a copy of an unreadable sysfs file is
@@ -298,18 +299,11 @@ out_closedir:
 	return r;
 }
 
-/* The ioctl reaches the interfaces of this host only: a tree below any
- * other root is a capture, where link modes are unknown. */
-static bool nic_root_is_live(const char *root)
-{
-	char real[PATH_MAX];
-
-	return realpath(root, real) != NULL && strcmp(real, "/") == 0;
-}
-
 int hw_nics_probe(const char *root, struct hw_nics *out, struct hw_err *err)
 {
-	bool live = nic_root_is_live(root);
+	/* The ioctl reaches the interfaces of this host only: a tree below
+	 * any other root is a capture, where link modes are unknown. */
+	bool live = hw_root_is_live(root);
 	size_t i;
 	int r;
 

@@ -11,6 +11,7 @@
 #include <sys/timex.h>
 
 #include "os.h"
+#include "root.h"
 
 #define KAFKA_MAIN "kafka.Kafka"
 #define ZK_MAIN "org.apache.zookeeper.server.quorum.QuorumPeerMain"
@@ -211,7 +212,6 @@ static int read_sysctl(const char *root, const char *rel, struct hw_num *out,
 
 int hw_os_probe(const char *root, struct hw_os *out, struct hw_err *err)
 {
-	char real[PATH_MAX];
 	struct timex tx;
 	int r;
 
@@ -225,7 +225,7 @@ int hw_os_probe(const char *root, struct hw_os *out, struct hw_err *err)
 	find_services(root, out);
 	probe_nofile(root, out);
 	/* The kernel clock has no file below a root: only a live host tells. */
-	if (realpath(root, real) == NULL || strcmp(real, "/") != 0) {
+	if (!hw_root_is_live(root)) {
 		snprintf(out->clock_reason, sizeof out->clock_reason,
 			 "clock state is read from the live kernel only");
 		return 0;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The folders are the architecture (DEVELOPERS.md): core/ is what every
-# program shares, hw/ and board/ measure, agent/ decides, collector/ judges
+# program shares, hw/ and board/ measure, service/ reads what Kafka and
+# ZooKeeper would read, agent/ decides, collector/ judges
 # the fleet.  kcollectord links core/ and proto/, never the probes nor the
-# libraries only they need; hw/ and board/ never include agent/ or
+# libraries only they need; hw/, board/ and service/ never include agent/ or
 # collector/ headers; collector/ includes only core/, proto/, sandbox/ (its
 # seccomp filter) and its own headers.
 set -u
@@ -31,7 +32,7 @@ check "kcollectord defines no hw_, board_ or health_ symbol ($(wc -w <<<"$probes
 # Every quoted include names a header by its file name; that name must be
 # one folder's only.
 declare -A home
-for h in "$SRC"/{core,hw,board,proto,sandbox,agent,collector}/*.h; do
+for h in "$SRC"/{core,hw,board,service,proto,sandbox,agent,collector}/*.h; do
 	b=$(basename "$h")
 	d=$(basename "$(dirname "$h")")
 	if [ -n "${home[$b]:-}" ]; then
@@ -58,6 +59,7 @@ allowed() {
 allowed core core
 allowed hw core hw
 allowed board core hw board
+allowed service core hw service
 allowed collector core proto sandbox collector
 
 exit $fail

@@ -103,6 +103,22 @@ static void test_collector_config_limits_out_of_range(void **state)
 			"not 'lots'");
 }
 
+/* listen and http follow proto_hostport_parse's rules, as kagent.conf's
+ * collector = does; a listener binds an address, never a name. */
+static void test_collector_config_address_rules(void **state)
+{
+	(void)state;
+	load_fails_with("[collector]\nlisten = 127.0.0.1:0\n",
+			"2: 'listen': '127.0.0.1:0': port is not a number "
+			"from 1 to 65535");
+	load_fails_with("[collector]\nhttp = ::1:7001\n",
+			"2: 'http': '::1:7001': an IPv6 address goes in "
+			"brackets: [ADDRESS]:PORT");
+	load_fails_with("[collector]\nlisten = localhost:7000\n",
+			"2: 'listen': 'localhost:7000': host is a name; an "
+			"address is needed here");
+}
+
 static void test_collector_config_long_line_is_refused_not_split(void **state)
 {
 	char text[400];
@@ -129,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_collector_config_keys_are_read),
 		cmocka_unit_test(test_collector_config_limits_defaults_and_keys),
 		cmocka_unit_test(test_collector_config_limits_out_of_range),
+		cmocka_unit_test(test_collector_config_address_rules),
 		cmocka_unit_test(test_collector_config_long_line_is_refused_not_split),
 		cmocka_unit_test(test_collector_config_first_error_wins),
 	};

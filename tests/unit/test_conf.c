@@ -279,6 +279,28 @@ static void test_bad_values(void **state)
 	    "/etc/kagent/kagent.conf:2: value of 'rack' longer than 63 bytes");
 }
 
+/* collector = follows proto_hostport_parse's rules, as kcollectord's
+ * listen does, and the message names the value and the rule. */
+static void test_collector_address_rules(void **state)
+{
+	struct conf c;
+
+	(void)state;
+	parse_ok("[agent]\ncollector = [::1]:7000\n", &c);
+	assert_string_equal(c.agent.collector, "[::1]:7000");
+	parse_ok("[agent]\ncollector = kc-1.example.net:7000\n", &c);
+	assert_string_equal(c.agent.collector, "kc-1.example.net:7000");
+	assert_refused("[agent]\ncollector = [kc1]:7000\n",
+		       "/etc/kagent/kagent.conf:2: collector '[kc1]:7000': "
+		       "not an IPv6 address in the brackets");
+	assert_refused("[agent]\ncollector = kc1: 7000\n",
+		       "/etc/kagent/kagent.conf:2: collector 'kc1: 7000': "
+		       "port is not a number from 1 to 65535");
+	assert_refused("[agent]\ncollector = ::1:7000\n",
+		       "/etc/kagent/kagent.conf:2: collector '::1:7000': an "
+		       "IPv6 address goes in brackets: [ADDRESS]:PORT");
+}
+
 /* How long the prober has to answer before it is forked again. */
 static void test_prober_timeout(void **state)
 {
@@ -388,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_threshold_in_wrong_section_is_unknown),
 	    cmocka_unit_test(test_unknown_section),
 	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_collector_address_rules),
 	    cmocka_unit_test(test_prober_timeout),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_first_error_is_reported),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -93,6 +94,29 @@ static void test_captured_root_reads_no_device(void **state)
 	assert_int_equal(
 	    plan_of(".", HW_DISK_PHYSICAL, "sata", reason, sizeof reason),
 	    DISK_PLAN_CAPTURED);
+}
+
+/* The SMART plan judges the root as the NIC and clock probes do
+ * (hw_root_is_live): "/." and a link to "/" are the live host. */
+static void test_any_path_to_the_live_root_reads_devices(void **state)
+{
+	char reason[192], dir[] = "/tmp/kagent-root-XXXXXX", link[64];
+
+	(void)state;
+	assert_int_equal(
+	    plan_of("/.", HW_DISK_PHYSICAL, "sata", reason, sizeof reason),
+	    DISK_PLAN_ATA);
+	assert_int_equal(
+	    plan_of("/tmp/..", HW_DISK_PHYSICAL, "nvme", reason, sizeof reason),
+	    DISK_PLAN_NVME);
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof link, "%s/root", dir);
+	assert_int_equal(symlink("/", link), 0);
+	assert_int_equal(
+	    plan_of(link, HW_DISK_PHYSICAL, "sata", reason, sizeof reason),
+	    DISK_PLAN_ATA);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_volumes_have_no_health_of_their_own(void **state)
@@ -280,6 +304,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_follows_transport_on_live_host),
 	    cmocka_unit_test(test_disks_without_smart_say_why),
 	    cmocka_unit_test(test_captured_root_reads_no_device),
+	    cmocka_unit_test(test_any_path_to_the_live_root_reads_devices),
 	    cmocka_unit_test(test_volumes_have_no_health_of_their_own),
 	    cmocka_unit_test(
 		test_probe_on_captured_tree_is_unknown_with_reason),

@@ -54,8 +54,8 @@ void props_free(struct props *p);
 const char *props_get(const struct props *p, const char *key);
 const struct props_entry *props_find(const struct props *p, const char *key);
 
-/* ---- helpers for the files built on properties (server.properties,
- * zoo.cfg) ---- */
+/* ---- props_value.c: helpers for the files built on properties
+ * (server.properties, zoo.cfg) ---- */
 
 /* props_load of path below root; full receives the path read (for
  * messages), err the reason on failure. */
