@@ -151,6 +151,7 @@ grep -E '^[^ ]+: [EW]:' <<<"$rlint" | sed 's/^/    /'
 rerr=$(grep -E '^[^ ]+: E:' <<<"$rlint")
 [ $has_colld = 0 ] && rerr=$(grep -v '^kagent-collector.[^:]*: E: no-binary$' <<<"$rerr")
 if [ -n "$rerr" ]; then fail "rpmlint reports errors"; else ok "rpmlint: no errors"; fi
+if grep -q 'invalid-license' <<<"$rlint"; then fail "rpmlint: the License tag is not valid"; else ok "rpmlint: the License tag is valid"; fi
 
 # systemd-analyze verify: no output at all, except the missing-binary line
 # (and man page) of a daemon that is not there.  Here the unit files as
