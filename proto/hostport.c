@@ -21,7 +21,9 @@ static int fail(char *err, size_t errlen, const char *s, const char *why)
 	return -EINVAL;
 }
 
-/* RFC 1123 host name: the form only, no lookup. */
+/* RFC 1123 host name, the form only, no lookup; '_' is taken too, as
+ * glibc's resolver and /etc/hosts take it: sites name hosts kc_1, and a
+ * collector address an earlier kagent accepted must stay valid. */
 static bool name_ok(const char *h, size_t n)
 {
 	size_t label = 0;
@@ -37,7 +39,7 @@ static bool name_ok(const char *h, size_t n)
 			label = 0;
 			continue;
 		}
-		if (!isalnum(c) && c != '-')
+		if (!isalnum(c) && c != '-' && c != '_')
 			return false;
 		if (c == '-' && label == 0)
 			return false;
@@ -127,7 +129,7 @@ int proto_hostport_parse(const char *s, struct proto_hostport *out, char *err,
 	} else {
 		memset(out, 0, sizeof *out);
 		return fail(err, errlen, s,
-			    "host is not a name (letters, digits, '-', '.') "
+			    "host is not a name (letters, digits, '-', '_', '.') "
 			    "nor an address");
 	}
 	return 0;

@@ -85,10 +85,11 @@ static void test_host_name(void **state)
 	 * characters outside letters, digits and '-'. */
 	assert_int_equal(parse("-kc:7000"), -EINVAL);
 	assert_string_equal(err, "'-kc:7000': host is not a name (letters, "
-				 "digits, '-', '.') nor an address");
+				 "digits, '-', '_', '.') nor an address");
 	assert_int_equal(parse("kc-.dc2:7000"), -EINVAL);
 	assert_int_equal(parse("kc..dc2:7000"), -EINVAL);
-	assert_int_equal(parse("kc_1:7000"), -EINVAL);
+	assert_int_equal(parse("kc_1:7000"), 0);
+	assert_string_equal(hp.host, "kc_1");
 	assert_int_equal(parse("kc 1:7000"), -EINVAL);
 }
 
