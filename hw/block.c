@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block_attr.h"
 #include "hw.h"
 
 /* Deepest md/dm stack we follow: LV on crypt on md on partition is 4. */
 #define STACK_DEPTH_MAX 8
-#define VPD_MAX		256
 
 /* Every block device seen, whole disks and their partitions, so that a
  * mount's major:minor or a slaves/ entry leads back to a disk of the list. */
@@ -112,175 +112,6 @@ static int disk_order(const void *pa, const void *pb)
 static int names_order(const void *pa, const void *pb)
 {
 	return name_cmp(pa, pb);
-}
-
-/* A number attribute: absent means unknown; present but not a number is
- * an error naming the file. */
-static int read_num(const char *root, const char *name, const char *attr,
-		    struct hw_num *out, struct hw_err *err)
-{
-	char p[4096];
-	int64_t v;
-	int r;
-
-	out->known = false;
-	if (core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0)
-		return 0;
-	r = core_read_i64(p, &v);
-	if (r == -EINVAL || r == -ERANGE || (r == 0 && v < 0)) {
-		core_err_set(err, "%s: not a non-negative number", p);
-		return -EINVAL;
-	}
-	if (r < 0)
-		return 0;
-	out->v = v;
-	out->known = true;
-	return 0;
-}
-
-/* A text attribute with the padding SCSI and NVMe put on both sides
- * ("ATA     ", "Samsung SSD 970 PRO 512GB               "). */
-static void read_str(const char *root, const char *name, const char *attr,
-		     char *buf, size_t cap)
-{
-	char p[4096], tmp[256];
-	size_t s = 0;
-
-	buf[0] = '\0';
-	if (core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) < 0 ||
-	    core_read_line(p, tmp, sizeof tmp) < 0)
-		return;
-	while (tmp[s] == ' ' || tmp[s] == '\t')
-		s++;
-	snprintf(buf, cap, "%s", tmp + s);
-}
-
-/* Unit serial number VPD page (SPC-4 7.8.15): byte 1 is the page code
- * 0x80, bytes 2-3 the length, the serial follows from byte 4, padded with
- * spaces.  Anything not printable means the page is not what we think. */
-static void serial_vpd80(const char *root, const char *name, char *buf,
-			 size_t cap)
-{
-	unsigned char page[VPD_MAX + 1];
-	char p[4096];
-	ssize_t n;
-	size_t len, s, e, i;
-
-	buf[0] = '\0';
-	if (core_path(p, sizeof p, root, "sys/block/%s/device/vpd_pg80", name) <
-	    0)
-		return;
-	n = core_read_file(p, (char *)page, sizeof page);
-	if (n < 4 || page[1] != 0x80)
-		return;
-	len = ((size_t)page[2] << 8) | page[3];
-	if (len > (size_t)n - 4)
-		return;
-	s = 4;
-	e = 4 + len;
-	while (e > s && (page[e - 1] == ' ' || page[e - 1] == '\0'))
-		e--;
-	while (s < e && page[s] == ' ')
-		s++;
-	for (i = s; i < e; i++)
-		if (page[i] < 0x21 || page[i] > 0x7e)
-			return;
-	if (e - s >= cap)
-		return;
-	memcpy(buf, page + s, e - s);
-	buf[e - s] = '\0';
-}
-
-/* udev's database (run/udev/data/bMAJ:MIN) holds the serial udev read
- * with ATA IDENTIFY or SCSI inquiry, for disks whose sysfs shows none. */
-static void serial_udev(const char *root, const char *dev, char *buf,
-			size_t cap)
-{
-	static const char key[] = "E:ID_SERIAL_SHORT=";
-	char p[4096], data[16384];
-	const char *l, *e;
-
-	buf[0] = '\0';
-	if (dev[0] == '\0' ||
-	    core_path(p, sizeof p, root, "run/udev/data/b%s", dev) < 0 ||
-	    core_read_file(p, data, sizeof data) < 0)
-		return;
-	for (l = data; l != NULL && *l != '\0'; l = strchr(l, '\n')) {
-		if (*l == '\n')
-			l++;
-		if (strncmp(l, key, sizeof key - 1) != 0)
-			continue;
-		l += sizeof key - 1;
-		e = strchr(l, '\n');
-		if (e == NULL)
-			e = l + strlen(l);
-		if ((size_t)(e - l) < cap) {
-			memcpy(buf, l, (size_t)(e - l));
-			buf[e - l] = '\0';
-		}
-		return;
-	}
-}
-
-/* Some component of a sysfs device path starts with prefix (and, when
- * digit is set, a digit follows: "ata3" but not "ata_port"). */
-static int path_has(const char *path, const char *prefix, int digit)
-{
-	size_t l = strlen(prefix);
-	const char *c = path;
-
-	while (c != NULL) {
-		if (*c == '/')
-			c++;
-		if (strncmp(c, prefix, l) == 0 &&
-		    (!digit || (c[l] >= '0' && c[l] <= '9')))
-			return 1;
-		c = strchr(c, '/');
-	}
-	return 0;
-}
-
-static int attr_exists(const char *root, const char *name, const char *attr)
-{
-	char p[4096];
-
-	return core_path(p, sizeof p, root, "sys/block/%s/%s", name, attr) == 0 &&
-	       access(p, F_OK) == 0;
-}
-
-/* From where the device sits in the device tree, like lsblk's TRAN:
- * lsblk asks the SCSI host (sas_host, proc_name ahci) where we read the
- * path; both give sas for a SATA disk behind a SAS HBA.  lsblk 2.38 leaves
- * virtio and mmc empty; newer ones name them as we do.  A sys/block entry
- * that is not a link (a flattened capture) leaves only the name to go by. */
-static void transport(const char *root, const char *name, char *buf, size_t cap)
-{
-	char p[4096], link[4096];
-	const char *t = "";
-	ssize_t n;
-
-	link[0] = '\0';
-	if (core_path(p, sizeof p, root, "sys/block/%s", name) == 0) {
-		n = readlink(p, link, sizeof link - 1);
-		link[n > 0 ? n : 0] = '\0';
-	}
-	if (strncmp(name, "nvme", 4) == 0 || path_has(link, "nvme", 0))
-		t = "nvme";
-	else if (path_has(link, "usb", 1))
-		t = "usb";
-	else if (path_has(link, "end_device-", 0) ||
-		 attr_exists(root, name, "device/sas_address"))
-		t = "sas";
-	else if (path_has(link, "ata", 1))
-		t = "sata";
-	else if (path_has(link, "virtio", 1) || strncmp(name, "vd", 2) == 0)
-		t = "virtio";
-	else if (path_has(link, "mmc_host", 0) ||
-		 strncmp(name, "mmcblk", 6) == 0)
-		t = "mmc";
-	else if (attr_exists(root, name, "device/scsi_device"))
-		t = "scsi";
-	snprintf(buf, cap, "%s", t);
 }
 
 /* Names in a directory, sorted; strip removes a prefix and skips entries
@@ -382,7 +213,7 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 	char p[4096];
 	int r;
 
-	r = read_num(root, d->name, "size", &d->size_bytes, err);
+	r = blk_attr_num(root, d->name, "size", &d->size_bytes, err);
 	if (r < 0)
 		return r;
 	if (d->size_bytes.known) {
@@ -395,18 +226,18 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 		}
 		d->size_bytes.v *= 512;
 	}
-	if ((r = read_num(root, d->name, "queue/rotational", &d->rotational,
+	if ((r = blk_attr_num(root, d->name, "queue/rotational", &d->rotational,
 			  err)) < 0 ||
-	    (r = read_num(root, d->name, "queue/logical_block_size",
+	    (r = blk_attr_num(root, d->name, "queue/logical_block_size",
 			  &d->logical_sector, err)) < 0 ||
-	    (r = read_num(root, d->name, "queue/physical_block_size",
+	    (r = blk_attr_num(root, d->name, "queue/physical_block_size",
 			  &d->physical_sector, err)) < 0)
 		return r;
 	if (d->kind == HW_DISK_DM)
-		read_str(root, d->name, "dm/name", d->dm_name,
+		blk_attr_str(root, d->name, "dm/name", d->dm_name,
 			 sizeof d->dm_name);
 	if (d->kind == HW_DISK_MD)
-		read_str(root, d->name, "md/level", d->level, sizeof d->level);
+		blk_attr_str(root, d->name, "md/level", d->level, sizeof d->level);
 	if (d->kind != HW_DISK_PHYSICAL) {
 		/* slaves/ is what the kernel stacks on; a capture without
 		 * it still names md members as md/dev-NAME. */
@@ -420,12 +251,12 @@ static int disk_read(const char *root, struct hw_disk *d, struct hw_err *err)
 		}
 		return 0;
 	}
-	read_str(root, d->name, "device/model", d->model, sizeof d->model);
-	read_str(root, d->name, "device/vendor", d->vendor, sizeof d->vendor);
-	read_str(root, d->name, "device/serial", d->serial, sizeof d->serial);
+	blk_attr_str(root, d->name, "device/model", d->model, sizeof d->model);
+	blk_attr_str(root, d->name, "device/vendor", d->vendor, sizeof d->vendor);
+	blk_attr_str(root, d->name, "device/serial", d->serial, sizeof d->serial);
 	if (d->serial[0] == '\0')
-		serial_vpd80(root, d->name, d->serial, sizeof d->serial);
-	transport(root, d->name, d->transport, sizeof d->transport);
+		blk_serial_vpd80(root, d->name, d->serial, sizeof d->serial);
+	blk_transport(root, d->name, d->transport, sizeof d->transport);
 	return 0;
 }
 
@@ -600,7 +431,7 @@ int hw_disks_probe(const char *root, struct hw_disks *out, struct hw_err *err)
 		}
 		if (out->v[i].kind == HW_DISK_PHYSICAL &&
 		    out->v[i].serial[0] == '\0')
-			serial_udev(root, out->v[i].dev, out->v[i].serial,
+			blk_serial_udev(root, out->v[i].dev, out->v[i].serial,
 				    sizeof out->v[i].serial);
 	}
 	r = hw_mounts_read(root, &out->mounts, &out->n_mounts,
