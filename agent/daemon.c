@@ -10,75 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "privsep.h"
+#include "daemon_int.h"
 #include "sandbox.h"
-#include "zk_live.h"
-
-#define WANT(code) (1u << (code))
-
-struct agent {
-	uv_loop_t loop;
-	const struct conf *conf;
-	struct privsep ps;
-	char host_id[CONF_HOST_ID_MAX];
-	uint64_t start_ms;
-	struct spool spool;
-	struct uplink up;
-	struct control ctl;
-	uv_timer_t t_full, t_health, t_smart;
-	uv_timer_t t_hold; /* writes held reports whose ack is late */
-	uv_signal_t sig_term, sig_int, sig_hup;
-
-	/* The prober and its one outstanding request. */
-	pid_t prober_pid;
-	uv_pipe_t prober;
-	unsigned want;	  /* WANT(PROBER_*) */
-	uint32_t busy;	  /* the code awaiting its reply, 0 when idle */
-	struct prober_reply_hdr rh;
-	size_t rh_have;
-	uint8_t *body;	  /* PROBER_BODY_MAX */
-	size_t body_have;
-	uint64_t full_seq; /* seq of the FULL in flight */
-	/* The watchdog answers every request within prober_timeout; this
-	 * timer is for a watchdog that does not. */
-	uv_timer_t t_reply;
-	unsigned prober_restarts; /* workers the watchdog replaced */
-	char prober_error[256];   /* its last reason, "" when none */
-
-	/* ZooKeeper, probed here for each full report (zk_live.h). */
-	struct zk_live zk;
-
-	uint64_t digest;
-	bool digest_known;
-
-	/* The agent certificate's expiry for agent.tls.expiry, parsed again
-	 * only when the file changes. */
-	struct facts_file_key cert_key;
-	struct facts_tls_cert cert;
-
-	/* The last report, kept as sent and decoded only when the status is
-	 * asked for: most reports are never looked at. */
-	uint8_t *last_frame;
-	size_t last_len, last_cap;
-	bool last_decoded;
-	int64_t last_report_ms;
-	bool have_report;
-	kagent_v1_Severity verdict;
-	kagent_v1_Envelope *env;
-	struct proto_lists lists;
-	int exit_code;
-	bool loop_ready;
-	bool stopping;
-};
 
 static void dispatch(struct agent *a);
-static void agent_stop(struct agent *a, int code);
 
 static int64_t now_ms(void)
 {
@@ -86,41 +25,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The watchdog did not answer for the worker: it is stuck itself. */
-static void on_reply_late(uv_timer_t *t)
-{
-	struct agent *a = t->data;
-
-	fprintf(stderr, "kagentd: the prober's watchdog did not answer request "
-		"%u in %lld s\n", a->busy,
-		(long long)(a->conf->agent.prober_timeout_s +
-			    PROBER_WATCH_SLACK_S));
-	agent_stop(a, 1);
-}
-
-static int send_request(struct agent *a, uint32_t code, const void *body,
-			uint32_t len)
-{
-	struct prober_req_hdr h = { .code = code, .len = len };
-	uv_buf_t b[2] = { uv_buf_init((char *)&h, sizeof h),
-			  uv_buf_init((char *)body, len) };
-	int r;
-
-	/* Requests are small and the prober reads them at once: a socket
-	 * buffer always takes them whole. */
-	r = uv_try_write((uv_stream_t *)&a->prober, b, len ? 2 : 1);
-	if (r < 0)
-		return r;
-	if ((size_t)r != sizeof h + len)
-		return -EAGAIN;
-	a->busy = code;
-	a->rh_have = a->body_have = 0;
-	uv_timer_start(&a->t_reply, on_reply_late,
-		       (uint64_t)(a->conf->agent.prober_timeout_s +
-				  PROBER_WATCH_SLACK_S) * 1000, 0);
-	return 0;
 }
 
 static void on_zk_ready(void *arg)
@@ -161,7 +65,7 @@ static void send_full(struct agent *a)
 	q.tls_cert_not_after = a->cert.not_after;
 	a->cert.now = q.timestamp_ms / 1000; /* the check's moment too */
 	a->full_seq = q.seq;
-	r = send_request(a, PROBER_FULL, &q, sizeof q);
+	r = daemon_prober_send(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {
 		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
 		agent_stop(a, 1);
@@ -178,10 +82,10 @@ static void dispatch(struct agent *a)
 		return;
 	if (a->want & WANT(PROBER_HEALTH)) {
 		a->want &= ~WANT(PROBER_HEALTH);
-		r = send_request(a, PROBER_HEALTH, NULL, 0);
+		r = daemon_prober_send(a, PROBER_HEALTH, NULL, 0);
 	} else if (a->want & WANT(PROBER_SMART_REFRESH)) {
 		a->want &= ~WANT(PROBER_SMART_REFRESH);
-		r = send_request(a, PROBER_SMART_REFRESH, NULL, 0);
+		r = daemon_prober_send(a, PROBER_SMART_REFRESH, NULL, 0);
 	} else if (a->want & WANT(PROBER_FULL)) {
 		if (zk_live_hold(&a->zk, &a->loop))
 			return;
@@ -265,22 +169,6 @@ static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 	uplink_kick(&a->up);
 }
 
-static void last_report_decode(struct agent *a)
-{
-	struct hw_err err = { { 0 } };
-
-	if (a->last_decoded || a->last_len <= PROTO_FRAME_HDR)
-		return;
-	a->last_decoded = true;
-	if (proto_envelope_decode(a->last_frame + PROTO_FRAME_HDR,
-				  a->last_len - PROTO_FRAME_HDR, a->env,
-				  &a->lists, &err) == 0 &&
-	    a->env->which_msg == kagent_v1_Envelope_report_tag) {
-		a->have_report = true;
-		a->verdict = a->env->msg.report.verdict;
-	}
-}
-
 static void on_health(struct agent *a, const struct prober_health *h)
 {
 	char host[ZK_HOST_MAX];
@@ -295,7 +183,7 @@ static void on_health(struct agent *a, const struct prober_health *h)
 	a->digest_known = true;
 }
 
-static void on_reply(struct agent *a)
+void agent_on_reply(struct agent *a)
 {
 	uv_timer_stop(&a->t_reply);
 	if (a->rh.status == -PROBER_RESTARTED) {
@@ -315,49 +203,6 @@ static void on_reply(struct agent *a)
 	a->busy = 0;
 	a->rh_have = a->body_have = 0;
 	dispatch(a);
-}
-
-static void on_prober_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
-{
-	struct agent *a = h->data;
-
-	(void)hint;
-	/* Read the header, then exactly the body: never past one reply. */
-	if (a->rh_have < sizeof a->rh) {
-		buf->base = (char *)&a->rh + a->rh_have;
-		buf->len = sizeof a->rh - a->rh_have;
-	} else {
-		buf->base = (char *)a->body + a->body_have;
-		buf->len = a->rh.len - a->body_have;
-	}
-}
-
-static void on_prober_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-	struct agent *a = s->data;
-
-	(void)buf;
-	if (n < 0) {
-		fprintf(stderr, "kagentd: the prober went away: %s\n",
-			uv_strerror((int)n));
-		agent_stop(a, 1);
-		return;
-	}
-	if (a->rh_have < sizeof a->rh) {
-		a->rh_have += (size_t)n;
-		if (a->rh_have < sizeof a->rh)
-			return;
-		if (a->busy == 0 || a->rh.code != a->busy ||
-		    a->rh.len > PROBER_BODY_MAX) {
-			fprintf(stderr, "kagentd: the prober answered out of turn\n");
-			agent_stop(a, 1);
-			return;
-		}
-	} else {
-		a->body_have += (size_t)n;
-	}
-	if (a->rh_have == sizeof a->rh && a->body_have == a->rh.len)
-		on_reply(a);
 }
 
 static void on_full_timer(uv_timer_t *t)
@@ -384,74 +229,6 @@ static void on_smart_timer(uv_timer_t *t)
 	dispatch(a);
 }
 
-static json_t *checks_json(const struct agent *a)
-{
-	const kagent_v1_CheckResult *c = a->lists.checks.v;
-	json_t *arr = json_array();
-	size_t i;
-
-	/* Every check of the last report, passes too: the same list as
-	 * `kagent check` gives, so the two can be compared. */
-	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++)
-		json_array_append_new(
-			arr, json_pack("{s:s s:s s:s s:s s:s s:s s:o}", "id",
-				       c[i].id, "instance", c[i].instance,
-				       "severity",
-				       check_severity_name((enum check_severity)(
-					       c[i].severity - 1)),
-				       "measured", c[i].measured, "required",
-				       c[i].required, "message", c[i].message,
-				       "age_ms",
-				       c[i].has_age_ms ? json_integer(c[i].age_ms)
-						       : json_null()));
-	return arr;
-}
-
-static char *status_json(void *arg)
-{
-	struct agent *a = arg;
-	json_t *doc;
-	char *text;
-
-	last_report_decode(a);
-	doc = json_pack(
-		"{s:s s:I s:s s:s s:s s:s s:I s:I s:I s:o s:{s:I s:I s:I s:I} s:o s:o}",
-		"version", KAGENT_VERSION, "uptime_s",
-		(json_int_t)((uv_now(&a->loop) - a->start_ms) / 1000), "host_id",
-		a->host_id, "collector", a->up.addr, "connection",
-		uplink_state_name(a->up.state), "last_error", a->up.last_error,
-		"last_sent_seq", (json_int_t)a->up.last_sent_seq,
-		"last_acked_seq", (json_int_t)a->up.acked_seq, "last_report_seq",
-		(json_int_t)a->spool.last_seq, "last_report_ms",
-		a->last_report_ms ? json_integer(a->last_report_ms) : json_null(),
-		"spool", "reports", (json_int_t)a->spool.n, "bytes",
-		(json_int_t)a->spool.bytes, "dropped",
-		(json_int_t)a->spool.dropped, "corrupt",
-		(json_int_t)a->spool.corrupt, "verdict",
-		a->have_report ? json_string(check_severity_name(
-					 (enum check_severity)(a->verdict - 1)))
-			       : json_null(),
-		"checks", checks_json(a));
-	if (doc != NULL)
-		json_object_set_new(
-			doc, "prober",
-			json_pack("{s:I s:o}", "restarts",
-				  (json_int_t)a->prober_restarts, "last_error",
-				  a->prober_error[0] ? json_string(a->prober_error)
-						     : json_null()));
-	if (doc != NULL)
-		json_object_set_new(doc, "tls", control_tls_json(
-			&a->conf->agent, a->conf->th.agent_tls_expiry_warn_days,
-			&a->cert));
-	if (doc != NULL)
-		agent_status_extend(doc, &a->up, &a->spool);
-	if (doc == NULL)
-		return NULL;
-	text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	return text;
-}
-
 /* A start that failed half way leaves some handles never initialised:
  * their loop is still NULL. */
 static void close_handle(void *h)
@@ -460,7 +237,7 @@ static void close_handle(void *h)
 		uv_close(h, NULL);
 }
 
-static void agent_stop(struct agent *a, int code)
+void agent_stop(struct agent *a, int code)
 {
 	if (a->stopping)
 		return;
@@ -515,39 +292,6 @@ static void on_signal(uv_signal_t *s, int signum)
 	agent_stop(a, 0);
 }
 
-/* The child drops to the prober's capabilities before it serves. */
-static int prober_fork(struct agent *a, int *parent_fd)
-{
-	int sv[2], r;
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(sv[0]);
-		close(sv[1]);
-		return r;
-	}
-	if (pid == 0) {
-		struct hw_err err = { { 0 } };
-
-		close(sv[0]);
-		r = privsep_drop_prober(&a->ps, &err);
-		if (r < 0) {
-			fprintf(stderr, "kagentd prober: %s\n", err.msg);
-			_exit(1);
-		}
-		r = prober_watch(sv[1], a->conf, a->host_id);
-		_exit(r < 0 ? 1 : 0);
-	}
-	close(sv[1]);
-	a->prober_pid = pid;
-	*parent_fd = sv[0];
-	return 0;
-}
-
 static void timer_every(struct agent *a, uv_timer_t *t, uv_timer_cb cb,
 			int64_t seconds)
 {
@@ -582,7 +326,7 @@ static int agent_open_private(struct agent *a, const struct conf *conf,
 		fprintf(stderr, "kagentd: %s\n", err.msg);
 		return r;
 	}
-	r = prober_fork(a, fd);
+	r = daemon_prober_fork(a, fd);
 	if (r < 0) {
 		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
 		return r;
@@ -590,8 +334,8 @@ static int agent_open_private(struct agent *a, const struct conf *conf,
 	uv_loop_init(&a->loop);
 	a->loop_ready = true;
 	cert_expiry_refresh(a); /* status has days left before a report */
-	r = control_start(&a->loop, &a->ctl, conf->agent.socket, status_json, a,
-			  why, sizeof why);
+	r = control_start(&a->loop, &a->ctl, conf->agent.socket,
+			  daemon_status_json, a, why, sizeof why);
 	if (r < 0) {
 		fprintf(stderr, "kagentd: control socket %s\n", why);
 		return r;
@@ -641,10 +385,7 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	signal_on(a, &a->sig_term, SIGTERM);
 	signal_on(a, &a->sig_int, SIGINT);
 	signal_on(a, &a->sig_hup, SIGHUP);
-	uv_pipe_init(&a->loop, &a->prober, 0);
-	a->prober.data = a;
-	uv_pipe_open(&a->prober, fd);
-	uv_read_start((uv_stream_t *)&a->prober, on_prober_alloc, on_prober_read);
+	daemon_prober_open(a, fd);
 	a->body = malloc(PROBER_BODY_MAX);
 	a->env = malloc(sizeof *a->env);
 	proto_lists_init(&a->lists);

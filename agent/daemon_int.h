@@ -1,0 +1,89 @@
+/*
+ * daemon_int.h — what kagentd's loop shares between its files: the agent
+ * itself, and the few calls that cross from one file to another.
+ * daemon.c runs the timers, the dispatch and the daemon's start and stop;
+ * daemon_prober.c forks the prober and carries its requests and replies;
+ * daemon_status.c builds the document the control socket serves.
+ */
+#ifndef KAGENT_DAEMON_INT_H
+#define KAGENT_DAEMON_INT_H
+
+#include <sys/types.h>
+
+#include "daemon.h"
+#include "privsep.h"
+#include "zk_live.h"
+
+#define WANT(code) (1u << (code))
+
+struct agent {
+	uv_loop_t loop;
+	const struct conf *conf;
+	struct privsep ps;
+	char host_id[CONF_HOST_ID_MAX];
+	uint64_t start_ms;
+	struct spool spool;
+	struct uplink up;
+	struct control ctl;
+	uv_timer_t t_full, t_health, t_smart;
+	uv_timer_t t_hold; /* writes held reports whose ack is late */
+	uv_signal_t sig_term, sig_int, sig_hup;
+
+	/* The prober and its one outstanding request. */
+	pid_t prober_pid;
+	uv_pipe_t prober;
+	unsigned want;	  /* WANT(PROBER_*) */
+	uint32_t busy;	  /* the code awaiting its reply, 0 when idle */
+	struct prober_reply_hdr rh;
+	size_t rh_have;
+	uint8_t *body;	  /* PROBER_BODY_MAX */
+	size_t body_have;
+	uint64_t full_seq; /* seq of the FULL in flight */
+	/* The watchdog answers every request within prober_timeout; this
+	 * timer is for a watchdog that does not. */
+	uv_timer_t t_reply;
+	unsigned prober_restarts; /* workers the watchdog replaced */
+	char prober_error[256];   /* its last reason, "" when none */
+
+	/* ZooKeeper, probed here for each full report (zk_live.h). */
+	struct zk_live zk;
+
+	uint64_t digest;
+	bool digest_known;
+
+	/* The agent certificate's expiry for agent.tls.expiry, parsed again
+	 * only when the file changes. */
+	struct facts_file_key cert_key;
+	struct facts_tls_cert cert;
+
+	/* The last report, kept as sent and decoded only when the status is
+	 * asked for: most reports are never looked at. */
+	uint8_t *last_frame;
+	size_t last_len, last_cap;
+	bool last_decoded;
+	int64_t last_report_ms;
+	bool have_report;
+	kagent_v1_Severity verdict;
+	kagent_v1_Envelope *env;
+	struct proto_lists lists;
+	int exit_code;
+	bool loop_ready;
+	bool stopping;
+};
+
+/* daemon.c */
+void agent_stop(struct agent *a, int code);
+/* One whole reply is in a->rh and a->body: act on it, ask for the next. */
+void agent_on_reply(struct agent *a);
+
+/* daemon_prober.c */
+int daemon_prober_fork(struct agent *a, int *parent_fd);
+/* Reads the prober's replies from fd on the agent's loop. */
+void daemon_prober_open(struct agent *a, int fd);
+int daemon_prober_send(struct agent *a, uint32_t code, const void *body,
+		       uint32_t len);
+
+/* daemon_status.c: the control socket's status_fn, arg the agent. */
+char *daemon_status_json(void *arg);
+
+#endif
