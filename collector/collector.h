@@ -154,7 +154,7 @@ void coll_fleet_free(struct coll_fleet *f);
 /* The coll_host array coll_fleet_judge takes (n = f->n); free() it. */
 struct coll_host *coll_fleet_hosts(const struct coll_fleet *f);
 
-/* ---- server.c: the agents' listener ---- */
+/* ---- conn.c, server.c: the agents' listener ---- */
 
 enum coll_reject {
 	COLL_REJECT_BAD_FRAME, /* does not decode */
@@ -312,6 +312,40 @@ void coll_flush(struct collector *c);
 struct coll_conn *coll_conn_attach(struct collector *c, int fd,
 				   const char *identity);
 void coll_conn_feed(struct coll_conn *k, const uint8_t *buf, size_t len);
+
+/* ---- conn.c, conn_msg.c: one agent's connection ---- */
+
+struct coll_conn {
+	struct proto_stream st;
+	struct proto_framer fr;
+	struct coll_pending pend; /* until the hello */
+	uint64_t held;		  /* bytes of its partial frame counted */
+	char addr[48];		  /* the peer's, without the port */
+	struct collector *c;
+	TAILQ_ENTRY(coll_conn) ack_link;
+	uint64_t ack_seq;    /* highest seq to acknowledge after the commit */
+	uint64_t stored_seq; /* the host's last stored seq, from the hello on */
+	bool ack_queued;
+	bool hello;
+	bool rejected;
+	/* Set by the frame callback, reported once the framer stops. */
+	enum coll_reject reject;
+	int err_code;
+	char why[160];
+	char host_id[64];
+	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plaintext */
+	char peer[56];
+};
+
+/* The agents' listener callbacks (coll_server_start sets them): fd
+ * admitted, counted pending until its hello; no hello within
+ * handshake_timeout. */
+void coll_conn_accept(struct coll_listener *l, int fd, const uint8_t addr[16]);
+void coll_conn_expire(struct coll_listener *l, struct coll_pending *p);
+/* The framer's callback for one whole frame of an agent (conn_msg.c):
+ * 0, or negative with k->reject, k->err_code and k->why set
+ * (k->reject COLL_REJECT_N when it is not the peer's fault). */
+int coll_conn_frame(void *arg, const uint8_t *p, size_t n);
 
 /* ---- http.c: HTTP/1.1 requests over proto_stream ---- */
 

@@ -1,6 +1,6 @@
 /* Who may connect and what they may do: the TLS context and the ACL, how
  * they are loaded before any socket, and how SIGHUP replaces them; the
- * listeners (server.c, http.c) only ask. */
+ * listeners (conn_msg.c, http.c) only ask. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
