@@ -295,20 +295,13 @@ static int zk_dynamic_load(const char *root, struct zk_config *out,
 {
 	char full[4096];
 	struct props p;
-	struct props_err perr = {0};
 	struct zcfg c = {&p, full, out, err, true};
 	int r;
 
-	r = core_path(full, sizeof full, root, "%s", out->dynamic_config_file);
-	if (r < 0) {
-		core_err_set(err, "%s: path too long", out->dynamic_config_file);
+	r = props_load_below(root, out->dynamic_config_file, full, sizeof full,
+			     &p, err);
+	if (r < 0)
 		return r;
-	}
-	r = props_load(full, &p, &perr);
-	if (r < 0) {
-		core_err_set(err, "%s", perr.msg);
-		return r;
-	}
 	r = zcfg_servers(&c);
 	props_free(&p);
 	return r;
