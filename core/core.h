@@ -73,4 +73,10 @@ uint64_t core_fnv(uint64_t h, const void *data, size_t n);
 #define CORE_ROLE_ZOOKEEPER 0x1u
 #define CORE_ROLE_KAFKA 0x2u
 
+/* utf8.c: the one UTF-8 decoder.  Length (1 to 4) of the well-formed
+ * character at s, its code point in *cp; 0 for an overlong form, a
+ * surrogate, a code point above U+10FFFF, a cut sequence or a NUL in it
+ * (no read past the string). */
+size_t core_utf8_decode(const unsigned char *s, uint32_t *cp);
+
 #endif

@@ -8,34 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core.h"
 #include "text_esc.h"
-
-/* Length of the valid UTF-8 sequence at p (2 to 4), with its code point,
- * or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c, min;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2, c = p[0] & 0x1f, min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3, c = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4, c = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 char *text_escape(char *dst, size_t cap, const char *src)
 {
@@ -57,7 +31,7 @@ char *text_escape(char *dst, size_t cap, const char *src)
 		} else if (*p < 0x80) {
 			piece[0] = (char)*p;
 			plen = 1;
-		} else if ((n = utf8_seq(p, &cp)) == 0) {
+		} else if ((n = core_utf8_decode(p, &cp)) == 0) {
 			n = 1;
 			plen = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *p);
 		} else if (cp <= 0x9f) {

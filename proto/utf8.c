@@ -9,37 +9,11 @@
 
 #include "proto.h"
 
-/* Overlong forms, surrogates and code points above U+10FFFF are not
- * characters, as Google's parsers and Prometheus' decide. */
 size_t proto_utf8_char_len(const unsigned char *s)
 {
 	uint32_t cp;
-	size_t n, i;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	/* A NUL fails the continuation test: no read past the string. */
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+	return core_utf8_decode(s, &cp);
 }
 
 int proto_utf8_check(const char *s, size_t *bad_at)
