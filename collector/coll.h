@@ -4,7 +4,7 @@
  *
  * The judgement is a set of pure functions over an array of hosts, so the
  * same code serves `kagent fleet`, /metrics and the tests; results use the
- * agent's check engine (agent/check.h) and its ids.
+ * agent's check engine (agent/checks/check.h) and its ids.
  */
 #ifndef KAGENT_COLL_H
 #define KAGENT_COLL_H

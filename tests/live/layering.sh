@@ -1,7 +1,8 @@
 #!/bin/bash
 # The folders are the architecture (DEVELOPERS.md): core/ is what every
 # program shares, hw/ and board/ measure, service/ reads what Kafka and
-# ZooKeeper would read, agent/ decides, collector/ judges
+# ZooKeeper would read, agent/ decides (its rooms: facts/, checks/, cli/,
+# daemon/), collector/ judges
 # the fleet.  kcollectord links core/ and proto/, never the probes nor the
 # libraries only they need; hw/, board/ and service/ never include agent/ or
 # collector/ headers; collector/ includes only core/, proto/, sandbox/ (its
@@ -32,9 +33,10 @@ check "kcollectord defines no hw_, board_ or health_ symbol ($(wc -w <<<"$probes
 # Every quoted include names a header by its file name; that name must be
 # one folder's only.
 declare -A home
-for h in "$SRC"/{core,hw,board,service,proto,sandbox,agent,collector}/*.h; do
+for h in "$SRC"/{core,hw,board,service,proto,sandbox,agent,collector}/*.h \
+	"$SRC"/agent/{facts,checks,cli,daemon}/*.h; do
 	b=$(basename "$h")
-	d=$(basename "$(dirname "$h")")
+	d=$(dirname "${h#"$SRC"/}")
 	if [ -n "${home[$b]:-}" ]; then
 		echo "FAIL header $b is in both ${home[$b]}/ and $d/"
 		fail=1
@@ -61,5 +63,13 @@ allowed hw core hw
 allowed board core hw board
 allowed service core hw service
 allowed collector core proto sandbox collector
+# agent/'s rooms: the facts judge nothing and the checks run nowhere in
+# particular, so neither includes the CLI or the daemon; the CLI and the
+# daemon are two programs and include nothing of each other.
+allowed agent core hw board service proto agent
+allowed agent/facts core hw board service proto agent agent/facts
+allowed agent/checks core hw board service proto agent agent/facts agent/checks
+allowed agent/cli core hw board service proto agent agent/facts agent/checks agent/cli
+allowed agent/daemon core hw board service proto sandbox agent agent/facts agent/checks agent/daemon
 
 exit $fail

@@ -1,4 +1,4 @@
-/* The kept result of an asynchronous probe (agent/async_probe.c): what a
+/* The kept result of an asynchronous probe (agent/facts/async_probe.c): what a
  * full report request carries before, between and after probes, and how
  * the prober reads its age. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* kagentd's ZooKeeper probe between reports (agent/zk_live.c), on a real
+/* kagentd's ZooKeeper probe between reports (agent/daemon/zk_live.c), on a real
  * loop against a loopback port where nothing listens: the report waits
  * for the probe started for it, then goes with the result and its time;
  * without a server to probe it goes at once, "not probed yet". */
