@@ -21,6 +21,7 @@
 
 #include "acl.h"
 #include "core_check.h"
+#include "core_notify.h"
 #include "coll.h"
 #include "coll_limits.h"
 #include "proto.h"
@@ -277,6 +278,11 @@ struct collector {
 	struct coll_counters ctr;
 	int64_t started_ms;
 	bool stopping;
+	/* The service manager (notify.c): READY, RELOADING, STOPPING,
+	 * STATUS and the watchdog, fed by a timer of this loop so that a
+	 * loop that hangs stops feeding it. */
+	struct core_notify notify;
+	uv_timer_t t_notify;
 };
 
 /* Loads the TLS context and the ACL of cfg (checked with
@@ -298,6 +304,18 @@ bool coll_may_report(const struct collector *c, const char *identity,
 /* May an HTTP client read?  identity NULL for a plaintext client. */
 bool coll_may_read(const struct collector *c, const char *identity,
 		   bool is_loopback);
+/* notify.c: coll_init connects to the service manager ($NOTIFY_SOCKET)
+ * before the privilege drop and the filter; once serving, main says
+ * READY=1 and starts the watchdog and STATUS timer. */
+void coll_notify_open(struct collector *c);
+void coll_notify_ready(struct collector *c);
+/* The one-line state for STATUS= and the start line. */
+void coll_notify_status(struct collector *c);
+/* kcollectord -t (config_test.c): the TLS context and the ACL loaded as
+ * at start, the database's folder looked at, nothing bound nor written.
+ * Says what it found on stdout; 0 when it would start, 1 and the reason
+ * logged when not.  config is the file read, or NULL. */
+int coll_config_test(const struct coll_config *cfg, const char *config);
 /* Closes every handle; run the loop afterwards to let them go. */
 void coll_stop(struct collector *c);
 void coll_free(struct collector *c);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "core_log.h"
 
 /* A client that has not asked within http_timeout is closed by the
  * listener; one whose answer has not left by then, here. */
@@ -185,9 +186,8 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (!coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
-		fprintf(stderr,
-			"kcollectord: http peer %s identity %s: 403: "
-			"no read rule of the ACL matches\n",
+		core_log(LOG_WARNING, "http peer %s identity %s: 403: "
+			"no read rule of the ACL matches",
 			h->peer, id ? id : "(plaintext)");
 		http_error(h, 403, "forbidden");
 		return;
@@ -210,7 +210,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 	if (!h->started)
 		h->c->http_sniffing--;
 	else if (h->tls && !s->handshaken && strncmp(why, "tls:", 4) == 0)
-		fprintf(stderr, "kcollectord: http peer %s: %s\n", h->peer,
+		core_log(LOG_NOTICE, "http peer %s: %s", h->peer,
 			why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
 	coll_pending_done(&h->c->http, &h->pend);

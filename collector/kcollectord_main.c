@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "core_log.h"
 #include "hostport.h"
 #include "sandbox.h"
 
@@ -54,6 +55,8 @@ static void usage(FILE *out)
 		     "default any call\n"
 		     "              outside kcollectord's list kills it with "
 		     "SIGSYS)\n"
+		     "  -t, --test    check the configuration, the "
+		     "certificates and the ACL, then exit\n"
 		     "SIGHUP re-reads the certificates and the ACL.\n");
 }
 
@@ -141,6 +144,7 @@ int main(int argc, char **argv)
 	    {"max-partial-bytes", required_argument, NULL, 'L'},
 	    {"max-partial-bytes-per-identity", required_argument, NULL, 'L'},
 	    {"no-seccomp", no_argument, NULL, 'S'},
+	    {"test", no_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -149,7 +153,7 @@ int main(int argc, char **argv)
 	struct flag flags[32];
 	size_t n_flags = 0, i;
 	const char *config = NULL;
-	bool no_seccomp = false;
+	bool no_seccomp = false, test = false;
 	struct sockaddr_storage ss;
 	struct coll_store *store = NULL;
 	struct collector c;
@@ -157,14 +161,18 @@ int main(int argc, char **argv)
 	uint64_t nofile = 0, nofile_max = 0;
 	int ch, li, rc = 0;
 
+	core_log_init("kcollectord");
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, &li)) != -1) {
+	while ((ch = getopt_long(argc, argv, "th", opts, &li)) != -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
 			break;
 		case 'S':
 			no_seccomp = true;
+			break;
+		case 't':
+			test = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -187,7 +195,7 @@ int main(int argc, char **argv)
 					"--handshake-timeout, --http-timeout, "
 					"--max-pending[-per-address], "
 					"--max-partial-bytes[-per-identity], "
-					"--no-seccomp)\n",
+					"--no-seccomp, --test)\n",
 					argv[optind - 1]);
 			return 2;
 		default:
@@ -208,56 +216,57 @@ int main(int argc, char **argv)
 	coll_config_defaults(&cfg);
 	if (config != NULL &&
 	    coll_config_load(config, &cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 2;
 	}
 	for (i = 0; i < n_flags; i++)
 		if (flag_apply(&cfg, &flags[i]) < 0) {
 			if (flags[i].ch != 'L')
-				fprintf(stderr,
-					"kcollectord: value too long: '%s'\n",
-					flags[i].value);
+				core_log(LOG_ERR, "value too long: '%s'",
+					 flags[i].value);
 			return 2;
 		}
 	if (proto_hostport_sockaddr(cfg.listen, &ss, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --listen: %s\n", err);
+		core_log(LOG_ERR, "--listen: %s", err);
 		return 2;
 	}
 	if (proto_hostport_sockaddr(cfg.http, &ss, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --http: %s\n", err);
+		core_log(LOG_ERR, "--http: %s", err);
 		return 2;
 	}
 	if (coll_config_check(&cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 2;
 	}
+	if (test)
+		return coll_config_test(&cfg, config);
 	/* A peer that vanishes mid-write must not kill the collector. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Every connection is a descriptor: take all the hard limit allows
 	 * before the first one. */
 	if (coll_nofile_raise(&nofile, &nofile_max) < 0)
-		fprintf(stderr,
-			"kcollectord: cannot raise the descriptor limit from "
-			"%llu to %llu: %s\n",
+		core_log(LOG_WARNING,
+			 "cannot raise the descriptor limit from "
+			 "%llu to %llu: %s",
 			(unsigned long long)nofile,
 			(unsigned long long)nofile_max, strerror(errno));
 	if (2 * (uint64_t)cfg.max_pending >= nofile / 2)
-		fprintf(stderr,
-			"kcollectord: WARNING: max_pending %u on each of two "
-			"ports may hold half of the %llu descriptors allowed; "
-			"raise LimitNOFILE or lower max_pending\n",
+		core_log(LOG_WARNING,
+			 "WARNING: max_pending %u on each of two "
+			 "ports may hold half of the %llu descriptors allowed; "
+			 "raise LimitNOFILE or lower max_pending",
 			cfg.max_pending, (unsigned long long)nofile);
 	if (coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --db %s\n", err);
+		core_log(LOG_ERR, "--db %s", err);
 		return 1;
 	}
 	if (coll_init(&c, uv_default_loop(), store, &cfg, err, sizeof err) <
 	    0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
 	} else if (coll_privdrop(cfg.user, cfg.db, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
 	} else if (sandbox_start("kcollectord", SANDBOX_COLLECTOR,
@@ -266,16 +275,17 @@ int main(int argc, char **argv)
 		rc = 1;
 	} else {
 		if (cfg.insecure)
-			fprintf(stderr,
-				"kcollectord: WARNING: --insecure: plaintext "
-				"without authentication; any host can "
-				"report as any other\n");
-		fprintf(stderr,
-			"kcollectord: agents on %s, http on %s, db %s, %s, "
-			"uid %u, %llu descriptors\n",
+			core_log(LOG_WARNING,
+				 "WARNING: --insecure: plaintext "
+				 "without authentication; any host can "
+				 "report as any other");
+		core_log(LOG_INFO,
+			 "agents on %s, http on %s, db %s, %s, "
+			 "uid %u, %llu descriptors",
 			cfg.listen, cfg.http, cfg.db,
 			cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
 			(unsigned long long)nofile);
+		coll_notify_ready(&c);
 	}
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 	coll_free(&c);
