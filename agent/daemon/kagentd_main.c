@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core_log.h"
 #include "daemon.h"
 
 static const char usage_text[] =
-	"usage: kagentd [--config FILE] [--no-seccomp]\n"
+	"usage: kagentd [--config FILE] [--no-seccomp] [-t]\n"
 	"\n"
 	"Reports this host's inventory, health and check results to the\n"
 	"collector named in the [agent] section of FILE (default "
@@ -35,6 +36,9 @@ static const char usage_text[] =
 	"                            Started as another user, kagentd stays it\n"
 	"                            and SMART needs CAP_SYS_RAWIO it lacks.\n"
 	"\n"
+	"-t, --test: check the configuration, the collector's address, the\n"
+	"certificates and key, the spool's and socket's folders, and exit.\n"
+	"\n"
 	"--no-seccomp: no system call filter in either process (debugging;\n"
 	"by default each limits itself to the calls it needs, and any other\n"
 	"call kills it with SIGSYS).\n"
@@ -49,23 +53,28 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CONF_DEFAULT_PATH;
-	bool no_seccomp = false;
+	bool no_seccomp = false, test = false;
 	struct conf conf;
 	char err[768];
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	core_log_init("kagentd");
+	while ((c = getopt_long(argc, argv, "c:ht", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'S':
 			no_seccomp = true;
+			break;
+		case 't':
+			test = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -86,9 +95,11 @@ int main(int argc, char **argv)
 	}
 	conf_defaults(&conf);
 	if (conf_load(path, &conf, err, sizeof err) < 0) {
-		fprintf(stderr, "kagentd: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (test)
+		return agent_config_test(&conf, path);
 	conf.agent.no_seccomp = no_seccomp;
 	return agent_run(&conf);
 }
