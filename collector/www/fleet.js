@@ -54,6 +54,29 @@ function replace(node, ...kids) {
   for (const k of kids) node.appendChild(k);
 }
 
+/* Brings tbody's rows to `rows` (each with a data-key), touching only
+ * the cells that changed: a row redrawn under the pointer every refresh
+ * would swallow the click that was landing on it. */
+function syncRows(tbody, rows) {
+  const old = new Map(Array.from(tbody.children).map((r) => [r.dataset.key, r]));
+  rows.forEach((r, i) => {
+    let cur = old.get(r.dataset.key);
+    if (cur) {
+      old.delete(r.dataset.key);
+      if (cur.className !== r.className) cur.className = r.className;
+      const fresh = Array.from(r.children);
+      fresh.forEach((td, j) => {
+        const o = cur.children[j];
+        if (o.innerHTML !== td.innerHTML || o.className !== td.className) cur.replaceChild(td, o);
+      });
+    } else {
+      cur = r;
+    }
+    if (tbody.children[i] !== cur) tbody.insertBefore(cur, tbody.children[i] || null);
+  });
+  for (const r of old.values()) r.remove();
+}
+
 function setStatus(text, bad) {
   const s = document.getElementById('status');
   s.textContent = text;
@@ -118,8 +141,12 @@ function drawFilters(hosts) {
     const values = new Set();
     for (const h of hosts) for (const v of hostValue(h, key)) values.add(v);
     if (keep) values.add(keep);
+    const sorted = [...values].sort();
+    /* Rebuilt only when they change: an open list is left alone. */
+    if (sel.dataset.values === JSON.stringify(sorted)) continue;
+    sel.dataset.values = JSON.stringify(sorted);
     replace(sel, el('option', {value: ''}, 'all'),
-      ...[...values].sort().map((v) => el('option', {value: v}, v)));
+      ...sorted.map((v) => el('option', {value: v}, v)));
     sel.value = keep;
   }
 }
@@ -135,14 +162,15 @@ function drawHosts(hosts) {
   for (const key of FILTERS) want[key] = document.getElementById('f-' + key).value;
   const shown = hosts.filter((h) => FILTERS.every((key) =>
     !want[key] || hostValue(h, key).includes(want[key])));
-  const rows = shown.map((h) => el('tr', {'data-host': h.host_id, class: h.stale ? 'stale' : null},
+  const rows = shown.map((h) => el('tr', {'data-host': h.host_id, 'data-key': h.host_id,
+    class: h.stale ? 'stale' : null},
     el('td', null, el('a', {href: '#host/' + encodeURIComponent(h.host_id)}, h.host_id)),
     el('td', null, show(h.cluster)), el('td', null, h.roles.join(', ') || '-'),
     el('td', null, show(h.rack)), el('td', null, show(h.zone)),
     el('td', {class: 'verdict'}, sev(h.verdict)), el('td', null, show(h.last_seen)),
     el('td', {class: 'stale-cell'}, h.stale ? el('span', {class: 'stale-mark'}, 'STALE') : 'no'),
     el('td', null, zkText(h.zookeeper))));
-  replace(document.querySelector('#hosts tbody'), ...rows);
+  syncRows(document.querySelector('#hosts tbody'), rows);
   document.getElementById('host-count').textContent =
     shown.length === hosts.length ? '(' + hosts.length + ')'
       : '(' + shown.length + ' of ' + hosts.length + ')';
