@@ -366,11 +366,13 @@ enum coll_route_kind {
 	COLL_ROUTE_FLEET,
 	COLL_ROUTE_HOST,
 	COLL_ROUTE_METRICS,
+	COLL_ROUTE_INDEX, /* "/": links to the others */
 };
 
 struct coll_route {
 	enum coll_route_kind kind;
 	int status;
+	bool head; /* HEAD: the headers of GET's answer, no body */
 	char host_id[64];
 };
 
@@ -378,7 +380,8 @@ void coll_http_req_init(struct coll_http_req *r);
 /* Feeds request bytes: 0 when more are needed, 1 when the request is
  * complete or refused (r->status is then 400, 413 or 431). */
 int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
-/* Method and path → route: GET /api/fleet, /api/hosts/{id}, /metrics;
+/* Method and path → route: GET or HEAD /, /api/fleet, /api/hosts/{id},
+ * /metrics;
  * 404 for other paths, 405 for another method on a known one, 400 for a
  * host id that does not decode or is not valid. */
 void coll_http_route(const struct coll_http_req *r, struct coll_route *out);
@@ -396,10 +399,18 @@ json_t *coll_api_fleet(const struct coll_fleet *f);
 json_t *coll_api_host(const struct coll_store_row *row,
 		      const kagent_v1_Report *r, const struct proto_lists *l,
 		      int64_t now_ms);
+/* The index page at / (index.c): plain HTML, NUL-terminated. */
+extern const char coll_index_html[];
+
 /* "2024-05-31T16:08:37.000Z" */
 void coll_fmt_time(char *buf, size_t len, int64_t ms);
 
-/* ---- metrics.c: the Prometheus text exposition ---- */
+/* ---- metrics.c, metrics_host.c: the Prometheus text exposition ---- */
+
+struct prom_buf;
+/* The series of every stored host, family by family, appended to out. */
+int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
+		       struct prom_buf *out);
 
 /* Every family with its HELP and TYPE lines, series of one family
  * together; *out is malloc'ed.  -ENOMEM, -EIO. */

@@ -38,6 +38,7 @@
 struct coll_http_conn {
 	struct proto_stream st;
 	struct coll_http_req req;
+	bool head; /* HEAD: the answer's headers only */
 	struct coll_pending pend; /* until its request is whole */
 	struct collector *c;
 	TAILQ_ENTRY(coll_http_conn) link;
@@ -86,8 +87,10 @@ static void http_answer(struct coll_http_conn *h, int status, const char *type,
 		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 		     "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
 		     status, status_text(status), type, len,
-		     status == 405 ? "Allow: GET\r\n" : "");
+		     status == 405 ? "Allow: GET, HEAD\r\n" : "");
 	h->answered = true;
+	if (h->head)
+		len = 0;
 	if (proto_stream_write(&h->st, (const uint8_t *)head, (size_t)n) < 0 ||
 	    (len && proto_stream_write(&h->st, (const uint8_t *)body, len) < 0))
 		proto_stream_close(&h->st, "cannot queue the answer");
@@ -137,7 +140,12 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 	int rc;
 
 	c->ctr.http_requests++;
+	h->head = rt->head;
 	switch (rt->kind) {
+	case COLL_ROUTE_INDEX:
+		http_answer(h, 200, "text/html; charset=utf-8", coll_index_html,
+			    strlen(coll_index_html));
+		return;
 	case COLL_ROUTE_FLEET:
 		if (coll_fleet_load(c->store, coll_now_ms(), &f) < 0) {
 			http_error(h, 500, "cannot read the store");
@@ -182,6 +190,7 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (coll_http_req_feed(&h->req, buf, len) == 0)
 		return;
 	coll_pending_done(&h->c->http, &h->pend);
+	h->head = h->req.p.method == HTTP_HEAD;
 	if (!coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
