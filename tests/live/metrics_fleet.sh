@@ -181,6 +181,10 @@ grep -qi '^Content-Type: text/html; charset=utf-8' "$T/index.head" || bad "GET /
 echo "$OUT" | grep -qF '<a href="/metrics">/metrics</a>' || bad "GET /: no link to /metrics"
 echo "$OUT" | grep -qF '<a href="/api/fleet">/api/fleet</a>' || bad "GET /: no link to /api/fleet"
 echo "ok   GET / links /metrics and /api/fleet"
+# The JSON view carries the same kernel release.
+K=$(curl -sS "$COLL_URL/api/hosts/hw-hostile" | jq -r .kernel)
+[ "$K" = '6.1.0-"evil??' ] && echo "ok   /api/hosts/hw-hostile kernel $K" ||
+	bad "/api/hosts/hw-hostile kernel '$K'"
 
 # The same read ACL as /api: a certificate of the CA the ACL does not name.
 e2e_issue stranger || exit 1
