@@ -130,6 +130,8 @@ static const char *const fam_def[F_SENSOR][2] = {
 		      "NVMe available spare capacity, percent."},
 };
 
+#define MBPS_MAX (INT64_MAX / 125000)
+
 struct hosts_render {
 	struct prom_family f[F_N];
 	kagent_v1_Report *r;
@@ -181,9 +183,17 @@ static void host_info(struct hosts_render *x, const char *host, bool decoded)
 	prom_end_i64(f, 1);
 }
 
+/* Mbit/s to bytes/s as node_network_speed_bytes; a speed no link has is
+ * unknown rather than an overflow.  -1: no series. */
+static int64_t mbps_to_bytes(bool has, int64_t mbps)
+{
+	return has && mbps >= 0 && mbps <= MBPS_MAX ? mbps * 125000 : -1;
+}
+
 static void nics(struct hosts_render *x, const char *host)
 {
 	const kagent_v1_Nic *n = x->lists.nics.v;
+	int64_t speed, max;
 	size_t i, j;
 
 	for (i = 0; i < x->lists.nics.n; i++) {
@@ -194,13 +204,11 @@ static void nics(struct hosts_render *x, const char *host)
 			;
 		if (j < i)
 			continue;
-		/* Mbit/s to bytes/s as node_network_speed_bytes. */
-		num(&x->f[F_NIC_SPEED], host, "device", d,
-		    n[i].has_speed_mbps && n[i].speed_mbps >= 0,
-		    n[i].speed_mbps * 125000);
-		num(&x->f[F_NIC_MAX], host, "device", d,
-		    n[i].has_max_speed_mbps && n[i].max_speed_mbps >= 0,
-		    n[i].max_speed_mbps * 125000);
+		speed = mbps_to_bytes(n[i].has_speed_mbps, n[i].speed_mbps);
+		max =
+		    mbps_to_bytes(n[i].has_max_speed_mbps, n[i].max_speed_mbps);
+		num(&x->f[F_NIC_SPEED], host, "device", d, speed >= 0, speed);
+		num(&x->f[F_NIC_MAX], host, "device", d, max >= 0, max);
 		num(&x->f[F_NIC_CARRIER], host, "device", d, n[i].has_carrier,
 		    n[i].carrier);
 		num(&x->f[F_NIC_MTU], host, "device", d, n[i].has_mtu,
@@ -222,15 +230,15 @@ static void disk_health(struct hosts_render *x, const char *host,
 	struct prom_family *f = x->f;
 	const char *n = d->name;
 	int sev = coll_severity_from_proto(h->verdict);
+	bool poh_known = h->has_power_on_hours && h->power_on_hours >= 0 &&
+			 h->power_on_hours <= INT64_MAX / 3600;
 
 	num(&f[F_DISK_HEALTH], host, "device", n, true,
 	    sev < 0 ? SEV_UNKNOWN : sev);
 	num(&f[F_DISK_TEMP], host, "device", n, h->has_temperature_c,
 	    h->temperature_c);
-	num(&f[F_DISK_POH], host, "device", n,
-	    h->has_power_on_hours && h->power_on_hours >= 0 &&
-		h->power_on_hours <= INT64_MAX / 3600,
-	    h->power_on_hours * 3600);
+	num(&f[F_DISK_POH], host, "device", n, poh_known,
+	    poh_known ? h->power_on_hours * 3600 : 0);
 	num(&f[F_DISK_CYCLES], host, "device", n, h->has_power_cycles,
 	    h->power_cycles);
 	num(&f[F_DISK_REALLOC], host, "device", n, h->has_reallocated_sectors,

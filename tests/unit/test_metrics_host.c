@@ -147,6 +147,9 @@ static void store_host(struct fix *f, const char *host_id)
 	n->mtu = 9000;
 	n = nic(&l, "eno2"); /* no carrier, speed unknown */
 	n->has_carrier = true;
+	n = nic(&l, "eno3"); /* a speed no link has: no series */
+	n->has_speed_mbps = true;
+	n->speed_mbps = INT64_MAX;
 	n = nic(&l, "eno1"); /* the same device again: left out */
 	n->has_speed_mbps = true;
 	n->speed_mbps = 10;
@@ -308,6 +311,7 @@ static void test_every_family_of_a_host(void **state)
 	       "9000");
 	assert_int_equal(count(m, "kagent_network_speed_bytes{"), 1);
 	assert_int_equal(count(m, "device=\"eno2\""), 1);
+	assert_int_equal(count(m, "device=\"eno3\""), 0);
 	/* Disks. */
 	HAS(m, "kagent_disk_info{host=\"broker-1\",device=\"sda\","
 	       "kind=\"physical\",model=\"ST4000NM0035-1V4107\",vendor=\"\","
