@@ -41,21 +41,33 @@ while [ ${#VENDOR} -lt 79 ]; do VENDOR="${VENDOR}x"; done
 printf '%s\n' "$VENDOR" > "$RH/sys/class/dmi/id/sys_vendor"
 printf '%s\n' "$VENDOR" > "$RH/sys/class/dmi/id/product_name"
 
-for h in hw-broker:r1:host-broker hw-2s48t:r2:"$R2" hw-hostile:"":"$RH"; do
-	IFS=: read -r id rack root <<< "$h"
-	mkdir -p "$T/$id"
-	e2e_agent_start "$id" hw "${rack:-r3}" kafka host-broker
-done
-# The roots outside fixtures/ and the hostile rack, set in the
-# configurations before the agents read them again on restart.
-for id in hw-2s48t hw-hostile; do e2e_agent_stop "$id" TERM; done
-sed -i "s#^root = .*#root = $R2#" "$T/hw-2s48t/kagent.conf"
-sed -i "s#^root = .*#root = $RH#" "$T/hw-hostile/kagent.conf"
-sed -i "s#^rack = .*#rack = r\"3\\\\x\xff\xfe#" "$T/hw-hostile/kagent.conf"
-rm -rf "$T/hw-2s48t/spool" "$T/hw-hostile/spool"
-mkdir -p "$T/hw-2s48t/spool" "$T/hw-hostile/spool"
-[ "$(id -u)" -ne 0 ] || chown nobody "$T/hw-2s48t/spool" "$T/hw-hostile/spool"
+# agent_conf ID RACK ROOT: the configuration e2e_agent_start writes, with
+# a root outside fixtures/ and any rack bytes; e2e_agent_start keeps it.
+agent_conf() {
+	mkdir -p "$T/$1"
+	e2e_issue "$1" || exit 1
+	{
+		printf '[host]\nroles = kafka\ncluster = hw\nrack = %s\n' "$2"
+		cat <<CONF
+[agent]
+collector = 127.0.0.1:$LISTEN_PORT
+interval = 1
+health_interval = 1
+spool = $T/$1/spool
+socket = $T/$1/kagent.sock
+host_id = $1
+root = $3
+user = nobody
+tls_ca = $CA/ca.pem
+tls_cert = $CA/hosts/$1.pem
+tls_key = $CA/hosts/$1.key
+CONF
+	} > "$T/$1/kagent.conf"
+}
+agent_conf hw-2s48t r2 "$R2"
+agent_conf hw-hostile $'r"3\\x\xff\xfe' "$RH"
 e2e_collector_start || exit 1
+e2e_agent_start hw-broker hw r1 kafka host-broker
 e2e_agent_start hw-2s48t
 e2e_agent_start hw-hostile
 for id in hw-broker hw-2s48t hw-hostile; do
