@@ -1,8 +1,9 @@
 #!/bin/bash
 # One kagentd with two real kcollectord in its list (collector = A, B;
 # plaintext on loopback).  Reports go to A, the preferred; A is killed
-# (SIGKILL): the agent moves to B within a bound and `kagent status` says
-# why; A restarted: the agent returns to A within failback_interval.
+# (SIGKILL): the agent moves to B within a bound and `kagent status` (text
+# and JSON) says why, its STATUS= line for the service manager names B;
+# A restarted: the agent returns to A within failback_interval.
 # Across the run, the seqs the two databases stored hold every seq from
 # 1 to the agent's last acknowledged one: none lost.  A report may be
 # stored by both (resent after a collector died before its ack, or was
@@ -95,7 +96,35 @@ host_id = $ID
 root = $PWD/fixtures/e2e-kafka-3.6.1
 user = nobody
 CONF
-"$BIN/kagentd" --config "$T/agent/kagent.conf" 2>> "$T/agent/log" &
+# The service manager's end of $NOTIFY_SOCKET: STATUS= names the
+# collector in use (a watchdog period of 1 s makes it every 0.5 s).
+python3 - "$T/notify" "$T/notified" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+with open(sys.argv[2], "w", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode("utf-8", "replace").replace("\n", "|") + "\n")
+PY
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$T/notify" ] && break; sleep 0.1; done
+# status_has TEXT: a STATUS= line sent since the last call names TEXT.
+NOTIFIED=0
+status_has() {
+	local n i
+	for i in $(seq 20); do
+		n=$(wc -l < "$T/notified")
+		if tail -n +$((NOTIFIED + 1)) "$T/notified" | grep '^STATUS=' | grep -qF "$1"; then
+			NOTIFIED=$n
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+NOTIFY_SOCKET=$T/notify WATCHDOG_USEC=1000000 \
+	"$BIN/kagentd" --config "$T/agent/kagent.conf" 2>> "$T/agent/log" &
 AGENT=$!
 PIDS+=($AGENT)
 
@@ -107,6 +136,8 @@ echo "$S" | jq -e --arg a "127.0.0.1:$PA" '.collector == $a and .collector_posit
 	.collector_why == "preferred" and .collector_reason == "preferred" and
 	(.collectors | length) == 2 and .collectors[0].in_use and (.collectors[1].in_use | not)' > /dev/null ||
 	bad "status on A: preferred, position 1 of 2"
+status_has "; collector 127.0.0.1:$PA (1 of 2) connected, acked seq" ||
+	bad "STATUS= names A, 1 of 2"
 A_SEQ=$(curl -sf "http://127.0.0.1:$HA/api/hosts/$ID" | jq -r .seq)
 echo "A holds seq $A_SEQ of $ID"
 [ "${A_SEQ:-0}" -ge 3 ] || bad "A holds seq $A_SEQ, want >= 3"
@@ -126,6 +157,9 @@ echo "$S" | jq -e --arg a "127.0.0.1:$PA" --arg b "127.0.0.1:$PB" '.collector ==
 	(.collector_reason | startswith("fail-over: " + $a + " failed ")) and
 	.collectors[1].in_use and (.collectors[0].last_error | type) == "string" and
 	.collectors[0].failures >= 1' > /dev/null || bad "status on B: fail-over from A, A's error"
+status_has "; collector 127.0.0.1:$PB (2 of 2) connected, acked seq" ||
+	bad "STATUS= names B, 2 of 2"
+grep '^STATUS=' "$T/notified" | tail -1
 TXT=$("$BIN/kagent" status --socket "$T/agent/kagent.sock")
 echo "$TXT" | grep -E '^(collector|in use|              )'
 echo "$TXT" | grep -qE "^in use           2 of 2: fail-over: 127\.0\.0\.1:$PA failed [0-9]+ s ago: .+" ||
@@ -155,6 +189,8 @@ echo "back on A: $(echo "$S" | jq -c '{collector, collector_position, collector_
 echo "$S" | jq -e --arg b "127.0.0.1:$PB" '.collector_position == 1 and .collector_why == "failback" and
 	(.collector_reason | startswith("preferred, back from " + $b + " "))' > /dev/null ||
 	bad "status back on A: failback from B"
+status_has "; collector 127.0.0.1:$PA (1 of 2) connected, acked seq" ||
+	bad "STATUS= names A again"
 
 # 5. No seq lost: stop the agent, then the collectors (their last
 # transaction committed), and read what each stored.
