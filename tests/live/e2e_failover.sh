@@ -3,7 +3,9 @@
 # plaintext on loopback).  Reports go to A, the preferred; A is killed
 # (SIGKILL): the agent moves to B within a bound and `kagent status` (text
 # and JSON) says why, its STATUS= line for the service manager names B;
-# A restarted: the agent returns to A within failback_interval.
+# A restarted: the agent returns to A within failback_interval.  Then A
+# stops answering (SIGSTOP): the acks stop and the agent moves to B again;
+# SIGCONT, and it returns.
 # Across the run, the seqs the two databases stored hold every seq from
 # 1 to the agent's last acknowledged one: none lost.  A report may be
 # stored by both (resent after a collector died before its ack, or was
@@ -192,7 +194,26 @@ echo "$S" | jq -e --arg b "127.0.0.1:$PB" '.collector_position == 1 and .collect
 status_has "; collector 127.0.0.1:$PA (1 of 2) connected, acked seq" ||
 	bad "STATUS= names A again"
 
-# 5. No seq lost: stop the agent, then the collectors (their last
+# 5. A stops answering without closing (SIGSTOP: its kernel still
+# accepts and buffers): the acks stop, the 20 s ack timeout moves the
+# agent to B; A running again, the agent returns.
+kill -STOP "$COLL_A"
+T_STALL=$(wait_for '.collector_position == 2 and .connection == "connected"' 60) ||
+	bad "not on B within 60 s of A's SIGSTOP"
+echo "fail-over to B: ${T_STALL}s after SIGSTOP of A (ack timeout 20 s, bound 60 s)"
+S=$(st)
+echo "on B: $(echo "$S" | jq -c '{collector_reason, a_error: .collectors[0].last_error}')"
+echo "$S" | jq -e --arg a "127.0.0.1:$PA" '(.collector_reason | test("^fail-over: " + $a +
+	" failed [0-9]+ s ago: no ack within 20 s, [0-9]+ report\\(s\\) in flight from seq [0-9]+$"))' > /dev/null ||
+	bad "status on B names A's missing ack"
+kill -CONT "$COLL_A"
+T_BACK2=$(wait_for '.collector_position == 1 and .connection == "connected"' $((FAILBACK + 25))) ||
+	bad "not back on A within $((FAILBACK + 25)) s of its SIGCONT"
+echo "failback to A: ${T_BACK2}s after its SIGCONT (a probe sent while it was stopped waits up to 10 s)"
+BACK_ACKED=$(st | jq .last_acked_seq)
+wait_for ".last_acked_seq >= $((BACK_ACKED + 2))" 30 > /dev/null || bad "reports not acknowledged by A after SIGCONT"
+
+# 6. No seq lost: stop the agent, then the collectors (their last
 # transaction committed), and read what each stored.
 N=$(st | jq .last_acked_seq)
 kill -TERM "$AGENT"
