@@ -9,7 +9,6 @@
 
 #include "conf.h"
 #include "core_ini.h"
-#include "hostport.h"
 #include "hw.h"
 
 #define GiB (INT64_C(1) << 30)
@@ -54,6 +53,7 @@ void conf_defaults(struct conf *c)
 	/* Two default intervals: a SMART refresh reads the disks one after
 	 * the other, smartctl up to 10 s each, and a big JBOD's must fit. */
 	c->agent.prober_timeout_s = 120;
+	c->agent.failback_interval_s = CONF_FAILBACK_DEFAULT_S;
 	c->agent.spool_max = 10 << 20;
 	snprintf(c->agent.spool, sizeof c->agent.spool, "%s",
 		 CONF_AGENT_SPOOL_DEFAULT);
@@ -238,16 +238,18 @@ static int set_host_id(char *dst, size_t len, const char *v,
 static int handle_agent(struct parse_state *st, const char *k, const char *v)
 {
 	struct conf_agent *a = &st->c->agent;
-	struct proto_hostport hp;
 	char why[240];
 
 	if (!strcmp(k, "collector")) {
-		if (proto_hostport_parse(v, &hp, why, sizeof why) < 0) {
-			snprintf(st->msg, sizeof st->msg, "collector %s", why);
+		if (conf_collectors_parse(v, a->collectors, &a->n_collectors,
+					  why, sizeof why) < 0) {
+			snprintf(st->msg, sizeof st->msg, "%s", why);
 			return 0;
 		}
 		return set_str(a->collector, sizeof a->collector, v, st, k);
 	}
+	if (!strcmp(k, "failback_interval"))
+		return set_seconds(&a->failback_interval_s, v, st, k);
 	if (!strcmp(k, "interval"))
 		return set_seconds(&a->interval_s, v, st, k);
 	if (!strcmp(k, "health_interval"))
@@ -314,7 +316,7 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
-	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
+	{ "agent", handle_agent, "collector, failback_interval, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */

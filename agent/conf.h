@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core.h"
@@ -42,9 +43,19 @@ struct thresholds {
 #define CONF_HOST_ID_MAX 64               /* Hello.host_id, NUL included */
 #define CONF_AGENT_USER_DEFAULT "kagent"
 #define CONF_USER_MAX 33                  /* login name, NUL included */
+/* collector = A, B, ...: at most this many, the first preferred. */
+#define CONF_COLLECTORS_MAX 8
+/* "[" a 253-byte host "]:65535" and the NUL. */
+#define CONF_COLLECTOR_LEN 262
+#define CONF_FAILBACK_DEFAULT_S 60
 
 struct conf_agent {
-	char collector[256];              /* host:port; "" reports nowhere */
+	/* The list as written, for messages; "" reports nowhere. */
+	char collector[CONF_COLLECTORS_MAX * CONF_COLLECTOR_LEN];
+	/* Its entries, each a valid HOST:PORT, none repeated, in order. */
+	char collectors[CONF_COLLECTORS_MAX][CONF_COLLECTOR_LEN];
+	size_t n_collectors;
+	int64_t failback_interval_s;      /* back to the first collector */
 	int64_t interval_s;               /* full report */
 	int64_t health_interval_s;        /* link state and sensors */
 	int64_t smart_interval_s;
@@ -89,6 +100,14 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
  * plaintext by insecure = yes; -EINVAL with err naming the file and the
  * missing keys otherwise. */
 int conf_agent_check(const struct conf *c, char *err, size_t errlen);
+/* "A, B, ..." into out[0..*n): 1 to CONF_COLLECTORS_MAX entries separated
+ * by commas (blanks around them ignored), each HOST:PORT by
+ * proto_hostport_parse's rules, no two the same host (letter case aside)
+ * and port.  -EINVAL with err naming the entry, its position and the rule;
+ * a list of one entry is named as a single collector was. */
+int conf_collectors_parse(const char *v,
+			  char out[CONF_COLLECTORS_MAX][CONF_COLLECTOR_LEN],
+			  size_t *n, char *err, size_t errlen);
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);

@@ -175,6 +175,36 @@ static void print_uplink(json_t *doc, FILE *out)
 			text_esc(&e, json_string_value(w)));
 }
 
+/* With a list of collectors: the one in use, why, and each one's last
+ * failure, so that a fail-over is explained where it is seen. */
+static void print_collectors(json_t *doc, FILE *out)
+{
+	struct text_esc e = { .next = 0 };
+	json_t *list = json_object_get(doc, "collectors"), *c;
+	size_t i;
+
+	if (json_array_size(list) < 2)
+		return;
+	fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " of %zu: %s\n", "in use",
+		integer(doc, "collector_position"), json_array_size(list),
+		str(&e, doc, "collector_reason"));
+	json_array_foreach(list, i, c) {
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " %s%s: ",
+			i == 0 ? "collectors" : "",
+			integer(c, "position"), str(&e, c, "addr"),
+			json_is_true(json_object_get(c, "in_use")) ? " (in use)"
+								   : "");
+		if (json_is_string(json_object_get(c, "last_error")))
+			fprintf(out, "%" JSON_INTEGER_FORMAT " failure(s), last "
+				"%" JSON_INTEGER_FORMAT " s ago: %s\n",
+				integer(c, "failures"),
+				integer(c, "last_error_age_s"),
+				str(&e, c, "last_error"));
+		else
+			fprintf(out, "no failure\n");
+	}
+}
+
 static void print_text(json_t *doc, FILE *out)
 {
 	struct text_esc e = { .next = 0 };
@@ -187,6 +217,7 @@ static void print_text(json_t *doc, FILE *out)
 	num(out, "uptime (s)", doc, "uptime_s");
 	fprintf(out, "%-16s %s (%s)\n", "collector", str(&e, doc, "collector"),
 		str(&e, doc, "connection"));
+	print_collectors(doc, out);
 	le = str(&e, doc, "last_error");
 	if (le[0] && strcmp(le, "-"))
 		fprintf(out, "%-16s %s\n", "last error", le);

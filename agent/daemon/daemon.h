@@ -26,6 +26,7 @@
 #include "facts.h"
 #include "facts_cache.h"
 #include "health.h"
+#include "hostport.h"
 #include "nvme.h"
 #include "proto.h"
 #include "smart_ata.h"
@@ -247,6 +248,69 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id);
  * fd. */
 int prober_watch(int fd, const struct conf *conf, const char *host_id);
 
+/* ---- uplink_pick.c: which collector of the list, and when ---- */
+
+/* Why the collector in use is the one in use. */
+enum uplink_why {
+	UPLINK_WHY_PREFERRED = 0, /* the first of the list */
+	UPLINK_WHY_FAILOVER,      /* the one before it failed */
+	UPLINK_WHY_FAILBACK,      /* back on the first after a probe */
+};
+
+struct uplink_peer {
+	char addr[CONF_COLLECTOR_LEN]; /* as configured */
+	char host[PROTO_HOST_MAX];
+	char port[8];
+	char last_error[160]; /* "" none yet */
+	int64_t last_error_ms;
+	uint64_t failures;
+};
+
+/* The choice among the configured collectors, a pure state machine: the
+ * clock (ms, monotonic) and the random numbers come from the caller, so
+ * that a test can drive it. */
+struct uplink_pick {
+	struct uplink_peer peer[CONF_COLLECTORS_MAX];
+	size_t n;
+	size_t cur;               /* the one in use or being tried */
+	unsigned attempt;         /* failures since the last hello-ack */
+	int64_t failback_ms;      /* how often the first is tried again */
+	int64_t next_failback_ms; /* 0: none due (on the first, or not up) */
+	bool probing;             /* cur is the first, tried from back */
+	size_t back;
+	enum uplink_why why;
+	size_t why_from;          /* the collector that failed, or was left */
+	char why_error[160];
+	int64_t why_ms;
+};
+
+/* The collectors of ca in order; -EINVAL with err naming a bad entry
+ * (conf_parse has checked them already). */
+int uplink_pick_init(struct uplink_pick *p, const struct conf_agent *ca,
+		     char *err, size_t errlen);
+/* The connection to cur failed (why): noted on it, and the next one is
+ * chosen.  Returns the delay before trying it: 0 back to the collector
+ * that held while a probe of the first failed; otherwise
+ * uplink_backoff_ms(attempt / n, rnd), so that a pass over the whole list
+ * is made at each step of the backoff before the step doubles. */
+uint64_t uplink_pick_failed(struct uplink_pick *p, int64_t now,
+			    const char *why, uint32_t rnd);
+/* cur answered the hello: the failures end; away from the first, its
+ * next probe is due failback_ms from now. */
+void uplink_pick_ok(struct uplink_pick *p, int64_t now);
+/* Connected to cur (not the first) and the first's probe is due. */
+bool uplink_pick_failback_due(const struct uplink_pick *p, int64_t now);
+/* Leaves cur for the first; its failure brings cur back at once. */
+void uplink_pick_probe(struct uplink_pick *p);
+/* One sentence: why cur is in use. */
+void uplink_pick_reason(const struct uplink_pick *p, int64_t now, char *buf,
+			size_t len);
+/* Sets in doc: collector_position (1-based), collector_reason,
+ * collector_why ("preferred", "fail-over", "failback", "probe"),
+ * failback_in_s (null when none is due) and collectors: [{addr, position,
+ * in_use, failures, last_error, last_error_age_s}]. */
+void uplink_pick_json(const struct uplink_pick *p, int64_t now, json_t *doc);
+
 /* ---- uplink.c: the connection to the collector ---- */
 
 enum uplink_state {
@@ -276,12 +340,13 @@ struct uplink_seq_reset {
 struct uplink {
 	uv_loop_t *loop;
 	struct spool *spool;
-	char host[256];
+	struct uplink_pick pick;
+	char host[PROTO_HOST_MAX]; /* of pick's cur, copied at each attempt */
 	char port[8];
-	char addr[256]; /* as configured, for the log */
+	char addr[CONF_COLLECTOR_LEN]; /* as configured, for the log */
+	bool switching; /* the stream closes for a failback probe */
 	char host_id[CONF_HOST_ID_MAX];
 	enum uplink_state state;
-	unsigned attempt; /* since the last hello-ack */
 	uint64_t acked_seq;
 	uint64_t sent_seq; /* highest sent on this connection */
 	uint64_t last_sent_seq;
@@ -324,6 +389,10 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 /* Re-reads the certificates for the next connection (SIGHUP); on error the
  * old context stays and err says why. */
 int uplink_reload(struct uplink *u, char *err, size_t errlen);
+/* Connected away from the first collector and its failback_interval
+ * passed: closes the connection (the spool keeps what was in flight) and
+ * tries the first; its failure brings the uplink back at once. */
+void uplink_failback(struct uplink *u);
 /* First connection attempt, now. */
 void uplink_start(struct uplink *u);
 /* A new report is spooled: send it when connected. */
