@@ -137,7 +137,10 @@ static int perf_nics(const struct facts *f, struct check_perfs *p)
 			return -ENOMEM;
 		i64(e->value, n->speed_mbps.v);
 		i64(e->min, 0);
-		if (n->max_speed_mbps.known)
+		/* A link above the best common mode is a reading to doubt,
+		 * not a value beyond its max. */
+		if (n->max_speed_mbps.known &&
+		    n->max_speed_mbps.v >= n->speed_mbps.v)
 			i64(e->max, n->max_speed_mbps.v);
 		if ((f->roles & CORE_ROLE_KAFKA) && f->kafka &&
 		    n == f->kafka_nic)

@@ -38,55 +38,6 @@ struct check_flags {
 	json_t **doc; /* cmd_check_doc: the document, not printed */
 };
 
-/* The UNKNOWN a plugin gives when it judged nothing: the status line
- * (or a JSON document) on stdout, where the monitoring server reads. */
-static int fail(const struct check_flags *fl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(const struct check_flags *fl, const char *fmt, ...)
-{
-	char msg[1024];
-	size_t n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	n = strlen(msg);
-	if (n > 0 && msg[n - 1] == '\n')
-		msg[n - 1] = '\0';
-	if (fl->json || fl->doc) {
-		json_t *doc = json_pack("{s:s s:s s:s s:[]}", "state", "UNKNOWN",
-					"verdict", "unknown", "error", msg,
-					"checks");
-
-		if (fl->doc) {
-			*fl->doc = doc;
-			return EXIT_CHECK_UNKNOWN;
-		}
-		if (doc == NULL || core_json_print(doc, stdout) < 0)
-			printf("{\"state\": \"UNKNOWN\"}\n");
-		json_decref(doc);
-	} else {
-		printf("KAGENT UNKNOWN - kagent check: %s\n", msg);
-	}
-	fflush(stdout);
-	return EXIT_CHECK_UNKNOWN;
-}
-
-static void list_checks(FILE *out)
-{
-	size_t i;
-
-	for (i = 0; i < check_table_count(); i++) {
-		const struct check_def *d = check_table_get(i);
-
-		fprintf(out, "%-32s %-16s %s\n", d->id,
-			d->roles ? conf_roles_name(d->roles) : "every host",
-			d->rule);
-	}
-}
-
 /* ---- the whole run's bound ---- */
 
 static char timeout_msg[256];
@@ -138,6 +89,57 @@ static void disarm_timeout(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The UNKNOWN a plugin gives when it judged nothing: the status line
+ * (or a JSON document) on stdout, where the monitoring server reads. */
+static int fail(const struct check_flags *fl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(const struct check_flags *fl, const char *fmt, ...)
+{
+	char msg[1024];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	if (n > 0 && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	/* This line is the output: no timeout line may follow it. */
+	disarm_timeout();
+	if (fl->json || fl->doc) {
+		json_t *doc = json_pack("{s:s s:s s:s s:[]}", "state", "UNKNOWN",
+					"verdict", "unknown", "error", msg,
+					"checks");
+
+		if (fl->doc) {
+			*fl->doc = doc;
+			return EXIT_CHECK_UNKNOWN;
+		}
+		if (doc == NULL || core_json_print(doc, stdout) < 0)
+			printf("{\"state\": \"UNKNOWN\"}\n");
+		json_decref(doc);
+	} else {
+		printf("KAGENT UNKNOWN - kagent check: %s\n", msg);
+	}
+	fflush(stdout);
+	return EXIT_CHECK_UNKNOWN;
+}
+
+static void list_checks(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < check_table_count(); i++) {
+		const struct check_def *d = check_table_get(i);
+
+		fprintf(out, "%-32s %-16s %s\n", d->id,
+			d->roles ? conf_roles_name(d->roles) : "every host",
+			d->rule);
+	}
 }
 
 /* ---- the run ---- */
