@@ -105,8 +105,8 @@ static void test_unknown_policy(void **state)
 			 1);
 	json_decref(doc);
 	assert_int_equal(run_host("check-sec-missing-truststore", 0600,
-				  "kagent-unknown-warning.conf",
-				  "--unknown ok", &doc),
+				  "kagent-unknown-warning.conf", "--unknown ok",
+				  &doc),
 			 0);
 	json_decref(doc);
 }
@@ -203,9 +203,8 @@ static void test_skip(void **state)
 	json_decref(doc);
 	/* A ZooKeeper check skipped on a broker is not listed: it would
 	 * not have run. */
-	assert_int_equal(run_host("check-sec-good", 0600,
-				  "kagent-skip.conf", "--skip zookeeper.live",
-				  &doc),
+	assert_int_equal(run_host("check-sec-good", 0600, "kagent-skip.conf",
+				  "--skip zookeeper.live", &doc),
 			 0);
 	sk = json_object_get(doc, "skipped");
 	assert_int_equal(json_array_size(sk), 2);
@@ -242,8 +241,7 @@ static void test_skip_unknown_id_exits_3(void **state)
 				 "[check] skip: no check 'os.swapiness' "
 				 "(kagent check --list names them)\n");
 	free(out);
-	assert_int_equal(host_run("--unknown maybe", &out, err, sizeof err),
-			 3);
+	assert_int_equal(host_run("--unknown maybe", &out, err, sizeof err), 3);
 	assert_string_equal(out, "KAGENT UNKNOWN - kagent check: --unknown "
 				 "'maybe': expected ok, warning or unknown\n");
 	free(out);
@@ -282,11 +280,12 @@ static void test_no_role_on_stdout(void **state)
 	char err[1024], *out = NULL;
 
 	(void)state;
-	assert_int_equal(host_run("--config " FIXTURES
-				  "/check-sec-good/kagent-norole.conf --root " FIXTURES
-				  "/check-sec-good",
-				  &out, err, sizeof err),
-			 3);
+	assert_int_equal(
+	    host_run("--config " FIXTURES
+		     "/check-sec-good/kagent-norole.conf --root " FIXTURES
+		     "/check-sec-good",
+		     &out, err, sizeof err),
+	    3);
 	assert_string_equal(out, "KAGENT UNKNOWN - kagent check: no role: set "
 				 "roles in [host] of " FIXTURES
 				 "/check-sec-good/kagent-norole.conf or pass "
@@ -400,9 +399,9 @@ static void test_bad_config_exits_3_with_line(void **state)
 		"/check-sec-good",
 		&out, err, sizeof err),
 	    3);
-	assert_non_null(
-	    strstr(out, "KAGENT UNKNOWN - kagent check: " FIXTURES
-			"/check-sec-good/etc/kafka/server.properties:"));
+	assert_non_null(strstr(out,
+			       "KAGENT UNKNOWN - kagent check: " FIXTURES
+			       "/check-sec-good/etc/kafka/server.properties:"));
 	assert_non_null(strstr(out, ": unknown section [] (valid: host, kafka, "
 				    "zookeeper, check, agent)\n"));
 	free(out);
@@ -431,7 +430,8 @@ static void test_unknown_flag_exits_3(void **state)
 	free(out);
 	assert_int_equal(host_run("extra", &out, err, sizeof err), 3);
 	assert_non_null(strstr(
-	    out, "KAGENT UNKNOWN - kagent check: unexpected argument 'extra'\n"));
+	    out,
+	    "KAGENT UNKNOWN - kagent check: unexpected argument 'extra'\n"));
 	free(out);
 }
 

@@ -341,9 +341,10 @@ static void test_check_section(void **state)
 	assert_refused("[check]\nunknown = critical\n",
 		       "/etc/kagent/kagent.conf:2: bad unknown 'critical' (ok, "
 		       "warning or unknown)");
-	assert_refused("[check]\nskip = os.clock, OS/clock\n",
-		       "/etc/kagent/kagent.conf:2: bad check id 'OS/clock' in "
-		       "'skip' (ids such as os.clock, see kagent check --list)");
+	assert_refused(
+	    "[check]\nskip = os.clock, OS/clock\n",
+	    "/etc/kagent/kagent.conf:2: bad check id 'OS/clock' in "
+	    "'skip' (ids such as os.clock, see kagent check --list)");
 	assert_refused("[check]\nverbose = yes\n",
 		       "/etc/kagent/kagent.conf:2: unknown key 'verbose' in "
 		       "[check] (valid: skip, unknown)");
