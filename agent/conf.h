@@ -74,6 +74,23 @@ struct conf_agent {
 	bool no_seccomp;                  /* kagentd --no-seccomp (debugging) */
 };
 
+/* [check]: what `kagent check` leaves out and what an unknown result
+ * does to its state. */
+#define CONF_SKIP_MAX 32
+#define CONF_CHECK_ID_MAX 48              /* as check_result.id */
+
+enum conf_unknown_policy {
+	CONF_UNKNOWN_OK = 0,              /* the default, see kagent(1) */
+	CONF_UNKNOWN_WARNING,
+	CONF_UNKNOWN_UNKNOWN,
+};
+
+struct conf_check {
+	size_t n_skip;
+	char skip[CONF_SKIP_MAX][CONF_CHECK_ID_MAX];
+	enum conf_unknown_policy unknown;
+};
+
 struct conf {
 	char path[PATH_MAX];
 	unsigned roles;                   /* CORE_ROLE_* */
@@ -87,6 +104,7 @@ struct conf {
 	char zk_config[PATH_MAX];         /* zoo.cfg; empty: search */
 	struct thresholds th;
 	struct conf_agent agent;
+	struct conf_check check;
 };
 
 void conf_defaults(struct conf *c);
@@ -111,6 +129,13 @@ int conf_collectors_parse(const char *v,
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);
+/* "unknown", "warning", "ok" → policy; -EINVAL when none of them. */
+int conf_unknown_parse(const char *s, enum conf_unknown_policy *p);
+const char *conf_unknown_name(enum conf_unknown_policy p);
+/* Adds one check id to c (the id's syntax only: whether such a check
+ * exists is the check table's to say).  -EINVAL for a bad id, -E2BIG past
+ * CONF_SKIP_MAX; a repeated id is kept once. */
+int conf_check_skip_add(struct conf_check *c, const char *id);
 
 /* The threshold table, for the README and `kagent check --thresholds`. */
 struct conf_threshold_def {

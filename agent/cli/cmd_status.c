@@ -1,8 +1,10 @@
 /* kagent status [--socket PATH] [--config FILE] [--json]
  *
- * Asks the running kagentd over its unix socket.  When nothing answers it
- * says so, judges the host once itself as `kagent check` does, and exits
- * 3 (UNKNOWN): the daemon's view is missing whatever the checks say. */
+ * Asks the running kagentd over its unix socket and exits as a plugin
+ * would on its verdict: 0 pass, 1 warn, 2 fail, 3 unknown.  When nothing
+ * answers it says so, judges the host once itself as `kagent check` does,
+ * and exits 3 (UNKNOWN): the daemon's view is missing whatever the checks
+ * say.  --json is JSON in every case. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,10 +16,13 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "check_plugin.h"
 #include "conf.h"
 #include "text_esc.h"
 
-#define EXIT_NOT_RUNNING 3
+#define EXIT_NOT_RUNNING PLUGIN_UNKNOWN
+/* The one-shot check when kagentd does not answer: kagent check's. */
+#define STATUS_CHECK_TIMEOUT_S 10
 #define STATUS_REPLY_MAX (1 << 20)
 #define STATUS_TIMEOUT_S 5
 
@@ -255,6 +260,47 @@ static void print_text(json_t *doc, FILE *out)
 	}
 }
 
+/* The daemon's verdict as a plugin's exit status. */
+static int verdict_exit(json_t *doc)
+{
+	const char *v = json_string_value(json_object_get(doc, "verdict"));
+
+	if (v == NULL)
+		return PLUGIN_UNKNOWN;
+	if (!strcmp(v, "pass") || !strcmp(v, "info"))
+		return PLUGIN_OK;
+	if (!strcmp(v, "warn"))
+		return PLUGIN_WARNING;
+	if (!strcmp(v, "fail"))
+		return PLUGIN_CRITICAL;
+	return PLUGIN_UNKNOWN;
+}
+
+static void json_out(json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII)
+			 : NULL;
+
+	text_json_fputs(text ? text : "null", stdout);
+	fputc('\n', stdout);
+	free(text);
+}
+
+/* No kagentd: what failed, and the host judged once as kagent check
+ * --json would, under "check". */
+static void not_running_json(const char *path, const char *why,
+			     const char *root, const char *config)
+{
+	json_t *check = NULL, *doc;
+
+	cmd_check_doc(root, config, STATUS_CHECK_TIMEOUT_S, &check);
+	doc = json_pack("{s:b s:s s:s s:s s:o}", "running", 0, "socket", path,
+			"error", why, "verdict", "unknown", "check",
+			check ? check : json_null());
+	json_out(doc);
+	json_decref(doc);
+}
+
 /* The socket named in the configuration, when it can be read. */
 static void socket_from_conf(const char *config, char *path, size_t len,
 			     char *root, size_t rlen)
@@ -282,7 +328,7 @@ int cmd_status(int argc, char **argv)
 	char *reply = NULL;
 	json_error_t jerr;
 	json_t *doc;
-	int json = 0, c;
+	int json = 0, c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -303,13 +349,17 @@ int cmd_status(int argc, char **argv)
 		default:
 			fprintf(stderr, "kagent status: unknown or incomplete option '%s'\n%s",
 				argv[optind - 1], usage_text);
-			return AGENT_EXIT_USAGE;
+			return PLUGIN_UNKNOWN;
 		}
 	}
 	socket_from_conf(config, path, sizeof path, root, sizeof root);
 	if (sock)
 		snprintf(path, sizeof path, "%s", sock);
-	if (ask(path, &reply, why, sizeof why) < 0) {
+	if (ask(path, &reply, why, sizeof why) < 0 && json) {
+		not_running_json(path, why, root, config);
+		return EXIT_NOT_RUNNING;
+	}
+	if (reply == NULL) {
 		char *check_argv[] = { "check", "--root", root, "--config",
 				       (char *)config, NULL };
 
@@ -327,16 +377,12 @@ int cmd_status(int argc, char **argv)
 	}
 	/* Re-encoded with \u escapes for all but ASCII: no C1 control of
 	 * a check message reaches a terminal even from the JSON. */
-	if (json) {
-		char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
-
-		text_json_fputs(text ? text : "null", stdout);
-		fputc('\n', stdout);
-		free(text);
-	} else {
+	if (json)
+		json_out(doc);
+	else
 		print_text(doc, stdout);
-	}
+	rc = verdict_exit(doc);
 	json_decref(doc);
 	free(reply);
-	return 0;
+	return rc;
 }

@@ -295,6 +295,7 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 	f->conf = *conf;
 	f->roles = roles;
 	inv_opts.sensors_lib = opts ? opts->sensors_lib : NULL;
+	inv_opts.smart = !(opts && opts->no_smart);
 	r = inventory_probe_opts(root, &inv_opts, &f->inv, err);
 	if (r < 0)
 		return r;

@@ -47,6 +47,8 @@ exp_a="/etc/kagent/kagent.conf
 /usr/lib/systemd/system/kagentd.service
 /usr/share/doc/kagent/changelog.gz
 /usr/share/doc/kagent/copyright
+/usr/share/kagent/icinga2/kagent.conf
+/usr/share/kagent/nagios/kagent.cfg
 /usr/share/man/man1/kagent-ca.1.gz
 /usr/share/man/man1/kagent.1.gz
 /usr/share/man/man5/kagent.conf.5.gz"
