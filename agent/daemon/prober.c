@@ -16,11 +16,9 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "disk_health.h"
 #include "hw_raw.h"
 #include "prober_allow.h"
-
-/* smartctl's own deadline, inside the watchdog's for the request. */
-#define PROBER_SMARTCTL_MS 10000
 
 size_t prober_answer_max(uint32_t code)
 {
@@ -198,7 +196,7 @@ static int do_device(const struct prober_allow *al, int fd, uint32_t code,
 		len = HW_NVME_LOG_LEN;
 		break;
 	default:
-		r = hw_smartctl_exec(dev, PROBER_SMARTCTL_MS, &json, &len,
+		r = hw_smartctl_exec(dev, DISK_SMARTCTL_TIMEOUT_MS, &json, &len,
 				     &err);
 		if (r == 0 && len > HW_SMARTCTL_OUT_MAX)
 			r = -EFBIG;
