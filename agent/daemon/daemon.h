@@ -2,13 +2,14 @@
  * daemon.h — kagentd: one libuv loop that schedules reports, keeps them in
  * the spool (on disk, or in memory while the connection is up and the ack
  * is not late) until the collector acknowledges them, and serves the
- * local status; and the prober, a child process that does the slow and
- * privileged probing and answers a fixed set of requests over a
- * socketpair.
+ * local status; its jobs (gather, judge, build and encode a report, a
+ * health digest, a SMART refresh) run on libuv's thread pool; and the
+ * prober, a child process that holds the capabilities and only reads,
+ * answering a fixed set of requests over a socketpair.
  *
  * The loop's process needs no privilege once the prober is forked: it
- * reads its configuration, writes the spool and the control socket, and
- * talks to the network.  Everything that reads devices runs in the prober.
+ * reads what it may itself and asks the prober for the rest (a root-only
+ * file's descriptor, a disk's raw SMART bytes), and parses all of it.
  */
 #ifndef KAGENT_DAEMON_H
 #define KAGENT_DAEMON_H
@@ -184,20 +185,17 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 void report_host_names(const char *root, char *hostname, size_t hlen,
 		       char *machine_id, size_t mlen);
 
-/* ---- prober.c: the child that probes ---- */
+/* ---- report_job.c: what the unprivileged side gathers and builds ---- */
 
-enum prober_code {
-	PROBER_FULL = 1,          /* body prober_full_req; reply a frame */
-	PROBER_HEALTH = 2,        /* no body; reply prober_health */
-	PROBER_SMART_REFRESH = 3, /* no body; empty reply once read */
+/* The loop's jobs, one at a time, each run on libuv's thread pool: the
+ * gathering blocks on files and on round trips to the prober. */
+enum agent_job {
+	JOB_FULL = 1,          /* body job_full_req; reply a frame */
+	JOB_HEALTH = 2,        /* reply job_health */
+	JOB_SMART_REFRESH = 3, /* reply empty once read */
 };
 
-struct prober_req_hdr {
-	uint32_t code;
-	uint32_t len; /* of the body that follows */
-};
-
-struct prober_full_req {
+struct job_full_req {
 	uint64_t seq;
 	int64_t timestamp_ms;
 	uint32_t interval_s;
@@ -205,8 +203,7 @@ struct prober_full_req {
 	 * when zk_meta.have. */
 	struct async_meta zk_meta;
 	struct zk_status zk;
-	/* agent.tls.expiry's certificate, read by this side, which has
-	 * OpenSSL loaded anyway: the prober never touches libcrypto. */
+	/* agent.tls.expiry's certificate, read on the loop. */
 	uint32_t tls_cert_read; /* 1: the two below are set */
 	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */
 	int64_t tls_cert_not_after;
@@ -220,7 +217,7 @@ struct prober_reply_hdr {
 };
 
 /* Cheap state whose change triggers a report now. */
-struct prober_health {
+struct job_health {
 	uint64_t digest; /* links (state, carrier, speed), sensor alarms */
 	int32_t zk_port; /* where the parent probes ZooKeeper; 0: no role */
 	char zk_host[ZK_HOST_MAX];
@@ -228,10 +225,57 @@ struct prober_health {
 
 #define PROBER_BODY_MAX (PROTO_FRAME_HDR + PROTO_FRAME_MAX)
 
+struct report_job;
+struct prober_client;
+/* The job state that lives across jobs (facts cache, libsensors, SMART of
+ * the last refresh), reading through pc. */
+struct report_job *report_job_new(const struct conf *conf, const char *host_id,
+				  struct prober_client *pc);
+void report_job_free(struct report_job *j);
+/* Runs job code (q for JOB_FULL) and leaves its answer in *rh and body
+ * (PROBER_BODY_MAX).  rh->status -PROBER_RESTARTED: a round trip to the
+ * prober was answered so (the watchdog replaced its worker); -EPIPE or
+ * -ETIMEDOUT: the prober is gone or stuck. */
+void report_job_run(struct report_job *j, uint32_t code,
+		    const struct job_full_req *q, struct prober_reply_hdr *rh,
+		    uint8_t *body);
+
+/* ---- prober.c: the child that reads ---- */
+
+/* The prober's whole request set.  Each request names the job it serves
+ * (the watchdog's messages say which), each answer is bounded. */
+enum prober_code {
+	PROBER_PING = 1,     /* no body; empty reply: still answering */
+	PROBER_OPEN = 2,     /* prober_open_req; the fd rides the reply */
+	PROBER_ATA = 3,      /* devnode; reply struct hw_ata_raw */
+	PROBER_NVME = 4,     /* controller node; reply the 512-byte log */
+	PROBER_SMARTCTL = 5, /* devnode; reply smartctl's JSON */
+};
+#define PROBER_CODE_MAX PROBER_SMARTCTL
+
+struct prober_req_hdr {
+	uint32_t code;
+	uint32_t job; /* enum agent_job, for the messages */
+	uint32_t len; /* of the body that follows */
+};
+
+struct prober_open_req {
+	uint32_t flags; /* 0 or O_DIRECTORY */
+	char path[PATH_MAX]; /* NUL-terminated; only that much is sent */
+};
+
+/* The largest request body, the largest error message. */
+#define PROBER_REQ_MAX (sizeof(struct prober_open_req))
+#define PROBER_MSG_MAX 512
+/* The largest answer to code on success; 0 for an unknown code. */
+size_t prober_answer_max(uint32_t code);
+/* The largest body of a reply with status (an error is a message). */
+size_t prober_reply_max(uint32_t code, int32_t status);
+
 /* Serves requests on fd until the parent closes it; returns 0 then, or a
- * negative errno when the socket fails.  conf.agent gives host id and
- * root. */
-int prober_serve(int fd, const struct conf *conf, const char *host_id);
+ * negative errno when the socket fails.  conf.agent gives the root and
+ * the configured services' paths that make the allow-list. */
+int prober_serve(int fd, const struct conf *conf);
 
 /* ---- prober_watch.c: the prober's watchdog ---- */
 
@@ -246,7 +290,7 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id);
  * conf.agent.prober_timeout_s (or dies); that request is answered
  * -PROBER_RESTARTED with the reason.  Returns 0 when the parent closes
  * fd. */
-int prober_watch(int fd, const struct conf *conf, const char *host_id);
+int prober_watch(int fd, const struct conf *conf);
 
 /* ---- uplink_pick.c: which collector of the list, and when ---- */
 
