@@ -4,13 +4,13 @@
  * works unchanged under Nagios or Icinga: 0 OK, 1 WARNING, 2 CRITICAL,
  * 3 UNKNOWN — and 3 also for bad flags or configuration, since nothing
  * was judged. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "checks.h"
+#include "core_opt.h"
 
 #define EXIT_CHECK_UNKNOWN 3
 
@@ -47,16 +47,31 @@ static int load_conf(const char *path, int explicit, struct conf *c)
 	return 0;
 }
 
+enum { OPT_ROLE = 1, OPT_CONFIG, OPT_ROOT, OPT_JSON, OPT_LIST };
+
+static const struct core_opt check_opts[] = {
+    {"role", 0, OPT_ROLE, "ROLE",
+     "zookeeper, kafka or zookeeper,kafka (default: roles in\n"
+     "the [host] section of the configuration)"},
+    {"config", 0, OPT_CONFIG, "FILE",
+     "kagent.conf (default " CONF_DEFAULT_PATH ")"},
+    {"root", 0, OPT_ROOT, "DIR", "read the host below DIR (default /)"},
+    {"json", 0, OPT_JSON, NULL, "the results as JSON"},
+    {"list", 0, OPT_LIST, NULL, "every check: id, roles, rule"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'R' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent check",
+	    .synopsis = usage_text,
+	    .about = "Judges this host against its role.  Exit status: 0 OK, "
+		     "1 WARNING, 2 CRITICAL,\n3 UNKNOWN (also for bad "
+		     "options or configuration).\n",
+	    .opts = check_opts,
+	    .usage_exit = EXIT_CHECK_UNKNOWN,
 	};
 	const char *root = "/", *config = CONF_DEFAULT_PATH;
 	struct facts_opts fopts = { .live_zk = true, .zk_timeout_ms = 2000 };
@@ -67,44 +82,35 @@ int cmd_check(int argc, char **argv)
 	struct facts *f;
 	struct conf conf;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
-		case 'R':
-			if (conf_roles_parse(optarg, &roles) < 0) {
-				fprintf(stderr, "kagent check: --role '%s': expected zookeeper, kafka or zookeeper,kafka\n",
-					optarg);
+		case OPT_ROLE:
+			if (conf_roles_parse(p.arg, &roles) < 0) {
+				fprintf(stderr,
+					"kagent check: --role '%s': expected "
+					"zookeeper, kafka or zookeeper,kafka\n",
+					p.arg);
 				return EXIT_CHECK_UNKNOWN;
 			}
 			break;
-		case 'c':
-			config = optarg;
+		case OPT_CONFIG:
+			config = p.arg;
 			explicit_conf = 1;
 			break;
-		case 'r':
-			root = optarg;
+		case OPT_ROOT:
+			root = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'l':
+		case OPT_LIST:
 			list_checks(stdout);
 			return 0;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "kagent check: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], usage_text);
-			return EXIT_CHECK_UNKNOWN;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kagent check: unexpected argument '%s'\n%s",
-			argv[optind], usage_text);
-		return EXIT_CHECK_UNKNOWN;
-	}
+	if (c == CORE_OPT_EXIT)
+		return p.exit;
 	if (load_conf(config, explicit_conf, &conf) < 0)
 		return EXIT_CHECK_UNKNOWN;
 	if (roles == 0)

@@ -7,7 +7,6 @@
  * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
  * whose identity the collector's ACL must let read. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <http_parser.h>
 
 #include "agent.h"
+#include "core_opt.h"
 #include "stream.h"
 #include "text_esc.h"
 #include "tls.h"
@@ -289,16 +289,30 @@ static void fleet_print(json_t *doc, FILE *out)
 	}
 }
 
+enum { OPT_COLLECTOR = 1, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_JSON };
+
+static const struct core_opt fleet_opts[] = {
+    {"collector", 0, OPT_COLLECTOR, "URL",
+     "kcollectord's HTTP API, http[s]://HOST:PORT, HOST a name\n"
+     "or an address (default " FLEET_DEFAULT_URL ")"},
+    {"tls-ca", 0, OPT_TLS_CA, "FILE",
+     "for an https:// collector: the CA that signs its certificate"},
+    {"tls-cert", 0, OPT_TLS_CERT, "FILE", "this reader's certificate"},
+    {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key"},
+    {"json", 0, OPT_JSON, NULL, "the collector's JSON, as it serves it"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_fleet(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"collector", required_argument, NULL, 'c'},
-	    {"tls-ca", required_argument, NULL, 'a'},
-	    {"tls-cert", required_argument, NULL, 'C'},
-	    {"tls-key", required_argument, NULL, 'k'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent fleet",
+	    .synopsis = "usage: kagent fleet [--collector URL] [--tls-ca FILE "
+			"--tls-cert FILE --tls-key FILE] [--json]\n",
+	    .about = "The fleet view from kcollectord: clusters and hosts.\n",
+	    .opts = fleet_opts,
+	    .usage_exit = AGENT_EXIT_USAGE,
 	};
 	const char *url = FLEET_DEFAULT_URL;
 	struct proto_tls_config tc = {0};
@@ -307,43 +321,28 @@ int cmd_fleet(int argc, char **argv)
 	json_t *doc;
 	int ch, json = 0, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((ch = core_opt_next(&p)) > 0) {
 		switch (ch) {
-		case 'c':
-			url = optarg;
+		case OPT_COLLECTOR:
+			url = p.arg;
 			break;
-		case 'a':
-			tc.ca = optarg;
+		case OPT_TLS_CA:
+			tc.ca = p.arg;
 			break;
-		case 'C':
-			tc.cert = optarg;
+		case OPT_TLS_CERT:
+			tc.cert = p.arg;
 			break;
-		case 'k':
-			tc.key = optarg;
+		case OPT_TLS_KEY:
+			tc.key = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'h':
-			printf(
-			    "usage: kagent fleet [--collector URL] [--tls-ca "
-			    "FILE --tls-cert FILE --tls-key FILE] [--json]\n"
-			    "  --collector  kcollectord's HTTP API "
-			    "(default " FLEET_DEFAULT_URL ")\n"
-			    "  --tls-*      for an https:// collector: its CA, "
-			    "this reader's certificate and key\n");
-			return AGENT_EXIT_OK;
-		default:
-			fprintf(stderr,
-				"kagent fleet: bad option '%s' (valid: "
-				"--collector URL, --tls-ca FILE, --tls-cert "
-				"FILE, --tls-key FILE, --json)\n",
-				argv[optind - 1]);
-			return AGENT_EXIT_USAGE;
 		}
 	}
+	if (ch == CORE_OPT_EXIT)
+		return p.exit;
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return FLEET_EXIT_UNREACHABLE;
