@@ -14,9 +14,11 @@
 
 static const char synopsis[] =
     "usage: kcollectord [--config FILE] [--listen HOST:PORT] "
-    "[--http HOST:PORT] [--db PATH]\n"
-    "                   [--tls-ca FILE --tls-cert FILE --tls-key FILE "
-    "--acl FILE | --insecure]\n";
+    "[--http HOST:PORT]\n"
+    "                   [--db PATH] [--tls-ca FILE --tls-cert FILE "
+    "--tls-key FILE\n"
+    "                   --acl FILE | --insecure] [--user NAME] "
+    "[LIMIT OPTIONS]\n";
 
 static const char about[] =
     "Receives the agents' reports, keeps the fleet in SQLite and serves "
@@ -42,32 +44,34 @@ enum {
 
 static const struct core_opt opts[] = {
     {"config", 0, OPT_CONFIG, "FILE",
-     "INI file with a [collector] section of the same keys\n"
-     "(listen, http, db, tls_ca, tls_cert, tls_key, acl,\n"
-     "insecure, and the limits below); flags override it"},
+     "INI file with a [collector] section of the same\n"
+     "keys (listen, http, db, tls_ca, tls_cert,\n"
+     "tls_key, acl, insecure, and the limits below);\n"
+     "flags override it"},
     {"listen", 0, OPT_LISTEN, "HOST:PORT",
      "agents' reports (default 0.0.0.0:7070)"},
     {"http", 0, OPT_HTTP, "HOST:PORT",
-     "/api/fleet, /api/hosts/ID, /metrics (default\n127.0.0.1:8080)"},
+     "/api/fleet, /api/hosts/ID, /metrics (default\n"
+     "127.0.0.1:8080)"},
     {"db", 0, OPT_DB, "PATH",
      "SQLite database, created when missing (default\n"
      "/var/lib/kagent/collector.db)"},
     {"tls-ca", 0, OPT_TLS_CA, "FILE",
-     "CA that signs every agent's and reader's certificate"},
+     "CA that signs every agent's and reader's\ncertificate"},
     {"tls-cert", 0, OPT_TLS_CERT, "FILE", "the collector's certificate (PEM)"},
     {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key (PEM)"},
     {"acl", 0, OPT_ACL, "FILE",
-     "who may report into which cluster and who may read"},
+     "who may report into which cluster and who may\nread"},
     {"insecure", 0, OPT_INSECURE, NULL, "plaintext, no authentication"},
     {"user", 0, OPT_LIMIT, "NAME",
-     "started as root, become NAME once ports and files are\n"
-     "open (default kagent-collector)"},
+     "started as root, become NAME once ports and\n"
+     "files are open (default kagent-collector)"},
     {"handshake-timeout", 0, OPT_LIMIT, "S",
      "an agent's TLS handshake and hello (default 5)"},
     {"http-timeout", 0, OPT_LIMIT, "S",
      "a whole HTTP request and answer (default 10)"},
     {"max-pending", 0, OPT_LIMIT, "N",
-     "connections not yet authenticated, per port (256)"},
+     "connections not yet authenticated, per port\n(256)"},
     {"max-pending-per-address", 0, OPT_LIMIT, "N",
      "of them from one address, per port (32)"},
     {"max-partial-bytes", 0, OPT_LIMIT, "SIZE",
@@ -75,8 +79,9 @@ static const struct core_opt opts[] = {
     {"max-partial-bytes-per-identity", 0, OPT_LIMIT, "SIZE",
      "for one certificate or address (4MiB)"},
     {"no-seccomp", 0, OPT_NO_SECCOMP, NULL,
-     "no system call filter (debugging; by default any call\n"
-     "outside kcollectord's list kills it with SIGSYS)"},
+     "no system call filter (debugging; by default any\n"
+     "call outside kcollectord's list kills it with\n"
+     "SIGSYS)"},
     {NULL, 0, 0, NULL, NULL},
 };
 

@@ -353,7 +353,8 @@ static const struct core_opt fleet_opts[] = {
      "kcollectord's HTTP API, http[s]://HOST:PORT, HOST a name\n"
      "or an address (default " FLEET_DEFAULT_URL ")"},
     {"tls-ca", 0, OPT_TLS_CA, "FILE",
-     "for an https:// collector: the CA that signs its certificate"},
+     "for an https:// collector: the CA that signs its\n"
+     "certificate"},
     {"tls-cert", 0, OPT_TLS_CERT, "FILE", "this reader's certificate"},
     {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key"},
     {"json", 0, OPT_JSON, NULL, "the collector's JSON, as it serves it"},
@@ -365,8 +366,9 @@ int cmd_fleet(int argc, char **argv)
 	struct core_opt_parser p = {
 	    .program = "kagent",
 	    .name = "kagent fleet",
-	    .synopsis = "usage: kagent fleet [--collector URL] [--tls-ca FILE "
-			"--tls-cert FILE --tls-key FILE] [--json]\n",
+	    .synopsis = "usage: kagent fleet [--collector URL] [--json]\n"
+			"                    [--tls-ca FILE --tls-cert FILE "
+			"--tls-key FILE]\n",
 	    .about = "The fleet view from kcollectord: clusters and hosts.\n",
 	    .opts = fleet_opts,
 	    .usage_exit = AGENT_EXIT_USAGE,

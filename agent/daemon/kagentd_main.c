@@ -11,8 +11,8 @@ static const char synopsis[] =
 
 static const char about[] =
     "Reports this host's inventory, health and check results to the\n"
-    "collector named in the [agent] section of FILE (default " CONF_DEFAULT_PATH
-    "):\n"
+    "collector named in the [agent] section of FILE "
+    "(default\n" CONF_DEFAULT_PATH "):\n"
     "  collector = HOST:PORT     where reports go; none: spool only\n"
     "  interval = 60             seconds between full reports\n"
     "  health_interval = 10      seconds between link and sensor checks;\n"
