@@ -52,7 +52,7 @@ void check_set_value(struct check_results *r, const char *unit, int64_t v)
 	r->v[r->n - 1].value = v;
 }
 
-static json_t *value_json(const struct check_result *c)
+json_t *check_value_to_json(const struct check_result *c)
 {
 	if (c->value_unit == NULL)
 		return json_null();
@@ -117,7 +117,7 @@ json_t *check_results_to_json(const struct check_results *r)
 			"instance",
 			c->instance[0] ? json_string(c->instance) : json_null(),
 			"severity", check_severity_name(c->sev), "measured",
-			c->measured, "measured_value", value_json(c),
+			c->measured, "measured_value", check_value_to_json(c),
 			"required", c->required, "message", c->message,
 			"age_ms",
 			c->age_known ? json_integer(c->age_ms) : json_null()));

@@ -50,6 +50,8 @@ struct check_result {
 #define CHECK_UNIT_COUNT  "count"  /* open files, memory maps */
 #define CHECK_UNIT_NUMBER "number" /* a kernel tunable: vm.swappiness */
 #define CHECK_UNIT_DAYS	  "days"
+#define CHECK_UNIT_SERVERS "servers" /* of a ZooKeeper ensemble */
+#define CHECK_UNIT_BROKERS "brokers" /* of a Kafka cluster */
 
 struct check_results {
 	struct check_result *v;
@@ -78,6 +80,8 @@ enum check_severity check_verdict(const struct check_results *r);
 int check_exit_code(enum check_severity verdict);
 
 json_t *check_results_to_json(const struct check_results *r);
+/* {UNIT: N} of a result's measured figure, or null. */
+json_t *check_value_to_json(const struct check_result *c);
 void check_results_print(const struct check_results *r, FILE *out,
 			 int only_non_passing);
 
