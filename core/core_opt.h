@@ -11,6 +11,7 @@
 #ifndef KAGENT_CORE_OPT_H
 #define KAGENT_CORE_OPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* One option.  A table ends with an entry whose name is NULL. */
@@ -40,11 +41,17 @@ struct core_opt_parser {
 	const char *footer;   /* printed by --help after them, or NULL */
 	const struct core_opt *opts;
 	int usage_exit; /* the exit status of a bad command line */
+	bool operands;	/* takes arguments that are no option ("HOST...") */
 
 	/* Set by core_opt_next. */
 	const char *arg; /* the value of the option just returned */
 	const char *opt; /* that option as written ("--role", "-c") */
 	int exit;	 /* after CORE_OPT_EXIT */
+	/* After CORE_OPT_DONE, with operands: the arguments that are no
+	 * option, in their order (argv is reordered in place, as GNU getopt
+	 * does), and how many. */
+	char **operand;
+	int n_operands;
 
 	/* Private. */
 	int argc;
@@ -59,8 +66,8 @@ void core_opt_init(struct core_opt_parser *p, int argc, char **argv);
 /* The next option's key (its value in p->arg), CORE_OPT_DONE, or
  * CORE_OPT_EXIT once --help or --version was answered on stdout (exit 0)
  * or an unknown option, a missing value or an argument was reported on
- * stderr (exit usage_exit).  No argument that is not an option is
- * accepted: no program takes one. */
+ * stderr (exit usage_exit).  An argument that is no option is an error
+ * unless p->operands; "--" ends the options. */
 int core_opt_next(struct core_opt_parser *p);
 /* The whole help: synopsis, about, the option list from the table with
  * -h/--help and --version, footer. */

@@ -26,6 +26,15 @@ void core_opt_init(struct core_opt_parser *p, int argc, char **argv)
 	p->arg = NULL;
 	p->opt = NULL;
 	p->exit = 0;
+	p->operand = argv + 1;
+	p->n_operands = 0;
+}
+
+/* Keeps an operand at the front of argv: every word before index i has
+ * been read, so the slot is free. */
+static void keep_operand(struct core_opt_parser *p, char *a)
+{
+	p->operand[p->n_operands++] = a;
 }
 
 static const struct core_opt *find_long(const struct core_opt *t,
@@ -144,9 +153,11 @@ int core_opt_next(struct core_opt_parser *p)
 		return CORE_OPT_DONE;
 	a = p->argv[p->i++];
 	if (strcmp(a, "--") == 0) {
-		if (p->i < p->argc)
+		if (p->i < p->argc && !p->operands)
 			return usage_error(p, "unexpected argument '%s'\n",
 					   p->argv[p->i]);
+		while (p->i < p->argc)
+			keep_operand(p, p->argv[p->i++]);
 		return CORE_OPT_DONE;
 	}
 	if (a[0] == '-' && a[1] == '-')
@@ -155,7 +166,10 @@ int core_opt_next(struct core_opt_parser *p)
 		p->cluster = a + 1;
 		return next_short(p);
 	}
-	return usage_error(p, "unexpected argument '%s'\n", a);
+	if (!p->operands)
+		return usage_error(p, "unexpected argument '%s'\n", a);
+	keep_operand(p, p->argv[p->i - 1]);
+	return core_opt_next(p);
 }
 
 /* "  -c, --config FILE" or "      --json": the left column of the help. */

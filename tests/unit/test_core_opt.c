@@ -187,6 +187,28 @@ static void test_errors(void **state)
 	expect_error(after_dashes, "kagent demo: unexpected argument 'x'");
 }
 
+/* A command that takes operands (kagent fleet HOST...) gets them in
+ * order, options anywhere among them, and all after "--". */
+static void test_operands(void **state)
+{
+	char *argv[] = {"demo", "h1", "--root", "/srv", "h2",
+			"-j",	"--", "-h",	"h3",	NULL};
+	struct core_opt_parser p;
+	char keys[256];
+
+	(void)state;
+	parser(&p);
+	p.operands = true;
+	assert_int_equal(run(&p, 2, argv, keys, sizeof keys), CORE_OPT_DONE);
+	assert_string_equal(keys, "1=/srv;2=;");
+	assert_int_equal(p.n_operands, 4);
+	assert_string_equal(p.operand[0], "h1");
+	assert_string_equal(p.operand[1], "h2");
+	assert_string_equal(p.operand[2], "-h");
+	assert_string_equal(p.operand[3], "h3");
+	assert_string_equal(captured, "");
+}
+
 /* Parsing twice in one process (kagent status runs check's parser). */
 static void test_no_global_state(void **state)
 {
@@ -212,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_help_on_stdout_exit_0),
 	    cmocka_unit_test(test_version_on_stdout_exit_0),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_operands),
 	    cmocka_unit_test(test_no_global_state),
 	};
 
