@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "core_log.h"
 
 /* Acks and errors are tiny: a peer with this much unread is not reading. */
 #define COLL_CONN_WQ_MAX (16u * 1024)
@@ -44,7 +45,7 @@ const char *coll_reject_name(enum coll_reject r)
 static void conn_log(const struct coll_conn *k, const char *what,
 		     const char *why)
 {
-	fprintf(stderr, "kcollectord: peer %s host %s: %s: %s\n", k->peer,
+	core_log(LOG_WARNING, "peer %s host %s: %s: %s", k->peer,
 		k->host_id[0] ? k->host_id : "-", what, why);
 }
 
@@ -284,8 +285,8 @@ void coll_flush(struct collector *c)
 	int r;
 
 	if (coll_store_flush(c->store) < 0) {
-		fprintf(stderr, "kcollectord: store: commit failed; closing "
-				"the connections it held acks for\n");
+		core_log(LOG_ERR, "store: commit failed; closing "
+				"the connections it held acks for");
 		while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
 			TAILQ_REMOVE(&c->ack_q, k, ack_link);
 			k->ack_queued = false;

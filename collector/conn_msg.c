@@ -15,6 +15,7 @@
 #include <pb_encode.h>
 
 #include "collector.h"
+#include "core_log.h"
 
 static int frame_fail(struct coll_conn *k, enum coll_reject why, int code,
 		      const char *fmt, const char *arg)
@@ -82,9 +83,8 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 	 * from seq + 1; counted, so that a fleet of such hosts shows. */
 	if (h->has_last_seq && h->last_seq < seq) {
 		k->c->ctr.seq_resets++;
-		fprintf(stderr,
-			"kcollectord: peer %s host %s: agent's seq %llu is "
-			"behind the stored %llu: its spool was lost or reset\n",
+		core_log(LOG_WARNING, "peer %s host %s: agent's seq %llu is "
+			"behind the stored %llu: its spool was lost or reset",
 			k->peer, h->host_id, (unsigned long long)h->last_seq,
 			(unsigned long long)seq);
 	}
@@ -219,16 +219,14 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 		 * A new host may start above 1 (its agent is older than this
 		 * database): named, not counted. */
 		if (k->stored_seq == 0 && r->seq != 1)
-			fprintf(stderr,
-				"kcollectord: peer %s host %s: first report "
-				"has seq %llu\n",
+			core_log(LOG_NOTICE, "peer %s host %s: first report "
+				"has seq %llu",
 				k->peer, k->host_id,
 				(unsigned long long)r->seq);
 		else if (r->seq != k->stored_seq + 1) {
 			k->c->ctr.seq_gaps += r->seq - k->stored_seq - 1;
-			fprintf(stderr,
-				"kcollectord: peer %s host %s: seq gap: %llu "
-				"stored after %llu\n",
+			core_log(LOG_WARNING, "peer %s host %s: seq gap: %llu "
+				"stored after %llu",
 				k->peer, k->host_id, (unsigned long long)r->seq,
 				(unsigned long long)k->stored_seq);
 		}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "core_log.h"
 #include "core_opt.h"
 #include "hostport.h"
 #include "sandbox.h"
@@ -18,7 +19,8 @@ static const char synopsis[] =
     "                   [--db PATH] [--tls-ca FILE --tls-cert FILE "
     "--tls-key FILE\n"
     "                   --acl FILE | --insecure] [--user NAME] "
-    "[LIMIT OPTIONS]\n";
+    "[LIMIT OPTIONS]\n"
+    "       kcollectord -t [OPTIONS]\n";
 
 static const char about[] =
     "Receives the agents' reports, keeps the fleet in SQLite and serves "
@@ -39,6 +41,7 @@ enum {
 	OPT_ACL = 'A',
 	OPT_INSECURE = 'I',
 	OPT_NO_SECCOMP = 'S',
+	OPT_TEST = 't',
 	OPT_LIMIT = 'L',
 };
 
@@ -82,6 +85,9 @@ static const struct core_opt opts[] = {
      "no system call filter (debugging; by default any\n"
      "call outside kcollectord's list kills it with\n"
      "SIGSYS)"},
+    {"test", 't', OPT_TEST, NULL,
+     "check the configuration, the certificates and the\n"
+     "ACL, then exit"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -174,7 +180,7 @@ int main(int argc, char **argv)
 	char names[32][40];
 	size_t n_flags = 0, i;
 	const char *config = NULL;
-	bool no_seccomp = false;
+	bool no_seccomp = false, test = false;
 	struct sockaddr_storage ss;
 	struct coll_store *store = NULL;
 	struct collector c;
@@ -182,6 +188,7 @@ int main(int argc, char **argv)
 	uint64_t nofile = 0, nofile_max = 0;
 	int ch, rc = 0;
 
+	core_log_init("kcollectord");
 	core_opt_init(&p, argc, argv);
 	while ((ch = core_opt_next(&p)) > 0) {
 		switch (ch) {
@@ -190,6 +197,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SECCOMP:
 			no_seccomp = true;
+			break;
+		case OPT_TEST:
+			test = true;
 			break;
 		default:
 			if (n_flags == sizeof flags / sizeof flags[0]) {
@@ -209,56 +219,57 @@ int main(int argc, char **argv)
 	coll_config_defaults(&cfg);
 	if (config != NULL &&
 	    coll_config_load(config, &cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 2;
 	}
 	for (i = 0; i < n_flags; i++)
 		if (flag_apply(&cfg, &flags[i]) < 0) {
 			if (flags[i].ch != 'L')
-				fprintf(stderr,
-					"kcollectord: value too long: '%s'\n",
-					flags[i].value);
+				core_log(LOG_ERR, "value too long: '%s'",
+					 flags[i].value);
 			return 2;
 		}
 	if (proto_hostport_sockaddr(cfg.listen, &ss, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --listen: %s\n", err);
+		core_log(LOG_ERR, "--listen: %s", err);
 		return 2;
 	}
 	if (proto_hostport_sockaddr(cfg.http, &ss, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --http: %s\n", err);
+		core_log(LOG_ERR, "--http: %s", err);
 		return 2;
 	}
 	if (coll_config_check(&cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 2;
 	}
+	if (test)
+		return coll_config_test(&cfg, config);
 	/* A peer that vanishes mid-write must not kill the collector. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Every connection is a descriptor: take all the hard limit allows
 	 * before the first one. */
 	if (coll_nofile_raise(&nofile, &nofile_max) < 0)
-		fprintf(stderr,
-			"kcollectord: cannot raise the descriptor limit from "
-			"%llu to %llu: %s\n",
-			(unsigned long long)nofile,
-			(unsigned long long)nofile_max, strerror(errno));
+		core_log(LOG_WARNING,
+			 "cannot raise the descriptor limit from "
+			 "%llu to %llu: %s",
+			 (unsigned long long)nofile,
+			 (unsigned long long)nofile_max, strerror(errno));
 	if (2 * (uint64_t)cfg.max_pending >= nofile / 2)
-		fprintf(stderr,
-			"kcollectord: WARNING: max_pending %u on each of two "
-			"ports may hold half of the %llu descriptors allowed; "
-			"raise LimitNOFILE or lower max_pending\n",
-			cfg.max_pending, (unsigned long long)nofile);
+		core_log(LOG_WARNING,
+			 "WARNING: max_pending %u on each of two "
+			 "ports may hold half of the %llu descriptors allowed; "
+			 "raise LimitNOFILE or lower max_pending",
+			 cfg.max_pending, (unsigned long long)nofile);
 	if (coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: --db %s\n", err);
+		core_log(LOG_ERR, "--db %s", err);
 		return 1;
 	}
 	if (coll_init(&c, uv_default_loop(), store, &cfg, err, sizeof err) <
 	    0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
 	} else if (coll_privdrop(cfg.user, cfg.db, err, sizeof err) < 0) {
-		fprintf(stderr, "kcollectord: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
 	} else if (sandbox_start("kcollectord", SANDBOX_COLLECTOR,
@@ -267,16 +278,17 @@ int main(int argc, char **argv)
 		rc = 1;
 	} else {
 		if (cfg.insecure)
-			fprintf(stderr,
-				"kcollectord: WARNING: --insecure: plaintext "
-				"without authentication; any host can "
-				"report as any other\n");
-		fprintf(stderr,
-			"kcollectord: agents on %s, http on %s, db %s, %s, "
-			"uid %u, %llu descriptors\n",
-			cfg.listen, cfg.http, cfg.db,
-			cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
-			(unsigned long long)nofile);
+			core_log(LOG_WARNING,
+				 "WARNING: --insecure: plaintext "
+				 "without authentication; any host can "
+				 "report as any other");
+		core_log(LOG_INFO,
+			 "agents on %s, http on %s, db %s, %s, "
+			 "uid %u, %llu descriptors",
+			 cfg.listen, cfg.http, cfg.db,
+			 cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
+			 (unsigned long long)nofile);
+		coll_notify_ready(&c);
 	}
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 	coll_free(&c);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "coll_limits.h"
+#include "core_log.h"
 
 #define SWEEP_MS	  100
 #define ACCEPTS_PER_WAKE  256
@@ -104,9 +105,8 @@ static void episode_count(struct coll_listener *l, enum coll_refuse r,
 		l->ctr.fd_episodes++;
 	if (addr != NULL)
 		coll_addr_name(addr, a, sizeof a);
-	fprintf(stderr,
-		"kcollectord: %s port: refusing new connections (first from "
-		"%s): %s\n",
+	core_log(LOG_WARNING, "%s port: refusing new connections (first from "
+		"%s): %s",
 		l->name, addr ? a : "an unknown address", refuse_why(r));
 }
 
@@ -115,9 +115,8 @@ static void episode_end(struct coll_listener *l, enum coll_refuse r)
 	if (!l->in_episode[r])
 		return;
 	l->in_episode[r] = false;
-	fprintf(stderr,
-		"kcollectord: %s port: accepting again; %llu connection%s "
-		"refused (%s)\n",
+	core_log(LOG_NOTICE, "%s port: accepting again; %llu connection%s "
+		"refused (%s)",
 		l->name, (unsigned long long)l->episode_refused[r],
 		l->episode_refused[r] == 1 ? "" : "s", refuse_names[r]);
 	l->episode_refused[r] = 0;
@@ -203,9 +202,8 @@ static void log_expired(struct coll_listener *l, unsigned n,
 	char a[INET6_ADDRSTRLEN];
 
 	coll_addr_name(first, a, sizeof a);
-	fprintf(stderr,
-		"kcollectord: %s port: %u connection%s closed, not "
-		"authenticated within %u ms (first from %s)\n",
+	core_log(LOG_WARNING, "%s port: %u connection%s closed, not "
+		"authenticated within %u ms (first from %s)",
 		l->name, n, n == 1 ? "" : "s", l->timeout_ms, a);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "core_log.h"
 #include "hostport.h"
 
 #define COLL_RBUF_LEN (64u * 1024)
@@ -88,14 +89,20 @@ static void on_signal(uv_signal_t *h, int signum)
 	char err[1100];
 
 	if (signum != SIGHUP) {
+		core_notify_send(&c->notify, "STOPPING=1");
 		coll_stop(c);
 		return;
 	}
+	core_notify_reloading(&c->notify);
 	if (coll_reload(c, err, sizeof err) < 0)
-		fprintf(stderr, "kcollectord: reload: %s\n", err);
+		core_log(LOG_ERR, "reload: %s", err);
 	else
-		fprintf(stderr, "kcollectord: reload: certificates and ACL "
-				"reloaded for new connections\n");
+		core_log(LOG_INFO, "reload: certificates and ACL "
+				   "reloaded for new connections");
+	/* READY=1 ends the reload whatever its outcome: a failed one keeps
+	 * the old certificates and ACL, and the collector serves on. */
+	core_notify_send(&c->notify, "READY=1");
+	coll_notify_status(c);
 }
 
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
@@ -107,6 +114,7 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	int r;
 
 	memset(c, 0, sizeof *c);
+	c->notify.fd = -1;
 	c->loop = loop;
 	c->store = store;
 	c->cfg = *cfg;
@@ -156,6 +164,9 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 	uv_signal_start(&c->sigint, on_signal, SIGINT);
 	uv_signal_start(&c->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&c->sighup, on_signal, SIGHUP);
+	/* Before the privilege drop and the filter: the manager's socket
+	 * may be root's, and socket(2) is not in the filter. */
+	coll_notify_open(c);
 	return 0;
 }
 
@@ -184,6 +195,7 @@ void coll_stop(struct collector *c)
 
 void coll_free(struct collector *c)
 {
+	core_notify_close(&c->notify);
 	proto_lists_free(&c->lists);
 	check_results_free(&c->scratch);
 	free(c->env);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "core_log.h"
 #include "sandbox_policy.h"
 
 /* Set by CMake for KAGENT_SANITIZE and fuzz builds (see sandbox.h). */
@@ -124,18 +125,18 @@ int sandbox_start(const char *prog, enum sandbox_role role, bool off)
 	int r;
 
 	if (off) {
-		fprintf(stderr, "%s: seccomp: off (--no-seccomp)\n", prog);
+		core_log_as(prog, LOG_WARNING, "seccomp: off (--no-seccomp)");
 		return 0;
 	}
 	r = sandbox_install(role, err, sizeof err);
 	if (r == -ENOTSUP) {
-		fprintf(stderr, "%s: seccomp: skipped: %s\n", prog, err);
+		core_log_as(prog, LOG_WARNING, "seccomp: skipped: %s", err);
 		return 0;
 	}
 	if (r < 0)
-		fprintf(stderr, "%s: seccomp: %s\n", prog, err);
+		core_log_as(prog, LOG_ERR, "seccomp: %s", err);
 	else
-		fprintf(stderr, "%s: seccomp: %s filter installed\n", prog,
-			role_names[role]);
+		core_log_as(prog, LOG_INFO, "seccomp: %s filter installed",
+			    role_names[role]);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+#include "core_log.h"
 #include "sandbox.h"
 
 static void dispatch(struct agent *a);
@@ -67,7 +68,7 @@ static void send_full(struct agent *a)
 	a->full_seq = q.seq;
 	r = daemon_prober_send(a, PROBER_FULL, &q, sizeof q);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
+		core_log(LOG_ERR, "prober: %s", uv_strerror(r));
 		agent_stop(a, 1);
 	}
 }
@@ -96,7 +97,7 @@ static void dispatch(struct agent *a)
 		return;
 	}
 	if (r < 0) {
-		fprintf(stderr, "kagentd: prober: %s\n", uv_strerror(r));
+		core_log(LOG_ERR, "prober: %s", uv_strerror(r));
 		agent_stop(a, 1);
 	}
 }
@@ -192,7 +193,7 @@ void agent_on_reply(struct agent *a)
 		snprintf(a->prober_error, sizeof a->prober_error, "%.*s",
 			 (int)a->rh.len, (const char *)a->body);
 	} else if (a->rh.status < 0) {
-		fprintf(stderr, "kagentd: prober refused request %u: %.*s\n",
+		core_log(LOG_ERR, "prober refused request %u: %.*s",
 			a->rh.code, (int)a->rh.len, (const char *)a->body);
 	} else if (a->rh.code == PROBER_FULL && a->rh.len > PROTO_FRAME_HDR) {
 		on_full(a, a->body, a->rh.len);
@@ -247,7 +248,7 @@ void agent_stop(struct agent *a, int code)
 		struct hw_err err = { { 0 } };
 
 		if (spool_flush(&a->spool, INT64_MAX, &err) < 0)
-			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+			core_log(LOG_ERR, "spool: %s", err.msg);
 	}
 	if (a->up.loop)
 		uplink_stop(&a->up);
@@ -269,6 +270,7 @@ void agent_stop(struct agent *a, int code)
 		close_handle(&a->sig_int);
 		close_handle(&a->sig_hup);
 		close_handle(&a->prober);
+		close_handle(&a->t_notify);
 	}
 }
 
@@ -279,16 +281,20 @@ static void on_signal(uv_signal_t *s, int signum)
 	if (signum == SIGHUP) {
 		char why[512];
 
+		core_notify_reloading(&a->notify);
 		/* New connections take the new certificates; the one up keeps
 		 * its own. */
 		if (uplink_reload(&a->up, why, sizeof why) < 0)
-			fprintf(stderr, "kagentd: reload: %s (old certificates kept)\n",
-				why);
+			core_log(LOG_ERR, "reload: %s (old certificates kept)",
+				 why);
 		else if (a->up.tls_on)
-			fprintf(stderr, "kagentd: reload: certificates reloaded\n");
+			core_log(LOG_INFO, "reload: certificates reloaded");
+		core_notify_send(&a->notify, "READY=1");
+		daemon_notify_status(a);
 		return;
 	}
-	fprintf(stderr, "kagentd: %s, stopping\n", strsignal(signum));
+	core_notify_send(&a->notify, "STOPPING=1");
+	core_log(LOG_NOTICE, "%s, stopping", strsignal(signum));
 	agent_stop(a, 0);
 }
 
@@ -323,28 +329,30 @@ static int agent_open_private(struct agent *a, const struct conf *conf,
 	if (r == 0)
 		r = privsep_own_dir(&a->ps, conf->agent.spool, &err);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: %s\n", err.msg);
+		core_log(LOG_ERR, "%s", err.msg);
 		return r;
 	}
 	r = daemon_prober_fork(a, fd);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: prober: %s\n", strerror(-r));
+		core_log(LOG_ERR, "prober: %s", strerror(-r));
 		return r;
 	}
+	/* Before the drop: the manager's socket may be root's. */
+	daemon_notify_open(a);
 	uv_loop_init(&a->loop);
 	a->loop_ready = true;
 	cert_expiry_refresh(a); /* status has days left before a report */
 	r = control_start(&a->loop, &a->ctl, conf->agent.socket,
 			  daemon_status_json, a, why, sizeof why);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: control socket %s\n", why);
+		core_log(LOG_ERR, "control socket %s", why);
 		return r;
 	}
 	r = privsep_own_socket(&a->ps, conf->agent.socket, &err);
 	if (r == 0)
 		r = privsep_drop_network(&a->ps, &err);
 	if (r < 0)
-		fprintf(stderr, "kagentd: %s\n", err.msg);
+		core_log(LOG_ERR, "%s", err.msg);
 	return r;
 }
 
@@ -356,14 +364,14 @@ static int agent_open(struct agent *a, const struct conf *conf)
 
 	a->conf = conf;
 	if (conf_agent_check(conf, why, sizeof why) < 0) {
-		fprintf(stderr, "kagentd: %s\n", why);
+		core_log(LOG_ERR, "%s", why);
 		return -EINVAL;
 	}
 	if (conf->agent.host_id[0])
 		snprintf(a->host_id, sizeof a->host_id, "%s", conf->agent.host_id);
 	else if (gethostname(a->host_id, sizeof a->host_id - 1) < 0 ||
 		 a->host_id[0] == '\0') {
-		fprintf(stderr, "kagentd: no host_id in [agent] and no hostname\n");
+		core_log(LOG_ERR, "no host_id in [agent] and no hostname");
 		return -EINVAL;
 	}
 	r = agent_open_private(a, conf, &fd);
@@ -394,25 +402,25 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
 		       &err);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		core_log(LOG_ERR, "spool: %s", err.msg);
 		return r;
 	}
 	if (a->spool.corrupt)
-		fprintf(stderr, "kagentd: spool: %" PRIu64 " file(s) skipped, first: %s\n",
+		core_log(LOG_WARNING, "spool: %" PRIu64 " file(s) skipped, first: %s",
 			a->spool.corrupt, a->spool.corrupt_why);
 	if (a->spool.n)
-		fprintf(stderr, "kagentd: spool: %zu report(s) to resend, seq %" PRIu64
-			" to %" PRIu64 "\n", a->spool.n, a->spool.v[0].seq,
+		core_log(LOG_NOTICE, "spool: %zu report(s) to resend, seq %" PRIu64
+			" to %" PRIu64 "", a->spool.n, a->spool.v[0].seq,
 			a->spool.v[a->spool.n - 1].seq);
 	r = uplink_init(&a->loop, &a->up, &a->spool, &conf->agent, a->host_id,
 			why, sizeof why);
 	if (r < 0) {
-		fprintf(stderr, "kagentd: collector: %s\n", why);
+		core_log(LOG_ERR, "collector: %s", why);
 		return r;
 	}
 	if (conf->agent.collector[0] && conf->agent.insecure)
-		fprintf(stderr, "kagentd: WARNING: insecure = yes: reports go to "
-			"%s in plaintext, unauthenticated\n", conf->agent.collector);
+		core_log(LOG_WARNING, "WARNING: insecure = yes: reports go to "
+			"%s in plaintext, unauthenticated", conf->agent.collector);
 	return 0;
 }
 
@@ -423,6 +431,7 @@ int agent_run(const struct conf *conf)
 
 	if (a == NULL)
 		return 1;
+	a->notify.fd = -1;
 	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);
@@ -431,14 +440,15 @@ int agent_run(const struct conf *conf)
 		r = sandbox_start("kagentd", SANDBOX_AGENT_NET,
 				  conf->agent.no_seccomp);
 	if (r == 0) {
-		fprintf(stderr, "kagentd %s: host %s, collector %s, spool %s\n",
-			KAGENT_VERSION, a->host_id,
+		core_log(LOG_INFO, "version %s: host %s, collector %s, spool %s",
+			 KAGENT_VERSION, a->host_id,
 			conf->agent.collector[0] ? conf->agent.collector : "(none)",
 			conf->agent.spool);
 		a->want = WANT(PROBER_HEALTH) | WANT(PROBER_SMART_REFRESH) |
 			  WANT(PROBER_FULL);
 		dispatch(a);
 		uplink_start(&a->up);
+		daemon_notify_ready(a);
 		uv_run(&a->loop, UV_RUN_DEFAULT);
 		r = a->exit_code;
 	} else {
@@ -453,6 +463,7 @@ int agent_run(const struct conf *conf)
 	}
 	if (a->loop_ready)
 		uv_loop_close(&a->loop);
+	core_notify_close(&a->notify);
 	spool_close(&a->spool);
 	proto_lists_free(&a->lists);
 	free(a->last_frame);

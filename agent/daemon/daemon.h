@@ -389,5 +389,10 @@ json_t *control_tls_json(const struct conf_agent *ca, int64_t warn_days,
 /* ---- daemon.c ---- */
 
 int agent_run(const struct conf *conf);
+/* kagentd -t (config_test.c): the collector's address, certificates and
+ * key, the spool's and socket's folders checked as a start would; says
+ * what it found on stdout and returns 0, or logs the reason naming path
+ * and returns 1. */
+int agent_config_test(const struct conf *conf, const char *path);
 
 #endif

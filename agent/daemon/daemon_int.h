@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include "core_notify.h"
 #include "daemon.h"
 #include "privsep.h"
 #include "zk_live.h"
@@ -69,12 +70,22 @@ struct agent {
 	int exit_code;
 	bool loop_ready;
 	bool stopping;
+
+	/* The service manager (daemon_notify.c), opened after the prober's
+	 * fork so that the prober holds no copy of its socket. */
+	struct core_notify notify;
+	uv_timer_t t_notify;
 };
 
 /* daemon.c */
 void agent_stop(struct agent *a, int code);
 /* One whole reply is in a->rh and a->body: act on it, ask for the next. */
 void agent_on_reply(struct agent *a);
+
+/* daemon_notify.c */
+void daemon_notify_open(struct agent *a);
+void daemon_notify_ready(struct agent *a);
+void daemon_notify_status(struct agent *a);
 
 /* daemon_prober.c */
 int daemon_prober_fork(struct agent *a, int *parent_fd);

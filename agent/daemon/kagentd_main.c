@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core_log.h"
 #include "core_opt.h"
 #include "daemon.h"
 
 static const char synopsis[] =
-    "usage: kagentd [--config FILE] [--no-seccomp]\n";
+    "usage: kagentd [--config FILE] [--no-seccomp] [-t]\n";
 
 static const char about[] =
     "Reports this host's inventory, health and check results to the\n"
@@ -42,7 +43,7 @@ static const char footer[] =
     "configuration, the spool or the socket cannot be used, or when,\n"
     "started as root, the user does not exist or is root.\n";
 
-enum { OPT_CONFIG = 1, OPT_NO_SECCOMP };
+enum { OPT_CONFIG = 1, OPT_NO_SECCOMP, OPT_TEST };
 
 static const struct core_opt opts[] = {
     {"config", 'c', OPT_CONFIG, "FILE",
@@ -51,6 +52,10 @@ static const struct core_opt opts[] = {
      "no system call filter in either process (debugging;\n"
      "by default each limits itself to the calls it needs,\n"
      "and any other call kills it with SIGSYS)"},
+    {"test", 't', OPT_TEST, NULL,
+     "check the configuration, the collector's address,\n"
+     "the certificates and key, the spool's and socket's\n"
+     "folders, and exit"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -66,11 +71,12 @@ int main(int argc, char **argv)
 	    .usage_exit = 2,
 	};
 	const char *path = CONF_DEFAULT_PATH;
-	bool no_seccomp = false;
+	bool no_seccomp = false, test = false;
 	struct conf conf;
 	char err[768];
 	int c;
 
+	core_log_init("kagentd");
 	core_opt_init(&p, argc, argv);
 	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
@@ -80,15 +86,20 @@ int main(int argc, char **argv)
 		case OPT_NO_SECCOMP:
 			no_seccomp = true;
 			break;
+		case OPT_TEST:
+			test = true;
+			break;
 		}
 	}
 	if (c == CORE_OPT_EXIT)
 		return p.exit;
 	conf_defaults(&conf);
 	if (conf_load(path, &conf, err, sizeof err) < 0) {
-		fprintf(stderr, "kagentd: %s\n", err);
+		core_log(LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (test)
+		return agent_config_test(&conf, path);
 	conf.agent.no_seccomp = no_seccomp;
 	return agent_run(&conf);
 }

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core_log.h"
 #include "daemon.h"
 #include "spool_file.h"
 #include "spool_state.h"
@@ -418,9 +419,8 @@ void spool_drop_corrupt(struct spool *s, size_t idx, const char *why)
 		return;
 	spool_frame_name(path, sizeof path, s, s->v[idx].seq, SPOOL_SUFFIX);
 	spool_note_corrupt(s, path, why);
-	fprintf(stderr,
-		"kagentd: spool: report seq %" PRIu64 " skipped, not sent: %s "
-		"(%" PRIu64 " corrupt so far)\n",
+	core_log(LOG_WARNING, "spool: report seq %" PRIu64 " skipped, not sent: %s "
+		"(%" PRIu64 " corrupt so far)",
 		s->v[idx].seq, why, s->corrupt);
 	free(s->v[idx].mem);
 	if (s->v[idx].mem)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core_log.h"
 #include "spool_file.h"
 
 static void episode_start(struct spool *s, const char *why)
@@ -32,9 +33,8 @@ void spool_report_lost(struct spool *s, uint64_t seq, const char *why)
 	if (s->failing)
 		return;
 	episode_start(s, why);
-	fprintf(stderr,
-		"kagentd: spool: report seq %" PRIu64 " lost: %s; reports are "
-		"dropped, and counted, until the spool takes writes again\n",
+	core_log(LOG_ERR, "spool: report seq %" PRIu64 " lost: %s; reports are "
+		"dropped, and counted, until the spool takes writes again",
 		seq, why);
 }
 
@@ -43,9 +43,8 @@ void spool_io_failed(struct spool *s, const char *why)
 	if (s->failing)
 		return;
 	episode_start(s, why);
-	fprintf(stderr,
-		"kagentd: spool: %s; reports are kept in memory until the "
-		"spool takes writes again\n",
+	core_log(LOG_ERR, "spool: %s; reports are kept in memory until the "
+		"spool takes writes again",
 		why);
 }
 
@@ -53,9 +52,8 @@ void spool_io_ok(struct spool *s)
 {
 	if (s->failing) {
 		s->failing = false;
-		fprintf(stderr,
-			"kagentd: spool: writable again; %" PRIu64
-			" report(s) lost since kagentd started\n",
+		core_log(LOG_NOTICE, "spool: writable again; %" PRIu64
+			" report(s) lost since kagentd started",
 			s->lost);
 	}
 	spool_undeleted_retry(s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_log.h"
 #include "daemon.h"
 #include "hostport.h"
 
@@ -52,7 +53,10 @@ const char *uplink_state_name(enum uplink_state s)
 static void set_state(struct uplink *u, enum uplink_state s, const char *why)
 {
 	if (u->state != s || (why && why[0]))
-		fprintf(stderr, "kagentd: collector %s: %s%s%s\n", u->addr,
+		/* A reason is a failure the operator should see; a state
+		 * change without one is the normal course. */
+		core_log(why && why[0] ? LOG_WARNING : LOG_INFO,
+			 "collector %s: %s%s%s", u->addr,
 			uplink_state_name(s), why && why[0] ? ": " : "",
 			why ? why : "");
 	u->state = s;
@@ -66,7 +70,7 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 
 	/* What was sent and not acknowledged waits on disk from now on. */
 	if (spool_flush(u->spool, INT64_MAX, &err) < 0)
-		fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+		core_log(LOG_ERR, "spool: %s", err.msg);
 
 	/* why lives in the stream: keep it before the stream goes. */
 	if (!u->stopping)
@@ -189,7 +193,7 @@ static void pump(struct uplink *u)
 			continue;
 		}
 		if (r < 0) {
-			fprintf(stderr, "kagentd: spool: %s\n", err.msg);
+			core_log(LOG_ERR, "spool: %s", err.msg);
 			fail(u, "%s", "cannot read the spool");
 			return;
 		}
@@ -336,15 +340,13 @@ static void identity_warn(const struct uplink *u)
 	char id[PROTO_TLS_ID_MAX];
 
 	if (proto_tls_file_identity(u->conf->tls_cert, id, sizeof id) < 0)
-		fprintf(stderr,
-			"kagentd: %s names no host identity (SAN URI "
+		core_log(LOG_WARNING, "%s names no host identity (SAN URI "
 			"kagent://host/ID or a DNS name): the collector will "
-			"refuse it\n",
+			"refuse it",
 			u->conf->tls_cert);
 	else if (strcmp(id, u->host_id) != 0)
-		fprintf(stderr,
-			"kagentd: %s is the certificate of '%s', not of host "
-			"id '%s': the collector will refuse the hello\n",
+		core_log(LOG_WARNING, "%s is the certificate of '%s', not of host "
+			"id '%s': the collector will refuse the hello",
 			u->conf->tls_cert, id, u->host_id);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core_log.h"
 #include "daemon.h"
 
 #define WATCH_PERIOD_MS 1000
@@ -81,14 +82,13 @@ void uplink_seq_check(struct uplink *u, uint64_t seq)
 	u->reset.first = first;
 	u->reset.renumbered = s->n;
 	u->reset.at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	fprintf(stderr,
-		"kagentd: collector %s has stored seq %" PRIu64 " of host %s, "
+	core_log(LOG_WARNING, "collector %s has stored seq %" PRIu64 " of host %s, "
 		"this spool ends at seq %" PRIu64 " (spool lost or reset): "
 		"reports continue from seq %" PRIu64 ", %zu unsent report(s) "
-		"renumbered\n",
+		"renumbered",
 		u->addr, seq, u->host_id, u->hello_last_seq, first, s->n);
 	if (first == 0 || spool_renumber(s, first, &err) < 0)
-		fprintf(stderr, "kagentd: spool: cannot renumber: %s\n",
+		core_log(LOG_ERR, "spool: cannot renumber: %s",
 			first == 0 ? "seq space exhausted" : err.msg);
 }
 
