@@ -398,12 +398,14 @@ enum coll_route_kind {
 	COLL_ROUTE_HISTORY, /* GET /api/hosts/{id}/history */
 	COLL_ROUTE_FORGET,  /* DELETE /api/hosts/{id}, admin only */
 	COLL_ROUTE_PAGE,    /* the fleet page's files, `asset` */
+	COLL_ROUTE_INDEX,   /* "/": links to the others */
 };
 
 struct coll_route {
 	enum coll_route_kind kind;
 	int status;
 	int asset; /* COLL_ROUTE_PAGE: coll_page_find's index */
+	bool head; /* HEAD: the headers of GET's answer, no body */
 	char host_id[64];
 };
 
@@ -411,7 +413,7 @@ void coll_http_req_init(struct coll_http_req *r);
 /* Feeds request bytes: 0 when more are needed, 1 when the request is
  * complete or refused (r->status is then 400, 413 or 431). */
 int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
-/* Method and path → route: GET /api/fleet, /api/hosts/{id},
+/* Method and path → route: GET or HEAD /, /api/fleet, /api/hosts/{id},
  * /api/hosts/{id}/history, /metrics, /fleet and its files; DELETE
  * /api/hosts/{id}; 404 for other paths, 405 for another method on a known
  * one, 400 for a host id that does not decode or is not valid. */
@@ -447,10 +449,18 @@ json_t *coll_api_host(const struct coll_store_row *row,
  * failure, *rc -EIO when the store cannot be read. */
 json_t *coll_api_history(struct coll_store *s, const char *host_id,
 			 int64_t limit, int *rc);
+/* The index page at / (index.c): plain HTML, NUL-terminated. */
+extern const char coll_index_html[];
+
 /* "2024-05-31T16:08:37.000Z" */
 void coll_fmt_time(char *buf, size_t len, int64_t ms);
 
-/* ---- metrics.c: the Prometheus text exposition ---- */
+/* ---- metrics.c, metrics_host.c: the Prometheus text exposition ---- */
+
+struct prom_buf;
+/* The series of every stored host, family by family, appended to out. */
+int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
+		       struct prom_buf *out);
 
 /* Every family with its HELP and TYPE lines, series of one family
  * together; *out is malloc'ed.  -ENOMEM, -EIO. */

@@ -39,6 +39,7 @@
 struct coll_http_conn {
 	struct proto_stream st;
 	struct coll_http_req req;
+	bool head; /* HEAD: the answer's headers only */
 	struct coll_pending pend; /* until its request is whole */
 	struct collector *c;
 	TAILQ_ENTRY(coll_http_conn) link;
@@ -92,12 +93,14 @@ static void http_answer_with(struct coll_http_conn *h, int status,
 		     "Cache-Control: no-store\r\n"
 		     "X-Content-Type-Options: nosniff\r\n%s%s\r\n",
 		     status, status_text(status), type, len, extra,
-		     status == 405 ? "Allow: GET\r\n" : "");
+		     status == 405 ? "Allow: GET, HEAD\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof head) {
 		proto_stream_close(&h->st, "answer head too long");
 		return;
 	}
 	h->answered = true;
+	if (h->head)
+		len = 0;
 	if (proto_stream_write(&h->st, (const uint8_t *)head, (size_t)n) < 0 ||
 	    (len && proto_stream_write(&h->st, (const uint8_t *)body, len) < 0))
 		proto_stream_close(&h->st, "cannot queue the answer");
@@ -204,7 +207,12 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 	int rc;
 
 	c->ctr.http_requests++;
+	h->head = rt->head;
 	switch (rt->kind) {
+	case COLL_ROUTE_INDEX:
+		http_answer(h, 200, "text/html; charset=utf-8", coll_index_html,
+			    strlen(coll_index_html));
+		return;
 	case COLL_ROUTE_FLEET:
 		if (coll_fleet_load(c->store, coll_now_ms(), &f) < 0) {
 			http_error(h, 500, "cannot read the store");
@@ -261,6 +269,7 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 		return;
 	coll_pending_done(&h->c->http, &h->pend);
 	coll_http_route(&h->req, &rt);
+	h->head = h->req.p.method == HTTP_HEAD;
 	/* Forgetting asks for an `admin` rule, everything else for `read`;
 	 * either refusal comes before the path is looked at. */
 	if (rt.kind == COLL_ROUTE_FORGET

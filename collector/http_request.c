@@ -145,9 +145,13 @@ void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 	}
 	path = r->url + u.field_data[UF_PATH].off;
 	plen = u.field_data[UF_PATH].len;
-	get = r->p.method == HTTP_GET;
+	/* HEAD is GET without the body (RFC 9110 9.3.2). */
+	out->head = r->p.method == HTTP_HEAD;
+	get = r->p.method == HTTP_GET || out->head;
 	out->status = 200;
-	if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
+	if (plen == 1 && path[0] == '/')
+		out->kind = COLL_ROUTE_INDEX;
+	else if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
 		out->kind = COLL_ROUTE_FLEET;
 	else if (plen == 8 && memcmp(path, "/metrics", 8) == 0)
 		out->kind = COLL_ROUTE_METRICS;

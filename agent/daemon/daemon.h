@@ -26,6 +26,7 @@
 #include "facts.h"
 #include "facts_cache.h"
 #include "health.h"
+#include "nvme.h"
 #include "proto.h"
 #include "smart_ata.h"
 #include "stream.h"
@@ -155,6 +156,8 @@ struct report_smart {
 	struct disk_health health;
 	bool ata_known;
 	struct hw_ata_smart ata;
+	bool nvme_known;
+	struct hw_nvme_health nvme;
 };
 
 struct report_input {

@@ -292,9 +292,11 @@ static void smart_one(struct prober *p, const struct hw_disk *d,
 		size_t n = strcspn(d->name + 4, "n") + 4;
 
 		snprintf(node, sizeof node, "/dev/%.*s", (int)n, d->name);
-		if (hw_nvme_health_read(node, &nh, &err) == 0)
+		if (hw_nvme_health_read(node, &nh, &err) == 0) {
+			s->nvme_known = true;
+			s->nvme = nh;
 			health_from_nvme(&nh, &s->health);
-		else
+		} else
 			snprintf(s->health.reason, sizeof s->health.reason, "%s",
 				 err.msg);
 		return;

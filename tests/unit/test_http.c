@@ -85,7 +85,7 @@ static void test_unknown_path_is_404(void **state)
 	struct coll_route rt;
 
 	(void)state;
-	route_of("GET / HTTP/1.1\r\n\r\n", 100, &rt);
+	route_of("GET /index.html HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
 	route_of("GET /api/hosts/ HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
@@ -93,6 +93,26 @@ static void test_unknown_path_is_404(void **state)
 	assert_int_equal(rt.status, 404);
 	route_of("GET /api/fleetx HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
+}
+
+static void test_index_and_head(void **state)
+{
+	struct coll_route rt;
+
+	(void)state;
+	route_of("GET / HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 200);
+	assert_int_equal(rt.kind, COLL_ROUTE_INDEX);
+	assert_false(rt.head);
+	route_of("HEAD /metrics HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 200);
+	assert_int_equal(rt.kind, COLL_ROUTE_METRICS);
+	assert_true(rt.head);
+	route_of("HEAD /api/hosts/b1 HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_HOST);
+	assert_true(rt.head);
+	route_of("HEAD / HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_INDEX);
 }
 
 static void test_other_method_is_405(void **state)
@@ -215,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(test_host_id_is_percent_decoded),
 	    cmocka_unit_test(test_bad_host_id_is_400),
 	    cmocka_unit_test(test_unknown_path_is_404),
+	    cmocka_unit_test(test_index_and_head),
 	    cmocka_unit_test(test_other_method_is_405),
 	    cmocka_unit_test(test_routes_page_history_forget),
 	    cmocka_unit_test(test_garbage_is_400),
