@@ -57,12 +57,16 @@ static json_t *checks_json(const struct check_results *r)
 	for (i = 0; i < r->n; i++) {
 		const struct check_result *c = &r->v[i];
 
+		/* No instance is null, as in the CLI's --json: the wire
+		 * carries it as proto3's empty string.  A measured value
+		 * is known for the fleet's checks; reports carry none. */
 		json_array_append_new(
-		    a, json_pack("{s:s s:s s:s s:s s:s s:s}", "id", c->id,
-				 "instance", c->instance, "severity",
-				 check_severity_name(c->sev), "measured",
-				 c->measured, "required", c->required,
-				 "message", c->message));
+		    a, json_pack("{s:s s:o s:s s:s s:o s:s s:s}", "id", c->id,
+				 "instance", core_json_str(c->instance),
+				 "severity", check_severity_name(c->sev),
+				 "measured", c->measured, "measured_value",
+				 check_value_to_json(c), "required",
+				 c->required, "message", c->message));
 	}
 	return a;
 }

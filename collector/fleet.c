@@ -122,7 +122,7 @@ static void placement_of(const struct fleet_view *v, unsigned role,
 	}
 }
 
-static int check_zk_size(const struct fleet_view *v, struct check_results *out)
+static int judge_zk_size(const struct fleet_view *v, struct check_results *out)
 {
 	size_t n = role_count(v, CORE_ROLE_ZOOKEEPER);
 	const char *req =
@@ -244,7 +244,19 @@ static int check_zk_placement(const struct fleet_view *v,
 			 p.members, p.domains);
 }
 
-static int check_kafka_size(const struct fleet_view *v,
+/* The ensemble's and the cluster's size also as a number, beside
+ * "3 servers", for scripts reading /api/fleet. */
+static int check_zk_size(const struct fleet_view *v, struct check_results *out)
+{
+	int rc = judge_zk_size(v, out);
+
+	if (rc == 0)
+		check_set_value(out, CHECK_UNIT_SERVERS,
+				(int64_t)role_count(v, CORE_ROLE_ZOOKEEPER));
+	return rc;
+}
+
+static int judge_kafka_size(const struct fleet_view *v,
 			    struct check_results *out)
 {
 	size_t n = role_count(v, CORE_ROLE_KAFKA);
@@ -261,6 +273,17 @@ static int check_kafka_size(const struct fleet_view *v,
 	return check_add(out, "kafka.cluster.size", NULL, SEV_PASS, measured,
 			 "at least 3", "%zu brokers: replication factor 3 fits",
 			 n);
+}
+
+static int check_kafka_size(const struct fleet_view *v,
+			    struct check_results *out)
+{
+	int rc = judge_kafka_size(v, out);
+
+	if (rc == 0)
+		check_set_value(out, CHECK_UNIT_BROKERS,
+				(int64_t)role_count(v, CORE_ROLE_KAFKA));
+	return rc;
 }
 
 static int check_kafka_placement(const struct fleet_view *v,

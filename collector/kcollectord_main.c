@@ -2,7 +2,6 @@
  * SQLite and serves it over HTTP (/api/fleet, /api/hosts/{id}, /metrics).
  * TLS with client certificates on both listeners unless --insecure. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,55 +9,87 @@
 
 #include "collector.h"
 #include "core_log.h"
+#include "core_opt.h"
 #include "hostport.h"
 #include "sandbox.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: kcollectord [--config FILE] [--listen HOST:PORT] "
-		     "[--http HOST:PORT] [--db PATH]\n"
-		     "                   [--tls-ca FILE --tls-cert FILE "
-		     "--tls-key FILE --acl FILE | --insecure]\n"
-		     "  --config    INI file with a [collector] section of the "
-		     "same keys (listen, http, db,\n"
-		     "              tls_ca, tls_cert, tls_key, acl, insecure); "
-		     "flags override it\n"
-		     "  --listen    agents' reports (default 0.0.0.0:7070)\n"
-		     "  --http      /api/fleet, /api/hosts/ID, /metrics "
-		     "(default 127.0.0.1:8080)\n"
-		     "  --db        SQLite database, created when missing "
-		     "(default /var/lib/kagent/collector.db)\n"
-		     "  --tls-ca    CA that signs every agent's and reader's "
-		     "certificate\n"
-		     "  --tls-cert  the collector's certificate (PEM)\n"
-		     "  --tls-key   its private key (PEM)\n"
-		     "  --acl       who may report into which cluster and who "
-		     "may read\n"
-		     "  --insecure  plaintext, no authentication\n"
-		     "  --user NAME                 started as root, become "
-		     "NAME once ports and files\n"
-		     "                              are open (default "
-		     "kagent-collector)\n"
-		     "  --handshake-timeout S       an agent's TLS handshake "
-		     "and hello (default 5)\n"
-		     "  --http-timeout S            a whole HTTP request and "
-		     "answer (default 10)\n"
-		     "  --max-pending N             connections not yet "
-		     "authenticated, per port (256)\n"
-		     "  --max-pending-per-address N of them from one address, "
-		     "per port (32)\n"
-		     "  --max-partial-bytes SIZE    partial frames held in all "
-		     "(64MiB)\n"
-		     "  --max-partial-bytes-per-identity SIZE  for one "
-		     "certificate or address (4MiB)\n"
-		     "  --no-seccomp  no system call filter (debugging; by "
-		     "default any call\n"
-		     "              outside kcollectord's list kills it with "
-		     "SIGSYS)\n"
-		     "  -t, --test    check the configuration, the "
-		     "certificates and the ACL, then exit\n"
-		     "SIGHUP re-reads the certificates and the ACL.\n");
-}
+static const char synopsis[] =
+    "usage: kcollectord [--config FILE] [--listen HOST:PORT] "
+    "[--http HOST:PORT]\n"
+    "                   [--db PATH] [--tls-ca FILE --tls-cert FILE "
+    "--tls-key FILE\n"
+    "                   --acl FILE | --insecure] [--user NAME] "
+    "[LIMIT OPTIONS]\n"
+    "       kcollectord -t [OPTIONS]\n";
+
+static const char about[] =
+    "Receives the agents' reports, keeps the fleet in SQLite and serves "
+    "it over HTTP.\n";
+
+static const char footer[] = "SIGHUP re-reads the certificates and the ACL.\n";
+
+/* The limits (key OPT_LIMIT) go to coll_config_limit_set under their
+ * configuration key: --max-pending sets max_pending. */
+enum {
+	OPT_CONFIG = 'c',
+	OPT_LISTEN = 'l',
+	OPT_HTTP = 'H',
+	OPT_DB = 'd',
+	OPT_TLS_CA = 'a',
+	OPT_TLS_CERT = 'C',
+	OPT_TLS_KEY = 'k',
+	OPT_ACL = 'A',
+	OPT_INSECURE = 'I',
+	OPT_NO_SECCOMP = 'S',
+	OPT_TEST = 't',
+	OPT_LIMIT = 'L',
+};
+
+static const struct core_opt opts[] = {
+    {"config", 0, OPT_CONFIG, "FILE",
+     "INI file with a [collector] section of the same\n"
+     "keys (listen, http, db, tls_ca, tls_cert,\n"
+     "tls_key, acl, insecure, and the limits below);\n"
+     "flags override it"},
+    {"listen", 0, OPT_LISTEN, "HOST:PORT",
+     "agents' reports (default 0.0.0.0:7070)"},
+    {"http", 0, OPT_HTTP, "HOST:PORT",
+     "/api/fleet, /api/hosts/ID, /metrics (default\n"
+     "127.0.0.1:8080)"},
+    {"db", 0, OPT_DB, "PATH",
+     "SQLite database, created when missing (default\n"
+     "/var/lib/kagent/collector.db)"},
+    {"tls-ca", 0, OPT_TLS_CA, "FILE",
+     "CA that signs every agent's and reader's\ncertificate"},
+    {"tls-cert", 0, OPT_TLS_CERT, "FILE", "the collector's certificate (PEM)"},
+    {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key (PEM)"},
+    {"acl", 0, OPT_ACL, "FILE",
+     "who may report into which cluster and who may\nread"},
+    {"insecure", 0, OPT_INSECURE, NULL, "plaintext, no authentication"},
+    {"user", 0, OPT_LIMIT, "NAME",
+     "started as root, become NAME once ports and\n"
+     "files are open (default kagent-collector)"},
+    {"handshake-timeout", 0, OPT_LIMIT, "S",
+     "an agent's TLS handshake and hello (default 5)"},
+    {"http-timeout", 0, OPT_LIMIT, "S",
+     "a whole HTTP request and answer (default 10)"},
+    {"max-pending", 0, OPT_LIMIT, "N",
+     "connections not yet authenticated, per port\n(256)"},
+    {"max-pending-per-address", 0, OPT_LIMIT, "N",
+     "of them from one address, per port (32)"},
+    {"max-partial-bytes", 0, OPT_LIMIT, "SIZE",
+     "partial frames held in all (64MiB)"},
+    {"max-partial-bytes-per-identity", 0, OPT_LIMIT, "SIZE",
+     "for one certificate or address (4MiB)"},
+    {"no-seccomp", 0, OPT_NO_SECCOMP, NULL,
+     "no system call filter (debugging; by default any\n"
+     "call outside kcollectord's list kills it with\n"
+     "SIGSYS)"},
+    {"test", 't', OPT_TEST, NULL,
+     "check the configuration, the certificates and the\n"
+     "ACL, then exit"},
+    {NULL, 0, 0, NULL, NULL},
+};
 
 /* A flag given on the command line wins over the configuration file,
  * which is read once every flag is known. */
@@ -124,33 +155,29 @@ static int flag_apply(struct coll_config *cfg, const struct flag *f)
 	return 0;
 }
 
+/* "--max-pending=3" → "max-pending": the limit's name for flag_limit. */
+static const char *limit_name(const char *written, char *buf, size_t len)
+{
+	size_t n = strcspn(written + 2, "=");
+
+	snprintf(buf, len, "%.*s", (int)n, written + 2);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"listen", required_argument, NULL, 'l'},
-	    {"http", required_argument, NULL, 'H'},
-	    {"db", required_argument, NULL, 'd'},
-	    {"tls-ca", required_argument, NULL, 'a'},
-	    {"tls-cert", required_argument, NULL, 'C'},
-	    {"tls-key", required_argument, NULL, 'k'},
-	    {"acl", required_argument, NULL, 'A'},
-	    {"insecure", no_argument, NULL, 'I'},
-	    {"user", required_argument, NULL, 'L'},
-	    {"handshake-timeout", required_argument, NULL, 'L'},
-	    {"http-timeout", required_argument, NULL, 'L'},
-	    {"max-pending", required_argument, NULL, 'L'},
-	    {"max-pending-per-address", required_argument, NULL, 'L'},
-	    {"max-partial-bytes", required_argument, NULL, 'L'},
-	    {"max-partial-bytes-per-identity", required_argument, NULL, 'L'},
-	    {"no-seccomp", no_argument, NULL, 'S'},
-	    {"test", no_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+	struct core_opt_parser p = {
+	    .program = "kcollectord",
+	    .name = "kcollectord",
+	    .synopsis = synopsis,
+	    .about = about,
+	    .footer = footer,
+	    .opts = opts,
+	    .usage_exit = 2,
 	};
 	struct coll_config cfg;
 	struct flag flags[32];
+	char names[32][40];
 	size_t n_flags = 0, i;
 	const char *config = NULL;
 	bool no_seccomp = false, test = false;
@@ -159,60 +186,36 @@ int main(int argc, char **argv)
 	struct collector c;
 	char err[1100];
 	uint64_t nofile = 0, nofile_max = 0;
-	int ch, li, rc = 0;
+	int ch, rc = 0;
 
 	core_log_init("kcollectord");
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "th", opts, &li)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((ch = core_opt_next(&p)) > 0) {
 		switch (ch) {
-		case 'c':
-			config = optarg;
+		case OPT_CONFIG:
+			config = p.arg;
 			break;
-		case 'S':
+		case OPT_NO_SECCOMP:
 			no_seccomp = true;
 			break;
-		case 't':
+		case OPT_TEST:
 			test = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("kcollectord %s\n", KAGENT_VERSION);
-			return 0;
-		case '?':
-		case ':':
-			if (optopt)
-				fprintf(stderr,
-					"kcollectord: %s needs a value\n",
-					argv[optind - 1]);
-			else
-				fprintf(stderr,
-					"kcollectord: unknown option '%s' "
-					"(valid: --config, --listen, --http, "
-					"--db, --tls-ca, --tls-cert, "
-					"--tls-key, --acl, --insecure, --user, "
-					"--handshake-timeout, --http-timeout, "
-					"--max-pending[-per-address], "
-					"--max-partial-bytes[-per-identity], "
-					"--no-seccomp, --test)\n",
-					argv[optind - 1]);
-			return 2;
 		default:
 			if (n_flags == sizeof flags / sizeof flags[0]) {
 				fprintf(stderr, "kcollectord: too many "
 						"options\n");
 				return 2;
 			}
-			flags[n_flags++] =
-			    (struct flag){ch, optarg, opts[li].name};
+			flags[n_flags] =
+			    (struct flag){ch, p.arg,
+					  limit_name(p.opt, names[n_flags],
+						     sizeof names[n_flags])};
+			n_flags++;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kcollectord: unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
+	if (ch == CORE_OPT_EXIT)
+		return p.exit;
 	coll_config_defaults(&cfg);
 	if (config != NULL &&
 	    coll_config_load(config, &cfg, err, sizeof err) < 0) {
@@ -248,14 +251,14 @@ int main(int argc, char **argv)
 		core_log(LOG_WARNING,
 			 "cannot raise the descriptor limit from "
 			 "%llu to %llu: %s",
-			(unsigned long long)nofile,
-			(unsigned long long)nofile_max, strerror(errno));
+			 (unsigned long long)nofile,
+			 (unsigned long long)nofile_max, strerror(errno));
 	if (2 * (uint64_t)cfg.max_pending >= nofile / 2)
 		core_log(LOG_WARNING,
 			 "WARNING: max_pending %u on each of two "
 			 "ports may hold half of the %llu descriptors allowed; "
 			 "raise LimitNOFILE or lower max_pending",
-			cfg.max_pending, (unsigned long long)nofile);
+			 cfg.max_pending, (unsigned long long)nofile);
 	if (coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
 		core_log(LOG_ERR, "--db %s", err);
 		return 1;
@@ -282,9 +285,9 @@ int main(int argc, char **argv)
 		core_log(LOG_INFO,
 			 "agents on %s, http on %s, db %s, %s, "
 			 "uid %u, %llu descriptors",
-			cfg.listen, cfg.http, cfg.db,
-			cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
-			(unsigned long long)nofile);
+			 cfg.listen, cfg.http, cfg.db,
+			 cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
+			 (unsigned long long)nofile);
 		coll_notify_ready(&c);
 	}
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);

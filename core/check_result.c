@@ -44,6 +44,21 @@ int check_add(struct check_results *r, const char *id, const char *instance,
 	return 0;
 }
 
+void check_set_value(struct check_results *r, const char *unit, int64_t v)
+{
+	if (r->n == 0)
+		return;
+	r->v[r->n - 1].value_unit = unit;
+	r->v[r->n - 1].value = v;
+}
+
+json_t *check_value_to_json(const struct check_result *c)
+{
+	if (c->value_unit == NULL)
+		return json_null();
+	return json_pack("{s:I}", c->value_unit, (json_int_t)c->value);
+}
+
 void check_results_free(struct check_results *r)
 {
 	free(r->v);
@@ -95,12 +110,16 @@ json_t *check_results_to_json(const struct check_results *r)
 	for (i = 0; checks && i < r->n; i++) {
 		const struct check_result *c = &r->v[i];
 
-		json_array_append_new(checks, json_pack(
-			"{s:s s:o s:s s:s s:s s:s s:o}", "id", c->id, "instance",
+		json_array_append_new(
+		    checks,
+		    json_pack(
+			"{s:s s:o s:s s:s s:o s:s s:s s:o}", "id", c->id,
+			"instance",
 			c->instance[0] ? json_string(c->instance) : json_null(),
 			"severity", check_severity_name(c->sev), "measured",
-			c->measured, "required", c->required, "message",
-			c->message, "age_ms",
+			c->measured, "measured_value", check_value_to_json(c),
+			"required", c->required, "message", c->message,
+			"age_ms",
 			c->age_known ? json_integer(c->age_ms) : json_null()));
 	}
 	return json_pack("{s:s s:o}", "verdict",

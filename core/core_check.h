@@ -34,7 +34,24 @@ struct check_result {
 	 * ZooKeeper probe); unknown for a result read when the check ran. */
 	bool age_known;
 	int64_t age_ms;
+	/* The measured figure as a number beside its text, so that a script
+	 * need not parse "23.5 GiB MemTotal": value_unit names it (one of
+	 * CHECK_UNIT_*), NULL when the measurement is no single number. */
+	const char *value_unit;
+	int64_t value;
 };
+
+/* What check_set_value's number counts; --json writes it as
+ * "measured_value": {UNIT: N}. */
+#define CHECK_UNIT_BYTES  "bytes"
+#define CHECK_UNIT_MBPS	  "mbps"
+#define CHECK_UNIT_CORES  "cores"
+#define CHECK_UNIT_DISKS  "disks"
+#define CHECK_UNIT_COUNT  "count"  /* open files, memory maps */
+#define CHECK_UNIT_NUMBER "number" /* a kernel tunable: vm.swappiness */
+#define CHECK_UNIT_DAYS	  "days"
+#define CHECK_UNIT_SERVERS "servers" /* of a ZooKeeper ensemble */
+#define CHECK_UNIT_BROKERS "brokers" /* of a Kafka cluster */
 
 struct check_results {
 	struct check_result *v;
@@ -48,6 +65,8 @@ int check_add(struct check_results *r, const char *id, const char *instance,
 	      enum check_severity sev, const char *measured,
 	      const char *required, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* Gives the result just added its measured figure as a number in unit. */
+void check_set_value(struct check_results *r, const char *unit, int64_t v);
 void check_results_free(struct check_results *r);
 /* Gives the results from index `from` on (those one check just added) the
  * age of the probe they were judged on. */
@@ -61,6 +80,8 @@ enum check_severity check_verdict(const struct check_results *r);
 int check_exit_code(enum check_severity verdict);
 
 json_t *check_results_to_json(const struct check_results *r);
+/* {UNIT: N} of a result's measured figure, or null. */
+json_t *check_value_to_json(const struct check_result *c);
 void check_results_print(const struct check_results *r, FILE *out,
 			 int only_non_passing);
 

@@ -80,6 +80,7 @@ static void check_tls_expiry(const struct facts *f, struct check_results *out)
 	else
 		check_add(out, "agent.tls.expiry", NULL, SEV_PASS, m, r,
 			  "%s", a->tls_cert);
+	check_set_value(out, CHECK_UNIT_DAYS, ex.days_left);
 }
 
 const struct check_def checks_agent[] = {

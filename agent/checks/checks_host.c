@@ -100,6 +100,7 @@ void checks_nic_speed(const char *id, const struct hw_nic *nic, const char *why,
 	else
 		check_add(out, id, nic->name, SEV_PASS, m, r, "%s (%s)",
 			  nic->name, why);
+	check_set_value(out, CHECK_UNIT_MBPS, nic->speed_mbps.v);
 }
 
 size_t checks_logdir_disks(const struct facts *f, const struct hw_disk **v,

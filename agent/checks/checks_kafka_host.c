@@ -39,6 +39,7 @@ static void check_kafka_cores(const struct facts *f, struct check_results *out)
 	else
 		check_add(out, "kafka.cpu.cores", NULL, SEV_PASS, m, r, "%s",
 			  f->inv.cpu.model);
+	check_set_value(out, CHECK_UNIT_CORES, c->v);
 }
 
 static void check_kafka_memory(const struct facts *f, struct check_results *out)
@@ -81,6 +82,7 @@ static void check_kafka_memory(const struct facts *f, struct check_results *out)
 		  : sev == SEV_WARN ? ": consumers that fall behind will read "
 				      "from disk; 32-256 GB recommended"
 				    : "");
+	check_set_value(out, CHECK_UNIT_BYTES, m.bytes);
 }
 
 /* A log dir that is not on a local physical disk, or NULL. */
@@ -148,6 +150,7 @@ static void check_logdirs_capacity(const struct facts *f,
 		check_add(out, "kafka.logdirs.capacity", NULL, SEV_PASS, m, r,
 			  "%zu log dir%s", f->n_logdirs,
 			  f->n_logdirs == 1 ? "" : "s");
+	check_set_value(out, CHECK_UNIT_BYTES, sum);
 }
 
 static void check_logdirs_spread(const struct facts *f,
@@ -180,6 +183,7 @@ static void check_logdirs_spread(const struct facts *f,
 		    "every log dir is on %s: one disk's throughput and one "
 		    "point of failure; spread log.dirs over several disks",
 		    disks[0]->name);
+	check_set_value(out, CHECK_UNIT_DISKS, (int64_t)n);
 }
 
 static bool is_nas(const char *fstype)

@@ -35,6 +35,7 @@ static void check_swappiness(const struct facts *f, struct check_results *out)
 	else
 		check_add(out, "os.swappiness", NULL, SEV_PASS, m, r,
 			  "the JVM's memory stays in RAM");
+	check_set_value(out, CHECK_UNIT_NUMBER, s->v);
 }
 
 static void check_nofile(const struct facts *f, struct check_results *out)
@@ -56,6 +57,7 @@ static void check_nofile(const struct facts *f, struct check_results *out)
 	else
 		check_add(out, "os.nofile", NULL, SEV_PASS, m, r, "%s",
 			  f->os.nofile_source);
+	check_set_value(out, CHECK_UNIT_COUNT, f->os.nofile.v);
 }
 
 static void check_max_map_count(const struct facts *f, struct check_results *out)
@@ -77,6 +79,7 @@ static void check_max_map_count(const struct facts *f, struct check_results *out
 	else
 		check_add(out, "os.max_map_count", NULL, SEV_PASS, m, r,
 			  "room for the index files' memory maps");
+	check_set_value(out, CHECK_UNIT_COUNT, v->v);
 }
 
 static void check_clock(const struct facts *f, struct check_results *out)

@@ -49,6 +49,7 @@ static void check_zk_memory(const struct facts *f, struct check_results *out)
 		check_add(out, "zookeeper.memory", NULL, SEV_PASS, ms, warn,
 			  "room for the 1 GB heap and the OS");
 	}
+	check_set_value(out, CHECK_UNIT_BYTES, m.bytes);
 }
 
 /* The smallest physical disk below the dir: for a mirror that is the
@@ -118,6 +119,7 @@ static void check_zk_dir(const struct facts *f, const struct facts_dir *d,
 	else
 		check_add(out, "zookeeper.disk", d->path, SEV_PASS, m, req,
 			  "mounted at %s", d->mount->path);
+	check_set_value(out, CHECK_UNIT_BYTES, small->size_bytes.v);
 }
 
 static void check_zk_disk(const struct facts *f, struct check_results *out)

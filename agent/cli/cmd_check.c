@@ -6,7 +6,6 @@
  * first line "KAGENT STATE - ...", exit 0 OK, 1 WARNING, 2 CRITICAL,
  * 3 UNKNOWN — and 3 also for bad flags or configuration and on timeout,
  * since nothing was judged. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "check_plugin.h"
 #include "checks.h"
+#include "core_opt.h"
 
 #define EXIT_CHECK_UNKNOWN PLUGIN_UNKNOWN
 /* monitoring-plugins' DEFAULT_SOCKET_TIMEOUT; an hour bounds a typo. */
@@ -262,77 +262,107 @@ out:
 	return rc;
 }
 
+enum {
+	OPT_ROLE = 1,
+	OPT_CONFIG,
+	OPT_ROOT,
+	OPT_JSON,
+	OPT_LIST,
+	OPT_TIMEOUT,
+	OPT_SKIP,
+	OPT_UNKNOWN,
+};
+
+static const struct core_opt check_opts[] = {
+    {"role", 0, OPT_ROLE, "ROLE",
+     "zookeeper, kafka or zookeeper,kafka (default: roles in\n"
+     "the [host] section of the configuration)"},
+    {"config", 0, OPT_CONFIG, "FILE",
+     "kagent.conf (default " CONF_DEFAULT_PATH ")"},
+    {"root", 0, OPT_ROOT, "DIR", "read the host below DIR (default /)"},
+    {"json", 0, OPT_JSON, NULL, "the results as JSON"},
+    {"list", 0, OPT_LIST, NULL, "every check: id, roles, rule"},
+    {"timeout", 't', OPT_TIMEOUT, "SECONDS",
+     "bound the whole run (1-3600, default 10); then UNKNOWN"},
+    {"skip", 0, OPT_SKIP, "ID",
+     "leave the check ID out (repeatable; also skip = in [check])"},
+    {"unknown", 0, OPT_UNKNOWN, "POLICY",
+     "what an unknown check makes the state: ok (default),\n"
+     "warning or unknown (also unknown = in [check])"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* A bad command line is an UNKNOWN like any other: on stdout. */
+static void opt_error(void *arg, const char *msg)
+{
+	fail(arg, "%s\n%s", msg, usage_text);
+}
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'R' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "skip", required_argument, NULL, 's' },
-		{ "unknown", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct check_flags fl = { .root = "/", .config = CONF_DEFAULT_PATH,
 				  .timeout_s = CHECK_TIMEOUT_DEFAULT };
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent check",
+	    .synopsis = usage_text,
+	    .about = "Judges this host against its role, as a Nagios or "
+		     "Icinga plugin: the first line\nis the state and "
+		     "perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN "
+		     "(also\nfor bad options or configuration, and on "
+		     "timeout).\n",
+	    .opts = check_opts,
+	    .usage_exit = EXIT_CHECK_UNKNOWN,
+	    .error = opt_error,
+	    .error_arg = &fl,
+	};
 	int c, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
-		case 'R':
-			if (conf_roles_parse(optarg, &fl.roles) < 0)
+		case OPT_ROLE:
+			if (conf_roles_parse(p.arg, &fl.roles) < 0)
 				return fail(&fl, "--role '%s': expected zookeeper, kafka or zookeeper,kafka",
-					    optarg);
+					    p.arg);
 			break;
-		case 'c':
-			fl.config = optarg;
+		case OPT_CONFIG:
+			fl.config = p.arg;
 			fl.explicit_conf = 1;
 			break;
-		case 'r':
-			fl.root = optarg;
+		case OPT_ROOT:
+			fl.root = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			fl.json = 1;
 			break;
-		case 'l':
+		case OPT_LIST:
 			list_checks(stdout);
 			return 0;
-		case 't':
-			if (core_parse_i64(optarg, &fl.timeout_s) < 0 ||
+		case OPT_TIMEOUT:
+			if (core_parse_i64(p.arg, &fl.timeout_s) < 0 ||
 			    fl.timeout_s < 1 || fl.timeout_s > CHECK_TIMEOUT_MAX)
 				return fail(&fl, "-t/--timeout '%s': expected whole seconds from 1 to %d",
-					    optarg, CHECK_TIMEOUT_MAX);
+					    p.arg, CHECK_TIMEOUT_MAX);
 			break;
-		case 's':
-			if (check_table_find(optarg) == NULL)
+		case OPT_SKIP:
+			if (check_table_find(p.arg) == NULL)
 				return fail(&fl, "--skip '%s': no such check (kagent check --list names them)",
-					    optarg);
-			if (conf_check_skip_add(&fl.skip, optarg) < 0)
+					    p.arg);
+			if (conf_check_skip_add(&fl.skip, p.arg) < 0)
 				return fail(&fl, "more than %d checks to skip",
 					    CONF_SKIP_MAX);
 			break;
-		case 'u':
-			if (conf_unknown_parse(optarg, &fl.unknown) < 0)
+		case OPT_UNKNOWN:
+			if (conf_unknown_parse(p.arg, &fl.unknown) < 0)
 				return fail(&fl, "--unknown '%s': expected ok, warning or unknown",
-					    optarg);
+					    p.arg);
 			fl.unknown_set = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			return fail(&fl, "unknown or incomplete option '%s'\n%s",
-				    argv[optind - 1], usage_text);
 		}
 	}
-	if (optind < argc)
-		return fail(&fl, "unexpected argument '%s'\n%s",
-			    argv[optind], usage_text);
+	if (c == CORE_OPT_EXIT)
+		return p.exit;
 	arm_timeout((unsigned)fl.timeout_s, fl.json);
 	rc = run(&fl);
 	disarm_timeout();

@@ -10,7 +10,6 @@
  * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
  * whose identity the collector's ACL must let read. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <http_parser.h>
 
 #include "agent.h"
+#include "core_opt.h"
 #include "fleet_http.h"
 #include "stream.h"
 #include "text_esc.h"
@@ -173,17 +173,47 @@ static int fleet_keep_hosts(json_t *doc, char **ids, int n)
 	return rc;
 }
 
+enum {
+	OPT_COLLECTOR = 1,
+	OPT_TLS_CA,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_JSON,
+	OPT_FORGET
+};
+
+static const struct core_opt fleet_opts[] = {
+    {"collector", 0, OPT_COLLECTOR, "URL",
+     "kcollectord's HTTP API, http[s]://HOST:PORT, HOST a\n"
+     "name or an address (default " FLEET_DEFAULT_URL ")"},
+    {"tls-ca", 0, OPT_TLS_CA, "FILE",
+     "for an https:// collector: the CA that signs its\n"
+     "certificate"},
+    {"tls-cert", 0, OPT_TLS_CERT, "FILE", "this reader's certificate"},
+    {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key"},
+    {"json", 0, OPT_JSON, NULL, "the collector's JSON, as it serves it"},
+    {"forget", 0, OPT_FORGET, "HOST",
+     "remove a retired host from the collector (an admin\n"
+     "certificate)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_fleet(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"collector", required_argument, NULL, 'c'},
-	    {"tls-ca", required_argument, NULL, 'a'},
-	    {"tls-cert", required_argument, NULL, 'C'},
-	    {"tls-key", required_argument, NULL, 'k'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"forget", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent fleet",
+	    .synopsis = "usage: kagent fleet [--collector URL] [--json] "
+			"[HOST...]\n"
+			"                    [--tls-ca FILE --tls-cert FILE "
+			"--tls-key FILE]\n"
+			"       kagent fleet [--collector URL] [--tls-*] "
+			"--forget HOST\n",
+	    .about = "The fleet view from kcollectord: clusters and hosts, "
+		     "every host or the\nHOSTs named.\n",
+	    .opts = fleet_opts,
+	    .usage_exit = AGENT_EXIT_USAGE,
+	    .operands = true,
 	};
 	const char *url = FLEET_DEFAULT_URL, *forget = NULL;
 	struct proto_tls_config tc = {0};
@@ -193,54 +223,32 @@ int cmd_fleet(int argc, char **argv)
 	json_t *doc;
 	int ch, json = 0, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((ch = core_opt_next(&p)) > 0) {
 		switch (ch) {
-		case 'c':
-			url = optarg;
+		case OPT_COLLECTOR:
+			url = p.arg;
 			break;
-		case 'a':
-			tc.ca = optarg;
+		case OPT_TLS_CA:
+			tc.ca = p.arg;
 			break;
-		case 'C':
-			tc.cert = optarg;
+		case OPT_TLS_CERT:
+			tc.cert = p.arg;
 			break;
-		case 'k':
-			tc.key = optarg;
+		case OPT_TLS_KEY:
+			tc.key = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'f':
-			forget = optarg;
+		case OPT_FORGET:
+			forget = p.arg;
 			break;
-		case 'h':
-			printf(
-			    "usage: kagent fleet [--collector URL] [--tls-ca "
-			    "FILE --tls-cert FILE --tls-key FILE] [--json] "
-			    "[HOST...]\n"
-			    "       kagent fleet [--collector URL] [--tls-*] "
-			    "--forget HOST\n"
-			    "  --collector  kcollectord's HTTP API "
-			    "(default " FLEET_DEFAULT_URL ")\n"
-			    "  --tls-*      for an https:// collector: its CA, "
-			    "this reader's certificate and key\n"
-			    "  HOST...      show only these hosts\n"
-			    "  --forget     remove a retired host from the "
-			    "collector (an admin certificate)\n");
-			return AGENT_EXIT_OK;
-		default:
-			fprintf(stderr,
-				"kagent fleet: bad option '%s' (valid: "
-				"--collector URL, --tls-ca FILE, --tls-cert "
-				"FILE, --tls-key FILE, --json, --forget "
-				"HOST)\n",
-				argv[optind - 1]);
-			return AGENT_EXIT_USAGE;
 		}
 	}
-	if (forget && (optind < argc || json)) {
+	if (ch == CORE_OPT_EXIT)
+		return p.exit;
+	if (forget && (p.n_operands > 0 || json)) {
 		fprintf(stderr, "kagent fleet: --forget takes one host and "
 				"no other host nor --json\n");
 		return AGENT_EXIT_USAGE;
@@ -283,7 +291,7 @@ int cmd_fleet(int argc, char **argv)
 		rc = AGENT_EXIT_OK;
 		goto out_free;
 	}
-	if (fleet_keep_hosts(doc, argv + optind, argc - optind) < 0) {
+	if (fleet_keep_hosts(doc, p.operand, p.n_operands) < 0) {
 		json_decref(doc);
 		rc = FLEET_EXIT_HOST;
 		goto out_free;

@@ -1,20 +1,31 @@
 /* kagent inventory [--root DIR] [--json] [--no-smart] */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "agent.h"
+#include "core_opt.h"
 
 static const char usage_text[] =
 	"usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
 
+enum { OPT_ROOT = 1, OPT_JSON, OPT_NO_SMART };
+
+static const struct core_opt inventory_opts[] = {
+    {"root", 0, OPT_ROOT, "DIR", "read the host below DIR (default /)"},
+    {"json", 0, OPT_JSON, NULL, "the inventory as JSON"},
+    {"no-smart", 0, OPT_NO_SMART, NULL,
+     "do not read the disks' SMART data (no root needed)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_inventory(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-smart", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent inventory",
+	    .synopsis = usage_text,
+	    .about = "CPU, memory, NICs, disks and board of this host.\n",
+	    .opts = inventory_opts,
+	    .usage_exit = AGENT_EXIT_USAGE,
 	};
 	struct inventory_opts iopts = { .smart = true };
 	const char *root = "/";
@@ -22,33 +33,22 @@ int cmd_inventory(int argc, char **argv)
 	struct hw_err err = { { 0 } };
 	int json = 0, c, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
-		case 'r':
-			root = optarg;
+		case OPT_ROOT:
+			root = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'n':
+		case OPT_NO_SMART:
 			iopts.smart = false;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return AGENT_EXIT_OK;
-		default:
-			fprintf(stderr, "kagent inventory: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], usage_text);
-			return AGENT_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kagent inventory: unexpected argument '%s'\n%s",
-			argv[optind], usage_text);
-		return AGENT_EXIT_USAGE;
-	}
+	if (c == CORE_OPT_EXIT)
+		return p.exit;
 	if (inventory_probe_opts(root, &iopts, &inv, &err) < 0) {
 		fprintf(stderr, "kagent inventory: %s\n", err.msg);
 		return AGENT_EXIT_USAGE;

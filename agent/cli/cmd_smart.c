@@ -7,12 +7,12 @@
  * ATA with smartctl as the fallback, the NVMe health log, smartctl for
  * SAS/SCSI) and needs CAP_SYS_RAWIO or CAP_SYS_ADMIN. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "core_opt.h"
 #include "disk_health.h"
 #include "text_esc.h"
 
@@ -243,15 +243,27 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 	return -EINVAL;
 }
 
+enum { OPT_LOAD = 1, OPT_SMARTCTL_JSON, OPT_DEVICE, OPT_JSON };
+
+static const struct core_opt smart_opts[] = {
+    {"load", 0, OPT_LOAD, "FILE", "a blob saved by `skdump --save`"},
+    {"smartctl-json", 0, OPT_SMARTCTL_JSON, "FILE",
+     "the output of `smartctl --json`"},
+    {"device", 0, OPT_DEVICE, "DEV",
+     "a live disk (needs CAP_SYS_RAWIO or CAP_SYS_ADMIN)"},
+    {"json", 0, OPT_JSON, NULL, "the facts and the verdict as JSON"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_smart(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"load", required_argument, NULL, 'l'},
-	    {"smartctl-json", required_argument, NULL, 's'},
-	    {"device", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent smart",
+	    .synopsis = usage_text,
+	    .about = "SMART facts of one disk and its disk.health verdict.\n",
+	    .opts = smart_opts,
+	    .usage_exit = AGENT_EXIT_USAGE,
 	};
 	enum smart_input in = SMART_NONE;
 	struct hw_err err = {{0}};
@@ -259,13 +271,12 @@ int cmd_smart(int argc, char **argv)
 	const char *arg = NULL;
 	int json = 0, c, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
-		case 'l':
-		case 's':
-		case 'd':
+		case OPT_LOAD:
+		case OPT_SMARTCTL_JSON:
+		case OPT_DEVICE:
 			if (in != SMART_NONE) {
 				fprintf(stderr,
 					"kagent smart: give one of --load, "
@@ -273,30 +284,18 @@ int cmd_smart(int argc, char **argv)
 					usage_text);
 				return AGENT_EXIT_USAGE;
 			}
-			in = c == 'l'	? SMART_ATA_BLOB
-			     : c == 's' ? SMART_SMARTCTL_FILE
-					: SMART_DEVICE;
-			arg = optarg;
+			in = c == OPT_LOAD	      ? SMART_ATA_BLOB
+			     : c == OPT_SMARTCTL_JSON ? SMART_SMARTCTL_FILE
+						      : SMART_DEVICE;
+			arg = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return AGENT_EXIT_OK;
-		default:
-			fprintf(stderr,
-				"kagent smart: unknown or incomplete option "
-				"'%s'\n%s",
-				argv[optind - 1], usage_text);
-			return AGENT_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kagent smart: unexpected argument '%s'\n%s",
-			argv[optind], usage_text);
-		return AGENT_EXIT_USAGE;
-	}
+	if (c == CORE_OPT_EXIT)
+		return p.exit;
 	if (in == SMART_NONE) {
 		fprintf(stderr,
 			"kagent smart: --load FILE, --smartctl-json FILE or "

@@ -6,7 +6,6 @@
  * and exits 3 (UNKNOWN): the daemon's view is missing whatever the checks
  * say.  --json is JSON in every case. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "agent.h"
 #include "check_plugin.h"
 #include "conf.h"
+#include "core_opt.h"
 #include "text_esc.h"
 
 #define EXIT_NOT_RUNNING PLUGIN_UNKNOWN
@@ -314,14 +314,29 @@ static void socket_from_conf(const char *config, char *path, size_t len,
 	snprintf(root, rlen, "%s", c.agent.root);
 }
 
+enum { OPT_SOCKET = 1, OPT_CONFIG, OPT_JSON };
+
+static const struct core_opt status_opts[] = {
+    {"socket", 0, OPT_SOCKET, "PATH",
+     "kagentd's control socket (default: socket in the\n"
+     "[agent] section, else " CONF_AGENT_SOCKET_DEFAULT ")"},
+    {"config", 0, OPT_CONFIG, "FILE",
+     "kagent.conf (default " CONF_DEFAULT_PATH ")"},
+    {"json", 0, OPT_JSON, NULL, "kagentd's answer as JSON"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct core_opt_parser p = {
+	    .program = "kagent",
+	    .name = "kagent status",
+	    .synopsis = usage_text,
+	    .about = "What the running kagentd reports.  When none answers, "
+		     "the checks are run\nonce here and the exit status is "
+		     "3.\n",
+	    .opts = status_opts,
+	    .usage_exit = AGENT_EXIT_USAGE,
 	};
 	const char *config = CONF_DEFAULT_PATH, *sock = NULL;
 	char path[108] = CONF_AGENT_SOCKET_DEFAULT, why[128], root[PATH_MAX];
@@ -330,28 +345,22 @@ int cmd_status(int argc, char **argv)
 	json_t *doc;
 	int json = 0, c, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	core_opt_init(&p, argc, argv);
+	while ((c = core_opt_next(&p)) > 0) {
 		switch (c) {
-		case 's':
-			sock = optarg;
+		case OPT_SOCKET:
+			sock = p.arg;
 			break;
-		case 'c':
-			config = optarg;
+		case OPT_CONFIG:
+			config = p.arg;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "kagent status: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], usage_text);
-			return PLUGIN_UNKNOWN;
 		}
 	}
+	if (c == CORE_OPT_EXIT)
+		return p.exit;
 	socket_from_conf(config, path, sizeof path, root, sizeof root);
 	if (sock)
 		snprintf(path, sizeof path, "%s", sock);

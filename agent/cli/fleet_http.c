@@ -2,6 +2,7 @@
  * proto_stream like every other network byte, and the answer is parsed by
  * libhttp-parser. */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ static void get_connected(uv_connect_t *req, int status)
 		proto_stream_close(&g->st, g->err);
 		return;
 	}
+	g->connected = true;
 	n = snprintf(head, sizeof head,
 		     "%s %s HTTP/1.1\r\nHost: %s\r\nAccept: "
 		     "application/json\r\nConnection: close\r\n\r\n",
@@ -110,9 +112,45 @@ static void get_timeout(uv_timer_t *t)
 	proto_stream_close(&g->st, g->err);
 }
 
-/* "http[s]://HOST:PORT[/]" → address; IPv6 as http://[::1]:8080. */
+/* HOST as an address, or a name resolved with getaddrinfo into up to
+ * max addresses; the count, or -errno with g->err naming HOST. */
+static int host_resolve(struct fleet_get *g, int port,
+			struct sockaddr_storage *ss, int max)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
+	char service[8];
+	int r, n = 0;
+
+	if (uv_ip4_addr(g->host, port, (struct sockaddr_in *)ss) == 0 ||
+	    uv_ip6_addr(g->host, port, (struct sockaddr_in6 *)ss) == 0)
+		return 1;
+	snprintf(service, sizeof service, "%d", port);
+	hints.ai_flags = AI_ADDRCONFIG;
+	r = getaddrinfo(g->host, service, &hints, &res);
+	if (r != 0) {
+		snprintf(g->err, sizeof g->err, "cannot resolve '%s': %s",
+			 g->host,
+			 r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		return -EHOSTUNREACH;
+	}
+	for (ai = res; ai && n < max; ai = ai->ai_next)
+		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+		    ai->ai_addrlen <= sizeof *ss)
+			memcpy(&ss[n++], ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(g->err, sizeof g->err,
+			 "cannot resolve '%s': no IPv4 or IPv6 address",
+			 g->host);
+		return -EHOSTUNREACH;
+	}
+	return n;
+}
+
+/* "http[s]://HOST:PORT[/]" → addresses; HOST a name or an address, IPv6
+ * in brackets (http://[::1]:8080).  The count, or -errno with g->err set. */
 static int url_parse(const char *url, struct fleet_get *g,
-		     struct sockaddr_storage *ss)
+		     struct sockaddr_storage *ss, int max)
 {
 	struct http_parser_url u;
 	const char *scheme;
@@ -123,40 +161,68 @@ static int url_parse(const char *url, struct fleet_get *g,
 	if (http_parser_parse_url(url, strlen(url), 0, &u) != 0 ||
 	    !(u.field_set & (1 << UF_SCHEMA)) ||
 	    !(u.field_set & (1 << UF_HOST)))
-		return -EINVAL;
+		goto bad;
 	scheme = url + u.field_data[UF_SCHEMA].off;
 	sl = u.field_data[UF_SCHEMA].len;
 	if (sl == 5 && strncmp(scheme, "https", 5) == 0)
 		g->https = true;
 	else if (sl != 4 || strncmp(scheme, "http", 4) != 0)
-		return -EINVAL;
+		goto bad;
 	port = u.port ? u.port : g->https ? 443 : 80;
 	hl = u.field_data[UF_HOST].len;
-	if (hl >= sizeof g->host)
-		return -EINVAL;
+	if (hl == 0 || hl >= sizeof g->host)
+		goto bad;
 	memcpy(g->host, url + u.field_data[UF_HOST].off, hl);
 	g->host[hl] = '\0';
-	if (uv_ip4_addr(g->host, port, (struct sockaddr_in *)ss) == 0 ||
-	    uv_ip6_addr(g->host, port, (struct sockaddr_in6 *)ss) == 0)
-		return 0;
+	return host_resolve(g, port, ss, max);
+bad:
+	snprintf(g->err, sizeof g->err,
+		 "not an http[s]://HOST:PORT URL (HOST a name or an address)");
 	return -EINVAL;
+}
+
+/* One connection to one address: 0 once an answer was read, -EIO. */
+static int fetch_one(struct fleet_get *g, const struct sockaddr_storage *ss)
+{
+	uv_loop_t loop;
+	int r;
+
+	http_parser_init(&g->p, HTTP_RESPONSE);
+	g->p.data = g;
+	g->err[0] = '\0';
+	g->connected = false;
+	uv_loop_init(&loop);
+	r = proto_stream_init(&loop, &g->st, g, g->rbuf, sizeof g->rbuf,
+			      64 * 1024, get_read, get_closed);
+	if (r == 0) {
+		uv_timer_init(&loop, &g->timer);
+		g->timer.data = g;
+		uv_timer_start(&g->timer, get_timeout, FLEET_TIMEOUT_MS, 0);
+		g->conn.data = g;
+		r = uv_tcp_connect(&g->conn, &g->st.tcp,
+				   (const struct sockaddr *)ss, get_connected);
+		if (r < 0) {
+			snprintf(g->err, sizeof g->err, "connect: %s",
+				 uv_strerror(r));
+			proto_stream_close(&g->st, g->err);
+		}
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	uv_loop_close(&loop);
+	return g->done ? 0 : -EIO;
 }
 
 int fleet_fetch(const char *url, const struct proto_tls_config *tc,
 		struct fleet_get *g)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss[FLEET_ADDRS_MAX];
 	struct proto_tls tls;
-	uv_loop_t loop;
-	int r;
+	int i, n, r = -EIO;
 
 	memset(&tls, 0, sizeof tls);
-	if (url_parse(url, g, &ss) < 0) {
-		snprintf(g->err, sizeof g->err,
-			 "not an http[s]://ADDRESS:PORT URL (a numeric "
-			 "address)");
-		return -EINVAL;
-	}
+	n = url_parse(url, g, ss, FLEET_ADDRS_MAX);
+	if (n < 0)
+		return n;
 	if (g->https) {
 		if (!tc->ca || !tc->cert || !tc->key) {
 			snprintf(g->err, sizeof g->err,
@@ -168,26 +234,13 @@ int fleet_fetch(const char *url, const struct proto_tls_config *tc,
 			return -EINVAL;
 		g->tls = &tls;
 	}
-	http_parser_init(&g->p, HTTP_RESPONSE);
-	g->p.data = g;
-	uv_loop_init(&loop);
-	r = proto_stream_init(&loop, &g->st, g, g->rbuf, sizeof g->rbuf,
-			      64 * 1024, get_read, get_closed);
-	if (r == 0) {
-		uv_timer_init(&loop, &g->timer);
-		g->timer.data = g;
-		uv_timer_start(&g->timer, get_timeout, FLEET_TIMEOUT_MS, 0);
-		g->conn.data = g;
-		r = uv_tcp_connect(&g->conn, &g->st.tcp, (struct sockaddr *)&ss,
-				   get_connected);
-		if (r < 0) {
-			snprintf(g->err, sizeof g->err, "connect: %s",
-				 uv_strerror(r));
-			proto_stream_close(&g->st, g->err);
-		}
-		uv_run(&loop, UV_RUN_DEFAULT);
+	/* The next address only when this one did not connect: once a
+	 * collector answered, its answer (or its failure) is the result. */
+	for (i = 0; i < n; i++) {
+		r = fetch_one(g, &ss[i]);
+		if (r == 0 || g->connected)
+			break;
 	}
-	uv_loop_close(&loop);
 	proto_tls_free(&tls);
-	return g->done ? 0 : -EIO;
+	return r;
 }

@@ -14,6 +14,9 @@
 
 #define FLEET_BODY_MAX	 (64u * 1024 * 1024)
 #define FLEET_TIMEOUT_MS 10000
+/* A name may resolve to several addresses (::1 and 127.0.0.1 for
+ * localhost); each is tried in turn, as curl does, until one connects. */
+#define FLEET_ADDRS_MAX 8
 
 /* Set method and path before fleet_fetch; the rest is its own. */
 struct fleet_get {
@@ -30,15 +33,18 @@ struct fleet_get {
 	size_t cap;
 	int status;
 	bool done;
+	bool connected;
 	char err[512];
 	bool https;
 	struct proto_tls *tls; /* NULL for http:// */
 };
 
-/* Sends g->method g->path to url ("http[s]://ADDRESS:PORT", with tc's
+/* Sends g->method g->path to url ("http[s]://HOST:PORT", with tc's
  * certificate for https) and reads the whole answer into g->status and
- * g->body (NUL-terminated, malloc'ed).  -EINVAL for a bad URL or TLS
- * setting, -EIO when no whole answer came; g->err says why. */
+ * g->body (NUL-terminated, malloc'ed).  HOST is a name or an address;
+ * each address of a name is tried until one connects.  -EINVAL for a bad
+ * URL or TLS setting, -EHOSTUNREACH for a name that does not resolve,
+ * -EIO when no whole answer came; g->err says why. */
 int fleet_fetch(const char *url, const struct proto_tls_config *tc,
 		struct fleet_get *g);
 

@@ -25,19 +25,20 @@ static json_t *checks_json(const struct agent *a)
 	size_t i;
 
 	/* Every check of the last report, passes too: the same list as
-	 * `kagent check` gives, so the two can be compared. */
+	 * `kagent check` gives, so the two can be compared (no instance is
+	 * null in both; the wire carries it as proto3's empty string). */
 	for (i = 0; arr && a->have_report && i < a->lists.checks.n; i++)
 		json_array_append_new(
-			arr, json_pack("{s:s s:s s:s s:s s:s s:s s:o}", "id",
-				       c[i].id, "instance", c[i].instance,
-				       "severity",
-				       check_severity_name((enum check_severity)(
-					       c[i].severity - 1)),
-				       "measured", c[i].measured, "required",
-				       c[i].required, "message", c[i].message,
-				       "age_ms",
-				       c[i].has_age_ms ? json_integer(c[i].age_ms)
-						       : json_null()));
+		    arr,
+		    json_pack("{s:s s:o s:s s:s s:s s:s s:o}", "id", c[i].id,
+			      "instance", core_json_str(c[i].instance),
+			      "severity",
+			      check_severity_name(
+				  (enum check_severity)(c[i].severity - 1)),
+			      "measured", c[i].measured, "required",
+			      c[i].required, "message", c[i].message, "age_ms",
+			      c[i].has_age_ms ? json_integer(c[i].age_ms)
+					      : json_null()));
 	return arr;
 }
 

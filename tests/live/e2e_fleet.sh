@@ -29,13 +29,13 @@ d = json.loads(sys.argv[1])
 cl = {c["name"]: c for c in d["clusters"]}
 hosts = {h["host_id"]: h for h in d["hosts"]}
 
-def sev(cluster, cid, instance=""):
+def sev(cluster, cid, instance=None):
     return [c["severity"] for c in cl[cluster]["checks"]
             if c["id"] == cid and c["instance"] == instance]
 
 def measured(cluster, cid):
     return [c["measured"] for c in cl[cluster]["checks"]
-            if c["id"] == cid and c["instance"] == ""]
+            if c["id"] == cid and c["instance"] is None]
 
 want = [
     ("clusters are kafka2 kmix zk2 zk3", sorted(cl) == ["kafka2", "kmix", "zk2", "zk3"]),

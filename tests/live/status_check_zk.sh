@@ -91,8 +91,8 @@ st, ck = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 want_sev, want_measured = sys.argv[3], sys.argv[4]
 
 def key(c):
-    # kagent check writes a missing instance as null, the status as "".
-    return (c["id"], c["instance"] or "")
+    # Both write a missing instance as null.
+    return (c["id"], c["instance"])
 
 def fields(c):
     return {k: c[k] for k in ("severity", "measured", "required", "message")}
@@ -109,7 +109,7 @@ for x in sorted(set(s) | set(k)):
         bad = 1
 print(f"status and check: {len(s)} and {len(k)} checks, "
       f"{'the same' if not bad else 'different'}")
-live_s, live_k = s.get(("zookeeper.live", "")), k.get(("zookeeper.live", ""))
+live_s, live_k = s.get(("zookeeper.live", None)), k.get(("zookeeper.live", None))
 for who, c in (("status", live_s), ("check", live_k)):
     print(f"{who}: zookeeper.live {c and c['severity']} '{c and c['measured']}' "
           f"age_ms {c and c.get('age_ms')}; expected {want_sev} '{want_measured}'")

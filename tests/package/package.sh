@@ -45,6 +45,7 @@ exp_a="/etc/kagent/kagent.conf
 /usr/bin/kagent
 /usr/bin/kagent-ca
 /usr/lib/systemd/system/kagentd.service
+/usr/share/bash-completion/completions/kagent
 /usr/share/doc/kagent/changelog.gz
 /usr/share/doc/kagent/copyright
 /usr/share/kagent/icinga2/kagent.conf

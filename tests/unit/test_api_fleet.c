@@ -1,6 +1,7 @@
 /* /api/fleet's hosts: each ZooKeeper host's mode, version and whether its
  * server runs, as its last report says; null for a host without the
- * role. */
+ * role.  Its cluster checks: the measured value as a number, instance
+ * null. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +35,20 @@ static json_t *zk_of(json_t *doc, size_t i)
 			       "zookeeper");
 }
 
+/* Check i of the first cluster as compact JSON with sorted keys. */
+static const char *check_json(json_t *doc, size_t i)
+{
+	static char buf[1024];
+	json_t *checks = json_object_get(
+	    json_array_get(json_object_get(doc, "clusters"), 0), "checks");
+	char *t = json_dumps(json_array_get(checks, i),
+			     JSON_COMPACT | JSON_SORT_KEYS);
+
+	snprintf(buf, sizeof buf, "%s", t ? t : "");
+	free(t);
+	return buf;
+}
+
 static void test_fleet_hosts_show_zookeeper_mode(void **state)
 {
 	struct coll_fleet_host v[4];
@@ -63,6 +78,31 @@ static void test_fleet_hosts_show_zookeeper_mode(void **state)
 	z = zk_of(doc, 2);
 	assert_true(json_is_null(json_object_get(z, "running")));
 	assert_true(json_is_null(zk_of(doc, 3)));
+	/* A cluster check's measured count also as a number; null where
+	 * the measurement is no single number; no instance is null. */
+	assert_string_equal(check_json(doc, 0),
+			    "{\"id\":\"zookeeper.ensemble.size\","
+			    "\"instance\":null,\"measured\":\"3 servers\","
+			    "\"measured_value\":{\"servers\":3},"
+			    "\"message\":\"3 servers: odd, survives 1 loss\","
+			    "\"required\":\"odd, at least 3\","
+			    "\"severity\":\"pass\"}");
+	assert_string_equal(check_json(doc, 1),
+			    "{\"id\":\"zookeeper.ensemble.placement\","
+			    "\"instance\":null,"
+			    "\"measured\":\"3 of 3 without rack\","
+			    "\"measured_value\":null,"
+			    "\"message\":\"racks unknown for zk3-a, zk3-b, "
+			    "zk3-c: set rack (or zone) in kagent.conf [host]\","
+			    "\"required\":\"every rack/zone below half\","
+			    "\"severity\":\"unknown\"}");
+	assert_string_equal(check_json(doc, 2),
+			    "{\"id\":\"kafka.cluster.size\",\"instance\":null,"
+			    "\"measured\":\"1 broker\","
+			    "\"measured_value\":{\"brokers\":1},"
+			    "\"message\":\"1 broker: replication factor 3 "
+			    "needs 3 brokers\",\"required\":\"at least 3\","
+			    "\"severity\":\"fail\"}");
 	json_decref(doc);
 }
 

@@ -324,7 +324,7 @@ static void test_json_shape(void **state)
 		json_t *inst = json_object_get(c, "instance");
 		const char *sev = host_field(c, "severity");
 
-		assert_int_equal(json_object_size(c), 7);
+		assert_int_equal(json_object_size(c), 8);
 		/* Read now, not a kept probe: no age. */
 		assert_true(json_is_null(json_object_get(c, "age_ms")));
 		assert_non_null(host_field(c, "id"));
@@ -346,6 +346,58 @@ static void test_json_shape(void **state)
 	c = host_result(doc, "os.swappiness", NULL);
 	assert_non_null(c);
 	assert_true(json_is_null(json_object_get(c, "instance")));
+	json_decref(doc);
+}
+
+/* Each measured figure also as a number in its unit, beside the text;
+ * null where the measurement is no single number. */
+static void assert_value(json_t *doc, const char *id, const char *inst,
+			 const char *want)
+{
+	json_t *c = host_result(doc, id, inst);
+	char *got;
+
+	assert_non_null(c);
+	got = json_dumps(json_object_get(c, "measured_value"),
+			 JSON_COMPACT | JSON_ENCODE_ANY);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_measured_values(void **state)
+{
+	json_t *doc;
+	int rc;
+
+	(void)state;
+	doc = host_check(FIXTURES "/check-kafka-4x4tb", NULL, NULL, &rc);
+	assert_non_null(doc);
+	assert_value(doc, "kafka.cpu.cores", NULL, "{\"cores\":24}");
+	assert_string_equal(
+	    host_field(host_result(doc, "kafka.memory", NULL), "measured"),
+	    "224.0 GiB installed");
+	assert_value(doc, "kafka.memory", NULL, "{\"bytes\":240518168576}");
+	assert_value(doc, "kafka.logdirs.capacity", NULL,
+		     "{\"bytes\":16003148120064}");
+	assert_value(doc, "kafka.logdirs.spread", NULL, "{\"disks\":4}");
+	assert_value(doc, "kafka.nic.speed", "bond0", "{\"mbps\":20000}");
+	assert_value(doc, "os.swappiness", NULL, "{\"number\":1}");
+	assert_value(doc, "os.nofile", NULL, "{\"count\":100000}");
+	assert_value(doc, "os.max_map_count", NULL, "{\"count\":262144}");
+	/* A file system's type is no number. */
+	assert_value(doc, "os.filesystem", "/data/1/kafka", "null");
+	json_decref(doc);
+	doc = host_check(FIXTURES "/check-zk-ssd8g", NULL, NULL, &rc);
+	assert_non_null(doc);
+	assert_string_equal(
+	    host_field(host_result(doc, "zookeeper.memory", NULL), "measured"),
+	    "7.8 GiB MemTotal");
+	assert_value(doc, "zookeeper.memory", NULL, "{\"bytes\":8425341952}");
+	assert_value(doc, "zookeeper.disk", "/var/lib/zookeeper",
+		     "{\"bytes\":480103981056}");
+	assert_value(doc, "zookeeper.nic.speed", "eno3", "{\"mbps\":1000}");
+	/* Not running: no number. */
+	assert_value(doc, "zookeeper.live", NULL, "null");
 	json_decref(doc);
 }
 
@@ -480,6 +532,7 @@ int main(void)
 	    cmocka_unit_test(test_no_role_on_stdout),
 	    cmocka_unit_test(test_fail_outranks_warn_and_unknown),
 	    cmocka_unit_test(test_json_shape),
+	    cmocka_unit_test(test_measured_values),
 	    cmocka_unit_test(test_role_flag_overrides_configured_roles),
 	    cmocka_unit_test(test_missing_config_exits_3_naming_it),
 	    cmocka_unit_test(test_bad_config_exits_3_with_line),

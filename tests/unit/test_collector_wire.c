@@ -696,6 +696,20 @@ static void test_strings_stored_by_an_older_collector_are_repaired(void **state)
 	    json_string_value(json_object_get(
 		json_array_get(json_object_get(j, "checks"), 1), "instance")),
 	    "sd?(?\tb");
+	/* The agent sends no instance as proto3's empty string; the API
+	 * says null, as kagent check --json does.  Reports carry no
+	 * measured value. */
+	{
+		json_t *c0 = json_array_get(json_object_get(j, "checks"), 0);
+		char *t = json_dumps(c0, JSON_COMPACT | JSON_SORT_KEYS);
+
+		assert_string_equal(
+		    t, "{\"id\":\"os.swappiness\",\"instance\":null,"
+		       "\"measured\":\"60\",\"measured_value\":null,"
+		       "\"message\":\"\","
+		       "\"required\":\"at most 1\",\"severity\":\"warn\"}");
+		free(t);
+	}
 	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 0);
 	json_decref(j);
 
