@@ -8,7 +8,8 @@
  * kcollectord serves HTTP unless told otherwise (plaintext from loopback,
  * when its ACL has `read loopback`).  An https:// collector is asked over
  * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
- * whose identity the collector's ACL must let read. */
+ * whose identity the collector's ACL must let read.  `--capacity CLUSTER`
+ * prints Cruise Control's capacity file (fleet_capacity.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <http_parser.h>
 
 #include "agent.h"
+#include "fleet_capacity.h"
 #include "fleet_http.h"
 #include "stream.h"
 #include "text_esc.h"
@@ -182,16 +184,18 @@ int cmd_fleet(int argc, char **argv)
 	    {"tls-key", required_argument, NULL, 'k'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"forget", required_argument, NULL, 'f'},
+	    {"capacity", required_argument, NULL, 'p'},
+	    {"partial", no_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *url = FLEET_DEFAULT_URL, *forget = NULL;
+	const char *url = FLEET_DEFAULT_URL, *forget = NULL, *capacity = NULL;
 	struct proto_tls_config tc = {0};
 	char path[256], safe[256];
 	struct fleet_get *g;
 	json_error_t jerr;
 	json_t *doc;
-	int ch, json = 0, rc;
+	int ch, json = 0, partial = 0, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -215,6 +219,12 @@ int cmd_fleet(int argc, char **argv)
 		case 'f':
 			forget = optarg;
 			break;
+		case 'p':
+			capacity = optarg;
+			break;
+		case 'P':
+			partial = 1;
+			break;
 		case 'h':
 			printf(
 			    "usage: kagent fleet [--collector URL] [--tls-ca "
@@ -222,20 +232,26 @@ int cmd_fleet(int argc, char **argv)
 			    "[HOST...]\n"
 			    "       kagent fleet [--collector URL] [--tls-*] "
 			    "--forget HOST\n"
+			    "       kagent fleet [--collector URL] [--tls-*] "
+			    "--capacity CLUSTER [--partial]\n"
 			    "  --collector  kcollectord's HTTP API "
 			    "(default " FLEET_DEFAULT_URL ")\n"
 			    "  --tls-*      for an https:// collector: its CA, "
 			    "this reader's certificate and key\n"
 			    "  HOST...      show only these hosts\n"
 			    "  --forget     remove a retired host from the "
-			    "collector (an admin certificate)\n");
+			    "collector (an admin certificate)\n"
+			    "  --capacity   Cruise Control's capacity file of "
+			    "a Kafka cluster\n"
+			    "  --partial    write it even when brokers are "
+			    "missing\n");
 			return AGENT_EXIT_OK;
 		default:
 			fprintf(stderr,
 				"kagent fleet: bad option '%s' (valid: "
 				"--collector URL, --tls-ca FILE, --tls-cert "
 				"FILE, --tls-key FILE, --json, --forget "
-				"HOST)\n",
+				"HOST, --capacity CLUSTER, --partial)\n",
 				argv[optind - 1]);
 			return AGENT_EXIT_USAGE;
 		}
@@ -252,11 +268,24 @@ int cmd_fleet(int argc, char **argv)
 			text_escape(safe, sizeof safe, forget));
 		return AGENT_EXIT_USAGE;
 	}
+	if (capacity && (forget || optind < argc || json)) {
+		fprintf(stderr, "kagent fleet: --capacity takes one cluster "
+				"and no host, --forget nor --json\n");
+		return AGENT_EXIT_USAGE;
+	}
+	if (capacity && fleet_capacity_path(capacity, path, sizeof path) < 0) {
+		fprintf(stderr,
+			"kagent fleet: --capacity '%s': not a cluster name (1 "
+			"to 63 printable ASCII characters, no space)\n",
+			text_escape(safe, sizeof safe, capacity));
+		return AGENT_EXIT_USAGE;
+	}
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return FLEET_EXIT_UNREACHABLE;
 	g->method = forget ? "DELETE" : "GET";
-	snprintf(g->path, sizeof g->path, "%s", forget ? path : "/api/fleet");
+	snprintf(g->path, sizeof g->path, "%s",
+		 forget || capacity ? path : "/api/fleet");
 	rc = fleet_fetch(url, &tc, g);
 	if (rc < 0) {
 		fprintf(stderr, "kagent fleet: %s: %s\n", url, g->err);
@@ -281,6 +310,11 @@ int cmd_fleet(int argc, char **argv)
 		       text_escape(safe, sizeof safe, forget));
 		json_decref(doc);
 		rc = AGENT_EXIT_OK;
+		goto out_free;
+	}
+	if (capacity) {
+		rc = fleet_capacity_print(doc, partial, stdout, stderr);
+		json_decref(doc);
 		goto out_free;
 	}
 	if (fleet_keep_hosts(doc, argv + optind, argc - optind) < 0) {
