@@ -1,11 +1,11 @@
 #!/bin/bash
 # Cruise Control's capacity file from real agents: a real kcollectord and
-# four kagentd processes over TLS, on host-broker's machine with the
+# five kagentd processes over TLS, on host-broker's machine with the
 # broker configurations of fixtures/capacity (capacity.gen.sh says what
 # each is).  Each agent runs in a mount namespace of its own where its log
 # dirs are tmpfs mounts of known sizes (64 MiB, and 128 MiB for kcap-2's
 # second one), so the filesystem sizes are exact on any machine.
-#   GET /api/clusters/kcap/capacity  three entries and kcap-4 missing
+#   GET /api/clusters/kcap/capacity  four entries and kcap-4 missing
 #   kagent fleet --capacity kcap     exit 1, nothing on stdout, kcap-4 on
 #                                    stderr; with --partial, the file
 # Every entry is then checked against Cruise Control's documented fields
@@ -56,8 +56,9 @@ sysroot kcap-1 "64m /var/lib/kafka/data"
 sysroot kcap-2 "64m /data/1/kafka" "128m /data/2/kafka"
 sysroot kcap-3 "64m /var/lib/kafka/data"
 sysroot kcap-4 "64m /var/lib/kafka/data"
+sysroot kcap-5 "64m /var/lib/kafka/data"
 fail=0
-for h in kcap-1 kcap-2 kcap-3 kcap-4; do
+for h in kcap-1 kcap-2 kcap-3 kcap-4 kcap-5; do
 	e2e_agent_start "$h" kcap r1 kafka "$T/root-$h" || fail=1
 	E2E_HOSTS+=("$h")
 done
@@ -107,6 +108,18 @@ ENTRIES='[
       "NW_OUT": "2441406"
     },
     "doc": "kagent: host kcap-3, 2 logical CPUs online, bond0 at 20000 Mb/s, 1 log dir (filesystem size)"
+  },
+  {
+    "brokerId": "5",
+    "capacity": {
+      "DISK": "64",
+      "CPU": {
+        "num.cores": "2"
+      },
+      "NW_IN": "2441406",
+      "NW_OUT": "2441406"
+    },
+    "doc": "kagent: host kcap-5, 2 logical CPUs online, bond0 at 20000 Mb/s, 1 log dir (filesystem size)"
   }
 ]'
 FILE=$(printf '{\n  "brokerCapacities": %s\n}' "$(sed 's/^/  /; 1s/^  //' <<< "$ENTRIES")")
@@ -124,7 +137,7 @@ expect() {
 }
 
 API=$(curl -s "$COLL_URL/api/clusters/kcap/capacity")
-expect "GET /api/clusters/kcap/capacity: three entries, kcap-4 missing" \
+expect "GET /api/clusters/kcap/capacity: four entries, kcap-4 missing" \
 	"$(jq -S -n --argjson e "$ENTRIES" --arg w "$WHY" \
 		'{brokerCapacities: $e, missing: [{host_id: "kcap-4", broker_id: 4, why: $w}]}')" \
 	"$(jq -S . <<< "$API")"
