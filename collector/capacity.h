@@ -76,9 +76,12 @@ struct coll_store;
  * longer decodes is a host with no Kafka facts. */
 int coll_capacity_load(struct coll_store *s, const char *cluster,
 		       struct coll_cap_broker **out, size_t *n);
-/* GET /api/clusters/{cluster}/capacity: coll_capacity_build over the
- * cluster's Kafka hosts; NULL with *rc -ENOENT when it has none (a
- * misspelt cluster gives no empty file), -ENOMEM or -EIO. */
-json_t *coll_api_capacity(struct coll_store *s, const char *cluster, int *rc);
+/* GET /api/clusters/{cluster}/capacity: the answer's body and *status,
+ * 200 with coll_capacity_build over the cluster's Kafka hosts, 404 when
+ * it has none (a misspelt cluster gives no empty file), 500 when the
+ * store cannot be read, each error as {"error": why}.  NULL (with 500)
+ * only when even that cannot be allocated. */
+json_t *coll_api_capacity(struct coll_store *s, const char *cluster,
+			  int *status);
 
 #endif

@@ -121,23 +121,25 @@ int coll_capacity_load(struct coll_store *s, const char *cluster,
 	return 0;
 }
 
-json_t *coll_api_capacity(struct coll_store *s, const char *cluster, int *rc)
+json_t *coll_api_capacity(struct coll_store *s, const char *cluster,
+			  int *status)
 {
 	struct coll_cap_broker *b;
 	json_t *j;
 	size_t n;
 
-	*rc = coll_capacity_load(s, cluster, &b, &n);
-	if (*rc < 0)
-		return NULL;
+	*status = 500;
+	if (coll_capacity_load(s, cluster, &b, &n) < 0)
+		return json_pack("{s:s}", "error", "cannot read the store");
 	if (n == 0) {
-		*rc = -ENOENT;
 		free(b);
-		return NULL;
+		*status = 404;
+		return json_pack("{s:s}", "error",
+				 "no Kafka host in the cluster");
 	}
 	j = coll_capacity_build(b, n);
 	free(b);
-	if (j == NULL)
-		*rc = -ENOMEM;
+	if (j != NULL)
+		*status = 200;
 	return j;
 }

@@ -240,13 +240,7 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 		return;
 	case COLL_ROUTE_CAPACITY:
 		ha.j = coll_api_capacity(c->store, rt->cluster, &rc);
-		if (ha.j == NULL)
-			http_error(h, rc == -ENOENT ? 404 : 500,
-				   rc == -ENOENT
-				       ? "no Kafka host in the cluster"
-				       : "cannot read the store");
-		else
-			http_answer_json(h, 200, ha.j);
+		http_answer_json(h, rc, ha.j);
 		return;
 	case COLL_ROUTE_PAGE:
 		coll_page_get(rt->asset, &type, &file, &len);
