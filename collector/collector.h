@@ -395,10 +395,11 @@ enum coll_route_kind {
 	COLL_ROUTE_FLEET,
 	COLL_ROUTE_HOST,
 	COLL_ROUTE_METRICS,
-	COLL_ROUTE_HISTORY, /* GET /api/hosts/{id}/history */
-	COLL_ROUTE_FORGET,  /* DELETE /api/hosts/{id}, admin only */
-	COLL_ROUTE_PAGE,    /* the fleet page's files, `asset` */
-	COLL_ROUTE_INDEX,   /* "/": links to the others */
+	COLL_ROUTE_HISTORY,  /* GET /api/hosts/{id}/history */
+	COLL_ROUTE_FORGET,   /* DELETE /api/hosts/{id}, admin only */
+	COLL_ROUTE_PAGE,     /* the fleet page's files, `asset` */
+	COLL_ROUTE_INDEX,    /* "/": links to the others */
+	COLL_ROUTE_CAPACITY, /* GET /api/clusters/{cluster}/capacity */
 };
 
 struct coll_route {
@@ -407,6 +408,7 @@ struct coll_route {
 	int asset; /* COLL_ROUTE_PAGE: coll_page_find's index */
 	bool head; /* HEAD: the headers of GET's answer, no body */
 	char host_id[64];
+	char cluster[64]; /* COLL_ROUTE_CAPACITY */
 };
 
 void coll_http_req_init(struct coll_http_req *r);
@@ -414,7 +416,8 @@ void coll_http_req_init(struct coll_http_req *r);
  * complete or refused (r->status is then 400, 413 or 431). */
 int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
 /* Method and path → route: GET or HEAD /, /api/fleet, /api/hosts/{id},
- * /api/hosts/{id}/history, /metrics, /fleet and its files; DELETE
+ * /api/hosts/{id}/history, /api/clusters/{cluster}/capacity, /metrics,
+ * /fleet and its files; DELETE
  * /api/hosts/{id}; 404 for other paths, 405 for another method on a known
  * one, 400 for a host id that does not decode or is not valid. */
 void coll_http_route(const struct coll_http_req *r, struct coll_route *out);

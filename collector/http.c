@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capacity.h"
 #include "collector.h"
 #include "core_log.h"
 
@@ -236,6 +237,10 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 		return;
 	case COLL_ROUTE_FORGET:
 		http_forget(h, rt->host_id);
+		return;
+	case COLL_ROUTE_CAPACITY:
+		ha.j = coll_api_capacity(c->store, rt->cluster, &rc);
+		http_answer_json(h, rc, ha.j);
 		return;
 	case COLL_ROUTE_PAGE:
 		coll_page_get(rt->asset, &type, &file, &len);

@@ -123,6 +123,31 @@ int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap)
 	return 0;
 }
 
+/* /api/clusters/{cluster}/capacity: true when path has that shape (the
+ * route, or 400 for a cluster name that is no host id's shape). */
+static bool route_capacity(const char *path, size_t plen,
+			   struct coll_route *out)
+{
+	static const char pre[] = "/api/clusters/", suf[] = "/capacity";
+	const char *name = path + sizeof pre - 1;
+	size_t n = plen - (sizeof pre - 1) - (sizeof suf - 1);
+
+	if (plen <= sizeof pre - 1 + sizeof suf - 1 ||
+	    memcmp(path, pre, sizeof pre - 1) != 0 ||
+	    memcmp(path + plen - (sizeof suf - 1), suf, sizeof suf - 1) != 0 ||
+	    memchr(name, '/', n) != NULL)
+		return false;
+	out->kind = COLL_ROUTE_CAPACITY;
+	if (coll_http_pct_decode(name, n, out->cluster, sizeof out->cluster) <
+		0 ||
+	    !coll_host_id_valid(out->cluster)) {
+		out->kind = COLL_ROUTE_NONE;
+		out->status = 400;
+		out->cluster[0] = '\0';
+	}
+	return true;
+}
+
 void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 {
 	static const char host_prefix[] = "/api/hosts/";
@@ -157,6 +182,8 @@ void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 		out->kind = COLL_ROUTE_METRICS;
 	else if ((out->asset = coll_page_find(path, plen)) >= 0)
 		out->kind = COLL_ROUTE_PAGE;
+	else if (route_capacity(path, plen, out))
+		goto out_method;
 	else if (plen > sizeof host_prefix - 1 &&
 		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0) {
 		id = path + sizeof host_prefix - 1;
@@ -188,7 +215,8 @@ void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 		out->status = 404;
 		return;
 	}
-	if (get)
+out_method:
+	if (get || out->kind == COLL_ROUTE_NONE)
 		return;
 out_405:
 	out->kind = COLL_ROUTE_NONE;

@@ -96,6 +96,8 @@ static const struct str_field kafka_f[] = {
     S(kagent_v1_Kafka, inter_broker_protocol_version),
     S(kagent_v1_Kafka, log_message_format_version),
     SR(kagent_v1_Kafka, process_roles),
+    S(kagent_v1_Kafka, traffic_nic),
+    S(kagent_v1_Kafka, traffic_nic_why),
 };
 static const struct str_field member_f[] = {
     S(kagent_v1_EnsembleMember, host),

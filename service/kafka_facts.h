@@ -195,10 +195,15 @@ struct kafka_logdir_stats {
 	struct hw_num future;           /* <topic>-<n>.<id>-future: moving in */
 	struct hw_num bytes;            /* st_size of every regular file below */
 	bool truncated;                 /* the entry bound stopped the walk */
+	/* statvfs of the filesystem holding the log dir: f_blocks and
+	 * f_bavail (what the broker's user may still write) in bytes. */
+	struct hw_num fs_total;
+	struct hw_num fs_available;
 };
 
 /* Walks <root>/<dir> without following symlinks, at most two levels (the
- * log dir, then each partition's segment files). */
+ * log dir, then each partition's segment files), and reads the size of
+ * its filesystem (unknown when statvfs fails or the product overflows). */
 int kafka_logdir_stat(const char *root, const char *dir,
 		      struct kafka_logdir_stats *out, struct hw_err *err);
 

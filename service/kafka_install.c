@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "kafka_facts.h"
@@ -236,6 +238,24 @@ static void walk_files(int dirfd, struct walk *w)
 	closedir(d);
 }
 
+/* f_blocks and f_bavail count units of f_frsize; a product beyond int64
+ * is no size. */
+static void fs_size(int fd, struct kafka_logdir_stats *out)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0 || sv.f_frsize == 0)
+		return;
+	if (sv.f_blocks <= (uint64_t)INT64_MAX / sv.f_frsize) {
+		out->fs_total.known = true;
+		out->fs_total.v = (int64_t)(sv.f_blocks * sv.f_frsize);
+	}
+	if (sv.f_bavail <= (uint64_t)INT64_MAX / sv.f_frsize) {
+		out->fs_available.known = true;
+		out->fs_available.v = (int64_t)(sv.f_bavail * sv.f_frsize);
+	}
+}
+
 int kafka_logdir_stat(const char *root, const char *dir,
 		      struct kafka_logdir_stats *out, struct hw_err *err)
 {
@@ -261,6 +281,7 @@ int kafka_logdir_stat(const char *root, const char *dir,
 		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	fs_size(fd, out);
 	out->partitions.known = out->deleting.known = out->future.known = true;
 	out->bytes.known = true;
 	while ((de = readdir(d)) != NULL && !out->truncated) {

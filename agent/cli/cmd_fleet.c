@@ -8,7 +8,8 @@
  * kcollectord serves HTTP unless told otherwise (plaintext from loopback,
  * when its ACL has `read loopback`).  An https:// collector is asked over
  * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
- * whose identity the collector's ACL must let read. */
+ * whose identity the collector's ACL must let read.  `--capacity CLUSTER`
+ * prints Cruise Control's capacity file (fleet_capacity.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "agent.h"
 #include "core_opt.h"
+#include "fleet_capacity.h"
 #include "fleet_http.h"
 #include "stream.h"
 #include "text_esc.h"
@@ -179,7 +181,9 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_JSON,
-	OPT_FORGET
+	OPT_FORGET,
+	OPT_CAPACITY,
+	OPT_PARTIAL
 };
 
 static const struct core_opt fleet_opts[] = {
@@ -195,6 +199,10 @@ static const struct core_opt fleet_opts[] = {
     {"forget", 0, OPT_FORGET, "HOST",
      "remove a retired host from the collector (an admin\n"
      "certificate)"},
+    {"capacity", 0, OPT_CAPACITY, "CLUSTER",
+     "Cruise Control's capacity file of a Kafka cluster"},
+    {"partial", 0, OPT_PARTIAL, NULL,
+     "with --capacity: write it even when brokers are missing"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -208,20 +216,22 @@ int cmd_fleet(int argc, char **argv)
 			"                    [--tls-ca FILE --tls-cert FILE "
 			"--tls-key FILE]\n"
 			"       kagent fleet [--collector URL] [--tls-*] "
-			"--forget HOST\n",
+			"--forget HOST\n"
+			"       kagent fleet [--collector URL] [--tls-*] "
+			"--capacity CLUSTER [--partial]\n",
 	    .about = "The fleet view from kcollectord: clusters and hosts, "
 		     "every host or the\nHOSTs named.\n",
 	    .opts = fleet_opts,
 	    .usage_exit = AGENT_EXIT_USAGE,
 	    .operands = true,
 	};
-	const char *url = FLEET_DEFAULT_URL, *forget = NULL;
+	const char *url = FLEET_DEFAULT_URL, *forget = NULL, *capacity = NULL;
 	struct proto_tls_config tc = {0};
 	char path[256], safe[256];
 	struct fleet_get *g;
 	json_error_t jerr;
 	json_t *doc;
-	int ch, json = 0, rc;
+	int ch, json = 0, partial = 0, rc;
 
 	core_opt_init(&p, argc, argv);
 	while ((ch = core_opt_next(&p)) > 0) {
@@ -244,6 +254,12 @@ int cmd_fleet(int argc, char **argv)
 		case OPT_FORGET:
 			forget = p.arg;
 			break;
+		case OPT_CAPACITY:
+			capacity = p.arg;
+			break;
+		case OPT_PARTIAL:
+			partial = 1;
+			break;
 		}
 	}
 	if (ch == CORE_OPT_EXIT)
@@ -260,11 +276,24 @@ int cmd_fleet(int argc, char **argv)
 			text_escape(safe, sizeof safe, forget));
 		return AGENT_EXIT_USAGE;
 	}
+	if (capacity && (forget || p.n_operands > 0 || json)) {
+		fprintf(stderr, "kagent fleet: --capacity takes one cluster "
+				"and no host, --forget nor --json\n");
+		return AGENT_EXIT_USAGE;
+	}
+	if (capacity && fleet_capacity_path(capacity, path, sizeof path) < 0) {
+		fprintf(stderr,
+			"kagent fleet: --capacity '%s': not a cluster name (1 "
+			"to 63 printable ASCII characters, no space)\n",
+			text_escape(safe, sizeof safe, capacity));
+		return AGENT_EXIT_USAGE;
+	}
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return FLEET_EXIT_UNREACHABLE;
 	g->method = forget ? "DELETE" : "GET";
-	snprintf(g->path, sizeof g->path, "%s", forget ? path : "/api/fleet");
+	snprintf(g->path, sizeof g->path, "%s",
+		 forget || capacity ? path : "/api/fleet");
 	rc = fleet_fetch(url, &tc, g);
 	if (rc < 0) {
 		fprintf(stderr, "kagent fleet: %s: %s\n", url, g->err);
@@ -289,6 +318,11 @@ int cmd_fleet(int argc, char **argv)
 		       text_escape(safe, sizeof safe, forget));
 		json_decref(doc);
 		rc = AGENT_EXIT_OK;
+		goto out_free;
+	}
+	if (capacity) {
+		rc = fleet_capacity_print(doc, partial, stdout, stderr);
+		json_decref(doc);
 		goto out_free;
 	}
 	if (fleet_keep_hosts(doc, p.operand, p.n_operands) < 0) {

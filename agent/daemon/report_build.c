@@ -101,8 +101,19 @@ static unsigned fill_kafka(const struct facts *f, kagent_v1_Kafka *k)
 				      &l->has_partition_dirs, &l->partition_dirs);
 			proto_num_set(f->logdirs[i].stats.bytes, &l->has_bytes_used,
 				      &l->bytes_used);
+			proto_num_set(f->logdirs[i].stats.fs_total,
+				      &l->has_fs_total_bytes,
+				      &l->fs_total_bytes);
+			proto_num_set(f->logdirs[i].stats.fs_available,
+				      &l->has_fs_available_bytes,
+				      &l->fs_available_bytes);
 		}
 	}
+	if (f->kafka_nic)
+		clipped += proto_str_set(k->traffic_nic, sizeof k->traffic_nic,
+					 f->kafka_nic->name);
+	clipped += proto_str_set(k->traffic_nic_why, sizeof k->traffic_nic_why,
+				 f->kafka_nic_why);
 	if (c->role_broker)
 		snprintf(k->process_roles[k->process_roles_count++],
 			 sizeof k->process_roles[0], "broker");

@@ -131,24 +131,66 @@ const struct hw_nic *facts_nic_for_address(const struct inventory *inv,
 	return NULL;
 }
 
-/* The listener other brokers and clients reach: the first one not bound
- * to loopback (KRaft controller listeners carry no client traffic). */
+static bool kafka_endpoint_local(const struct kafka_config *k,
+				 const struct kafka_endpoint *ep)
+{
+	size_t j;
+
+	for (j = 0; j < k->n_controller_listeners; j++)
+		if (strcmp(ep->name, k->controller_listeners[j]) == 0)
+			return true;
+	return strcmp(ep->host, "127.0.0.1") == 0 ||
+	       strcmp(ep->host, "::1") == 0 ||
+	       strcmp(ep->host, "localhost") == 0;
+}
+
+/* The listener other brokers and clients reach: the inter-broker one
+ * (inter.broker.listener.name, else the listener named after
+ * security.inter.broker.protocol, as the broker resolves it) when it is
+ * outside loopback, else the first one not bound to loopback (KRaft
+ * controller listeners carry no client traffic). */
 static const struct kafka_endpoint *kafka_traffic_endpoint(const struct kafka_config *k)
 {
-	size_t i, j;
+	const char *ib = k->inter_broker_listener[0] ? k->inter_broker_listener
+						     : k->inter_broker_protocol;
+	size_t i;
 
 	for (i = 0; i < k->n_listeners; i++) {
 		const struct kafka_endpoint *ep = &k->listeners[i].ep;
-		int controller = 0;
 
-		for (j = 0; j < k->n_controller_listeners; j++)
-			controller |= strcmp(ep->name, k->controller_listeners[j]) == 0;
-		if (!ep->valid || controller || strcmp(ep->host, "127.0.0.1") == 0 ||
-		    strcmp(ep->host, "::1") == 0 || strcmp(ep->host, "localhost") == 0)
-			continue;
-		return ep;
+		if (ep->valid && strcmp(ep->name, ib) == 0 &&
+		    !kafka_endpoint_local(k, ep))
+			return ep;
+	}
+	for (i = 0; i < k->n_listeners; i++) {
+		const struct kafka_endpoint *ep = &k->listeners[i].ep;
+
+		if (ep->valid && !kafka_endpoint_local(k, ep))
+			return ep;
 	}
 	return NULL;
+}
+
+/* A listener bound to every address names no interface, but the address
+ * it advertises under the same name does when it is a literal one: the
+ * traffic arrives there, whatever the default route says. */
+static const char *kafka_traffic_address(const struct kafka_config *k,
+					 const struct kafka_endpoint *ep)
+{
+	unsigned char bin[16];
+	size_t i;
+
+	if (!is_wildcard(ep->host))
+		return ep->host;
+	for (i = 0; i < k->n_advertised; i++) {
+		const struct kafka_endpoint *a = &k->advertised[i];
+
+		if (a->valid && strcmp(a->name, ep->name) == 0 &&
+		    (inet_pton(AF_INET, a->host, bin) == 1 ||
+		     inet_pton(AF_INET6, a->host, bin) == 1))
+			return a->host;
+	}
+	return ep->host;
 }
 
 static void kafka_nic_place(struct facts *f)
@@ -157,9 +199,9 @@ static void kafka_nic_place(struct facts *f)
 
 	f->kafka_nic = NULL;
 	if (ep)
-		f->kafka_nic = facts_nic_for_address(&f->inv, ep->host,
-						     f->kafka_nic_why,
-						     sizeof f->kafka_nic_why);
+		f->kafka_nic = facts_nic_for_address(
+		    &f->inv, kafka_traffic_address(f->kafka, ep),
+		    f->kafka_nic_why, sizeof f->kafka_nic_why);
 	else
 		snprintf(f->kafka_nic_why, sizeof f->kafka_nic_why,
 			 "no listener outside loopback");

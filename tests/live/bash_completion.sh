@@ -39,7 +39,7 @@ expect "--role --config --root --json --list --timeout --skip --unknown --help -
 expect "--role --root" check --r
 expect "--load --smartctl-json --device --json --help --version" smart ""
 expect "--socket --config --json --help --version" status ""
-expect "--collector --tls-ca --tls-cert --tls-key --json --forget --help --version" fleet ""
+expect "--collector --tls-ca --tls-cert --tls-key --json --forget --capacity --partial --help --version" fleet ""
 expect "zookeeper kafka zookeeper,kafka" check --role ""
 expect "kafka" check --role k
 # Check ids: the os.* ones of `kagent check --list`, in its order.

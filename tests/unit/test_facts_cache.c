@@ -48,6 +48,11 @@ static void encode(const struct facts *f, unsigned roles, struct encoded *out)
 	in.interval_s = 1;
 	e->which_msg = kagent_v1_Envelope_report_tag;
 	assert_int_equal(report_build(&in, &e->msg.report, &l), 0);
+	/* The free space of the filesystem the fixtures live on moves
+	 * under the test whenever anything else writes there; every other
+	 * byte of the report must match. */
+	for (size_t i = 0; i < e->msg.report.kafka.log_dirs_count; i++)
+		e->msg.report.kafka.log_dirs[i].has_fs_available_bytes = false;
 	assert_int_equal(proto_envelope_encode(e, out->buf, PROBER_BODY_MAX,
 					       &out->len, &err), 0);
 	check_results_free(&res);

@@ -95,6 +95,37 @@ static void test_unknown_path_is_404(void **state)
 	assert_int_equal(rt.status, 404);
 }
 
+static void test_cluster_capacity_route(void **state)
+{
+	struct coll_route rt;
+
+	(void)state;
+	route_of("GET /api/clusters/prod-kafka/capacity HTTP/1.1\r\n\r\n", 5,
+		 &rt);
+	assert_int_equal(rt.status, 200);
+	assert_int_equal(rt.kind, COLL_ROUTE_CAPACITY);
+	assert_string_equal(rt.cluster, "prod-kafka");
+	route_of("GET /api/clusters/dc%2F1/capacity HTTP/1.1\r\n\r\n", 100,
+		 &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_CAPACITY);
+	assert_string_equal(rt.cluster, "dc/1");
+	route_of("HEAD /api/clusters/k/capacity HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_CAPACITY);
+	assert_true(rt.head);
+	route_of("GET /api/clusters/a%20b/capacity HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
+	assert_int_equal(rt.status, 400);
+	route_of("GET /api/clusters//capacity HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("GET /api/clusters/a/b/capacity HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("GET /api/clusters/k HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("DELETE /api/clusters/k/capacity HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
+	assert_int_equal(rt.status, 405);
+}
+
 static void test_index_and_head(void **state)
 {
 	struct coll_route rt;
@@ -236,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_host_id_is_400),
 	    cmocka_unit_test(test_unknown_path_is_404),
 	    cmocka_unit_test(test_index_and_head),
+	    cmocka_unit_test(test_cluster_capacity_route),
 	    cmocka_unit_test(test_other_method_is_405),
 	    cmocka_unit_test(test_routes_page_history_forget),
 	    cmocka_unit_test(test_garbage_is_400),

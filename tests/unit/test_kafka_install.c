@@ -3,13 +3,24 @@
  * archives name their jars; the log dir fixture has Kafka's layout
  * (checkpoint files, <topic>-<n> directories of segment files, -delete and
  * -future replicas, symlinks that must not be followed) with segment files
- * of chosen sizes: 6344 bytes of regular files in all. */
+ * of chosen sizes: 6344 bytes of regular files in all.  The filesystem
+ * sizes are read from a tmpfs of 64 MiB mounted in a mount namespace of
+ * the test's own (needs root, skipped otherwise): a size the kernel
+ * reports exactly, whatever the machine. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -169,6 +180,71 @@ static void test_logdir_missing_names_path(void **s)
 	assert_false(st.bytes.known);
 }
 
+/* In a child: a private tmpfs of 64 MiB at dir, one partition with a
+ * 1 MiB segment, then the stat of its log dir written to fd. */
+static int tmpfs_child(const char *dir, int fd)
+{
+	static char seg[1024 * 1024];
+	struct kafka_logdir_stats st;
+	struct hw_err err = {{0}};
+	char path[512];
+	int f;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", dir, "tmpfs", 0, "size=64m") < 0)
+		return 10;
+	snprintf(path, sizeof path, "%s/logs", dir);
+	if (mkdir(path, 0755) < 0)
+		return 11;
+	snprintf(path, sizeof path, "%s/logs/t-0", dir);
+	if (mkdir(path, 0755) < 0)
+		return 11;
+	snprintf(path, sizeof path, "%s/logs/t-0/00000000000000000000.log",
+		 dir);
+	f = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (f < 0 || write(f, seg, sizeof seg) != (ssize_t)sizeof seg ||
+	    close(f) < 0)
+		return 12;
+	if (kafka_logdir_stat(dir, "/logs", &st, &err) < 0)
+		return 13;
+	return write(fd, &st, sizeof st) == (ssize_t)sizeof st ? 0 : 14;
+}
+
+static void test_logdir_filesystem_size_of_tmpfs(void **s)
+{
+	char dir[] = "/tmp/kagent-logdir-XXXXXX";
+	struct kafka_logdir_stats st;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)s;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(tmpfs_child(dir, fds[1]));
+	}
+	close(fds[1]);
+	memset(&st, 0, sizeof st);
+	assert_int_equal(read(fds[0], &st, sizeof st), (ssize_t)sizeof st);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	rmdir(dir);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(st.fs_total.known);
+	assert_int_equal(st.fs_total.v, 64 * 1024 * 1024);
+	/* tmpfs keeps no reserve: available is total less the segment. */
+	assert_true(st.fs_available.known);
+	assert_int_equal(st.fs_available.v, 63 * 1024 * 1024);
+	assert_int_equal(st.bytes.v, 1024 * 1024);
+	assert_int_equal(st.partitions.v, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_version_order),
 	    cmocka_unit_test(test_logdir_counts_partitions_not_symlinks),
 	    cmocka_unit_test(test_logdir_missing_names_path),
+	    cmocka_unit_test(test_logdir_filesystem_size_of_tmpfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

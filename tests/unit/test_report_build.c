@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 {
 	struct facts_opts opts = { .live_zk = false };
 	struct check_results res = { 0 };
+	struct statvfs sv;
 	struct hw_err err = { { 0 } };
 	struct report_input in = { 0 };
 	struct proto_lists l, back;
@@ -85,6 +87,19 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	assert_string_equal(r->kafka.log_dirs[0].path, "/tmp/kafka-logs");
 	assert_true(r->kafka.log_dirs[0].has_partition_dirs);
 	assert_int_equal(r->kafka.log_dirs[0].partition_dirs, 3); /* linked-9 is a symlink */
+	/* The filesystem the fixture lives on, as statvfs tells it now
+	 * (test_kafka_install checks exact sizes on a tmpfs of its own). */
+	assert_int_equal(statvfs(HOST "/tmp/kafka-logs", &sv), 0);
+	assert_true(r->kafka.log_dirs[0].has_fs_total_bytes);
+	assert_int_equal(r->kafka.log_dirs[0].fs_total_bytes,
+			 (int64_t)(sv.f_blocks * sv.f_frsize));
+	assert_true(r->kafka.log_dirs[0].has_fs_available_bytes);
+	/* No listeners=: the broker binds every address on 9092, so its
+	 * traffic goes through the default route's interface. */
+	assert_string_equal(r->kafka.traffic_nic, "bond0");
+	assert_string_equal(
+	    r->kafka.traffic_nic_why,
+	    "binds all addresses: default route's interface bond0");
 
 	assert_true(r->has_zookeeper);
 	assert_true(r->zookeeper.present);

@@ -65,6 +65,7 @@ e2e_pki() {
 		echo "report zk3-* zk3"
 		echo "report kafka2-* kafka2"
 		echo "report kmix-* kmix"
+		echo "report kcap-* kcap"
 		echo "read fleet-reader"
 		echo "read loopback"
 	} > "$T/acl"
@@ -106,8 +107,11 @@ e2e_collector_stop() {
 
 # e2e_agent_start HOST_ID CLUSTER RACK ROLES SYSROOT [EXTRA]: a kagentd
 # reporting every second, its spool, socket and log under $T/HOST_ID; EXTRA
-# is more [agent] lines.  A restart keeps the first configuration.  The
-# agent's user owns $T/HOST_ID, so that it can remove its socket there.
+# is more [agent] lines.  SYSROOT is below fixtures/ unless absolute.
+# $E2E_AGENT_WRAP, when set, is a command kagentd is started through (its
+# pid stays kagentd's when it execs).  A restart keeps the first
+# configuration.  The agent's user owns $T/HOST_ID, so that it can remove
+# its socket there.
 e2e_agent_start() {
 	local d=$T/$1
 	mkdir -p "$d/spool"
@@ -126,7 +130,7 @@ health_interval = 1
 spool = $d/spool
 socket = $d/kagent.sock
 host_id = $1
-root = $PWD/fixtures/$5
+root = $(case $5 in /*) echo "$5" ;; *) echo "$PWD/fixtures/$5" ;; esac)
 user = nobody
 tls_ca = $CA/ca.pem
 tls_cert = $CA/hosts/$1.pem
@@ -134,7 +138,7 @@ tls_key = $CA/hosts/$1.key
 ${6:-}
 CONF
 	fi
-	"$BIN/kagentd" --config "$d/kagent.conf" 2>> "$d/log" &
+	${E2E_AGENT_WRAP:-} "$BIN/kagentd" --config "$d/kagent.conf" 2>> "$d/log" &
 	eval "AGENT_PID_${1//-/_}=$!"
 	E2E_PIDS+=($!)
 }
