@@ -365,6 +365,8 @@ static const char *full_req_invalid(const struct prober_full_req *q)
 	    &z->followers,	&z->synced_followers, &z->pending_syncs,
 	    &z->open_fds,	&z->max_fds,	      &z->ephemerals,
 	    &z->watches,	&z->data_bytes,
+	    &z->fsync_avg_us,	&z->fsync_max_us,     &z->fsync_count,
+	    &z->fsync_threshold_exceeded,
 	};
 	const char *bad = async_meta_invalid(&q->zk_meta);
 	size_t i;
