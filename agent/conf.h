@@ -24,6 +24,9 @@ struct thresholds {
 	int64_t zk_memory_info_above;
 	int64_t zk_disk_warn_below;       /* bytes of the data dir's device */
 	int64_t zk_nic_fail_below;        /* Mb/s */
+	int64_t zk_fsync_warn_above_ms;   /* average flush latency */
+	int64_t zk_fsync_fail_above_ms;   /* 0: zoo.cfg's, else 1000 */
+	int64_t zk_fsync_sample_ms;       /* kagent check's two readings */
 	int64_t kafka_cores_warn_below;
 	int64_t kafka_memory_warn_below;
 	int64_t kafka_memory_fail_below;

@@ -173,4 +173,28 @@ int hw_disks_find_mount_for_path(const struct hw_disks *disks,
 				 const struct hw_disk **on, size_t cap,
 				 size_t *n_on);
 
+/* ---- block_flush.c ---- */
+
+/* sys/block/NAME/stat's flush counters (Linux 5.5+: fields 16 and 17).
+ * Only request-based devices count them; md and dm pass flushes down and
+ * count none, so read the physical disks below a stack. */
+struct hw_flush {
+	char name[HW_DISKNAME_MAX];
+	bool known;	   /* false: the kernel has no such field */
+	unsigned n_fields; /* 11, 15, 17 or more */
+	uint64_t flushes;  /* flush requests completed */
+	uint64_t ms;	   /* time spent flushing */
+};
+
+/* Reads sys/block/NAME/stat below root.  A file of 11 or 15 fields
+ * (kernels before 5.5) gives known = false and returns 0; an unreadable
+ * file, a field that is not a number or another count is an error naming
+ * the file. */
+int hw_flush_read(const char *root, const char *name, struct hw_flush *out,
+		  struct hw_err *err);
+/* The same on the file's text; file names it in errors.  out->name is left
+ * as it is. */
+int hw_flush_parse(const char *text, const char *file, struct hw_flush *out,
+		   struct hw_err *err);
+
 #endif

@@ -66,6 +66,7 @@ static const struct str_field disk_f[] = {
     S(kagent_v1_Disk, level),	  S(kagent_v1_Disk, model),
     S(kagent_v1_Disk, vendor),	  S(kagent_v1_Disk, serial),
     S(kagent_v1_Disk, transport), SR(kagent_v1_Disk, members),
+    S(kagent_v1_Disk, flush_why),
 };
 static const struct str_field health_f[] = {
     S(kagent_v1_Health, reason),

@@ -271,6 +271,10 @@ int zk_config_parse(const struct props *p, const char *name,
 		0 ||
 	    (r = zcfg_int(&c, "syncLimit", 1, INT32_MAX, &out->sync_limit)) <
 		0 ||
+	    /* Not a QuorumPeerConfig key: it becomes the system property
+	     * zookeeper.fsync.warningthresholdms, which FileTxnLog reads. */
+	    (r = zcfg_int(&c, "fsync.warningthresholdms", 0, INT64_MAX,
+			  &out->fsync_warning_ms)) < 0 ||
 	    (r = zcfg_four_lw(&c)) < 0 || (r = zcfg_servers(&c)) < 0) {
 		memset(out, 0, sizeof *out);
 		return r;

@@ -53,6 +53,10 @@ struct zk_config {
 	struct hw_num tick_time;        /* ms */
 	struct hw_num init_limit;       /* ticks */
 	struct hw_num sync_limit;
+	/* fsync.warningthresholdms: FileTxnLog logs (and counts in
+	 * fsync_threshold_exceed_count) every fsync slower; unknown when
+	 * unset, when the server uses 1000. */
+	struct hw_num fsync_warning_ms;
 	bool four_lw_set;               /* 4lw.commands.whitelist present */
 	size_t n_four_lw;
 	char four_lw[ZK_4LW_MAX][16];   /* "*" enables all */

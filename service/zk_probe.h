@@ -64,6 +64,14 @@ struct zk_status {
 	struct hw_num ephemerals;
 	struct hw_num watches;
 	struct hw_num data_bytes; /* zk_approximate_data_size */
+	/* The transaction log's fsync as the server times it, since its
+	 * start: 3.6+ (zk_*_fsynctime); unknown before. */
+	struct hw_num fsync_avg_us;
+	struct hw_num fsync_max_us;
+	struct hw_num fsync_count;
+	/* fsyncs slower than fsync.warningthresholdms; 3.8's mntr does not
+	 * print it (JMX only), so it is mostly unknown. */
+	struct hw_num fsync_threshold_exceeded;
 };
 
 /* ---- zk_status.c: parsers of the replies ---- */

@@ -398,6 +398,12 @@ static const struct mntr_key mntr_keys[] = {
     NUM("zk_ephemerals_count", ephemerals),
     NUM("zk_watch_count", watches),
     NUM("zk_approximate_data_size", data_bytes),
+    /* 3.6+ export the fsync time summary of FileTxnLog (ms); the count of
+     * fsyncs over fsync.warningthresholdms where a version prints it. */
+    MS("zk_avg_fsynctime", fsync_avg_us),
+    MS("zk_max_fsynctime", fsync_max_us),
+    NUM("zk_cnt_fsynctime", fsync_count),
+    NUM("zk_fsync_threshold_exceed_count", fsync_threshold_exceeded),
 };
 
 static int mntr_line(char *line, struct zk_status *st, bool *have_state)

@@ -10,6 +10,7 @@ static const struct {
 	const size_t *len;
 } groups[] = {
 	{ checks_zookeeper, &checks_zookeeper_len },
+	{ checks_zk_disk, &checks_zk_disk_len },
 	{ checks_kafka_host, &checks_kafka_host_len },
 	{ checks_kafka_security, &checks_kafka_security_len },
 	{ checks_os, &checks_os_len },

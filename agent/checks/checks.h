@@ -11,6 +11,9 @@
 /* checks_zookeeper.c: zookeeper.memory, .disk, .nic.speed, .live */
 extern const struct check_def checks_zookeeper[];
 extern const size_t checks_zookeeper_len;
+/* checks_zk_disk.c: zookeeper.disk.fsync, .disk.dedicated */
+extern const struct check_def checks_zk_disk[];
+extern const size_t checks_zk_disk_len;
 /* checks_kafka_host.c: kafka.cpu.cores, .memory, .logdirs.*, .nic.speed */
 extern const struct check_def checks_kafka_host[];
 extern const size_t checks_kafka_host_len;

@@ -177,6 +177,25 @@ void facts_cache_invalidate(struct facts_cache *c)
 	facts_cache_free(c);
 }
 
+/* The interval since the last call, and this reading kept for the next. */
+static void flush_step(struct facts_cache *c, int64_t now_ms)
+{
+	struct flush_samples *cur = malloc(sizeof *cur);
+
+	if (cur == NULL) {
+		c->f.flush.sampled = false;
+		snprintf(c->f.flush.why, sizeof c->f.flush.why,
+			 "out of memory");
+		return;
+	}
+	flush_sample_disks(c->f.root, &c->f.inv.disks, now_ms, cur);
+	flush_facts_from(c->flush_have ? &c->flush_prev : NULL, cur,
+			 &c->f.flush);
+	c->flush_prev = *cur;
+	c->flush_have = true;
+	free(cur);
+}
+
 int facts_cache_gather(struct facts_cache *c, const char *root,
 		       const struct conf *conf, unsigned roles,
 		       const struct facts_opts *opts, int64_t now_ms,
@@ -189,6 +208,7 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 		/* The conf may be a new copy with the same content. */
 		c->f.conf = *conf;
 		refresh_moving(c, opts, nics);
+		flush_step(c, now_ms);
 		*out = &c->f;
 		return 0;
 	}
@@ -209,6 +229,8 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 	/* A file rewritten between the gather's read and this stat is seen
 	 * at the next refresh period. */
 	keys_take(&c->f, root, conf, c->files);
+	if (!(opts && opts->live_zk))
+		flush_step(c, now_ms);
 	*out = &c->f;
 	return 0;
 }

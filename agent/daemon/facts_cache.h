@@ -6,7 +6,10 @@
  * the Java process.  The cache keeps the last whole gather and, while a
  * cheap test says nothing it depends on changed, re-reads only what moves
  * (memory, links and addresses, sensor values, log dir sizes).  When
- * nothing changed the facts are exactly those a fresh gather would give.
+ * nothing changed the facts are exactly those a fresh gather would give,
+ * but for the flush latency, which only the cache measures: every call
+ * reads each disk's flush counters and reports the interval since the
+ * call before (flush.h).
  *
  * A whole gather happens when:
  *   - FACTS_CACHE_REFRESH_MS passed since the last one (a negative lookup,
@@ -51,6 +54,11 @@ struct facts_cache {
 	uint64_t block_digest;
 	uint64_t mounts_digest;
 	uint64_t whole_gathers; /* counted, for tests and the curious */
+	/* The flush counters of every physical disk at the last call: the
+	 * next one reports the average over the time between.  Kept across
+	 * whole gathers, and read again on every call, unlike the rest. */
+	struct flush_samples flush_prev;
+	bool flush_have;
 };
 
 /* stat of root/path ("" or a failed stat: exists false). */

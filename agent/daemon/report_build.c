@@ -3,6 +3,7 @@
  * (ids, rack, versions, pins, ensemble): the collector judges clusters, the
  * agent already judged the host. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,38 @@ static void fill_disk_health(const struct report_input *in,
 				d[i].has_health = true;
 				fill_health(&in->smart[j], &d[i].health);
 			}
+}
+
+/* Each physical disk's flush counters and last interval, where read. */
+static unsigned fill_disk_flush(const struct facts *f, struct proto_list *disks)
+{
+	kagent_v1_Disk *d = disks->v;
+	unsigned clipped = 0;
+	size_t i;
+
+	for (i = 0; i < disks->n; i++) {
+		const struct flush_interval *fi =
+		    flush_facts_find(&f->flush, d[i].name);
+
+		if (fi == NULL)
+			continue;
+		if (fi->counters_known && fi->flushes_total <= INT64_MAX &&
+		    fi->ms_total <= INT64_MAX) {
+			d[i].has_flush_count = d[i].has_flush_ms = true;
+			d[i].flush_count = (int64_t)fi->flushes_total;
+			d[i].flush_ms = (int64_t)fi->ms_total;
+		}
+		if (fi->known) {
+			d[i].has_flush_avg_us = d[i].has_flush_interval_ms =
+			    true;
+			d[i].flush_avg_us = fi->avg_us;
+			d[i].flush_interval_ms = fi->interval_ms;
+		} else {
+			clipped += proto_str_set(
+			    d[i].flush_why, sizeof d[i].flush_why, fi->why);
+		}
+	}
+	return clipped;
 }
 
 static unsigned fill_kafka(const struct facts *f, kagent_v1_Kafka *k)
@@ -152,10 +185,22 @@ static unsigned fill_zookeeper(const struct facts *f, kagent_v1_ZooKeeper *z)
 		}
 		clipped += proto_str_set(z->mode, sizeof z->mode, st->mode);
 		clipped += proto_str_set(z->version, sizeof z->version, st->version);
+		proto_num_set(st->fsync_count, &z->has_fsync_count,
+			      &z->fsync_count);
+		proto_num_set(st->fsync_avg_us, &z->has_fsync_avg_us,
+			      &z->fsync_avg_us);
+		proto_num_set(st->fsync_max_us, &z->has_fsync_max_us,
+			      &z->fsync_max_us);
+		proto_num_set(st->fsync_threshold_exceeded,
+			      &z->has_fsync_threshold_exceed_count,
+			      &z->fsync_threshold_exceed_count);
 	}
 	if (f->zk == NULL)
 		return clipped;
 	proto_num_set(f->zk->client_port, &z->has_client_port, &z->client_port);
+	proto_num_set(f->zk->fsync_warning_ms,
+		      &z->has_fsync_warning_threshold_ms,
+		      &z->fsync_warning_threshold_ms);
 	for (i = 0; i < f->zk->n_servers; i++) {
 		const struct zk_server *s = &f->zk->servers[i];
 		kagent_v1_EnsembleMember *m;
@@ -266,6 +311,7 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 	if (r < 0)
 		return r;
 	fill_disk_health(in, &l->disks);
+	clipped += fill_disk_flush(f, &l->disks);
 	if (in->dmi) {
 		out->has_board = true;
 		clipped += proto_fill_board(in->dmi, &out->board);

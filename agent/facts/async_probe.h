@@ -1,8 +1,9 @@
 /*
  * async_probe.h — the last result of a probe that kagentd runs on its own
  * loop beside the reports: ZooKeeper's four-letter words now, and every
- * later probe that talks to a server (Kafka metadata, LLDP, flush
- * latency).
+ * later probe that talks to a server (Kafka metadata, LLDP).  The flush
+ * latency reads only counters in sysfs: the prober reads them itself
+ * (flush.h).
  *
  * Such a probe ends when the server answers, not when the report is due,
  * so the loop keeps its last result with the time it was taken and passes

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "facts.h"
+#include "root.h"
 #include "tls.h"
 
 /* Where packages and tarballs put the files, relative to root. */
@@ -323,6 +324,52 @@ static void gather_zk(struct facts *f, const struct facts_opts *opts)
 	f->zk_live_seen.have = true; /* taken just now: no age */
 }
 
+static int64_t mono_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* kagent check has no earlier reading: it takes two.  A captured tree does
+ * not move, so it is read once and says so rather than wait for nothing. */
+static void gather_flush_once(struct facts *f)
+{
+	struct flush_samples *a = calloc(2, sizeof *a);
+	int64_t wait = f->conf.th.zk_fsync_sample_ms;
+	const char *why = NULL;
+	size_t i;
+
+	if (a == NULL) {
+		snprintf(f->flush.why, sizeof f->flush.why, "out of memory");
+		return;
+	}
+	if (!hw_root_is_live(f->root))
+		why = "a captured tree is read once; the average needs two "
+		      "readings over time";
+	else if (wait <= 0)
+		why = "zookeeper.disk.fsync.sample_ms = 0: read once; the "
+		      "average needs two readings";
+	flush_sample_disks(f->root, &f->inv.disks, mono_now_ms(), &a[0]);
+	if (why == NULL) {
+		struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		flush_sample_disks(f->root, &f->inv.disks, mono_now_ms(),
+				   &a[1]);
+		flush_facts_from(&a[0], &a[1], &f->flush);
+	} else {
+		flush_facts_from(NULL, &a[0], &f->flush);
+		for (i = 0; i < f->flush.n; i++)
+			if (f->flush.v[i].counters_known)
+				snprintf(f->flush.v[i].why,
+					 sizeof f->flush.v[i].why, "%s", why);
+	}
+	free(a);
+}
+
 int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		 const struct facts_opts *opts, struct facts *f,
 		 struct hw_err *err)
@@ -344,8 +391,13 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		goto out_inventory;
 	if (roles & CORE_ROLE_KAFKA)
 		gather_kafka(f);
-	if (roles & CORE_ROLE_ZOOKEEPER)
+	snprintf(f->flush.why, sizeof f->flush.why,
+		 "the flush counters were not read");
+	if (roles & CORE_ROLE_ZOOKEEPER) {
 		gather_zk(f, opts);
+		if (opts && opts->live_zk)
+			gather_flush_once(f);
+	}
 	if (!opts || !opts->tls_cert_given)
 		facts_tls_cert_read(&f->conf.agent, &f->tls_cert);
 	return 0;

@@ -15,6 +15,7 @@
 #include "kafka_facts.h"
 #include "os.h"
 #include "async_probe.h"
+#include "flush.h"
 #include "zk_facts.h"
 #include "zk_probe.h"
 
@@ -67,6 +68,11 @@ struct facts {
 	/* kagentd's kept probe: its age, or why there is none yet. */
 	struct async_seen zk_live_seen;
 
+	/* Each physical disk's average flush latency over the last interval:
+	 * kagentd's from one report to the next (the facts cache keeps the
+	 * readings), kagent check's over zookeeper.disk.fsync.sample_ms. */
+	struct flush_facts flush;
+
 	/* The interface carrying the role's traffic, and how it was chosen. */
 	const struct hw_nic *kafka_nic;
 	char kafka_nic_why[160];
@@ -79,7 +85,10 @@ struct facts {
 };
 
 struct facts_opts {
-	bool live_zk;                     /* probe the local server's port */
+	/* A one-shot run (kagent check): probe the local server's port, and
+	 * on a ZooKeeper host read the flush counters twice,
+	 * zookeeper.disk.fsync.sample_ms apart, on the live host. */
+	bool live_zk;
 	unsigned zk_timeout_ms;
 	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
 	bool tls_cert_given; /* the caller sets tls_cert itself */

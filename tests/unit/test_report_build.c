@@ -134,10 +134,103 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	free(e);
 }
 
+/* zk-flush read at two moments 10 s apart (fixtures/zk-flush.gen.sh):
+ * each physical disk carries its counters and the interval's average, or
+ * why it has none; ZooKeeper carries zoo.cfg's fsync threshold and mntr's
+ * fsync figures. */
+static void test_report_carries_flush_facts(void **state)
+{
+	struct facts_opts opts = { .live_zk = false };
+	struct check_results res = { 0 };
+	struct hw_err err = { { 0 } };
+	struct report_input in = { 0 };
+	struct proto_lists l, back;
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+	uint8_t *buf = malloc(PROBER_BODY_MAX);
+	struct facts *f = calloc(1, sizeof *f);
+	struct flush_samples *s = calloc(2, sizeof *s);
+	const kagent_v1_Disk *d, *sdb = NULL, *nvme = NULL, *md = NULL;
+	struct conf conf;
+	size_t len, i;
+
+	(void)state;
+	conf_defaults(&conf);
+	conf.roles = CORE_ROLE_ZOOKEEPER;
+	strcpy(conf.zk_config, "/etc/zookeeper/zoo-hdd-2s.cfg");
+	assert_int_equal(facts_gather(FIXTURES "/zk-flush", &conf, conf.roles,
+				      &opts, f, &err), 0);
+	flush_sample_disks(FIXTURES "/zk-flush", &f->inv.disks, 0, &s[0]);
+	flush_sample_disks(FIXTURES "/zk-flush-10s", &f->inv.disks, 10000,
+			   &s[1]);
+	flush_facts_from(&s[0], &s[1], &f->flush);
+	f->zk_live_probed = true;
+	f->zk_live.state = ZK_RUNNING;
+	f->zk_live.fsync_count = (struct hw_num){ 1234, true };
+	f->zk_live.fsync_avg_us = (struct hw_num){ 2500, true };
+	f->zk_live.fsync_max_us = (struct hw_num){ 41000, true };
+	assert_int_equal(check_run(f, conf.roles, &res), 0);
+	proto_lists_init(&l);
+	proto_lists_init(&back);
+	in.host_id = "test-1";
+	in.facts = f;
+	in.checks = &res;
+	in.seq = 1;
+	in.timestamp_ms = 1700000000123;
+	in.interval_s = 10;
+	e->which_msg = kagent_v1_Envelope_report_tag;
+	assert_int_equal(report_build(&in, &e->msg.report, &l), 0);
+	assert_int_equal(proto_envelope_encode(e, buf, PROBER_BODY_MAX, &len, &err), 0);
+	assert_int_equal(proto_envelope_decode(buf + 4, len - 4, e, &back, &err), 0);
+	for (i = 0; i < back.disks.n; i++) {
+		d = (const kagent_v1_Disk *)back.disks.v + i;
+		if (strcmp(d->name, "sdb") == 0)
+			sdb = d;
+		else if (strcmp(d->name, "nvme0n1") == 0)
+			nvme = d;
+		else if (strcmp(d->name, "md0") == 0)
+			md = d;
+	}
+	assert_non_null(sdb);
+	assert_true(sdb->has_flush_count && sdb->has_flush_ms);
+	assert_int_equal(sdb->flush_count, 26845);
+	assert_int_equal(sdb->flush_ms, 21892);
+	assert_true(sdb->has_flush_avg_us && sdb->has_flush_interval_ms);
+	assert_int_equal(sdb->flush_avg_us, 3250);
+	assert_int_equal(sdb->flush_interval_ms, 10000);
+	assert_string_equal(sdb->flush_why, "");
+	assert_non_null(nvme);
+	assert_true(nvme->has_flush_count);
+	assert_int_equal(nvme->flush_count, 7000);
+	assert_false(nvme->has_flush_avg_us);
+	assert_string_equal(nvme->flush_why,
+			    "no flush on nvme0n1 in the last 10000 ms");
+	/* md counts no flushes: nothing is said of it. */
+	assert_non_null(md);
+	assert_false(md->has_flush_count);
+	assert_string_equal(md->flush_why, "");
+	assert_true(e->msg.report.has_zookeeper);
+	assert_true(e->msg.report.zookeeper.has_fsync_warning_threshold_ms);
+	assert_int_equal(e->msg.report.zookeeper.fsync_warning_threshold_ms, 2000);
+	assert_int_equal(e->msg.report.zookeeper.fsync_count, 1234);
+	assert_int_equal(e->msg.report.zookeeper.fsync_avg_us, 2500);
+	assert_int_equal(e->msg.report.zookeeper.fsync_max_us, 41000);
+	assert_false(e->msg.report.zookeeper.has_fsync_threshold_exceed_count);
+
+	check_results_free(&res);
+	proto_lists_free(&l);
+	proto_lists_free(&back);
+	facts_free(f);
+	free(f);
+	free(s);
+	free(e);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_of_broker_fixture_decodes_to_its_facts),
+		cmocka_unit_test(test_report_carries_flush_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
