@@ -404,6 +404,7 @@ static int pg_put(void *b, const struct coll_report_meta *m,
 {
 	struct pg *s = b;
 	int64_t sig = coll_checks_sig(checks), old_sig = 0, last = 0;
+	bool multi;
 	int known, rc;
 
 	if (m->seq > PROTO_SEQ_MAX)
@@ -413,14 +414,21 @@ static int pg_put(void *b, const struct coll_report_meta *m,
 		return -EIO;
 	if (known && (int64_t)m->seq <= last)
 		return 1;
-	if (begin(s) < 0 || exec_sql(s, "SAVEPOINT put") < 0)
+	/* Several statements (the host's row, then its changed checks) go
+	 * whole or not at all: a savepoint.  The usual report repeats its
+	 * checks and is one statement, atomic by itself, without the two
+	 * round trips a savepoint costs; should it fail, the transaction
+	 * is aborted and its COMMIT fails, so no ack is sent for any report
+	 * of the batch. */
+	multi = checks && (!known || sig != old_sig);
+	if (begin(s) < 0 || (multi && exec_sql(s, "SAVEPOINT put") < 0))
 		return -EIO;
 	rc = put_rows(s, m, report, len, checks, known, sig, old_sig);
 	if (s->conn == NULL)
 		return -EIO;
-	if (rc != 0 && exec_sql(s, "ROLLBACK TO SAVEPOINT put") < 0)
+	if (multi && rc != 0 && exec_sql(s, "ROLLBACK TO SAVEPOINT put") < 0)
 		return -EIO;
-	if (exec_sql(s, "RELEASE SAVEPOINT put") < 0)
+	if (multi && exec_sql(s, "RELEASE SAVEPOINT put") < 0)
 		return -EIO;
 	if (rc == 0)
 		s->tx_reports++;
