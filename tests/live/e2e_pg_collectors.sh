@@ -3,6 +3,8 @@
 # test as an unprivileged user on a unix socket), four real kagentd on
 # loopback over TLS, two reporting to each collector every second.
 #
+#  - A URL with a password is refused on the command line and masked in
+#    what the collector prints.
 #  - Both collectors serve the whole fleet: their /api/fleet are the same.
 #  - PostgreSQL stopped for 20 s: no agent gets an ack in that time, both
 #    collectors answer /api/fleet and /metrics marked stale and log the
@@ -55,6 +57,15 @@ start_agents() {
 	LISTEN_PORT=$LISTEN2 e2e_agent_start kmix-c kmix r3 kafka e2e-kafka-0.10.2.1
 }
 
+echo "--- a password: refused on the command line, masked in what is printed"
+PW_URL="postgresql://kagent:s3cret-pw@/kagent?host=$PG_DIR"
+out=$("$BIN/kcollectord" --insecure --db "$PW_URL" 2>&1)
+check "--db with a password: exit 2 ($?), the password not echoed" \
+	test "$?" = 2 -a -z "$(echo "$out" | grep s3cret)" -a -n "$(echo "$out" | grep -- '--db: a password on the command line is refused')"
+printf '[collector]\ninsecure = yes\ndb = %s\n' "$PW_URL" > "$T/pw.conf"
+out=$("$BIN/kcollectord" --config "$T/pw.conf" -t 2>&1)
+check "db = with a password in the configuration: shown as kagent:***@" \
+	test -z "$(echo "$out" | grep s3cret)" -a -n "$(echo "$out" | grep -F 'db postgresql://kagent:***@/kagent')"
 e2e_collector_start || exit 1
 collector2_start || exit 1
 check "schema version 1 recorded once" test "$(psql_q 'SELECT version FROM schema_version')" = 1
