@@ -23,46 +23,6 @@
 #include "core_log.h"
 #include "store_pg.h"
 
-#define HOST_COLS                                                              \
-	"SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"         \
-	" verdict::bigint, report FROM hosts"
-
-static const char *const ps_sql[PS_N] = {
-    [PS_LAST] = "SELECT last_seq, checks_sig FROM hosts WHERE host_id = $1",
-    [PS_PUT] = "INSERT INTO hosts(host_id, cluster, last_seq, last_seen_ms,"
-	       " interval_s, verdict, checks_sig, report)"
-	       " VALUES($1, $2, $3, $4, $5, $6, $7, $8)"
-	       " ON CONFLICT(host_id) DO UPDATE SET cluster = excluded.cluster,"
-	       " last_seq = excluded.last_seq,"
-	       " last_seen_ms = excluded.last_seen_ms,"
-	       " interval_s = excluded.interval_s, verdict = excluded.verdict,"
-	       " checks_sig = excluded.checks_sig, report = excluded.report"
-	       " WHERE hosts.last_seq < excluded.last_seq",
-    /* A history row only for a state the upsert changed. */
-    [PS_STATE] =
-	"WITH s AS (INSERT INTO check_state(kind, subject, check_id,"
-	" instance, severity, since_ms) VALUES($1, $2, $3, $4, $5, $6)"
-	" ON CONFLICT(kind, subject, check_id, instance) DO UPDATE"
-	" SET severity = excluded.severity, since_ms = excluded.since_ms"
-	" WHERE check_state.severity <> excluded.severity RETURNING 1)"
-	" INSERT INTO check_history(kind, subject, check_id, instance,"
-	" severity, ts_ms) SELECT $1, $2, $3, $4, $5, $6 FROM s",
-    /* Byte order, as SQLite orders them: every collector lists the
-     * fleet alike whatever the database's collation. */
-    [PS_EACH] = HOST_COLS " ORDER BY host_id COLLATE \"C\"",
-    [PS_GET] = HOST_COLS " WHERE host_id = $1",
-    /* The newest $3 rows (all for NULL), oldest first. */
-    [PS_HIST] = "SELECT kind, subject, check_id, instance,"
-		" severity::bigint, ts_ms FROM (SELECT * FROM check_history"
-		" WHERE kind = $1 AND subject = $2 ORDER BY id DESC"
-		" LIMIT $3::bigint) h ORDER BY id",
-    [PS_FORGET_HOST] = "DELETE FROM hosts WHERE host_id = $1",
-    [PS_FORGET_STATE] = "DELETE FROM check_state WHERE kind = 'host'"
-			" AND subject = $1",
-    [PS_FORGET_HIST] = "DELETE FROM check_history WHERE kind = 'host'"
-		       " AND subject = $1",
-};
-
 static void pg_close(void *b);
 static int pg_flush(void *b);
 
@@ -114,7 +74,7 @@ static int pg_connect(struct pg *s, char *err, size_t errlen)
 		char name[8];
 
 		snprintf(name, sizeof name, "k%d", i);
-		r = PQprepare(s->conn, name, ps_sql[i], 0, NULL);
+		r = PQprepare(s->conn, name, pg_sql[i], 0, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			snprintf(err, errlen, "%s: %s", s->shown,
 				 PQerrorMessage(s->conn));
@@ -180,6 +140,10 @@ static void went_down(struct pg *s)
 	s->down = true;
 	s->rolled_back += s->tx_reports;
 	s->tx_reports = 0;
+	/* The turn's acks wait for a commit that can no longer come, even
+	 * if a new connection opens before the turn ends. */
+	if (s->in_tx)
+		s->tx_lost = true;
 	s->in_tx = false;
 	PQfinish(s->conn);
 	s->conn = NULL;
@@ -271,6 +235,15 @@ static int pg_flush(void *b)
 	PGresult *r;
 	bool ok;
 
+	if (s->tx_lost) {
+		s->tx_lost = false;
+		if (s->in_tx && s->conn != NULL)
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+		s->in_tx = false;
+		s->rolled_back += n;
+		s->tx_reports = 0;
+		return -EIO;
+	}
 	if (!s->in_tx || s->conn == NULL)
 		return s->in_tx ? -EIO : 0;
 	s->in_tx = false;
@@ -437,9 +410,8 @@ static int pg_put(void *b, const struct coll_report_meta *m,
 
 /* As the SQLite store: row, states and history in one transaction,
  * committed before the answer. */
-static int pg_forget(void *b, const char *host_id)
+static int forget_tx(struct pg *s, const char *host_id)
 {
-	struct pg *s = b;
 	const char *v[1] = {host_id};
 	PGresult *r;
 	int i, gone = 0;
@@ -462,6 +434,18 @@ static int pg_forget(void *b, const char *host_id)
 	if (pg_flush(s) < 0)
 		return -EIO;
 	return gone ? 0 : -ENOENT;
+}
+
+static int pg_forget(void *b, const char *host_id)
+{
+	struct pg *s = b;
+	int rc = forget_tx(s, host_id);
+
+	/* Called with no report pending (the caller flushed first): a
+	 * connection lost here took only the forget with it. */
+	if (rc == -EIO)
+		s->tx_lost = false;
+	return rc;
 }
 
 const struct coll_store_ops coll_store_pg = {

@@ -26,6 +26,7 @@ struct pg {
 	char target[COLL_CONF_STR_MAX];
 	char shown[COLL_CONF_STR_MAX]; /* target, its password masked */
 	bool in_tx;
+	bool tx_lost; /* the connection broke inside the turn's transaction */
 	bool down;
 	int64_t down_since_ms;
 	int64_t retry_ms; /* no new connection tried before */
@@ -35,6 +36,9 @@ struct pg {
 	char host_id[64];
 	char cluster[64];
 };
+
+/* Their SQL (store_pg_schema.c), indexed by PS_*. */
+extern const char *const pg_sql[PS_N];
 
 /* A connection to work on: the one open, or a new one tried at most once
  * a second after the last failure; -EIO. */

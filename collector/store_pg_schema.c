@@ -1,4 +1,4 @@
-/* The PostgreSQL store's schema, versioned like SQLite's
+/* The PostgreSQL store's schema and statements, versioned like SQLite's
  * (store_sqlite_schema.c): migrations taken at open, recorded in
  * schema_version.  Several collectors may start together on one database:
  * an advisory lock held for the migration's transaction lets one of them
@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
-#include "store_impl.h"
+#include "store_pg.h"
 
 /* "kagent" in ASCII: the key of the migration's advisory lock. */
 #define MIGRATE_LOCK "119165004181108"
@@ -33,6 +31,47 @@ static const char *const migrations[COLL_SCHEMA_VERSION] = {
     " severity integer NOT NULL, ts_ms bigint NOT NULL);"
     "CREATE INDEX check_history_subject"
     " ON check_history(kind, subject, id);",
+};
+
+#define HOST_COLS                                                              \
+	"SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"         \
+	" verdict::bigint, report FROM hosts"
+
+/* The statements prepared on every connection (store_pg.c). */
+const char *const pg_sql[PS_N] = {
+    [PS_LAST] = "SELECT last_seq, checks_sig FROM hosts WHERE host_id = $1",
+    [PS_PUT] = "INSERT INTO hosts(host_id, cluster, last_seq, last_seen_ms,"
+	       " interval_s, verdict, checks_sig, report)"
+	       " VALUES($1, $2, $3, $4, $5, $6, $7, $8)"
+	       " ON CONFLICT(host_id) DO UPDATE SET cluster = excluded.cluster,"
+	       " last_seq = excluded.last_seq,"
+	       " last_seen_ms = excluded.last_seen_ms,"
+	       " interval_s = excluded.interval_s, verdict = excluded.verdict,"
+	       " checks_sig = excluded.checks_sig, report = excluded.report"
+	       " WHERE hosts.last_seq < excluded.last_seq",
+    /* A history row only for a state the upsert changed. */
+    [PS_STATE] =
+	"WITH s AS (INSERT INTO check_state(kind, subject, check_id,"
+	" instance, severity, since_ms) VALUES($1, $2, $3, $4, $5, $6)"
+	" ON CONFLICT(kind, subject, check_id, instance) DO UPDATE"
+	" SET severity = excluded.severity, since_ms = excluded.since_ms"
+	" WHERE check_state.severity <> excluded.severity RETURNING 1)"
+	" INSERT INTO check_history(kind, subject, check_id, instance,"
+	" severity, ts_ms) SELECT $1, $2, $3, $4, $5, $6 FROM s",
+    /* Byte order, as SQLite orders them: every collector lists the
+     * fleet alike whatever the database's collation. */
+    [PS_EACH] = HOST_COLS " ORDER BY host_id COLLATE \"C\"",
+    [PS_GET] = HOST_COLS " WHERE host_id = $1",
+    /* The newest $3 rows (all for NULL), oldest first. */
+    [PS_HIST] = "SELECT kind, subject, check_id, instance,"
+		" severity::bigint, ts_ms FROM (SELECT * FROM check_history"
+		" WHERE kind = $1 AND subject = $2 ORDER BY id DESC"
+		" LIMIT $3::bigint) h ORDER BY id",
+    [PS_FORGET_HOST] = "DELETE FROM hosts WHERE host_id = $1",
+    [PS_FORGET_STATE] = "DELETE FROM check_state WHERE kind = 'host'"
+			" AND subject = $1",
+    [PS_FORGET_HIST] = "DELETE FROM check_history WHERE kind = 'host'"
+		       " AND subject = $1",
 };
 
 /* One simple query (several statements); 0, or -EIO with err set. */
