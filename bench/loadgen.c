@@ -4,7 +4,7 @@
  *   loadgen --connect HOST:PORT (--tls-ca CA.pem --tls-ca-key CA.key |
  *           --insecure) [--tls-name NAME] [--cluster NAME] [--agents N]
  *           [--window N] [--seconds T] [--pid PID] [--root DIR] [--sample]
- *           [--verify]
+ *           [--verify] [--first N]
  *
  * TLS is the default, as for kagentd: every agent presents its own client
  * certificate naming it (SAN URI kagent://host/loadgen-NNNNNN), issued
@@ -55,6 +55,9 @@
 #define SEQ_BASE    (1ull << 35)
 #define SAMPLES_MAX (4u << 20)
 #define ID_FMT	    "loadgen-%06u"
+/* --first: the number of the first agent, so that two loadgens (one per
+ * collector sharing a database) simulate different hosts. */
+static unsigned id_first;
 /* Agents connecting (TCP and TLS handshake, hello) at once by default. */
 #define WINDOW_DEFAULT 100
 
@@ -118,7 +121,7 @@ static void sim_send_report(struct sim *s)
 	uint64_t v = s->seq;
 	size_t i;
 
-	snprintf(id, sizeof id, ID_FMT, s->idx);
+	snprintf(id, sizeof id, ID_FMT, id_first + s->idx);
 	memcpy(lg->frame + lg->id_off, id, strlen(id));
 	for (i = 0; i < 6; i++, v >>= 7)
 		lg->frame[lg->seq_off + i] =
@@ -345,7 +348,7 @@ static int tls_setup(struct lg *lg, const char *ca_path, const char *key_path)
 	    RAND_bytes((unsigned char *)&serial, 4) != 1)
 		goto out_free;
 	for (i = 0; i < lg->n; i++) {
-		snprintf(id, sizeof id, ID_FMT, i);
+		snprintf(id, sizeof id, ID_FMT, id_first + i);
 		lg->certs[i] = tls_issue(ca, ca_key, lg->key,
 					 (serial << 24) | (i + 1), id);
 		if (lg->certs[i] == NULL) {
@@ -395,7 +398,7 @@ static void sim_connected(uv_connect_t *req, int status)
 	e->which_msg = kagent_v1_Envelope_hello_tag;
 	e->msg.hello.protocol_version = PROTO_VERSION;
 	snprintf(e->msg.hello.host_id, sizeof e->msg.hello.host_id, ID_FMT,
-		 s->idx);
+		 id_first + s->idx);
 	snprintf(e->msg.hello.agent_version, sizeof e->msg.hello.agent_version,
 		 "%s", KAGENT_VERSION);
 	if (proto_envelope_encode(e, buf, sizeof buf, &len, NULL) < 0 ||
@@ -424,7 +427,7 @@ static int build_frame(struct lg *lg, const char *root)
 	proto_lists_init(&l);
 	memset(lg->env, 0, sizeof *lg->env);
 	lg->env->which_msg = kagent_v1_Envelope_report_tag;
-	snprintf(id, sizeof id, ID_FMT, 0u);
+	snprintf(id, sizeof id, ID_FMT, id_first);
 	snprintf(r->host_id, sizeof r->host_id, "%s", id);
 	snprintf(r->cluster, sizeof r->cluster, "%s", lg->cluster);
 	snprintf(r->rack, sizeof r->rack, "r1");
@@ -640,6 +643,7 @@ int main(int argc, char **argv)
 	    {"insecure", no_argument, NULL, 'I'},
 	    {"cluster", required_argument, NULL, 'C'},
 	    {"window", required_argument, NULL, 'w'},
+	    {"first", required_argument, NULL, 'f'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *connect_to = "127.0.0.1:7070", *root = "/";
@@ -696,6 +700,9 @@ int main(int argc, char **argv)
 		case 'w':
 			window = strtol(optarg, NULL, 10);
 			break;
+		case 'f':
+			id_first = (unsigned)strtoul(optarg, NULL, 10) % 500000;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: loadgen --connect HOST:PORT "
@@ -703,7 +710,7 @@ int main(int argc, char **argv)
 				"[--tls-name NAME] | --insecure) "
 				"[--cluster NAME] [--agents N] [--window N] "
 				"[--seconds T] [--pid PID] [--root DIR] "
-				"[--sample] [--verify]\n");
+				"[--sample] [--verify] [--first N]\n");
 			return 2;
 		}
 	}

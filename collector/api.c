@@ -120,7 +120,10 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 	}
 	check_results_free(&r);
 	free(hosts);
-	return json_pack("{s:o s:o}", "clusters", clusters, "hosts", hl);
+	/* stale: the database could not be reached, this is the last
+	 * fleet read from it. */
+	return json_pack("{s:o s:o s:b}", "clusters", clusters, "hosts", hl,
+			 "stale", f->stale);
 }
 
 /* ---- one host's report ---- */

@@ -155,7 +155,8 @@ int coll_held_set(struct coll_held *h, const char *id, uint64_t *mine,
 
 /* ---- process.c: descriptors and privileges of the process ---- */
 
-/* Started as root: the database's files go to user, then the process
+/* Started as root: the database's files (db, NULL for none: PostgreSQL)
+ * go to user, then the process
  * becomes user with no capability and no_new_privs.  Started as anyone
  * else it only drops the capabilities it has.  err names the user or the
  * file. */

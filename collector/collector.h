@@ -28,7 +28,7 @@
 #include "stream.h"
 #include "tls.h"
 
-/* ---- store.c: hosts and check history in SQLite (WAL) ---- */
+/* ---- store.c: hosts and check history in SQLite (WAL) or PostgreSQL ---- */
 
 struct coll_store;
 
@@ -66,7 +66,11 @@ struct coll_history_row {
 typedef int (*coll_store_row_cb)(void *arg, const struct coll_store_row *r);
 typedef int (*coll_history_cb)(void *arg, const struct coll_history_row *r);
 
-/* Opens or creates the database; err says what failed, naming path. */
+/* Opens or creates the database and brings its schema to this version
+ * (store_sqlite_schema.c, store_pg_schema.c): path is a SQLite file, or a
+ * postgresql:// (postgres://) URL whose TLS and password come from libpq's
+ * own parameters (sslmode, sslrootcert, passfile, PGPASSFILE).  err says
+ * what failed, naming path (its password masked). */
 int coll_store_open(const char *path, struct coll_store **out, char *err,
 		    size_t errlen);
 /* Commits what is pending, then closes. */
@@ -109,6 +113,17 @@ int coll_store_history(struct coll_store *s, const char *kind,
  * at once; call it with no transaction open (after coll_flush).  -ENOENT when
  * no row was stored for it (its checks are removed all the same), -EIO. */
 int coll_store_forget(struct coll_store *s, const char *host_id);
+/* "sqlite" or "postgresql". */
+const char *coll_store_backend(const struct coll_store *s);
+/* The database could not be reached at the last call: readers are being
+ * answered from the last whole read of the fleet. */
+bool coll_store_stale(const struct coll_store *s);
+/* db names a PostgreSQL database (postgresql:// or postgres://). */
+bool coll_db_is_url(const char *db);
+/* A URL carries a password (user:password@ or password=). */
+bool coll_db_has_password(const char *db);
+/* db as it may be logged: a URL's password replaced by "***". */
+void coll_db_display(const char *db, char *out, size_t cap);
 
 /* ---- host_model.c: a stored Report as the fleet judgement sees it ---- */
 
@@ -152,6 +167,8 @@ struct coll_fleet {
 	size_t n;
 	char (*clusters)[64]; /* distinct, sorted */
 	size_t n_clusters;
+	bool stale; /* read while the database was unreachable: the last
+		       whole read (coll_store_stale) */
 };
 
 /* Loads and decodes every stored host.  -ENOMEM, -EIO. */
@@ -440,7 +457,7 @@ extern const char coll_page_headers[];
 
 /* ---- api.c: JSON views ---- */
 
-/* {clusters:[{name,verdict,checks:[...]}], hosts:[...]}; NULL on
+/* {clusters:[{name,verdict,checks:[...]}], hosts:[...], stale}; NULL on
  * allocation failure.  last_seen is ISO 8601 UTC with milliseconds. */
 json_t *coll_api_fleet(const struct coll_fleet *f);
 /* The stored report of one host as JSON. */

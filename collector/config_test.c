@@ -37,15 +37,18 @@ static int db_dir_ok(const char *db, char *err, size_t errlen)
 int coll_config_test(const struct coll_config *cfg, const char *config)
 {
 	static struct collector c; /* large; never on the stack */
-	char err[1100];
+	char err[1100], shown[COLL_CONF_STR_MAX];
 	int r;
 
 	memset(&c, 0, sizeof c);
 	c.notify.fd = -1;
 	c.cfg = *cfg;
 	r = coll_security_init(&c, err, sizeof err);
-	if (r == 0)
+	/* A PostgreSQL database is not reached by -t: only a start
+	 * connects, as the user it runs as. */
+	if (r == 0 && !coll_db_is_url(cfg->db))
 		r = db_dir_ok(cfg->db, err, sizeof err);
+	coll_db_display(cfg->db, shown, sizeof shown);
 	if (r < 0)
 		core_log(LOG_ERR, "%s%s%s", config ? config : "",
 			 config ? ": " : "", err);
@@ -53,7 +56,7 @@ int coll_config_test(const struct coll_config *cfg, const char *config)
 		printf("kcollectord: %s: ok: agents on %s, http on %s, db %s, "
 		       "%s, %s\n",
 		       config ? config : "(no configuration file)", cfg->listen,
-		       cfg->http, cfg->db,
+		       cfg->http, shown,
 		       cfg->insecure ? "plaintext" : "TLS certificates load",
 		       c.have_acl ? "ACL loads" : "no ACL");
 	proto_tls_free(&c.tls);

@@ -131,8 +131,10 @@ static void conn_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 		conn_reject(k, k->reject, k->err_code, k->why);
 	else {
 		/* Not the peer's fault (store, memory): close uncounted so
-		 * the agent resends from its spool. */
-		conn_log(k, "closed", k->why[0] ? k->why : k->fr.why);
+		 * the agent resends from its spool.  A database that cannot
+		 * be reached was logged once, not at every agent's retry. */
+		if (!coll_store_stale(k->c->store))
+			conn_log(k, "closed", k->why[0] ? k->why : k->fr.why);
 		proto_stream_close(&k->st, "collector error");
 	}
 }
@@ -285,8 +287,9 @@ void coll_flush(struct collector *c)
 	int r;
 
 	if (coll_store_flush(c->store) < 0) {
-		core_log(LOG_ERR, "store: commit failed; closing "
-				"the connections it held acks for");
+		if (!coll_store_stale(c->store))
+			core_log(LOG_ERR, "store: commit failed; closing "
+					  "the connections it held acks for");
 		while ((k = TAILQ_FIRST(&c->ack_q)) != NULL) {
 			TAILQ_REMOVE(&c->ack_q, k, ack_link);
 			k->ack_queued = false;

@@ -249,6 +249,7 @@ int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 	if (fl.r == NULL)
 		return -ENOMEM;
 	rc = coll_store_each_host(s, fleet_add, &fl);
+	out->stale = coll_store_stale(s);
 	free(fl.r);
 	if (rc < 0)
 		goto out_free;

@@ -184,7 +184,8 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	struct coll_store *store = NULL;
 	struct collector c;
-	char err[1100];
+	char err[1100], shown[COLL_CONF_STR_MAX];
+	bool pg;
 	uint64_t nofile = 0, nofile_max = 0;
 	int ch, rc = 0;
 
@@ -222,6 +223,18 @@ int main(int argc, char **argv)
 		core_log(LOG_ERR, "%s", err);
 		return 2;
 	}
+	/* Every user can read a command line (ps, /proc): a database's
+	 * password goes in a passfile or the configuration file. */
+	for (i = 0; i < n_flags; i++)
+		if (flags[i].ch == 'd' &&
+		    coll_db_has_password(flags[i].value)) {
+			core_log(LOG_ERR,
+				 "--db: a password on the command line is "
+				 "refused: put it in a passfile (passfile= in "
+				 "the URL or PGPASSFILE) or in db = of the "
+				 "configuration file");
+			return 2;
+		}
 	for (i = 0; i < n_flags; i++)
 		if (flag_apply(&cfg, &flags[i]) < 0) {
 			if (flags[i].ch != 'L')
@@ -259,7 +272,12 @@ int main(int argc, char **argv)
 			 "ports may hold half of the %llu descriptors allowed; "
 			 "raise LimitNOFILE or lower max_pending",
 			 cfg.max_pending, (unsigned long long)nofile);
-	if (coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
+	coll_db_display(cfg.db, shown, sizeof shown);
+	/* A SQLite file is opened (created) before the privileges go and
+	 * handed to the user; PostgreSQL is reached as that user, whose
+	 * identity a unix socket's peer authentication sees. */
+	pg = coll_db_is_url(cfg.db);
+	if (!pg && coll_store_open(cfg.db, &store, err, sizeof err) < 0) {
 		core_log(LOG_ERR, "--db %s", err);
 		return 1;
 	}
@@ -268,12 +286,18 @@ int main(int argc, char **argv)
 		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
-	} else if (coll_privdrop(cfg.user, cfg.db, err, sizeof err) < 0) {
+	} else if (coll_privdrop(cfg.user, pg ? NULL : cfg.db, err,
+				 sizeof err) < 0) {
 		core_log(LOG_ERR, "%s", err);
 		coll_stop(&c);
 		rc = 1;
-	} else if (sandbox_start("kcollectord", SANDBOX_COLLECTOR,
-				 no_seccomp) < 0) {
+	} else if (pg &&
+		   coll_store_open(cfg.db, &c.store, err, sizeof err) < 0) {
+		core_log(LOG_ERR, "--db %s", err);
+		coll_stop(&c);
+		rc = 1;
+	} else if (sandbox_start("kcollectord", SANDBOX_COLLECTOR, no_seccomp) <
+		   0) {
 		coll_stop(&c);
 		rc = 1;
 	} else {
@@ -285,14 +309,14 @@ int main(int argc, char **argv)
 		core_log(LOG_INFO,
 			 "agents on %s, http on %s, db %s, %s, "
 			 "uid %u, %llu descriptors",
-			 cfg.listen, cfg.http, cfg.db,
+			 cfg.listen, cfg.http, shown,
 			 cfg.insecure ? "plaintext" : "TLS", (unsigned)getuid(),
 			 (unsigned long long)nofile);
 		coll_notify_ready(&c);
 	}
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 	coll_free(&c);
-	coll_store_close(store);
+	coll_store_close(c.store);
 	uv_loop_close(uv_default_loop());
 	return rc;
 }

@@ -142,6 +142,13 @@ static void render_counters(struct prom_buf *b, struct coll_store *s,
 	    "kagent_collector_seq_resets_total %llu\n",
 	    (unsigned long long)ctr->seq_resets);
 	prom_printf(b,
+		    "# HELP kagent_collector_store_stale 1 while the database "
+		    "cannot be reached: the host and cluster series are the "
+		    "last ones read, and no report is acknowledged.\n"
+		    "# TYPE kagent_collector_store_stale gauge\n"
+		    "kagent_collector_store_stale %d\n",
+		    coll_store_stale(s) ? 1 : 0);
+	prom_printf(b,
 		    "# HELP kagent_collector_reports_total Reports stored "
 		    "(committed).\n"
 		    "# TYPE kagent_collector_reports_total counter\n"

@@ -189,7 +189,8 @@ void coll_stop(struct collector *c)
 	if (c->stopping)
 		return;
 	c->stopping = true;
-	coll_store_flush(c->store);
+	if (c->store != NULL) /* NULL: PostgreSQL not reached at start */
+		coll_store_flush(c->store);
 	uv_walk(c->loop, close_one, c);
 }
 

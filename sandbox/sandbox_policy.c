@@ -138,21 +138,24 @@ const struct sandbox_call sandbox_calls[] = {
 	{"fdatasync", A | C},
 	{"ftruncate", A | C},
 	{"fchown", C}, /* margin: SQLite's new journal, when run as root */
-	/* kagentd's network side connects to the collector and ZooKeeper;
-	 * bind and sendmmsg are glibc's resolver's (margin). */
-	{"connect", A},
-	{"bind", A},
-	{"sendmmsg", A},
+	/* kagentd's network side connects to the collector and ZooKeeper,
+	 * the collector (libpq) to PostgreSQL, again after an outage; bind
+	 * and sendmmsg are glibc's resolver's (margin). */
+	{"connect", A | C},
+	{"bind", A | C},
+	{"sendmmsg", A | C},
 };
 const size_t sandbox_n_calls = sizeof sandbox_calls / sizeof sandbox_calls[0];
 
 const struct sandbox_arg_rule sandbox_arg_rules[] = {
 	/* Sockets by family: no AF_PACKET or raw sockets for anyone.  The
-	 * prober opens none; the collector accepts, it opens none. */
-	{"socket", A, 0, ~0ull, AF_INET},
-	{"socket", A, 0, ~0ull, AF_INET6},
-	{"socket", A, 0, ~0ull, AF_UNIX},    /* margin: nscd */
-	{"socket", A, 0, ~0ull, AF_NETLINK}, /* margin: AI_ADDRCONFIG */
+	 * prober opens none (the network side holds SIOCETHTOOL's handle);
+	 * the collector accepts, and opens those of PostgreSQL (a unix
+	 * socket or TCP, its host name resolved). */
+	{"socket", A | C, 0, ~0ull, AF_INET},
+	{"socket", A | C, 0, ~0ull, AF_INET6},
+	{"socket", A | C, 0, ~0ull, AF_UNIX},    /* margin: nscd */
+	{"socket", A | C, 0, ~0ull, AF_NETLINK}, /* margin: AI_ADDRCONFIG */
 	/* Threads only; the prober's posix_spawn clones with CLONE_VM and
 	 * CLONE_VFORK.  No fork anywhere. */
 	{"clone", SANDBOX_ALL, 0, CLONE_THREAD, CLONE_THREAD},

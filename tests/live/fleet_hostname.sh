@@ -29,7 +29,8 @@ by_name=$("$BIN/kagent" fleet --collector "http://localhost:$HTTP" --json 2>&1)
 rc=$?
 want='{
   "clusters": [],
-  "hosts": []
+  "hosts": [],
+  "stale": false
 }'
 [ $rc = 0 ] && [ "$by_name" = "$want" ] && [ "$by_name" = "$by_addr" ] &&
 	ok "http://localhost:$HTTP answers as http://127.0.0.1:$HTTP: $(echo $by_name)" ||

@@ -17,6 +17,7 @@ e2e_cleanup() {
 	for p in "${E2E_PIDS[@]}" $COLL_PID; do
 		wait "$p" 2>/dev/null
 	done
+	[ -z "${PG_DIR:-}" ] || pg_stop 2>/dev/null
 	rm -rf "$T"
 }
 trap e2e_cleanup EXIT
@@ -79,11 +80,21 @@ e2e_fleet() {
 		--tls-key "$CA/hosts/fleet-reader.key" "$@"
 }
 
+# The collector's database: a SQLite file, or with E2E_PG=1 in the
+# environment a PostgreSQL server of this test's own (lib/pg.sh), so that
+# the same test proves the same on both stores.
+COLL_DB=$T/collector.db
+if [ -n "${E2E_PG:-}" ]; then
+	. live/lib/pg.sh
+	pg_start "$T/pg" || { echo "FAIL PostgreSQL did not start"; exit 1; }
+	COLL_DB=$PG_URL
+fi
+
 # Starts kcollectord (again, after a stop: same ports, same database); its
 # log accumulates in $T/collector.log over restarts.
 e2e_collector_start() {
 	"$BIN/kcollectord" --listen 127.0.0.1:$LISTEN_PORT \
-		--http 127.0.0.1:$HTTP_PORT --db "$T/collector.db" \
+		--http 127.0.0.1:$HTTP_PORT --db "$COLL_DB" \
 		--tls-ca "$CA/ca.pem" --tls-cert "$CA/collector.pem" \
 		--tls-key "$CA/collector.key" --acl "$T/acl" --user nobody \
 		2>> "$T/collector.log" &
