@@ -1,20 +1,24 @@
-/* kagent inventory [--root DIR] [--json] [--no-smart] */
+/* kagent inventory [--root DIR] [--json] [--no-smart] [--lldp-socket PATH] */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
 
 #include "agent.h"
 
 static const char usage_text[] =
-	"usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
+    "usage: kagent inventory [--root DIR] [--json] [--no-smart]\n"
+    "                        [--lldp-socket PATH]\n";
 
 int cmd_inventory(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-smart", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"root", required_argument, NULL, 'r'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"no-smart", no_argument, NULL, 'n'},
+	    {"lldp-socket", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct inventory_opts iopts = { .smart = true };
 	const char *root = "/";
@@ -34,6 +38,19 @@ int cmd_inventory(int argc, char **argv)
 			break;
 		case 'n':
 			iopts.smart = false;
+			break;
+		case 'l':
+			/* sun_path's size, counting the NUL. */
+			if (strlen(optarg) >=
+				sizeof((struct sockaddr_un *)0)->sun_path ||
+			    optarg[0] == '\0') {
+				fprintf(stderr,
+					"kagent inventory: --lldp-socket '%s': "
+					"empty or longer than 107 bytes\n",
+					optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			iopts.lldp_socket = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
