@@ -51,12 +51,9 @@ static const struct str_field inventory_f[] = {
 };
 static const struct str_field cpu_f[] = {S(kagent_v1_Cpu, model)};
 static const struct str_field nic_f[] = {
-    S(kagent_v1_Nic, name),
-    S(kagent_v1_Nic, mac),
-    S(kagent_v1_Nic, operstate),
-    S(kagent_v1_Nic, duplex),
-    S(kagent_v1_Nic, driver),
-    SR(kagent_v1_Nic, bond_members),
+    S(kagent_v1_Nic, name),	  S(kagent_v1_Nic, mac),
+    S(kagent_v1_Nic, operstate),  S(kagent_v1_Nic, duplex),
+    S(kagent_v1_Nic, driver),	  SR(kagent_v1_Nic, bond_members),
     SR(kagent_v1_Nic, addresses),
     S(kagent_v1_Nic, lldp_reason),
     S(kagent_v1_Nic, lldp_switch),
