@@ -294,8 +294,10 @@ void hw_lldp_probe(const char *root, const char *socket_path,
 		return;
 	}
 	if (r < 0) {
-		snprintf(why, sizeof why, "lldpd's socket %s: %s", path,
-			 strerror(-r));
+		/* lldpd makes its socket root:_lldpd 0660. */
+		snprintf(why, sizeof why, "lldpd's socket %s: %s%s", path,
+			 strerror(-r),
+			 r == -EACCES ? " (needs root or group _lldpd)" : "");
 		lldp_set_all(nics, HW_LLDP_UNKNOWN, why);
 		return;
 	}
