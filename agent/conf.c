@@ -10,7 +10,6 @@
 
 #include "conf.h"
 #include "core_ini.h"
-#include "hostport.h"
 #include "hw.h"
 
 #define GiB (INT64_C(1) << 30)
@@ -57,6 +56,7 @@ void conf_defaults(struct conf *c)
 	/* Two default intervals: a SMART refresh reads the disks one after
 	 * the other, smartctl up to 10 s each, and a big JBOD's must fit. */
 	c->agent.prober_timeout_s = 120;
+	c->agent.failback_interval_s = CONF_FAILBACK_DEFAULT_S;
 	c->agent.spool_max = 10 << 20;
 	snprintf(c->agent.spool, sizeof c->agent.spool, "%s",
 		 CONF_AGENT_SPOOL_DEFAULT);
@@ -283,16 +283,18 @@ static int set_host_id(char *dst, size_t len, const char *v,
 static int handle_agent(struct parse_state *st, const char *k, const char *v)
 {
 	struct conf_agent *a = &st->c->agent;
-	struct proto_hostport hp;
 	char why[240];
 
 	if (!strcmp(k, "collector")) {
-		if (proto_hostport_parse(v, &hp, why, sizeof why) < 0) {
-			snprintf(st->msg, sizeof st->msg, "collector %s", why);
+		if (conf_collectors_parse(v, a->collectors, &a->n_collectors,
+					  why, sizeof why) < 0) {
+			snprintf(st->msg, sizeof st->msg, "%s", why);
 			return 0;
 		}
 		return set_str(a->collector, sizeof a->collector, v, st, k);
 	}
+	if (!strcmp(k, "failback_interval"))
+		return set_seconds(&a->failback_interval_s, v, st, k);
 	if (!strcmp(k, "interval"))
 		return set_seconds(&a->interval_s, v, st, k);
 	if (!strcmp(k, "health_interval"))
@@ -351,6 +353,48 @@ static int handle_agent(struct parse_state *st, const char *k, const char *v)
 	return -1;
 }
 
+/* skip = id1, id2: a list, so a second skip line adds to the first. */
+static int handle_check(struct parse_state *st, const char *k, const char *v)
+{
+	struct conf_check *c = &st->c->check;
+	char buf[CONF_SKIP_MAX * CONF_CHECK_ID_MAX], *tok, *save = NULL;
+	int r;
+
+	if (!strcmp(k, "unknown")) {
+		if (conf_unknown_parse(v, &c->unknown) == 0)
+			return 1;
+		snprintf(st->msg, sizeof st->msg,
+			 "bad unknown '%s' (ok, warning or unknown)", v);
+		return 0;
+	}
+	if (strcmp(k, "skip") != 0)
+		return -1;
+	if (strlen(v) >= sizeof buf) {
+		snprintf(st->msg, sizeof st->msg,
+			 "value of 'skip' longer than %zu bytes", sizeof buf - 1);
+		return 0;
+	}
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		r = conf_check_skip_add(c, tok);
+		if (r == -E2BIG) {
+			snprintf(st->msg, sizeof st->msg,
+				 "'skip' names more than %d checks",
+				 CONF_SKIP_MAX);
+			return 0;
+		}
+		if (r < 0) {
+			snprintf(st->msg, sizeof st->msg,
+				 "bad check id '%.60s' in 'skip' (ids such as "
+				 "os.clock, see kagent check --list)",
+				 tok);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct parse_state *, const char *, const char *);
@@ -359,7 +403,8 @@ static const struct {
 	{ "host", handle_host, "roles, cluster, rack, rack_pattern, lldp_socket, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
-	{ "agent", handle_agent, "collector, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
+	{ "check", handle_check, "skip, unknown" },
+	{ "agent", handle_agent, "collector, failback_interval, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */
@@ -378,9 +423,10 @@ static int handle(struct parse_state *st, const char *section,
 		r = set_threshold(st, section, key, value, &found);
 		if (found)
 			return r;
-		if (!strcmp(section, "agent")) {
+		if (!strcmp(section, "agent") || !strcmp(section, "check")) {
 			snprintf(st->msg, sizeof st->msg,
-				 "unknown key '%s' in [agent] (valid: %s)", key,
+				 "unknown key '%s' in [%s] (valid: %s)", key,
+				 section,
 				 sections[i].keys);
 			return 0;
 		}
@@ -393,7 +439,7 @@ static int handle(struct parse_state *st, const char *section,
 		return 0;
 	}
 	snprintf(st->msg, sizeof st->msg,
-		 "unknown section [%s] (valid: host, kafka, zookeeper, agent)", section);
+		 "unknown section [%s] (valid: host, kafka, zookeeper, check, agent)", section);
 	return 0;
 }
 

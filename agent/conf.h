@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core.h"
@@ -42,9 +43,19 @@ struct thresholds {
 #define CONF_HOST_ID_MAX 64               /* Hello.host_id, NUL included */
 #define CONF_AGENT_USER_DEFAULT "kagent"
 #define CONF_USER_MAX 33                  /* login name, NUL included */
+/* collector = A, B, ...: at most this many, the first preferred. */
+#define CONF_COLLECTORS_MAX 8
+/* "[" a 253-byte host "]:65535" and the NUL. */
+#define CONF_COLLECTOR_LEN 262
+#define CONF_FAILBACK_DEFAULT_S 60
 
 struct conf_agent {
-	char collector[256];              /* host:port; "" reports nowhere */
+	/* The list as written, for messages; "" reports nowhere. */
+	char collector[CONF_COLLECTORS_MAX * CONF_COLLECTOR_LEN];
+	/* Its entries, each a valid HOST:PORT, none repeated, in order. */
+	char collectors[CONF_COLLECTORS_MAX][CONF_COLLECTOR_LEN];
+	size_t n_collectors;
+	int64_t failback_interval_s;      /* back to the first collector */
 	int64_t interval_s;               /* full report */
 	int64_t health_interval_s;        /* link state and sensors */
 	int64_t smart_interval_s;
@@ -61,6 +72,23 @@ struct conf_agent {
 	char tls_key[PATH_MAX];
 	bool insecure;                    /* plaintext, asked for explicitly */
 	bool no_seccomp;                  /* kagentd --no-seccomp (debugging) */
+};
+
+/* [check]: what `kagent check` leaves out and what an unknown result
+ * does to its state. */
+#define CONF_SKIP_MAX 32
+#define CONF_CHECK_ID_MAX 48              /* as check_result.id */
+
+enum conf_unknown_policy {
+	CONF_UNKNOWN_OK = 0,              /* the default, see kagent(1) */
+	CONF_UNKNOWN_WARNING,
+	CONF_UNKNOWN_UNKNOWN,
+};
+
+struct conf_check {
+	size_t n_skip;
+	char skip[CONF_SKIP_MAX][CONF_CHECK_ID_MAX];
+	enum conf_unknown_policy unknown;
 };
 
 #define CONF_RACK_PATTERN_MAX 256
@@ -85,6 +113,7 @@ struct conf {
 	char zk_config[PATH_MAX];         /* zoo.cfg; empty: search */
 	struct thresholds th;
 	struct conf_agent agent;
+	struct conf_check check;
 };
 
 void conf_defaults(struct conf *c);
@@ -98,9 +127,24 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
  * plaintext by insecure = yes; -EINVAL with err naming the file and the
  * missing keys otherwise. */
 int conf_agent_check(const struct conf *c, char *err, size_t errlen);
+/* "A, B, ..." into out[0..*n): 1 to CONF_COLLECTORS_MAX entries separated
+ * by commas (blanks around them ignored), each HOST:PORT by
+ * proto_hostport_parse's rules, no two the same host (letter case aside)
+ * and port.  -EINVAL with err naming the entry, its position and the rule;
+ * a list of one entry is named as a single collector was. */
+int conf_collectors_parse(const char *v,
+			  char out[CONF_COLLECTORS_MAX][CONF_COLLECTOR_LEN],
+			  size_t *n, char *err, size_t errlen);
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);
+/* "unknown", "warning", "ok" → policy; -EINVAL when none of them. */
+int conf_unknown_parse(const char *s, enum conf_unknown_policy *p);
+const char *conf_unknown_name(enum conf_unknown_policy p);
+/* Adds one check id to c (the id's syntax only: whether such a check
+ * exists is the check table's to say).  -EINVAL for a bad id, -E2BIG past
+ * CONF_SKIP_MAX; a repeated id is kept once. */
+int conf_check_skip_add(struct conf_check *c, const char *id);
 
 /* The threshold table, for the README and `kagent check --thresholds`. */
 struct conf_threshold_def {

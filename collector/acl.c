@@ -1,5 +1,5 @@
 /* The collector's ACL file (acl.h): a parser over bytes, the file read
- * apart, and the two questions the collector asks. */
+ * apart, and the three questions the collector asks. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -85,9 +85,17 @@ static int acl_rule_parse(char *f[], size_t n, struct acl_rule *r, char *err,
 			return 0;
 		}
 		r->verb = ACL_READ;
+	} else if (strcmp(f[0], "admin") == 0) {
+		/* No loopback form: forgetting a host is asked for by a
+		 * person whose certificate the log can name. */
+		if (n != 2 || strcmp(f[1], "loopback") == 0) {
+			snprintf(err, errlen, "admin takes IDENTITY_GLOB");
+			return -EINVAL;
+		}
+		r->verb = ACL_ADMIN;
 	} else {
-		snprintf(err, errlen, "unknown rule '%.32s' (report, read)",
-			 f[0]);
+		snprintf(err, errlen,
+			 "unknown rule '%.32s' (report, read, admin)", f[0]);
 		return -EINVAL;
 	}
 	if (strlen(f[1]) >= sizeof r->glob || !acl_glob_ok(f[1])) {
@@ -248,6 +256,19 @@ bool acl_may_read(const struct acl *acl, const char *identity, bool is_loopback)
 		if (r->verb == ACL_READ_LOOPBACK && is_loopback)
 			return true;
 		if (r->verb == ACL_READ && acl_glob_match(r->glob, identity))
+			return true;
+	}
+	return false;
+}
+
+bool acl_may_admin(const struct acl *acl, const char *identity)
+{
+	size_t i;
+
+	for (i = 0; i < acl->n; i++) {
+		const struct acl_rule *r = &acl->rules[i];
+
+		if (r->verb == ACL_ADMIN && acl_glob_match(r->glob, identity))
 			return true;
 	}
 	return false;

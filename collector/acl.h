@@ -1,6 +1,6 @@
 /*
- * acl.h — who may report into which cluster and who may read the
- * collector's /api and /metrics.
+ * acl.h — who may report into which cluster, who may read the
+ * collector's /api, /metrics and fleet page, and who may forget a host.
  *
  * The ACL file has one rule a line; `#` starts a comment; fields are
  * separated by blanks:
@@ -10,6 +10,10 @@
  *   read IDENTITY_GLOB             clients whose certificate identity
  *                                  matches read /api and /metrics
  *   read loopback                  clients on 127.0.0.1 or ::1 read
+ *   admin IDENTITY_GLOB            clients whose certificate identity
+ *                                  matches forget hosts (DELETE
+ *                                  /api/hosts/{id}); a certificate is
+ *                                  required, there is no loopback form
  *
  * Globs are fnmatch(3) patterns matched against the whole identity.
  * First match wins and no match denies.  For a report the first `report`
@@ -20,8 +24,9 @@
  *   report kafka-*      kafka-prod
  *
  * keeps kafka-test-1 out of kafka-prod.  For a read the first `read` rule
- * that matches allows it.  The word loopback is reserved; a host named
- * so is matched with `read [l]oopback`.
+ * that matches allows it; for forgetting a host an `admin` rule that
+ * matches.  `admin` does not imply `read`, nor `read` `admin`.  The word
+ * loopback is reserved; a host named so is matched with `read [l]oopback`.
  */
 #ifndef KAGENT_COLL_ACL_H
 #define KAGENT_COLL_ACL_H
@@ -40,6 +45,7 @@ enum acl_verb {
 	ACL_REPORT,
 	ACL_READ,
 	ACL_READ_LOOPBACK,
+	ACL_ADMIN,
 };
 
 struct acl_rule {
@@ -71,5 +77,8 @@ bool acl_may_report(const struct acl *acl, const char *identity,
  * is_loopback when it connected from 127.0.0.1 or ::1. */
 bool acl_may_read(const struct acl *acl, const char *identity,
 		  bool is_loopback);
+/* May a client forget hosts?  Only a certificate's identity (never NULL
+ * nor loopback) matched by an `admin` rule. */
+bool acl_may_admin(const struct acl *acl, const char *identity);
 
 #endif

@@ -214,6 +214,28 @@ static json_t *nic_json(const kagent_v1_Nic *n)
 	    addrs, "lldp", lldp_json(n));
 }
 
+/* The counters a json_pack format would not hold, beside the others. */
+static void health_counters_json(const kagent_v1_Health *h, json_t *o)
+{
+	json_object_set_new(
+	    o, "reallocated_sectors",
+	    opt_int(h->has_reallocated_sectors, h->reallocated_sectors));
+	json_object_set_new(
+	    o, "pending_sectors",
+	    opt_int(h->has_pending_sectors, h->pending_sectors));
+	json_object_set_new(
+	    o, "uncorrectable_sectors",
+	    opt_int(h->has_uncorrectable_sectors, h->uncorrectable_sectors));
+	json_object_set_new(
+	    o, "percentage_used",
+	    opt_int(h->has_percentage_used, h->percentage_used));
+	json_object_set_new(o, "media_errors",
+			    opt_int(h->has_media_errors, h->media_errors));
+	json_object_set_new(
+	    o, "available_spare",
+	    opt_int(h->has_available_spare, h->available_spare));
+}
+
 static json_t *disk_json(const kagent_v1_Disk *d)
 {
 	static const char *const kinds[] = {"physical", "md", "dm"};
@@ -244,6 +266,8 @@ static json_t *disk_json(const kagent_v1_Disk *d)
 			    "power_cycles",
 			    opt_int(h->has_power_cycles, h->power_cycles),
 			    "firmware", core_json_str(h->firmware));
+	if (d->has_health)
+		health_counters_json(h, health);
 	return json_pack(
 	    "{s:s s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
 	    "name", d->name, "kind",
@@ -406,5 +430,7 @@ json_t *coll_api_host(const struct coll_store_row *row,
 	    kafka_json(r), "zookeeper", zk_json(r), "checks",
 	    checks_json(&checks));
 	check_results_free(&checks);
+	if (j)
+		json_object_set_new(j, "kernel", core_json_str(r->kernel));
 	return j;
 }

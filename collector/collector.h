@@ -100,9 +100,15 @@ int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
 /* One host; -ENOENT when unknown. */
 int coll_store_get_host(struct coll_store *s, const char *host_id,
 			coll_store_row_cb cb, void *arg);
-/* History of one subject, oldest first. */
+/* History of one subject, oldest first: its newest `limit` rows, all of
+ * them for a negative limit. */
 int coll_store_history(struct coll_store *s, const char *kind,
-		       const char *subject, coll_history_cb cb, void *arg);
+		       const char *subject, int64_t limit, coll_history_cb cb,
+		       void *arg);
+/* Forgets a host: its row, check states and check history, committed
+ * at once; call it with no transaction open (after coll_flush).  -ENOENT when
+ * no row was stored for it (its checks are removed all the same), -EIO. */
+int coll_store_forget(struct coll_store *s, const char *host_id);
 
 /* ---- host_model.c: a stored Report as the fleet judgement sees it ---- */
 
@@ -308,6 +314,9 @@ bool coll_may_report(const struct collector *c, const char *identity,
 /* May an HTTP client read?  identity NULL for a plaintext client. */
 bool coll_may_read(const struct collector *c, const char *identity,
 		   bool is_loopback);
+/* May an HTTP client forget hosts?  Only a certificate an `admin` rule
+ * names; never without an ACL. */
+bool coll_may_admin(const struct collector *c, const char *identity);
 /* notify.c: coll_init connects to the service manager ($NOTIFY_SOCKET)
  * before the privilege drop and the filter; once serving, main says
  * READY=1 and starts the watchdog and STATUS timer. */
@@ -373,6 +382,8 @@ int coll_conn_frame(void *arg, const uint8_t *p, size_t n);
 
 #define COLL_HTTP_URL_MAX 1024
 #define COLL_HTTP_REQ_MAX 8192 /* request line and headers */
+/* Check changes one /api/hosts/{id}/history answer carries at most. */
+#define COLL_HISTORY_MAX 200
 
 struct coll_http_req {
 	http_parser p;
@@ -388,11 +399,17 @@ enum coll_route_kind {
 	COLL_ROUTE_FLEET,
 	COLL_ROUTE_HOST,
 	COLL_ROUTE_METRICS,
+	COLL_ROUTE_HISTORY, /* GET /api/hosts/{id}/history */
+	COLL_ROUTE_FORGET,  /* DELETE /api/hosts/{id}, admin only */
+	COLL_ROUTE_PAGE,    /* the fleet page's files, `asset` */
+	COLL_ROUTE_INDEX,   /* "/": links to the others */
 };
 
 struct coll_route {
 	enum coll_route_kind kind;
 	int status;
+	int asset; /* COLL_ROUTE_PAGE: coll_page_find's index */
+	bool head; /* HEAD: the headers of GET's answer, no body */
 	char host_id[64];
 };
 
@@ -400,14 +417,27 @@ void coll_http_req_init(struct coll_http_req *r);
 /* Feeds request bytes: 0 when more are needed, 1 when the request is
  * complete or refused (r->status is then 400, 413 or 431). */
 int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
-/* Method and path → route: GET /api/fleet, /api/hosts/{id}, /metrics;
- * 404 for other paths, 405 for another method on a known one, 400 for a
- * host id that does not decode or is not valid. */
+/* Method and path → route: GET or HEAD /, /api/fleet, /api/hosts/{id},
+ * /api/hosts/{id}/history, /metrics, /fleet and its files; DELETE
+ * /api/hosts/{id}; 404 for other paths, 405 for another method on a known
+ * one, 400 for a host id that does not decode or is not valid. */
 void coll_http_route(const struct coll_http_req *r, struct coll_route *out);
 /* Percent-decodes n bytes of in; -EINVAL for a bad escape, an escaped NUL
  * or when out (with its NUL) would exceed cap. */
 int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap);
 int coll_http_start(struct collector *c, const struct sockaddr *addr);
+
+/* ---- page.c: the fleet page, its files compiled in (collector/www) ---- */
+
+/* The index of the file served at path (len bytes: "/fleet",
+ * "/fleet/", "/fleet/fleet.js", ...), or -1. */
+int coll_page_find(const char *path, size_t len);
+/* Its bytes and Content-Type. */
+void coll_page_get(int asset, const char **type, const uint8_t **body,
+		   size_t *len);
+/* The headers the page's files go with: a Content-Security-Policy that
+ * allows only the collector's own files, no inline script or style. */
+extern const char coll_page_headers[];
 
 /* ---- api.c: JSON views ---- */
 
@@ -418,10 +448,23 @@ json_t *coll_api_fleet(const struct coll_fleet *f);
 json_t *coll_api_host(const struct coll_store_row *row,
 		      const kagent_v1_Report *r, const struct proto_lists *l,
 		      int64_t now_ms);
+/* {host_id, limit, history:[{check_id, instance, severity, time}]}: the
+ * host's newest `limit` check changes, oldest first; NULL on allocation
+ * failure, *rc -EIO when the store cannot be read. */
+json_t *coll_api_history(struct coll_store *s, const char *host_id,
+			 int64_t limit, int *rc);
+/* The index page at / (index.c): plain HTML, NUL-terminated. */
+extern const char coll_index_html[];
+
 /* "2024-05-31T16:08:37.000Z" */
 void coll_fmt_time(char *buf, size_t len, int64_t ms);
 
-/* ---- metrics.c: the Prometheus text exposition ---- */
+/* ---- metrics.c, metrics_host.c: the Prometheus text exposition ---- */
+
+struct prom_buf;
+/* The series of every stored host, family by family, appended to out. */
+int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
+		       struct prom_buf *out);
 
 /* Every family with its HELP and TYPE lines, series of one family
  * together; *out is malloc'ed.  -ENOMEM, -EIO. */

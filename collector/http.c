@@ -39,6 +39,7 @@
 struct coll_http_conn {
 	struct proto_stream st;
 	struct coll_http_req req;
+	bool head; /* HEAD: the answer's headers only */
 	struct coll_pending pend; /* until its request is whole */
 	struct collector *c;
 	TAILQ_ENTRY(coll_http_conn) link;
@@ -77,21 +78,38 @@ static const char *status_text(int status)
 	}
 }
 
-static void http_answer(struct coll_http_conn *h, int status, const char *type,
-			const char *body, size_t len)
+/* Every answer is of the store as it is now: nothing is to be cached.
+ * extra is more header lines (the fleet page's policy), or "". */
+static void http_answer_with(struct coll_http_conn *h, int status,
+			     const char *type, const char *extra,
+			     const char *body, size_t len)
 {
-	char head[256];
+	char head[640];
 	int n;
 
 	n = snprintf(head, sizeof head,
 		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-		     "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-		     status, status_text(status), type, len,
-		     status == 405 ? "Allow: GET\r\n" : "");
+		     "Content-Length: %zu\r\nConnection: close\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "X-Content-Type-Options: nosniff\r\n%s%s\r\n",
+		     status, status_text(status), type, len, extra,
+		     status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof head) {
+		proto_stream_close(&h->st, "answer head too long");
+		return;
+	}
 	h->answered = true;
+	if (h->head)
+		len = 0;
 	if (proto_stream_write(&h->st, (const uint8_t *)head, (size_t)n) < 0 ||
 	    (len && proto_stream_write(&h->st, (const uint8_t *)body, len) < 0))
 		proto_stream_close(&h->st, "cannot queue the answer");
+}
+
+static void http_answer(struct coll_http_conn *h, int status, const char *type,
+			const char *body, size_t len)
+{
+	http_answer_with(h, status, type, "", body, len);
 }
 
 static void http_answer_json(struct coll_http_conn *h, int status, json_t *j)
@@ -128,8 +146,59 @@ static int host_found(void *arg, const struct coll_store_row *row)
 	return a->j ? 0 : -ENOMEM;
 }
 
+static int host_exists(void *arg, const struct coll_store_row *row)
+{
+	(void)arg;
+	(void)row;
+	return 0;
+}
+
+static void http_history(struct coll_http_conn *h, const char *host_id)
+{
+	struct coll_store *s = h->c->store;
+	json_t *j;
+	int rc;
+
+	rc = coll_store_get_host(s, host_id, host_exists, NULL);
+	if (rc == -ENOENT) {
+		http_error(h, 404, "no such host");
+		return;
+	}
+	j = rc < 0 ? NULL : coll_api_history(s, host_id, COLL_HISTORY_MAX, &rc);
+	if (j == NULL && rc < 0)
+		http_error(h, 500, "cannot read the check history");
+	else
+		http_answer_json(h, 200, j);
+}
+
+/* DELETE /api/hosts/{id} from an `admin` certificate.  The turn's reports
+ * are committed and acknowledged first (coll_flush), so the forget's own
+ * commit never carries them. */
+static void http_forget(struct coll_http_conn *h, const char *host_id)
+{
+	int rc;
+
+	coll_flush(h->c);
+	rc = coll_store_forget(h->c->store, host_id);
+	core_log(rc == 0 ? LOG_NOTICE : LOG_WARNING,
+		 "http peer %s identity %s: forget host %s: %s", h->peer,
+		 h->identity, host_id,
+		 rc == 0	 ? "forgotten"
+		 : rc == -ENOENT ? "no such host"
+				 : "store failed");
+	if (rc == -ENOENT)
+		http_error(h, 404, "no such host");
+	else if (rc < 0)
+		http_error(h, 500, "cannot forget the host");
+	else
+		http_answer_json(h, 200,
+				 json_pack("{s:s}", "forgotten", host_id));
+}
+
 static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 {
+	const uint8_t *file;
+	const char *type;
 	struct collector *c = h->c;
 	struct host_answer ha = {c, NULL};
 	struct coll_fleet f;
@@ -138,7 +207,12 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 	int rc;
 
 	c->ctr.http_requests++;
+	h->head = rt->head;
 	switch (rt->kind) {
+	case COLL_ROUTE_INDEX:
+		http_answer(h, 200, "text/html; charset=utf-8", coll_index_html,
+			    strlen(coll_index_html));
+		return;
 	case COLL_ROUTE_FLEET:
 		if (coll_fleet_load(c->store, coll_now_ms(), &f) < 0) {
 			http_error(h, 500, "cannot read the store");
@@ -156,6 +230,17 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 			http_error(h, 500, "cannot read the stored report");
 		else
 			http_answer_json(h, 200, ha.j);
+		return;
+	case COLL_ROUTE_HISTORY:
+		http_history(h, rt->host_id);
+		return;
+	case COLL_ROUTE_FORGET:
+		http_forget(h, rt->host_id);
+		return;
+	case COLL_ROUTE_PAGE:
+		coll_page_get(rt->asset, &type, &file, &len);
+		http_answer_with(h, 200, type, coll_page_headers,
+				 (const char *)file, len);
 		return;
 	case COLL_ROUTE_METRICS:
 		if (coll_metrics_render(c->store, &c->ctr, coll_now_ms(), &text,
@@ -183,16 +268,23 @@ static void http_read(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (coll_http_req_feed(&h->req, buf, len) == 0)
 		return;
 	coll_pending_done(&h->c->http, &h->pend);
-	if (!coll_may_read(h->c, id, h->loopback)) {
+	coll_http_route(&h->req, &rt);
+	h->head = h->req.p.method == HTTP_HEAD;
+	/* Forgetting asks for an `admin` rule, everything else for `read`;
+	 * either refusal comes before the path is looked at. */
+	if (rt.kind == COLL_ROUTE_FORGET
+		? !coll_may_admin(h->c, id)
+		: !coll_may_read(h->c, id, h->loopback)) {
 		h->c->ctr.http_requests++;
 		h->c->ctr.http_forbidden++;
-		core_log(LOG_WARNING, "http peer %s identity %s: 403: "
-			"no read rule of the ACL matches",
-			h->peer, id ? id : "(plaintext)");
+		core_log(LOG_WARNING,
+			 "http peer %s identity %s: 403: "
+			 "no %s rule of the ACL matches",
+			 h->peer, id ? id : "(plaintext)",
+			 rt.kind == COLL_ROUTE_FORGET ? "admin" : "read");
 		http_error(h, 403, "forbidden");
 		return;
 	}
-	coll_http_route(&h->req, &rt);
 	http_serve(h, &rt);
 }
 
@@ -210,8 +302,7 @@ static void http_closed(struct proto_stream *s, const char *why)
 	if (!h->started)
 		h->c->http_sniffing--;
 	else if (h->tls && !s->handshaken && strncmp(why, "tls:", 4) == 0)
-		core_log(LOG_NOTICE, "http peer %s: %s", h->peer,
-			why);
+		core_log(LOG_NOTICE, "http peer %s: %s", h->peer, why);
 	TAILQ_REMOVE(&h->c->http_q, h, link);
 	coll_pending_done(&h->c->http, &h->pend);
 	free(h);
@@ -345,8 +436,9 @@ static void on_http(struct coll_listener *l, int fd, const uint8_t addr[16])
  * and logs. */
 static void on_http_expire(struct coll_listener *l, struct coll_pending *p)
 {
-	struct coll_http_conn *h = (struct coll_http_conn *)((char *)p -
-		offsetof(struct coll_http_conn, pend));
+	struct coll_http_conn *h =
+	    (struct coll_http_conn *)((char *)p -
+				      offsetof(struct coll_http_conn, pend));
 
 	(void)l;
 	proto_stream_close(&h->st, "");

@@ -145,28 +145,44 @@ void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 	}
 	path = r->url + u.field_data[UF_PATH].off;
 	plen = u.field_data[UF_PATH].len;
-	get = r->p.method == HTTP_GET;
+	/* HEAD is GET without the body (RFC 9110 9.3.2). */
+	out->head = r->p.method == HTTP_HEAD;
+	get = r->p.method == HTTP_GET || out->head;
 	out->status = 200;
-	if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
+	if (plen == 1 && path[0] == '/')
+		out->kind = COLL_ROUTE_INDEX;
+	else if (plen == 10 && memcmp(path, "/api/fleet", 10) == 0)
 		out->kind = COLL_ROUTE_FLEET;
 	else if (plen == 8 && memcmp(path, "/metrics", 8) == 0)
 		out->kind = COLL_ROUTE_METRICS;
+	else if ((out->asset = coll_page_find(path, plen)) >= 0)
+		out->kind = COLL_ROUTE_PAGE;
 	else if (plen > sizeof host_prefix - 1 &&
-		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0 &&
-		 memchr(path + sizeof host_prefix - 1, '/',
-			plen - (sizeof host_prefix - 1)) == NULL) {
+		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0) {
 		id = path + sizeof host_prefix - 1;
 		idlen = plen - (sizeof host_prefix - 1);
-		if (!get)
+		out->kind = COLL_ROUTE_HOST;
+		if (idlen > 8 && memcmp(id + idlen - 8, "/history", 8) == 0) {
+			idlen -= 8;
+			out->kind = COLL_ROUTE_HISTORY;
+		}
+		if (memchr(id, '/', idlen) != NULL) {
+			out->kind = COLL_ROUTE_NONE;
+			out->status = 404;
+			return;
+		}
+		if (out->kind == COLL_ROUTE_HOST && r->p.method == HTTP_DELETE)
+			out->kind = COLL_ROUTE_FORGET;
+		else if (!get)
 			goto out_405;
 		if (coll_http_pct_decode(id, idlen, out->host_id,
 					 sizeof out->host_id) < 0 ||
 		    !coll_host_id_valid(out->host_id)) {
+			out->kind = COLL_ROUTE_NONE;
 			out->status = 400;
 			out->host_id[0] = '\0';
 			return;
 		}
-		out->kind = COLL_ROUTE_HOST;
 		return;
 	} else {
 		out->status = 404;

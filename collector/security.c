@@ -24,6 +24,12 @@ bool coll_may_read(const struct collector *c, const char *identity,
 			   : c->cfg.insecure;
 }
 
+bool coll_may_admin(const struct collector *c, const char *identity)
+{
+	return c->have_acl && identity != NULL &&
+	       acl_may_admin(&c->acl, identity);
+}
+
 static void tls_config_of(const struct coll_config *cfg,
 			  struct proto_tls_config *out)
 {

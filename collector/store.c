@@ -25,6 +25,9 @@ enum {
 	ST_EACH,
 	ST_GET,
 	ST_HIST,
+	ST_FORGET_HOST,
+	ST_FORGET_STATE,
+	ST_FORGET_HIST,
 	ST_N,
 };
 
@@ -51,9 +54,15 @@ static const char *const stmt_sql[ST_N] = {
 		" verdict, report FROM hosts ORDER BY host_id",
     [ST_GET] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
 	       " verdict, report FROM hosts WHERE host_id = ?1",
+    /* The newest ?3 rows (all for -1), oldest first. */
     [ST_HIST] = "SELECT kind, subject, check_id, instance, severity, ts_ms"
-		" FROM check_history WHERE kind = ?1 AND subject = ?2"
-		" ORDER BY id",
+		" FROM (SELECT * FROM check_history WHERE kind = ?1"
+		" AND subject = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id",
+    [ST_FORGET_HOST] = "DELETE FROM hosts WHERE host_id = ?1",
+    [ST_FORGET_STATE] = "DELETE FROM check_state WHERE kind = 'host'"
+			" AND subject = ?1",
+    [ST_FORGET_HIST] = "DELETE FROM check_history WHERE kind = 'host'"
+		       " AND subject = ?1",
 };
 
 static const char schema[] =
@@ -334,8 +343,8 @@ int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
 	if (store_begin(s) < 0 ||
 	    sqlite3_exec(s->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK)
 		return -EIO;
-	rc = store_put_rows(s, m, seq, report, len, checks, known, sig,
-			    old_sig);
+	rc =
+	    store_put_rows(s, m, seq, report, len, checks, known, sig, old_sig);
 	if (rc != 0)
 		sqlite3_exec(s->db, "ROLLBACK TO put", NULL, NULL, NULL);
 	if (sqlite3_exec(s->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK)
@@ -347,8 +356,7 @@ int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
 
 /* A text column as the views may show it: within the protocol's bound
  * and valid UTF-8 whatever an older version wrote. */
-static const char *text_column(sqlite3_stmt *st, int col, char *buf,
-			       size_t cap)
+static const char *text_column(sqlite3_stmt *st, int col, char *buf, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
@@ -404,7 +412,8 @@ int coll_store_get_host(struct coll_store *s, const char *host_id,
 }
 
 int coll_store_history(struct coll_store *s, const char *kind,
-		       const char *subject, coll_history_cb cb, void *arg)
+		       const char *subject, int64_t limit, coll_history_cb cb,
+		       void *arg)
 {
 	sqlite3_stmt *st = s->st[ST_HIST];
 	struct coll_history_row r;
@@ -412,6 +421,7 @@ int coll_store_history(struct coll_store *s, const char *kind,
 
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, limit < 0 ? -1 : limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.kind = (const char *)sqlite3_column_text(st, 0);
 		r.subject = (const char *)sqlite3_column_text(st, 1);
@@ -427,4 +437,28 @@ int coll_store_history(struct coll_store *s, const char *kind,
 	if (ret != 0)
 		return ret;
 	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* One transaction, committed before the answer: the row, the check
+ * severities that tell a change from a repeat, and the history go
+ * together, so a host that reports again starts afresh.  The caller
+ * commits the turn's reports first (coll_flush), so that their acks still
+ * follow their own commit. */
+int coll_store_forget(struct coll_store *s, const char *host_id)
+{
+	int i, rc, gone = 0;
+
+	rc = store_begin(s);
+	for (i = ST_FORGET_HOST; rc == 0 && i <= ST_FORGET_HIST; i++) {
+		sqlite3_bind_text(s->st[i], 1, host_id, -1, SQLITE_TRANSIENT);
+		rc = step_done(s->st[i]);
+		if (rc == 0 && i == ST_FORGET_HOST)
+			gone = sqlite3_changes(s->db);
+	}
+	if (rc < 0)
+		return rc;
+	rc = coll_store_flush(s);
+	if (rc < 0)
+		return rc;
+	return gone ? 0 : -ENOENT;
 }

@@ -42,6 +42,21 @@ int core_path(char *buf, size_t len, const char *root, const char *fmt, ...)
  * -CORE_ENOTREG unless it is a regular file.  flags adds to O_RDONLY |
  * O_CLOEXEC | O_NOCTTY | O_NONBLOCK, e.g. O_NOFOLLOW. */
 int core_file_open(const char *path, int flags, int *fd);
+/* Who else may open a file this process may not: called by
+ * core_file_open and core_path_exists on EACCES or EPERM with the same
+ * path and the flags core_file_open uses; returns 0 and *fd, or a
+ * negative errno.  kagentd's unprivileged side sets one that asks its
+ * prober; nothing else does, so the kagent CLI opens directly.  Set it
+ * before any thread reads. */
+typedef int (*core_opener_fn)(const char *path, int flags, int *fd);
+void core_file_set_opener(core_opener_fn fn);
+/* A directory, read-only, through the opener when open() is refused:
+ * 0 and *fd, or a negative errno (-ENOTDIR when it is not one). */
+int core_dir_open(const char *path, int *fd);
+/* Whether path exists: faccessat (AT_EACCESS), then the opener when
+ * the answer was EACCES: a configuration below a directory only its
+ * service may search exists for the prober. */
+bool core_path_exists(const char *path);
 /* Reads at most cap-1 bytes through core_file_open, NUL-terminates, returns
  * the length or -errno. */
 ssize_t core_read_file(const char *path, char *buf, size_t cap);

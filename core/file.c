@@ -41,16 +41,59 @@ int core_path(char *buf, size_t len, const char *root, const char *fmt, ...)
  * for ever, and read() of a fifo or a device may too; then fstat, because
  * only a regular file has an end we will reach.  procfs and sysfs files
  * are regular.  O_NONBLOCK means nothing to a regular file's reads. */
+static core_opener_fn opener;
+
+void core_file_set_opener(core_opener_fn fn)
+{
+	opener = fn;
+}
+
+/* The direct open first: most files are world-readable, and a round trip
+ * to whoever has the privilege is for those that are not. */
+static int open_ro(const char *path, int flags, int *fd)
+{
+	flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	*fd = open(path, flags);
+	if (*fd >= 0)
+		return 0;
+	if ((errno == EACCES || errno == EPERM) && opener != NULL)
+		return opener(path, flags, fd);
+	return -errno;
+}
+
+int core_dir_open(const char *path, int *fd)
+{
+	int r = open_ro(path, O_DIRECTORY, fd);
+
+	if (r < 0)
+		*fd = -1;
+	return r;
+}
+
+bool core_path_exists(const char *path)
+{
+	int fd;
+
+	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0)
+		return true;
+	if (errno != EACCES || opener == NULL || opener(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, &fd) < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 int core_file_open(const char *path, int flags, int *fd)
 {
 	struct stat st;
 	int r;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	r = open_ro(path, flags, fd);
 	/* A socket, or a device without a driver, fails here; a regular
 	 * file never gives ENXIO. */
-	if (*fd < 0)
-		return errno == ENXIO ? -CORE_ENOTREG : -errno;
+	if (r < 0) {
+		*fd = -1;
+		return r == -ENXIO ? -CORE_ENOTREG : r;
+	}
 	if (fstat(*fd, &st) < 0)
 		r = -errno;
 	else if (!S_ISREG(st.st_mode))

@@ -10,6 +10,7 @@
 
 #include <linux/nvme_ioctl.h>
 
+#include "hw_raw.h"
 #include "nvme.h"
 
 #define NVME_ADMIN_GET_LOG_PAGE 0x02
@@ -142,11 +143,11 @@ static bool all_zero(const uint8_t *p, size_t n)
  * the bit).  The error information log is never read: on some controllers that
  * clears entries.
  */
-int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
-			struct hw_err *err)
+int hw_nvme_health_read_raw(const char *ctrl_devnode,
+			    uint8_t log[HW_NVME_LOG_LEN], struct hw_err *err)
 {
 	struct nvme_admin_cmd cmd;
-	uint8_t *id = NULL, *log = NULL;
+	uint8_t *id = NULL;
 	uint8_t lpa;
 	int fd, r;
 
@@ -162,8 +163,8 @@ int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 		return -r;
 	}
 	id = calloc(1, NVME_IDENTIFY_LEN);
-	log = calloc(1, HW_NVME_LOG_LEN);
-	if (id == NULL || log == NULL) {
+	memset(log, 0, HW_NVME_LOG_LEN);
+	if (id == NULL) {
 		r = -ENOMEM;
 		goto out_free;
 	}
@@ -199,12 +200,21 @@ int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
 	cmd.cdw10 = NVME_LID_HEALTH | NVME_GLP_RAE |
 		    (uint32_t)(HW_NVME_LOG_LEN / 4 - 1) << 16;
 	r = admin_cmd(fd, &cmd, ctrl_devnode, "Get Log Page 02h", err);
-	if (r < 0)
-		goto out_free;
-	r = hw_nvme_parse_health_log(log, HW_NVME_LOG_LEN, out);
 out_free:
-	free(log);
 	free(id);
 	close(fd);
 	return r;
+}
+
+int hw_nvme_health_read(const char *ctrl_devnode, struct hw_nvme_health *out,
+			struct hw_err *err)
+{
+	uint8_t log[HW_NVME_LOG_LEN];
+	int r;
+
+	memset(out, 0, sizeof *out);
+	r = hw_raw_get()->nvme(ctrl_devnode, log, err);
+	if (r < 0)
+		return r;
+	return hw_nvme_parse_health_log(log, sizeof log, out);
 }

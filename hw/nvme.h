@@ -65,7 +65,16 @@ int hw_nvme_parse_health_log(const uint8_t *log, size_t len,
 			     struct hw_nvme_health *out);
 
 /*
- * Reads the controller-wide health log of ctrl_devnode (/dev/nvme0).  Needs
+ * The ioctls alone: Identify Controller, then the controller-wide health
+ * log's 512 bytes into log, unparsed.  Needs CAP_SYS_ADMIN; errors as
+ * hw_nvme_health_read's.
+ */
+int hw_nvme_health_read_raw(const char *ctrl_devnode,
+			    uint8_t log[HW_NVME_LOG_LEN], struct hw_err *err);
+
+/*
+ * The raw read (hw_raw.h says who makes it) parsed by
+ * hw_nvme_parse_health_log.  Reads the controller-wide health log of ctrl_devnode (/dev/nvme0).  Needs
  * CAP_SYS_ADMIN: -EACCES with err "needs CAP_SYS_ADMIN" without it.  -ENOTTY
  * when the node is not an NVMe controller, -EIO when the controller answers
  * with an error status.

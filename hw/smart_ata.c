@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h> /* atasmart.h uses size_t without including it */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include <atasmart.h>
 
+#include "hw_raw.h"
 #include "smart_ata.h"
 
 static const char *const overall_names[] = {
@@ -273,14 +275,34 @@ static bool have_cap_sys_rawio(void)
 		(1u << (CAP_SYS_RAWIO % 32))) != 0;
 }
 
-int hw_ata_smart_read(const char *devnode, struct hw_ata_smart *out,
-		      struct hw_err *err)
+/* The blob libatasmart assembles from what it read; asleep, IDENTIFY
+ * alone (sk_disk_get_blob packs only what is valid). */
+static int ata_take_blob(SkDisk *d, const char *devnode, struct hw_ata_raw *raw,
+			 struct hw_err *err)
+{
+	const void *blob;
+	size_t n;
+
+	if (sk_disk_get_blob(d, &blob, &n) < 0)
+		return ata_fail(err, devnode, "blob", ata_errno());
+	if (n == 0 || n >= HW_ATA_BLOB_MAX) {
+		core_err_set(err, "%s: blob of %zu bytes", devnode, n);
+		return -EFBIG;
+	}
+	memcpy(raw->blob, blob, n);
+	raw->n = (uint32_t)n;
+	return 0;
+}
+
+int hw_ata_smart_read_raw(const char *devnode, struct hw_ata_raw *raw,
+			  struct hw_err *err)
 {
 	SkBool awake = 0, avail = 0, ident = 0;
 	SkDisk *d = NULL;
 	int r;
 
-	ata_init(out);
+	raw->asleep = 0;
+	raw->n = 0;
 	if (sk_disk_open(devnode, &d) < 0)
 		return ata_fail(err, devnode, "open", ata_errno());
 	if (sk_disk_identify_is_available(d, &ident) == 0 && !ident &&
@@ -288,15 +310,14 @@ int hw_ata_smart_read(const char *devnode, struct hw_ata_smart *out,
 		r = ata_fail(err, devnode, "ATA IDENTIFY", EPERM);
 		goto out_free_disk;
 	}
-	ata_identify(d, out);
 	/* CHECK POWER MODE does not spin the disk up; anything after it may. */
 	if (sk_disk_check_sleep_mode(d, &awake) < 0) {
 		r = ata_fail(err, devnode, "power mode", ata_errno());
 		goto out_free_disk;
 	}
 	if (!awake) {
-		out->asleep = true;
-		r = 0;
+		raw->asleep = 1;
+		r = ident ? ata_take_blob(d, devnode, raw, err) : 0;
 		goto out_free_disk;
 	}
 	if (sk_disk_smart_is_available(d, &avail) < 0) {
@@ -311,8 +332,57 @@ int hw_ata_smart_read(const char *devnode, struct hw_ata_smart *out,
 		r = ata_fail(err, devnode, "SMART data", ata_errno());
 		goto out_free_disk;
 	}
-	r = ata_collect(d, devnode, out, err);
+	r = ata_take_blob(d, devnode, raw, err);
 out_free_disk:
 	sk_disk_free(d);
+	return r;
+}
+
+/* A sleeping disk's blob: its IDENTIFY strings, nothing else known. */
+static int ata_parse_asleep(const struct hw_ata_raw *raw, const char *what,
+			    struct hw_ata_smart *out, struct hw_err *err)
+{
+	uint32_t blob[HW_ATA_BLOB_MAX / 4];
+	SkDisk *d = NULL;
+
+	out->asleep = true;
+	if (raw->n == 0)
+		return 0;
+	memcpy(blob, raw->blob, raw->n);
+	if (sk_disk_open(NULL, &d) < 0)
+		return ata_fail(err, what, "libatasmart", ata_errno());
+	if (sk_disk_set_blob(d, blob, raw->n) == 0)
+		ata_identify(d, out);
+	sk_disk_free(d);
+	return 0;
+}
+
+int hw_ata_smart_parse_raw(const struct hw_ata_raw *raw, const char *what,
+			   struct hw_ata_smart *out, struct hw_err *err)
+{
+	ata_init(out);
+	if (raw->asleep > 1 || raw->n >= HW_ATA_BLOB_MAX) {
+		core_err_set(err, "%s: raw SMART reading out of range "
+			     "(asleep %u, %u bytes)", what, raw->asleep, raw->n);
+		return -EINVAL;
+	}
+	if (raw->asleep)
+		return ata_parse_asleep(raw, what, out, err);
+	return hw_ata_smart_load_blob(raw->blob, raw->n, what, out, err);
+}
+
+int hw_ata_smart_read(const char *devnode, struct hw_ata_smart *out,
+		      struct hw_err *err)
+{
+	struct hw_ata_raw *raw = malloc(sizeof *raw);
+	int r;
+
+	ata_init(out);
+	if (raw == NULL)
+		return -ENOMEM;
+	r = hw_raw_get()->ata(devnode, raw, err);
+	if (r == 0)
+		r = hw_ata_smart_parse_raw(raw, devnode, out, err);
+	free(raw);
 	return r;
 }

@@ -74,7 +74,28 @@ int hw_ata_smart_load(const char *blob_path, struct hw_ata_smart *out,
 int hw_ata_smart_load_blob(const uint8_t *b, size_t n, const char *what,
 			   struct hw_ata_smart *out, struct hw_err *err);
 
-/* Reads a live disk (/dev/sdX).  A sleeping disk is not woken: out->asleep
+/* What a live disk gives, before any parsing: its power state, and when
+ * awake libatasmart's blob of IDENTIFY, SMART status, data and thresholds
+ * (the format `skdump --save` writes).  Asleep, the blob holds IDENTIFY
+ * only.  This is what crosses from kagentd's prober to the side that
+ * parses. */
+struct hw_ata_raw {
+	uint32_t asleep; /* 0 or 1 */
+	uint32_t n;      /* bytes of blob, < HW_ATA_BLOB_MAX */
+	uint8_t blob[HW_ATA_BLOB_MAX];
+};
+
+/* The ioctls only (SG_IO through libatasmart): needs CAP_SYS_RAWIO, never
+ * wakes a sleeping disk.  Errors as hw_ata_smart_read's. */
+int hw_ata_smart_read_raw(const char *devnode, struct hw_ata_raw *raw,
+			  struct hw_err *err);
+/* Parses what hw_ata_smart_read_raw read, wherever it was read: -EINVAL
+ * when asleep or n is out of range, or the blob's own errors. */
+int hw_ata_smart_parse_raw(const struct hw_ata_raw *raw, const char *what,
+			   struct hw_ata_smart *out, struct hw_err *err);
+
+/* Reads a live disk (/dev/sdX): the raw read (hw_raw.h says who makes
+ * it), then hw_ata_smart_parse_raw.  A sleeping disk is not woken: out->asleep
  * is set and 0 returned.  -EACCES when privileges are missing ("needs
  * CAP_SYS_RAWIO"), -EOPNOTSUPP when the device does not answer ATA SMART
  * commands (SCSI, NVMe, some virtual disks: try smartctl instead). */

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "hw_raw.h"
 #include "smartctl.h"
 
 /* ---- parsing ---- */
@@ -378,8 +379,8 @@ static void kill_reap(pid_t pid)
 		;
 }
 
-int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
-		    size_t *len, struct hw_err *err)
+int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
+		     size_t *len, struct hw_err *err)
 {
 	char exe[PATH_MAX];
 	int64_t deadline;
@@ -452,4 +453,10 @@ out_free:
 out_close:
 	close(pfd[0]);
 	return r;
+}
+
+int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
+		    size_t *len, struct hw_err *err)
+{
+	return hw_raw_get()->smartctl(devnode, timeout_ms, json, len, err);
 }

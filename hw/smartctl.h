@@ -97,5 +97,10 @@ hw_smartctl_attr_find(const struct hw_smartctl *s, int id);
  */
 int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
 		    size_t *len, struct hw_err *err);
+/* What hw_smartctl_run does in this process; hw_smartctl_run itself goes
+ * through hw_raw.h, so that kagentd's unprivileged side has its prober
+ * run smartctl and only parses the JSON. */
+int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
+		     size_t *len, struct hw_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include "board.h"
 #include "hw.h"
 #include "proto.h"
+#include "nvme.h"
 #include "smart_ata.h"
 
 unsigned proto_fill_cpu(const struct hw_cpu *c, kagent_v1_Cpu *out);
@@ -27,6 +28,9 @@ int proto_fill_inventory(const struct hw_cpu *cpu, const struct hw_memory *mem,
  * disk.health judgement. */
 unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
 			       kagent_v1_Health *out);
+/* The NVMe health log's facts, as proto_fill_ata_health. */
+void proto_fill_nvme_health(const struct hw_nvme_health *h,
+			    kagent_v1_Health *out);
 unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out);
 unsigned proto_fill_sensor(const struct board_sensor *s, kagent_v1_Sensor *out);
 

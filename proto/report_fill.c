@@ -210,6 +210,8 @@ out:
 unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
 			       kagent_v1_Health *out)
 {
+	size_t i;
+
 	memset(out, 0, sizeof *out);
 	if (s->asleep)
 		return 0;
@@ -220,7 +222,41 @@ unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
 	proto_num_set(s->bad_sectors, &out->has_bad_sectors, &out->bad_sectors);
 	proto_num_set(s->power_cycles, &out->has_power_cycles,
 		      &out->power_cycles);
+	/* libatasmart's sector reading of each attribute (health.c says why
+	 * not the raw bytes); an attribute the disk lacks stays unknown. */
+	for (i = 0; i < s->n_attrs; i++) {
+		const struct hw_ata_attr *a = &s->attrs[i];
+
+		if (a->id == 5)
+			proto_num_set(a->sectors, &out->has_reallocated_sectors,
+				      &out->reallocated_sectors);
+		else if (a->id == 197)
+			proto_num_set(a->sectors, &out->has_pending_sectors,
+				      &out->pending_sectors);
+		else if (a->id == 198)
+			proto_num_set(a->sectors,
+				      &out->has_uncorrectable_sectors,
+				      &out->uncorrectable_sectors);
+	}
 	return proto_str_set(out->firmware, sizeof out->firmware, s->firmware);
+}
+
+void proto_fill_nvme_health(const struct hw_nvme_health *h,
+			    kagent_v1_Health *out)
+{
+	memset(out, 0, sizeof *out);
+	proto_num_set(h->temperature_c, &out->has_temperature_c,
+		      &out->temperature_c);
+	proto_num_set(h->power_on_hours, &out->has_power_on_hours,
+		      &out->power_on_hours);
+	proto_num_set(h->power_cycles, &out->has_power_cycles,
+		      &out->power_cycles);
+	proto_num_set(h->percentage_used, &out->has_percentage_used,
+		      &out->percentage_used);
+	proto_num_set(h->media_errors, &out->has_media_errors,
+		      &out->media_errors);
+	proto_num_set(h->available_spare, &out->has_available_spare,
+		      &out->available_spare);
 }
 
 unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out)

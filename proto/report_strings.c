@@ -44,7 +44,7 @@ static const struct str_field report_f[] = {
     S(kagent_v1_Report, machine_id),	S(kagent_v1_Report, dmi_serial),
     S(kagent_v1_Report, cluster),	S(kagent_v1_Report, rack),
     S(kagent_v1_Report, zone),		S(kagent_v1_Report, agent_version),
-    S(kagent_v1_Report, sensors_error),
+    S(kagent_v1_Report, sensors_error),	S(kagent_v1_Report, kernel),
 };
 static const struct str_field inventory_f[] = {
     S(kagent_v1_Inventory, default_route_nic),

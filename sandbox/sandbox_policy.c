@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 
 #include "sandbox_policy.h"
@@ -90,10 +91,13 @@ const struct sandbox_call sandbox_calls[] = {
 	{"set_robust_list", SANDBOX_ALL},
 	{"rseq", SANDBOX_ALL},
 
-	/* The prober. */
-	{"ioctl", P},         /* SG_IO, NVMe admin, SIOCETHTOOL, HDIO_* */
-	{"clock_adjtime", P}, /* NTP sync state (modes 0: read only) */
-	{"adjtimex", P},
+	/* The prober: raw reads only; what parses (links, the clock's
+	 * state) runs on the network side now. */
+	{"ioctl", P}, /* SG_IO, NVMe admin */
+	/* An opened file passed back (SCM_RIGHTS): the worker sends it, the
+	 * watchdog receives and passes it on. */
+	{"sendmsg", P},
+	{"recvmsg", W},
 	/* smartctl: spawned, waited for, killed at its deadline (margin). */
 	{"execve", P},
 	{"wait4", P | A}, /* kagentd reaps the prober when it stops */
@@ -122,6 +126,10 @@ const struct sandbox_call sandbox_calls[] = {
 	{"sendto", A | C},
 	{"recvmsg", A | C},
 	{"sendmsg", A | C},
+	/* kagentd's network side gathers the facts: the kernel clock's NTP
+	 * state (modes 0: read only). */
+	{"clock_adjtime", A},
+	{"adjtimex", A},
 	{"shutdown", A | C},
 	/* Storage: the agent's spool, the collector's SQLite database. */
 	{"rename", A | C},
@@ -141,10 +149,9 @@ const size_t sandbox_n_calls = sizeof sandbox_calls / sizeof sandbox_calls[0];
 
 const struct sandbox_arg_rule sandbox_arg_rules[] = {
 	/* Sockets by family: no AF_PACKET or raw sockets for anyone.  The
-	 * prober's sockets are SIOCETHTOOL's handle and its connection to
-	 * lldpd (AF_UNIX, read and written, no sendto); the collector
-	 * accepts, it opens none. */
-	{"socket", P, 0, ~0ull, AF_INET},
+	 * prober's one socket is its connection to lldpd (hw/lldp.c: AF_UNIX,
+	 * read and written, no sendto); the collector accepts, it opens
+	 * none. */
 	{"socket", P, 0, ~0ull, AF_UNIX},
 	{"socket", A, 0, ~0ull, AF_INET},
 	{"socket", A, 0, ~0ull, AF_INET6},
@@ -170,6 +177,8 @@ const struct sandbox_arg_rule sandbox_arg_rules[] = {
 	{"ioctl", A | C, 1, 0xffffffffull, FIOCLEX},
 	{"ioctl", A | C, 1, 0xffffffffull, TCGETS},
 	{"ioctl", A | C, 1, 0xffffffffull, FIONREAD},
+	/* kagentd's network side reads the links' speed and modes. */
+	{"ioctl", A, 1, 0xffffffffull, SIOCETHTOOL},
 };
 const size_t sandbox_n_arg_rules =
     sizeof sandbox_arg_rules / sizeof sandbox_arg_rules[0];

@@ -102,7 +102,7 @@ int kafka_install_probe(const char *root, const char *dir,
 	char path[4096], version[KAFKA_VERSION_MAX], scala[16];
 	struct dirent *de;
 	DIR *d;
-	int r;
+	int fd, r;
 
 	memset(out, 0, sizeof *out);
 	r = core_path(path, sizeof path, root, "%s/libs", dir);
@@ -110,9 +110,12 @@ int kafka_install_probe(const char *root, const char *dir,
 		core_err_set(err, "%s/libs: path too long", dir);
 		return r;
 	}
-	d = opendir(path);
-	if (d == NULL) {
+	r = core_dir_open(path, &fd);
+	if (r == 0 && (d = fdopendir(fd)) == NULL) {
 		r = -errno;
+		close(fd);
+	}
+	if (r < 0) {
 		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
@@ -249,11 +252,12 @@ int kafka_logdir_stat(const char *root, const char *dir,
 		core_err_set(err, "%s: path too long", dir);
 		return r;
 	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+	r = core_dir_open(path, &fd);
+	if (r == 0 && (d = fdopendir(fd)) == NULL) {
 		r = -errno;
-		if (fd >= 0)
-			close(fd);
+		close(fd);
+	}
+	if (r < 0) {
 		core_err_set(err, "%s: %s", path, strerror(-r));
 		return r;
 	}

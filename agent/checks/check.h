@@ -23,7 +23,16 @@ struct check_def {
 size_t check_table_count(void);
 const struct check_def *check_table_get(size_t idx);
 
+/* The table's entry for id, or NULL. */
+const struct check_def *check_table_find(const char *id);
+
 /* Runs every check whose roles intersect `roles`. */
 int check_run(const struct facts *f, unsigned roles, struct check_results *out);
+/* The same but for the n_skip ids of skip, which do not run. */
+int check_run_skip(const struct facts *f, unsigned roles,
+		   const char *const *skip, size_t n_skip,
+		   struct check_results *out);
+/* Does a check of def run for roles? */
+int check_applies(const struct check_def *d, unsigned roles);
 
 #endif

@@ -1,5 +1,7 @@
 /* The one table of checks: each group file exports its slice, listed
  * here in the order results are shown. */
+#include <string.h>
+
 #include "check.h"
 #include "checks.h"
 
@@ -33,5 +35,15 @@ const struct check_def *check_table_get(size_t idx)
 			return &groups[i].defs[idx];
 		idx -= *groups[i].len;
 	}
+	return NULL;
+}
+
+const struct check_def *check_table_find(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < check_table_count(); i++)
+		if (strcmp(check_table_get(i)->id, id) == 0)
+			return check_table_get(i);
 	return NULL;
 }

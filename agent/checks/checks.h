@@ -38,6 +38,10 @@ struct checks_memory {
 };
 
 void checks_memory_of(const struct facts *f, struct checks_memory *m);
+/* The figure m is held against: limit for installed memory, limit less
+ * tolerance_pct for MemTotal. */
+int64_t checks_memory_limit(const struct checks_memory *m, int64_t limit,
+			    int64_t tolerance_pct);
 /* Below limit?  MemTotal is let tolerance_pct below it. */
 bool checks_memory_below(const struct checks_memory *m, int64_t limit,
 			 int64_t tolerance_pct);
@@ -53,5 +57,11 @@ void checks_memory_required(const struct checks_memory *m, int64_t limit,
 void checks_nic_speed(const char *id, const struct hw_nic *nic,
 		      const char *why, const char *role_error,
 		      int64_t fail_below, struct check_results *out);
+
+/* The distinct physical disks under every log dir: a disk holding two
+ * log dirs counts once, for capacity as for spread.  At most cap. */
+#define CHECKS_LOGDIR_DISKS_MAX (FACTS_LOGDIRS_MAX * HW_DISK_MEMBERS_MAX)
+size_t checks_logdir_disks(const struct facts *f, const struct hw_disk **v,
+			   size_t cap);
 
 #endif

@@ -31,12 +31,16 @@ static int64_t memtotal_limit(int64_t limit, int64_t tolerance_pct)
 	       limit % 100 * (100 - tolerance_pct) / 100;
 }
 
+int64_t checks_memory_limit(const struct checks_memory *m, int64_t limit,
+			    int64_t tolerance_pct)
+{
+	return m->installed ? limit : memtotal_limit(limit, tolerance_pct);
+}
+
 bool checks_memory_below(const struct checks_memory *m, int64_t limit,
 			 int64_t tolerance_pct)
 {
-	if (m->installed)
-		return m->bytes < limit;
-	return m->bytes < memtotal_limit(limit, tolerance_pct);
+	return m->bytes < checks_memory_limit(m, limit, tolerance_pct);
 }
 
 void checks_memory_fmt(const struct checks_memory *m, char *buf, size_t len)
@@ -96,4 +100,21 @@ void checks_nic_speed(const char *id, const struct hw_nic *nic, const char *why,
 	else
 		check_add(out, id, nic->name, SEV_PASS, m, r, "%s (%s)",
 			  nic->name, why);
+}
+
+size_t checks_logdir_disks(const struct facts *f, const struct hw_disk **v,
+			   size_t cap)
+{
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < f->n_logdirs; i++)
+		for (j = 0; j < f->logdirs[i].n_disks; j++) {
+			const struct hw_disk *d = f->logdirs[i].disks[j];
+
+			for (k = 0; k < n && v[k] != d; k++)
+				;
+			if (k == n && n < cap)
+				v[n++] = d;
+		}
+	return n;
 }

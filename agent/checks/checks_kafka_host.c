@@ -105,32 +105,10 @@ static const char *unplaced_why(const struct facts_dir *d, char *buf,
 	return buf;
 }
 
-/* The distinct physical disks under every log dir: a disk holding two
- * log dirs counts once, for capacity as for spread. */
-static size_t logdir_disks(const struct facts *f, const struct hw_disk **v,
-			   size_t cap)
-{
-	size_t i, j, k, n = 0;
-
-	for (i = 0; i < f->n_logdirs; i++)
-		for (j = 0; j < f->logdirs[i].n_disks; j++) {
-			const struct hw_disk *d = f->logdirs[i].disks[j];
-
-			for (k = 0; k < n && v[k] != d; k++)
-				;
-			if (k == n && n < cap)
-				v[n++] = d;
-		}
-	return n;
-}
-
-/* Every physical disk of every log dir, should none repeat. */
-#define LOGDIR_DISKS_MAX (FACTS_LOGDIRS_MAX * HW_DISK_MEMBERS_MAX)
-
 static void check_logdirs_capacity(const struct facts *f,
 				   struct check_results *out)
 {
-	const struct hw_disk *disks[LOGDIR_DISKS_MAX];
+	const struct hw_disk *disks[CHECKS_LOGDIR_DISKS_MAX];
 	const struct facts_dir *bad;
 	int64_t min = f->conf.th.kafka_logdirs_warn_below, sum = 0;
 	char m[64], r[32], why[400];
@@ -149,7 +127,7 @@ static void check_logdirs_capacity(const struct facts *f,
 			  r, "%s", unplaced_why(bad, why, sizeof why));
 		return;
 	}
-	n = logdir_disks(f, disks, LOGDIR_DISKS_MAX);
+	n = checks_logdir_disks(f, disks, CHECKS_LOGDIR_DISKS_MAX);
 	for (i = 0; i < n; i++) {
 		if (!disks[i]->size_bytes.known) {
 			check_add(out, "kafka.logdirs.capacity", NULL,
@@ -175,7 +153,7 @@ static void check_logdirs_capacity(const struct facts *f,
 static void check_logdirs_spread(const struct facts *f,
 				 struct check_results *out)
 {
-	const struct hw_disk *disks[LOGDIR_DISKS_MAX];
+	const struct hw_disk *disks[CHECKS_LOGDIR_DISKS_MAX];
 	const struct facts_dir *bad;
 	const char *r = ">= 2 disks";
 	char m[64], why[400];
@@ -186,7 +164,7 @@ static void check_logdirs_spread(const struct facts *f,
 			  "%s", f->kafka_error);
 		return;
 	}
-	n = logdir_disks(f, disks, LOGDIR_DISKS_MAX);
+	n = checks_logdir_disks(f, disks, CHECKS_LOGDIR_DISKS_MAX);
 	bad = unplaced_logdir(f);
 	snprintf(m, sizeof m, "%zu disk%s", n, n == 1 ? "" : "s");
 	if (n >= 2)

@@ -1,5 +1,8 @@
 /* kagent fleet: the collector's fleet view (GET /api/fleet), as a table
- * or as the JSON the collector serves.  The request goes through
+ * or as the JSON the collector serves, for every host or the ones named;
+ * `--forget HOST` asks the collector to forget a retired host (DELETE
+ * /api/hosts/{id}, which the collector allows only to a certificate its
+ * ACL names in an `admin` rule).  The request goes through
  * proto_stream like every other network byte, and the answer is parsed by
  * libhttp-parser.  Default collector: http://127.0.0.1:8080, where
  * kcollectord serves HTTP unless told otherwise (plaintext from loopback,
@@ -15,217 +18,14 @@
 #include <http_parser.h>
 
 #include "agent.h"
+#include "fleet_http.h"
 #include "stream.h"
 #include "text_esc.h"
 #include "tls.h"
 
 #define FLEET_DEFAULT_URL      "http://127.0.0.1:8080"
-#define FLEET_BODY_MAX	       (64u * 1024 * 1024)
-#define FLEET_TIMEOUT_MS       10000
 #define FLEET_EXIT_UNREACHABLE 2
-
-struct fleet_get {
-	struct proto_stream st;
-	uv_connect_t conn;
-	uv_timer_t timer;
-	http_parser p;
-	char host[256];
-	char path[512];
-	uint8_t rbuf[65536];
-	char *body;
-	size_t len;
-	size_t cap;
-	int status;
-	bool done;
-	char err[512];
-	bool https;
-	struct proto_tls *tls; /* NULL for http:// */
-};
-
-static int on_body(http_parser *p, const char *at, size_t n)
-{
-	struct fleet_get *g = p->data;
-	char *nb;
-
-	if (n > FLEET_BODY_MAX - g->len) {
-		snprintf(g->err, sizeof g->err, "answer above %u bytes",
-			 FLEET_BODY_MAX);
-		return -1;
-	}
-	if (g->len + n + 1 > g->cap) {
-		g->cap = (g->len + n + 1) * 2;
-		nb = realloc(g->body, g->cap);
-		if (nb == NULL)
-			return -1;
-		g->body = nb;
-	}
-	memcpy(g->body + g->len, at, n);
-	g->len += n;
-	g->body[g->len] = '\0';
-	return 0;
-}
-
-static int on_complete(http_parser *p)
-{
-	struct fleet_get *g = p->data;
-
-	g->done = true;
-	g->status = (int)p->status_code;
-	return 0;
-}
-
-static const http_parser_settings resp_settings = {
-    .on_body = on_body,
-    .on_message_complete = on_complete,
-};
-
-static void get_read(struct proto_stream *s, const uint8_t *buf, size_t len)
-{
-	struct fleet_get *g = s->data;
-	size_t n;
-
-	n = http_parser_execute(&g->p, &resp_settings, (const char *)buf, len);
-	if (g->done) {
-		proto_stream_close(s, "");
-		return;
-	}
-	if (n != len || HTTP_PARSER_ERRNO(&g->p) != HPE_OK) {
-		if (!g->err[0])
-			snprintf(
-			    g->err, sizeof g->err, "bad HTTP answer: %s",
-			    http_errno_description(HTTP_PARSER_ERRNO(&g->p)));
-		proto_stream_close(s, g->err);
-	}
-}
-
-static void get_closed(struct proto_stream *s, const char *why)
-{
-	struct fleet_get *g = s->data;
-
-	/* An answer without a length ends with the connection. */
-	if (!g->done && why[0] && strstr(why, "peer closed")) {
-		http_parser_execute(&g->p, &resp_settings, NULL, 0);
-	}
-	if (!g->done && !g->err[0])
-		snprintf(g->err, sizeof g->err, "%s",
-			 why[0] ? why : "no answer");
-	uv_close((uv_handle_t *)&g->timer, NULL);
-}
-
-static void get_connected(uv_connect_t *req, int status)
-{
-	struct fleet_get *g = req->data;
-	char head[1024];
-	int n;
-
-	if (status < 0) {
-		snprintf(g->err, sizeof g->err, "connect: %s",
-			 uv_strerror(status));
-		proto_stream_close(&g->st, g->err);
-		return;
-	}
-	n = snprintf(head, sizeof head,
-		     "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: "
-		     "application/json\r\nConnection: close\r\n\r\n",
-		     g->path, g->host);
-	/* Over TLS the request waits in the stream for the handshake. */
-	if ((g->tls ? proto_stream_tls_start(&g->st, g->tls, false, g->host)
-		    : proto_stream_start(&g->st)) < 0 ||
-	    proto_stream_write(&g->st, (const uint8_t *)head, (size_t)n) < 0)
-		proto_stream_close(&g->st, "cannot send the request");
-}
-
-static void get_timeout(uv_timer_t *t)
-{
-	struct fleet_get *g = t->data;
-
-	snprintf(g->err, sizeof g->err, "no answer within %d s",
-		 FLEET_TIMEOUT_MS / 1000);
-	proto_stream_close(&g->st, g->err);
-}
-
-/* "http[s]://HOST:PORT[/]" → address; IPv6 as http://[::1]:8080. */
-static int url_parse(const char *url, struct fleet_get *g,
-		     struct sockaddr_storage *ss)
-{
-	struct http_parser_url u;
-	const char *scheme;
-	size_t hl, sl;
-	int port;
-
-	http_parser_url_init(&u);
-	if (http_parser_parse_url(url, strlen(url), 0, &u) != 0 ||
-	    !(u.field_set & (1 << UF_SCHEMA)) ||
-	    !(u.field_set & (1 << UF_HOST)))
-		return -EINVAL;
-	scheme = url + u.field_data[UF_SCHEMA].off;
-	sl = u.field_data[UF_SCHEMA].len;
-	if (sl == 5 && strncmp(scheme, "https", 5) == 0)
-		g->https = true;
-	else if (sl != 4 || strncmp(scheme, "http", 4) != 0)
-		return -EINVAL;
-	port = u.port ? u.port : g->https ? 443 : 80;
-	hl = u.field_data[UF_HOST].len;
-	if (hl >= sizeof g->host)
-		return -EINVAL;
-	memcpy(g->host, url + u.field_data[UF_HOST].off, hl);
-	g->host[hl] = '\0';
-	snprintf(g->path, sizeof g->path, "/api/fleet");
-	if (uv_ip4_addr(g->host, port, (struct sockaddr_in *)ss) == 0 ||
-	    uv_ip6_addr(g->host, port, (struct sockaddr_in6 *)ss) == 0)
-		return 0;
-	return -EINVAL;
-}
-
-static int fleet_fetch(const char *url, const struct proto_tls_config *tc,
-		       struct fleet_get *g)
-{
-	struct sockaddr_storage ss;
-	struct proto_tls tls;
-	uv_loop_t loop;
-	int r;
-
-	memset(&tls, 0, sizeof tls);
-	if (url_parse(url, g, &ss) < 0) {
-		snprintf(g->err, sizeof g->err,
-			 "not an http[s]://ADDRESS:PORT URL (a numeric "
-			 "address)");
-		return -EINVAL;
-	}
-	if (g->https) {
-		if (!tc->ca || !tc->cert || !tc->key) {
-			snprintf(g->err, sizeof g->err,
-				 "https needs --tls-ca, --tls-cert and "
-				 "--tls-key");
-			return -EINVAL;
-		}
-		if (proto_tls_init(&tls, tc, g->err, sizeof g->err) < 0)
-			return -EINVAL;
-		g->tls = &tls;
-	}
-	http_parser_init(&g->p, HTTP_RESPONSE);
-	g->p.data = g;
-	uv_loop_init(&loop);
-	r = proto_stream_init(&loop, &g->st, g, g->rbuf, sizeof g->rbuf,
-			      64 * 1024, get_read, get_closed);
-	if (r == 0) {
-		uv_timer_init(&loop, &g->timer);
-		g->timer.data = g;
-		uv_timer_start(&g->timer, get_timeout, FLEET_TIMEOUT_MS, 0);
-		g->conn.data = g;
-		r = uv_tcp_connect(&g->conn, &g->st.tcp, (struct sockaddr *)&ss,
-				   get_connected);
-		if (r < 0) {
-			snprintf(g->err, sizeof g->err, "connect: %s",
-				 uv_strerror(r));
-			proto_stream_close(&g->st, g->err);
-		}
-		uv_run(&loop, UV_RUN_DEFAULT);
-	}
-	uv_loop_close(&loop);
-	proto_tls_free(&tls);
-	return g->done ? 0 : -EIO;
-}
+#define FLEET_EXIT_HOST	       1 /* a host named is not in the fleet */
 
 /* A string member escaped for the terminal: every one of them comes from
  * an agent's report (host ids, racks, check messages). */
@@ -269,7 +69,7 @@ static void fleet_zk_text(json_t *z, char *buf, size_t len)
 
 static void fleet_print(json_t *doc, FILE *out)
 {
-	struct text_esc e = { .next = 0 };
+	struct text_esc e = {.next = 0};
 	json_t *c, *h, *k, *roles, *r;
 	size_t i, j, m;
 	char rl[64], zk[96], sw[272]; /* a 255-byte System Name and " +N" */
@@ -308,6 +108,89 @@ static void fleet_print(json_t *doc, FILE *out)
 	}
 }
 
+/* A host id as the protocol allows it (1 to 63 printable ASCII bytes, no
+ * space), percent-encoded into the request's path. */
+static int fleet_host_path(const char *id, char *path, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, n = strlen(id), o;
+
+	if (n == 0 || n > 63)
+		return -EINVAL;
+	o = (size_t)snprintf(path, cap, "/api/hosts/");
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)id[i];
+		bool plain = (ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || strchr("-._~", ch);
+
+		if (ch <= ' ' || ch > '~')
+			return -EINVAL;
+		if (o + 4 > cap)
+			return -EINVAL;
+		if (plain) {
+			path[o++] = (char)ch;
+		} else {
+			path[o++] = '%';
+			path[o++] = hex[ch >> 4];
+			path[o++] = hex[ch & 15];
+		}
+	}
+	path[o] = '\0';
+	return 0;
+}
+
+/* Keeps in doc's hosts only the ids named, and the clusters they are in;
+ * -ENOENT (after saying which) when one is not in the fleet.  No ids:
+ * everything stays. */
+static int fleet_keep_hosts(json_t *doc, char **ids, int n)
+{
+	json_t *hosts = json_object_get(doc, "hosts"), *kept, *cl, *c,
+	       *h = NULL;
+	char safe[256];
+	size_t i, j;
+	int k, rc = 0;
+
+	if (n == 0)
+		return 0;
+	kept = json_array();
+	cl = json_array();
+
+	for (k = 0; k < n; k++) {
+		json_array_foreach(hosts, i, h)
+		{
+			const char *id =
+			    json_string_value(json_object_get(h, "host_id"));
+
+			if (id && strcmp(id, ids[k]) == 0)
+				break;
+		}
+		if (i == json_array_size(hosts)) {
+			fprintf(stderr,
+				"kagent fleet: no host '%s' in the "
+				"fleet\n",
+				text_escape(safe, sizeof safe, ids[k]));
+			rc = -ENOENT;
+			continue;
+		}
+		json_array_append(kept, h);
+	}
+	json_array_foreach(json_object_get(doc, "clusters"), i, c)
+	{
+		json_array_foreach(kept, j, h)
+		{
+			if (json_equal(json_object_get(c, "name"),
+				       json_object_get(h, "cluster"))) {
+				json_array_append(cl, c);
+				break;
+			}
+		}
+	}
+	json_object_set_new(doc, "hosts", kept);
+	json_object_set_new(doc, "clusters", cl);
+	return rc;
+}
+
 int cmd_fleet(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -316,11 +199,13 @@ int cmd_fleet(int argc, char **argv)
 	    {"tls-cert", required_argument, NULL, 'C'},
 	    {"tls-key", required_argument, NULL, 'k'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"forget", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *url = FLEET_DEFAULT_URL;
+	const char *url = FLEET_DEFAULT_URL, *forget = NULL;
 	struct proto_tls_config tc = {0};
+	char path[256], safe[256];
 	struct fleet_get *g;
 	json_error_t jerr;
 	json_t *doc;
@@ -345,27 +230,51 @@ int cmd_fleet(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'f':
+			forget = optarg;
+			break;
 		case 'h':
 			printf(
 			    "usage: kagent fleet [--collector URL] [--tls-ca "
-			    "FILE --tls-cert FILE --tls-key FILE] [--json]\n"
+			    "FILE --tls-cert FILE --tls-key FILE] [--json] "
+			    "[HOST...]\n"
+			    "       kagent fleet [--collector URL] [--tls-*] "
+			    "--forget HOST\n"
 			    "  --collector  kcollectord's HTTP API "
 			    "(default " FLEET_DEFAULT_URL ")\n"
 			    "  --tls-*      for an https:// collector: its CA, "
-			    "this reader's certificate and key\n");
+			    "this reader's certificate and key\n"
+			    "  HOST...      show only these hosts\n"
+			    "  --forget     remove a retired host from the "
+			    "collector (an admin certificate)\n");
 			return AGENT_EXIT_OK;
 		default:
 			fprintf(stderr,
 				"kagent fleet: bad option '%s' (valid: "
 				"--collector URL, --tls-ca FILE, --tls-cert "
-				"FILE, --tls-key FILE, --json)\n",
+				"FILE, --tls-key FILE, --json, --forget "
+				"HOST)\n",
 				argv[optind - 1]);
 			return AGENT_EXIT_USAGE;
 		}
 	}
+	if (forget && (optind < argc || json)) {
+		fprintf(stderr, "kagent fleet: --forget takes one host and "
+				"no other host nor --json\n");
+		return AGENT_EXIT_USAGE;
+	}
+	if (forget && fleet_host_path(forget, path, sizeof path) < 0) {
+		fprintf(stderr,
+			"kagent fleet: --forget '%s': not a host id (1 to 63 "
+			"printable ASCII characters, no space)\n",
+			text_escape(safe, sizeof safe, forget));
+		return AGENT_EXIT_USAGE;
+	}
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return FLEET_EXIT_UNREACHABLE;
+	g->method = forget ? "DELETE" : "GET";
+	snprintf(g->path, sizeof g->path, "%s", forget ? path : "/api/fleet");
 	rc = fleet_fetch(url, &tc, g);
 	if (rc < 0) {
 		fprintf(stderr, "kagent fleet: %s: %s\n", url, g->err);
@@ -374,20 +283,34 @@ int cmd_fleet(int argc, char **argv)
 	}
 	doc = json_loads(g->body ? g->body : "", 0, &jerr);
 	if (g->status != 200 || doc == NULL) {
-		char safe[1024];
+		char answer[1024];
 
 		fprintf(stderr, "kagent fleet: %s: HTTP %d: %s\n", url,
 			g->status,
-			text_escape(safe, sizeof safe,
+			text_escape(answer, sizeof answer,
 				    g->body ? g->body : jerr.text));
 		json_decref(doc);
 		rc = FLEET_EXIT_UNREACHABLE;
 		goto out_free;
 	}
+	if (forget) {
+		/* Logged by the collector with the certificate that asked. */
+		printf("kagent fleet: %s forgotten\n",
+		       text_escape(safe, sizeof safe, forget));
+		json_decref(doc);
+		rc = AGENT_EXIT_OK;
+		goto out_free;
+	}
+	if (fleet_keep_hosts(doc, argv + optind, argc - optind) < 0) {
+		json_decref(doc);
+		rc = FLEET_EXIT_HOST;
+		goto out_free;
+	}
 	if (json) {
 		/* \u escapes for all but ASCII: no control character reaches
 		 * a terminal even from the JSON. */
-		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		char *text =
+		    json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 		text_json_fputs(text ? text : "null", stdout);
 		free(text);

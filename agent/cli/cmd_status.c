@@ -1,8 +1,10 @@
 /* kagent status [--socket PATH] [--config FILE] [--json]
  *
- * Asks the running kagentd over its unix socket.  When nothing answers it
- * says so, judges the host once itself as `kagent check` does, and exits
- * 3 (UNKNOWN): the daemon's view is missing whatever the checks say. */
+ * Asks the running kagentd over its unix socket and exits as a plugin
+ * would on its verdict: 0 pass, 1 warn, 2 fail, 3 unknown.  When nothing
+ * answers it says so, judges the host once itself as `kagent check` does,
+ * and exits 3 (UNKNOWN): the daemon's view is missing whatever the checks
+ * say.  --json is JSON in every case. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,10 +16,13 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "check_plugin.h"
 #include "conf.h"
 #include "text_esc.h"
 
-#define EXIT_NOT_RUNNING 3
+#define EXIT_NOT_RUNNING PLUGIN_UNKNOWN
+/* The one-shot check when kagentd does not answer: kagent check's. */
+#define STATUS_CHECK_TIMEOUT_S 10
 #define STATUS_REPLY_MAX (1 << 20)
 #define STATUS_TIMEOUT_S 5
 
@@ -175,6 +180,36 @@ static void print_uplink(json_t *doc, FILE *out)
 			text_esc(&e, json_string_value(w)));
 }
 
+/* With a list of collectors: the one in use, why, and each one's last
+ * failure, so that a fail-over is explained where it is seen. */
+static void print_collectors(json_t *doc, FILE *out)
+{
+	struct text_esc e = { .next = 0 };
+	json_t *list = json_object_get(doc, "collectors"), *c;
+	size_t i;
+
+	if (json_array_size(list) < 2)
+		return;
+	fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " of %zu: %s\n", "in use",
+		integer(doc, "collector_position"), json_array_size(list),
+		str(&e, doc, "collector_reason"));
+	json_array_foreach(list, i, c) {
+		fprintf(out, "%-16s %" JSON_INTEGER_FORMAT " %s%s: ",
+			i == 0 ? "collectors" : "",
+			integer(c, "position"), str(&e, c, "addr"),
+			json_is_true(json_object_get(c, "in_use")) ? " (in use)"
+								   : "");
+		if (json_is_string(json_object_get(c, "last_error")))
+			fprintf(out, "%" JSON_INTEGER_FORMAT " failure(s), last "
+				"%" JSON_INTEGER_FORMAT " s ago: %s\n",
+				integer(c, "failures"),
+				integer(c, "last_error_age_s"),
+				str(&e, c, "last_error"));
+		else
+			fprintf(out, "no failure\n");
+	}
+}
+
 static void print_text(json_t *doc, FILE *out)
 {
 	struct text_esc e = { .next = 0 };
@@ -187,6 +222,7 @@ static void print_text(json_t *doc, FILE *out)
 	num(out, "uptime (s)", doc, "uptime_s");
 	fprintf(out, "%-16s %s (%s)\n", "collector", str(&e, doc, "collector"),
 		str(&e, doc, "connection"));
+	print_collectors(doc, out);
 	le = str(&e, doc, "last_error");
 	if (le[0] && strcmp(le, "-"))
 		fprintf(out, "%-16s %s\n", "last error", le);
@@ -224,6 +260,47 @@ static void print_text(json_t *doc, FILE *out)
 	}
 }
 
+/* The daemon's verdict as a plugin's exit status. */
+static int verdict_exit(json_t *doc)
+{
+	const char *v = json_string_value(json_object_get(doc, "verdict"));
+
+	if (v == NULL)
+		return PLUGIN_UNKNOWN;
+	if (!strcmp(v, "pass") || !strcmp(v, "info"))
+		return PLUGIN_OK;
+	if (!strcmp(v, "warn"))
+		return PLUGIN_WARNING;
+	if (!strcmp(v, "fail"))
+		return PLUGIN_CRITICAL;
+	return PLUGIN_UNKNOWN;
+}
+
+static void json_out(json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII)
+			 : NULL;
+
+	text_json_fputs(text ? text : "null", stdout);
+	fputc('\n', stdout);
+	free(text);
+}
+
+/* No kagentd: what failed, and the host judged once as kagent check
+ * --json would, under "check". */
+static void not_running_json(const char *path, const char *why,
+			     const char *root, const char *config)
+{
+	json_t *check = NULL, *doc;
+
+	cmd_check_doc(root, config, STATUS_CHECK_TIMEOUT_S, &check);
+	doc = json_pack("{s:b s:s s:s s:s s:o}", "running", 0, "socket", path,
+			"error", why, "verdict", "unknown", "check",
+			check ? check : json_null());
+	json_out(doc);
+	json_decref(doc);
+}
+
 /* The socket named in the configuration, when it can be read. */
 static void socket_from_conf(const char *config, char *path, size_t len,
 			     char *root, size_t rlen)
@@ -251,7 +328,7 @@ int cmd_status(int argc, char **argv)
 	char *reply = NULL;
 	json_error_t jerr;
 	json_t *doc;
-	int json = 0, c;
+	int json = 0, c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -272,13 +349,17 @@ int cmd_status(int argc, char **argv)
 		default:
 			fprintf(stderr, "kagent status: unknown or incomplete option '%s'\n%s",
 				argv[optind - 1], usage_text);
-			return AGENT_EXIT_USAGE;
+			return PLUGIN_UNKNOWN;
 		}
 	}
 	socket_from_conf(config, path, sizeof path, root, sizeof root);
 	if (sock)
 		snprintf(path, sizeof path, "%s", sock);
-	if (ask(path, &reply, why, sizeof why) < 0) {
+	if (ask(path, &reply, why, sizeof why) < 0 && json) {
+		not_running_json(path, why, root, config);
+		return EXIT_NOT_RUNNING;
+	}
+	if (reply == NULL) {
 		char *check_argv[] = { "check", "--root", root, "--config",
 				       (char *)config, NULL };
 
@@ -296,16 +377,12 @@ int cmd_status(int argc, char **argv)
 	}
 	/* Re-encoded with \u escapes for all but ASCII: no C1 control of
 	 * a check message reaches a terminal even from the JSON. */
-	if (json) {
-		char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
-
-		text_json_fputs(text ? text : "null", stdout);
-		fputc('\n', stdout);
-		free(text);
-	} else {
+	if (json)
+		json_out(doc);
+	else
 		print_text(doc, stdout);
-	}
+	rc = verdict_exit(doc);
 	json_decref(doc);
 	free(reply);
-	return 0;
+	return rc;
 }

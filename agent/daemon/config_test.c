@@ -40,11 +40,12 @@ static int test_all(const struct conf *conf, char *err, size_t errlen)
 
 	if (conf_agent_check(conf, err, errlen) < 0)
 		return -1;
-	if (ca->collector[0] &&
-	    proto_hostport_parse(ca->collector, &hp, why, sizeof why) < 0) {
-		snprintf(err, errlen, "collector: %s", why);
-		return -1;
-	}
+	for (size_t i = 0; i < ca->n_collectors; i++)
+		if (proto_hostport_parse(ca->collectors[i], &hp, why,
+					 sizeof why) < 0) {
+			snprintf(err, errlen, "collector: %s", why);
+			return -1;
+		}
 	if (ca->collector[0] && !ca->insecure) {
 		memset(&tc, 0, sizeof tc);
 		tc.ca = ca->tls_ca;

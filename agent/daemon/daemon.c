@@ -52,7 +52,7 @@ static void cert_expiry_refresh(struct agent *a)
 
 static void send_full(struct agent *a)
 {
-	struct prober_full_req q;
+	struct job_full_req q;
 	int r;
 
 	memset(&q, 0, sizeof q);
@@ -66,7 +66,7 @@ static void send_full(struct agent *a)
 	q.tls_cert_not_after = a->cert.not_after;
 	a->cert.now = q.timestamp_ms / 1000; /* the check's moment too */
 	a->full_seq = q.seq;
-	r = daemon_prober_send(a, PROBER_FULL, &q, sizeof q);
+	r = daemon_job_start(a, JOB_FULL, &q);
 	if (r < 0) {
 		core_log(LOG_ERR, "prober: %s", uv_strerror(r));
 		agent_stop(a, 1);
@@ -81,16 +81,16 @@ static void dispatch(struct agent *a)
 
 	if (a->busy || a->stopping)
 		return;
-	if (a->want & WANT(PROBER_HEALTH)) {
-		a->want &= ~WANT(PROBER_HEALTH);
-		r = daemon_prober_send(a, PROBER_HEALTH, NULL, 0);
-	} else if (a->want & WANT(PROBER_SMART_REFRESH)) {
-		a->want &= ~WANT(PROBER_SMART_REFRESH);
-		r = daemon_prober_send(a, PROBER_SMART_REFRESH, NULL, 0);
-	} else if (a->want & WANT(PROBER_FULL)) {
+	if (a->want & WANT(JOB_HEALTH)) {
+		a->want &= ~WANT(JOB_HEALTH);
+		r = daemon_job_start(a, JOB_HEALTH, NULL);
+	} else if (a->want & WANT(JOB_SMART_REFRESH)) {
+		a->want &= ~WANT(JOB_SMART_REFRESH);
+		r = daemon_job_start(a, JOB_SMART_REFRESH, NULL);
+	} else if (a->want & WANT(JOB_FULL)) {
 		if (zk_live_hold(&a->zk, &a->loop))
 			return;
-		a->want &= ~WANT(PROBER_FULL);
+		a->want &= ~WANT(JOB_FULL);
 		send_full(a);
 		return;
 	} else {
@@ -170,7 +170,7 @@ static void on_full(struct agent *a, const uint8_t *frame, size_t len)
 	uplink_kick(&a->up);
 }
 
-static void on_health(struct agent *a, const struct prober_health *h)
+static void on_health(struct agent *a, const struct job_health *h)
 {
 	char host[ZK_HOST_MAX];
 
@@ -179,30 +179,37 @@ static void on_health(struct agent *a, const struct prober_health *h)
 	zk_live_target(&a->zk, host, h->zk_port);
 	/* Report on change: a link that dropped or an alarm that fired. */
 	if (a->digest_known && h->digest != a->digest)
-		a->want |= WANT(PROBER_FULL);
+		a->want |= WANT(JOB_FULL);
 	a->digest = h->digest;
 	a->digest_known = true;
 }
 
 void agent_on_reply(struct agent *a)
 {
-	uv_timer_stop(&a->t_reply);
-	if (a->rh.status == -PROBER_RESTARTED) {
-		/* The watchdog replaced the worker and logged it. */
-		a->prober_restarts++;
-		snprintf(a->prober_error, sizeof a->prober_error, "%.*s",
-			 (int)a->rh.len, (const char *)a->body);
-	} else if (a->rh.status < 0) {
-		core_log(LOG_ERR, "prober refused request %u: %.*s",
-			a->rh.code, (int)a->rh.len, (const char *)a->body);
-	} else if (a->rh.code == PROBER_FULL && a->rh.len > PROTO_FRAME_HDR) {
-		on_full(a, a->body, a->rh.len);
-	} else if (a->rh.code == PROBER_HEALTH &&
-		   a->rh.len == sizeof(struct prober_health)) {
-		on_health(a, (const struct prober_health *)a->body);
-	}
 	a->busy = 0;
-	a->rh_have = a->body_have = 0;
+	if (a->stopping)
+		return;
+	/* The watchdog replaced a worker (and logged it) during the job. */
+	a->prober_restarts = a->pc.restarts;
+	snprintf(a->prober_error, sizeof a->prober_error, "%s",
+		 a->pc.last_error);
+	if (a->pc.dead) {
+		core_log(LOG_ERR, "the prober went away: %s",
+			 strerror(-a->pc.dead));
+		agent_stop(a, 1);
+		return;
+	}
+	if (a->rh.status == -PROBER_RESTARTED) {
+		/* Counted above. */
+	} else if (a->rh.status < 0) {
+		core_log(LOG_ERR, "job %u failed: %.*s", a->rh.code,
+			 (int)a->rh.len, (const char *)a->body);
+	} else if (a->rh.code == JOB_FULL && a->rh.len > PROTO_FRAME_HDR) {
+		on_full(a, a->body, a->rh.len);
+	} else if (a->rh.code == JOB_HEALTH &&
+		   a->rh.len == sizeof(struct job_health)) {
+		on_health(a, (const struct job_health *)a->body);
+	}
 	dispatch(a);
 }
 
@@ -210,7 +217,7 @@ static void on_full_timer(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 
-	a->want |= WANT(PROBER_FULL);
+	a->want |= WANT(JOB_FULL);
 	dispatch(a);
 }
 
@@ -218,7 +225,7 @@ static void on_health_timer(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 
-	a->want |= WANT(PROBER_HEALTH);
+	a->want |= WANT(JOB_HEALTH);
 	dispatch(a);
 }
 
@@ -226,7 +233,7 @@ static void on_smart_timer(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 
-	a->want |= WANT(PROBER_SMART_REFRESH);
+	a->want |= WANT(JOB_SMART_REFRESH);
 	dispatch(a);
 }
 
@@ -269,7 +276,6 @@ void agent_stop(struct agent *a, int code)
 		close_handle(&a->sig_term);
 		close_handle(&a->sig_int);
 		close_handle(&a->sig_hup);
-		close_handle(&a->prober);
 		close_handle(&a->t_notify);
 	}
 }
@@ -393,11 +399,11 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	signal_on(a, &a->sig_term, SIGTERM);
 	signal_on(a, &a->sig_int, SIGINT);
 	signal_on(a, &a->sig_hup, SIGHUP);
-	daemon_prober_open(a, fd);
 	a->body = malloc(PROBER_BODY_MAX);
 	a->env = malloc(sizeof *a->env);
 	proto_lists_init(&a->lists);
-	if (a->body == NULL || a->env == NULL)
+	if (a->body == NULL || a->env == NULL ||
+	    daemon_prober_open(a, fd) < 0)
 		return -ENOMEM;
 	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
 		       &err);
@@ -444,8 +450,8 @@ int agent_run(const struct conf *conf)
 			 KAGENT_VERSION, a->host_id,
 			conf->agent.collector[0] ? conf->agent.collector : "(none)",
 			conf->agent.spool);
-		a->want = WANT(PROBER_HEALTH) | WANT(PROBER_SMART_REFRESH) |
-			  WANT(PROBER_FULL);
+		a->want = WANT(JOB_HEALTH) | WANT(JOB_SMART_REFRESH) |
+			  WANT(JOB_FULL);
 		dispatch(a);
 		uplink_start(&a->up);
 		daemon_notify_ready(a);
@@ -464,6 +470,11 @@ int agent_run(const struct conf *conf)
 	if (a->loop_ready)
 		uv_loop_close(&a->loop);
 	core_notify_close(&a->notify);
+	prober_client_install(false);
+	report_job_free(a->job);
+	prober_client_free(&a->pc);
+	if (a->pc.fd > 0)
+		close(a->pc.fd);
 	spool_close(&a->spool);
 	proto_lists_free(&a->lists);
 	free(a->last_frame);

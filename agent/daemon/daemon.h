@@ -2,13 +2,14 @@
  * daemon.h — kagentd: one libuv loop that schedules reports, keeps them in
  * the spool (on disk, or in memory while the connection is up and the ack
  * is not late) until the collector acknowledges them, and serves the
- * local status; and the prober, a child process that does the slow and
- * privileged probing and answers a fixed set of requests over a
- * socketpair.
+ * local status; its jobs (gather, judge, build and encode a report, a
+ * health digest, a SMART refresh) run on libuv's thread pool; and the
+ * prober, a child process that holds the capabilities and only reads,
+ * answering a fixed set of requests over a socketpair.
  *
  * The loop's process needs no privilege once the prober is forked: it
- * reads its configuration, writes the spool and the control socket, and
- * talks to the network.  Everything that reads devices runs in the prober.
+ * reads what it may itself and asks the prober for the rest (a root-only
+ * file's descriptor, a disk's raw SMART bytes), and parses all of it.
  */
 #ifndef KAGENT_DAEMON_H
 #define KAGENT_DAEMON_H
@@ -26,6 +27,8 @@
 #include "facts.h"
 #include "facts_cache.h"
 #include "health.h"
+#include "hostport.h"
+#include "nvme.h"
 #include "proto.h"
 #include "smart_ata.h"
 #include "stream.h"
@@ -155,6 +158,8 @@ struct report_smart {
 	struct disk_health health;
 	bool ata_known;
 	struct hw_ata_smart ata;
+	bool nvme_known;
+	struct hw_nvme_health nvme;
 };
 
 struct report_input {
@@ -180,20 +185,17 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 void report_host_names(const char *root, char *hostname, size_t hlen,
 		       char *machine_id, size_t mlen);
 
-/* ---- prober.c: the child that probes ---- */
+/* ---- report_job.c: what the unprivileged side gathers and builds ---- */
 
-enum prober_code {
-	PROBER_FULL = 1,          /* body prober_full_req; reply a frame */
-	PROBER_HEALTH = 2,        /* no body; reply prober_health */
-	PROBER_SMART_REFRESH = 3, /* no body; empty reply once read */
+/* The loop's jobs, one at a time, each run on libuv's thread pool: the
+ * gathering blocks on files and on round trips to the prober. */
+enum agent_job {
+	JOB_FULL = 1,          /* body job_full_req; reply a frame */
+	JOB_HEALTH = 2,        /* reply job_health */
+	JOB_SMART_REFRESH = 3, /* reply empty once read */
 };
 
-struct prober_req_hdr {
-	uint32_t code;
-	uint32_t len; /* of the body that follows */
-};
-
-struct prober_full_req {
+struct job_full_req {
 	uint64_t seq;
 	int64_t timestamp_ms;
 	uint32_t interval_s;
@@ -201,8 +203,7 @@ struct prober_full_req {
 	 * when zk_meta.have. */
 	struct async_meta zk_meta;
 	struct zk_status zk;
-	/* agent.tls.expiry's certificate, read by this side, which has
-	 * OpenSSL loaded anyway: the prober never touches libcrypto. */
+	/* agent.tls.expiry's certificate, read on the loop. */
 	uint32_t tls_cert_read; /* 1: the two below are set */
 	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */
 	int64_t tls_cert_not_after;
@@ -216,7 +217,7 @@ struct prober_reply_hdr {
 };
 
 /* Cheap state whose change triggers a report now. */
-struct prober_health {
+struct job_health {
 	uint64_t digest; /* links (state, carrier, speed), sensor alarms */
 	int32_t zk_port; /* where the parent probes ZooKeeper; 0: no role */
 	char zk_host[ZK_HOST_MAX];
@@ -224,10 +225,57 @@ struct prober_health {
 
 #define PROBER_BODY_MAX (PROTO_FRAME_HDR + PROTO_FRAME_MAX)
 
+struct report_job;
+struct prober_client;
+/* The job state that lives across jobs (facts cache, libsensors, SMART of
+ * the last refresh), reading through pc. */
+struct report_job *report_job_new(const struct conf *conf, const char *host_id,
+				  struct prober_client *pc);
+void report_job_free(struct report_job *j);
+/* Runs job code (q for JOB_FULL) and leaves its answer in *rh and body
+ * (PROBER_BODY_MAX).  rh->status -PROBER_RESTARTED: a round trip to the
+ * prober was answered so (the watchdog replaced its worker); -EPIPE or
+ * -ETIMEDOUT: the prober is gone or stuck. */
+void report_job_run(struct report_job *j, uint32_t code,
+		    const struct job_full_req *q, struct prober_reply_hdr *rh,
+		    uint8_t *body);
+
+/* ---- prober.c: the child that reads ---- */
+
+/* The prober's whole request set.  Each request names the job it serves
+ * (the watchdog's messages say which), each answer is bounded. */
+enum prober_code {
+	PROBER_PING = 1,     /* no body; empty reply: still answering */
+	PROBER_OPEN = 2,     /* prober_open_req; the fd rides the reply */
+	PROBER_ATA = 3,      /* devnode; reply struct hw_ata_raw */
+	PROBER_NVME = 4,     /* controller node; reply the 512-byte log */
+	PROBER_SMARTCTL = 5, /* devnode; reply smartctl's JSON */
+};
+#define PROBER_CODE_MAX PROBER_SMARTCTL
+
+struct prober_req_hdr {
+	uint32_t code;
+	uint32_t job; /* enum agent_job, for the messages */
+	uint32_t len; /* of the body that follows */
+};
+
+struct prober_open_req {
+	uint32_t flags; /* 0 or O_DIRECTORY */
+	char path[PATH_MAX]; /* NUL-terminated; only that much is sent */
+};
+
+/* The largest request body, the largest error message. */
+#define PROBER_REQ_MAX (sizeof(struct prober_open_req))
+#define PROBER_MSG_MAX 512
+/* The largest answer to code on success; 0 for an unknown code. */
+size_t prober_answer_max(uint32_t code);
+/* The largest body of a reply with status (an error is a message). */
+size_t prober_reply_max(uint32_t code, int32_t status);
+
 /* Serves requests on fd until the parent closes it; returns 0 then, or a
- * negative errno when the socket fails.  conf.agent gives host id and
- * root. */
-int prober_serve(int fd, const struct conf *conf, const char *host_id);
+ * negative errno when the socket fails.  conf.agent gives the root and
+ * the configured services' paths that make the allow-list. */
+int prober_serve(int fd, const struct conf *conf);
 
 /* ---- prober_watch.c: the prober's watchdog ---- */
 
@@ -242,7 +290,70 @@ int prober_serve(int fd, const struct conf *conf, const char *host_id);
  * conf.agent.prober_timeout_s (or dies); that request is answered
  * -PROBER_RESTARTED with the reason.  Returns 0 when the parent closes
  * fd. */
-int prober_watch(int fd, const struct conf *conf, const char *host_id);
+int prober_watch(int fd, const struct conf *conf);
+
+/* ---- uplink_pick.c: which collector of the list, and when ---- */
+
+/* Why the collector in use is the one in use. */
+enum uplink_why {
+	UPLINK_WHY_PREFERRED = 0, /* the first of the list */
+	UPLINK_WHY_FAILOVER,      /* the one before it failed */
+	UPLINK_WHY_FAILBACK,      /* back on the first after a probe */
+};
+
+struct uplink_peer {
+	char addr[CONF_COLLECTOR_LEN]; /* as configured */
+	char host[PROTO_HOST_MAX];
+	char port[8];
+	char last_error[160]; /* "" none yet */
+	int64_t last_error_ms;
+	uint64_t failures;
+};
+
+/* The choice among the configured collectors, a pure state machine: the
+ * clock (ms, monotonic) and the random numbers come from the caller, so
+ * that a test can drive it. */
+struct uplink_pick {
+	struct uplink_peer peer[CONF_COLLECTORS_MAX];
+	size_t n;
+	size_t cur;               /* the one in use or being tried */
+	unsigned attempt;         /* failures since the last hello-ack */
+	int64_t failback_ms;      /* how often the first is tried again */
+	int64_t next_failback_ms; /* 0: none due (on the first, or not up) */
+	bool probing;             /* cur is the first, tried from back */
+	size_t back;
+	enum uplink_why why;
+	size_t why_from;          /* the collector that failed, or was left */
+	char why_error[160];
+	int64_t why_ms;
+};
+
+/* The collectors of ca in order; -EINVAL with err naming a bad entry
+ * (conf_parse has checked them already). */
+int uplink_pick_init(struct uplink_pick *p, const struct conf_agent *ca,
+		     char *err, size_t errlen);
+/* The connection to cur failed (why): noted on it, and the next one is
+ * chosen.  Returns the delay before trying it: 0 back to the collector
+ * that held while a probe of the first failed; otherwise
+ * uplink_backoff_ms(attempt / n, rnd), so that a pass over the whole list
+ * is made at each step of the backoff before the step doubles. */
+uint64_t uplink_pick_failed(struct uplink_pick *p, int64_t now,
+			    const char *why, uint32_t rnd);
+/* cur answered the hello: the failures end; away from the first, its
+ * next probe is due failback_ms from now. */
+void uplink_pick_ok(struct uplink_pick *p, int64_t now);
+/* Connected to cur (not the first) and the first's probe is due. */
+bool uplink_pick_failback_due(const struct uplink_pick *p, int64_t now);
+/* Leaves cur for the first; its failure brings cur back at once. */
+void uplink_pick_probe(struct uplink_pick *p);
+/* One sentence: why cur is in use. */
+void uplink_pick_reason(const struct uplink_pick *p, int64_t now, char *buf,
+			size_t len);
+/* Sets in doc: collector_position (1-based), collector_reason,
+ * collector_why ("preferred", "fail-over", "failback", "probe"),
+ * failback_in_s (null when none is due) and collectors: [{addr, position,
+ * in_use, failures, last_error, last_error_age_s}]. */
+void uplink_pick_json(const struct uplink_pick *p, int64_t now, json_t *doc);
 
 /* ---- uplink.c: the connection to the collector ---- */
 
@@ -273,12 +384,13 @@ struct uplink_seq_reset {
 struct uplink {
 	uv_loop_t *loop;
 	struct spool *spool;
-	char host[256];
+	struct uplink_pick pick;
+	char host[PROTO_HOST_MAX]; /* of pick's cur, copied at each attempt */
 	char port[8];
-	char addr[256]; /* as configured, for the log */
+	char addr[CONF_COLLECTOR_LEN]; /* as configured, for the log */
+	bool switching; /* the stream closes for a failback probe */
 	char host_id[CONF_HOST_ID_MAX];
 	enum uplink_state state;
-	unsigned attempt; /* since the last hello-ack */
 	uint64_t acked_seq;
 	uint64_t sent_seq; /* highest sent on this connection */
 	uint64_t last_sent_seq;
@@ -321,6 +433,10 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 /* Re-reads the certificates for the next connection (SIGHUP); on error the
  * old context stays and err says why. */
 int uplink_reload(struct uplink *u, char *err, size_t errlen);
+/* Connected away from the first collector and its failback_interval
+ * passed: closes the connection (the spool keeps what was in flight) and
+ * tries the first; its failure brings the uplink back at once. */
+void uplink_failback(struct uplink *u);
 /* First connection attempt, now. */
 void uplink_start(struct uplink *u);
 /* A new report is spooled: send it when connected. */

@@ -13,6 +13,7 @@
 #include "core_notify.h"
 #include "daemon.h"
 #include "privsep.h"
+#include "prober_client.h"
 #include "zk_live.h"
 
 #define WANT(code) (1u << (code))
@@ -30,18 +31,19 @@ struct agent {
 	uv_timer_t t_hold; /* writes held reports whose ack is late */
 	uv_signal_t sig_term, sig_int, sig_hup;
 
-	/* The prober and its one outstanding request. */
+	/* The prober, and the one job in flight on the thread pool. */
 	pid_t prober_pid;
-	uv_pipe_t prober;
-	unsigned want;	  /* WANT(PROBER_*) */
-	uint32_t busy;	  /* the code awaiting its reply, 0 when idle */
+	struct prober_client pc;
+	struct report_job *job;
+	uv_work_t work;
+	unsigned want;	  /* WANT(JOB_*) */
+	uint32_t busy;	  /* the job in flight, 0 when idle */
+	struct job_full_req q;
 	struct prober_reply_hdr rh;
-	size_t rh_have;
 	uint8_t *body;	  /* PROBER_BODY_MAX */
-	size_t body_have;
 	uint64_t full_seq; /* seq of the FULL in flight */
-	/* The watchdog answers every request within prober_timeout; this
-	 * timer is for a watchdog that does not. */
+	/* Every request to the prober is answered within prober_timeout
+	 * and the slack; this timer is for a job that does not end. */
 	uv_timer_t t_reply;
 	unsigned prober_restarts; /* workers the watchdog replaced */
 	char prober_error[256];   /* its last reason, "" when none */
@@ -89,10 +91,12 @@ void daemon_notify_status(struct agent *a);
 
 /* daemon_prober.c */
 int daemon_prober_fork(struct agent *a, int *parent_fd);
-/* Reads the prober's replies from fd on the agent's loop. */
-void daemon_prober_open(struct agent *a, int fd);
-int daemon_prober_send(struct agent *a, uint32_t code, const void *body,
-		       uint32_t len);
+/* The client on fd, the job state, the hooks that read through them. */
+int daemon_prober_open(struct agent *a, int fd);
+/* Runs job code (q for JOB_FULL) on the thread pool; agent_on_reply
+ * follows on the loop. */
+int daemon_job_start(struct agent *a, uint32_t code,
+		     const struct job_full_req *q);
 
 /* daemon_status.c: the control socket's status_fn, arg the agent. */
 char *daemon_status_json(void *arg);

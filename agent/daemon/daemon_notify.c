@@ -26,7 +26,7 @@ void daemon_notify_open(struct agent *a)
 
 void daemon_notify_status(struct agent *a)
 {
-	char last[64] = "no report yet";
+	char last[64] = "no report yet", pos[48] = "";
 	struct timespec ts;
 
 	if (a->notify.fd < 0)
@@ -40,10 +40,15 @@ void daemon_notify_status(struct agent *a)
 			 ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
 			  a->last_report_ms) /
 			     1000);
+	/* With a list, which of it is in use: a fail-over shows in
+	 * `systemctl status` too. */
+	if (a->up.pick.n > 1)
+		snprintf(pos, sizeof pos, " (%zu of %zu)", a->up.pick.cur + 1,
+			 a->up.pick.n);
 	core_notify_send(&a->notify,
-			 "STATUS=%s; collector %s %s, acked seq %" PRIu64
+			 "STATUS=%s; collector %s%s %s, acked seq %" PRIu64
 			 "; spool %zu report%s",
-			 last, a->up.addr[0] ? a->up.addr : "(none)",
+			 last, a->up.addr[0] ? a->up.addr : "(none)", pos,
 			 uplink_state_name(a->up.state), a->up.acked_seq,
 			 a->spool.n, a->spool.n == 1 ? "" : "s");
 }

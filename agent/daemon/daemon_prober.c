@@ -1,89 +1,67 @@
 /* kagentd's side of the prober: the child is forked with one end of a
- * socketpair, takes one request at a time and answers each with a header
- * and a bounded body, read here without ever reading past one reply. */
+ * socketpair; the loop's jobs run one at a time on libuv's thread pool
+ * (report_job.c) and reach the prober through a blocking client
+ * (prober_client.c) that only their thread uses.  The loop itself never
+ * blocks on a read. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core_log.h"
 #include "daemon_int.h"
 
-/* The watchdog did not answer for the worker: it is stuck itself. */
+/* A job that does not end: a read of this process's own (a hung mount)
+ * or a watchdog that does not answer.  A thread cannot be killed: the
+ * process ends, the spool written first, and its supervisor restarts it. */
 static void on_reply_late(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 
-	fprintf(stderr, "kagentd: the prober's watchdog did not answer request "
-		"%u in %lld s\n", a->busy,
+	core_log(LOG_ERR, "job %u did not end in %lld s", a->busy,
 		(long long)(a->conf->agent.prober_timeout_s +
 			    PROBER_WATCH_SLACK_S));
 	agent_stop(a, 1);
+	_exit(1);
 }
 
-int daemon_prober_send(struct agent *a, uint32_t code, const void *body,
-		       uint32_t len)
+static void job_work(uv_work_t *w)
 {
-	struct prober_req_hdr h = { .code = code, .len = len };
-	uv_buf_t b[2] = { uv_buf_init((char *)&h, sizeof h),
-			  uv_buf_init((char *)body, len) };
+	struct agent *a = w->data;
+
+	report_job_run(a->job, a->busy, &a->q, &a->rh, a->body);
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+	struct agent *a = w->data;
+
+	(void)status;
+	uv_timer_stop(&a->t_reply);
+	agent_on_reply(a);
+}
+
+int daemon_job_start(struct agent *a, uint32_t code,
+		     const struct job_full_req *q)
+{
 	int r;
 
-	/* Requests are small and the prober reads them at once: a socket
-	 * buffer always takes them whole. */
-	r = uv_try_write((uv_stream_t *)&a->prober, b, len ? 2 : 1);
-	if (r < 0)
-		return r;
-	if ((size_t)r != sizeof h + len)
-		return -EAGAIN;
+	if (q)
+		a->q = *q;
 	a->busy = code;
-	a->rh_have = a->body_have = 0;
-	uv_timer_start(&a->t_reply, on_reply_late,
-		       (uint64_t)(a->conf->agent.prober_timeout_s +
-				  PROBER_WATCH_SLACK_S) * 1000, 0);
+	a->work.data = a;
+	r = uv_queue_work(&a->loop, &a->work, job_work, job_done);
+	if (r < 0) {
+		a->busy = 0;
+		return r;
+	}
+	uv_timer_start(
+	    &a->t_reply, on_reply_late,
+	    (uint64_t)(a->conf->agent.prober_timeout_s + PROBER_WATCH_SLACK_S) *
+		1000,
+	    0);
 	return 0;
-}
-
-static void on_prober_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
-{
-	struct agent *a = h->data;
-
-	(void)hint;
-	/* Read the header, then exactly the body: never past one reply. */
-	if (a->rh_have < sizeof a->rh) {
-		buf->base = (char *)&a->rh + a->rh_have;
-		buf->len = sizeof a->rh - a->rh_have;
-	} else {
-		buf->base = (char *)a->body + a->body_have;
-		buf->len = a->rh.len - a->body_have;
-	}
-}
-
-static void on_prober_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-	struct agent *a = s->data;
-
-	(void)buf;
-	if (n < 0) {
-		fprintf(stderr, "kagentd: the prober went away: %s\n",
-			uv_strerror((int)n));
-		agent_stop(a, 1);
-		return;
-	}
-	if (a->rh_have < sizeof a->rh) {
-		a->rh_have += (size_t)n;
-		if (a->rh_have < sizeof a->rh)
-			return;
-		if (a->busy == 0 || a->rh.code != a->busy ||
-		    a->rh.len > PROBER_BODY_MAX) {
-			fprintf(stderr, "kagentd: the prober answered out of turn\n");
-			agent_stop(a, 1);
-			return;
-		}
-	} else {
-		a->body_have += (size_t)n;
-	}
-	if (a->rh_have == sizeof a->rh && a->body_have == a->rh.len)
-		agent_on_reply(a);
 }
 
 /* The child drops to the prober's capabilities before it serves. */
@@ -102,15 +80,15 @@ int daemon_prober_fork(struct agent *a, int *parent_fd)
 		return r;
 	}
 	if (pid == 0) {
-		struct hw_err err = { { 0 } };
+		struct hw_err err = {{0}};
 
 		close(sv[0]);
 		r = privsep_drop_prober(&a->ps, &err);
 		if (r < 0) {
-			fprintf(stderr, "kagentd prober: %s\n", err.msg);
+			core_log_as("kagentd prober", LOG_ERR, "%s", err.msg);
 			_exit(1);
 		}
-		r = prober_watch(sv[1], a->conf, a->host_id);
+		r = prober_watch(sv[1], a->conf);
 		_exit(r < 0 ? 1 : 0);
 	}
 	close(sv[1]);
@@ -119,10 +97,25 @@ int daemon_prober_fork(struct agent *a, int *parent_fd)
 	return 0;
 }
 
-void daemon_prober_open(struct agent *a, int fd)
+int daemon_prober_open(struct agent *a, int fd)
 {
-	uv_pipe_init(&a->loop, &a->prober, 0);
-	a->prober.data = a;
-	uv_pipe_open(&a->prober, fd);
-	uv_read_start((uv_stream_t *)&a->prober, on_prober_alloc, on_prober_read);
+	int r;
+
+	/* One job at a time, and the collector's name resolution: libuv's
+	 * default of four pool threads would be two idle stacks.  Read at
+	 * the pool's first use; an operator's own setting stays. */
+	setenv("UV_THREADPOOL_SIZE", "2", 0);
+	/* Each request waits at most the watchdog's deadline and what it
+	 * takes to replace a worker. */
+	r = prober_client_init(
+	    &a->pc, fd,
+	    (int64_t)(a->conf->agent.prober_timeout_s + PROBER_WATCH_SLACK_S) *
+		1000);
+	if (r < 0)
+		return r;
+	a->job = report_job_new(a->conf, a->host_id, &a->pc);
+	if (a->job == NULL)
+		return -ENOMEM;
+	prober_client_install(true);
+	return 0;
 }

@@ -4,10 +4,17 @@
  *  - the prober switches to the [agent] user but keeps CAP_SYS_RAWIO
  *    (ATA SMART through SG_IO), CAP_SYS_ADMIN (NVMe admin commands) and
  *    CAP_DAC_READ_SEARCH (root-only DMI tables, device nodes, other
- *    users' configuration files), and nothing else;
- *  - the process that parses configuration, talks to the collector and
- *    serves the control socket switches to the same user with no
+ *    users' configuration files), and nothing else.  It only reads: it
+ *    opens allow-listed files for the other side (the descriptor passed
+ *    back) and returns SMART, NVMe and smartctl answers as raw bytes
+ *    (prober.c), parsing nothing;
+ *  - the process that parses configuration and the prober's bytes, runs
+ *    the checks, builds and encodes the report, talks to the collector
+ *    and serves the control socket switches to the same user with no
  *    capability at all.
+ * On a live host at interval 1 s the prober's worker went from 3520 kB
+ * RSS, 908 kB anonymous PSS and 1.56 ms CPU a cycle, when it built the
+ * reports, to 2736 kB, 482 kB and 0.05 ms (bench/prober_cost.sh).
  * Both lose every other capability from their bounding and ambient sets
  * and set no_new_privs, so no exec can give anything back.
  *

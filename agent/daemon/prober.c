@@ -1,69 +1,42 @@
-/* The prober: kagentd's child that reads devices and files, and nothing
- * else.  It answers a fixed set of requests over its socketpair, one at a
- * time, blocking: it has no event loop and no network, so the privileges
- * it keeps (SMART and NVMe ioctls, DMI serials) serve only this narrow
- * protocol.  Any other request is answered with an error and logged. */
+/* The prober: kagentd's child that holds the capabilities and only reads.
+ * It answers a fixed set of requests over its socketpair, one at a time,
+ * blocking: a file or directory on its allow-list opened and passed back
+ * (SCM_RIGHTS), the raw bytes of a disk's ATA SMART or NVMe health log,
+ * smartctl's JSON.  It parses none of it, builds nothing, encodes
+ * nothing: the unprivileged side does, so a parser bug reachable from a
+ * disk or a configuration file never runs with the capabilities.  Any
+ * other request, and any path outside the list, is refused and logged. */
 #include <errno.h>
-#include <malloc.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "core_log.h"
 #include "daemon.h"
-#include "facts_cache.h"
-#include "nvme.h"
+#include "disk_health.h"
+#include "hw_raw.h"
+#include "prober_allow.h"
 
-/* Links probed by a health request this long ago serve the full report
- * that follows it (both timers fire together at interval 1 s). */
-#define PROBER_NICS_REUSE_MS 500
-
-struct prober {
-	const struct conf *conf;
-	const char *root;
-	const char *host_id;
-	bool live; /* root is "/": devices and libsensors are this host's */
-	struct report_smart *smart;
-	size_t n_smart;
-	bool zk_known; /* zk_host/zk_port found in zoo.cfg */
-	char zk_host[ZK_HOST_MAX];
-	int32_t zk_port;
-	kagent_v1_Envelope *env;
-	struct proto_lists lists;
-	uint8_t *out; /* the reply body */
-	struct facts_cache facts;
-	/* libsensors, initialised once and again at each SMART refresh */
-	struct board_sensors_lib sensors;
-	/* The health request's links, for the next full report. */
-	struct hw_nics nics;
-	bool nics_have;
-	int64_t nics_ms;
-};
-
-static int64_t mono_ms(void)
+size_t prober_answer_max(uint32_t code)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	switch (code) {
+	case PROBER_ATA:
+		return sizeof(struct hw_ata_raw);
+	case PROBER_NVME:
+		return HW_NVME_LOG_LEN;
+	case PROBER_SMARTCTL:
+		return HW_SMARTCTL_OUT_MAX;
+	}
+	return 0;
 }
 
-/* Opens libsensors on the live host; a failure is read again (and
- * reported) by each one-shot read instead. */
-static void sensors_reopen(struct prober *p)
+size_t prober_reply_max(uint32_t code, int32_t status)
 {
-	struct hw_err err = { { 0 } };
-
-	board_sensors_close(&p->sensors);
-	if (p->live)
-		board_sensors_open(&p->sensors, &err);
-}
-
-static struct board_sensors_lib *sensors_lib(struct prober *p)
-{
-	return p->sensors.open ? &p->sensors : NULL;
+	return status < 0 ? PROBER_MSG_MAX : prober_answer_max(code);
 }
 
 static int read_full(int fd, void *buf, size_t n)
@@ -102,308 +75,155 @@ static int write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The header carries pass (>= 0) as SCM_RIGHTS: it arrives with the
+ * header's first byte, never apart from its reply. */
+static int reply_fd(int fd, uint32_t code, int status, const void *body,
+		    size_t len, int pass)
+{
+	struct prober_reply_hdr h = {
+	    .code = code, .status = status, .len = (uint32_t)len};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = &h, .iov_len = sizeof h};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	if (pass >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof u);
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof u.buf;
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass, sizeof pass);
+	}
+	do
+		n = sendmsg(fd, &m, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof h) {
+		int r = write_full(fd, (uint8_t *)&h + n, sizeof h - (size_t)n);
+
+		if (r < 0)
+			return r;
+	}
+	return len ? write_full(fd, body, len) : 0;
+}
+
 static int reply(int fd, uint32_t code, int status, const void *body,
 		 size_t len)
 {
-	struct prober_reply_hdr h = { .code = code, .status = status,
-				      .len = (uint32_t)len };
-	int r = write_full(fd, &h, sizeof h);
-
-	if (r == 0 && len)
-		r = write_full(fd, body, len);
-	return r;
+	return reply_fd(fd, code, status, body, len, -1);
 }
 
 static int reply_error(int fd, uint32_t code, int status, const char *msg)
 {
-	fprintf(stderr, "kagentd prober: request %u: %s\n", code, msg);
-	return reply(fd, code, status < 0 ? status : -EINVAL, msg, strlen(msg));
+	size_t n = strnlen(msg, PROBER_MSG_MAX);
+
+	core_log_as("kagentd prober", LOG_WARNING, "request %u: %.*s", code, (int)n,
+		msg);
+	return reply(fd, code, status < 0 ? status : -EINVAL, msg, n);
 }
 
-static bool is_wildcard(const char *a)
+static const char *refusal(int r)
 {
-	return a[0] == '\0' || !strcmp(a, "0.0.0.0") || !strcmp(a, "::");
+	switch (r) {
+	case -ENAMETOOLONG:
+		return "path too long";
+	case -EINVAL:
+		return "not an absolute UTF-8 path without . or ..";
+	case -EACCES:
+		return "outside the allow-list";
+	}
+	return strerror(-r);
 }
 
-/* Where ZooKeeper answers, from zoo.cfg as facts_gather finds it. */
-static void learn_zk(struct prober *p, const struct facts *f)
+static int do_open(const struct prober_allow *al, int fd,
+		   const struct prober_open_req *q)
 {
-	p->zk_known = true;
-	p->zk_port = 0;
-	if (f->zk == NULL)
-		return;
-	p->zk_port = f->zk->client_port.known ? (int32_t)f->zk->client_port.v
-					      : 2181;
-	snprintf(p->zk_host, sizeof p->zk_host, "%s",
-		 is_wildcard(f->zk->client_port_address)
-			 ? "127.0.0.1"
-			 : f->zk->client_port_address);
+	char msg[PROBER_MSG_MAX];
+	int r, ofd;
+
+	r = prober_allow_open(al, q->path, (int)q->flags, &ofd);
+	if (r == 0) {
+		r = reply_fd(fd, PROBER_OPEN, 0, NULL, 0, ofd);
+		close(ofd);
+		return r;
+	}
+	if (r == -EACCES || r == -EINVAL || r == -ENAMETOOLONG) {
+		/* A non-UTF-8 path is not printed. */
+		snprintf(msg, sizeof msg, "open %s refused: %s",
+			 r == -EINVAL ? "of a path" : q->path, refusal(r));
+		return reply_error(fd, PROBER_OPEN, r, msg);
+	}
+	/* The file's own answer (ENOENT, ELOOP on a final symlink) is no
+	 * refusal: not logged. */
+	snprintf(msg, sizeof msg, "%s: %s", q->path, strerror(-r));
+	return reply(fd, PROBER_OPEN, r, msg, strlen(msg));
 }
 
-static int do_full(struct prober *p, int fd, const struct prober_full_req *q)
+/* A device node below root's dev/, nothing else, for the raw reads. */
+static int do_device(const struct prober_allow *al, int fd, uint32_t code,
+		     const char *dev, uint8_t *out)
 {
-	struct facts_opts opts = { .live_zk = false, .tls_cert_given = true };
-	struct check_results res = { 0 };
-	struct hw_err err = { { 0 } };
-	struct report_input in = { 0 };
-	struct hw_nics *nics = NULL;
-	int64_t now = mono_ms();
-	struct facts *f;
-	size_t len;
+	struct hw_err err = {{0}};
+	char msg[PROBER_MSG_MAX];
+	char *json = NULL;
+	size_t len = 0;
 	int r;
 
-	opts.sensors_lib = sensors_lib(p);
-	if (p->nics_have && now - p->nics_ms < PROBER_NICS_REUSE_MS)
-		nics = &p->nics; /* taken over by the cache */
-	p->nics_have = false;
-	r = facts_cache_gather(&p->facts, p->root, p->conf, p->conf->roles,
-			       &opts, now, nics, &f, &err);
-	hw_nics_free(&p->nics);
+	r = prober_allow_path(al, dev);
+	if (r == 0 && strncmp(dev, al->dev, strlen(al->dev)) != 0)
+		r = -EACCES;
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "device %s refused: %s",
+			 r == -EINVAL ? "path" : dev,
+			 r == -EACCES ? "not below dev/" : refusal(r));
+		return reply_error(fd, code, r, msg);
+	}
+	switch (code) {
+	case PROBER_ATA:
+		r = hw_ata_smart_read_raw(dev, (struct hw_ata_raw *)out, &err);
+		len = sizeof(struct hw_ata_raw);
+		break;
+	case PROBER_NVME:
+		r = hw_nvme_health_read_raw(dev, out, &err);
+		len = HW_NVME_LOG_LEN;
+		break;
+	default:
+		r = hw_smartctl_exec(dev, DISK_SMARTCTL_TIMEOUT_MS, &json, &len,
+				     &err);
+		if (r == 0 && len > HW_SMARTCTL_OUT_MAX)
+			r = -EFBIG;
+		if (r == 0)
+			r = reply(fd, code, 0, json, len);
+		free(json);
+		if (r == 0)
+			return 0;
+		break;
+	}
 	if (r < 0)
-		return reply_error(fd, PROBER_FULL, r, err.msg);
-	learn_zk(p, f);
-	async_seen_from_meta(&q->zk_meta, q->timestamp_ms, &f->zk_live_seen);
-	if (f->zk_live_seen.have) {
-		f->zk_live = q->zk; /* checked by full_req_invalid */
-		f->zk_live_probed = true;
-	}
-	f->tls_cert.read = q->tls_cert_read != 0;
-	f->tls_cert.rc = q->tls_cert_rc;
-	f->tls_cert.not_after = q->tls_cert_not_after;
-	f->tls_cert.now = q->timestamp_ms / 1000;
-	check_run(f, p->conf->roles, &res);
-
-	in.host_id = p->host_id;
-	in.facts = f;
-	in.checks = &res;
-	/* The inventory read DMI and the sensors; a failure left its
-	 * reason there. */
-	in.dmi = f->inv.dmi_error[0] ? NULL : &f->inv.dmi;
-	in.sensors = f->inv.sensors_known ? &f->inv.sensors : NULL;
-	in.sensors_why = p->live ? f->inv.sensors_error
-				 : "sensors are read on the live host only";
-	in.smart = p->smart;
-	in.n_smart = p->n_smart;
-	in.seq = q->seq;
-	in.timestamp_ms = q->timestamp_ms;
-	in.interval_s = q->interval_s;
-	memset(p->env, 0, sizeof *p->env);
-	p->env->which_msg = kagent_v1_Envelope_report_tag;
-	r = report_build(&in, &p->env->msg.report, &p->lists);
-	if (r == 0)
-		r = proto_envelope_encode(p->env, p->out, PROBER_BODY_MAX, &len,
-					  &err);
-	check_results_free(&res);
-	if (r < 0)
-		return reply_error(fd, PROBER_FULL, r, err.msg[0] ? err.msg : strerror(-r));
-	return reply(fd, PROBER_FULL, 0, p->out, len);
+		return reply(fd, code, r, err.msg,
+			     strnlen(err.msg, PROBER_MSG_MAX));
+	return reply(fd, code, 0, out, len);
 }
 
-/* Links and sensor alarms, not readings: a temperature that moves a
- * degree is no news, a link that drops or an alarm that fires is. */
-static int do_health(struct prober *p, int fd)
-{
-	struct prober_health h;
-	struct hw_err err = { { 0 } };
-	struct hw_nics nics = { 0 };
-	uint64_t d = CORE_FNV_START;
-	size_t i;
-
-	if (!p->zk_known && (p->conf->roles & CORE_ROLE_ZOOKEEPER)) {
-		/* Through the cache: the full report that follows uses it. */
-		struct facts_opts opts = { .live_zk = false,
-					   .sensors_lib = sensors_lib(p),
-					   .tls_cert_given = true };
-		struct facts *f;
-
-		if (facts_cache_gather(&p->facts, p->root, p->conf,
-				       p->conf->roles, &opts, mono_ms(), NULL,
-				       &f, &err) == 0)
-			learn_zk(p, f);
-	}
-	if (hw_nics_probe_lldp(p->root,
-			       p->conf->lldp_socket[0] ? p->conf->lldp_socket
-						       : NULL,
-			       &nics, &err) == 0) {
-		for (i = 0; i < nics.n; i++) {
-			const struct hw_nic *n = &nics.v[i];
-
-			d = core_fnv(d, n->name, strlen(n->name) + 1);
-			d = core_fnv(d, n->operstate, strlen(n->operstate) + 1);
-			d = core_fnv(d, &n->carrier, sizeof n->carrier);
-			d = core_fnv(d, &n->speed_mbps, sizeof n->speed_mbps);
-		}
-		/* Kept for the full report that usually follows. */
-		hw_nics_free(&p->nics);
-		p->nics = nics;
-		p->nics_have = true;
-		p->nics_ms = mono_ms();
-	}
-	if (p->live) {
-		struct board_sensors s = { 0 };
-		int sr = p->sensors.open
-				 ? board_sensors_read_open(&p->sensors, &s, &err)
-				 : board_sensors_read(&s, &err);
-
-		if (sr == 0)
-			for (i = 0; i < s.n; i++) {
-				d = core_fnv(d, s.v[i].chip, strlen(s.v[i].chip) + 1);
-				d = core_fnv(d, s.v[i].label, strlen(s.v[i].label) + 1);
-				d = core_fnv(d, &s.v[i].alarm, sizeof s.v[i].alarm);
-				d = core_fnv(d, &s.v[i].fault, sizeof s.v[i].fault);
-			}
-		board_sensors_free(&s);
-	}
-	memset(&h, 0, sizeof h);
-	h.digest = d;
-	if (p->zk_known && p->zk_port) {
-		h.zk_port = p->zk_port;
-		snprintf(h.zk_host, sizeof h.zk_host, "%s", p->zk_host);
-	}
-	return reply(fd, PROBER_HEALTH, 0, &h, sizeof h);
-}
-
-static bool smart_candidate(const struct hw_disk *d)
-{
-	static const char *const skip[] = { "loop", "sr", "ram", "zram", "nbd" };
-	size_t i;
-
-	if (d->kind != HW_DISK_PHYSICAL)
-		return false;
-	for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
-		if (!strncmp(d->name, skip[i], strlen(skip[i])))
-			return false;
-	return true;
-}
-
-static void smart_one(struct prober *p, const struct hw_disk *d,
-		      struct report_smart *s)
-{
-	struct hw_err err = { { 0 } };
-	char node[64];
-
-	memset(s, 0, sizeof *s);
-	s->health.verdict = SEV_UNKNOWN;
-	snprintf(s->disk, sizeof s->disk, "%s", d->name);
-	if (!p->live) {
-		snprintf(s->health.reason, sizeof s->health.reason,
-			 "SMART is read from the live host's devices only");
-		return;
-	}
-	if (!strncmp(d->name, "nvme", 4)) {
-		struct hw_nvme_health nh;
-		size_t n = strcspn(d->name + 4, "n") + 4;
-
-		snprintf(node, sizeof node, "/dev/%.*s", (int)n, d->name);
-		if (hw_nvme_health_read(node, &nh, &err) == 0)
-			health_from_nvme(&nh, &s->health);
-		else
-			snprintf(s->health.reason, sizeof s->health.reason, "%s",
-				 err.msg);
-		return;
-	}
-	snprintf(node, sizeof node, "/dev/%s", d->name);
-	if (hw_ata_smart_read(node, &s->ata, &err) == 0) {
-		s->ata_known = true;
-		health_from_ata(&s->ata, &s->health);
-	} else {
-		snprintf(s->health.reason, sizeof s->health.reason, "%s", err.msg);
-	}
-}
-
-static int do_smart(struct prober *p, int fd)
-{
-	struct hw_err err = { { 0 } };
-	struct hw_disks disks = { 0 };
-	struct report_smart *v;
-	size_t i, n = 0;
-	int r;
-
-	r = hw_disks_probe(p->root, &disks, &err);
-	if (r < 0)
-		return reply_error(fd, PROBER_SMART_REFRESH, r, err.msg);
-	v = calloc(disks.n ? disks.n : 1, sizeof *v);
-	if (v == NULL) {
-		hw_disks_free(&disks);
-		return reply_error(fd, PROBER_SMART_REFRESH, -ENOMEM, "out of memory");
-	}
-	for (i = 0; i < disks.n; i++)
-		if (smart_candidate(&disks.v[i]))
-			smart_one(p, &disks.v[i], &v[n++]);
-	hw_disks_free(&disks);
-	free(p->smart);
-	p->smart = v;
-	p->n_smart = n;
-	/* The checks' disk health and the sensor chips are read again with
-	 * SMART, not every report. */
-	facts_cache_invalidate(&p->facts);
-	sensors_reopen(p);
-	return reply(fd, PROBER_SMART_REFRESH, 0, NULL, 0);
-}
-
-/* The byte under a bool, read without loading the bool: a value other
- * than 0 or 1 there would be undefined behaviour to load. */
-static bool bool_byte_ok(const bool *b)
-{
-	unsigned char c;
-
-	memcpy(&c, b, 1);
-	return c <= 1;
-}
-
-static bool str_ok(const char *s, size_t size)
-{
-	return memchr(s, '\0', size) != NULL;
-}
-
-/* The body comes from the unprivileged side: every field that is used is
- * checked for a value its type allows before anything reads it. */
-static const char *full_req_invalid(const struct prober_full_req *q)
-{
-	const struct zk_status *z = &q->zk;
-	const struct hw_num *nums[] = {
-	    &z->connections,	&z->outstanding,      &z->zxid,
-	    &z->node_count,	&z->received,	      &z->sent,
-	    &z->latency_min_us, &z->latency_avg_us,   &z->latency_max_us,
-	    &z->followers,	&z->synced_followers, &z->pending_syncs,
-	    &z->open_fds,	&z->max_fds,	      &z->ephemerals,
-	    &z->watches,	&z->data_bytes,
-	};
-	const char *bad = async_meta_invalid(&q->zk_meta);
-	size_t i;
-
-	if (bad)
-		return bad;
-	if (q->tls_cert_read > 1)
-		return "tls_cert_read is neither 0 nor 1";
-	if (!q->zk_meta.have)
-		return NULL;
-	if ((unsigned)z->state > ZK_ERROR)
-		return "ZooKeeper state out of range";
-	if (!bool_byte_ok(&z->imok) || !bool_byte_ok(&z->ruok_allowed) ||
-	    !bool_byte_ok(&z->srvr_allowed) || !bool_byte_ok(&z->mntr_allowed))
-		return "ZooKeeper flag neither 0 nor 1";
-	for (i = 0; i < sizeof nums / sizeof nums[0]; i++)
-		if (!bool_byte_ok(&nums[i]->known))
-			return "ZooKeeper number with a bad known flag";
-	if (!str_ok(z->reason, sizeof z->reason) ||
-	    !str_ok(z->mode, sizeof z->mode) ||
-	    !str_ok(z->version, sizeof z->version))
-		return "ZooKeeper string without its NUL";
-	return NULL;
-}
-
-/* One request: 0 to go on, < 0 to stop serving.  The set is closed:
- * FULL with exactly its body, HEALTH and SMART_REFRESH with none.
- * Anything else is refused after its body is read, so the stream stays in
- * step; a length beyond the largest request loses the step, and the
+/* One request: 0 to go on, < 0 to stop serving.  The set is closed;
+ * anything else is refused after its body is read, so the stream stays
+ * in step; a length beyond the largest request loses the step, and the
  * prober stops. */
-static int serve_one(struct prober *p, int fd)
+static int serve_one(const struct prober_allow *al, int fd, uint8_t *out)
 {
-	struct prober_full_req q;
+	struct prober_open_req q;
 	struct prober_req_hdr h;
-	const char *bad;
 	char msg[96];
+	size_t plen;
 	int r;
 
 	r = read_full(fd, &h, sizeof h);
@@ -415,77 +235,64 @@ static int serve_one(struct prober *p, int fd)
 		reply_error(fd, h.code, -EMSGSIZE, msg);
 		return -EPROTO;
 	}
+	memset(&q, 0, sizeof q);
 	if (h.len) {
 		r = read_full(fd, &q, h.len);
 		if (r < 0)
 			return r;
 	}
-	switch (h.code) {
-	case PROBER_FULL:
-		if (h.len != sizeof q)
-			return reply_error(
-			    fd, h.code, -EINVAL,
-			    "full report request of the wrong size");
-		bad = full_req_invalid(&q);
-		if (bad)
-			return reply_error(fd, h.code, -EINVAL, bad);
-		return do_full(p, fd, &q);
-	case PROBER_HEALTH:
-	case PROBER_SMART_REFRESH:
-		if (h.len) {
-			snprintf(msg, sizeof msg,
-				 "request %u takes no body, got %u bytes",
-				 h.code, h.len);
-			return reply_error(fd, h.code, -EINVAL, msg);
-		}
-		return h.code == PROBER_HEALTH ? do_health(p, fd)
-					       : do_smart(p, fd);
-	default:
+	if (h.code == PROBER_PING) {
+		if (h.len)
+			return reply_error(fd, h.code, -EINVAL,
+					   "ping takes no body");
+		return reply(fd, h.code, 0, NULL, 0);
+	}
+	if (h.code < PROBER_OPEN || h.code > PROBER_CODE_MAX) {
 		snprintf(msg, sizeof msg, "unknown request code %u", h.code);
 		return reply_error(fd, h.code, -EINVAL, msg);
 	}
+	/* OPEN: flags then the path; the others: the path alone. */
+	if (h.code == PROBER_OPEN) {
+		if (h.len <= sizeof q.flags)
+			return reply_error(fd, h.code, -EINVAL,
+					   "open request without a path");
+		plen = h.len - sizeof q.flags;
+		if (memchr(q.path, '\0', plen) == NULL)
+			return reply_error(fd, h.code, -EINVAL,
+					   "path without its NUL");
+		return do_open(al, fd, &q);
+	}
+	if (h.len == 0 || memchr(&q, '\0', h.len) == NULL)
+		return reply_error(fd, h.code, -EINVAL,
+				   "device path without its NUL");
+	return do_device(al, fd, h.code, (const char *)&q, out);
 }
 
-int prober_serve(int fd, const struct conf *conf, const char *host_id)
+int prober_serve(int fd, const struct conf *conf)
 {
-	struct prober p = { 0 };
+	struct prober_allow al;
+	uint8_t *out;
 	int r;
 
 	/* A parent that went away must end the prober through read's EOF, not
 	 * kill it with SIGPIPE in the middle of a reply. */
 	signal(SIGPIPE, SIG_IGN);
-	/* Each report allocates and frees the probes' read buffers (up to a
-	 * megabyte for the DMI table): with glibc's default thresholds that
-	 * grows the heap with brk and trims it back every second.  Keep what
-	 * was grown; pages never touched are not resident anyway. */
-	mallopt(M_TRIM_THRESHOLD, 16 << 20);
-	mallopt(M_MMAP_THRESHOLD, 8 << 20);
-	p.conf = conf;
-	p.root = conf->agent.root;
-	p.host_id = host_id;
-	p.live = strcmp(p.root, "/") == 0;
-	facts_cache_init(&p.facts);
-	sensors_reopen(&p);
-	proto_lists_init(&p.lists);
-	p.env = malloc(sizeof *p.env);
-	p.out = malloc(PROBER_BODY_MAX);
-	if (p.env == NULL || p.out == NULL) {
-		r = -ENOMEM;
-		goto out_free;
+	r = prober_allow_init(&al, conf);
+	if (r < 0) {
+		core_log_as("kagentd prober", LOG_ERR, "allow-list: %s",
+			strerror(-r));
+		return r;
 	}
+	out = malloc(sizeof(struct hw_ata_raw) > HW_NVME_LOG_LEN
+			 ? sizeof(struct hw_ata_raw)
+			 : HW_NVME_LOG_LEN);
+	if (out == NULL)
+		return -ENOMEM;
 	do
-		r = serve_one(&p, fd);
+		r = serve_one(&al, fd, out);
 	while (r == 0);
 	if (r == -ENODATA) /* the parent closed its end */
 		r = 0;
-
-out_free:
-	facts_cache_free(&p.facts);
-	board_sensors_close(&p.sensors);
-	hw_nics_free(&p.nics);
-	proto_lists_free(&p.lists);
-	free(p.smart);
-	free(p.env);
-	free(p.out);
+	free(out);
 	return r;
 }

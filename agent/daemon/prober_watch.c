@@ -23,11 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core_log.h"
 #include "daemon.h"
+#include "hw_raw.h"
+#include "prober_io.h"
 #include "sandbox.h"
 
-/* Requests are a header and a struct prober_full_req at most. */
-#define WATCH_REQ_MAX 65536
+/* Requests are a header and a struct prober_open_req at most. */
+#define WATCH_REQ_MAX (sizeof(struct prober_req_hdr) + PROBER_REQ_MAX)
 /* How long a killed worker gets to be reaped before it is left to a later
  * waitpid: one stuck in the kernel (state D) dies only when its I/O ends. */
 #define WATCH_REAP_MS 1000
@@ -37,62 +40,23 @@ struct watch {
 	int down; /* to the worker, non-blocking */
 	pid_t pid;
 	const struct conf *conf;
-	const char *host_id;
 	int64_t timeout_ms;
-	uint8_t *buf; /* WATCH_REQ_MAX, then PROBER_BODY_MAX */
+	uint8_t *buf; /* a request, then the largest answer (smartctl) */
 };
 
-static int64_t mono_ms(void)
+/* Requests are named by the job they serve: what the operator sees
+ * stall is a report, a health check or a SMART refresh. */
+static const char *job_name(uint32_t job)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *code_name(uint32_t code)
-{
-	switch (code) {
-	case PROBER_FULL:
+	switch (job) {
+	case JOB_FULL:
 		return "full report";
-	case PROBER_HEALTH:
+	case JOB_HEALTH:
 		return "health";
-	case PROBER_SMART_REFRESH:
+	case JOB_SMART_REFRESH:
 		return "SMART refresh";
 	}
 	return "unknown";
-}
-
-/* All of n bytes, or -ETIMEDOUT at deadline (monotonic ms; -1: none),
- * -EPIPE when the peer closes. */
-static int io_full(int fd, void *buf, size_t n, bool wr, int64_t deadline)
-{
-	uint8_t *p = buf;
-	size_t done = 0;
-
-	while (done < n) {
-		struct pollfd pfd = {.fd = fd, .events = wr ? POLLOUT : POLLIN};
-		int64_t left = deadline < 0 ? -1 : deadline - mono_ms();
-		ssize_t r;
-
-		if (deadline >= 0 && left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r <= 0)
-			continue;
-		r = wr ? write(fd, p + done, n - done)
-		       : read(fd, p + done, n - done);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r < 0)
-			return errno == ECONNRESET ? -EPIPE : -errno;
-		if (r == 0)
-			return -EPIPE;
-		done += (size_t)r;
-	}
-	return 0;
 }
 
 static int worker_start(struct watch *w)
@@ -122,7 +86,7 @@ static int worker_start(struct watch *w)
 		if (sandbox_start("kagentd prober", SANDBOX_PROBER,
 				  w->conf->agent.no_seccomp) < 0)
 			_exit(1);
-		r = prober_serve(sv[1], w->conf, w->host_id);
+		r = prober_serve(sv[1], w->conf);
 		_exit(r < 0 ? 1 : 0);
 	}
 	close(sv[1]);
@@ -140,33 +104,39 @@ static void reap_some(void)
 
 static void worker_stop(struct watch *w, int sig)
 {
-	int64_t until = mono_ms() + WATCH_REAP_MS;
+	int64_t until = prober_mono_ms() + WATCH_REAP_MS;
 
 	if (w->pid <= 0)
 		return;
 	kill(w->pid, sig);
 	close(w->down);
 	w->down = -1;
-	while (waitpid(w->pid, NULL, WNOHANG) == 0 && mono_ms() < until)
+	while (waitpid(w->pid, NULL, WNOHANG) == 0 && prober_mono_ms() < until)
 		usleep(10 * 1000);
 	w->pid = 0;
+}
+
+static int reply_up_fd(struct watch *w, uint32_t code, int status,
+		       const void *body, uint32_t len, int pass)
+{
+	struct prober_reply_hdr h = {
+	    .code = code, .status = status, .len = len};
+	int r = prober_send_hdr(w->up, &h, pass);
+
+	if (r == 0 && len)
+		r = prober_io_full(w->up, (void *)body, len, true, -1);
+	return r;
 }
 
 static int reply_up(struct watch *w, uint32_t code, int status,
 		    const void *body, uint32_t len)
 {
-	struct prober_reply_hdr h = {
-	    .code = code, .status = status, .len = len};
-	int r = io_full(w->up, &h, sizeof h, true, -1);
-
-	if (r == 0 && len)
-		r = io_full(w->up, (void *)body, len, true, -1);
-	return r;
+	return reply_up_fd(w, code, status, body, len, -1);
 }
 
 /* The worker failed request code with r: a new one takes its place, and
  * the network side gets the reason. */
-static int worker_replace(struct watch *w, uint32_t code, int r)
+static int worker_replace(struct watch *w, uint32_t code, uint32_t job, int r)
 {
 	char msg[256];
 	pid_t old = w->pid;
@@ -176,15 +146,15 @@ static int worker_replace(struct watch *w, uint32_t code, int r)
 		snprintf(msg, sizeof msg,
 			 "no answer to the %s request in %lld s: prober "
 			 "restarted",
-			 code_name(code), (long long)(w->timeout_ms / 1000));
+			 job_name(job), (long long)(w->timeout_ms / 1000));
 	else
 		snprintf(msg, sizeof msg,
 			 "the prober failed the %s request (%s): prober "
 			 "restarted",
-			 code_name(code), strerror(-r));
+			 job_name(job), strerror(-r));
 	worker_stop(w, SIGKILL);
 	rs = worker_start(w);
-	fprintf(stderr, "kagentd prober: %s (pid %d killed, new pid %d)\n", msg,
+	core_log_as("kagentd prober", LOG_WARNING, "%s (pid %d killed, new pid %d)", msg,
 		(int)old, rs == 0 ? (int)w->pid : -1);
 	if (rs < 0)
 		return rs;
@@ -198,37 +168,44 @@ static int watch_one(struct watch *w)
 	struct prober_req_hdr q;
 	struct prober_reply_hdr h;
 	int64_t deadline;
-	int r;
+	int r, pass = -1;
 
-	r = io_full(w->up, &q, sizeof q, false, -1);
+	r = prober_io_full(w->up, &q, sizeof q, false, -1);
 	if (r < 0)
 		return r;
 	if (q.len > WATCH_REQ_MAX - sizeof q)
 		return -EPROTO;
 	memcpy(w->buf, &q, sizeof q);
-	r = io_full(w->up, w->buf + sizeof q, q.len, false, -1);
+	r = prober_io_full(w->up, w->buf + sizeof q, q.len, false, -1);
 	if (r < 0)
 		return r;
 	reap_some();
-	deadline = mono_ms() + w->timeout_ms;
-	r = io_full(w->down, w->buf, sizeof q + q.len, true, deadline);
+	deadline = prober_mono_ms() + w->timeout_ms;
+	r = prober_io_full(w->down, w->buf, sizeof q + q.len, true, deadline);
 	if (r == 0)
-		r = io_full(w->down, &h, sizeof h, false, deadline);
-	if (r == 0 && (h.code != q.code || h.len > PROBER_BODY_MAX))
+		r = prober_recv_hdr(w->down, &h, deadline, &pass);
+	if (r == 0 &&
+	    (h.code != q.code || h.len > prober_reply_max(q.code, h.status) ||
+	     (pass >= 0 && (q.code != PROBER_OPEN || h.status != 0))))
 		r = -EPROTO;
 	if (r == 0)
-		r = io_full(w->down, w->buf, h.len, false, deadline);
-	if (r < 0)
-		return worker_replace(w, q.code, r);
-	return reply_up(w, h.code, h.status, w->buf, h.len);
+		r = prober_io_full(w->down, w->buf, h.len, false, deadline);
+	if (r < 0) {
+		if (pass >= 0)
+			close(pass);
+		return worker_replace(w, q.code, q.job, r);
+	}
+	r = reply_up_fd(w, h.code, h.status, w->buf, h.len, pass);
+	if (pass >= 0)
+		close(pass);
+	return r;
 }
 
-int prober_watch(int fd, const struct conf *conf, const char *host_id)
+int prober_watch(int fd, const struct conf *conf)
 {
 	struct watch w = {.up = fd,
 			  .down = -1,
 			  .conf = conf,
-			  .host_id = host_id,
 			  .timeout_ms = conf->agent.prober_timeout_s * 1000};
 	int r;
 
@@ -237,8 +214,8 @@ int prober_watch(int fd, const struct conf *conf, const char *host_id)
 	if (sandbox_start("kagentd prober watchdog", SANDBOX_PROBER_WATCH,
 			  conf->agent.no_seccomp) < 0)
 		return -EPERM;
-	w.buf = malloc(PROBER_BODY_MAX > WATCH_REQ_MAX ? PROBER_BODY_MAX
-						       : WATCH_REQ_MAX);
+	w.buf = malloc(HW_SMARTCTL_OUT_MAX > WATCH_REQ_MAX ? HW_SMARTCTL_OUT_MAX
+							   : WATCH_REQ_MAX);
 	if (w.buf == NULL)
 		return -ENOMEM;
 	r = worker_start(&w);
@@ -248,7 +225,7 @@ int prober_watch(int fd, const struct conf *conf, const char *host_id)
 	if (r == -EPIPE)
 		r = 0;
 	else
-		fprintf(stderr, "kagentd prober: %s\n", strerror(-r));
+		core_log_as("kagentd prober", LOG_ERR, "%s", strerror(-r));
 	worker_stop(&w, SIGTERM);
 	free(w.buf);
 	return r;

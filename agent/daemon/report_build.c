@@ -25,12 +25,27 @@ void report_host_names(const char *root, char *hostname, size_t hlen,
 		machine_id[0] = '\0';
 }
 
+/* The running kernel's release as the root shows it; "" when it does
+ * not.  Read, not uname(): a --root tree describes another host. */
+static unsigned report_kernel(const char *root, char *out, size_t cap)
+{
+	char path[PATH_MAX], line[256];
+
+	out[0] = '\0';
+	if (core_path(path, sizeof path, root, "proc/sys/kernel/osrelease") ||
+	    core_read_line(path, line, sizeof line) < 0)
+		return 0;
+	return proto_str_set(out, cap, line);
+}
+
 static unsigned fill_health(const struct report_smart *s, kagent_v1_Health *h)
 {
 	unsigned clipped = 0;
 
 	if (s->ata_known)
 		clipped += proto_fill_ata_health(&s->ata, h);
+	else if (s->nvme_known)
+		proto_fill_nvme_health(&s->nvme, h);
 	h->verdict = proto_sev_to_wire(s->health.verdict);
 	clipped += proto_str_set(h->reason, sizeof h->reason, s->health.reason);
 	clipped += proto_str_set(h->source, sizeof h->source, s->health.source);
@@ -219,6 +234,7 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 	clipped += proto_str_set(out->host_id, sizeof out->host_id, in->host_id);
 	report_host_names(f->root, out->hostname, sizeof out->hostname,
 			  out->machine_id, sizeof out->machine_id);
+	clipped += report_kernel(f->root, out->kernel, sizeof out->kernel);
 	if (in->dmi)
 		clipped += proto_str_set(out->dmi_serial, sizeof out->dmi_serial,
 					 in->dmi->serial);

@@ -4,7 +4,10 @@
  * hello-ack (the last seq the collector stored), then send the spooled
  * reports above it in order, a bounded number in flight, and drop each one
  * the collector acknowledges.  Any failure closes the connection and
- * retries after a jittered exponential backoff. */
+ * retries, on the next collector of the list (uplink_pick.c), after a
+ * jittered exponential backoff.  Away from the first collector, the
+ * connection is closed every failback_interval to try the first again;
+ * the spool keeps what was in flight for whichever answers. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,7 +16,6 @@
 
 #include "core_log.h"
 #include "daemon.h"
-#include "hostport.h"
 
 #define BACKOFF_BASE_MS 1000u
 #define BACKOFF_MAX_MS 60000u
@@ -23,6 +25,7 @@
 
 static void schedule_retry(struct uplink *u);
 static void pump(struct uplink *u);
+static void connect_now(struct uplink *u);
 
 uint64_t uplink_backoff_ms(unsigned attempt, uint32_t rnd)
 {
@@ -72,8 +75,9 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 	if (spool_flush(u->spool, INT64_MAX, &err) < 0)
 		core_log(LOG_ERR, "spool: %s", err.msg);
 
-	/* why lives in the stream: keep it before the stream goes. */
-	if (!u->stopping)
+	/* why lives in the stream: keep it before the stream goes.  A
+	 * close for a failback probe is no failure of the collector. */
+	if (!u->stopping && !u->switching)
 		snprintf(u->last_error, sizeof u->last_error, "%s",
 			 why[0] ? why : "closed");
 	free(s);
@@ -84,6 +88,11 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 	proto_framer_free(&u->framer);
 	if (u->stopping)
 		return;
+	if (u->switching) {
+		u->switching = false;
+		connect_now(u);
+		return;
+	}
 	schedule_retry(u);
 }
 
@@ -124,7 +133,7 @@ static void on_ack(struct uplink *u, uint64_t seq)
 	if (u->state == UPLINK_CONNECTING) {
 		/* The collector holds everything up to seq: resend from there. */
 		u->sent_seq = seq;
-		u->attempt = 0;
+		uplink_pick_ok(&u->pick, (int64_t)uv_now(u->loop));
 		u->last_error[0] = '\0';
 		set_state(u, UPLINK_CONNECTED, NULL);
 	}
@@ -294,8 +303,12 @@ static void connect_now(struct uplink *u)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_family = AF_UNSPEC };
+	const struct uplink_peer *e = &u->pick.peer[u->pick.cur];
 	int r;
 
+	snprintf(u->addr, sizeof u->addr, "%s", e->addr);
+	snprintf(u->host, sizeof u->host, "%s", e->host);
+	snprintf(u->port, sizeof u->port, "%s", e->port);
 	set_state(u, UPLINK_CONNECTING, NULL);
 	u->gai.data = u;
 	r = uv_getaddrinfo(u->loop, &u->gai, on_resolved, u->host, u->port,
@@ -316,12 +329,28 @@ static void on_timer(uv_timer_t *t)
 
 static void schedule_retry(struct uplink *u)
 {
-	uint64_t delay = uplink_backoff_ms(u->attempt, (uint32_t)random());
+	size_t from = u->pick.cur;
+	uint64_t delay = uplink_pick_failed(&u->pick, (int64_t)uv_now(u->loop),
+					    u->last_error, (uint32_t)random());
 
-	if (u->attempt < 32)
-		u->attempt++;
 	set_state(u, UPLINK_BACKOFF, u->last_error);
+	if (u->pick.cur != from)
+		core_log(LOG_NOTICE, "collector %s next, position %zu of %zu, "
+			 "in %" PRIu64 " ms",
+			 u->pick.peer[u->pick.cur].addr, u->pick.cur + 1,
+			 u->pick.n, delay);
 	uv_timer_start(&u->timer, on_timer, delay, 0);
+}
+
+void uplink_failback(struct uplink *u)
+{
+	if (u->stream == NULL || u->state != UPLINK_CONNECTED)
+		return;
+	core_log(LOG_NOTICE, "collector %s: failback: trying %s, the "
+		 "preferred, again", u->addr, u->pick.peer[0].addr);
+	uplink_pick_probe(&u->pick);
+	u->switching = true;
+	proto_stream_close(u->stream, "failback");
 }
 
 static void tls_config_of(const struct conf_agent *ca,
@@ -376,16 +405,14 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 	u->spool = spool;
 	u->conf = ca;
 	snprintf(u->host_id, sizeof u->host_id, "%s", host_id);
-	snprintf(u->addr, sizeof u->addr, "%s", ca->collector);
-	if (ca->collector[0]) {
-		struct proto_hostport hp;
-
-		if (proto_hostport_parse(ca->collector, &hp, err, errlen) < 0)
-			return -EINVAL;
-		snprintf(u->host, sizeof u->host, "%s", hp.host);
-		snprintf(u->port, sizeof u->port, "%u", hp.port);
+	if (uplink_pick_init(&u->pick, ca, err, errlen) < 0)
+		return -EINVAL;
+	if (u->pick.n) {
+		snprintf(u->addr, sizeof u->addr, "%s", u->pick.peer[0].addr);
+		snprintf(u->host, sizeof u->host, "%s", u->pick.peer[0].host);
+		snprintf(u->port, sizeof u->port, "%s", u->pick.peer[0].port);
 	}
-	if (ca->collector[0] && !ca->insecure) {
+	if (u->pick.n && !ca->insecure) {
 		tls_config_of(ca, &tc);
 		r = proto_tls_init(&u->tls, &tc, err, errlen);
 		if (r < 0)

@@ -33,6 +33,11 @@ static void on_watch(uv_timer_t *t)
 
 	if (u->stream == NULL)
 		return;
+	if (u->state == UPLINK_CONNECTED &&
+	    uplink_pick_failback_due(&u->pick, now)) {
+		uplink_failback(u);
+		return;
+	}
 	if (u->state == UPLINK_CONNECTING &&
 	    now - u->last_change_ms >= UPLINK_HELLO_TIMEOUT_MS) {
 		u->hello_timeouts++;
@@ -140,6 +145,7 @@ void agent_status_extend(json_t *doc, const struct uplink *u,
 	json_t *sp = json_object_get(doc, "spool"), *w = json_array();
 
 	json_object_set_new(doc, "uplink", uplink_status_json(u));
+	uplink_pick_json(&u->pick, u->loop ? (int64_t)uv_now(u->loop) : 0, doc);
 	if (json_is_object(sp)) {
 		json_object_set_new(sp, "lost", json_integer((json_int_t)s->lost));
 		json_object_set_new(sp, "failing", json_boolean(s->failing));

@@ -1,5 +1,4 @@
-/* The kept result of an asynchronous probe, its age, and the checks made
- * on it when it crosses from the loop to the prober. */
+/* The kept result of an asynchronous probe and its age. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,17 +25,6 @@ void async_probe_start_failed(struct async_probe *p, const char *why)
 	if (!p->meta.have)
 		snprintf(p->meta.why, sizeof p->meta.why, "not probed yet: %s",
 			 why);
-}
-
-const char *async_meta_invalid(const struct async_meta *m)
-{
-	if (m->have > 1)
-		return "async probe: have is neither 0 nor 1";
-	if (m->in_flight > 1)
-		return "async probe: in_flight is neither 0 nor 1";
-	if (memchr(m->why, '\0', sizeof m->why) == NULL)
-		return "async probe: reason without its NUL";
-	return NULL;
 }
 
 void async_seen_from_meta(const struct async_meta *m, int64_t request_ms,

@@ -13,7 +13,7 @@
  *
  * The loop side owns a struct async_probe per probe; the request carries
  * its struct async_meta beside the probe's own result struct, and the
- * prober turns that into the struct async_seen the checks read.
+ * report's job turns that into the struct async_seen the checks read.
  */
 #ifndef KAGENT_ASYNC_PROBE_H
 #define KAGENT_ASYNC_PROBE_H
@@ -23,8 +23,7 @@
 
 #define ASYNC_WHY_MAX 96
 
-/* On the wire between kagentd's two processes: fixed size, no bool, so
- * the prober checks every byte it reads (async_meta_invalid). */
+/* Copied into each full report's job (same process, another thread). */
 struct async_meta {
 	uint32_t have;	    /* 1: a probe ended; its result is kept */
 	uint32_t in_flight; /* 1: a newer probe was running at the request */
@@ -57,8 +56,6 @@ void async_probe_done(struct async_probe *p, int64_t now_ms);
  * the reason says why. */
 void async_probe_start_failed(struct async_probe *p, const char *why);
 
-/* NULL when meta is well formed, or what is wrong with it. */
-const char *async_meta_invalid(const struct async_meta *m);
 /* The request's meta as of the request's timestamp; an age below zero (the
  * wall clock stepped back) is taken as zero. */
 void async_seen_from_meta(const struct async_meta *m, int64_t request_ms,

@@ -34,14 +34,12 @@ static const char *const zk_config_places[] = {
 static int exists_below(const char *root, const char *rel)
 {
 	char path[PATH_MAX];
-	struct hw_err e;
 
-	(void)e;
-	/* AT_EACCESS: plain access() drops the prober's CAP_DAC_READ_SEARCH
-	 * and would miss a config below a directory only its service may
-	 * search (/etc/kafka 0750 kafka:kafka). */
+	/* Through the opener: in kagentd a config below a directory only its
+	 * service may search (/etc/kafka 0750 kafka:kafka) is found by the
+	 * prober. */
 	return core_path(path, sizeof path, root, "%s", rel) == 0 &&
-	       faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
+	       core_path_exists(path);
 }
 
 /* The configured path, else $ENV/config/<name>, else the usual places;
@@ -298,6 +296,7 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 	f->conf = *conf;
 	f->roles = roles;
 	inv_opts.sensors_lib = opts ? opts->sensors_lib : NULL;
+	inv_opts.smart = !(opts && opts->no_smart);
 	r = inventory_probe_opts(root, &inv_opts, &f->inv, err);
 	if (r < 0)
 		return r;

@@ -83,6 +83,7 @@ struct facts_opts {
 	unsigned zk_timeout_ms;
 	struct board_sensors_lib *sensors_lib; /* NULL: a one-shot read */
 	bool tls_cert_given; /* the caller sets tls_cert itself */
+	bool no_smart;       /* disk.health is not asked for: no SMART read */
 };
 
 /* Probes everything the roles need.  Fails only when the inventory

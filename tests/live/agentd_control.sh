@@ -64,10 +64,18 @@ for _ in range(20):
 time.sleep(0.3)
 r = subprocess.run([kagent, "status", "--socket", path, "--json"],
                    capture_output=True, text=True, timeout=10)
-check("kagent status answers with 20 idle clients connected (exit 0)",
-      r.returncode == 0, (r.returncode, r.stdout[:200], r.stderr))
-if r.returncode == 0:
-    check("its host_id is ctl-1", json.loads(r.stdout)["host_id"] == "ctl-1",
+# It answers: JSON with the host's verdict, which its exit status follows
+# (0 pass, 1 warn, 2 fail; 3 is "kagentd not running").
+try:
+    doc = json.loads(r.stdout)
+except ValueError:
+    doc = {}
+want = {"pass": 0, "info": 0, "warn": 1, "fail": 2}.get(doc.get("verdict"), -1)
+check("kagent status answers with 20 idle clients connected (exit follows "
+      "the verdict)", "host_id" in doc and r.returncode == want,
+      (r.returncode, r.stdout[:200], r.stderr))
+if doc:
+    check("its host_id is ctl-1", doc.get("host_id") == "ctl-1",
           r.stdout[:200])
 # The 16 it still held at most are closed by their deadline (3 s); a
 # loaded machine gets slack, a deadline that never fires does not.

@@ -1,7 +1,9 @@
 #!/bin/bash
 # kagentd with its collector on a closed port: reports pile up in the spool,
-# `kagent status --json` shows them and the connection retrying; once it is
-# stopped, `kagent status` says so and exits 3.
+# `kagent status --json` shows them and the connection retrying, and exits
+# 2 on the verdict fail as a plugin would; once it is stopped, `kagent
+# status` says so and exits 3, and `kagent status --json` says so in JSON
+# with the one-shot check inside.
 set -u
 BIN=$1
 T=$(mktemp -d)
@@ -33,8 +35,11 @@ PID=$!
 for _ in $(seq 50); do [ -S "$T/run/kagent.sock" ] && break; sleep 0.1; done
 sleep 2.5
 OUT=$("$BIN/kagent" status --socket "$T/run/kagent.sock" --json)
+rc=$?
 echo "status: $OUT"
 fail=0
+echo "kagent status --json exit status: $rc (want 2: the verdict is fail)"
+[ $rc -eq 2 ] || fail=1
 python3 - "$OUT" <<'PY' || fail=1
 import json, sys
 d = json.loads(sys.argv[1])
@@ -71,5 +76,25 @@ echo "kagent status exit status: $rc (want 3)"
 [ $rc -eq 3 ] || fail=1
 echo "$OUT" | grep -q "^kagentd is not running ($T/run/kagent.sock: " || { echo "FAIL not-running line"; fail=1; }
 echo "$OUT" | grep -q "^os.swappiness" || { echo "FAIL checks not shown"; fail=1; }
+echo "$OUT" | grep -q "^KAGENT CRITICAL - " || { echo "FAIL no plugin status line of the one-shot check"; fail=1; }
+OUT=$("$BIN/kagent" status --socket "$T/run/kagent.sock" --config "$T/kagent.conf" --json)
+rc=$?
+echo "kagent status --json, not running: exit $rc (want 3): $(head -c 300 <<<"$OUT")"
+[ $rc -eq 3 ] || fail=1
+python3 - "$OUT" "$T/run/kagent.sock" <<'PY' || fail=1
+import json, sys
+d = json.loads(sys.argv[1])
+want = [("running false", d["running"] is False),
+        ("socket", d["socket"] == sys.argv[2]),
+        ("error No such file or directory", d["error"] == "No such file or directory"),
+        ("verdict unknown", d["verdict"] == "unknown"),
+        ("check: the one-shot check's document, state CRITICAL",
+         d["check"]["state"] == "CRITICAL" and d["check"]["verdict"] == "fail"),
+        ("check lists os.swappiness",
+         any(c["id"] == "os.swappiness" for c in d["check"]["checks"]))]
+for name, ok in want:
+    print(("ok   " if ok else "FAIL ") + name)
+sys.exit(0 if all(ok for _, ok in want) else 1)
+PY
 [ $fail -eq 0 ] || { echo "--- kagentd log"; cat "$T/log"; }
 exit $fail

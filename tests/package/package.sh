@@ -47,6 +47,8 @@ exp_a="/etc/kagent/kagent.conf
 /usr/lib/systemd/system/kagentd.service
 /usr/share/doc/kagent/changelog.gz
 /usr/share/doc/kagent/copyright
+/usr/share/kagent/icinga2/kagent.conf
+/usr/share/kagent/nagios/kagent.cfg
 /usr/share/man/man1/kagent-ca.1.gz
 /usr/share/man/man1/kagent.1.gz
 /usr/share/man/man5/kagent.conf.5.gz"
@@ -57,7 +59,9 @@ exp_c="/etc/kagent-collector/acl
 /etc/kagent-collector/kcollectord.conf
 /usr/lib/systemd/system/kcollectord.service
 /usr/share/doc/kagent-collector/changelog.gz
-/usr/share/doc/kagent-collector/copyright"
+/usr/share/doc/kagent-collector/copyright
+/usr/share/kagent-collector/grafana/kagent-fleet.json
+/usr/share/kagent-collector/prometheus/kagent.rules.yml"
 [ $has_colld = 1 ] && exp_c="$exp_c
 /usr/sbin/kcollectord
 /usr/share/man/man8/kcollectord.8.gz"
@@ -181,6 +185,7 @@ verify_units "$tmp/x/usr/lib/systemd/system" no 0 0
 pkg_installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | cut -c1-2; }
 leftovers() {
 	find /etc /usr/bin /usr/sbin /usr/lib/systemd /usr/share/man /usr/share/doc \
+		/usr/share/kagent-collector \
 		/var/lib/dpkg/info /var/lib/systemd /run -maxdepth 4 \
 		\( -name '*kagent*' -o -name '*kcollectord*' \) 2>/dev/null | sort
 	find /var/lib -maxdepth 1 -name '*kagent*' 2>/dev/null
@@ -302,6 +307,17 @@ done
 insecure=$(awk '$1 == "kagent_collector_insecure" { print $2 }' <<<"$metrics")
 [ "$insecure" = 0 ] && ok "shipped kcollectord.conf and acl: TLS, http://127.0.0.1:$HP/metrics read from loopback, kagent_collector_insecure $insecure" ||
 	fail "kcollectord with certificates: /metrics from loopback gave kagent_collector_insecure '$insecure': $(cat "$tmp/coll1.out")"
+# The installed rules load in Prometheus and read what this /metrics has.
+r=/usr/share/kagent-collector/prometheus/kagent.rules.yml
+if promtool check rules $r >/dev/null 2>&1 && grep -q '^# TYPE kagent_host_stale gauge' <<<"$metrics"; then
+	ok "promtool check rules $r; /metrics has kagent_host_stale"
+else
+	fail "promtool check rules $r, or no kagent_host_stale in /metrics"
+fi
+jq -e '.templating.list | map(.name) == ["datasource", "cluster", "host"]' \
+	/usr/share/kagent-collector/grafana/kagent-fleet.json >/dev/null &&
+	ok "kagent-fleet.json: JSON, variables datasource, cluster, host" ||
+	fail "kagent-fleet.json installed is not the dashboard"
 kill -HUP $cpid
 sleep 0.5
 reloads=$(curl -sf http://127.0.0.1:$HP/metrics | awk '$1 == "kagent_collector_reloads_total{result=\"ok\"}" { print $2 }')

@@ -162,7 +162,14 @@ static void test_acl_errors_name_file_and_line(void **state)
 {
 	(void)state;
 	parse_err("read loopback\n\nallow zk-1\n",
-		  "kagent.acl:3: unknown rule 'allow' (report, read)");
+		  "kagent.acl:3: unknown rule 'allow' (report, read, admin)");
+	parse_err("admin\n", "kagent.acl:1: admin takes IDENTITY_GLOB");
+	parse_err("admin a b\n", "kagent.acl:1: admin takes IDENTITY_GLOB");
+	parse_err("read loopback\nadmin loopback\n",
+		  "kagent.acl:2: admin takes IDENTITY_GLOB");
+	parse_err("admin ops-\x7f\n", "kagent.acl:1: identity glob 'ops-\x7f' "
+				      "is not printable ASCII of at most 255 "
+				      "characters");
 	parse_err("report zk-*\n",
 		  "kagent.acl:1: report takes IDENTITY_GLOB CLUSTER");
 	parse_err("# c\nreport zk-* zk-prod extra\n",
@@ -177,6 +184,42 @@ static void test_acl_errors_name_file_and_line(void **state)
 	parse_err("read zk-\x01\n", "kagent.acl:1: identity glob 'zk-\x01' is "
 				    "not printable ASCII of at most 255 "
 				    "characters");
+}
+
+/* Forgetting a host needs an `admin` rule naming the certificate: a
+ * `read` rule, loopback or no certificate are not enough, and `admin`
+ * alone does not let a client read. */
+static void test_acl_admin_by_identity_only(void **state)
+{
+	struct acl acl;
+
+	(void)state;
+	parse_ok("read *\nread loopback\nadmin ops-[0-9]*.example.net\n"
+		 "admin [l]oopback\n",
+		 &acl);
+	assert_int_equal(acl.n, 4);
+	assert_int_equal(acl.rules[2].verb, ACL_ADMIN);
+	assert_string_equal(acl.rules[2].glob, "ops-[0-9]*.example.net");
+	assert_int_equal(acl.rules[2].line, 3);
+	assert_true(acl_may_admin(&acl, "ops-1.example.net"));
+	assert_true(acl_may_admin(&acl, "ops-12.example.net"));
+	assert_true(acl_may_admin(&acl, "loopback"));
+	assert_false(acl_may_admin(&acl, "ops-a.example.net"));
+	assert_false(acl_may_admin(&acl, "reader"));
+	assert_false(acl_may_admin(&acl, ""));
+	assert_false(acl_may_admin(&acl, NULL));
+	acl_free(&acl);
+
+	parse_ok("admin ops-*\n", &acl);
+	assert_true(acl_may_admin(&acl, "ops-1"));
+	assert_false(acl_may_read(&acl, "ops-1", false));
+	assert_false(acl_may_report(&acl, "ops-1", "ops"));
+	acl_free(&acl);
+
+	parse_ok(example, &acl);
+	assert_false(acl_may_admin(&acl, "ops-1.example.net"));
+	assert_false(acl_may_admin(&acl, NULL));
+	acl_free(&acl);
 }
 
 static void test_acl_overlong_line_refused(void **state)
@@ -276,6 +319,7 @@ int main(void)
 	    cmocka_unit_test(test_acl_empty_file_denies_everything),
 	    cmocka_unit_test(test_acl_last_line_without_newline_counts),
 	    cmocka_unit_test(test_acl_errors_name_file_and_line),
+	    cmocka_unit_test(test_acl_admin_by_identity_only),
 	    cmocka_unit_test(test_acl_overlong_line_refused),
 	    cmocka_unit_test(test_acl_nul_byte_refused),
 	    cmocka_unit_test(test_acl_load_reads_file_and_names_it),

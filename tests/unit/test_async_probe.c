@@ -77,26 +77,6 @@ static void test_failed_start_keeps_the_last_result(void **state)
 	assert_string_equal(p.meta.why, "");
 }
 
-static void test_meta_from_the_other_side_is_checked(void **state)
-{
-	struct async_meta m;
-
-	(void)state;
-	memset(&m, 0, sizeof m);
-	assert_null(async_meta_invalid(&m));
-	m.have = 2;
-	assert_string_equal(async_meta_invalid(&m),
-			    "async probe: have is neither 0 nor 1");
-	m.have = 1;
-	m.in_flight = 7;
-	assert_string_equal(async_meta_invalid(&m),
-			    "async probe: in_flight is neither 0 nor 1");
-	m.in_flight = 0;
-	memset(m.why, 'x', sizeof m.why);
-	assert_string_equal(async_meta_invalid(&m),
-			    "async probe: reason without its NUL");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,7 +84,6 @@ int main(void)
 	    cmocka_unit_test(test_kept_result_ages_with_the_request),
 	    cmocka_unit_test(test_age_below_zero_is_zero),
 	    cmocka_unit_test(test_failed_start_keeps_the_last_result),
-	    cmocka_unit_test(test_meta_from_the_other_side_is_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -429,8 +429,8 @@ test_faults_close_one_connection_and_restart_loses_nothing(void **state)
 	metrics_has(m, "kagent_collector_duplicates_total 1");
 	metrics_has(m, "kagent_collector_connections 1");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
-		       "check=\"os.swappiness\",instance=\"\"} 3");
-	metrics_has(m, "kagent_disk_health{host=\"broker-1\",disk=\"sda\"} 0");
+		       "check=\"os.swappiness\",check_instance=\"\"} 3");
+	metrics_has(m, "kagent_disk_health{host=\"broker-1\",device=\"sda\"} 0");
 	metrics_has(m, "kagent_host_stale{host=\"broker-1\"} 0");
 	metrics_has(m, "kagent_cluster_verdict{cluster=\"payments\"} 4");
 	promtool_passes(p.dir, m);

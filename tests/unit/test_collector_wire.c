@@ -481,7 +481,7 @@ static void test_strings_not_utf8_are_refused_and_named(void **state)
 	metrics_has(m, "kagent_collector_rejected_total{reason=\"utf8\"} 3");
 	metrics_has(m, "kagent_collector_reports_total 2");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
-		       "check=\"os.swappiness\",instance=\"\"} 3");
+		       "check=\"os.swappiness\",check_instance=\"\"} 3");
 	free(m);
 	j = http_json(p->http_port, "/api/fleet");
 	assert_string_equal(host_ids(j, ids, sizeof ids), "broker-1");
@@ -584,13 +584,13 @@ static void test_repeated_check_is_one_series_the_worst(void **state)
 
 	m = metrics_get(p);
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
-		       "check=\"os.swappiness\",instance=\"\"} 4");
+		       "check=\"os.swappiness\",check_instance=\"\"} 4");
 	metrics_has(m, "kagent_host_check_severity{host=\"broker-1\","
-		       "check=\"disk.health\",instance=\"sda\"} 1");
+		       "check=\"disk.health\",check_instance=\"sda\"} 1");
 	assert_int_equal(metrics_count(m,
 				       "kagent_host_check_severity{host="
 				       "\"broker-1\",check=\"os.swappiness\","
-				       "instance=\"\"} 3"),
+				       "check_instance=\"\"} 3"),
 			 0);
 	free(m);
 
@@ -675,8 +675,8 @@ static void test_strings_stored_by_an_older_collector_are_repaired(void **state)
 
 	m = metrics_get(p);
 	metrics_has(m, "kagent_host_check_severity{host=\"old-1\","
-		       "check=\"disk.health\",instance=\"sd?(??b\"} 4");
-	metrics_has(m, "kagent_disk_health{host=\"old-1\",disk=\"sd?\"} 0");
+		       "check=\"disk.health\",check_instance=\"sd?(??b\"} 4");
+	metrics_has(m, "kagent_disk_health{host=\"old-1\",device=\"sd?\"} 0");
 	metrics_has(m, "kagent_cluster_verdict{cluster=\"pay?\"} 4");
 	free(m);
 	j = http_json(p->http_port, "/api/fleet");

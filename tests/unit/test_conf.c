@@ -246,11 +246,11 @@ static void test_unknown_section(void **state)
 	(void)state;
 	assert_refused("[host]\nroles = kafka\n[broker]\nid = 3\n",
 		       "/etc/kagent/kagent.conf:4: unknown section [broker] "
-		       "(valid: host, kafka, zookeeper, agent)");
+		       "(valid: host, kafka, zookeeper, check, agent)");
 	/* A key before any section is in section "". */
 	assert_refused("roles = kafka\n",
 		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: "
-		       "host, kafka, zookeeper, agent)");
+		       "host, kafka, zookeeper, check, agent)");
 }
 
 static void test_bad_values(void **state)
@@ -314,6 +314,50 @@ static void test_prober_timeout(void **state)
 	assert_refused("[agent]\nprober_timeout = 0\n",
 		       "/etc/kagent/kagent.conf:2: 'prober_timeout' must be "
 		       "seconds from 1 to 86400, not '0'");
+}
+
+/* [check]: skip lists accumulate, once each; the unknown policy. */
+static void test_check_section(void **state)
+{
+	char text[4096];
+	struct conf c;
+	size_t n, i;
+
+	(void)state;
+	parse_ok("[host]\nroles = kafka\n", &c);
+	assert_int_equal(c.check.n_skip, 0);
+	assert_int_equal(c.check.unknown, CONF_UNKNOWN_OK);
+	parse_ok("[check]\nskip = os.clock, disk.health\tboard.sensors\n"
+		 "skip = os.clock,kafka.logdirs.ebs\nunknown = warning\n",
+		 &c);
+	assert_int_equal(c.check.n_skip, 4);
+	assert_string_equal(c.check.skip[0], "os.clock");
+	assert_string_equal(c.check.skip[1], "disk.health");
+	assert_string_equal(c.check.skip[2], "board.sensors");
+	assert_string_equal(c.check.skip[3], "kafka.logdirs.ebs");
+	assert_int_equal(c.check.unknown, CONF_UNKNOWN_WARNING);
+	parse_ok("[check]\nunknown = unknown\n", &c);
+	assert_int_equal(c.check.unknown, CONF_UNKNOWN_UNKNOWN);
+	assert_refused("[check]\nunknown = critical\n",
+		       "/etc/kagent/kagent.conf:2: bad unknown 'critical' (ok, "
+		       "warning or unknown)");
+	assert_refused(
+	    "[check]\nskip = os.clock, OS/clock\n",
+	    "/etc/kagent/kagent.conf:2: bad check id 'OS/clock' in "
+	    "'skip' (ids such as os.clock, see kagent check --list)");
+	assert_refused("[check]\nverbose = yes\n",
+		       "/etc/kagent/kagent.conf:2: unknown key 'verbose' in "
+		       "[check] (valid: skip, unknown)");
+	/* CONF_SKIP_MAX ids, then one more. */
+	n = (size_t)snprintf(text, sizeof text, "[check]\nskip =");
+	for (i = 0; i < CONF_SKIP_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, " c%zu", i);
+	snprintf(text + n, sizeof text - n, "\n");
+	parse_ok(text, &c);
+	assert_int_equal(c.check.n_skip, CONF_SKIP_MAX);
+	snprintf(text + n, sizeof text - n, " c99\n");
+	assert_refused(text, "/etc/kagent/kagent.conf:2: 'skip' names more "
+			     "than 32 checks");
 }
 
 static void test_syntax_error(void **state)
@@ -412,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_collector_address_rules),
 	    cmocka_unit_test(test_prober_timeout),
+	    cmocka_unit_test(test_check_section),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_first_error_is_reported),
 	    cmocka_unit_test(test_overlong_line_is_refused),

@@ -85,7 +85,7 @@ static void test_unknown_path_is_404(void **state)
 	struct coll_route rt;
 
 	(void)state;
-	route_of("GET / HTTP/1.1\r\n\r\n", 100, &rt);
+	route_of("GET /index.html HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
 	route_of("GET /api/hosts/ HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
@@ -93,6 +93,26 @@ static void test_unknown_path_is_404(void **state)
 	assert_int_equal(rt.status, 404);
 	route_of("GET /api/fleetx HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 404);
+}
+
+static void test_index_and_head(void **state)
+{
+	struct coll_route rt;
+
+	(void)state;
+	route_of("GET / HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 200);
+	assert_int_equal(rt.kind, COLL_ROUTE_INDEX);
+	assert_false(rt.head);
+	route_of("HEAD /metrics HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 200);
+	assert_int_equal(rt.kind, COLL_ROUTE_METRICS);
+	assert_true(rt.head);
+	route_of("HEAD /api/hosts/b1 HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_HOST);
+	assert_true(rt.head);
+	route_of("HEAD / HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_INDEX);
 }
 
 static void test_other_method_is_405(void **state)
@@ -103,8 +123,53 @@ static void test_other_method_is_405(void **state)
 	route_of("POST /api/fleet HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 100,
 		 &rt);
 	assert_int_equal(rt.status, 405);
-	route_of("DELETE /api/hosts/b1 HTTP/1.1\r\n\r\n", 100, &rt);
+	route_of("PUT /api/hosts/b1 HTTP/1.1\r\n\r\n", 100, &rt);
 	assert_int_equal(rt.status, 405);
+	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
+	route_of("DELETE /api/hosts/b1/history HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 405);
+	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
+	route_of("DELETE /fleet HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 405);
+	route_of("DELETE /api/fleet HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 405);
+}
+
+/* The fleet page and its files, the check history, and forgetting. */
+static void test_routes_page_history_forget(void **state)
+{
+	struct coll_route rt;
+
+	(void)state;
+	route_of("GET /fleet HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_PAGE);
+	assert_int_equal(rt.asset, coll_page_find("/fleet/", 7));
+	assert_true(rt.asset >= 0);
+	route_of("GET /fleet/fleet.js HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_PAGE);
+	assert_int_equal(rt.asset, coll_page_find("/fleet/fleet.js", 15));
+	assert_true(rt.asset >= 0);
+	assert_int_not_equal(rt.asset, coll_page_find("/fleet", 6));
+	route_of("GET /fleet/nothing.js HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("GET /fleet/../api/fleet HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("GET /fleetx HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("GET /api/hosts/kafka-03/history HTTP/1.1\r\n\r\n", 5, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_HISTORY);
+	assert_string_equal(rt.host_id, "kafka-03");
+	route_of("GET /api/hosts/a%2Fhistory HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_HOST);
+	assert_string_equal(rt.host_id, "a/history");
+	route_of("GET /api/hosts//history HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 404);
+	route_of("DELETE /api/hosts/kafka-03 HTTP/1.1\r\n\r\n", 3, &rt);
+	assert_int_equal(rt.kind, COLL_ROUTE_FORGET);
+	assert_int_equal(rt.status, 200);
+	assert_string_equal(rt.host_id, "kafka-03");
+	route_of("DELETE /api/hosts/a%20b HTTP/1.1\r\n\r\n", 100, &rt);
+	assert_int_equal(rt.status, 400);
 	assert_int_equal(rt.kind, COLL_ROUTE_NONE);
 }
 
@@ -170,7 +235,9 @@ int main(void)
 	    cmocka_unit_test(test_host_id_is_percent_decoded),
 	    cmocka_unit_test(test_bad_host_id_is_400),
 	    cmocka_unit_test(test_unknown_path_is_404),
+	    cmocka_unit_test(test_index_and_head),
 	    cmocka_unit_test(test_other_method_is_405),
+	    cmocka_unit_test(test_routes_page_history_forget),
 	    cmocka_unit_test(test_garbage_is_400),
 	    cmocka_unit_test(test_body_is_413),
 	    cmocka_unit_test(test_request_above_bound_is_refused),

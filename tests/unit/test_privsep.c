@@ -1,6 +1,6 @@
 /* kagentd's privilege drop, tried in forked children that report their
- * /proc/self/status; the [agent] user key; and the prober's closed
- * request set.  Run as root (CI), the drop changes identity to nobody;
+ * /proc/self/status; and the [agent] user key (test_prober has the
+ * prober's request set).  Run as root (CI), the drop changes identity to nobody;
  * run as another user, the same tests assert that nothing changes but
  * the capabilities. */
 #include <errno.h>
@@ -262,154 +262,6 @@ static void test_conf_user_defaults_to_kagent_and_is_checked(void **state)
 			 -EINVAL);
 }
 
-/* ---- the prober's closed request set ---- */
-
-struct prober_peer {
-	int fd;
-	pid_t pid;
-};
-
-static void prober_start(struct prober_peer *pp, struct conf *conf)
-{
-	int sv[2];
-
-	conf_defaults(conf);
-	strcpy(conf->agent.root, HOST);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pp->pid = fork();
-	assert_true(pp->pid >= 0);
-	if (pp->pid == 0) {
-		close(sv[0]);
-		_exit(prober_serve(sv[1], conf, "test-1") == 0 ? 0 : 1);
-	}
-	close(sv[1]);
-	pp->fd = sv[0];
-}
-
-/* Sends one request, reads the reply header and up to cap bytes of the
- * body (NUL-terminated when it is a message). */
-static void ask(struct prober_peer *pp, uint32_t code, const void *body,
-		uint32_t len, struct prober_reply_hdr *h, char *msg, size_t cap)
-{
-	struct prober_req_hdr q = {.code = code, .len = len};
-	size_t got = 0;
-
-	assert_int_equal(write(pp->fd, &q, sizeof q), sizeof q);
-	if (len)
-		assert_int_equal(write(pp->fd, body, len), len);
-	assert_int_equal(read(pp->fd, h, sizeof *h), sizeof *h);
-	assert_true(h->len < cap);
-	while (got < h->len) {
-		ssize_t n = read(pp->fd, msg + got, h->len - got);
-
-		assert_true(n > 0);
-		got += (size_t)n;
-	}
-	msg[got] = '\0';
-}
-
-static int prober_end(struct prober_peer *pp)
-{
-	int status;
-
-	close(pp->fd);
-	assert_int_equal(waitpid(pp->pid, &status, 0), pp->pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-static void test_prober_refuses_a_body_on_a_bodiless_request(void **state)
-{
-	struct prober_reply_hdr h;
-	struct prober_peer pp;
-	struct conf conf;
-	char msg[sizeof(struct prober_health) + 1];
-	uint64_t junk = 0x4141414141414141ull;
-
-	(void)state;
-	prober_start(&pp, &conf);
-	ask(&pp, PROBER_SMART_REFRESH, &junk, sizeof junk, &h, msg, sizeof msg);
-	assert_int_equal(h.code, PROBER_SMART_REFRESH);
-	assert_int_equal(h.status, -EINVAL);
-	assert_string_equal(msg, "request 3 takes no body, got 8 bytes");
-	/* The stream is still in step: a proper HEALTH is answered. */
-	ask(&pp, PROBER_HEALTH, NULL, 0, &h, msg, sizeof msg);
-	assert_int_equal(h.code, PROBER_HEALTH);
-	assert_int_equal(h.status, 0);
-	assert_int_equal(h.len, sizeof(struct prober_health));
-	assert_int_equal(prober_end(&pp), 0);
-}
-
-static void test_prober_stops_on_a_body_beyond_any_request(void **state)
-{
-	struct prober_req_hdr q = {.code = PROBER_FULL,
-				   .len = sizeof(struct prober_full_req) + 1};
-	struct prober_reply_hdr h;
-	struct prober_peer pp;
-	struct conf conf;
-	char msg[128] = "", want[128];
-
-	(void)state;
-	snprintf(want, sizeof want, "body of %zu bytes is too large|",
-		 sizeof(struct prober_full_req) + 1);
-	prober_start(&pp, &conf);
-	assert_int_equal(write(pp.fd, &q, sizeof q), sizeof q);
-	assert_int_equal(read(pp.fd, &h, sizeof h), sizeof h);
-	assert_int_equal(h.status, -EMSGSIZE);
-	assert_int_equal(read(pp.fd, msg, h.len), h.len);
-	snprintf(msg + h.len, sizeof msg - h.len, "|");
-	assert_string_equal(msg, want);
-	/* It closes its end rather than guess where the next request is. */
-	assert_int_equal(read(pp.fd, msg, 1), 0);
-	assert_int_equal(prober_end(&pp), 1);
-}
-
-static void test_prober_refuses_a_full_request_with_bad_fields(void **state)
-{
-	struct prober_full_req *q = calloc(1, sizeof *q);
-	struct prober_reply_hdr h;
-	struct prober_peer pp;
-	struct conf conf;
-	unsigned char two = 2;
-	char msg[256];
-
-	(void)state;
-	assert_non_null(q);
-	prober_start(&pp, &conf);
-	q->seq = 1;
-	q->zk_meta.have = 7;
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_int_equal(h.status, -EINVAL);
-	assert_string_equal(msg, "async probe: have is neither 0 nor 1");
-	q->zk_meta.have = 1;
-	q->zk_meta.in_flight = 2;
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "async probe: in_flight is neither 0 nor 1");
-	q->zk_meta.in_flight = 1;
-	memset(q->zk_meta.why, 'x', sizeof q->zk_meta.why);
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "async probe: reason without its NUL");
-	q->zk_meta.why[0] = '\0';
-	q->zk.state = (enum zk_state)99;
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "ZooKeeper state out of range");
-	q->zk.state = ZK_RUNNING;
-	memcpy(&q->zk.imok, &two, 1);
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "ZooKeeper flag neither 0 nor 1");
-	q->zk.imok = true;
-	memcpy(&q->zk.watches.known, &two, 1);
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "ZooKeeper number with a bad known flag");
-	q->zk.watches.known = false;
-	memset(q->zk.version, 'x', sizeof q->zk.version);
-	ask(&pp, PROBER_FULL, q, sizeof *q, &h, msg, sizeof msg);
-	assert_string_equal(msg, "ZooKeeper string without its NUL");
-	assert_int_equal(h.status, -EINVAL);
-	assert_int_equal(prober_end(&pp), 0);
-	free(q);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,10 +270,6 @@ int main(void)
 	    cmocka_unit_test(test_missing_or_root_user_is_refused_as_root),
 	    cmocka_unit_test(test_own_dir_hands_over_files_not_symlink_targets),
 	    cmocka_unit_test(test_conf_user_defaults_to_kagent_and_is_checked),
-	    cmocka_unit_test(test_prober_refuses_a_body_on_a_bodiless_request),
-	    cmocka_unit_test(test_prober_stops_on_a_body_beyond_any_request),
-	    cmocka_unit_test(
-		test_prober_refuses_a_full_request_with_bad_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

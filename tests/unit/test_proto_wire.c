@@ -255,6 +255,18 @@ static void test_full_report_round_trips_in_any_chunking(void **state)
 	    ((kagent_v1_Disk *)x.lists.disks.v)[0].health.power_on_hours, 556);
 	assert_int_equal(
 	    ((kagent_v1_Disk *)x.lists.disks.v)[0].health.bad_sectors, 1);
+	/* skdump --load: attribute 5 "0 sectors", 197 and 198 "1 sectors". */
+	{
+		const kagent_v1_Health *h =
+		    &((kagent_v1_Disk *)x.lists.disks.v)[0].health;
+
+		assert_true(h->has_reallocated_sectors);
+		assert_int_equal(h->reallocated_sectors, 0);
+		assert_int_equal(h->pending_sectors, 1);
+		assert_int_equal(h->uncorrectable_sectors, 1);
+		assert_false(h->has_percentage_used);
+		assert_false(h->has_media_errors);
+	}
 	assert_false(((kagent_v1_Disk *)x.lists.disks.v)[1].has_health);
 	assert_int_equal(x.lists.sensors.n, 1);
 	assert_true(((kagent_v1_Sensor *)x.lists.sensors.v)[0].value == 47.0);

@@ -119,50 +119,10 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	free(e);
 }
 
-static void test_prober_refuses_an_unknown_request_code(void **state)
-{
-	struct prober_req_hdr q = { .code = 99, .len = 0 };
-	struct prober_reply_hdr h;
-	char msg[128] = "";
-	struct conf conf;
-	int sv[2], status;
-	pid_t pid;
-
-	(void)state;
-	conf_defaults(&conf);
-	strcpy(conf.agent.root, HOST);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(sv[0]);
-		_exit(prober_serve(sv[1], &conf, "test-1") == 0 ? 0 : 1);
-	}
-	close(sv[1]);
-	assert_int_equal(write(sv[0], &q, sizeof q), sizeof q);
-	assert_int_equal(read(sv[0], &h, sizeof h), sizeof h);
-	assert_int_equal(h.code, 99);
-	assert_int_equal(h.status, -EINVAL);
-	assert_int_equal(h.len, strlen("unknown request code 99"));
-	assert_int_equal(read(sv[0], msg, h.len), h.len);
-	assert_string_equal(msg, "unknown request code 99");
-	/* It goes on serving: a HEALTH request still gets its answer. */
-	q.code = PROBER_HEALTH;
-	assert_int_equal(write(sv[0], &q, sizeof q), sizeof q);
-	assert_int_equal(read(sv[0], &h, sizeof h), sizeof h);
-	assert_int_equal(h.code, PROBER_HEALTH);
-	assert_int_equal(h.status, 0);
-	assert_int_equal(h.len, sizeof(struct prober_health));
-	close(sv[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_of_broker_fixture_decodes_to_its_facts),
-		cmocka_unit_test(test_prober_refuses_an_unknown_request_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timex.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sys/un.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -357,6 +361,56 @@ static void test_sandbox_other_ioctl_kills_network_sides(void **state)
 	    run_sandboxed(SANDBOX_COLLECTOR, act_ioctl_tiocsti));
 }
 
+/* What only gathering facts needs: a socket for SIOCETHTOOL, the kernel
+ * clock's state.  kagentd's network side gathers them; the prober, which
+ * only reads raw bytes, is killed at either. */
+static int act_inet_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static int act_adjtimex(void)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof tx);
+	return adjtimex(&tx) < 0 ? 1 : 0;
+}
+
+/* The request's answer does not matter (lo has no link settings): the
+ * call is made and returns. */
+static int act_ethtool(void)
+{
+	struct ethtool_cmd cmd = {.cmd = ETHTOOL_GSET};
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	ifr.ifr_data = (char *)&cmd;
+	ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return 0;
+}
+
+static void test_sandbox_prober_cannot_gather_facts(void **state)
+{
+	(void)state;
+	skip_if_sanitized();
+	assert_killed_by_sigsys(run_sandboxed(SANDBOX_PROBER, act_inet_socket));
+	assert_killed_by_sigsys(run_sandboxed(SANDBOX_PROBER, act_adjtimex));
+	assert_exited(run_sandboxed(SANDBOX_AGENT_NET, act_inet_socket), 0);
+	assert_exited(run_sandboxed(SANDBOX_AGENT_NET, act_adjtimex), 0);
+	assert_exited(run_sandboxed(SANDBOX_AGENT_NET, act_ethtool), 0);
+}
+
 static void test_sandbox_role_names(void **state)
 {
 	(void)state;
@@ -394,6 +448,7 @@ int main(void)
 	    cmocka_unit_test(test_sandbox_listen_kills_every_role),
 	    cmocka_unit_test(test_sandbox_connect_kills_collector),
 	    cmocka_unit_test(test_sandbox_other_ioctl_kills_network_sides),
+	    cmocka_unit_test(test_sandbox_prober_cannot_gather_facts),
 	    cmocka_unit_test(test_sandbox_role_names),
 	    cmocka_unit_test(test_sandbox_sanitized_build_installs_nothing),
 	};

@@ -159,7 +159,8 @@ static void test_check_history_only_on_change(void **state)
 	put(s, "b1", 3, "r", SEV_PASS);
 	put(s, "b1", 4, "r", SEV_PASS);
 	put(s, "b1", 5, "r", SEV_WARN);
-	assert_int_equal(coll_store_history(s, "host", "b1", hist_cb, &h), 0);
+	assert_int_equal(coll_store_history(s, "host", "b1", -1, hist_cb, &h),
+			 0);
 	assert_int_equal(h.n, 4);
 	assert_string_equal(h.ids[0], "os.swappiness");
 	assert_int_equal(h.sev[0], SEV_WARN);
@@ -196,8 +197,8 @@ static void test_cluster_history_only_on_change(void **state)
 	    coll_store_checks_update(s, "cluster", "zk", &c, 3, &changed), 0);
 	assert_int_equal(changed, 1);
 	coll_store_flush(s);
-	assert_int_equal(coll_store_history(s, "cluster", "zk", hist_cb, &h),
-			 0);
+	assert_int_equal(
+	    coll_store_history(s, "cluster", "zk", -1, hist_cb, &h), 0);
 	assert_int_equal(h.n, 2);
 	assert_int_equal(h.sev[0], SEV_FAIL);
 	assert_int_equal(h.sev[1], SEV_PASS);
@@ -226,13 +227,94 @@ static void test_state_survives_reopen(void **state)
 	assert_int_equal(coll_store_each_host(s, row_cb, &x), 0);
 	assert_int_equal(x.n, 2);
 	assert_string_equal(x.blob, "other"); /* ordered by host id */
-	assert_int_equal(coll_store_history(s, "host", "b1", hist_cb, &h), 0);
+	assert_int_equal(coll_store_history(s, "host", "b1", -1, hist_cb, &h),
+			 0);
 	assert_int_equal(h.n, 2);
 	/* No history repeated for the same severities after the reopen. */
 	put(s, "b1", 42, "kept", SEV_FAIL);
 	h.n = 0;
-	assert_int_equal(coll_store_history(s, "host", "b1", hist_cb, &h), 0);
+	assert_int_equal(coll_store_history(s, "host", "b1", -1, hist_cb, &h),
+			 0);
 	assert_int_equal(h.n, 2);
+	coll_store_close(s);
+	tmpdb_remove(&t);
+}
+
+/* The newest rows of a long history, still oldest first. */
+static void test_history_limit_keeps_newest(void **state)
+{
+	struct tmpdb t;
+	struct coll_store *s;
+	struct hist h = {0};
+
+	(void)state;
+	tmpdb_make(&t);
+	s = store_open(&t);
+	put(s, "b1", 1, "r", SEV_WARN); /* swappiness warn, clock pass */
+	put(s, "b1", 2, "r", SEV_PASS);
+	put(s, "b1", 3, "r", SEV_FAIL);
+	coll_store_flush(s);
+	assert_int_equal(coll_store_history(s, "host", "b1", 2, hist_cb, &h),
+			 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.sev[0], SEV_PASS);
+	assert_int_equal(h.sev[1], SEV_FAIL);
+	h.n = 0;
+	assert_int_equal(coll_store_history(s, "host", "b1", 0, hist_cb, &h),
+			 0);
+	assert_int_equal(h.n, 0);
+	coll_store_close(s);
+	tmpdb_remove(&t);
+}
+
+/* Forgetting takes the row, the history and the check states of that
+ * host only; when it reports again its checks are history anew. */
+static void test_forget_removes_host_and_history(void **state)
+{
+	struct tmpdb t;
+	struct coll_store *s;
+	struct seen x = {0};
+	struct hist h = {0};
+	struct check_results c = {0};
+	uint64_t seq;
+
+	(void)state;
+	tmpdb_make(&t);
+	s = store_open(&t);
+	put(s, "b1", 5, "gone", SEV_WARN);
+	put(s, "b2", 7, "kept", SEV_PASS);
+	check_add(&c, "kafka.cluster.size", "", SEV_FAIL, "2", "3", "x");
+	assert_int_equal(
+	    coll_store_checks_update(s, "cluster", "b1", &c, 1, NULL), 0);
+	coll_store_flush(s);
+	assert_int_equal(coll_store_forget(s, "b1"), 0);
+	assert_int_equal(coll_store_get_host(s, "b1", row_cb, &x), -ENOENT);
+	assert_int_equal(coll_store_last_seq(s, "b1", &seq), 0);
+	assert_int_equal(seq, 0);
+	assert_int_equal(coll_store_history(s, "host", "b1", -1, hist_cb, &h),
+			 0);
+	assert_int_equal(h.n, 0);
+	/* A cluster that happens to share the name keeps its history. */
+	assert_int_equal(
+	    coll_store_history(s, "cluster", "b1", -1, hist_cb, &h), 0);
+	assert_int_equal(h.n, 1);
+	h.n = 0;
+	assert_int_equal(coll_store_history(s, "host", "b2", -1, hist_cb, &h),
+			 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(coll_store_each_host(s, row_cb, &x), 0);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.blob, "kept");
+	assert_int_equal(coll_store_forget(s, "b1"), -ENOENT);
+	/* Back with a lower seq (a reinstalled agent): stored, and its
+	 * checks are history again. */
+	assert_int_equal(put(s, "b1", 1, "back", SEV_WARN), 0);
+	coll_store_flush(s);
+	h.n = 0;
+	assert_int_equal(coll_store_history(s, "host", "b1", -1, hist_cb, &h),
+			 0);
+	assert_int_equal(h.n, 2);
+	check_results_free(&c);
 	coll_store_close(s);
 	tmpdb_remove(&t);
 }
@@ -257,6 +339,8 @@ int main(void)
 	    cmocka_unit_test(test_check_history_only_on_change),
 	    cmocka_unit_test(test_cluster_history_only_on_change),
 	    cmocka_unit_test(test_state_survives_reopen),
+	    cmocka_unit_test(test_history_limit_keeps_newest),
+	    cmocka_unit_test(test_forget_removes_host_and_history),
 	    cmocka_unit_test(test_open_names_the_path),
 	};
 
