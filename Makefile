@@ -6,10 +6,10 @@ JOBS ?= $(shell nproc)
 # Build dependencies, then what the tests use as independent oracles and
 # real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
-	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libpq-dev libhttp-parser-dev libssl-dev libcap-ng-dev libseccomp-dev python3
+	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libpq-dev libhttp-parser-dev libssl-dev libcap-ng-dev libseccomp-dev liblldpctl-dev python3
 DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
 	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper protobuf-compiler prometheus curl openssl postgresql \
-	chromium nodejs npm icinga2-bin nagios4-core
+	chromium nodejs npm icinga2-bin nagios4-core lldpd
 # `make package` (man pages, .deb, .rpm) and its test (linters, systemd-analyze).
 DEBS_FUZZ = clang libclang-rt-14-dev llvm
 DEBS_PACKAGE = scdoc dpkg-dev rpm lintian rpmlint systemd openssl

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,6 +51,8 @@ void conf_defaults(struct conf *c)
 	for (i = 0; i < conf_threshold_count; i++)
 		*(int64_t *)((char *)&c->th + conf_threshold_defs[i].offset) =
 			conf_threshold_defs[i].def;
+	snprintf(c->rack_pattern, sizeof c->rack_pattern, "%s",
+		 CONF_RACK_PATTERN_DEFAULT);
 	c->agent.interval_s = 60;
 	c->agent.health_interval_s = 10;
 	c->agent.smart_interval_s = 600;
@@ -162,6 +165,34 @@ static int set_threshold(struct parse_state *st, const char *section,
 	return 0;
 }
 
+/* Compiled once here so a bad pattern is an error naming its line, not a
+ * rack that silently never matches. */
+static int set_rack_pattern(struct conf *c, const char *v,
+			    struct parse_state *st)
+{
+	char why[128];
+	regex_t re;
+	int r;
+
+	r = regcomp(&re, v, REG_EXTENDED);
+	if (r != 0) {
+		regerror(r, &re, why, sizeof why);
+		snprintf(st->msg, sizeof st->msg,
+			 "bad regular expression for 'rack_pattern': %s", why);
+		return 0;
+	}
+	r = re.re_nsub == 1;
+	regfree(&re);
+	if (!r) {
+		snprintf(st->msg, sizeof st->msg,
+			 "'rack_pattern' needs exactly one capture group ( ), "
+			 "the rack");
+		return 0;
+	}
+	return set_str(c->rack_pattern, sizeof c->rack_pattern, v, st,
+		       "rack_pattern");
+}
+
 static int handle_host(struct parse_state *st, const char *k, const char *v)
 {
 	struct conf *c = st->c;
@@ -175,8 +206,22 @@ static int handle_host(struct parse_state *st, const char *k, const char *v)
 	}
 	if (!strcmp(k, "cluster"))
 		return set_str(c->cluster, sizeof c->cluster, v, st, k);
-	if (!strcmp(k, "rack"))
-		return set_str(c->rack, sizeof c->rack, v, st, k);
+	if (!strcmp(k, "rack")) {
+		/* "lldp" is the keyword, not a rack's name. */
+		c->rack_lldp = !strcmp(v, "lldp");
+		return c->rack_lldp ? (c->rack[0] = '\0', 1)
+				    : set_str(c->rack, sizeof c->rack, v, st, k);
+	}
+	if (!strcmp(k, "rack_pattern"))
+		return set_rack_pattern(c, v, st);
+	if (!strcmp(k, "lldp_socket")) {
+		if (v[0] != '/') {
+			snprintf(st->msg, sizeof st->msg,
+				 "'lldp_socket' must be an absolute path");
+			return 0;
+		}
+		return set_str(c->lldp_socket, sizeof c->lldp_socket, v, st, k);
+	}
 	if (!strcmp(k, "zone"))
 		return set_str(c->zone, sizeof c->zone, v, st, k);
 	if (!strcmp(k, "critical"))
@@ -358,7 +403,7 @@ static const struct {
 	int (*fn)(struct parse_state *, const char *, const char *);
 	const char *keys;
 } sections[] = {
-	{ "host", handle_host, "roles, cluster, rack, zone, critical" },
+	{ "host", handle_host, "roles, cluster, rack, rack_pattern, lldp_socket, zone, critical" },
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
 	{ "check", handle_check, "skip, unknown" },

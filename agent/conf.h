@@ -94,11 +94,20 @@ struct conf_check {
 	enum conf_unknown_policy unknown;
 };
 
+#define CONF_RACK_PATTERN_MAX 256
+/* The first label of the switch's name: r12-tor-a.dc1 → r12. */
+#define CONF_RACK_PATTERN_DEFAULT "^([^.-]+)"
+
 struct conf {
 	char path[PATH_MAX];
 	unsigned roles;                   /* CORE_ROLE_* */
 	char cluster[64];
-	char rack[64];
+	char rack[64];                    /* empty with rack_lldp */
+	/* rack = lldp: the rack is rack_pattern's capture group over the
+	 * name of the switch the uplink hangs from (agent/facts/rack_lldp.c). */
+	bool rack_lldp;
+	char rack_pattern[CONF_RACK_PATTERN_MAX]; /* POSIX ERE, one group */
+	char lldp_socket[108];            /* lldpd's socket; empty: default */
 	char zone[64];
 	bool critical;
 	char kafka_config[PATH_MAX];      /* server.properties; empty: search */

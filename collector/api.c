@@ -84,6 +84,16 @@ static json_t *fleet_zk_json(const struct coll_host *h)
 					     : json_null());
 }
 
+static json_t *switches_json(const struct coll_host *h)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < h->n_switches; i++)
+		json_array_append_new(a, json_string(h->switches[i]));
+	return a;
+}
+
 json_t *coll_api_fleet(const struct coll_fleet *f)
 {
 	struct check_results r = {0};
@@ -108,15 +118,18 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 		const struct coll_fleet_host *h = &f->v[i];
 
 		json_array_append_new(
-		    hl, json_pack("{s:s s:o s:o s:o s:o s:o s:o s:b s:o}",
-				  "host_id", h->h.host_id, "cluster",
-				  core_json_str(h->h.cluster), "roles",
-				  roles_json(h->h.roles), "rack",
-				  core_json_str(h->h.rack), "zone",
-				  core_json_str(h->h.zone), "verdict",
-				  sev_json(h->verdict), "last_seen",
-				  time_json(h->h.last_seen_ms), "stale",
-				  h->h.stale, "zookeeper", fleet_zk_json(&h->h)));
+		    hl,
+		    json_pack("{s:s s:o s:o s:o s:o s:o s:o s:b s:o s:o s:o}",
+			      "host_id", h->h.host_id, "cluster",
+			      core_json_str(h->h.cluster), "roles",
+			      roles_json(h->h.roles), "rack",
+			      core_json_str(h->h.rack), "zone",
+			      core_json_str(h->h.zone), "verdict",
+			      sev_json(h->verdict), "last_seen",
+			      time_json(h->h.last_seen_ms), "stale", h->h.stale,
+			      "zookeeper", fleet_zk_json(&h->h), "switches",
+			      switches_json(&h->h), "lldp_reason",
+			      core_json_str(h->h.lldp_reason)));
 	}
 	check_results_free(&r);
 	free(hosts);
@@ -153,6 +166,40 @@ static json_t *str_array(const char (*v)[16], pb_size_t n)
 	return a;
 }
 
+static const char *lldp_state_name(kagent_v1_LldpState s)
+{
+	switch (s) {
+	case kagent_v1_LldpState_LLDP_STATE_NO_DAEMON:
+		return "no_daemon";
+	case kagent_v1_LldpState_LLDP_STATE_NO_NEIGHBOUR:
+		return "no_neighbour";
+	case kagent_v1_LldpState_LLDP_STATE_NEIGHBOUR:
+		return "neighbour";
+	default:
+		return "unknown";
+	}
+}
+
+/* As kagent inventory --json shows it; an agent older than LLDP sends
+ * no state: unknown, with that as the reason. */
+static json_t *lldp_json(const kagent_v1_Nic *n)
+{
+	bool nb = n->lldp_state == kagent_v1_LldpState_LLDP_STATE_NEIGHBOUR;
+	bool old = n->lldp_state == kagent_v1_LldpState_LLDP_STATE_UNSPECIFIED;
+
+	return json_pack("{s:s s:o s:o s:o s:o s:o s:o}", "state",
+			 lldp_state_name(n->lldp_state), "reason",
+			 nb    ? json_null()
+			 : old ? json_string("the agent does not report LLDP")
+			       : core_json_str(n->lldp_reason),
+			 "switch", core_json_str(n->lldp_switch), "chassis_id",
+			 core_json_str(n->lldp_chassis_id), "port_id",
+			 core_json_str(n->lldp_port_id), "port_description",
+			 core_json_str(n->lldp_port_description),
+			 "management_address",
+			 core_json_str(n->lldp_management_address));
+}
+
 static json_t *nic_json(const kagent_v1_Nic *n)
 {
 	json_t *addrs = json_array();
@@ -161,7 +208,7 @@ static json_t *nic_json(const kagent_v1_Nic *n)
 	for (i = 0; i < n->addresses_count; i++)
 		json_array_append_new(addrs, json_string(n->addresses[i]));
 	return json_pack(
-	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o}", "name",
+	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o s:o}", "name",
 	    n->name, "mac", core_json_str(n->mac), "operstate",
 	    core_json_str(n->operstate), "carrier",
 	    opt_bool(n->has_carrier, n->carrier), "speed_mbps",
@@ -171,7 +218,7 @@ static json_t *nic_json(const kagent_v1_Nic *n)
 	    "driver", core_json_str(n->driver), "virtual", n->virtual, "bond",
 	    n->bond, "bond_members",
 	    str_array(n->bond_members, n->bond_members_count), "addresses",
-	    addrs);
+	    addrs, "lldp", lldp_json(n));
 }
 
 /* The counters a json_pack format would not hold, beside the others. */

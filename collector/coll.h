@@ -26,6 +26,11 @@ struct coll_zk_server {
 	char host[128];
 };
 
+/* A bond of two ports to a pair of top-of-rack switches sees two; more
+ * than four uplink switches is not a rack's layout. */
+#define COLL_SWITCHES_MAX    4
+#define COLL_SWITCH_NAME_MAX 256
+
 /* One host as the collector knows it, from the agent's last report.
  * Strings are empty when unknown or unset. */
 struct coll_host {
@@ -54,6 +59,11 @@ struct coll_host {
 	bool zk_running_known;
 	size_t n_ensemble; /* server.N lines of zoo.cfg */
 	struct coll_zk_server ensemble[COLL_ENSEMBLE_MAX];
+	/* LLDP: the switches its uplinks see (System Names, distinct,
+	 * sorted); none known: lldp_reason says why. */
+	size_t n_switches;
+	char switches[COLL_SWITCHES_MAX][COLL_SWITCH_NAME_MAX];
+	char lldp_reason[128];
 };
 
 struct coll_fleet_thresholds {

@@ -146,6 +146,10 @@ bool coll_host_is_stale(int64_t last_seen_ms, uint32_t interval_s,
 /* Report → struct coll_host. */
 void coll_host_from_report(const kagent_v1_Report *r, int64_t last_seen_ms,
 			   int64_t now_ms, struct coll_host *out);
+/* host_lldp.c: h's switches and lldp_reason from the report's NICs (l
+ * NULL or empty: none, with a reason). */
+void coll_host_switches(const kagent_v1_Report *r, const struct proto_lists *l,
+			struct coll_host *h);
 /* The report's checks as check results (for the store and the views);
  * -ENOMEM.  A check id and instance the report repeats gives one result,
  * the worst (the first of equally bad ones): ids and instances name a

@@ -14,15 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coll.h"
-
-struct fleet_view {
-	const char *cluster;
-	const struct coll_host *hosts;
-	size_t n;
-	bool critical;
-	const struct coll_fleet_thresholds *th;
-};
+#include "fleet_int.h"
 
 /* How the members of one role spread over failure domains. */
 struct placement {
@@ -45,7 +37,7 @@ bool coll_host_in(const struct coll_host *h, const char *cluster, unsigned role)
 	return (h->roles & role) && strcmp(h->cluster, cluster) == 0;
 }
 
-static size_t role_count(const struct fleet_view *v, unsigned role)
+size_t fleet_role_count(const struct fleet_view *v, unsigned role)
 {
 	size_t i, c = 0;
 
@@ -56,7 +48,7 @@ static size_t role_count(const struct fleet_view *v, unsigned role)
 
 /* Appends a host name to a comma-separated list; a list that would
  * overflow ends in "..." so a message never cuts a name in half. */
-static void names_add(char *buf, size_t len, const char *name)
+void fleet_names_add(char *buf, size_t len, const char *name)
 {
 	size_t cur = strlen(buf), need = strlen(name) + (cur ? 2 : 0);
 
@@ -70,7 +62,7 @@ static void names_add(char *buf, size_t len, const char *name)
 
 /* A host's failure domain is its rack; hosts in a cloud name an
  * availability zone and no rack, and there the zone is the domain. */
-static const char *host_domain(const struct coll_host *h, const char **kind)
+const char *fleet_conf_domain(const struct coll_host *h, const char **kind)
 {
 	if (h->rack[0]) {
 		*kind = "rack";
@@ -78,6 +70,21 @@ static const char *host_domain(const struct coll_host *h, const char **kind)
 	}
 	*kind = "zone";
 	return h->zone[0] ? h->zone : NULL;
+}
+
+/* With neither configured, the switch LLDP names is the rack's stand-in:
+ * hosts on one top-of-rack switch share its power and its uplinks.  A host
+ * on a pair of switches counts under the first name, which its rack
+ * neighbours on the same pair share. */
+static const char *host_domain(const struct coll_host *h, const char **kind)
+{
+	const char *d = fleet_conf_domain(h, kind);
+
+	if (d == NULL && h->n_switches) {
+		*kind = "switch";
+		d = h->switches[0];
+	}
+	return d;
 }
 
 static void placement_of(const struct fleet_view *v, unsigned role,
@@ -98,8 +105,8 @@ static void placement_of(const struct fleet_view *v, unsigned role,
 		d = host_domain(h, &kind);
 		if (d == NULL) {
 			p->unknown++;
-			names_add(p->unknown_names, sizeof p->unknown_names,
-				  h->host_id);
+			fleet_names_add(p->unknown_names,
+					sizeof p->unknown_names, h->host_id);
 			continue;
 		}
 		for (j = 0; j < v->n; j++) {
@@ -124,7 +131,7 @@ static void placement_of(const struct fleet_view *v, unsigned role,
 
 static int judge_zk_size(const struct fleet_view *v, struct check_results *out)
 {
-	size_t n = role_count(v, CORE_ROLE_ZOOKEEPER);
+	size_t n = fleet_role_count(v, CORE_ROLE_ZOOKEEPER);
 	const char *req =
 	    v->critical ? "odd, 5 for a critical cluster" : "odd, at least 3";
 	char measured[32];
@@ -163,7 +170,7 @@ static int judge_zk_size(const struct fleet_view *v, struct check_results *out)
 static int check_zk_configured(const struct fleet_view *v,
 			       struct check_results *out)
 {
-	size_t reporting = role_count(v, CORE_ROLE_ZOOKEEPER), i;
+	size_t reporting = fleet_role_count(v, CORE_ROLE_ZOOKEEPER), i;
 	char measured[32], required[32];
 	int rc = 0;
 
@@ -233,7 +240,7 @@ static int check_zk_placement(const struct fleet_view *v,
 			 p.unknown, p.members);
 		return check_add(out, id, NULL, SEV_UNKNOWN, measured, req,
 				 "racks unknown for %s: set rack (or zone) in "
-				 "kagent.conf [host]",
+				 "kagent.conf [host], or run lldpd",
 				 p.unknown_names);
 	}
 	snprintf(measured, sizeof measured,
@@ -252,14 +259,14 @@ static int check_zk_size(const struct fleet_view *v, struct check_results *out)
 
 	if (rc == 0)
 		check_set_value(out, CHECK_UNIT_SERVERS,
-				(int64_t)role_count(v, CORE_ROLE_ZOOKEEPER));
+				(int64_t)fleet_role_count(v, CORE_ROLE_ZOOKEEPER));
 	return rc;
 }
 
 static int judge_kafka_size(const struct fleet_view *v,
 			    struct check_results *out)
 {
-	size_t n = role_count(v, CORE_ROLE_KAFKA);
+	size_t n = fleet_role_count(v, CORE_ROLE_KAFKA);
 	char measured[32];
 
 	snprintf(measured, sizeof measured, "%zu broker%s", n,
@@ -282,7 +289,7 @@ static int check_kafka_size(const struct fleet_view *v,
 
 	if (rc == 0)
 		check_set_value(out, CHECK_UNIT_BROKERS,
-				(int64_t)role_count(v, CORE_ROLE_KAFKA));
+				(int64_t)fleet_role_count(v, CORE_ROLE_KAFKA));
 	return rc;
 }
 
@@ -300,7 +307,7 @@ static int check_kafka_placement(const struct fleet_view *v,
 			 p.unknown, p.members);
 		return check_add(out, id, NULL, SEV_UNKNOWN, measured, req,
 				 "racks unknown for %s: set rack (or zone) in "
-				 "kagent.conf [host]",
+				 "kagent.conf [host], or run lldpd",
 				 p.unknown_names);
 	}
 	if (p.domains == 1) {
@@ -316,61 +323,6 @@ static int check_kafka_placement(const struct fleet_view *v,
 	return check_add(out, id, NULL, SEV_PASS, measured, req,
 			 "%zu brokers over %zu racks/zones", p.members,
 			 p.domains);
-}
-
-/* Kafka spreads replicas by broker.rack; a value that disagrees with the
- * host's real rack makes "rack-aware" replicas share a rack. */
-static int check_kafka_rack_mismatch(const struct fleet_view *v,
-				     struct check_results *out)
-{
-	const char *id = "kafka.cluster.rack_mismatch";
-	size_t i, compared = 0, mismatched = 0;
-	char measured[96], required[96];
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < v->n; i++) {
-		const struct coll_host *h = &v->hosts[i];
-		const char *d, *kind;
-
-		if (!coll_host_in(h, v->cluster, CORE_ROLE_KAFKA))
-			continue;
-		d = host_domain(h, &kind);
-		if (d == NULL)
-			continue;
-		snprintf(required, sizeof required, "%s %s", kind, d);
-		if (h->broker_rack[0] == '\0') {
-			rc = check_add(
-			    out, id, h->host_id, SEV_INFO, "broker.rack unset",
-			    required,
-			    "broker.rack is unset: rack-aware replica "
-			    "placement does not know %s is in %s %s",
-			    h->host_id, kind, d);
-			continue;
-		}
-		compared++;
-		if (strcmp(h->broker_rack, d) == 0)
-			continue;
-		mismatched++;
-		snprintf(measured, sizeof measured, "broker.rack=%s",
-			 h->broker_rack);
-		rc =
-		    check_add(out, id, h->host_id, SEV_WARN, measured, required,
-			      "broker.rack is %s but %s is in %s %s: replicas "
-			      "Kafka spreads by broker.rack may share a rack",
-			      h->broker_rack, h->host_id, kind, d);
-	}
-	if (rc || mismatched)
-		return rc;
-	if (compared == 0)
-		return check_add(
-		    out, id, NULL, SEV_UNKNOWN, "", "",
-		    "no broker reports both broker.rack and a rack "
-		    "(or zone) in kagent.conf");
-	snprintf(measured, sizeof measured, "%zu agree", compared);
-	return check_add(out, id, NULL, SEV_PASS, measured, "",
-			 "broker.rack agrees with the host's rack on %zu "
-			 "broker%s",
-			 compared, compared == 1 ? "" : "s");
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -466,8 +418,9 @@ static const struct {
     {CORE_ROLE_ZOOKEEPER, check_zk_placement},
     {CORE_ROLE_KAFKA, check_kafka_size},
     {CORE_ROLE_KAFKA, check_kafka_placement},
-    {CORE_ROLE_KAFKA, check_kafka_rack_mismatch},
+    {CORE_ROLE_KAFKA, fleet_check_kafka_rack_mismatch},
     {CORE_ROLE_KAFKA, check_kafka_skew},
+    {CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA, fleet_check_rack_lldp},
 };
 
 int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
@@ -487,7 +440,7 @@ int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
 		    strcmp(hosts[i].cluster, cluster) == 0 && hosts[i].critical;
 	for (i = 0; rc == 0 && i < sizeof fleet_checks / sizeof fleet_checks[0];
 	     i++)
-		if (role_count(&v, fleet_checks[i].role) > 0)
+		if (fleet_role_count(&v, fleet_checks[i].role) > 0)
 			rc = fleet_checks[i].run(&v, out);
 	if (rc == 0)
 		rc = coll_fleet_upgrade_judge(cluster, hosts, n, out);

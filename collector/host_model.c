@@ -196,6 +196,7 @@ int coll_checks_from_report(const struct proto_lists *l,
 struct fleet_load {
 	struct coll_fleet *f;
 	kagent_v1_Report *r;
+	struct proto_lists lists; /* the NICs, for their LLDP neighbours */
 	int64_t now_ms;
 	size_t cap;
 };
@@ -217,9 +218,12 @@ static int fleet_add(void *arg, const struct coll_store_row *row)
 	memset(h, 0, sizeof *h);
 	/* A report that no longer decodes still names its host: the
 	 * columns the listener wrote are kept beside the blob. */
-	if (coll_report_decode(row->report, row->len, fl->r, NULL, NULL) == 0)
+	if (coll_report_decode(row->report, row->len, fl->r, &fl->lists,
+			       NULL) == 0) {
 		coll_host_from_report(fl->r, row->last_seen_ms, fl->now_ms,
 				      &h->h);
+		coll_host_switches(fl->r, &fl->lists, &h->h);
+	}
 	copy_str(h->h.host_id, sizeof h->h.host_id, row->host_id);
 	copy_str(h->h.cluster, sizeof h->h.cluster, row->cluster);
 	h->h.last_seen_ms = row->last_seen_ms;
@@ -240,7 +244,7 @@ static int cmp_name(const void *a, const void *b)
 int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 		    struct coll_fleet *out)
 {
-	struct fleet_load fl = {out, NULL, now_ms, 0};
+	struct fleet_load fl = {.f = out, .now_ms = now_ms};
 	size_t i, j;
 	int rc;
 
@@ -248,8 +252,10 @@ int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 	fl.r = malloc(sizeof *fl.r);
 	if (fl.r == NULL)
 		return -ENOMEM;
+	proto_lists_init(&fl.lists);
 	rc = coll_store_each_host(s, fleet_add, &fl);
 	out->stale = coll_store_stale(s);
+	proto_lists_free(&fl.lists);
 	free(fl.r);
 	if (rc < 0)
 		goto out_free;

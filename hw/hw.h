@@ -54,12 +54,54 @@ int hw_meminfo_probe(const char *root, struct hw_memory *out,
  * -EINVAL when the table is malformed. */
 int hw_smbios_memory_sum(const uint8_t *tbl, size_t len, uint64_t *bytes);
 
-/* ---- nic.c ---- */
+/* ---- nic.c (its struct after lldp.c's) ---- */
 
 #define HW_IFNAME_MAX 16
 #define HW_NIC_MEMBERS_MAX 16
 #define HW_NIC_ADDRS_MAX 16
 #define HW_ADDR_MAX 64          /* "ffff:...:ffff/128" */
+
+/* ---- lldp.c ---- */
+
+/* What lldpd says of the switch port a NIC is plugged into.  Bounds
+ * follow LLDP's TLVs (a System Name holds up to 255 bytes); a value longer
+ * than its field or not UTF-8 is left out (empty), never cut. */
+#define HW_LLDP_NAME_MAX   256
+#define HW_LLDP_ID_MAX	   128
+#define HW_LLDP_REASON_MAX 128
+
+enum hw_lldp_state {
+	HW_LLDP_UNKNOWN = 0,  /* not read: a capture, or lldpd failed */
+	HW_LLDP_NO_DAEMON,    /* lldpd's socket absent or refusing */
+	HW_LLDP_NO_NEIGHBOUR, /* lldpd runs, nothing announced on the port */
+	HW_LLDP_NEIGHBOUR,
+};
+
+struct hw_lldp {
+	enum hw_lldp_state state;
+	char reason[HW_LLDP_REASON_MAX]; /* every state but NEIGHBOUR */
+	/* NEIGHBOUR only; empty when the switch did not send the TLV. */
+	char sysname[HW_LLDP_NAME_MAX]; /* the switch's System Name */
+	char chassis_id[HW_LLDP_ID_MAX];
+	char port_id[HW_LLDP_ID_MAX];
+	char port_descr[HW_LLDP_NAME_MAX];
+	char mgmt_addr[64]; /* first management address */
+};
+
+/* "unknown", "no_daemon", "no_neighbour", "neighbour". */
+const char *hw_lldp_state_name(enum hw_lldp_state s);
+
+struct hw_nics;
+/* Fills nics->v[i].lldp from the lldpd listening on `socket_path` (NULL:
+ * lldpd's default, /run/lldpd.socket).  Only on the live host: below any
+ * other root every NIC is unknown, "not the live host".  Never fails: what
+ * it cannot learn becomes a state with a reason.  Bounded by a deadline of
+ * HW_LLDP_TIMEOUT_MS for the whole exchange. */
+#define HW_LLDP_TIMEOUT_MS 2000
+void hw_lldp_probe(const char *root, const char *socket_path,
+		   struct hw_nics *nics);
+
+/* ---- nic.c ---- */
 
 struct hw_nic {
 	char name[HW_IFNAME_MAX];
@@ -77,6 +119,7 @@ struct hw_nic {
 	char members[HW_NIC_MEMBERS_MAX][HW_IFNAME_MAX];
 	size_t n_addrs;
 	char addrs[HW_NIC_ADDRS_MAX][HW_ADDR_MAX];  /* "10.0.0.1/24" */
+	struct hw_lldp lldp; /* the switch port it hangs from */
 };
 
 struct hw_nics {
@@ -86,6 +129,9 @@ struct hw_nics {
 };
 
 int hw_nics_probe(const char *root, struct hw_nics *out, struct hw_err *err);
+/* hw_nics_probe asking the lldpd at lldp_socket (NULL: the default). */
+int hw_nics_probe_lldp(const char *root, const char *lldp_socket,
+		       struct hw_nics *out, struct hw_err *err);
 void hw_nics_free(struct hw_nics *nics);
 const struct hw_nic *hw_nics_find(const struct hw_nics *nics,
 				  const char *name);

@@ -301,6 +301,12 @@ out_closedir:
 
 int hw_nics_probe(const char *root, struct hw_nics *out, struct hw_err *err)
 {
+	return hw_nics_probe_lldp(root, NULL, out, err);
+}
+
+int hw_nics_probe_lldp(const char *root, const char *lldp_socket,
+		       struct hw_nics *out, struct hw_err *err)
+{
 	/* The ioctl reaches the interfaces of this host only: a tree below
 	 * any other root is a capture, where link modes are unknown. */
 	bool live = hw_root_is_live(root);
@@ -324,6 +330,7 @@ int hw_nics_probe(const char *root, struct hw_nics *out, struct hw_err *err)
 				 sizeof out->default_route, err);
 	if (r < 0)
 		goto out_free;
+	hw_lldp_probe(root, lldp_socket, out);
 	return 0;
 out_free:
 	hw_nics_free(out);

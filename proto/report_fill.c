@@ -53,6 +53,20 @@ unsigned proto_fill_memory(const struct hw_memory *m, kagent_v1_Memory *out)
 	return 0;
 }
 
+static kagent_v1_LldpState lldp_state(enum hw_lldp_state s)
+{
+	switch (s) {
+	case HW_LLDP_NO_DAEMON:
+		return kagent_v1_LldpState_LLDP_STATE_NO_DAEMON;
+	case HW_LLDP_NO_NEIGHBOUR:
+		return kagent_v1_LldpState_LLDP_STATE_NO_NEIGHBOUR;
+	case HW_LLDP_NEIGHBOUR:
+		return kagent_v1_LldpState_LLDP_STATE_NEIGHBOUR;
+	default:
+		return kagent_v1_LldpState_LLDP_STATE_UNKNOWN;
+	}
+}
+
 unsigned proto_fill_nic(const struct hw_nic *n, kagent_v1_Nic *out)
 {
 	unsigned c = 0;
@@ -81,6 +95,21 @@ unsigned proto_fill_nic(const struct hw_nic *n, kagent_v1_Nic *out)
 		c += proto_str_set(out->addresses[i], sizeof out->addresses[i],
 				   n->addrs[i]);
 	out->addresses_count = (pb_size_t)k;
+	out->lldp_state = lldp_state(n->lldp.state);
+	c += proto_str_set(out->lldp_reason, sizeof out->lldp_reason,
+			   n->lldp.reason);
+	c += proto_str_set(out->lldp_switch, sizeof out->lldp_switch,
+			   n->lldp.sysname);
+	c += proto_str_set(out->lldp_chassis_id, sizeof out->lldp_chassis_id,
+			   n->lldp.chassis_id);
+	c += proto_str_set(out->lldp_port_id, sizeof out->lldp_port_id,
+			   n->lldp.port_id);
+	c += proto_str_set(out->lldp_port_description,
+			   sizeof out->lldp_port_description,
+			   n->lldp.port_descr);
+	c += proto_str_set(out->lldp_management_address,
+			   sizeof out->lldp_management_address,
+			   n->lldp.mgmt_addr);
 	return c;
 }
 

@@ -55,6 +55,12 @@ static const struct str_field nic_f[] = {
     S(kagent_v1_Nic, operstate),  S(kagent_v1_Nic, duplex),
     S(kagent_v1_Nic, driver),	  SR(kagent_v1_Nic, bond_members),
     SR(kagent_v1_Nic, addresses),
+    S(kagent_v1_Nic, lldp_reason),
+    S(kagent_v1_Nic, lldp_switch),
+    S(kagent_v1_Nic, lldp_chassis_id),
+    S(kagent_v1_Nic, lldp_port_id),
+    S(kagent_v1_Nic, lldp_port_description),
+    S(kagent_v1_Nic, lldp_management_address),
 };
 static const struct str_field mount_f[] = {
     S(kagent_v1_Mount, path),

@@ -139,8 +139,9 @@ const struct sandbox_call sandbox_calls[] = {
 	{"ftruncate", A | C},
 	{"fchown", C}, /* margin: SQLite's new journal, when run as root */
 	/* kagentd's network side connects to the collector and ZooKeeper,
-	 * the collector (libpq) to PostgreSQL, again after an outage; bind
-	 * and sendmmsg are glibc's resolver's (margin). */
+	 * the collector (libpq) to PostgreSQL, again after an outage, the
+	 * network side to lldpd's unix socket (hw/lldp.c, in the report
+	 * job); bind and sendmmsg are glibc's resolver's (margin). */
 	{"connect", A | C},
 	{"bind", A | C},
 	{"sendmmsg", A | C},

@@ -38,6 +38,21 @@ static const char *jstr(struct text_esc *e, json_t *o, const char *key)
 	return text_esc(e, s && s[0] ? s : "-");
 }
 
+/* The first switch LLDP names for the host, "+N" for the others of a
+ * switch pair; "-" when none is known (--json says why). */
+static void fleet_switch_text(json_t *a, char *buf, size_t len)
+{
+	const char *first = json_string_value(json_array_get(a, 0));
+	size_t n = json_array_size(a);
+
+	if (first == NULL || first[0] == '\0')
+		snprintf(buf, len, "-");
+	else if (n > 1)
+		snprintf(buf, len, "%s +%zu", first, n - 1);
+	else
+		snprintf(buf, len, "%s", first);
+}
+
 /* "leader 3.8.0", "not running", or "-" when the host has no ZooKeeper
  * role or its report does not know. */
 static void fleet_zk_text(json_t *z, char *buf, size_t len)
@@ -59,7 +74,7 @@ static void fleet_print(json_t *doc, FILE *out)
 	struct text_esc e = {.next = 0};
 	json_t *c, *h, *k, *roles, *r;
 	size_t i, j, m;
-	char rl[64], zk[96];
+	char rl[64], zk[96], sw[272]; /* a 255-byte System Name and " +N" */
 
 	json_array_foreach(json_object_get(doc, "clusters"), i, c)
 	{
@@ -70,8 +85,8 @@ static void fleet_print(json_t *doc, FILE *out)
 			    jstr(&e, k, "severity"), jstr(&e, k, "measured"),
 			    jstr(&e, k, "message"));
 	}
-	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
-		"HOST", "CLUSTER", "ROLES", "RACK", "ZONE", "VERDICT",
+	fprintf(out, "\n%-24s %-12s %-16s %-8s %-8s %-16s %-7s %-24s %-5s %s\n",
+		"HOST", "CLUSTER", "ROLES", "RACK", "ZONE", "SWITCH", "VERDICT",
 		"LAST SEEN", "STALE", "ZOOKEEPER");
 	json_array_foreach(json_object_get(doc, "hosts"), i, h)
 	{
@@ -81,14 +96,17 @@ static void fleet_print(json_t *doc, FILE *out)
 		    snprintf(rl + strlen(rl), sizeof rl - strlen(rl), "%s%s",
 			     m ? "," : "", json_string_value(r));
 		fleet_zk_text(json_object_get(h, "zookeeper"), zk, sizeof zk);
-		fprintf(out, "%-24s %-12s %-16s %-8s %-8s %-7s %-24s %-5s %s\n",
-			jstr(&e, h, "host_id"), jstr(&e, h, "cluster"),
-			text_esc(&e, rl[0] ? rl : "-"), jstr(&e, h, "rack"),
-			jstr(&e, h, "zone"), jstr(&e, h, "verdict"),
-			jstr(&e, h, "last_seen"),
-			json_is_true(json_object_get(h, "stale")) ? "yes"
-								  : "no",
-			text_esc(&e, zk));
+		fleet_switch_text(json_object_get(h, "switches"), sw,
+				  sizeof sw);
+		fprintf(
+		    out,
+		    "%-24s %-12s %-16s %-8s %-8s %-16s %-7s %-24s %-5s %s\n",
+		    jstr(&e, h, "host_id"), jstr(&e, h, "cluster"),
+		    text_esc(&e, rl[0] ? rl : "-"), jstr(&e, h, "rack"),
+		    jstr(&e, h, "zone"), text_esc(&e, sw),
+		    jstr(&e, h, "verdict"), jstr(&e, h, "last_seen"),
+		    json_is_true(json_object_get(h, "stale")) ? "yes" : "no",
+		    text_esc(&e, zk));
 	}
 }
 

@@ -1,19 +1,24 @@
-/* kagent inventory [--root DIR] [--json] [--no-smart] */
+/* kagent inventory [--root DIR] [--json] [--no-smart] [--lldp-socket PATH] */
 #include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
 
 #include "agent.h"
 #include "core_opt.h"
 
 static const char usage_text[] =
-	"usage: kagent inventory [--root DIR] [--json] [--no-smart]\n";
+    "usage: kagent inventory [--root DIR] [--json] [--no-smart]\n"
+    "                        [--lldp-socket PATH]\n";
 
-enum { OPT_ROOT = 1, OPT_JSON, OPT_NO_SMART };
+enum { OPT_ROOT = 1, OPT_JSON, OPT_NO_SMART, OPT_LLDP_SOCKET };
 
 static const struct core_opt inventory_opts[] = {
     {"root", 0, OPT_ROOT, "DIR", "read the host below DIR (default /)"},
     {"json", 0, OPT_JSON, NULL, "the inventory as JSON"},
     {"no-smart", 0, OPT_NO_SMART, NULL,
      "do not read the disks' SMART data (no root needed)"},
+    {"lldp-socket", 0, OPT_LLDP_SOCKET, "PATH",
+     "lldpd's control socket (default /run/lldpd.socket)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -44,6 +49,19 @@ int cmd_inventory(int argc, char **argv)
 			break;
 		case OPT_NO_SMART:
 			iopts.smart = false;
+			break;
+		case OPT_LLDP_SOCKET:
+			/* sun_path's size, counting the NUL. */
+			if (strlen(p.arg) >=
+				sizeof((struct sockaddr_un *)0)->sun_path ||
+			    p.arg[0] == '\0') {
+				fprintf(stderr,
+					"kagent inventory: --lldp-socket '%s': "
+					"empty or longer than 107 bytes\n",
+					p.arg);
+				return AGENT_EXIT_USAGE;
+			}
+			iopts.lldp_socket = p.arg;
 			break;
 		}
 	}

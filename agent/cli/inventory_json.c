@@ -35,6 +35,22 @@ static json_t *strv_json(const char (*v)[HW_IFNAME_MAX], size_t n)
 	return a;
 }
 
+/* The state always, a reason unless a neighbour answered, the switch's
+ * values null when it sent none: a missing name never reads as "". */
+static json_t *lldp_json(const struct hw_lldp *l)
+{
+	bool nb = l->state == HW_LLDP_NEIGHBOUR;
+
+	return json_pack("{s:s s:o s:o s:o s:o s:o s:o}", "state",
+			 hw_lldp_state_name(l->state), "reason",
+			 nb ? json_null() : core_json_str(l->reason), "switch",
+			 core_json_str(l->sysname), "chassis_id",
+			 core_json_str(l->chassis_id), "port_id",
+			 core_json_str(l->port_id), "port_description",
+			 core_json_str(l->port_descr), "management_address",
+			 core_json_str(l->mgmt_addr));
+}
+
 static json_t *nic_json(const struct hw_nic *n)
 {
 	json_t *addrs = json_array();
@@ -43,16 +59,15 @@ static json_t *nic_json(const struct hw_nic *n)
 	for (i = 0; addrs && i < n->n_addrs; i++)
 		json_array_append_new(addrs, json_string(n->addrs[i]));
 	return json_pack(
-	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o}", "name",
+	    "{s:s s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b s:o s:o s:o}", "name",
 	    n->name, "mac", core_json_str(n->mac), "operstate",
-	    core_json_str(n->operstate), "carrier",
-	    core_json_bool(n->carrier), "speed_mbps",
-	    core_json_num(n->speed_mbps), "max_speed_mbps",
+	    core_json_str(n->operstate), "carrier", core_json_bool(n->carrier),
+	    "speed_mbps", core_json_num(n->speed_mbps), "max_speed_mbps",
 	    core_json_num(n->max_speed_mbps), "duplex",
 	    core_json_str(n->duplex), "mtu", core_json_num(n->mtu), "driver",
 	    core_json_str(n->driver), "virtual", n->virtual, "bond", n->bond,
 	    "bond_members", strv_json(n->members, n->n_members), "addresses",
-	    addrs);
+	    addrs, "lldp", lldp_json(&n->lldp));
 }
 
 static json_t *mounts_json(const struct hw_mount *m, size_t n)

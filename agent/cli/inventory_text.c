@@ -1,6 +1,7 @@
 /* The inventory as a table for people.  Unknown values print as "-". */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "agent.h"
 #include "disk_health.h"
@@ -65,6 +66,41 @@ static void print_cpu_mem(const struct inventory *inv, FILE *out)
 		size(m->installed_bytes, 1024, d, sizeof d));
 }
 
+/* One line per NIC with a neighbour or its own reason; when every NIC
+ * shares one reason (no lldpd, a captured tree) it is said once. */
+static void print_lldp(const struct inventory *inv, FILE *out)
+{
+	struct text_esc esc = {.next = 0};
+	const struct hw_nics *ns = &inv->nics;
+	bool same = ns->n > 0;
+	size_t i;
+
+	for (i = 1; same && i < ns->n; i++)
+		same = ns->v[i].lldp.state == ns->v[0].lldp.state &&
+		       ns->v[0].lldp.state != HW_LLDP_NEIGHBOUR &&
+		       strcmp(ns->v[i].lldp.reason, ns->v[0].lldp.reason) == 0;
+	if (same && ns->v[0].lldp.state != HW_LLDP_NEIGHBOUR) {
+		fprintf(out, "LLDP    %s\n", str(&esc, ns->v[0].lldp.reason));
+		return;
+	}
+	fprintf(out, "\n%-16s %-24s %-20s %-17s %-24s %s\n", "LLDP", "SWITCH",
+		"PORT", "CHASSIS", "MANAGEMENT", "PORT DESCRIPTION");
+	for (i = 0; i < ns->n; i++) {
+		const struct hw_lldp *l = &ns->v[i].lldp;
+
+		esc.next = 0;
+		if (l->state != HW_LLDP_NEIGHBOUR)
+			fprintf(out, "%-16s (%s)\n", str(&esc, ns->v[i].name),
+				str(&esc, l->reason));
+		else
+			fprintf(out, "%-16s %-24s %-20s %-17s %-24s %s\n",
+				str(&esc, ns->v[i].name), str(&esc, l->sysname),
+				str(&esc, l->port_id), str(&esc, l->chassis_id),
+				str(&esc, l->mgmt_addr),
+				str(&esc, l->port_descr));
+	}
+}
+
 static void print_nics(const struct inventory *inv, FILE *out)
 {
 	struct text_esc esc = { .next = 0 };
@@ -95,6 +131,7 @@ static void print_nics(const struct inventory *inv, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "default route via %s\n", str(&esc, inv->nics.default_route));
+	print_lldp(inv, out);
 }
 
 static void print_disks(const struct inventory *inv, FILE *out)

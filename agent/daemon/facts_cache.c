@@ -150,7 +150,10 @@ static void refresh_moving(struct facts_cache *c, const struct facts_opts *opts,
 	}
 	if (nics != NULL)
 		facts_nics_replace(f, nics);
-	else if (hw_nics_probe(f->root, &fresh, &err) == 0)
+	else if (hw_nics_probe_lldp(f->root,
+				    f->conf.lldp_socket[0] ? f->conf.lldp_socket
+							   : NULL,
+				    &fresh, &err) == 0)
 		facts_nics_replace(f, &fresh);
 	inventory_sensors_probe(f->root, opts ? opts->sensors_lib : NULL,
 				&f->inv);

@@ -282,6 +282,7 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 {
 	const struct facts *f = in->facts;
 	unsigned clipped = 0;
+	char why[160];
 	int err = 0, r;
 
 	memset(out, 0, sizeof *out);
@@ -298,7 +299,14 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_ZOOKEEPER;
 	if (f->roles & CORE_ROLE_KAFKA)
 		out->roles[out->roles_count++] = kagent_v1_Role_ROLE_KAFKA;
-	clipped += proto_str_set(out->rack, sizeof out->rack, f->conf.rack);
+	if (f->conf.rack_lldp)
+		/* No switch, no rack: the collector says the rack is unknown
+		 * and, through the NICs' LLDP reasons, why. */
+		facts_rack_lldp(f->conf.rack_pattern, &f->inv.nics, out->rack,
+				sizeof out->rack, why, sizeof why);
+	else
+		clipped += proto_str_set(out->rack, sizeof out->rack,
+					 f->conf.rack);
 	clipped += proto_str_set(out->zone, sizeof out->zone, f->conf.zone);
 	proto_str_set(out->agent_version, sizeof out->agent_version,
 		      KAGENT_VERSION);

@@ -194,7 +194,10 @@ static int do_health(struct report_job *p)
 				       &f, &err) == 0)
 			learn_zk(p, f);
 	}
-	if (hw_nics_probe(p->root, &nics, &err) == 0) {
+	if (hw_nics_probe_lldp(p->root,
+			       p->conf->lldp_socket[0] ? p->conf->lldp_socket
+						       : NULL,
+			       &nics, &err) == 0) {
 		for (i = 0; i < nics.n; i++) {
 			const struct hw_nic *n = &nics.v[i];
 

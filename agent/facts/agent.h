@@ -28,6 +28,8 @@ struct inventory_opts {
 	/* Sensors through this open library (a daemon's), else a one-shot
 	 * board_sensors_read. */
 	struct board_sensors_lib *sensors_lib;
+	/* lldpd's control socket; NULL: lldpd's default. */
+	const char *lldp_socket;
 };
 
 struct inventory {

@@ -374,7 +374,10 @@ int facts_gather(const char *root, const struct conf *conf, unsigned roles,
 		 const struct facts_opts *opts, struct facts *f,
 		 struct hw_err *err)
 {
-	struct inventory_opts inv_opts = { .smart = true };
+	struct inventory_opts inv_opts = {
+		.smart = true,
+		.lldp_socket = conf->lldp_socket[0] ? conf->lldp_socket : NULL,
+	};
 	int r;
 
 	memset(f, 0, sizeof *f);

@@ -114,6 +114,15 @@ void facts_tls_cert_read(const struct conf_agent *a,
 /* Re-reads the size and partition count of every Kafka log dir. */
 void facts_logdirs_restat(struct facts *f);
 
+/* ---- rack_lldp.c ---- */
+
+/* [host] rack = lldp: pattern's capture group (POSIX ERE) over the name of
+ * the switch the uplink hangs from.  0 with rack set; -ENOENT (no switch,
+ * no match), -EINVAL (pattern), -ENAMETOOLONG, -EILSEQ with rack empty and
+ * why saying which. */
+int facts_rack_lldp(const char *pattern, const struct hw_nics *nics,
+		    char *rack, size_t len, char *why, size_t whylen);
+
 /* The interface that holds addr ("" or a wildcard: the default route's). */
 const struct hw_nic *facts_nic_for_address(const struct inventory *inv,
 					   const char *addr, char *why,

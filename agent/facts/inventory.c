@@ -85,7 +85,7 @@ int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 	r = hw_memory_probe(root, &inv->memory, err);
 	if (r < 0)
 		goto out_fail;
-	r = hw_nics_probe(root, &inv->nics, err);
+	r = hw_nics_probe_lldp(root, opts->lldp_socket, &inv->nics, err);
 	if (r < 0)
 		goto out_fail;
 	r = hw_disks_probe(root, &inv->disks, err);

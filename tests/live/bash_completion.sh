@@ -34,7 +34,7 @@ expect() { # WANT WORD...: the words offered for the last WORD
 expect "inventory check smart status fleet -h --help --version" ""
 expect "smart status" s
 expect "--help" --h
-expect "--root --json --no-smart --help --version" inventory ""
+expect "--root --json --no-smart --lldp-socket --help --version" inventory ""
 expect "--role --config --root --json --list --timeout --skip --unknown --help --version" check ""
 expect "--role --root" check --r
 expect "--load --smartctl-json --device --json --help --version" smart ""

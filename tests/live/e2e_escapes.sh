@@ -64,8 +64,8 @@ OUT=$(e2e_fleet)
 no_raw "kagent fleet" "$OUT"
 LINE=$(echo "$OUT" | grep "^$ID ")
 echo "fleet: $LINE"
-WANT=$(printf '%-24s %-12s %-16s %-8s %-8s %-7s ' "$ID" kafka2 kafka \
-	'r1\x1b]0;owned\x07\x1b[31m' - warn)
+WANT=$(printf '%-24s %-12s %-16s %-8s %-8s %-16s %-7s ' "$ID" kafka2 kafka \
+	'r1\x1b]0;owned\x07\x1b[31m' - - warn)
 [[ $LINE == "$WANT"* ]] || bad "kagent fleet host line, want it to start with '$WANT'"
 
 OUT=$("$BIN/kagent" status --socket "$T/$ID/kagent.sock")

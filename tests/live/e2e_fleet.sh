@@ -47,8 +47,9 @@ want = [
      sev("zk2", "zookeeper.ensemble.placement") == ["fail"]
      and measured("zk2", "zookeeper.ensemble.placement") == ["2 of 2 in rack r1"]),
     ("zk3 verdict pass", cl["zk3"]["verdict"] == "pass"),
-    ("zk3 every check passes, 2 checks",
-     [c["severity"] for c in cl["zk3"]["checks"]] == ["pass", "pass"]),
+    ("zk3 every check passes, 2 checks, and LLDP is said absent (info)",
+     [c["severity"] for c in cl["zk3"]["checks"]] == ["pass", "pass", "info"]
+     and sev("zk3", "rack.lldp_mismatch") == ["info"]),
     ("zk3 placement: 3 racks/zones, at most 1 in one",
      measured("zk3", "zookeeper.ensemble.placement") == ["3 racks/zones, at most 1 in one"]),
     ("kafka2 verdict fail", cl["kafka2"]["verdict"] == "fail"),

@@ -21,7 +21,7 @@ check() { # check DESCRIPTION CONDITION...
 # ---- kcollectord's binary ----
 needed=$(readelf -d "$BIN/kcollectord" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 echo "kcollectord needs: $(tr '\n' ' ' <<<"$needed")"
-for lib in libsensors libatasmart libcap-ng; do
+for lib in libsensors libatasmart liblldpctl libcap-ng; do
 	hit=$(grep -F "$lib." <<<"$needed")
 	check "kcollectord does not link $lib (${hit:-none})" test -z "$hit"
 done

@@ -93,7 +93,7 @@ static void test_fleet_hosts_show_zookeeper_mode(void **state)
 			    "\"measured\":\"3 of 3 without rack\","
 			    "\"measured_value\":null,"
 			    "\"message\":\"racks unknown for zk3-a, zk3-b, "
-			    "zk3-c: set rack (or zone) in kagent.conf [host]\","
+			    "zk3-c: set rack (or zone) in kagent.conf [host], or run lldpd\","
 			    "\"required\":\"every rack/zone below half\","
 			    "\"severity\":\"unknown\"}");
 	assert_string_equal(check_json(doc, 2),

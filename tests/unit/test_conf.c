@@ -218,7 +218,7 @@ static void test_unknown_key_names_file_line_and_valid_keys(void **state)
 	(void)state;
 	assert_refused("[host]\nroles = kafka\nbogus_key = 1\n",
 		       "/etc/kagent/kagent.conf:3: unknown key 'bogus_key' in "
-		       "[host] (valid: roles, cluster, rack, zone, critical, "
+		       "[host] (valid: roles, cluster, rack, rack_pattern, lldp_socket, zone, critical, "
 		       "or a threshold such as os.swappiness.warn_above)");
 	assert_refused("[kafka]\nconfg = /etc/kafka/server.properties\n",
 		       "/etc/kagent/kagent.conf:2: unknown key 'confg' in "
@@ -237,7 +237,7 @@ static void test_threshold_in_wrong_section_is_unknown(void **state)
 	assert_refused(
 	    "[host]\nkafka.memory.warn_below = 64GiB\n",
 	    "/etc/kagent/kagent.conf:2: unknown key 'kafka.memory.warn_below' "
-	    "in [host] (valid: roles, cluster, rack, zone, critical, or a "
+	    "in [host] (valid: roles, cluster, rack, rack_pattern, lldp_socket, zone, critical, or a "
 	    "threshold such as os.swappiness.warn_above)");
 }
 
@@ -376,7 +376,7 @@ static void test_first_error_is_reported(void **state)
 	(void)state;
 	assert_refused("[host]\nroles = kafka\nbogus = 1\n\ncritical = maybe\n",
 		       "/etc/kagent/kagent.conf:3: unknown key 'bogus' in "
-		       "[host] (valid: roles, cluster, rack, zone, critical, "
+		       "[host] (valid: roles, cluster, rack, rack_pattern, lldp_socket, zone, critical, "
 		       "or a threshold such as os.swappiness.warn_above)");
 	assert_refused("[host]\nroles kafka\nbogus = 1\n",
 		       "/etc/kagent/kagent.conf:2: syntax error");

@@ -127,9 +127,12 @@ static void test_three_zk_in_three_racks_pass(void **state)
 
 	(void)state;
 	judge(h, 3, false, &r);
-	assert_int_equal(r.n, 2);
+	assert_int_equal(r.n, 3);
 	assert_result(&r, "zookeeper.ensemble.size", "", SEV_PASS, "3 servers",
 		      "odd, at least 3", "odd, survives 1 loss");
+	/* No LLDP on any host: said, without changing the verdict. */
+	assert_result(&r, "rack.lldp_mismatch", "", SEV_INFO, "", "",
+		      "no host reports both a rack and the switch LLDP names");
 	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_PASS,
 		      "3 racks/zones, at most 1 in one", NULL,
 		      "losing any one leaves a quorum");
@@ -542,6 +545,201 @@ static void test_partition_skew_unknown_counts(void **state)
 	check_results_free(&r);
 }
 
+static void on_switch(struct coll_host *h, const char *a, const char *b)
+{
+	h->n_switches = 0;
+	snprintf(h->switches[h->n_switches++], sizeof h->switches[0], "%s", a);
+	if (b)
+		snprintf(h->switches[h->n_switches++], sizeof h->switches[0],
+			 "%s", b);
+}
+
+/* The issue's case: two hosts configured in one rack, cabled to
+ * different switches. */
+static void test_rack_lldp_one_rack_two_switches_warns(void **state)
+{
+	struct coll_host h[] = {zk_host("zoo1", "r12"), zk_host("zoo2", "r12"),
+				zk_host("zoo3", "r13")};
+	struct check_results r = {0};
+
+	(void)state;
+	on_switch(&h[0], "sw-r12-a", NULL);
+	on_switch(&h[1], "sw-r14-a", NULL);
+	on_switch(&h[2], "sw-r13-a", NULL);
+	judge(h, 3, false, &r);
+	assert_int_equal(count_id(&r, "rack.lldp_mismatch"), 1);
+	assert_result(&r, "rack.lldp_mismatch", "zoo2", SEV_WARN,
+		      "switch sw-r14-a", "switch sw-r12-a, as zoo1",
+		      "zoo1 and zoo2 are both in rack r12 but hang from "
+		      "different switches (sw-r12-a, sw-r14-a)");
+	check_results_free(&r);
+
+	/* Cabled as named: one pass for the cluster. */
+	on_switch(&h[1], "sw-r12-a", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "rack.lldp_mismatch", "", SEV_PASS, "3 hosts", "",
+		      "the racks of 3 hosts agree with their switches");
+	check_results_free(&r);
+}
+
+static void test_rack_lldp_one_switch_two_racks_warns(void **state)
+{
+	struct coll_host h[] = {broker("kafka1", "r1", 100),
+				broker("kafka2", "r2", 100),
+				broker("kafka3", "r3", 100)};
+	struct check_results r = {0};
+
+	(void)state;
+	on_switch(&h[0], "tor-1", NULL);
+	on_switch(&h[1], "tor-1", NULL);
+	on_switch(&h[2], "tor-3", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "rack.lldp_mismatch", "kafka2", SEV_WARN,
+		      "switch tor-1", "a switch of rack r2 only",
+		      "kafka1 (rack r1) and kafka2 (rack r2) hang from one "
+		      "switch, tor-1");
+	/* broker.rack equals the rack here, so Kafka's view warns too. */
+	assert_result(&r, "kafka.cluster.rack_mismatch", "kafka2/lldp",
+		      SEV_WARN, "switch tor-1",
+		      "a switch of broker.rack r2 only",
+		      "kafka1 (broker.rack r1) and kafka2 (broker.rack r2)");
+	check_results_free(&r);
+}
+
+/* A bond over a pair of top-of-rack switches sees both; a host of the same
+ * rack on one of them agrees. */
+static void test_rack_lldp_switch_pair_agrees(void **state)
+{
+	struct coll_host h[] = {zk_host("zoo1", "r1"), zk_host("zoo2", "r1"),
+				zk_host("zoo3", "r2")};
+	struct check_results r = {0};
+
+	(void)state;
+	on_switch(&h[0], "r1-a", "r1-b");
+	on_switch(&h[1], "r1-b", NULL);
+	on_switch(&h[2], "r2-a", "r2-b");
+	judge(h, 3, false, &r);
+	assert_result(&r, "rack.lldp_mismatch", "", SEV_PASS, "3 hosts", "",
+		      NULL);
+	check_results_free(&r);
+}
+
+static void test_rack_lldp_without_lldp_is_info_with_reason(void **state)
+{
+	struct coll_host h[] = {zk_host("zoo1", "a"), zk_host("zoo2", "b"),
+				zk_host("zoo3", "c")};
+	struct check_results r = {0};
+	enum check_severity verdict = SEV_FAIL;
+
+	(void)state;
+	snprintf(h[0].lldp_reason, sizeof h[0].lldp_reason,
+		 "eno1: no LLDP daemon (/run/lldpd.socket: absent)");
+	judge(h, 3, false, &r);
+	assert_result(&r, "rack.lldp_mismatch", "", SEV_INFO, "", "",
+		      "no host reports both a rack and the switch LLDP names: "
+		      "zoo1, eno1: no LLDP daemon (/run/lldpd.socket: absent)");
+	assert_int_equal(coll_fleet_verdict(CLUSTER, h, 3, false, &verdict), 0);
+	assert_int_equal(verdict, SEV_PASS);
+	check_results_free(&r);
+}
+
+/* No rack or zone configured: the switch is the failure domain. */
+static void test_placement_uses_switch_without_racks(void **state)
+{
+	struct coll_host h[] = {zk_host("zoo1", ""), zk_host("zoo2", ""),
+				zk_host("zoo3", "")};
+	struct check_results r = {0};
+
+	(void)state;
+	on_switch(&h[0], "sw-1", NULL);
+	on_switch(&h[1], "sw-1", NULL);
+	on_switch(&h[2], "sw-2", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_FAIL,
+		      "2 of 3 in switch sw-1", NULL,
+		      "switch sw-1 holds 2 of 3 servers");
+	check_results_free(&r);
+
+	on_switch(&h[1], "sw-3", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_PASS,
+		      "3 racks/zones, at most 1 in one", NULL, NULL);
+	check_results_free(&r);
+
+	/* A configured rack wins over the switch: zoo2 on sw-1 but in
+	 * rack r9 makes three domains. */
+	on_switch(&h[1], "sw-1", NULL);
+	snprintf(h[1].rack, sizeof h[1].rack, "r9");
+	judge(h, 3, false, &r);
+	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_PASS,
+		      "3 racks/zones, at most 1 in one", NULL, NULL);
+	check_results_free(&r);
+}
+
+static void test_kafka_placement_uses_switch_without_racks(void **state)
+{
+	struct coll_host h[] = {broker("kafka1", "", 100),
+				broker("kafka2", "", 100),
+				broker("kafka3", "", 100)};
+	struct check_results r = {0};
+
+	(void)state;
+	on_switch(&h[0], "sw-1", NULL);
+	on_switch(&h[1], "sw-1", NULL);
+	on_switch(&h[2], "sw-1", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "kafka.cluster.placement", "", SEV_WARN,
+		      "all 3 in switch sw-1", NULL,
+		      "all 3 brokers in switch sw-1");
+	/* broker.rack is "" here: Kafka's view has nothing to compare. */
+	assert_result(&r, "kafka.cluster.rack_mismatch", "", SEV_UNKNOWN, "",
+		      "", "or a switch through LLDP");
+	check_results_free(&r);
+
+	h[2].n_switches = 0;
+	judge(h, 3, false, &r);
+	assert_result(&r, "kafka.cluster.placement", "", SEV_UNKNOWN,
+		      "1 of 3 without rack", NULL,
+		      "racks unknown for kafka3: set rack (or zone) in "
+		      "kagent.conf [host], or run lldpd");
+	check_results_free(&r);
+}
+
+/* broker.rack set, no rack in kagent.conf: the switches alone judge it. */
+static void test_kafka_rack_mismatch_lldp_view(void **state)
+{
+	struct coll_host h[] = {broker("kafka1", "", 100),
+				broker("kafka2", "", 100),
+				broker("kafka3", "", 100)};
+	struct check_results r = {0};
+
+	(void)state;
+	snprintf(h[0].broker_rack, sizeof h[0].broker_rack, "r1");
+	snprintf(h[1].broker_rack, sizeof h[1].broker_rack, "r1");
+	snprintf(h[2].broker_rack, sizeof h[2].broker_rack, "r2");
+	on_switch(&h[0], "sw-1", NULL);
+	on_switch(&h[1], "sw-1", NULL);
+	on_switch(&h[2], "sw-2", NULL);
+	judge(h, 3, false, &r);
+	assert_result(&r, "kafka.cluster.rack_mismatch", "", SEV_PASS,
+		      "3 agree with LLDP", "", NULL);
+	check_results_free(&r);
+
+	on_switch(&h[1], "sw-2", NULL);
+	judge(h, 3, false, &r);
+	assert_int_equal(count_id(&r, "kafka.cluster.rack_mismatch"), 2);
+	assert_result(&r, "kafka.cluster.rack_mismatch", "kafka2/lldp",
+		      SEV_WARN, "switch sw-2", "switch sw-1, as kafka1",
+		      "kafka1 and kafka2 are both in broker.rack r1 but hang "
+		      "from different switches");
+	assert_result(
+	    &r, "kafka.cluster.rack_mismatch", "kafka3/lldp", SEV_WARN,
+	    "switch sw-2", "a switch of broker.rack r2 only",
+	    "kafka2 (broker.rack r1) and kafka3 (broker.rack r2) hang "
+	    "from one switch, sw-2");
+	check_results_free(&r);
+}
+
 static void test_invalid_arguments(void **state)
 {
 	struct check_results r = {0};
@@ -579,6 +777,13 @@ int main(void)
 	    cmocka_unit_test(
 		test_partition_skew_zero_counts_with_zero_threshold),
 	    cmocka_unit_test(test_partition_skew_unknown_counts),
+	    cmocka_unit_test(test_rack_lldp_one_rack_two_switches_warns),
+	    cmocka_unit_test(test_rack_lldp_one_switch_two_racks_warns),
+	    cmocka_unit_test(test_rack_lldp_switch_pair_agrees),
+	    cmocka_unit_test(test_rack_lldp_without_lldp_is_info_with_reason),
+	    cmocka_unit_test(test_placement_uses_switch_without_racks),
+	    cmocka_unit_test(test_kafka_placement_uses_switch_without_racks),
+	    cmocka_unit_test(test_kafka_rack_mismatch_lldp_view),
 	    cmocka_unit_test(test_invalid_arguments),
 	};
 

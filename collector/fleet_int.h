@@ -1,0 +1,36 @@
+/*
+ * fleet_int.h — what fleet.c and fleet_rack.c share: the view of one
+ * cluster the checks run over, and the helpers both sides use.
+ */
+#ifndef KAGENT_FLEET_INT_H
+#define KAGENT_FLEET_INT_H
+
+#include "coll.h"
+
+struct fleet_view {
+	const char *cluster;
+	const struct coll_host *hosts;
+	size_t n;
+	bool critical;
+	const struct coll_fleet_thresholds *th;
+};
+
+/* ---- fleet.c ---- */
+
+/* Hosts of the view's cluster with one of the roles in `role`. */
+size_t fleet_role_count(const struct fleet_view *v, unsigned role);
+/* Appends a host name to a comma-separated list; a list that would
+ * overflow ends in "..." so a message never cuts a name in half. */
+void fleet_names_add(char *buf, size_t len, const char *name);
+/* The failure domain kagent.conf gives the host: its rack, else its zone
+ * (kind "rack" or "zone"); NULL when neither is set. */
+const char *fleet_conf_domain(const struct coll_host *h, const char **kind);
+
+/* ---- fleet_rack.c: configured racks against LLDP ---- */
+
+int fleet_check_kafka_rack_mismatch(const struct fleet_view *v,
+				    struct check_results *out);
+int fleet_check_rack_lldp(const struct fleet_view *v,
+			  struct check_results *out);
+
+#endif
