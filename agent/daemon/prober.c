@@ -17,6 +17,7 @@
 
 #include "core_log.h"
 #include "daemon.h"
+#include "prober_io.h"
 #include "disk_health.h"
 #include "hw_raw.h"
 #include "prober_allow.h"
@@ -58,62 +59,19 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = write(fd, p + done, n - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 /* The header carries pass (>= 0) as SCM_RIGHTS: it arrives with the
- * header's first byte, never apart from its reply. */
+ * header's first byte, never apart from its reply (prober_io.c, as the
+ * watchdog sends it). */
 static int reply_fd(int fd, uint32_t code, int status, const void *body,
 		    size_t len, int pass)
 {
 	struct prober_reply_hdr h = {
 	    .code = code, .status = status, .len = (uint32_t)len};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = &h, .iov_len = sizeof h};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	ssize_t n;
+	int r = prober_send_hdr(fd, &h, pass);
 
-	if (pass >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof u);
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof u.buf;
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass, sizeof pass);
-	}
-	do
-		n = sendmsg(fd, &m, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n < sizeof h) {
-		int r = write_full(fd, (uint8_t *)&h + n, sizeof h - (size_t)n);
-
-		if (r < 0)
-			return r;
-	}
-	return len ? write_full(fd, body, len) : 0;
+	if (r < 0 || len == 0)
+		return r;
+	return prober_io_full(fd, (void *)body, len, true, -1);
 }
 
 static int reply(int fd, uint32_t code, int status, const void *body,
