@@ -20,10 +20,17 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
+# A package whose command is already there is not asked for: a machine
+# with another vendor's nodejs (which carries its own npm) cannot take
+# Debian's npm beside it.
+DEBS_BY_COMMAND = npm:npm
+
 deps:
 	@missing=""; for p in $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_FUZZ) $(DEBS_PACKAGE); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-	    || missing="$$missing $$p"; done; \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' && continue; \
+	  cmd=""; for pc in $(DEBS_BY_COMMAND); do [ "$${pc%%:*}" = "$$p" ] && cmd=$${pc#*:}; done; \
+	  [ -n "$$cmd" ] && command -v "$$cmd" >/dev/null 2>&1 && continue; \
+	  missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
