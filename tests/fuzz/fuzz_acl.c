@@ -56,6 +56,18 @@ static bool read_expected(const struct acl *acl, const char *id, bool lo)
 	return false;
 }
 
+/* admin GLOB names a certificate: the first admin rule that matches. */
+static bool admin_expected(const struct acl *acl, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < acl->n; i++)
+		if (acl->rules[i].verb == ACL_ADMIN &&
+		    fnmatch(acl->rules[i].glob, id, 0) == 0)
+			return true;
+	return false;
+}
+
 static void check_rules(const struct acl *acl)
 {
 	unsigned line = 0;
@@ -71,7 +83,8 @@ static void check_rules(const struct acl *acl)
 				 fuzz_terminated(r->cluster, sizeof r->cluster),
 			     H, "rule field not terminated");
 		fuzz_require(r->verb == ACL_REPORT || r->verb == ACL_READ ||
-				 r->verb == ACL_READ_LOOPBACK,
+				 r->verb == ACL_READ_LOOPBACK ||
+				 r->verb == ACL_ADMIN,
 			     H, "unknown verb");
 		fuzz_require(r->line > line, H, "line numbers do not grow");
 		line = r->line;
@@ -109,6 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_require(acl_may_read(&acl, identities[i], false) ==
 				 read_expected(&acl, identities[i], false),
 			     H, "read answer differs from the rules");
+		fuzz_require(acl_may_admin(&acl, identities[i]) ==
+				 admin_expected(&acl, identities[i]),
+			     H, "admin answer differs from the rules");
 	}
 	fuzz_require(acl_may_read(&acl, NULL, true) ==
 			 read_expected(&acl, NULL, true),
