@@ -10,9 +10,6 @@
 #include "collector.h"
 #include "core_log.h"
 
-/* STATUS= is refreshed this often when no watchdog sets a shorter tick. */
-#define COLL_NOTIFY_STATUS_MS 10000
-
 void coll_notify_open(struct collector *c)
 {
 	char err[256];
@@ -43,26 +40,20 @@ static void on_notify(uv_timer_t *t)
 {
 	struct collector *c = t->data;
 
-	if (c->notify.watchdog_usec)
-		core_notify_send(&c->notify, "WATCHDOG=1");
+	core_notify_watchdog(&c->notify);
 	coll_notify_status(c);
 }
 
 void coll_notify_ready(struct collector *c)
 {
-	uint64_t tick = COLL_NOTIFY_STATUS_MS;
+	uint64_t tick;
 
 	if (c->notify.fd < 0)
 		return;
 	core_notify_send(&c->notify, "READY=1");
 	coll_notify_status(c);
-	/* Half the watchdog's period, as sd_watchdog_enabled(3) advises:
-	 * one late tick must not cost a restart. */
-	if (c->notify.watchdog_usec && c->notify.watchdog_usec / 2000 < tick)
-		tick = c->notify.watchdog_usec / 2000;
-	if (tick == 0)
-		tick = 1;
 	uv_timer_init(c->loop, &c->t_notify);
 	c->t_notify.data = c;
+	tick = core_notify_tick_ms(&c->notify);
 	uv_timer_start(&c->t_notify, on_notify, tick, tick);
 }

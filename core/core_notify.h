@@ -33,6 +33,15 @@ int core_notify_send(const struct core_notify *n, const char *fmt, ...)
 /* RELOADING=1 with MONOTONIC_USEC, which systemd 253 and later require
  * to match a reload to its notification. */
 int core_notify_reloading(const struct core_notify *n);
+/* WATCHDOG=1 when the manager set a watchdog for this process, else
+ * nothing. */
+int core_notify_watchdog(const struct core_notify *n);
+/* How often a daemon's timer calls core_notify_watchdog and refreshes
+ * STATUS=: every CORE_NOTIFY_STATUS_MS, or half the watchdog's period
+ * when that is shorter, as sd_watchdog_enabled(3) advises (one late tick
+ * must not cost a restart); at least 1 ms. */
+#define CORE_NOTIFY_STATUS_MS 10000
+uint64_t core_notify_tick_ms(const struct core_notify *n);
 void core_notify_close(struct core_notify *n);
 
 #endif

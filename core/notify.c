@@ -144,6 +144,20 @@ int core_notify_reloading(const struct core_notify *n)
 				    (unsigned long long)ts.tv_nsec / 1000);
 }
 
+int core_notify_watchdog(const struct core_notify *n)
+{
+	return n->watchdog_usec ? core_notify_send(n, "WATCHDOG=1") : 0;
+}
+
+uint64_t core_notify_tick_ms(const struct core_notify *n)
+{
+	uint64_t tick = CORE_NOTIFY_STATUS_MS;
+
+	if (n->watchdog_usec && n->watchdog_usec / 2000 < tick)
+		tick = n->watchdog_usec / 2000;
+	return tick ? tick : 1;
+}
+
 void core_notify_close(struct core_notify *n)
 {
 	if (n->fd >= 0)

@@ -11,9 +11,6 @@
 #include "core_log.h"
 #include "daemon_int.h"
 
-/* STATUS= is refreshed this often when no watchdog sets a shorter tick. */
-#define DAEMON_NOTIFY_STATUS_MS 10000
-
 void daemon_notify_open(struct agent *a)
 {
 	char err[256];
@@ -57,25 +54,20 @@ static void on_notify(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 
-	if (a->notify.watchdog_usec)
-		core_notify_send(&a->notify, "WATCHDOG=1");
+	core_notify_watchdog(&a->notify);
 	daemon_notify_status(a);
 }
 
 void daemon_notify_ready(struct agent *a)
 {
-	uint64_t tick = DAEMON_NOTIFY_STATUS_MS;
+	uint64_t tick;
 
 	if (a->notify.fd < 0)
 		return;
 	core_notify_send(&a->notify, "READY=1");
 	daemon_notify_status(a);
-	/* Half the watchdog's period, as sd_watchdog_enabled(3) advises. */
-	if (a->notify.watchdog_usec && a->notify.watchdog_usec / 2000 < tick)
-		tick = a->notify.watchdog_usec / 2000;
-	if (tick == 0)
-		tick = 1;
 	uv_timer_init(&a->loop, &a->t_notify);
 	a->t_notify.data = a;
+	tick = core_notify_tick_ms(&a->notify);
 	uv_timer_start(&a->t_notify, on_notify, tick, tick);
 }
