@@ -48,17 +48,7 @@ host_id = test-1
 root = $PWD/fixtures/host-broker
 CONF
 
-python3 - "$T/notify" "$T/got" <<'PY' &
-import os, socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o777)
-t0 = time.monotonic()
-with open(sys.argv[2], "w", buffering=1) as out:
-    while True:
-        m = s.recv(4096).decode("utf-8", "replace")
-        out.write("%.3f\t%s\n" % (time.monotonic() - t0, m.replace("\n", "|")))
-PY
+python3 live/lib/notify_listener.py "$T/notify" "$T/got" &
 LPID=$!
 for _ in $(seq 50); do [ -S "$T/notify" ] && break; sleep 0.1; done
 
