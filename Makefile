@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # Build dependencies, then what the tests use as independent oracles and
 # real peers (lsblk, ip netns, QEMU boards, smartctl, skdump).
 DEBS_BUILD = cmake gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev \
-	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libpq-dev libhttp-parser-dev libssl-dev libcap-ng-dev libseccomp-dev liblldpctl-dev python3
+	libsensors-dev libatasmart-dev libinih-dev nanopb libnanopb-dev libsqlite3-dev libpq-dev libhttp-parser-dev libssl-dev libcap-ng-dev libseccomp-dev liblldpctl-dev librdkafka-dev python3
 DEBS_TEST = jq iproute2 util-linux procps qemu-system-x86 qemu-utils busybox-static \
 	cpio kmod smartmontools libatasmart-bin umockdev libumockdev-dev zookeeper protobuf-compiler prometheus curl openssl postgresql \
 	chromium nodejs npm icinga2-bin nagios4-core lldpd

@@ -89,6 +89,14 @@ int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
 			  size_t n, bool critical,
 			  const struct coll_fleet_thresholds *th,
 			  struct check_results *out);
+/* The same, with the cluster's live Kafka metadata (kafka_view.h) for
+ * the checks that read it; kv NULL is coll_fleet_judge_with. */
+struct kafka_view;
+int coll_fleet_judge_kafka(const char *cluster, const struct coll_host *hosts,
+			   size_t n, bool critical,
+			   const struct coll_fleet_thresholds *th,
+			   const struct kafka_view *kv,
+			   struct check_results *out);
 /* The cluster's verdict (check_verdict of coll_fleet_judge's results). */
 int coll_fleet_verdict(const char *cluster, const struct coll_host *hosts,
 		       size_t n, bool critical, enum check_severity *verdict);

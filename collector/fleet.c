@@ -423,12 +423,13 @@ static const struct {
     {CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA, fleet_check_rack_lldp},
 };
 
-int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
-			  size_t n, bool critical,
-			  const struct coll_fleet_thresholds *th,
-			  struct check_results *out)
+int coll_fleet_judge_kafka(const char *cluster, const struct coll_host *hosts,
+			   size_t n, bool critical,
+			   const struct coll_fleet_thresholds *th,
+			   const struct kafka_view *kv,
+			   struct check_results *out)
 {
-	struct fleet_view v = {cluster, hosts, n, critical, th};
+	struct fleet_view v = {cluster, hosts, n, critical, th, kv};
 	size_t i;
 	int rc = 0;
 
@@ -445,6 +446,15 @@ int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
 	if (rc == 0)
 		rc = coll_fleet_upgrade_judge(cluster, hosts, n, out);
 	return rc;
+}
+
+int coll_fleet_judge_with(const char *cluster, const struct coll_host *hosts,
+			  size_t n, bool critical,
+			  const struct coll_fleet_thresholds *th,
+			  struct check_results *out)
+{
+	return coll_fleet_judge_kafka(cluster, hosts, n, critical, th, NULL,
+				      out);
 }
 
 int coll_fleet_judge(const char *cluster, const struct coll_host *hosts,

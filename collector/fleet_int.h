@@ -6,6 +6,7 @@
 #define KAGENT_FLEET_INT_H
 
 #include "coll.h"
+#include "kafka_view.h"
 
 struct fleet_view {
 	const char *cluster;
@@ -13,6 +14,9 @@ struct fleet_view {
 	size_t n;
 	bool critical;
 	const struct coll_fleet_thresholds *th;
+	/* The brokers' own metadata (kafka_view.h), or NULL when none was
+	 * built: the checks then fall back to the hosts' files. */
+	const struct kafka_view *kafka;
 };
 
 /* ---- fleet.c ---- */
