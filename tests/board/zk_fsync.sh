@@ -54,7 +54,7 @@ cat /sys/block/nullb0/queue/write_cache >/tmp/wc
 echo @@RC; cat /tmp/rc; echo @@check; cat /tmp/check.json; echo; echo @@before; cat /tmp/stat.before
 echo @@after; cat /tmp/stat.after; echo @@wc; cat /tmp/wc; echo @@mountinfo; grep nullb0 /proc/self/mountinfo; echo @@END"
 
-"$board_tool" zk -b "$bin/kagent" -m configfs -m null_blk -m crc32c_generic -m crc16 -m mbcache -m jbd2 -m ext4 -- "$guest" >"$work/out"
+"$board_tool" zk -b "$bin/kagent" -b "$bin/kagent-full" -m configfs -m null_blk -m crc32c_generic -m crc16 -m mbcache -m jbd2 -m ext4 -- "$guest" >"$work/out"
 section "$work/out" check >"$work/check.json"
 echo "--- guest: write cache $(section "$work/out" wc); $(section "$work/out" mountinfo)"
 jq -c '.checks[]|select(.id|startswith("zookeeper.disk."))' "$work/check.json"

@@ -44,6 +44,7 @@ done
 exp_a="/etc/kagent/kagent.conf
 /usr/bin/kagent
 /usr/bin/kagent-ca
+/usr/libexec/kagent/kagent-full
 /usr/lib/systemd/system/kagentd.service
 /usr/share/bash-completion/completions/kagent
 /usr/share/doc/kagent/changelog.gz
