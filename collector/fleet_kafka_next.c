@@ -18,7 +18,8 @@
 
 #include "fleet_int.h"
 
-#define WAIT_LEN 288
+/* with the message around it, within a result's 320 bytes */
+#define WAIT_LEN 272
 
 struct gate {
 	char wait[WAIT_LEN]; /* what to wait for, "; "-separated */
@@ -69,6 +70,36 @@ static void gate_isr(const struct kafka_view *kv, const struct kv_broker *b,
 	gate_add(g, what);
 }
 
+/* A replica on a broker the metadata does not list at all (gone for good,
+ * or never seen since the collector started) is judged by no broker
+ * above, but its partitions are under-replicated all the same. */
+static void gate_absent(const struct kafka_view *kv, struct gate *g)
+{
+	char tps[96] = "", tp[160], what[256];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < kv->n_partitions; i++) {
+		const struct kv_partition *p = &kv->partitions[i];
+
+		for (j = 0; j < p->n_replicas && j < KV_RF_MAX; j++)
+			if (!fleet_kafka_in_isr(p, p->replicas[j]) &&
+			    fleet_kafka_broker(kv, p->replicas[j]) == NULL)
+				break;
+		if (j == p->n_replicas || j == KV_RF_MAX)
+			continue;
+		n++;
+		fleet_kafka_tp(kv, p, tp, sizeof tp);
+		fleet_names_add(tps, sizeof tps, tp);
+	}
+	if (n == 0)
+		return;
+	snprintf(what, sizeof what,
+		 "%zu partition%s missing a replica on a broker absent from "
+		 "the metadata: %s",
+		 n, n == 1 ? "" : "s", tps);
+	gate_add(g, what);
+}
+
 static void gate_collect(const struct fleet_view *v, struct gate *g)
 {
 	const struct kafka_view *kv = v->kafka;
@@ -107,6 +138,7 @@ static void gate_collect(const struct fleet_view *v, struct gate *g)
 			 (long long)h->broker_id.v, h->host_id);
 		gate_add(g, what);
 	}
+	gate_absent(kv, g);
 	for (i = 0; i < kv->n_partitions; i++) {
 		if (kv->partitions[i].leader != -1)
 			continue;

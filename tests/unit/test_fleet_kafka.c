@@ -389,6 +389,19 @@ static void test_upgrade_gate_unregistered_broker(void **state)
 	       "not safe to restart the next broker yet: broker 3 (kafka3) "
 	       "not registered; broker 6 (kafka6) not registered");
 	check_results_free(&r);
+
+	/* Broker 7 holds a replica of orders-4 but the metadata lists no
+	 * such broker: the partition is under-replicated all the same. */
+	upgrade_setup();
+	V.p[4].replicas[2] = 7;
+	isr_drop(4, 7);
+	isr_drop(4, 2);
+	judge(&V.v, &r);
+	expect(&r, "kafka.upgrade.next", "", SEV_WARN,
+	       "wait, then broker 5 (kafka5)",
+	       "not safe to restart the next broker yet: 1 partition missing a "
+	       "replica on a broker absent from the metadata: orders-4");
+	check_results_free(&r);
 }
 
 static void test_upgrade_controller_last_then_done(void **state)
