@@ -343,6 +343,10 @@ static int check_kafka_skew(const struct fleet_view *v,
 	char measured[96], required[96];
 	int rc = 0;
 
+	/* The assignment itself, when every partition's is known; the
+	 * directories on disk are the fallback. */
+	if (v->kafka != NULL && v->kafka->state == KV_COMPLETE)
+		return fleet_check_kafka_skew_meta(v, out);
 	counts = calloc(v->n ? v->n : 1, sizeof *counts);
 	if (counts == NULL)
 		return -ENOMEM;
@@ -420,6 +424,9 @@ static const struct {
     {CORE_ROLE_KAFKA, check_kafka_placement},
     {CORE_ROLE_KAFKA, fleet_check_kafka_rack_mismatch},
     {CORE_ROLE_KAFKA, check_kafka_skew},
+    {CORE_ROLE_KAFKA, fleet_check_kafka_urp},
+    {CORE_ROLE_KAFKA, fleet_check_kafka_offline},
+    {CORE_ROLE_KAFKA, fleet_check_kafka_rack_spread},
     {CORE_ROLE_ZOOKEEPER | CORE_ROLE_KAFKA, fleet_check_rack_lldp},
 };
 
@@ -445,6 +452,8 @@ int coll_fleet_judge_kafka(const char *cluster, const struct coll_host *hosts,
 			rc = fleet_checks[i].run(&v, out);
 	if (rc == 0)
 		rc = coll_fleet_upgrade_judge(cluster, hosts, n, out);
+	if (rc == 0 && fleet_role_count(&v, CORE_ROLE_KAFKA) > 0)
+		rc = fleet_check_kafka_next(&v, out);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * fleet_int.h — what fleet.c and fleet_rack.c share: the view of one
+ * fleet_int.h — what fleet.c, fleet_rack.c and fleet_kafka*.c share: the view of one
  * cluster the checks run over, and the helpers both sides use.
  */
 #ifndef KAGENT_FLEET_INT_H
@@ -36,5 +36,38 @@ int fleet_check_kafka_rack_mismatch(const struct fleet_view *v,
 				    struct check_results *out);
 int fleet_check_rack_lldp(const struct fleet_view *v,
 			  struct check_results *out);
+
+/* ---- fleet_kafka*.c: the live metadata's checks ---- */
+
+/* Whether the view holds metadata (state KV_PARTIAL or KV_COMPLETE). */
+bool fleet_kafka_known(const struct fleet_view *v);
+/* The unknown result of check `id` when no broker gave metadata. */
+int fleet_kafka_no_view(const struct fleet_view *v, const char *id,
+			struct check_results *out);
+/* "; view partial: WHY" for a partial view, else "" (in buf). */
+const char *fleet_kafka_partial(const struct fleet_view *v, char *buf,
+				size_t len);
+/* Lookups over the sorted arrays of a view; NULL when absent. */
+const struct kv_broker *fleet_kafka_broker(const struct kafka_view *kv,
+					   int32_t id);
+/* "broker 2 (kafka2)": the agent's host id, else the advertised host. */
+void fleet_kafka_broker_name(const struct kafka_view *kv, int32_t id,
+			     char *buf, size_t len);
+/* "topic-3" */
+void fleet_kafka_tp(const struct kafka_view *kv, const struct kv_partition *p,
+		    char *buf, size_t len);
+bool fleet_kafka_in_isr(const struct kv_partition *p, int32_t id);
+
+int fleet_check_kafka_urp(const struct fleet_view *v,
+			  struct check_results *out);
+int fleet_check_kafka_offline(const struct fleet_view *v,
+			      struct check_results *out);
+int fleet_check_kafka_rack_spread(const struct fleet_view *v,
+				  struct check_results *out);
+/* kafka.cluster.partition_skew from a complete view's assignment. */
+int fleet_check_kafka_skew_meta(const struct fleet_view *v,
+				struct check_results *out);
+int fleet_check_kafka_next(const struct fleet_view *v,
+			   struct check_results *out);
 
 #endif

@@ -106,8 +106,12 @@ function upgradeBox(checks) {
   const todo = checks.filter((c) => c.id.startsWith('kafka.upgrade.') &&
     (c.severity === 'warn' || c.severity === 'fail'));
   const next = todo.length ? todo : [step];
+  /* kafka.upgrade.next (fleet_kafka_next.c): the broker to restart next,
+   * or what to wait for, from the brokers' live metadata. */
+  const nb = checks.find((c) => c.id === 'kafka.upgrade.next');
   return el('div', {class: 'upgrade'},
     el('strong', null, 'Rolling upgrade: '), el('span', {class: 'step'}, show(step.measured)),
+    nb ? el('div', {class: 'next-broker'}, 'Next broker: ' + show(nb.measured)) : null,
     el('div', null, 'Next: '),
     el('ul', {class: 'todo'}, ...next.map((c) => el('li', null,
       c === step ? '' : (c.instance ? c.instance + ': ' : ''), show(c.message)))));

@@ -388,7 +388,9 @@ static void test_three_brokers_in_three_racks_pass(void **state)
 	assert_result(&r, "kafka.cluster.partition_skew", "", SEV_PASS,
 		      "median 100", "50% of median 100", NULL);
 	assert_int_equal(coll_fleet_verdict(CLUSTER, h, 3, false, &verdict), 0);
-	assert_int_equal(verdict, SEV_PASS);
+	/* The files pass; what only the live metadata tells (ISR, leaders,
+	 * the next broker) is unknown without it: test_fleet_kafka. */
+	assert_int_equal(verdict, SEV_UNKNOWN);
 	check_results_free(&r);
 }
 

@@ -202,7 +202,9 @@ static void test_mixed_versions_pinned_to_old_pass_step_2(void **state)
 		      "step 2: 2 of 3 brokers upgraded",
 		      "2 of 3 brokers run 3.7");
 	assert_int_equal(coll_fleet_verdict(CLUSTER, h, 3, false, &verdict), 0);
-	assert_int_equal(verdict, SEV_PASS);
+	/* The files pass; what only the live metadata tells (ISR, leaders,
+	 * the next broker) is unknown without it: test_fleet_kafka. */
+	assert_int_equal(verdict, SEV_UNKNOWN);
 	check_results_free(&r);
 }
 

@@ -70,6 +70,10 @@ async function main() {
   expect('kmix rolling-upgrade step', 'step 2: 2 of 3 brokers upgraded', step.measured);
   expect('kmix rolling-upgrade step on the page', step.measured,
     await page.$eval('.cluster[data-cluster="kmix"] .upgrade .step', (e) => e.textContent));
+  const nb = fleet.clusters.find((c) => c.name === 'kmix').checks
+    .find((c) => c.id === 'kafka.upgrade.next');
+  expect('kmix next broker on the page', 'Next broker: ' + nb.measured,
+    await page.$eval('.cluster[data-cluster="kmix"] .upgrade .next-broker', (e) => e.textContent));
   const todo = fleet.clusters.find((c) => c.name === 'kmix').checks.filter((c) =>
     c.id.startsWith('kafka.upgrade.') && (c.severity === 'warn' || c.severity === 'fail'));
   expect('kmix next steps on the page', todo.map((c) => (c.instance ? c.instance + ': ' : '') + c.message),
