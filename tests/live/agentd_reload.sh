@@ -215,7 +215,9 @@ check "no report received twice: A $(dups "$HA"), B $(dups "$HB")" \
 	test "$(dups "$HA") $(dups "$HB")" = "0 0"
 N=$(st | jq .last_acked_seq)
 kill -TERM "$AGENT"
-wait "$AGENT" 2>/dev/null
+wait "$AGENT"
+rc=$?
+check "kagentd stops cleanly after the reloads: exit $rc" test "$rc" = 0
 kill -TERM "$COLL_A" "$COLL_B"
 wait "$COLL_A" "$COLL_B" 2>/dev/null
 LA=$(sqlite3 "$T/A/c.db" "SELECT last_seq FROM hosts WHERE host_id = '$ID'")

@@ -142,5 +142,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/metrics")
 check "read loopback back, /metrics is served ($code)" test "$code" = 200
 check "reloads counted: 4 ok, 1 failed" test \
 	"$(metric 'kagent_collector_reloads_total{result="ok"}') $(metric 'kagent_collector_reloads_total{result="failed"}')" = "4 1"
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+PID=
+check "kcollectord stops cleanly after the reloads: exit $rc" test "$rc" = 0
 [ $fail -eq 0 ] || { echo "--- log"; cat "$T/log"; }
 exit $fail
