@@ -12,7 +12,8 @@
 #     spool is kept, `kagent status` says "restart needed";
 #  4. the collector list changed to the second collector: the agent
 #     drains the first and moves; every seq from 1 to the last acked is
-#     stored by exactly one of the two (none lost, none stored twice).
+#     stored by exactly one of the two (none lost, none stored twice);
+#  5. a reload while a job is in flight takes effect once it ends.
 set -u
 BIN=$1
 T=$(mktemp -d)
@@ -108,6 +109,7 @@ socket = $T/agent/kagent.sock
 host_id = $ID
 root = $PWD/fixtures/e2e-kafka-3.6.1
 user = nobody
+prober_timeout = 3
 ${5:-}
 EOF
 	mv "$CONF.new" "$CONF"
@@ -210,6 +212,26 @@ check "the move logged" grep -qF "reload: collector 127.0.0.1:$PA is no longer l
 N=$(st | jq .last_acked_seq)
 wait_for ".last_acked_seq >= $((N + 3))" 30 || check "B acknowledges" false
 check "B holds the new rack ($(host_at "$HB" | jq -r .rack))" test "$(host_at "$HB" | jq -r .rack)" = r2
+# 5. A reload while a job is in flight (the prober's worker stopped, so
+# the job waits for its watchdog): read at once, in effect when the job
+# ends, and the report after it carries the new rack.
+worker() { pgrep -P "$(pgrep -P "$AGENT" | head -1)" | head -1; }
+W=$(worker)
+kill -STOP "$W"
+sleep 1.5
+conf "127.0.0.1:$PB" r5 2 "$T/agent/spool"
+kill -HUP "$AGENT"
+wait_log "reload: $CONF read; in effect when job"
+check "a job in flight: the reload waits for it" grep -qE "^<6>kagentd: reload: $CONF read; in effect when job [0-9]+ ends$" "$T/agent/log"
+check "... and takes effect once it ended" wait_log "rack r5, collector 127.0.0.1:$PB"
+A=$(grep -n "in effect when job" "$T/agent/log" | cut -d: -f1)
+E=$(grep -n "rack r5, collector" "$T/agent/log" | cut -d: -f1)
+check "in that order (lines $A, $E)" test "${A:-0}" -lt "${E:-0}"
+kill -CONT "$W" 2>/dev/null
+N=$(host_at "$HB" | jq .seq)
+wait_seq "$HB" $((N + 2)) || check "reports after the job's reload" false
+check "B holds rack r5 ($(host_at "$HB" | jq -r .rack))" test "$(host_at "$HB" | jq -r .rack)" = r5
+
 dups() { curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "kagent_collector_duplicates_total" {print $2}'; }
 check "no report received twice: A $(dups "$HA"), B $(dups "$HB")" \
 	test "$(dups "$HA") $(dups "$HB")" = "0 0"
