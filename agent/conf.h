@@ -138,6 +138,14 @@ int conf_agent_check(const struct conf *c, char *err, size_t errlen);
 int conf_collectors_parse(const char *v,
 			  char out[CONF_COLLECTORS_MAX][CONF_COLLECTOR_LEN],
 			  size_t *n, char *err, size_t errlen);
+/* A reload (SIGHUP) of the file into next while run is in use: every
+ * key that needs a restart (agent.user, spool, socket, root, host_id,
+ * prober_timeout, kafka.config, home, jaas, zookeeper.config, and a
+ * collector list emptied) and differs gets run's value back in next, and
+ * its name, "SECTION.KEY", is appended to keys (", " between, cut to
+ * len).  Returns how many were kept. */
+int conf_restart_keep(const struct conf *run, struct conf *next, char *keys,
+		      size_t len);
 /* "zookeeper", "kafka", "zookeeper,kafka" → mask; -EINVAL when unknown. */
 int conf_roles_parse(const char *s, unsigned *roles);
 const char *conf_roles_name(unsigned roles);

@@ -249,6 +249,17 @@ void coll_config_defaults(struct coll_config *cfg);
  * is wrong" (or "PATH: why" when it cannot be read). */
 int coll_config_load(const char *path, struct coll_config *cfg, char *err,
 		     size_t errlen);
+/* A reload (SIGHUP) read next while run is in use: listen, http, db,
+ * user and insecure, which need a restart, get run's value back when they
+ * differ, and their names go to keys (", " between, cut to len).
+ * Returns how many. */
+int coll_config_restart_keep(const struct coll_config *run,
+			     struct coll_config *next, char *keys, size_t len);
+/* The limits that differ, "max_pending 256 -> 4, http_timeout 10 -> 3"
+ * (seconds, counts, bytes as the file writes them) in out; how many. */
+int coll_config_limits_diff(const struct coll_config *was,
+			    const struct coll_config *now, char *out,
+			    size_t len);
 /* The limits' and the user's defaults (coll_config_defaults sets them). */
 void coll_config_limits_defaults(struct coll_config *cfg);
 /* key (handshake_timeout, http_timeout, max_pending,
@@ -310,6 +321,11 @@ struct collector {
 	 * loop that hangs stops feeding it. */
 	struct core_notify notify;
 	uv_timer_t t_notify;
+	/* How a reload reads the configuration: main's defaults, file and
+	 * flags, as at start.  NULL: the certificates and ACL of cfg again. */
+	int (*config_read)(void *arg, struct coll_config *out, char *err,
+			   size_t errlen);
+	void *config_arg;
 };
 
 /* Loads the TLS context and the ACL of cfg (checked with
@@ -320,10 +336,17 @@ int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,
 /* The TLS context and the ACL of c->cfg (security.c), before any socket:
  * a collector that cannot authenticate must not listen. */
 int coll_security_init(struct collector *c, char *err, size_t errlen);
-/* Re-reads the certificates and the ACL (SIGHUP).  Each is swapped in
- * only when it loads; otherwise the old one stays and err says why.
- * Connections already up are not touched. */
-int coll_reload(struct collector *c, char *err, size_t errlen);
+/* SIGHUP (reload.c): the configuration read again through config_read
+ * (the file, then the command line's flags over it), its limits,
+ * timeouts, certificates and ACL loaded; all of it takes effect, or
+ * nothing does and err says why.  Keys that need a restart keep their
+ * running value (named in *restart, "" when none).  Connections already
+ * up keep their TLS context. */
+int coll_reload(struct collector *c, char *restart, size_t restartlen,
+		char *err, size_t errlen);
+/* SIGHUP's whole course: RELOADING=1, coll_reload, one log line of what
+ * changed or why nothing did, READY=1. */
+void coll_reload_signal(struct collector *c);
 /* May the host report into cluster?  identity is the certificate's (the
  * hello's host id when insecure).  Without an ACL (insecure only) yes. */
 bool coll_may_report(const struct collector *c, const char *identity,

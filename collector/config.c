@@ -1,6 +1,7 @@
 /* kcollectord's configuration file through libinih, one [collector]
  * section; the command line's flags override what it says. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -142,4 +143,47 @@ int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int coll_config_restart_keep(const struct coll_config *run,
+			     struct coll_config *next, char *keys, size_t len)
+{
+	static const struct {
+		const char *key;
+		size_t offset, size;
+	} fixed[] = {
+	    {"listen", offsetof(struct coll_config, listen),
+	     sizeof run->listen},
+	    {"http", offsetof(struct coll_config, http), sizeof run->http},
+	    {"db", offsetof(struct coll_config, db), sizeof run->db},
+	    {"user", offsetof(struct coll_config, user), sizeof run->user},
+	};
+	size_t i, used;
+	int n = 0;
+
+	if (len)
+		keys[0] = '\0';
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		const char *a = (const char *)run + fixed[i].offset;
+		char *b = (char *)next + fixed[i].offset;
+
+		if (strcmp(a, b) == 0)
+			continue;
+		memcpy(b, a, fixed[i].size);
+		used = strlen(keys);
+		if (used < len)
+			snprintf(keys + used, len - used, "%s%s", n ? ", " : "",
+				 fixed[i].key);
+		n++;
+	}
+	/* Each listener chose TLS or plaintext when it was bound. */
+	if (run->insecure != next->insecure) {
+		next->insecure = run->insecure;
+		used = strlen(keys);
+		if (used < len)
+			snprintf(keys + used, len - used, "%sinsecure",
+				 n ? ", " : "");
+		n++;
+	}
+	return n;
 }

@@ -91,3 +91,40 @@ int coll_config_limit_set(struct coll_config *cfg, const char *key,
 			return set_limit(cfg, &limits[i], v, msg, msglen);
 	return -1;
 }
+
+/* A limit's value as written in the file: seconds, a count, bytes. */
+static long long limit_value(const struct coll_config *cfg,
+			     const struct limit *d)
+{
+	const char *p = (const char *)cfg + d->offset;
+
+	if (d->kind == SECONDS)
+		return (long long)(*(const unsigned *)p / 1000);
+	if (d->kind == COUNT)
+		return (long long)*(const unsigned *)p;
+	return (long long)*(const uint64_t *)p;
+}
+
+int coll_config_limits_diff(const struct coll_config *was,
+			    const struct coll_config *now, char *out,
+			    size_t len)
+{
+	size_t i, used;
+	int n = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		long long a = limit_value(was, &limits[i]);
+		long long b = limit_value(now, &limits[i]);
+
+		if (a == b)
+			continue;
+		used = strlen(out);
+		if (used < len)
+			snprintf(out + used, len - used, "%s%s %lld -> %lld",
+				 n ? ", " : "", limits[i].key, a, b);
+		n++;
+	}
+	return n;
+}

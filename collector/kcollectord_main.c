@@ -26,7 +26,10 @@ static const char about[] =
     "Receives the agents' reports, keeps the fleet in SQLite and serves "
     "it over HTTP.\n";
 
-static const char footer[] = "SIGHUP re-reads the certificates and the ACL.\n";
+static const char footer[] =
+    "SIGHUP reads the configuration again: limits, timeouts, certificates\n"
+    "and ACL take effect; listen, http, db, user and insecure need a\n"
+    "restart.  A file that does not load changes nothing.\n";
 
 /* The limits (key OPT_LIMIT) go to coll_config_limit_set under their
  * configuration key: --max-pending sets max_pending. */
@@ -164,6 +167,32 @@ static const char *limit_name(const char *written, char *buf, size_t len)
 	return buf;
 }
 
+/* What a reload reads: the file, then the same flags over it, as main
+ * did at start. */
+struct config_source {
+	const char *path;
+	const struct flag *flags;
+	size_t n;
+};
+
+static int config_read(void *arg, struct coll_config *cfg, char *err,
+		       size_t errlen)
+{
+	const struct config_source *src = arg;
+	size_t i;
+
+	coll_config_defaults(cfg);
+	if (src->path && coll_config_load(src->path, cfg, err, errlen) < 0)
+		return -EINVAL;
+	/* Each was applied once at start: none fails now. */
+	for (i = 0; i < src->n; i++)
+		if (flag_apply(cfg, &src->flags[i]) < 0) {
+			snprintf(err, errlen, "a command line flag: bad value");
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct core_opt_parser p = {
@@ -184,6 +213,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	struct coll_store *store = NULL;
 	struct collector c;
+	struct config_source src;
 	char err[1100], shown[COLL_CONF_STR_MAX];
 	bool pg;
 	uint64_t nofile = 0, nofile_max = 0;
@@ -314,6 +344,11 @@ int main(int argc, char **argv)
 			 (unsigned long long)nofile);
 		coll_notify_ready(&c);
 	}
+	src.path = config;
+	src.flags = flags;
+	src.n = n_flags;
+	c.config_read = config_read;
+	c.config_arg = &src;
 	uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 	coll_free(&c);
 	coll_store_close(c.store);

@@ -39,41 +39,6 @@ static void tls_config_of(const struct coll_config *cfg,
 	out->key = cfg->tls_key;
 }
 
-int coll_reload(struct collector *c, char *err, size_t errlen)
-{
-	struct proto_tls_config tc;
-	struct acl next;
-	char why[512];
-	int r = 0;
-
-	err[0] = '\0';
-	if (!c->cfg.insecure) {
-		tls_config_of(&c->cfg, &tc);
-		r = proto_tls_reload(&c->tls, &tc, why, sizeof why);
-		if (r < 0)
-			snprintf(err, errlen, "%s (old certificates kept)",
-				 why);
-	}
-	if (c->cfg.acl[0]) {
-		if (acl_load(c->cfg.acl, &next, why, sizeof why) < 0) {
-			acl_free(&next);
-			snprintf(err + strlen(err), errlen - strlen(err),
-				 "%s%s (old ACL kept)", err[0] ? "; " : "",
-				 why);
-			r = -EINVAL;
-		} else {
-			acl_free(&c->acl);
-			c->acl = next;
-			c->have_acl = true;
-		}
-	}
-	if (r < 0)
-		c->ctr.reload_failures++;
-	else
-		c->ctr.reloads++;
-	return r;
-}
-
 /* The ACL and TLS context before any socket: a collector that cannot
  * authenticate must not listen. */
 int coll_security_init(struct collector *c, char *err, size_t errlen)

@@ -86,23 +86,13 @@ int coll_server_start(struct collector *c, const struct sockaddr *addr)
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct collector *c = h->data;
-	char err[1100];
 
 	if (signum != SIGHUP) {
 		core_notify_send(&c->notify, "STOPPING=1");
 		coll_stop(c);
 		return;
 	}
-	core_notify_reloading(&c->notify);
-	if (coll_reload(c, err, sizeof err) < 0)
-		core_log(LOG_ERR, "reload: %s", err);
-	else
-		core_log(LOG_INFO, "reload: certificates and ACL "
-				   "reloaded for new connections");
-	/* READY=1 ends the reload whatever its outcome: a failed one keeps
-	 * the old certificates and ACL, and the collector serves on. */
-	core_notify_send(&c->notify, "READY=1");
-	coll_notify_status(c);
+	coll_reload_signal(c);
 }
 
 int coll_init(struct collector *c, uv_loop_t *loop, struct coll_store *store,

@@ -210,6 +210,8 @@ void agent_on_reply(struct agent *a)
 		   a->rh.len == sizeof(struct job_health)) {
 		on_health(a, (const struct job_health *)a->body);
 	}
+	/* Between two jobs: a reload read meanwhile takes effect now. */
+	daemon_reload_apply(a);
 	dispatch(a);
 }
 
@@ -285,18 +287,7 @@ static void on_signal(uv_signal_t *s, int signum)
 	struct agent *a = s->data;
 
 	if (signum == SIGHUP) {
-		char why[512];
-
-		core_notify_reloading(&a->notify);
-		/* New connections take the new certificates; the one up keeps
-		 * its own. */
-		if (uplink_reload(&a->up, why, sizeof why) < 0)
-			core_log(LOG_ERR, "reload: %s (old certificates kept)",
-				 why);
-		else if (a->up.tls_on)
-			core_log(LOG_INFO, "reload: certificates reloaded");
-		core_notify_send(&a->notify, "READY=1");
-		daemon_notify_status(a);
+		daemon_reload(a);
 		return;
 	}
 	core_notify_send(&a->notify, "STOPPING=1");
@@ -472,6 +463,7 @@ int agent_run(const struct conf *conf)
 	core_notify_close(&a->notify);
 	prober_client_install(false);
 	report_job_free(a->job);
+	daemon_reload_free(a);
 	prober_client_free(&a->pc);
 	if (a->pc.fd > 0)
 		close(a->pc.fd);

@@ -232,6 +232,9 @@ struct prober_client;
 struct report_job *report_job_new(const struct conf *conf, const char *host_id,
 				  struct prober_client *pc);
 void report_job_free(struct report_job *j);
+/* A reload: the next job reads conf (root unchanged, conf_restart_keep);
+ * only between jobs, on the loop. */
+void report_job_reconf(struct report_job *j, const struct conf *conf);
 /* Runs job code (q for JOB_FULL) and leaves its answer in *rh and body
  * (PROBER_BODY_MAX).  rh->status -PROBER_RESTARTED: a round trip to the
  * prober was answered so (the watchdog replaced its worker); -EPIPE or
@@ -299,6 +302,7 @@ enum uplink_why {
 	UPLINK_WHY_PREFERRED = 0, /* the first of the list */
 	UPLINK_WHY_FAILOVER,      /* the one before it failed */
 	UPLINK_WHY_FAILBACK,      /* back on the first after a probe */
+	UPLINK_WHY_RELOAD,        /* still listed, not first, after a reload */
 };
 
 struct uplink_peer {
@@ -332,6 +336,13 @@ struct uplink_pick {
  * (conf_parse has checked them already). */
 int uplink_pick_init(struct uplink_pick *p, const struct conf_agent *ca,
 		     char *err, size_t errlen);
+/* A reload's list (ca) replaces p's: a collector still listed keeps its
+ * failures; the one in use, still listed, stays in use at its new
+ * position (away from the first, the first is tried failback_ms from
+ * now).  *moved: it is no longer listed, cur is the new first and its
+ * connection must be left.  -EINVAL with err as uplink_pick_init. */
+int uplink_pick_rebuild(struct uplink_pick *p, const struct conf_agent *ca,
+			int64_t now, bool *moved, char *err, size_t errlen);
 /* The connection to cur failed (why): noted on it, and the next one is
  * chosen.  Returns the delay before trying it: 0 back to the collector
  * that held while a probe of the first failed; otherwise
@@ -419,6 +430,12 @@ struct uplink {
 	const struct conf_agent *conf;
 	struct proto_tls tls;
 	bool tls_on;
+	/* A reload took the collector in use off the list (uplink_reconf.c):
+	 * draining, nothing more is sent and the connection closes once
+	 * what is in flight is acknowledged; moving, a name resolution under
+	 * way is dropped for the new first. */
+	bool draining;
+	bool moving;
 };
 
 /* delay = min(60 s, 1 s * 2^attempt), then a random point between half of
@@ -444,6 +461,28 @@ void uplink_kick(struct uplink *u);
 /* Closes every handle; the loop then ends once the others are closed. */
 void uplink_stop(struct uplink *u);
 const char *uplink_state_name(enum uplink_state s);
+
+/* Resolves and connects to pick's cur now (timers stopped by the caller). */
+void uplink_connect_now(struct uplink *u);
+
+/* ---- uplink_reconf.c: a reload's [agent] for the uplink ---- */
+
+/* What can fail, done before anything changes: the TLS context of ca
+ * (none for insecure or without a collector) into *tls, *tls_on.  -errno
+ * with err naming the file. */
+int uplink_reconf_prepare(const struct conf_agent *ca, struct proto_tls *tls,
+			  bool *tls_on, char *err, size_t errlen);
+/* Takes ca (which must outlive u) and the prepared context (tls is
+ * emptied; a connection up keeps the context it started with).  The
+ * collector list is rebuilt (uplink_pick_rebuild): unchanged, or the one
+ * in use still listed, the connection stays; otherwise it is drained and
+ * closed (the spool keeps everything unacknowledged) and the new first is
+ * tried at once. */
+void uplink_reconf(struct uplink *u, const struct conf_agent *ca,
+		   struct proto_tls *tls, bool tls_on);
+/* pump's part while draining: closes the connection once nothing is in
+ * flight. */
+void uplink_drain(struct uplink *u);
 
 /* ---- uplink_watch.c: states that would stop reports, made visible ---- */
 

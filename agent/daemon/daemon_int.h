@@ -17,6 +17,8 @@
 #include "zk_live.h"
 
 #define WANT(code) (1u << (code))
+/* The keys a reload could not change, "agent.user, agent.spool". */
+#define DAEMON_RESTART_KEYS_MAX 256
 
 struct agent {
 	uv_loop_t loop;
@@ -77,6 +79,18 @@ struct agent {
 	 * fork so that the prober holds no copy of its socket. */
 	struct core_notify notify;
 	uv_timer_t t_notify;
+
+	/* Reloads (daemon_reload.c): the configuration the last one put in
+	 * effect (NULL: still the start's, which main owns), one read and
+	 * waiting for the job in flight with its TLS context, and what
+	 * `kagent status` tells of them. */
+	struct conf *conf_own;
+	struct conf *conf_next;
+	struct proto_tls tls_next;
+	bool tls_next_on;
+	char restart_needed[DAEMON_RESTART_KEYS_MAX]; /* "" none */
+	char reload_error[768];  /* the last reload's failure, "" none */
+	uint64_t reloads, reload_failures;
 };
 
 /* daemon.c */
@@ -97,6 +111,18 @@ int daemon_prober_open(struct agent *a, int fd);
  * follows on the loop. */
 int daemon_job_start(struct agent *a, uint32_t code,
 		     const struct job_full_req *q);
+
+/* daemon_reload.c */
+/* SIGHUP: reads the configuration again (see the file's head). */
+void daemon_reload(struct agent *a);
+/* Puts a reload read while a job was in flight in effect; between jobs
+ * only (agent_on_reply calls it once a job has ended). */
+void daemon_reload_apply(struct agent *a);
+void daemon_reload_free(struct agent *a);
+/* Adds "reload" {reloads, failures, error, restart_needed} to doc, and a
+ * sentence to its "warnings" for a failed reload and for keys that need
+ * a restart. */
+void daemon_reload_status(const struct agent *a, json_t *doc);
 
 /* daemon_status.c: the control socket's status_fn, arg the agent. */
 char *daemon_status_json(void *arg);

@@ -44,10 +44,14 @@ void daemon_notify_status(struct agent *a)
 			 a->up.pick.n);
 	core_notify_send(&a->notify,
 			 "STATUS=%s; collector %s%s %s, acked seq %" PRIu64
-			 "; spool %zu report%s",
+			 "; spool %zu report%s%s%s%s%s",
 			 last, a->up.addr[0] ? a->up.addr : "(none)", pos,
 			 uplink_state_name(a->up.state), a->up.acked_seq,
-			 a->spool.n, a->spool.n == 1 ? "" : "s");
+			 a->spool.n, a->spool.n == 1 ? "" : "s",
+			 a->reload_error[0] ? "; reload failed: " : "",
+			 a->reload_error,
+			 a->restart_needed[0] ? "; restart needed: " : "",
+			 a->restart_needed);
 }
 
 static void on_notify(uv_timer_t *t)

@@ -80,6 +80,8 @@ char *daemon_status_json(void *arg)
 			&a->cert));
 	if (doc != NULL)
 		agent_status_extend(doc, &a->up, &a->spool);
+	if (doc != NULL)
+		daemon_reload_status(a, doc);
 	if (doc == NULL)
 		return NULL;
 	text = json_dumps(doc, JSON_COMPACT);

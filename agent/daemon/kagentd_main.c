@@ -43,6 +43,9 @@ static const char about[] =
     "                            and SMART needs CAP_SYS_RAWIO it lacks.\n";
 
 static const char footer[] =
+    "SIGHUP reads FILE again: what needs a restart (user, spool, socket,\n"
+    "root, host_id, prober_timeout, the [kafka] and [zookeeper] paths)\n"
+    "keeps its running value; a file with an error changes nothing.\n"
     "SIGTERM or SIGINT stops it cleanly; exit 0.  It exits 1 when the\n"
     "configuration, the spool or the socket cannot be used, or when,\n"
     "started as root, the user does not exist or is root.\n";

@@ -401,6 +401,17 @@ struct report_job *report_job_new(const struct conf *conf, const char *host_id,
 	return p;
 }
 
+void report_job_reconf(struct report_job *p, const struct conf *conf)
+{
+	p->conf = conf;
+	p->root = conf->agent.root;
+	/* Roles may have gained ZooKeeper; thresholds and skip lists are
+	 * read at each judgement, the facts gathered under the old roles
+	 * are not reused. */
+	p->zk_known = false;
+	facts_cache_invalidate(&p->facts);
+}
+
 void report_job_free(struct report_job *p)
 {
 	if (p == NULL)

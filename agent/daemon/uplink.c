@@ -82,6 +82,7 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 			 why[0] ? why : "closed");
 	free(s);
 	u->stream = NULL;
+	u->draining = false;
 	u->inflight = 0;
 	u->ack_wait_ms = 0;
 	uplink_watch_stop(u);
@@ -188,6 +189,10 @@ static void pump(struct uplink *u)
 
 	if (u->state != UPLINK_CONNECTED || u->stream == NULL)
 		return;
+	if (u->draining) {
+		uplink_drain(u);
+		return;
+	}
 	for (i = 0; i < u->spool->n;) {
 		if (u->spool->v[i].seq <= u->sent_seq) {
 			inflight++;
@@ -262,8 +267,13 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 	int r;
 
 	u->resolving = false;
-	if (u->stopping) {
+	if (u->stopping || u->moving) {
 		uv_freeaddrinfo(ai);
+		/* A reload took this collector off the list meanwhile. */
+		if (u->moving && !u->stopping) {
+			u->moving = false;
+			connect_now(u);
+		}
 		return;
 	}
 	if (status < 0) {
@@ -325,6 +335,11 @@ static void connect_now(struct uplink *u)
 static void on_timer(uv_timer_t *t)
 {
 	connect_now(t->data);
+}
+
+void uplink_connect_now(struct uplink *u)
+{
+	connect_now(u);
 }
 
 static void schedule_retry(struct uplink *u)

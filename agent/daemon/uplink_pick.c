@@ -33,6 +33,63 @@ int uplink_pick_init(struct uplink_pick *p, const struct conf_agent *ca,
 	return 0;
 }
 
+/* The index in p of addr, or p->n. */
+static size_t peer_find(const struct uplink_pick *p, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < p->n && strcmp(p->peer[i].addr, addr); i++)
+		;
+	return i;
+}
+
+int uplink_pick_rebuild(struct uplink_pick *p, const struct conf_agent *ca,
+			int64_t now, bool *moved, char *err, size_t errlen)
+{
+	struct uplink_pick next;
+	size_t i, j;
+	int r;
+
+	r = uplink_pick_init(&next, ca, err, errlen);
+	if (r < 0)
+		return r;
+	/* A collector that stays keeps its failures and last error: a reload
+	 * must not hide why it was left. */
+	for (i = 0; i < next.n; i++) {
+		j = peer_find(p, next.peer[i].addr);
+		if (j == p->n)
+			continue;
+		memcpy(next.peer[i].last_error, p->peer[j].last_error,
+		       sizeof next.peer[i].last_error);
+		next.peer[i].last_error_ms = p->peer[j].last_error_ms;
+		next.peer[i].failures = p->peer[j].failures;
+	}
+	i = p->n ? peer_find(&next, p->peer[p->cur].addr) : next.n;
+	*moved = p->n > 0 && i == next.n;
+	if (!*moved && p->n > 0) {
+		/* The one in use stays in use: first of the new list, it is
+		 * the preferred; further down, the new first is tried a
+		 * failback period from now. */
+		next.cur = i;
+		next.attempt = p->attempt;
+		next.why_ms = p->why_ms;
+		if (i != 0) {
+			j = peer_find(&next, p->peer[p->why_from].addr);
+			next.why = p->why == UPLINK_WHY_FAILOVER && j < next.n
+				       ? UPLINK_WHY_FAILOVER
+				       : UPLINK_WHY_RELOAD;
+			next.why_from = j < next.n ? j : 0;
+			memcpy(next.why_error, p->why_error,
+			       sizeof next.why_error);
+			next.next_failback_ms = now + next.failback_ms;
+			if (next.why == UPLINK_WHY_RELOAD)
+				next.why_ms = now;
+		}
+	}
+	*p = next;
+	return 0;
+}
+
 static void note_error(struct uplink_peer *e, int64_t now, const char *why)
 {
 	snprintf(e->last_error, sizeof e->last_error, "%s",
@@ -117,6 +174,8 @@ static const char *why_name(const struct uplink_pick *p)
 		return "fail-over";
 	case UPLINK_WHY_FAILBACK:
 		return "failback";
+	case UPLINK_WHY_RELOAD:
+		return "reload";
 	default:
 		return "preferred";
 	}
@@ -139,6 +198,9 @@ void uplink_pick_reason(const struct uplink_pick *p, int64_t now, char *buf,
 	else if (p->why == UPLINK_WHY_FAILOVER)
 		snprintf(buf, len, "fail-over: %s failed %lld s ago: %s",
 			 p->peer[p->why_from].addr, ago, p->why_error);
+	else if (p->why == UPLINK_WHY_RELOAD)
+		snprintf(buf, len, "kept across a reload %lld s ago; %s is "
+			 "tried again at failback", ago, p->peer[0].addr);
 	else if (p->why == UPLINK_WHY_FAILBACK)
 		snprintf(buf, len, "preferred, back from %s %lld s ago",
 			 p->peer[p->why_from].addr, ago);

@@ -139,6 +139,48 @@ static void test_collector_config_first_error_wins(void **state)
 			"max_partial_bytes[_per_identity])");
 }
 
+static void test_collector_reload_keeps_what_needs_a_restart(void **state)
+{
+	struct coll_config run, next;
+	char keys[64];
+
+	(void)state;
+	coll_config_defaults(&run);
+	coll_config_defaults(&next);
+	snprintf(next.listen, sizeof next.listen, "127.0.0.1:7171");
+	snprintf(next.user, sizeof next.user, "nobody");
+	next.insecure = true;
+	next.max_pending = 4;
+	assert_int_equal(
+	    coll_config_restart_keep(&run, &next, keys, sizeof keys), 3);
+	assert_string_equal(keys, "listen, user, insecure");
+	assert_string_equal(next.listen, "0.0.0.0:7070");
+	assert_string_equal(next.user, "kagent-collector");
+	assert_false(next.insecure);
+	assert_int_equal(next.max_pending, 4);
+}
+
+static void test_collector_limits_diff_as_written(void **state)
+{
+	struct coll_config was, now;
+	char out[256];
+
+	(void)state;
+	coll_config_defaults(&was);
+	now = was;
+	assert_int_equal(coll_config_limits_diff(&was, &now, out, sizeof out),
+			 0);
+	assert_string_equal(out, "");
+	now.http_timeout_ms = 3000;
+	now.max_pending_per_address = 2;
+	now.max_partial_bytes = UINT64_C(1) << 20;
+	assert_int_equal(coll_config_limits_diff(&was, &now, out, sizeof out),
+			 3);
+	assert_string_equal(out, "http_timeout 10 -> 3, "
+				 "max_pending_per_address 32 -> 2, "
+				 "max_partial_bytes 67108864 -> 1048576");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +190,8 @@ int main(void)
 		cmocka_unit_test(test_collector_config_address_rules),
 		cmocka_unit_test(test_collector_config_long_line_is_refused_not_split),
 		cmocka_unit_test(test_collector_config_first_error_wins),
+		cmocka_unit_test(test_collector_reload_keeps_what_needs_a_restart),
+		cmocka_unit_test(test_collector_limits_diff_as_written),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -441,6 +441,68 @@ static void test_load_fixture_host(void **state)
 	assert_int_equal(c.th.kafka_memory_warn_below, 32 * GiB);
 }
 
+/* A reload keeps what needs a restart, and names it. */
+static void test_reload_keeps_restart_keys_and_names_them(void **state)
+{
+	struct conf run, next;
+	char keys[256];
+
+	(void)state;
+	parse_ok("[host]\nroles = kafka\nrack = r1\n[kafka]\nconfig = "
+		 "/opt/kafka/server.properties\n[agent]\nuser = kagent\n"
+		 "spool = /var/lib/kagent/spool\ninterval = 60\n"
+		 "collector = a:1\ninsecure = yes\n",
+		 &run);
+	parse_ok("[host]\nroles = kafka,zookeeper\nrack = r2\n[kafka]\n"
+		 "config = /srv/kafka/server.properties\n[agent]\nuser = "
+		 "nobody\nspool = /var/lib/kagent/spool\ninterval = 5\n"
+		 "prober_timeout = 30\ncollector = b:2\ninsecure = yes\n",
+		 &next);
+	assert_int_equal(conf_restart_keep(&run, &next, keys, sizeof keys), 3);
+	assert_string_equal(keys,
+			    "agent.user, agent.prober_timeout, kafka.config");
+	/* The running values are back; the rest is the new file's. */
+	assert_string_equal(next.agent.user, "kagent");
+	assert_int_equal(next.agent.prober_timeout_s,
+			 run.agent.prober_timeout_s);
+	assert_string_equal(next.kafka_config, "/opt/kafka/server.properties");
+	assert_string_equal(next.rack, "r2");
+	assert_int_equal(next.agent.interval_s, 5);
+	assert_int_equal(next.roles, CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER);
+	assert_string_equal(next.agent.collectors[0], "b:2");
+}
+
+static void test_reload_of_the_same_file_keeps_nothing(void **state)
+{
+	static const char text[] = "[host]\nroles = zookeeper\n[agent]\n"
+				   "root = /srv/root\nhost_id = zk-1\n";
+	struct conf run, next;
+	char keys[8] = "x";
+
+	(void)state;
+	parse_ok(text, &run);
+	parse_ok(text, &next);
+	assert_int_equal(conf_restart_keep(&run, &next, keys, sizeof keys), 0);
+	assert_string_equal(keys, "");
+}
+
+/* An emptied collector list is kept, a list replaced is not. */
+static void test_reload_never_empties_the_collector_list(void **state)
+{
+	struct conf run, next;
+	char keys[10];
+
+	(void)state;
+	parse_ok("[agent]\ncollector = a:1, b:2\nhost_id = h\n", &run);
+	parse_ok("[agent]\nhost_id = other\n", &next);
+	/* Cut to the buffer, still counted. */
+	assert_int_equal(conf_restart_keep(&run, &next, keys, sizeof keys), 2);
+	assert_string_equal(keys, "agent.hos");
+	assert_int_equal(next.agent.n_collectors, 2);
+	assert_string_equal(next.agent.collectors[1], "b:2");
+	assert_string_equal(next.agent.collector, "a:1, b:2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +525,9 @@ int main(void)
 	    cmocka_unit_test(test_comments_and_blanks),
 	    cmocka_unit_test(test_load_missing_file_names_it),
 	    cmocka_unit_test(test_load_fixture_host),
+	    cmocka_unit_test(test_reload_keeps_restart_keys_and_names_them),
+	    cmocka_unit_test(test_reload_of_the_same_file_keeps_nothing),
+	    cmocka_unit_test(test_reload_never_empties_the_collector_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

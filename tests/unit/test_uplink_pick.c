@@ -233,6 +233,92 @@ static void test_status_json(void **state)
 	json_decref(doc);
 }
 
+static void rebuild(struct uplink_pick *p, const char *list, int64_t now,
+		    bool *moved)
+{
+	struct conf_agent ca;
+	char err[256] = "";
+
+	memset(&ca, 0, sizeof ca);
+	assert_int_equal(conf_collectors_parse(list, ca.collectors,
+					       &ca.n_collectors, err,
+					       sizeof err),
+			 0);
+	ca.failback_interval_s = 60;
+	assert_int_equal(
+	    uplink_pick_rebuild(p, &ca, now, moved, err, sizeof err), 0);
+}
+
+/* The collector in use gone from the list: the new first, and move. */
+static void test_reload_without_the_one_in_use_moves_to_the_first(void **state)
+{
+	struct uplink_pick p;
+	bool moved = false;
+
+	(void)state;
+	pick_of(&p, "a:1", 60);
+	rebuild(&p, "c:3, d:4", 5000, &moved);
+	assert_true(moved);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.cur, 0);
+	assert_string_equal(p.peer[0].addr, "c:3");
+	assert_reason(&p, 5000, "preferred");
+}
+
+/* Still listed, elsewhere: kept, with its failures; the new first is
+ * tried a failback period on. */
+static void test_reload_keeps_the_one_in_use_at_its_new_place(void **state)
+{
+	struct uplink_pick p;
+	bool moved = true;
+
+	(void)state;
+	pick_of(&p, "a:1, b:2", 60);
+	uplink_pick_failed(&p, 1000, "connect: connection refused", 0);
+	uplink_pick_ok(&p, 2000);
+	assert_int_equal(p.cur, 1);
+	rebuild(&p, "z:9, b:2, a:1", 7000, &moved);
+	assert_false(moved);
+	assert_int_equal(p.cur, 1);
+	assert_string_equal(p.peer[1].addr, "b:2");
+	assert_int_equal(p.peer[2].failures, 1);
+	assert_string_equal(p.peer[2].last_error,
+			    "connect: connection refused");
+	assert_int_equal(p.peer[0].failures, 0);
+	assert_int_equal(p.next_failback_ms, 67000);
+	assert_reason(&p, 9000, "fail-over: a:1 failed 8 s ago: connect: "
+				"connection refused");
+	/* The one that failed is gone: the reason is the reload. */
+	rebuild(&p, "z:9, b:2", 10000, &moved);
+	assert_false(moved);
+	assert_int_equal(p.cur, 1);
+	assert_reason(&p, 12000, "kept across a reload 2 s ago; z:9 is tried "
+				 "again at failback");
+	/* First of the list now: the preferred, no failback due. */
+	rebuild(&p, "b:2", 13000, &moved);
+	assert_false(moved);
+	assert_int_equal(p.cur, 0);
+	assert_int_equal(p.next_failback_ms, 0);
+	assert_int_equal(p.n, 1);
+}
+
+/* From no collector to one: nothing to leave. */
+static void test_reload_from_no_collector(void **state)
+{
+	struct uplink_pick p;
+	struct conf_agent ca;
+	bool moved = true;
+	char err[64];
+
+	(void)state;
+	memset(&ca, 0, sizeof ca);
+	assert_int_equal(uplink_pick_init(&p, &ca, err, sizeof err), 0);
+	rebuild(&p, "a:1", 1000, &moved);
+	assert_false(moved);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.cur, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +330,9 @@ int main(void)
 	    cmocka_unit_test(test_failback_probe_and_return),
 	    cmocka_unit_test(test_failure_of_the_second_wraps_to_the_first),
 	    cmocka_unit_test(test_status_json),
+	    cmocka_unit_test(test_reload_without_the_one_in_use_moves_to_the_first),
+	    cmocka_unit_test(test_reload_keeps_the_one_in_use_at_its_new_place),
+	    cmocka_unit_test(test_reload_from_no_collector),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
