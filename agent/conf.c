@@ -451,7 +451,7 @@ static int handle(struct parse_state *st, const char *section,
 		return 0;
 	}
 	snprintf(st->msg, sizeof st->msg,
-		 "unknown section [%s] (valid: host, kafka, zookeeper, check, agent)", section);
+		 "unknown section [%s] (valid: host, kafka, zookeeper, check, smart, agent)", section);
 	return 0;
 }
 
