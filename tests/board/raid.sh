@@ -7,7 +7,8 @@
 # of sdb, the controller's first logical disk (sda is the board's AHCI
 # disk), with QEMU's model and serial, in `kagent inventory --json`, in
 # `kagent check` (disk.health, instance sdb/megaraid,0) and in
-# `kagent smart --device /dev/bus/N --type megaraid,0`.
+# `kagent smart --device /dev/bus/N --type megaraid,0`.  kagent check gets
+# 300 s: under TCG a whole check run takes longer than its default 10 s.
 set -euo pipefail
 bin=$1
 board_tool=${KAGENT_RUN_BOARD:-$(dirname "$0")/run-board}
@@ -33,7 +34,7 @@ CONF
 host=\$(readlink /sys/block/sdb/device); host=\${host##*/}; host=\${host%%:*}
 echo @@host; echo \$host
 echo @@inventory; kagent inventory --json
-echo @@check; kagent check --config /etc/kagent.conf --json
+echo @@check; kagent check --config /etc/kagent.conf --timeout 300 --json
 echo @@smart; kagent smart --device /dev/bus/\$host --type megaraid,0 --json
 echo @@END"
 
