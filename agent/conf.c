@@ -56,6 +56,8 @@ void conf_defaults(struct conf *c)
 	c->agent.interval_s = 60;
 	c->agent.health_interval_s = 10;
 	c->agent.smart_interval_s = 600;
+	c->smart.raid_cache_s = CONF_SMART_RAID_CACHE_DEFAULT;
+	c->smart.timeout_s = CONF_SMART_TIMEOUT_DEFAULT;
 	/* Two default intervals: a SMART refresh reads the disks one after
 	 * the other, smartctl up to 10 s each, and a big JBOD's must fit. */
 	c->agent.prober_timeout_s = 120;
@@ -398,6 +400,11 @@ static int handle_check(struct parse_state *st, const char *k, const char *v)
 	return 1;
 }
 
+static int handle_smart(struct parse_state *st, const char *k, const char *v)
+{
+	return conf_smart_key(&st->c->smart, k, v, st->msg, sizeof st->msg);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct parse_state *, const char *, const char *);
@@ -407,6 +414,7 @@ static const struct {
 	{ "kafka", handle_kafka, "config, home, jaas" },
 	{ "zookeeper", handle_zookeeper, "config" },
 	{ "check", handle_check, "skip, unknown" },
+	{ "smart", handle_smart, "raid_cache, timeout" },
 	{ "agent", handle_agent, "collector, failback_interval, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
@@ -426,7 +434,8 @@ static int handle(struct parse_state *st, const char *section,
 		r = set_threshold(st, section, key, value, &found);
 		if (found)
 			return r;
-		if (!strcmp(section, "agent") || !strcmp(section, "check")) {
+		if (!strcmp(section, "agent") || !strcmp(section, "check") ||
+		    !strcmp(section, "smart")) {
 			snprintf(st->msg, sizeof st->msg,
 				 "unknown key '%s' in [%s] (valid: %s)", key,
 				 section,
@@ -442,7 +451,7 @@ static int handle(struct parse_state *st, const char *section,
 		return 0;
 	}
 	snprintf(st->msg, sizeof st->msg,
-		 "unknown section [%s] (valid: host, kafka, zookeeper, check, agent)", section);
+		 "unknown section [%s] (valid: host, kafka, zookeeper, check, smart, agent)", section);
 	return 0;
 }
 

@@ -98,6 +98,18 @@ struct conf_check {
 /* The first label of the switch's name: r12-tor-a.dc1 → r12. */
 #define CONF_RACK_PATTERN_DEFAULT "^([^.-]+)"
 
+/* [smart]: the disks behind RAID controllers (conf_smart.c). */
+struct conf_smart {
+	int64_t raid_cache_s; /* a member's answer is kept; 0: never */
+	int64_t timeout_s;    /* one smartctl run, then it is killed */
+};
+#define CONF_SMART_RAID_CACHE_DEFAULT 600
+#define CONF_SMART_TIMEOUT_DEFAULT 10
+/* One [smart] key: 1 taken, 0 with msg set when the value is wrong, -1
+ * when the key is not one of [smart]'s. */
+int conf_smart_key(struct conf_smart *s, const char *k, const char *v,
+		   char *msg, size_t cap);
+
 struct conf {
 	char path[PATH_MAX];
 	unsigned roles;                   /* CORE_ROLE_* */
@@ -117,6 +129,7 @@ struct conf {
 	struct thresholds th;
 	struct conf_agent agent;
 	struct conf_check check;
+	struct conf_smart smart;
 };
 
 void conf_defaults(struct conf *c);

@@ -243,11 +243,55 @@ static void health_counters_json(const kagent_v1_Health *h, json_t *o)
 	    opt_int(h->has_available_spare, h->available_spare));
 }
 
+static json_t *health_json(bool has, const kagent_v1_Health *h)
+{
+	json_t *health;
+
+	if (!has)
+		return json_null();
+	health = json_pack(
+	    "{s:o s:s s:s s:o s:o s:o s:o s:o}", "verdict",
+	    sev_json(coll_severity_from_proto(h->verdict)), "reason",
+	    h->reason, "source", h->source, "temperature_c",
+	    opt_int(h->has_temperature_c, h->temperature_c), "power_on_hours",
+	    opt_int(h->has_power_on_hours, h->power_on_hours), "bad_sectors",
+	    opt_int(h->has_bad_sectors, h->bad_sectors), "power_cycles",
+	    opt_int(h->has_power_cycles, h->power_cycles), "firmware",
+	    core_json_str(h->firmware));
+	if (health != NULL)
+		health_counters_json(h, health);
+	return health;
+}
+
+/* raid_members[] under a logical disk that has some. */
+static json_t *with_raid_members(json_t *o, const kagent_v1_Disk *d)
+{
+	json_t *a;
+	pb_size_t i;
+
+	if (o == NULL || d->raid_members_count == 0)
+		return o;
+	a = json_array();
+	for (i = 0; a && i < d->raid_members_count &&
+		    i < sizeof d->raid_members / sizeof d->raid_members[0];
+	     i++) {
+		const kagent_v1_RaidMember *m = &d->raid_members[i];
+
+		json_array_append_new(
+		    a, json_pack("{s:s s:s s:o s:o s:o}", "device_type",
+				 m->device_type, "path", m->path, "model",
+				 core_json_str(m->model), "serial",
+				 core_json_str(m->serial), "health",
+				 health_json(m->has_health, &m->health)));
+	}
+	json_object_set_new(o, "raid_members", a);
+	return o;
+}
+
 static json_t *disk_json(const kagent_v1_Disk *d)
 {
 	static const char *const kinds[] = {"physical", "md", "dm"};
-	json_t *mounts = json_array(), *members = json_array(), *health;
-	const kagent_v1_Health *h = &d->health;
+	json_t *mounts = json_array(), *members = json_array();
 	pb_size_t i;
 
 	for (i = 0; i < d->members_count; i++)
@@ -258,24 +302,7 @@ static json_t *disk_json(const kagent_v1_Disk *d)
 						d->mounts[i].path, "fstype",
 						d->mounts[i].fstype, "source",
 						d->mounts[i].source));
-	health =
-	    !d->has_health
-		? json_null()
-		: json_pack("{s:o s:s s:s s:o s:o s:o s:o s:o}", "verdict",
-			    sev_json(coll_severity_from_proto(h->verdict)),
-			    "reason", h->reason, "source", h->source,
-			    "temperature_c",
-			    opt_int(h->has_temperature_c, h->temperature_c),
-			    "power_on_hours",
-			    opt_int(h->has_power_on_hours, h->power_on_hours),
-			    "bad_sectors",
-			    opt_int(h->has_bad_sectors, h->bad_sectors),
-			    "power_cycles",
-			    opt_int(h->has_power_cycles, h->power_cycles),
-			    "firmware", core_json_str(h->firmware));
-	if (d->has_health)
-		health_counters_json(h, health);
-	return json_pack(
+	return with_raid_members(json_pack(
 	    "{s:s s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
 	    "name", d->name, "kind",
 	    (unsigned)d->kind < 3 ? kinds[d->kind] : "unknown", "dm_name",
@@ -288,7 +315,8 @@ static json_t *disk_json(const kagent_v1_Disk *d)
 	    opt_int(d->has_logical_sector, d->logical_sector),
 	    "physical_sector",
 	    opt_int(d->has_physical_sector, d->physical_sector), "members",
-	    members, "mounts", mounts, "health", health);
+	    members, "mounts", mounts, "health",
+	    health_json(d->has_health, &d->health)), d);
 }
 
 static json_t *inventory_json(const kagent_v1_Report *r,

@@ -44,6 +44,7 @@ enum fam {
 	F_DISK_USED,
 	F_DISK_MEDIA,
 	F_DISK_SPARE,
+	F_DISK_RAID_INFO,
 	F_SENSOR, /* value, max, crit of five kinds: 15 families */
 	F_ALARM = F_SENSOR + 15,
 	F_N,
@@ -128,6 +129,10 @@ static const char *const fam_def[F_SENSOR][2] = {
 		      "NVMe media and data integrity errors."},
     [F_DISK_SPARE] = {"kagent_disk_available_spare",
 		      "NVMe available spare capacity, percent."},
+    [F_DISK_RAID_INFO] = {"kagent_disk_raid_member_info",
+			  "A disk behind the RAID controller of a logical "
+			  "disk, value 1; its SMART series carry the same "
+			  "raid_member label."},
 };
 
 #define MBPS_MAX (INT64_MAX / 125000)
@@ -223,36 +228,72 @@ static const char *disk_kind(kagent_v1_DiskKind k)
 						      : "physical";
 }
 
-static void disk_health(struct hosts_render *x, const char *host,
-			const kagent_v1_Disk *d)
+/* A disk's series, or those of a disk behind its RAID controller: the
+ * logical disk's device label and the member's raid_member label. */
+static void num_m(struct prom_family *f, const char *host, const char *dev,
+		  const char *member, bool has, int64_t v)
 {
-	const kagent_v1_Health *h = &d->health;
+	if (!has)
+		return;
+	prom_series(f, host);
+	prom_label(&f->b, "device", dev, false);
+	if (member != NULL)
+		prom_label(&f->b, "raid_member", member, false);
+	prom_end_i64(f, v);
+}
+
+static void disk_health(struct hosts_render *x, const char *host,
+			const char *n, const char *m,
+			const kagent_v1_Health *h)
+{
 	struct prom_family *f = x->f;
-	const char *n = d->name;
 	int sev = coll_severity_from_proto(h->verdict);
 	bool poh_known = h->has_power_on_hours && h->power_on_hours >= 0 &&
 			 h->power_on_hours <= INT64_MAX / 3600;
 
-	num(&f[F_DISK_HEALTH], host, "device", n, true,
+	num_m(&f[F_DISK_HEALTH], host, n, m, true,
 	    sev < 0 ? SEV_UNKNOWN : sev);
-	num(&f[F_DISK_TEMP], host, "device", n, h->has_temperature_c,
+	num_m(&f[F_DISK_TEMP], host, n, m, h->has_temperature_c,
 	    h->temperature_c);
-	num(&f[F_DISK_POH], host, "device", n, poh_known,
+	num_m(&f[F_DISK_POH], host, n, m, poh_known,
 	    poh_known ? h->power_on_hours * 3600 : 0);
-	num(&f[F_DISK_CYCLES], host, "device", n, h->has_power_cycles,
+	num_m(&f[F_DISK_CYCLES], host, n, m, h->has_power_cycles,
 	    h->power_cycles);
-	num(&f[F_DISK_REALLOC], host, "device", n, h->has_reallocated_sectors,
+	num_m(&f[F_DISK_REALLOC], host, n, m, h->has_reallocated_sectors,
 	    h->reallocated_sectors);
-	num(&f[F_DISK_PENDING], host, "device", n, h->has_pending_sectors,
+	num_m(&f[F_DISK_PENDING], host, n, m, h->has_pending_sectors,
 	    h->pending_sectors);
-	num(&f[F_DISK_UNCORR], host, "device", n, h->has_uncorrectable_sectors,
+	num_m(&f[F_DISK_UNCORR], host, n, m, h->has_uncorrectable_sectors,
 	    h->uncorrectable_sectors);
-	num(&f[F_DISK_USED], host, "device", n, h->has_percentage_used,
+	num_m(&f[F_DISK_USED], host, n, m, h->has_percentage_used,
 	    h->percentage_used);
-	num(&f[F_DISK_MEDIA], host, "device", n, h->has_media_errors,
+	num_m(&f[F_DISK_MEDIA], host, n, m, h->has_media_errors,
 	    h->media_errors);
-	num(&f[F_DISK_SPARE], host, "device", n, h->has_available_spare,
+	num_m(&f[F_DISK_SPARE], host, n, m, h->has_available_spare,
 	    h->available_spare);
+}
+
+static void raid_members(struct hosts_render *x, const char *host,
+			 const kagent_v1_Disk *d)
+{
+	struct prom_family *f = &x->f[F_DISK_RAID_INFO];
+	pb_size_t j;
+
+	for (j = 0; j < d->raid_members_count &&
+		    j < sizeof d->raid_members / sizeof d->raid_members[0]; j++) {
+		const kagent_v1_RaidMember *m = &d->raid_members[j];
+
+		prom_series(f, host);
+		prom_label(&f->b, "device", d->name, false);
+		prom_label(&f->b, "raid_member", m->device_type, false);
+		prom_label(&f->b, "path", m->path, false);
+		prom_label(&f->b, "model", m->model, false);
+		prom_label(&f->b, "serial", m->serial, false);
+		prom_end_i64(f, 1);
+		if (m->has_health)
+			disk_health(x, host, d->name, m->device_type,
+				    &m->health);
+	}
 }
 
 static void disks(struct hosts_render *x, const char *host)
@@ -279,7 +320,8 @@ static void disks(struct hosts_render *x, const char *host)
 		num(&x->f[F_DISK_ROT], host, "device", d[i].name,
 		    d[i].has_rotational, d[i].rotational);
 		if (d[i].has_health)
-			disk_health(x, host, &d[i]);
+			disk_health(x, host, d[i].name, NULL, &d[i].health);
+		raid_members(x, host, &d[i]);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include "nvme.h"
 #include "smart_ata.h"
 #include "smartctl.h"
+#include "smartctl_scan.h"
 
 struct hw_raw_ops {
 	int (*ata)(const char *devnode, struct hw_ata_raw *raw,
@@ -20,6 +21,12 @@ struct hw_raw_ops {
 		    struct hw_err *err);
 	int (*smartctl)(const char *devnode, int timeout_ms, char **json,
 			size_t *len, struct hw_err *err);
+	/* smartctl_scan.h: the scan, and one disk behind a controller */
+	int (*smartctl_scan)(int timeout_ms, char **json, size_t *len,
+			     struct hw_err *err);
+	int (*smartctl_typed)(const char *node, const char *type,
+			      int timeout_ms, char **json, size_t *len,
+			      struct hw_err *err);
 };
 
 /* ops must outlive its use; NULL restores the direct reads.  Set it

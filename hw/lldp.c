@@ -293,11 +293,21 @@ void hw_lldp_probe(const char *root, const char *socket_path,
 		lldp_set_all(nics, HW_LLDP_NO_DAEMON, why);
 		return;
 	}
+	if (r == -EACCES) {
+		/* lldpd makes its socket root:_lldpd 0660; kagentd keeps the
+		 * groups the system gives its user (privsep.c), and the
+		 * package adds it to none: joining _lldpd also allows
+		 * reconfiguring lldpd, the operator's choice. */
+		snprintf(why, sizeof why,
+			 "permission denied on %s: add the kagent user to "
+			 "group _lldpd",
+			 path);
+		lldp_set_all(nics, HW_LLDP_NO_DAEMON, why);
+		return;
+	}
 	if (r < 0) {
-		/* lldpd makes its socket root:_lldpd 0660. */
-		snprintf(why, sizeof why, "lldpd's socket %s: %s%s", path,
-			 strerror(-r),
-			 r == -EACCES ? " (needs root or group _lldpd)" : "");
+		snprintf(why, sizeof why, "lldpd's socket %s: %s", path,
+			 strerror(-r));
 		lldp_set_all(nics, HW_LLDP_UNKNOWN, why);
 		return;
 	}

@@ -278,10 +278,8 @@ static int64_t now_ms(void)
 /* The child gets /dev/null for stdin and stderr, the pipe for stdout,
  * default signal dispositions and an empty mask whatever the caller has
  * set up, and a fixed environment. */
-static int spawn(const char *exe, const char *devnode, int out_fd, pid_t *pid)
+static int spawn(const char *exe, char *const argv[], int out_fd, pid_t *pid)
 {
-	char *const argv[] = {"smartctl", "--json=c",	   "-a", "-n",
-			      "standby",  (char *)devnode, NULL};
 	char *const envp[] = {"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 			      NULL};
 	posix_spawn_file_actions_t fa;
@@ -379,8 +377,9 @@ static void kill_reap(pid_t pid)
 		;
 }
 
-int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
-		     size_t *len, struct hw_err *err)
+int hw_smartctl_exec_argv(const char *exe_in, char *const argv[],
+			  const char *what, int timeout_ms, char **json,
+			  size_t *len, struct hw_err *err)
 {
 	char exe[PATH_MAX];
 	int64_t deadline;
@@ -391,11 +390,13 @@ int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
 
 	*json = NULL;
 	*len = 0;
-	if (timeout_ms <= 0 || devnode == NULL || devnode[0] == '\0') {
-		core_err_set(err, "smartctl: invalid device or timeout");
+	if (timeout_ms <= 0) {
+		core_err_set(err, "smartctl: invalid timeout");
 		return -EINVAL;
 	}
-	if (find_smartctl(exe, sizeof exe) < 0) {
+	if (exe_in != NULL)
+		snprintf(exe, sizeof exe, "%s", exe_in);
+	else if (find_smartctl(exe, sizeof exe) < 0) {
 		core_err_set(err,
 			   "smartctl: not installed (package smartmontools)");
 		return -ENOENT;
@@ -406,7 +407,7 @@ int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
 		return r;
 	}
 	deadline = now_ms() + timeout_ms;
-	r = spawn(exe, devnode, pfd[1], &pid);
+	r = spawn(exe, argv, pfd[1], &pid);
 	close(pfd[1]);
 	if (r < 0) {
 		core_err_set(err, "%s: %s", exe, strerror(-r));
@@ -419,27 +420,27 @@ int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
 	if (r != 0) {
 		kill_reap(pid);
 		if (r == 1) {
-			core_err_set(err, "%s %s: no answer within %d ms, killed",
-				   exe, devnode, timeout_ms);
+			core_err_set(err, "smartctl %s: timed out after %d s, killed",
+				   what, (timeout_ms + 999) / 1000);
 			r = -ETIMEDOUT;
 		} else if (r == -EFBIG) {
 			core_err_set(err, "%s %s: output larger than %d bytes",
-				   exe, devnode, HW_SMARTCTL_OUT_MAX);
+				   exe, what, HW_SMARTCTL_OUT_MAX);
 		} else {
-			core_err_set(err, "%s %s: %s", exe, devnode,
+			core_err_set(err, "%s %s: %s", exe, what,
 				   strerror(-r));
 		}
 		goto out_free;
 	}
 	if (!WIFEXITED(status)) {
-		core_err_set(err, "%s %s: killed by signal %d", exe, devnode,
+		core_err_set(err, "%s %s: killed by signal %d", exe, what,
 			   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		r = -EIO;
 		goto out_free;
 	}
 	if (n == 0) {
 		core_err_set(err, "%s %s: exit status %d and no output", exe,
-			   devnode, WEXITSTATUS(status));
+			   what, WEXITSTATUS(status));
 		r = -EIO;
 		goto out_free;
 	}
@@ -453,6 +454,22 @@ out_free:
 out_close:
 	close(pfd[0]);
 	return r;
+}
+
+int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
+		     size_t *len, struct hw_err *err)
+{
+	char *const argv[] = {"smartctl", "--json=c",	   "-a", "-n",
+			      "standby",  (char *)devnode, NULL};
+
+	*json = NULL;
+	*len = 0;
+	if (devnode == NULL || devnode[0] == '\0') {
+		core_err_set(err, "smartctl: invalid device or timeout");
+		return -EINVAL;
+	}
+	return hw_smartctl_exec_argv(NULL, argv, devnode, timeout_ms, json,
+				     len, err);
 }
 
 int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,

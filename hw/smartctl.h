@@ -102,5 +102,13 @@ int hw_smartctl_run(const char *devnode, int timeout_ms, char **json,
  * run smartctl and only parses the JSON. */
 int hw_smartctl_exec(const char *devnode, int timeout_ms, char **json,
 		     size_t *len, struct hw_err *err);
+/* The runner under both: argv as given (argv[0] "smartctl"), exe the
+ * program to start (NULL: smartctl found as above), what names the run in
+ * errors ("-d megaraid,0 /dev/bus/0").  Past timeout_ms the child is
+ * killed and reaped: -ETIMEDOUT, "smartctl WHAT: timed out after N s,
+ * killed". */
+int hw_smartctl_exec_argv(const char *exe, char *const argv[],
+			  const char *what, int timeout_ms, char **json,
+			  size_t *len, struct hw_err *err);
 
 #endif

@@ -37,9 +37,16 @@
 /* Encoded size of the lists when full: each item is a tag (1 byte for
  * fields 1-15, 2 for sensors = 22 and checks = 40), a 2-byte length and
  * the item at its largest. */
+/* Disk.raid_members holds 16 a disk, but a report carries at most
+ * PROTO_RAID_MEMBERS_MAX in all (the agent stops there): the disks count
+ * without their members, the members once each (tag 2 bytes, length 2). */
+#define PROTO_RAID_MEMBERS_MAX 128
+#define PROTO_DISK_BARE_SIZE                                                   \
+	(kagent_v1_Disk_size - 16 * (2 + 2 + kagent_v1_RaidMember_size))
 #define PROTO_LISTS_SIZE_MAX                                                   \
 	(PROTO_NICS_MAX * (1 + 2 + kagent_v1_Nic_size) +                       \
-	 PROTO_DISKS_MAX * (1 + 2 + kagent_v1_Disk_size) +                     \
+	 PROTO_DISKS_MAX * (1 + 2 + PROTO_DISK_BARE_SIZE) +                    \
+	 PROTO_RAID_MEMBERS_MAX * (2 + 2 + kagent_v1_RaidMember_size) +        \
 	 PROTO_SENSORS_MAX * (2 + 2 + kagent_v1_Sensor_size) +                 \
 	 PROTO_CHECKS_MAX * (2 + 2 + kagent_v1_CheckResult_size))
 
@@ -175,7 +182,7 @@ unsigned proto_utf8_repair(char *s);
 
 /* ---- report_strings.c: every string of a Report, by its field path ---- */
 
-#define PROTO_PATH_DEPTH 4
+#define PROTO_PATH_DEPTH 5
 
 /* A walk over the strings of a decoded Report.  fn is called once per
  * string with the field's last name (idx >= 0 for an item of a repeated

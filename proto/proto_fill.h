@@ -14,6 +14,7 @@
 #include "proto.h"
 #include "nvme.h"
 #include "smart_ata.h"
+#include "smartctl.h"
 
 unsigned proto_fill_cpu(const struct hw_cpu *c, kagent_v1_Cpu *out);
 unsigned proto_fill_memory(const struct hw_memory *m, kagent_v1_Memory *out);
@@ -31,6 +32,10 @@ unsigned proto_fill_ata_health(const struct hw_ata_smart *s,
 /* The NVMe health log's facts, as proto_fill_ata_health. */
 void proto_fill_nvme_health(const struct hw_nvme_health *h,
 			    kagent_v1_Health *out);
+/* smartctl's facts, as proto_fill_ata_health: the NVMe log when it has
+ * one, else the ATA attributes 5, 197 and 198 (raw). */
+void proto_fill_smartctl_health(const struct hw_smartctl *s,
+				kagent_v1_Health *out);
 unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out);
 unsigned proto_fill_sensor(const struct board_sensor *s, kagent_v1_Sensor *out);
 

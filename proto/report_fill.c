@@ -259,6 +259,40 @@ void proto_fill_nvme_health(const struct hw_nvme_health *h,
 		      &out->available_spare);
 }
 
+void proto_fill_smartctl_health(const struct hw_smartctl *s,
+				kagent_v1_Health *out)
+{
+	static const int ids[] = {5, 197, 198};
+	const struct hw_smartctl_attr *a;
+	size_t i;
+
+	if (s->has_nvme) {
+		proto_fill_nvme_health(&s->nvme, out);
+		return;
+	}
+	memset(out, 0, sizeof *out);
+	proto_num_set(s->temperature_c, &out->has_temperature_c,
+		      &out->temperature_c);
+	proto_num_set(s->power_on_hours, &out->has_power_on_hours,
+		      &out->power_on_hours);
+	proto_num_set(s->power_cycles, &out->has_power_cycles,
+		      &out->power_cycles);
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		a = hw_smartctl_attr_find(s, ids[i]);
+		if (a == NULL)
+			continue;
+		if (ids[i] == 5)
+			proto_num_set(a->raw, &out->has_reallocated_sectors,
+				      &out->reallocated_sectors);
+		else if (ids[i] == 197)
+			proto_num_set(a->raw, &out->has_pending_sectors,
+				      &out->pending_sectors);
+		else
+			proto_num_set(a->raw, &out->has_uncorrectable_sectors,
+				      &out->uncorrectable_sectors);
+	}
+}
+
 unsigned proto_fill_board(const struct board_dmi *d, kagent_v1_Board *out)
 {
 	/* Same order as enum board_dmi_field. */

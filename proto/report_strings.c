@@ -74,6 +74,12 @@ static const struct str_field disk_f[] = {
     S(kagent_v1_Disk, transport), SR(kagent_v1_Disk, members),
     S(kagent_v1_Disk, flush_why),
 };
+static const struct str_field raid_f[] = {
+    S(kagent_v1_RaidMember, device_type),
+    S(kagent_v1_RaidMember, path),
+    S(kagent_v1_RaidMember, model),
+    S(kagent_v1_RaidMember, serial),
+};
 static const struct str_field health_f[] = {
     S(kagent_v1_Health, reason),
     S(kagent_v1_Health, source),
@@ -191,6 +197,20 @@ static int walk_disks(struct proto_str_walk *w, const struct proto_list *l)
 		if (rc == 0)
 			rc = walk_msg(w, "health", -1, &d->health, health_f,
 				      NELEM(health_f));
+		for (j = 0; rc == 0 && j < d->raid_members_count &&
+			    j < NELEM(d->raid_members);
+		     j++) {
+			rc = walk_msg(w, "raid_members", j, &d->raid_members[j],
+				      raid_f, NELEM(raid_f));
+			if (rc == 0)
+				rc = seg_push(w, "raid_members", j);
+			if (rc != 0)
+				break;
+			rc = walk_msg(w, "health", -1,
+				      &d->raid_members[j].health, health_f,
+				      NELEM(health_f));
+			w->depth--;
+		}
 		w->depth--;
 	}
 	return rc;

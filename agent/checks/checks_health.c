@@ -6,6 +6,7 @@
 
 #include "checks.h"
 #include "disk_health.h"
+#include "health_raid.h"
 #include "root.h"
 #include "health_sensors.h"
 
@@ -172,6 +173,24 @@ static void check_disk_health(const struct facts *f, struct check_results *out)
 							: "",
 		    "healthy", "%s%s%s%s", h->reason, h->source[0] ? " (" : "",
 		    h->source, h->source[0] ? ")" : "");
+		/* The disks behind its controller, each judged alone:
+		 * instance "sda/megaraid,0". */
+		for (size_t k = 0; f->inv.raid && k < f->inv.raid->n; k++) {
+			const struct disk_raid_member *m = &f->inv.raid->v[k];
+			char inst[HW_DISKNAME_MAX + HW_SCAN_TYPE_MAX + 2];
+
+			if (m->disk != i)
+				continue;
+			h = &m->smart.health;
+			snprintf(inst, sizeof inst, "%s/%s", d->name, m->type);
+			check_add(out, "disk.health", inst, h->verdict,
+				  (unsigned)h->verdict <= SEV_FAIL
+				      ? measured[h->verdict]
+				      : "",
+				  "healthy", "%s on %s%s%s%s", h->reason,
+				  m->node, h->source[0] ? " (" : "", h->source,
+				  h->source[0] ? ")" : "");
+		}
 	}
 	if (n == 0)
 		check_add(out, "disk.health", NULL, SEV_UNKNOWN, "", "healthy",
@@ -233,7 +252,7 @@ const struct check_def checks_health[] = {
     {"nic.downshift", CORE_ROLE_KAFKA | CORE_ROLE_ZOOKEEPER, check_downshift,
      "warn when the role's NIC negotiated less than both ends support"},
     {"disk.health", 0, check_disk_health,
-     "per disk: fail when SMART says failing, warn on bad sectors or wear"},
+     "per disk and disk behind a RAID controller: fail when SMART says failing, warn on bad sectors or wear"},
     {"board.sensors", 0, check_sensors,
      "per sensor: warn past max or on an alarm, fail past critical"},
 };

@@ -13,13 +13,15 @@
 
 #include "agent.h"
 #include "core_opt.h"
+#include "conf.h"
 #include "disk_health.h"
+#include "health_raid.h"
 #include "text_esc.h"
 
 static const char usage_text[] =
     "usage: kagent smart --load FILE [--json]\n"
     "       kagent smart --smartctl-json FILE [--json]\n"
-    "       kagent smart --device DEV [--json]\n";
+    "       kagent smart --device DEV [--type TYPE] [--json]\n";
 
 enum smart_input {
 	SMART_NONE = 0,
@@ -194,8 +196,8 @@ out_free:
 /* Reads the input into out; -errno with err set when it cannot be read at
  * all (a missing file, not a blob, not JSON).  A live device that cannot
  * be read is not an error: its verdict is unknown with the reason. */
-static int load(enum smart_input in, const char *arg, struct disk_smart *out,
-		struct hw_err *err)
+static int load(enum smart_input in, const char *arg, const char *type,
+		struct disk_smart *out, struct hw_err *err)
 {
 	char *text = NULL;
 	ssize_t n;
@@ -233,6 +235,11 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 						  out);
 		return r;
 	case SMART_DEVICE:
+		if (type != NULL) {
+			disk_raid_read(arg, type,
+				       CONF_SMART_TIMEOUT_DEFAULT * 1000, out);
+			return 0;
+		}
 		r = disk_health_probe_node(arg, out);
 		if (r < 0)
 			core_err_set(err, "%s", out->health.reason);
@@ -243,7 +250,7 @@ static int load(enum smart_input in, const char *arg, struct disk_smart *out,
 	return -EINVAL;
 }
 
-enum { OPT_LOAD = 1, OPT_SMARTCTL_JSON, OPT_DEVICE, OPT_JSON };
+enum { OPT_LOAD = 1, OPT_SMARTCTL_JSON, OPT_DEVICE, OPT_TYPE, OPT_JSON };
 
 static const struct core_opt smart_opts[] = {
     {"load", 0, OPT_LOAD, "FILE", "a blob saved by `skdump --save`"},
@@ -251,6 +258,9 @@ static const struct core_opt smart_opts[] = {
      "the output of `smartctl --json`"},
     {"device", 0, OPT_DEVICE, "DEV",
      "a live disk (needs CAP_SYS_RAWIO or CAP_SYS_ADMIN)"},
+    {"type", 0, OPT_TYPE, "TYPE",
+     "with --device: smartctl's type of a disk behind a RAID controller "
+     "(megaraid,N, cciss,N, aacraid,H,L,ID, sat+megaraid,N)"},
     {"json", 0, OPT_JSON, NULL, "the facts and the verdict as JSON"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -268,7 +278,7 @@ int cmd_smart(int argc, char **argv)
 	enum smart_input in = SMART_NONE;
 	struct hw_err err = {{0}};
 	struct disk_smart *s;
-	const char *arg = NULL;
+	const char *arg = NULL, *type = NULL;
 	int json = 0, c, rc;
 
 	core_opt_init(&p, argc, argv);
@@ -289,6 +299,9 @@ int cmd_smart(int argc, char **argv)
 						      : SMART_DEVICE;
 			arg = p.arg;
 			break;
+		case OPT_TYPE:
+			type = p.arg;
+			break;
 		case OPT_JSON:
 			json = 1;
 			break;
@@ -303,6 +316,15 @@ int cmd_smart(int argc, char **argv)
 			usage_text);
 		return AGENT_EXIT_USAGE;
 	}
+	if (type != NULL &&
+	    (in != SMART_DEVICE || !hw_smartctl_type_valid(type))) {
+		fprintf(stderr,
+			"kagent smart: --type goes with --device and is one of "
+			"megaraid,N, sat+megaraid,N (N 0..255), cciss,N "
+			"(0..127), aacraid,H,L,ID, sat, scsi, nvme, not '%s'\n",
+			type);
+		return AGENT_EXIT_USAGE;
+	}
 	/* About 5 KiB: too much to keep on the stack of a command. */
 	s = malloc(sizeof *s);
 	if (s == NULL) {
@@ -310,7 +332,7 @@ int cmd_smart(int argc, char **argv)
 		return AGENT_EXIT_USAGE;
 	}
 	rc = AGENT_EXIT_OK;
-	if (load(in, arg, s, &err) < 0) {
+	if (load(in, arg, type, s, &err) < 0) {
 		fprintf(stderr, "kagent smart: %s\n",
 			err.msg[0] ? err.msg : strerror(ENOMEM));
 		rc = AGENT_EXIT_USAGE;

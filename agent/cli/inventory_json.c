@@ -5,6 +5,7 @@
 #include "agent.h"
 #include "board_json.h"
 #include "disk_health.h"
+#include "health_raid.h"
 
 static json_t *cpu_json(const struct hw_cpu *c)
 {
@@ -243,6 +244,40 @@ static json_t *disk_json(const struct hw_disk *d,
 	return o;
 }
 
+json_t *disk_raid_member_to_json(const struct disk_raid_member *m)
+{
+	return json_pack("{s:s s:s s:o s:o s:o s:o}", "device_type", m->type,
+			 "path", m->node, "model",
+			 core_json_str(disk_raid_model(m)), "serial",
+			 core_json_str(disk_raid_serial(m)), "health",
+			 disk_health_to_json(&m->smart.health), "smart",
+			 disk_smart_to_json(&m->smart));
+}
+
+/* raid_members[] under the logical disk, only when it has some. */
+static json_t *with_raid(json_t *o, const struct inventory *inv, size_t i)
+{
+	json_t *a = NULL;
+	size_t k;
+
+	for (k = 0; o && inv->raid && k < inv->raid->n; k++) {
+		if (inv->raid->v[k].disk != i)
+			continue;
+		if (a == NULL &&
+		    (a = json_array()) != NULL &&
+		    json_object_set_new(o, "raid_members", a) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+		if (a == NULL || json_array_append_new(
+			    a, disk_raid_member_to_json(&inv->raid->v[k])) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static json_t *board_json(const struct inventory *inv)
 {
 	json_t *o = board_dmi_to_json(&inv->dmi);
@@ -269,7 +304,9 @@ json_t *inventory_to_json(const struct inventory *inv)
 
 		json_array_append_new(
 		    phys ? disks : volumes,
-		    disk_json(d, phys && inv->smart ? &inv->smart[i] : NULL));
+		    with_raid(disk_json(d, phys && inv->smart ? &inv->smart[i]
+							      : NULL),
+			      inv, i));
 	}
 	return json_pack(
 	    "{s:o s:o s:o s:o s:o s:o s:o s:o s:o}", "cpu", cpu_json(&inv->cpu),

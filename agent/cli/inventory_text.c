@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "disk_health.h"
+#include "health_raid.h"
 #include "health_sensors.h"
 #include "text_esc.h"
 
@@ -177,6 +178,27 @@ static void print_disks(const struct inventory *inv, FILE *out)
 	}
 }
 
+/* The disks behind the controller of logical disk i, under its line. */
+static void print_raid_members(const struct inventory *inv, size_t i,
+			       FILE *out)
+{
+	struct text_esc esc = { .next = 0 };
+	size_t k;
+
+	for (k = 0; inv->raid && k < inv->raid->n; k++) {
+		const struct disk_raid_member *m = &inv->raid->v[k];
+		const struct disk_health *h = &m->smart.health;
+
+		if (m->disk != i)
+			continue;
+		fprintf(out, "  member %s/%s (%s): %s %s: %s: %s\n",
+			str(&esc, inv->disks.v[i].name), m->type, m->node,
+			str(&esc, disk_raid_model(m)),
+			str(&esc, disk_raid_serial(m)),
+			check_severity_name(h->verdict), str(&esc, h->reason));
+	}
+}
+
 /* The table has no room for reasons; they follow it, one per disk. */
 static void print_health_reasons(const struct inventory *inv, FILE *out)
 {
@@ -194,6 +216,7 @@ static void print_health_reasons(const struct inventory *inv, FILE *out)
 			str(&esc, inv->disks.v[i].name),
 			check_severity_name(h->verdict), str(&esc, h->reason),
 			h->source[0] ? h->source : "no source");
+		print_raid_members(inv, i, out);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include "core_log.h"
 #include "daemon.h"
 #include "hostport.h"
+#include "privsep.h"
 #include "tls.h"
 
 static int is_dir(const char *what, const char *path, char *err, size_t errlen)
@@ -24,6 +25,30 @@ static int is_dir(const char *what, const char *path, char *err, size_t errlen)
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s %s is not a folder", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* rack = lldp reads lldpd's socket as the [agent] user with the groups
+ * the drop keeps: a socket that user may not write is said now, with the
+ * group to add it to.  An absent socket is lldpd not started yet. */
+static int lldp_test(const struct conf *conf, char *err, size_t errlen)
+{
+	const char *sock =
+	    conf->lldp_socket[0] ? conf->lldp_socket : "/run/lldpd.socket";
+	struct hw_err herr = {{0}};
+	struct privsep ps;
+	char why[512];
+
+	if (!conf->rack_lldp)
+		return 0;
+	if (privsep_init(&ps, conf->agent.user, &herr) < 0) {
+		snprintf(err, errlen, "%s", herr.msg);
+		return -1;
+	}
+	if (privsep_socket_access(&ps, sock, why, sizeof why) == -EACCES) {
+		snprintf(err, errlen, "rack = lldp: %s", why);
 		return -1;
 	}
 	return 0;
@@ -62,6 +87,8 @@ static int test_all(const struct conf *conf, char *err, size_t errlen)
 	/* The spool folder is created by the package (StateDirectory);
 	 * the socket's folder too (RuntimeDirectory). */
 	if (is_dir("spool", ca->spool, err, errlen) < 0)
+		return -1;
+	if (lldp_test(conf, err, errlen) < 0)
 		return -1;
 	snprintf(dir, sizeof dir, "%s", ca->socket);
 	return is_dir("socket folder", dirname(dir), err, errlen);

@@ -253,8 +253,31 @@ enum prober_code {
 	PROBER_ATA = 3,      /* devnode; reply struct hw_ata_raw */
 	PROBER_NVME = 4,     /* controller node; reply the 512-byte log */
 	PROBER_SMARTCTL = 5, /* devnode; reply smartctl's JSON */
+	/* prober_raid.c: the disks behind RAID controllers */
+	PROBER_SMARTCTL_SCAN = 6,  /* no body; `smartctl --scan-open` */
+	PROBER_SMARTCTL_TYPED = 7, /* "TYPE\0NODE\0"; `smartctl -d TYPE` */
 };
-#define PROBER_CODE_MAX PROBER_SMARTCTL
+#define PROBER_CODE_MAX PROBER_SMARTCTL_TYPED
+
+/* ---- report_raid.c: Disk.raid_members from the facts ---- */
+
+struct proto_list;
+/* Each logical disk's members (f->inv.raid) into the report's disks;
+ * returns how many strings or members were cut. */
+unsigned report_fill_raid(const struct facts *f, struct proto_list *disks);
+
+/* ---- prober_raid.c: the two RAID requests, answered from a cache ---- */
+
+struct hw_smartctl_cache;
+/* The prober's cache for conf's [smart] raid_cache and timeout; NULL
+ * when out of memory. */
+struct hw_smartctl_cache *prober_raid_cache_new(const struct conf *conf);
+void prober_raid_cache_free(struct hw_smartctl_cache *c);
+/* Answers PROBER_SMARTCTL_SCAN or PROBER_SMARTCTL_TYPED (body, len as
+ * received): 0 and *json (free() it), or a negative errno with msg. */
+int prober_raid_answer(struct hw_smartctl_cache *c, uint32_t code,
+		       const char *body, size_t len, char **json,
+		       size_t *jlen, char *msg, size_t cap);
 
 struct prober_req_hdr {
 	uint32_t code;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,6 +20,23 @@
 static const unsigned prober_caps[] = {CAP_DAC_READ_SEARCH, CAP_SYS_RAWIO,
 				       CAP_SYS_ADMIN};
 #define N_PROBER_CAPS (sizeof prober_caps / sizeof prober_caps[0])
+
+/* What initgroups would set, read now: after the fork the name service
+ * is out of reach of the seccomp filter. */
+static int user_groups(struct privsep *ps, struct hw_err *err)
+{
+	int n = PRIVSEP_GROUPS_MAX;
+
+	if (getgrouplist(ps->user, ps->gid, ps->groups, &n) < 0) {
+		core_err_set(err,
+			     "user '%s' is in more than %d groups: kagentd "
+			     "keeps at most %d",
+			     ps->user, PRIVSEP_GROUPS_MAX, PRIVSEP_GROUPS_MAX);
+		return -E2BIG;
+	}
+	ps->n_groups = (size_t)n;
+	return 0;
+}
 
 int privsep_init(struct privsep *ps, const char *user, struct hw_err *err)
 {
@@ -60,7 +78,7 @@ int privsep_init(struct privsep *ps, const char *user, struct hw_err *err)
 	ps->uid = pw.pw_uid;
 	ps->gid = pw.pw_gid;
 	snprintf(ps->user, sizeof ps->user, "%s", pw.pw_name);
-	return 0;
+	return user_groups(ps, err);
 }
 
 /* Only regular files are handed over, and never through a symlink: a
@@ -168,9 +186,11 @@ static int set_ids(const struct privsep *ps, bool keep, struct hw_err *err)
 		core_err_set(err, "keepcaps: %s", strerror(-r));
 		return r;
 	}
-	/* The user's primary group only, as ntpd does: supplementary groups
-	 * (disk, adm) would give back what the capabilities took. */
-	if (setgroups(1, &ps->gid) < 0 ||
+	/* The user's own groups, as initgroups gives them, and no others:
+	 * root's (disk, adm) would give back what the capabilities took.
+	 * Which groups the user has is the operator's choice, made with
+	 * usermod; the package adds none. */
+	if (setgroups(ps->n_groups, ps->groups) < 0 ||
 	    setresgid(ps->gid, ps->gid, ps->gid) < 0 ||
 	    setresuid(ps->uid, ps->uid, ps->uid) < 0) {
 		r = -errno;
@@ -264,4 +284,54 @@ int privsep_drop_prober(const struct privsep *ps, struct hw_err *err)
 		core_err_set(err, "dumpable: %s", strerror(-r));
 	}
 	return r;
+}
+
+static bool in_groups(const struct privsep *ps, gid_t g)
+{
+	gid_t own[PRIVSEP_GROUPS_MAX];
+	int i, n;
+
+	if (ps->change_id) {
+		for (i = 0; i < (int)ps->n_groups; i++)
+			if (ps->groups[i] == g)
+				return true;
+		return ps->gid == g;
+	}
+	if (getegid() == g)
+		return true;
+	n = getgroups(PRIVSEP_GROUPS_MAX, own);
+	for (i = 0; i < n; i++)
+		if (own[i] == g)
+			return true;
+	return false;
+}
+
+int privsep_socket_access(const struct privsep *ps, const char *path,
+			  char *why, size_t cap)
+{
+	uid_t uid = ps->change_id ? ps->uid : geteuid();
+	struct group gr, *found = NULL;
+	char buf[4096], gname[64];
+	struct stat st;
+
+	why[0] = '\0';
+	if (stat(path, &st) < 0) {
+		snprintf(why, cap, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	/* connect(2) on a unix socket needs write permission on it. */
+	if (uid == 0 || (st.st_uid == uid && (st.st_mode & S_IWUSR)) ||
+	    (in_groups(ps, st.st_gid) && (st.st_mode & S_IWGRP)) ||
+	    (st.st_mode & S_IWOTH))
+		return 0;
+	if (getgrgid_r(st.st_gid, &gr, buf, sizeof buf, &found) == 0 &&
+	    found != NULL)
+		snprintf(gname, sizeof gname, "%s", gr.gr_name);
+	else
+		snprintf(gname, sizeof gname, "%u", (unsigned)st.st_gid);
+	snprintf(why, cap,
+		 "permission denied on %s: add the kagent user to group %s "
+		 "(usermod -aG %s %s)",
+		 path, gname, gname, ps->user[0] ? ps->user : "USER");
+	return -EACCES;
 }

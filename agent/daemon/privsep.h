@@ -16,7 +16,10 @@
  * RSS, 908 kB anonymous PSS and 1.56 ms CPU a cycle, when it built the
  * reports, to 2736 kB, 482 kB and 0.05 ms (bench/prober_cost.sh).
  * Both lose every other capability from their bounding and ambient sets
- * and set no_new_privs, so no exec can give anything back.
+ * and set no_new_privs, so no exec can give anything back.  Both keep
+ * exactly the supplementary groups the system gives the user (none when
+ * it has none): an operator grants a socket's group (lldpd's _lldpd) by
+ * adding the user to it, and the package adds it to none.
  *
  * Started as another user (tests, development), kagentd changes no
  * identity: both processes stay that user, the network side drops any
@@ -36,15 +39,24 @@
 #define PRIVSEP_PROBER_CAPS                                                    \
 	((UINT64_C(1) << 2) | (UINT64_C(1) << 17) | (UINT64_C(1) << 21))
 
+/* More supplementary groups than this for the [agent] user is refused:
+ * a service user belongs to a few. */
+#define PRIVSEP_GROUPS_MAX 32
+
 struct privsep {
 	bool change_id; /* started as root: both sides become uid/gid */
 	uid_t uid;
 	gid_t gid;
 	char user[CONF_USER_MAX];
+	/* The groups the system gives the user (initgroups: its primary
+	 * group and those of /etc/group), read before anything forks. */
+	size_t n_groups;
+	gid_t groups[PRIVSEP_GROUPS_MAX];
 };
 
 /* Started as root, looks user up: -ENOENT when it does not exist, -EPERM
- * when it is uid 0.  Started as anyone else, records the current ids and
+ * when it is uid 0, -E2BIG when it has more than PRIVSEP_GROUPS_MAX
+ * groups.  Started as anyone else, records the current ids and
  * ignores user.  Call it before anything forks. */
 int privsep_init(struct privsep *ps, const char *user, struct hw_err *err);
 /* Hands dir and the regular files in it to the user, so that the spool
@@ -63,5 +75,12 @@ int privsep_drop_network(const struct privsep *ps, struct hw_err *err);
 /* The prober: the user's ids, PRIVSEP_PROBER_CAPS permitted and effective
  * (those of them it has), no_new_privs, not dumpable. */
 int privsep_drop_prober(const struct privsep *ps, struct hw_err *err);
+
+/* Whether the user may connect to the unix socket at path (write
+ * permission on it by owner, one of its groups, or other): 0, -ENOENT
+ * when there is none, -EACCES with why saying which group to add the user
+ * to.  Started as another user, the current process's ids decide. */
+int privsep_socket_access(const struct privsep *ps, const char *path,
+			  char *why, size_t cap);
 
 #endif

@@ -2,7 +2,8 @@
  * It answers a fixed set of requests over its socketpair, one at a time,
  * blocking: a file or directory on its allow-list opened and passed back
  * (SCM_RIGHTS), the raw bytes of a disk's ATA SMART or NVMe health log,
- * smartctl's JSON.  It parses none of it, builds nothing, encodes
+ * smartctl's JSON, the disks behind a RAID controller (prober_raid.c).
+ * It parses none of it, builds nothing, encodes
  * nothing: the unprivileged side does, so a parser bug reachable from a
  * disk or a configuration file never runs with the capabilities.  Any
  * other request, and any path outside the list, is refused and logged. */
@@ -30,6 +31,8 @@ size_t prober_answer_max(uint32_t code)
 	case PROBER_NVME:
 		return HW_NVME_LOG_LEN;
 	case PROBER_SMARTCTL:
+	case PROBER_SMARTCTL_SCAN:
+	case PROBER_SMARTCTL_TYPED:
 		return HW_SMARTCTL_OUT_MAX;
 	}
 	return 0;
@@ -172,11 +175,33 @@ static int do_device(const struct prober_allow *al, int fd, uint32_t code,
 	return reply(fd, code, 0, out, len);
 }
 
+/* The two RAID requests: a refusal (the grammar) is logged, smartctl's
+ * own failure (a timeout) is an answer. */
+static int do_raid(struct hw_smartctl_cache *cache, int fd, uint32_t code,
+		   const char *body, size_t len)
+{
+	char msg[PROBER_MSG_MAX];
+	char *json = NULL;
+	size_t jlen = 0;
+	int r;
+
+	r = prober_raid_answer(cache, code, body, len, &json, &jlen, msg,
+			       sizeof msg);
+	if (r == -EACCES || r == -EINVAL)
+		return reply_error(fd, code, r, msg);
+	if (r < 0)
+		return reply(fd, code, r, msg, strnlen(msg, sizeof msg));
+	r = reply(fd, code, 0, json, jlen);
+	free(json);
+	return r;
+}
+
 /* One request: 0 to go on, < 0 to stop serving.  The set is closed;
  * anything else is refused after its body is read, so the stream stays
  * in step; a length beyond the largest request loses the step, and the
  * prober stops. */
-static int serve_one(const struct prober_allow *al, int fd, uint8_t *out)
+static int serve_one(const struct prober_allow *al,
+		     struct hw_smartctl_cache *cache, int fd, uint8_t *out)
 {
 	struct prober_open_req q;
 	struct prober_req_hdr h;
@@ -220,6 +245,8 @@ static int serve_one(const struct prober_allow *al, int fd, uint8_t *out)
 					   "path without its NUL");
 		return do_open(al, fd, &q);
 	}
+	if (h.code == PROBER_SMARTCTL_SCAN || h.code == PROBER_SMARTCTL_TYPED)
+		return do_raid(cache, fd, h.code, (const char *)&q, h.len);
 	if (h.len == 0 || memchr(&q, '\0', h.len) == NULL)
 		return reply_error(fd, h.code, -EINVAL,
 				   "device path without its NUL");
@@ -228,6 +255,7 @@ static int serve_one(const struct prober_allow *al, int fd, uint8_t *out)
 
 int prober_serve(int fd, const struct conf *conf)
 {
+	struct hw_smartctl_cache *cache;
 	struct prober_allow al;
 	uint8_t *out;
 	int r;
@@ -244,13 +272,18 @@ int prober_serve(int fd, const struct conf *conf)
 	out = malloc(sizeof(struct hw_ata_raw) > HW_NVME_LOG_LEN
 			 ? sizeof(struct hw_ata_raw)
 			 : HW_NVME_LOG_LEN);
-	if (out == NULL)
+	cache = prober_raid_cache_new(conf);
+	if (out == NULL || cache == NULL) {
+		free(out);
+		free(cache);
 		return -ENOMEM;
+	}
 	do
-		r = serve_one(&al, fd, out);
+		r = serve_one(&al, cache, fd, out);
 	while (r == 0);
 	if (r == -ENODATA) /* the parent closed its end */
 		r = 0;
+	prober_raid_cache_free(cache);
 	free(out);
 	return r;
 }

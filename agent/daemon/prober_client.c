@@ -202,10 +202,63 @@ static int smartctl_via_prober(const char *dev, int timeout_ms, char **json,
 	return 0;
 }
 
+/* The answer of a RAID request, copied out of the channel's buffer. */
+static int raid_call(uint32_t code, const char *body, uint32_t blen,
+		     const char *what, char **json, size_t *len,
+		     struct hw_err *err)
+{
+	int r;
+
+	*json = NULL;
+	*len = 0;
+	if (the_pc == NULL)
+		return unbound(what, err);
+	r = prober_call(the_pc, code, body, blen, NULL, err->msg,
+			sizeof err->msg);
+	if (r < 0 && err->msg[0] == '\0')
+		core_err_set(err, "%s: prober: %s", what, strerror(-r));
+	if (r < 0)
+		return r;
+	*json = malloc(the_pc->len + 1);
+	if (*json == NULL)
+		return -ENOMEM;
+	memcpy(*json, the_pc->buf, the_pc->len + 1);
+	*len = the_pc->len;
+	return 0;
+}
+
+static int scan_via_prober(int timeout_ms, char **json, size_t *len,
+			   struct hw_err *err)
+{
+	(void)timeout_ms; /* [smart] timeout, the prober's */
+	return raid_call(PROBER_SMARTCTL_SCAN, NULL, 0, "smartctl scan", json,
+			 len, err);
+}
+
+static int typed_via_prober(const char *node, const char *type,
+			    int timeout_ms, char **json, size_t *len,
+			    struct hw_err *err)
+{
+	char body[HW_SCAN_TYPE_MAX + HW_SCAN_NAME_MAX];
+	size_t t = strlen(type), n = strlen(node);
+
+	(void)timeout_ms;
+	if (t >= HW_SCAN_TYPE_MAX || n >= HW_SCAN_NAME_MAX) {
+		core_err_set(err, "smartctl: device or type too long");
+		return -ENAMETOOLONG;
+	}
+	memcpy(body, type, t + 1);
+	memcpy(body + t + 1, node, n + 1);
+	return raid_call(PROBER_SMARTCTL_TYPED, body, (uint32_t)(t + n + 2),
+			 node, json, len, err);
+}
+
 static const struct hw_raw_ops via_prober = {
     .ata = ata_via_prober,
     .nvme = nvme_via_prober,
     .smartctl = smartctl_via_prober,
+    .smartctl_scan = scan_via_prober,
+    .smartctl_typed = typed_via_prober,
 };
 
 void prober_client_install(bool on)

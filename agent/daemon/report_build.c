@@ -320,6 +320,7 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		return r;
 	fill_disk_health(in, &l->disks);
 	clipped += fill_disk_flush(f, &l->disks);
+	clipped += report_fill_raid(f, &l->disks);
 	if (in->dmi) {
 		out->has_board = true;
 		clipped += proto_fill_board(in->dmi, &out->board);

@@ -19,6 +19,7 @@
 /* ---- inventory.c: every probe of the host, once ---- */
 
 struct disk_smart;
+struct disk_raid;
 struct hw_ata_smart;
 struct hw_nvme_health;
 struct hw_smartctl;
@@ -30,6 +31,9 @@ struct inventory_opts {
 	struct board_sensors_lib *sensors_lib;
 	/* lldpd's control socket; NULL: lldpd's default. */
 	const char *lldp_socket;
+	/* One smartctl run on a disk behind a RAID controller; 0: [smart]
+	 * timeout's default.  kagentd's prober applies its own. */
+	int raid_timeout_ms;
 };
 
 struct inventory {
@@ -39,6 +43,9 @@ struct inventory {
 	struct hw_disks disks;
 	/* Parallel to disks.v: SMART facts and disk.health of each disk. */
 	struct disk_smart *smart;
+	/* The disks behind RAID controllers (health_raid.h), each naming
+	 * its logical disk; read with SMART. */
+	struct disk_raid *raid;
 	struct board_dmi dmi;
 	char dmi_error[160]; /* empty when DMI was read */
 	/* libsensors reads only the live /sys: with another root, or when
@@ -68,6 +75,10 @@ json_t *inventory_to_json(const struct inventory *inv);
 json_t *disk_health_to_json(const struct disk_health *h);
 /* The raw facts of the source that answered; JSON null when none did. */
 json_t *disk_smart_to_json(const struct disk_smart *s);
+struct disk_raid_member;
+/* {device_type, path, model, serial, health, smart} of a disk behind a
+ * RAID controller. */
+json_t *disk_raid_member_to_json(const struct disk_raid_member *m);
 /* {model, serial, firmware, asleep, overall, bad_sectors, temperature_c,
  *  power_on_hours, power_cycles, attributes[].{id, name, current, worst,
  *  threshold, raw, prefail}} */

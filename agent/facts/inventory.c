@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "agent.h"
+#include "conf.h"
 #include "disk_health.h"
+#include "health_raid.h"
 #include "root.h"
 
 static void probe_smart(const char *root, const struct inventory_opts *opts,
@@ -100,6 +102,18 @@ int inventory_probe_opts(const char *root, const struct inventory_opts *opts,
 		goto out_fail;
 	}
 	probe_smart(root, opts, inv);
+	inv->raid = calloc(1, sizeof *inv->raid);
+	if (inv->raid == NULL ||
+	    (opts->smart &&
+	     disk_raid_probe(root, &inv->disks,
+			     opts->raid_timeout_ms
+				 ? opts->raid_timeout_ms
+				 : CONF_SMART_TIMEOUT_DEFAULT * 1000,
+			     inv->raid) < 0)) {
+		core_err_set(err, "SMART: %s", strerror(ENOMEM));
+		r = -ENOMEM;
+		goto out_fail;
+	}
 	if (board_dmi_read(root, &inv->dmi, &soft) < 0) {
 		memset(&inv->dmi, 0, sizeof inv->dmi);
 		copy_cut(inv->dmi_error, sizeof inv->dmi_error, soft.msg);
@@ -125,5 +139,9 @@ void inventory_free(struct inventory *inv)
 	hw_disks_free(&inv->disks);
 	free(inv->smart);
 	inv->smart = NULL;
+	if (inv->raid != NULL)
+		disk_raid_free(inv->raid);
+	free(inv->raid);
+	inv->raid = NULL;
 	board_sensors_free(&inv->sensors);
 }

@@ -197,20 +197,37 @@ function facts(pairs) {
   return dl;
 }
 
+// A disk behind the logical disk's RAID controller, on a row under it.
+function raidRow(d, m) {
+  const h = m.health || {};
+  const name = d.name + '/' + m.device_type;
+  return el('tr', {'data-disk': name, class: 'raid-member'},
+    el('td', null, name), el('td', null, 'raid member'), el('td', null, show(m.model)),
+    el('td', null, show(m.serial)), el('td', {class: 'num'}, '-'), el('td', null, '-'),
+    el('td', null, show(m.path)),
+    el('td', null, m.health ? sev(h.verdict) : '-'),
+    el('td', {class: 'num'}, show(h.temperature_c)),
+    el('td', {class: 'num'}, show(h.power_on_hours)),
+    el('td', {class: 'num'}, show(h.bad_sectors)), el('td', null, show(h.reason)),
+    el('td', null, '-'));
+}
+
 function diskRows(disks) {
-  return disks.map((d) => {
-    const h = d.health || {};
-    return el('tr', {'data-disk': d.name},
-      el('td', null, d.name), el('td', null, d.kind), el('td', null, show(d.model)),
-      el('td', null, show(d.serial)), el('td', {class: 'num'}, bytes(d.size_bytes)),
-      el('td', null, d.rotational === null ? '-' : (d.rotational ? 'HDD' : 'SSD')),
-      el('td', null, show(d.transport)),
-      el('td', null, d.health ? sev(h.verdict) : '-'),
-      el('td', {class: 'num'}, show(h.temperature_c)),
-      el('td', {class: 'num'}, show(h.power_on_hours)),
-      el('td', {class: 'num'}, show(h.bad_sectors)), el('td', null, show(h.reason)),
-      el('td', null, d.mounts.map((m) => m.path).join(', ') || '-'));
-  });
+  return disks.flatMap((d) => [diskRow(d)].concat((d.raid_members || []).map((m) => raidRow(d, m))));
+}
+
+function diskRow(d) {
+  const h = d.health || {};
+  return el('tr', {'data-disk': d.name},
+    el('td', null, d.name), el('td', null, d.kind), el('td', null, show(d.model)),
+    el('td', null, show(d.serial)), el('td', {class: 'num'}, bytes(d.size_bytes)),
+    el('td', null, d.rotational === null ? '-' : (d.rotational ? 'HDD' : 'SSD')),
+    el('td', null, show(d.transport)),
+    el('td', null, d.health ? sev(h.verdict) : '-'),
+    el('td', {class: 'num'}, show(h.temperature_c)),
+    el('td', {class: 'num'}, show(h.power_on_hours)),
+    el('td', {class: 'num'}, show(h.bad_sectors)), el('td', null, show(h.reason)),
+    el('td', null, d.mounts.map((m) => m.path).join(', ') || '-'));
 }
 
 function nicRows(nics) {

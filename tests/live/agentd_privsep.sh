@@ -17,7 +17,9 @@ T=$(mktemp -d)
 PID=
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
 	userdel "$U" 2>/dev/null
+	groupdel "kagent-tg-$$" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -115,6 +117,40 @@ rc=$?
 PID=
 want "exit status after SIGTERM" $rc 0
 [ $fail -eq 0 ] || { echo "--- kagentd log"; cat "$T/log"; }
+
+echo "--- supplementary groups: exactly the user's, as the system gives them"
+G=kagent-tg-$$
+groupadd --system "$G" || { echo "FAIL groupadd $G"; exit 1; }
+GID_G=$(getent group "$G" | cut -d: -f3)
+# A socket as lldpd makes its own: root and the group, mode 0660.
+python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(60)' "$T/lldpd.socket" &
+LPID=$!
+for _ in $(seq 50); do [ -S "$T/lldpd.socket" ] && break; sleep 0.1; done
+chown "root:$G" "$T/lldpd.socket" && chmod 660 "$T/lldpd.socket"
+conf "$U" "$T" "$T/spool" "$T/root" | sed -e 's/^rack = r1$/rack = lldp/' \
+	-e "/^\[host\]\$/a lldp_socket = $T/lldpd.socket" > "$T/lldp.conf"
+"$BIN/kagentd" -t --config "$T/lldp.conf" > "$T/t.out" 2> "$T/t.log"
+want "kagentd -t exit status, the user not in $G" $? 1
+want "kagentd -t message" "$(head -1 "$T/t.log")" \
+	"kagentd: $T/lldp.conf: rack = lldp: permission denied on $T/lldpd.socket: add the kagent user to group $G (usermod -aG $G $U)"
+usermod -aG "$G" "$U"
+"$BIN/kagentd" -t --config "$T/lldp.conf" > "$T/t.out" 2> "$T/t.log"
+want "kagentd -t exit status, the user in $G" $? 0
+"$BIN/kagentd" --config "$T/kagent.conf" 2> "$T/log" &
+PID=$!
+for _ in $(seq 50); do [ -S "$T/kagent.sock" ] && break; sleep 0.1; done
+sleep 1.5
+PROBER=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null | tr -d ' ')
+# The kernel keeps groups sorted.
+BOTH=$(printf '%s\n' "$GID_U" "$GID_G" | sort -n | tr '\n' ' ' | sed 's/ $//')
+want "network side Groups" "$(field $PID Groups)" "$BOTH"
+want "prober Groups" "$(field ${PROBER:-$PID} Groups)" "$BOTH"
+kill -TERM $PID
+wait $PID
+PID=
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+gpasswd -d "$U" "$G" >/dev/null
+groupdel "$G"
 
 echo "--- refusals"
 conf "no-such-user-$$" "$T" "$T/spool" > "$T/nouser.conf"

@@ -455,7 +455,7 @@ static void test_bad_config_exits_3_with_line(void **state)
 			       "KAGENT UNKNOWN - kagent check: " FIXTURES
 			       "/check-sec-good/etc/kafka/server.properties:"));
 	assert_non_null(strstr(out, ": unknown section [] (valid: host, kafka, "
-				    "zookeeper, check, agent)\n"));
+				    "zookeeper, check, smart, agent)\n"));
 	free(out);
 }
 

@@ -246,11 +246,11 @@ static void test_unknown_section(void **state)
 	(void)state;
 	assert_refused("[host]\nroles = kafka\n[broker]\nid = 3\n",
 		       "/etc/kagent/kagent.conf:4: unknown section [broker] "
-		       "(valid: host, kafka, zookeeper, check, agent)");
+		       "(valid: host, kafka, zookeeper, check, smart, agent)");
 	/* A key before any section is in section "". */
 	assert_refused("roles = kafka\n",
 		       "/etc/kagent/kagent.conf:1: unknown section [] (valid: "
-		       "host, kafka, zookeeper, check, agent)");
+		       "host, kafka, zookeeper, check, smart, agent)");
 }
 
 static void test_bad_values(void **state)
@@ -314,6 +314,35 @@ static void test_prober_timeout(void **state)
 	assert_refused("[agent]\nprober_timeout = 0\n",
 		       "/etc/kagent/kagent.conf:2: 'prober_timeout' must be "
 		       "seconds from 1 to 86400, not '0'");
+}
+
+/* [smart]: how long a RAID member's answer is kept, how long a run. */
+static void test_smart_section(void **state)
+{
+	struct conf c;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(c.smart.raid_cache_s, 600);
+	assert_int_equal(c.smart.timeout_s, 10);
+	parse_ok("[smart]\nraid_cache = 0\ntimeout = 3\n", &c);
+	assert_int_equal(c.smart.raid_cache_s, 0);
+	assert_int_equal(c.smart.timeout_s, 3);
+	parse_ok("[smart]\nraid_cache = 86400\ntimeout = 120\n", &c);
+	assert_int_equal(c.smart.raid_cache_s, 86400);
+	assert_int_equal(c.smart.timeout_s, 120);
+	assert_refused("[smart]\nraid_cache = 86401\n",
+		       "/etc/kagent/kagent.conf:2: 'raid_cache' must be "
+		       "seconds from 0 to 86400, not '86401'");
+	assert_refused("[smart]\ntimeout = 0\n",
+		       "/etc/kagent/kagent.conf:2: 'timeout' must be seconds "
+		       "from 1 to 120, not '0'");
+	assert_refused("[smart]\ntimeout = 10s\n",
+		       "/etc/kagent/kagent.conf:2: 'timeout' must be seconds "
+		       "from 1 to 120, not '10s'");
+	assert_refused("[smart]\ndevices = /dev/sda\n",
+		       "/etc/kagent/kagent.conf:2: unknown key 'devices' in "
+		       "[smart] (valid: raid_cache, timeout)");
 }
 
 /* [check]: skip lists accumulate, once each; the unknown policy. */
@@ -518,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_collector_address_rules),
 	    cmocka_unit_test(test_prober_timeout),
+	    cmocka_unit_test(test_smart_section),
 	    cmocka_unit_test(test_check_section),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_first_error_is_reported),

@@ -420,6 +420,58 @@ static void test_prober_checks_each_body(void **state)
 	assert_int_equal(prober_end(&pp), 0);
 }
 
+/* The two RAID requests: a scan takes no body; a typed read takes
+ * exactly "TYPE\0NODE\0", both within the grammar, or nothing runs. */
+static void test_prober_raid_requests_keep_to_the_grammar(void **state)
+{
+	static const struct {
+		const char *body;
+		size_t len;
+		int status;
+		const char *msg;
+	} t[] = {
+	    {"megaraid,0;reboot\0/dev/bus/0", 29, -EACCES, "refused"},
+	    {"megaraid,0\0/etc/shadow", 23, -EACCES, "refused"},
+	    {"megaraid,0\0/dev/bus/0/../../etc", 32, -EACCES, "refused"},
+	    {"-d\0/dev/sda", 12, -EACCES, "refused"},
+	    {"megaraid,0", 11, -EINVAL, "body"},
+	    {"megaraid,0", 10, -EINVAL, "body"},
+	    {"sat\0/dev/sda\0x", 15, -EINVAL, "body"},
+	    {"sat\0/dev/sda", 12, -EINVAL, "body"},
+	};
+	struct prober_reply_hdr h;
+	struct peer pp;
+	char msg[128], line[256];
+	size_t i;
+
+	(void)state;
+	prober_start(&pp, HOST);
+	raw_ask(&pp, PROBER_SMARTCTL_SCAN, "x", 1, &h, msg, sizeof msg);
+	assert_int_equal(h.code, PROBER_SMARTCTL_SCAN);
+	assert_int_equal(h.status, -EINVAL);
+	assert_string_equal(msg, "smartctl scan takes no body");
+	log_line(&pp, line, sizeof line);
+	assert_string_equal(
+	    line, "kagentd prober: request 6: smartctl scan takes no body");
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		raw_ask(&pp, PROBER_SMARTCTL_TYPED, t[i].body,
+			(uint32_t)t[i].len, &h, msg, sizeof msg);
+		assert_int_equal(h.code, PROBER_SMARTCTL_TYPED);
+		if (h.status != t[i].status)
+			fail_msg("body %zu: status %d", i, h.status);
+		assert_string_equal(
+		    msg, t[i].status == -EACCES
+			     ? "typed smartctl refused: device type or node "
+			       "outside the grammar"
+			     : "typed smartctl: body is not TYPE NODE");
+		log_line(&pp, line, sizeof line);
+		assert_non_null(strstr(line, "kagentd prober: request 7: "));
+	}
+	raw_ask(&pp, PROBER_PING, NULL, 0, &h, msg, sizeof msg);
+	assert_int_equal(h.status, 0);
+	assert_int_equal(prober_end(&pp), 0);
+}
+
 static void test_prober_stops_on_a_body_beyond_any_request(void **state)
 {
 	struct prober_req_hdr q = {.code = PROBER_OPEN,
@@ -642,6 +694,7 @@ int main(void)
 	    cmocka_unit_test(test_client_refuses_an_answer_out_of_turn),
 	    cmocka_unit_test(test_client_gives_up_at_its_deadline),
 	    cmocka_unit_test(test_client_counts_a_restart),
+	    cmocka_unit_test(test_prober_raid_requests_keep_to_the_grammar),
 	    cmocka_unit_test(test_hooks_route_reads_of_the_bound_thread_only),
 	};
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "daemon.h"
+#include "health_raid.h"
 
 #define HOST FIXTURES "/host-broker"
 
@@ -226,11 +227,100 @@ static void test_report_carries_flush_facts(void **state)
 	free(buf);
 }
 
+/* A member behind sdb's controller travels under sdb, with the facts and
+ * the verdict of its smartctl report (the corpus' MegaRAID disk). */
+static void test_report_carries_raid_members(void **state)
+{
+	struct facts_opts opts = { .live_zk = false };
+	struct check_results res = { 0 };
+	struct hw_err err = { { 0 } };
+	struct report_input in = { 0 };
+	struct proto_lists l, back;
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+	uint8_t *buf = malloc(PROBER_BODY_MAX);
+	struct facts *f = calloc(1, sizeof *f);
+	char *json = malloc(CORE_READ_MAX);
+	const kagent_v1_Disk *d, *sdb = NULL;
+	const kagent_v1_RaidMember *m;
+	struct disk_raid_member *mem;
+	struct conf conf;
+	size_t len, i;
+	ssize_t n;
+
+	(void)state;
+	conf_defaults(&conf);
+	conf.roles = CORE_ROLE_ZOOKEEPER;
+	strcpy(conf.zk_config, "/etc/zookeeper/zoo-hdd-2s.cfg");
+	assert_int_equal(facts_gather(FIXTURES "/zk-flush", &conf, conf.roles,
+				      &opts, f, &err), 0);
+	assert_non_null(f->inv.raid);
+	assert_int_equal(f->inv.raid->n, 0); /* not the live host */
+	mem = calloc(1, sizeof *mem);
+	assert_non_null(mem);
+	for (i = 0; i < f->inv.disks.n; i++)
+		if (strcmp(f->inv.disks.v[i].name, "sdb") == 0)
+			mem->disk = i;
+	strcpy(mem->type, "megaraid,0");
+	strcpy(mem->node, "/dev/bus/0");
+	n = core_read_file(CORPUS "/smartctl-json/smart-megaraid0.json", json,
+			   CORE_READ_MAX);
+	assert_true(n > 0);
+	disk_raid_judge(&mem->smart, 0, json, (size_t)n, &err);
+	f->inv.raid->v = mem;
+	f->inv.raid->n = 1;
+	assert_int_equal(check_run(f, conf.roles, &res), 0);
+	proto_lists_init(&l);
+	proto_lists_init(&back);
+	in.host_id = "test-1";
+	in.facts = f;
+	in.checks = &res;
+	in.seq = 1;
+	in.timestamp_ms = 1700000000123;
+	in.interval_s = 10;
+	e->which_msg = kagent_v1_Envelope_report_tag;
+	assert_int_equal(report_build(&in, &e->msg.report, &l), 0);
+	assert_int_equal(proto_envelope_encode(e, buf, PROBER_BODY_MAX, &len, &err), 0);
+	assert_int_equal(proto_envelope_decode(buf + 4, len - 4, e, &back, &err), 0);
+	for (i = 0; i < back.disks.n; i++) {
+		d = (const kagent_v1_Disk *)back.disks.v + i;
+		if (strcmp(d->name, "sdb") == 0)
+			sdb = d;
+		else
+			assert_int_equal(d->raid_members_count, 0);
+	}
+	assert_non_null(sdb);
+	assert_int_equal(sdb->raid_members_count, 1);
+	m = &sdb->raid_members[0];
+	assert_string_equal(m->device_type, "megaraid,0");
+	assert_string_equal(m->path, "/dev/bus/0");
+	assert_string_equal(m->model, "WD4000FYYX");
+	assert_string_equal(m->serial, "XXXXXXXXXXXX");
+	assert_true(m->has_health);
+	assert_int_equal(m->health.verdict, kagent_v1_Severity_SEVERITY_PASS);
+	assert_string_equal(m->health.reason, "smart_status.passed=true");
+	assert_string_equal(m->health.source, "smartctl");
+	assert_int_equal(m->health.temperature_c, 36);
+	assert_int_equal(m->health.power_on_hours, 37787);
+	assert_int_equal(m->health.power_cycles, 70);
+	assert_true(m->health.has_reallocated_sectors);
+	assert_int_equal(m->health.reallocated_sectors, 0);
+
+	check_results_free(&res);
+	proto_lists_free(&l);
+	proto_lists_free(&back);
+	facts_free(f);
+	free(f);
+	free(json);
+	free(e);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_of_broker_fixture_decodes_to_its_facts),
 		cmocka_unit_test(test_report_carries_flush_facts),
+		cmocka_unit_test(test_report_carries_raid_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
