@@ -4,7 +4,8 @@
  *   loadgen --connect HOST:PORT (--tls-ca CA.pem --tls-ca-key CA.key |
  *           --insecure) [--tls-name NAME] [--cluster NAME] [--agents N]
  *           [--window N] [--seconds T] [--pid PID] [--root DIR] [--sample]
- *           [--verify] [--first N]
+ *           [--verify] [--first N] [--inflight N] [--rate R]
+ *           [--sources N] [--acked FILE]
  *
  * TLS is the default, as for kagentd: every agent presents its own client
  * certificate naming it (SAN URI kagent://host/loadgen-NNNNNN), issued
@@ -20,25 +21,38 @@
  * (from /proc/PID/status) before and after gives its memory per idle
  * connection.  Phase 2 has every agent send a report, wait for its
  * ack and send the next, for T seconds: reports/s and the ack latency
- * p50/p99.
+ * p50/p99.  --inflight N keeps up to N reports unacknowledged per agent
+ * (the hello then asks for a window of N and the agent keeps what the
+ * collector grants; without --inflight the hello asks for none, as an
+ * agent of before the window, and one report is in flight).  --rate R
+ * offers R reports/s in all, spread over the agents with room in their
+ * window, instead of sending as fast as acks come back.  --sources N
+ * connects agent i from 127.0.0.(1 + i % N): one source address has
+ * about 28 000 ephemeral ports towards one collector.  --acked FILE
+ * writes each agent's host id, last acked seq and last sent seq at the
+ * end, also when the collector went away during the run.
  *
  * Phase 2 ends by draining: no new report, every one in flight acked.
  * --sample prints the collector's RSS every second of phase 2 and its
  * minimum and maximum after a warm-up (the first tenth, at least 5 s).
  * --verify then reconnects every agent: the collector's answer to the
  * hello (its stored seq for the host) must equal the agent's last acked
- * seq, and each ack during the run had to be the seq just sent, so a
- * report lost, stored twice or out of order fails the run (exit 1).
+ * seq, and each ack during the run had to be above the last and at most
+ * the seq last sent, so a report lost, stored twice or out of order fails
+ * the run (exit 1).
  *
  * The report is this host's real inventory (or that below --root),
  * encoded once.  Host ids have one width and seqs start at 2^35 so that
  * both keep their encoded length, and each send patches them in place.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -69,10 +83,10 @@ struct sim {
 	struct proto_framer fr;
 	struct lg *lg;
 	unsigned idx;
-	uint64_t seq;
-	uint64_t sent_ns;
+	uint64_t seq;	/* the next to send */
+	uint64_t acked; /* the highest acked */
+	uint32_t window;
 	bool ready; /* hello acked */
-	bool busy;  /* a report awaits its ack */
 	bool verified;
 };
 
@@ -101,13 +115,23 @@ struct lg {
 	size_t id_off, seq_off;
 	kagent_v1_Envelope *env;
 	uint64_t acks;
+	uint32_t inflight;   /* --inflight, 1 without */
+	bool ask_window;     /* the hello carries inflight as its window */
+	uint64_t *sent_ns;   /* inflight per agent, by seq % inflight */
+	unsigned sources;    /* --sources: 127.0.0.1 .. 127.0.0.N */
+	double rate;	     /* --rate: reports/s offered, 0 closed loop */
+	uint64_t paced;	     /* reports sent by the pacer */
+	uint64_t pace_t0;
+	unsigned pace_next;  /* the agent the pacer tries first */
+	uv_timer_t pacer;
 	uint32_t *lat_us;
 	size_t n_lat;
 	uv_timer_t timer;
 	uv_timer_t sampler;
 	int pid;
 	bool draining, verifying;
-	unsigned busy, mismatched;
+	uint64_t busy; /* reports in flight, all agents */
+	unsigned mismatched;
 	long *rss;
 	size_t n_rss, rss_cap;
 };
@@ -126,27 +150,51 @@ static void sim_send_report(struct sim *s)
 	for (i = 0; i < 6; i++, v >>= 7)
 		lg->frame[lg->seq_off + i] =
 		    (uint8_t)((v & 0x7f) | (i < 5 ? 0x80 : 0));
-	s->sent_ns = uv_hrtime();
-	s->busy = true;
+	lg->sent_ns[(size_t)s->idx * lg->inflight + s->seq % lg->inflight] =
+	    uv_hrtime();
+	s->seq++;
 	lg->busy++;
 	if (proto_stream_write(&s->st, lg->frame, lg->frame_len) < 0)
 		proto_stream_close(&s->st, "write queue full");
+}
+
+static uint64_t sim_inflight(const struct sim *s)
+{
+	return s->seq - 1 - s->acked;
+}
+
+static bool sim_room(const struct sim *s)
+{
+	return s->ready && !s->st.closing && sim_inflight(s) < s->window;
+}
+
+/* Closed loop: every ack makes room for as many reports. */
+static void sim_fill(struct sim *s)
+{
+	while (sim_room(s))
+		sim_send_report(s);
 }
 
 static int sim_frame(void *arg, const uint8_t *p, size_t n)
 {
 	struct sim *s = arg;
 	struct lg *lg = s->lg;
+	uint64_t a, q, now;
 
 	if (proto_envelope_decode(p, n, lg->env, NULL, NULL) < 0 ||
 	    lg->env->which_msg != kagent_v1_Envelope_ack_tag)
 		return -EPROTO;
 	if (!s->ready) {
+		s->window = lg->inflight;
+		if (lg->ask_window &&
+		    proto_window_agreed(&lg->env->msg.ack, lg->inflight,
+					&s->window) < 0)
+			return -EPROTO;
 		s->ready = true;
 		lg->ready++;
 		lg_connect_more(lg);
 		if (lg->verifying) {
-			s->verified = lg->env->msg.ack.seq == s->seq - 1;
+			s->verified = lg->env->msg.ack.seq == s->acked;
 			if (!s->verified && lg->mismatched++ < 5)
 				fprintf(
 				    stderr,
@@ -154,26 +202,32 @@ static int sim_frame(void *arg, const uint8_t *p, size_t n)
 				    "seq %llu, last acked %llu\n",
 				    s->idx,
 				    (unsigned long long)lg->env->msg.ack.seq,
-				    (unsigned long long)(s->seq - 1));
+				    (unsigned long long)s->acked);
 			return 0;
 		}
 		if (lg->env->msg.ack.seq >= SEQ_BASE)
 			s->seq = lg->env->msg.ack.seq + 1;
+		s->acked = s->seq - 1;
 		return 0;
 	}
-	if (!s->busy || lg->env->msg.ack.seq != s->seq)
+	/* Cumulative: above the last ack, at most the last sent. */
+	a = lg->env->msg.ack.seq;
+	if (a <= s->acked || a >= s->seq)
 		return -EPROTO;
-	s->busy = false;
-	lg->busy--;
+	now = uv_hrtime();
+	for (q = s->acked + 1; q <= a; q++)
+		if (lg->n_lat < SAMPLES_MAX)
+			lg->lat_us[lg->n_lat++] = (uint32_t)(
+			    (now - lg->sent_ns[(size_t)s->idx * lg->inflight +
+					       q % lg->inflight]) /
+			    1000);
+	lg->busy -= a - s->acked;
+	lg->acks += a - s->acked;
+	s->acked = a;
 	if (lg->draining && lg->busy == 0)
 		uv_stop(lg->loop);
-	if (lg->n_lat < SAMPLES_MAX)
-		lg->lat_us[lg->n_lat++] =
-		    (uint32_t)((uv_hrtime() - s->sent_ns) / 1000);
-	lg->acks++;
-	s->seq++;
-	if (lg->running)
-		sim_send_report(s);
+	if (lg->running && lg->rate == 0)
+		sim_fill(s);
 	return 0;
 }
 
@@ -189,8 +243,17 @@ static void sim_closed(struct proto_stream *st, const char *why)
 {
 	struct sim *s = st->data;
 
-	if (why[0] && s->lg->failed++ < 5)
+	struct lg *lg = s->lg;
+
+	if (why[0] && lg->failed++ < 5)
 		fprintf(stderr, "loadgen: agent %u: %s\n", s->idx, why);
+	/* What it had in flight will never be acked on this connection. */
+	if (s->ready) {
+		lg->busy -= sim_inflight(s);
+		s->ready = false;
+		if (lg->draining && lg->busy == 0)
+			uv_stop(lg->loop);
+	}
 	proto_framer_free(&s->fr);
 	lg_connect_more(s->lg);
 }
@@ -401,6 +464,8 @@ static void sim_connected(uv_connect_t *req, int status)
 		 id_first + s->idx);
 	snprintf(e->msg.hello.agent_version, sizeof e->msg.hello.agent_version,
 		 "%s", KAGENT_VERSION);
+	e->msg.hello.has_window = s->lg->ask_window;
+	e->msg.hello.window = s->lg->inflight;
 	if (proto_envelope_encode(e, buf, sizeof buf, &len, NULL) < 0 ||
 	    proto_stream_write(&s->st, buf, len) < 0)
 		proto_stream_close(&s->st, "cannot send hello");
@@ -465,6 +530,31 @@ static int build_frame(struct lg *lg, const char *root)
 	return 0;
 }
 
+/* utime + stime of pid in seconds (fields 14 and 15 of its stat): the
+ * time it ran, not the time it waited for a core.  -1 unknown. */
+static double cpu_s(int pid)
+{
+	unsigned long ut, st;
+	char path[64], buf[1024], *p;
+	size_t n;
+	FILE *f;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+				       "%*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static long rss_kib(int pid)
 {
 	char path[64], line[256];
@@ -482,6 +572,32 @@ static long rss_kib(int pid)
 			break;
 	fclose(f);
 	return kib;
+}
+
+/* Open loop: every millisecond, the reports due since the start of the
+ * phase go to the next agents with room in their window, round robin.
+ * Reports no agent has room for are not sent: "offered" below counts
+ * what went out. */
+static void on_pace(uv_timer_t *t)
+{
+	struct lg *lg = t->data;
+	double due = lg->rate * (double)(uv_hrtime() - lg->pace_t0) / 1e9;
+	unsigned tried = 0;
+	struct sim *s;
+
+	while ((double)lg->paced < due && tried < lg->n) {
+		s = &lg->sims[lg->pace_next];
+		lg->pace_next = (lg->pace_next + 1) % lg->n;
+		if (!sim_room(s)) {
+			tried++;
+			continue;
+		}
+		tried = 0;
+		sim_send_report(s);
+		lg->paced++;
+	}
+	if ((double)lg->paced < due)
+		lg->paced = (uint64_t)due; /* no room: not owed later */
 }
 
 static void on_stop(uv_timer_t *t)
@@ -522,10 +638,21 @@ static void sim_start(struct lg *lg, struct sim *s)
 
 	proto_framer_init(&s->fr, 0);
 	proto_stream_init(lg->loop, &s->st, s, lg->rbuf, sizeof lg->rbuf,
-			  4 * lg->frame_len, sim_read, sim_closed);
+			  (lg->inflight + 4) * lg->frame_len, sim_read,
+			  sim_closed);
 	s->conn.data = s;
-	r = uv_tcp_connect(&s->conn, &s->st.tcp,
-			   (const struct sockaddr *)&lg->addr, sim_connected);
+	r = 0;
+	if (lg->sources > 0) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+
+		src.sin_addr.s_addr =
+		    htonl(INADDR_LOOPBACK + s->idx % lg->sources);
+		r = uv_tcp_bind(&s->st.tcp, (const struct sockaddr *)&src, 0);
+	}
+	if (r == 0)
+		r = uv_tcp_connect(&s->conn, &s->st.tcp,
+				   (const struct sockaddr *)&lg->addr,
+				   sim_connected);
 	if (r < 0)
 		proto_stream_close(&s->st, uv_strerror(r));
 }
@@ -609,6 +736,27 @@ static void rss_summary(const struct lg *lg)
 	       den > 0 ? 60.0 * ((double)n * sxy - sx * sy) / den : 0.0);
 }
 
+/* One line an agent: host id, last acked seq, last sent seq. */
+static int write_acked(const struct lg *lg, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	if (f == NULL) {
+		fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < lg->n; i++)
+		fprintf(f, ID_FMT " %llu %llu\n", id_first + i,
+			(unsigned long long)lg->sims[i].acked,
+			(unsigned long long)(lg->sims[i].seq - 1));
+	if (fclose(f) != 0) {
+		fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -644,19 +792,26 @@ int main(int argc, char **argv)
 	    {"cluster", required_argument, NULL, 'C'},
 	    {"window", required_argument, NULL, 'w'},
 	    {"first", required_argument, NULL, 'f'},
+	    {"inflight", required_argument, NULL, 'i'},
+	    {"rate", required_argument, NULL, 'R'},
+	    {"sources", required_argument, NULL, 'S'},
+	    {"acked", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *connect_to = "127.0.0.1:7070", *root = "/";
 	const char *tls_ca = NULL, *tls_ca_key = NULL, *tls_name = NULL;
-	const char *cluster = "loadgen";
+	const char *cluster = "loadgen", *acked_path = NULL;
+	long inflight = 1, sources = 0;
+	double rate = 0;
+	uint64_t offered = 0;
 	struct lg lg = {0};
 	char host[64], *colon;
 	long rss0, rss_first = -1, rss1, seconds = 10, pid = 0, n = 1000;
 	long window = WINDOW_DEFAULT;
 	uint64_t t0, t1;
 	unsigned i, failed, tls_phase1;
-	double took;
-	bool sample = false, verify = false, insecure = false;
+	double took, cpu0, cpu1;
+	bool sample = false, verify = false, insecure = false, failed_io = false;
 	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -703,6 +858,19 @@ int main(int argc, char **argv)
 		case 'f':
 			id_first = (unsigned)strtoul(optarg, NULL, 10) % 500000;
 			break;
+		case 'i':
+			inflight = strtol(optarg, NULL, 10);
+			lg.ask_window = true;
+			break;
+		case 'R':
+			rate = strtod(optarg, NULL);
+			break;
+		case 'S':
+			sources = strtol(optarg, NULL, 10);
+			break;
+		case 'a':
+			acked_path = optarg;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: loadgen --connect HOST:PORT "
@@ -710,16 +878,25 @@ int main(int argc, char **argv)
 				"[--tls-name NAME] | --insecure) "
 				"[--cluster NAME] [--agents N] [--window N] "
 				"[--seconds T] [--pid PID] [--root DIR] "
-				"[--sample] [--verify] [--first N]\n");
+				"[--sample] [--verify] [--first N] "
+				"[--inflight N] [--rate R] [--sources N] "
+				"[--acked FILE]\n");
 			return 2;
 		}
 	}
+	/* A collector that closes a connection is an agent's failure,
+	 * counted, not the end of the run; and what was printed stays. */
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(host, sizeof host, "%s", connect_to);
 	colon = strrchr(host, ':');
 	if (n < 1 || n > 100000 || seconds < 1 || window < 1 || colon == NULL ||
-	    strlen(cluster) >= sizeof lg.cluster) {
+	    strlen(cluster) >= sizeof lg.cluster || inflight < 1 ||
+	    inflight > 4096 || !(rate >= 0 && rate <= 1e7) || sources < 0 ||
+	    sources > 250) {
 		fprintf(stderr, "loadgen: bad --agents, --window, --seconds, "
-				"--cluster or --connect\n");
+				"--cluster, --connect, --inflight (1-4096), "
+				"--rate or --sources (0-250)\n");
 		return 2;
 	}
 	if (insecure == (tls_ca != NULL && tls_ca_key != NULL) ||
@@ -737,12 +914,17 @@ int main(int argc, char **argv)
 	lg.loop = uv_default_loop();
 	lg.n = (unsigned)n;
 	lg.window = (unsigned)window;
+	lg.inflight = (uint32_t)inflight;
+	lg.rate = rate;
+	lg.sources = (unsigned)sources;
 	lg.tls_name = tls_name ? tls_name : host;
 	snprintf(lg.cluster, sizeof lg.cluster, "%s", cluster);
 	lg.env = malloc(sizeof *lg.env);
 	lg.sims = calloc(lg.n, sizeof *lg.sims);
 	lg.lat_us = malloc(SAMPLES_MAX * sizeof *lg.lat_us);
-	if (!lg.env || !lg.sims || !lg.lat_us || build_frame(&lg, root) < 0)
+	lg.sent_ns = calloc((size_t)lg.n * lg.inflight, sizeof *lg.sent_ns);
+	if (!lg.env || !lg.sims || !lg.lat_us || !lg.sent_ns ||
+	    build_frame(&lg, root) < 0)
 		goto out_free;
 	if (!insecure && tls_setup(&lg, tls_ca, tls_ca_key) < 0)
 		goto out_free;
@@ -756,6 +938,7 @@ int main(int argc, char **argv)
 		s->lg = &lg;
 		s->idx = i;
 		s->seq = SEQ_BASE;
+		s->acked = SEQ_BASE - 1;
 	}
 	took = lg_connect_all(&lg, &rss_first);
 	printf("connect: %u agents ready in %.3f s (%u connecting at "
@@ -786,22 +969,43 @@ int main(int argc, char **argv)
 		       (double)(rss1 - rss_first) / (lg.ready - 1));
 
 	lg.running = true;
+	cpu0 = cpu_s(lg.pid);
 	t0 = uv_hrtime();
-	for (i = 0; i < lg.n; i++)
-		if (lg.sims[i].ready && !lg.sims[i].st.closing)
-			sim_send_report(&lg.sims[i]);
+	if (lg.rate > 0) {
+		uv_timer_init(lg.loop, &lg.pacer);
+		lg.pacer.data = &lg;
+		lg.pace_t0 = t0;
+		uv_timer_start(&lg.pacer, on_pace, 1, 1);
+	} else {
+		for (i = 0; i < lg.n; i++)
+			sim_fill(&lg.sims[i]);
+	}
 	uv_timer_start(&lg.timer, on_stop, (uint64_t)seconds * 1000, 0);
 	if (sample)
 		uv_timer_start(&lg.sampler, on_sample, 1000, 1000);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	t1 = uv_hrtime();
+	cpu1 = cpu_s(lg.pid);
 	uv_timer_stop(&lg.sampler);
+	if (lg.rate > 0) {
+		uv_timer_stop(&lg.pacer);
+		offered = lg.acks + lg.busy;
+	}
 	drain(&lg);
-	printf("unacked after the drain: %u\n", lg.busy);
+	printf("unacked after the drain: %llu\n", (unsigned long long)lg.busy);
+	if (lg.rate > 0)
+		printf("offered: %.0f reports/s asked, %.0f reports/s sent\n",
+		       lg.rate, (double)offered / ((double)(t1 - t0) / 1e9));
+	printf("window: %u reports in flight per agent%s\n", lg.inflight,
+	       lg.ask_window ? ", asked in the hello" : ", hello without one");
 	qsort(lg.lat_us, lg.n_lat, sizeof *lg.lat_us, cmp_u32);
 	printf("reports: %llu acked in %.2f s: %.0f reports/s\n",
 	       (unsigned long long)lg.acks, (double)(t1 - t0) / 1e9,
 	       (double)lg.acks / ((double)(t1 - t0) / 1e9));
+	if (cpu0 >= 0 && cpu1 > cpu0)
+		printf("collector CPU while reporting: %.2f s: %.0f reports "
+		       "per CPU second\n",
+		       cpu1 - cpu0, (double)lg.acks / (cpu1 - cpu0));
 	if (lg.n_lat)
 		printf("ack latency: p50 %.3f ms, p99 %.3f ms\n",
 		       lg.lat_us[lg.n_lat / 2] / 1000.0,
@@ -810,6 +1014,8 @@ int main(int argc, char **argv)
 	if (rss1 > 0)
 		printf("collector RSS after the run: %ld KiB\n", rss1);
 	rss_summary(&lg);
+	if (acked_path != NULL && write_acked(&lg, acked_path) < 0)
+		failed_io = true;
 	uv_walk(lg.loop, close_all, NULL);
 	uv_run(lg.loop, UV_RUN_DEFAULT);
 	failed = lg.failed;
@@ -833,12 +1039,13 @@ int main(int argc, char **argv)
 			lg.tls_ok, (verify ? 2u : 1u) * lg.n);
 		failed++;
 	}
-	rc = failed || lg.busy || lg.mismatched ? 1 : 0;
+	rc = failed || lg.busy || lg.mismatched || failed_io ? 1 : 0;
 out_free:
 	tls_teardown(&lg);
 	free(lg.rss);
 	free(lg.sims);
 	free(lg.lat_us);
+	free(lg.sent_ns);
 	free(lg.frame);
 	free(lg.env);
 	return rc;

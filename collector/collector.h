@@ -399,6 +399,9 @@ struct coll_conn {
 	bool ack_queued;
 	bool hello;
 	bool rejected;
+	/* The hello asked for a window: its ack carries the one accepted. */
+	bool window_answer;
+	struct proto_window win; /* reports received, not yet acked */
 	/* Set by the frame callback, reported once the framer stops. */
 	enum coll_reject reject;
 	int err_code;
@@ -417,6 +420,10 @@ void coll_conn_expire(struct coll_listener *l, struct coll_pending *p);
  * 0, or negative with k->reject, k->err_code and k->why set
  * (k->reject COLL_REJECT_N when it is not the peer's fault). */
 int coll_conn_frame(void *arg, const uint8_t *p, size_t n);
+/* The largest window a connection is given: enough reports in flight to
+ * keep a round trip and a commit busy, few enough that a connection's
+ * unread reports stay a small part of its socket buffer. */
+#define COLL_WINDOW_MAX 256u
 
 /* ---- http.c: HTTP/1.1 requests over proto_stream ---- */
 

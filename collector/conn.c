@@ -309,6 +309,12 @@ void coll_flush(struct collector *c)
 		e->which_msg = kagent_v1_Envelope_ack_tag;
 		e->msg.ack.seq = k->ack_seq;
 		k->ack_seq = 0;
+		if (k->window_answer) {
+			e->msg.ack.has_window = true;
+			e->msg.ack.window = k->win.size;
+			k->window_answer = false;
+		}
+		proto_window_acked(&k->win);
 		r = conn_send(k, e);
 		if (r < 0) {
 			conn_log(k, "closed",

@@ -77,6 +77,11 @@ static int on_hello(struct coll_conn *k, const kagent_v1_Hello *h)
 		k->reject = COLL_REJECT_N;
 		return -EIO;
 	}
+	if (proto_window_accept(h, COLL_WINDOW_MAX, &k->win.size) < 0)
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
+				  "hello asks for a window of 0 reports%s", "");
+	k->window_answer = h->has_window;
 	snprintf(k->host_id, sizeof k->host_id, "%s", h->host_id);
 	/* The agent has made fewer reports than are stored for its host:
 	 * its spool was lost (a reinstall, a re-imaged host).  It continues
@@ -202,6 +207,13 @@ static int on_report(struct coll_conn *k, const uint8_t *p, size_t n)
 		return frame_fail(k, COLL_REJECT_PROTOCOL,
 				  kagent_v1_ErrorCode_ERROR_CODE_BAD_MESSAGE,
 				  "report with seq 0%s", "");
+	if (proto_window_take(&k->win) < 0) {
+		snprintf(msg, sizeof msg, "more than %u reports in flight",
+			 (unsigned)k->win.size);
+		return frame_fail(k, COLL_REJECT_PROTOCOL,
+				  kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED,
+				  "%s", msg);
+	}
 	rc = store_report(k, p, n);
 	if (rc < 0) {
 		snprintf(k->why, sizeof k->why, "store: cannot store seq %llu",

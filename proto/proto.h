@@ -56,6 +56,33 @@
  * one answer.  At one report a second that is 292 billion years. */
 #define PROTO_SEQ_MAX ((uint64_t)INT64_MAX)
 
+/* Reports in flight per connection (window.c).  LEGACY is what an agent
+ * of protocol 1 keeps when its hello asks for no window, and what it
+ * assumes of a collector whose hello-ack answers none. */
+#define PROTO_WINDOW_LEGACY 64u
+
+/* The collector's count of one connection's reports received and not yet
+ * covered by an ack it sent.  Acks are cumulative, so every ack sent
+ * covers all received before it: that count never exceeds what the agent
+ * itself has unacknowledged. */
+struct proto_window {
+	uint32_t size;
+	uint32_t inflight;
+};
+
+/* Collector: the window to answer a hello with, at most max (> 0).
+ * -EINVAL for a hello asking for 0. */
+int proto_window_accept(const kagent_v1_Hello *h, uint32_t max,
+			uint32_t *out);
+/* Agent: the window to keep after the hello-ack a, having asked for
+ * asked.  -EPROTO when the collector answers 0 or more than asked. */
+int proto_window_agreed(const kagent_v1_Ack *a, uint32_t asked,
+			uint32_t *out);
+/* One more report received: -EPROTO when it exceeds the window. */
+int proto_window_take(struct proto_window *w);
+/* An ack went out: it covers every report received so far. */
+void proto_window_acked(struct proto_window *w);
+
 #define PROTO_FRAME_HDR 4
 /* Largest payload either end accepts.  An Envelope holding a Report with
  * every string and list full is 606 942 bytes (590 656 of them the four

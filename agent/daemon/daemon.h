@@ -398,7 +398,8 @@ enum uplink_state {
 	UPLINK_CONNECTED,  /* hello acknowledged */
 };
 
-/* Reports in flight before an ack is awaited. */
+/* Reports in flight before an ack is awaited: the window the hello asks
+ * for; the collector's hello-ack may grant fewer (proto/window.c). */
 #define UPLINK_INFLIGHT_MAX 64
 /* A connection that stays this long without its hello-ack, or with
  * reports unacknowledged and no ack, is closed and tried again: a
@@ -431,6 +432,7 @@ struct uplink {
 	int64_t last_change_ms;
 	char last_error[160];
 	size_t inflight;        /* sent on this connection, not acked */
+	uint32_t window;        /* at most in flight: the hello-ack's */
 	int64_t ack_wait_ms;    /* waiting for an ack since (loop ms); 0 not */
 	uint64_t ack_timeouts;  /* connections closed for a missing ack */
 	uint64_t hello_timeouts; /* ... for a missing hello-ack */

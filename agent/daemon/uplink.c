@@ -84,6 +84,7 @@ static void on_stream_close(struct proto_stream *s, const char *why)
 	u->stream = NULL;
 	u->draining = false;
 	u->inflight = 0;
+	u->window = UPLINK_INFLIGHT_MAX;
 	u->ack_wait_ms = 0;
 	uplink_watch_stop(u);
 	proto_framer_free(&u->framer);
@@ -119,9 +120,19 @@ static int send_envelope(struct uplink *u, const kagent_v1_Envelope *e)
 	return proto_stream_write(u->stream, buf, len);
 }
 
-static void on_ack(struct uplink *u, uint64_t seq)
+static void on_ack(struct uplink *u, const kagent_v1_Ack *a)
 {
 	struct hw_err err = { { 0 } };
+	uint64_t seq = a->seq;
+	char why[64];
+
+	/* The hello-ack says how many reports may be in flight. */
+	if (u->state == UPLINK_CONNECTING &&
+	    proto_window_agreed(a, UPLINK_INFLIGHT_MAX, &u->window) < 0) {
+		snprintf(why, sizeof why, "%u", (unsigned)a->window);
+		fail(u, "the collector grants a window of %s reports", why);
+		return;
+	}
 
 	/* Before spool_ack: a collector ahead of the spool would otherwise
 	 * take the unsent reports for stored ones. */
@@ -153,7 +164,7 @@ static int on_frame(void *arg, const uint8_t *p, size_t len)
 	}
 	switch (u->env->which_msg) {
 	case kagent_v1_Envelope_ack_tag:
-		on_ack(u, u->env->msg.ack.seq);
+		on_ack(u, &u->env->msg.ack);
 		return 0;
 	case kagent_v1_Envelope_error_tag:
 		snprintf(why, sizeof why, "error %d: %s",
@@ -199,7 +210,7 @@ static void pump(struct uplink *u)
 			i++;
 			continue;
 		}
-		if (inflight >= UPLINK_INFLIGHT_MAX)
+		if (inflight >= u->window)
 			break;
 		r = spool_read(u->spool, i, u->frame, SPOOL_BUF_MAX, &len, &err);
 		if (r == -EBADMSG) {
@@ -254,6 +265,8 @@ static void on_connect(uv_connect_t *req, int status)
 	/* Lets the collector see, and count, a spool that was lost. */
 	e.msg.hello.has_last_seq = true;
 	e.msg.hello.last_seq = u->spool->last_seq;
+	e.msg.hello.has_window = true;
+	e.msg.hello.window = UPLINK_INFLIGHT_MAX;
 	u->hello_last_seq = u->spool->last_seq;
 	if (r == 0)
 		r = send_envelope(u, &e);
@@ -420,6 +433,7 @@ int uplink_init(uv_loop_t *loop, struct uplink *u, struct spool *spool,
 	u->spool = spool;
 	u->conf = ca;
 	snprintf(u->host_id, sizeof u->host_id, "%s", host_id);
+	u->window = UPLINK_INFLIGHT_MAX;
 	if (uplink_pick_init(&u->pick, ca, err, errlen) < 0)
 		return -EINVAL;
 	if (u->pick.n) {

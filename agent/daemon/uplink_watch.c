@@ -104,7 +104,7 @@ json_t *uplink_status_json(const struct uplink *u)
 
 	o = json_pack("{s:I s:b s:o s:I s:I s:I}", "inflight",
 		      (json_int_t)u->inflight, "window_full",
-		      u->inflight >= UPLINK_INFLIGHT_MAX, "waiting_ack_s",
+		      u->inflight >= u->window, "waiting_ack_s",
 		      u->ack_wait_ms ? json_integer((now - u->ack_wait_ms) / 1000)
 				     : json_null(),
 		      "ack_timeouts", (json_int_t)u->ack_timeouts,
@@ -160,7 +160,7 @@ void agent_status_extend(json_t *doc, const struct uplink *u,
 			"reports continue from %" PRIu64,
 		     u->reset.collector_seq, u->reset.agent_seq,
 		     u->reset.first);
-	if (u->inflight >= UPLINK_INFLIGHT_MAX)
+	if (u->inflight >= u->window)
 		warn(w, "%zu reports unacknowledged: sending waits for the "
 			"collector's acks", u->inflight);
 	if (u->ack_timeouts || u->hello_timeouts)

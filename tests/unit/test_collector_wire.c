@@ -770,6 +770,156 @@ static void test_rolled_back_report_is_not_acked_nor_counted(void **state)
 	coll_kill(p);
 }
 
+/* ---- the window of reports in flight ---- */
+
+static void hello_window_send(struct agent *a, bool has, uint32_t window)
+{
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+
+	e->which_msg = kagent_v1_Envelope_hello_tag;
+	e->msg.hello.protocol_version = PROTO_VERSION;
+	strcpy(e->msg.hello.host_id, a->host_id);
+	strcpy(e->msg.hello.agent_version, "0.2.0");
+	e->msg.hello.has_window = has;
+	e->msg.hello.window = window;
+	agent_send(a, e);
+	free(e);
+}
+
+/* Reports first .. first + n - 1 in one write, so that the collector
+ * reads them in one turn, before any ack. */
+static void agent_reports_burst(struct agent *a, uint64_t first, unsigned n)
+{
+	static uint8_t buf[64 * 1024];
+	kagent_v1_Envelope *e = calloc(1, sizeof *e);
+	struct proto_lists l;
+	size_t len, off = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		memset(e, 0, sizeof *e);
+		proto_lists_init(&l);
+		e->which_msg = kagent_v1_Envelope_report_tag;
+		report_fill(&e->msg.report, &l, a->host_id, first + i);
+		proto_report_bind(&e->msg.report, &l);
+		assert_int_equal(proto_envelope_encode(e, buf + off,
+						       sizeof buf - off, &len,
+						       NULL),
+				 0);
+		off += len;
+		proto_lists_free(&l);
+	}
+	assert_int_equal(write(a->fd, buf, off), (ssize_t)off);
+	free(e);
+}
+
+/* Acks until seq last: each above the one before, none above last. */
+static unsigned acks_until(struct agent *a, uint64_t last)
+{
+	uint64_t prev = 0;
+	unsigned n = 0;
+
+	do {
+		assert_true(agent_recv(a));
+		assert_int_equal(a->in->which_msg, kagent_v1_Envelope_ack_tag);
+		assert_true(a->in->msg.ack.seq > prev);
+		assert_true(a->in->msg.ack.seq <= last);
+		assert_false(a->in->msg.ack.has_window);
+		prev = a->in->msg.ack.seq;
+		n++;
+	} while (prev < last);
+	return n;
+}
+
+static void test_window_granted_and_acks_cumulative(void **state)
+{
+	struct coll_proc *p = *state;
+	struct agent a, b;
+	char *db;
+
+	coll_start(p);
+	/* An agent of before the window: no window in the hello-ack, and
+	 * one report at a time works as it did. */
+	agent_open(&a, p->agent_port, "broker-1");
+	hello_window_send(&a, false, 0);
+	assert_true(agent_recv(&a));
+	assert_int_equal(a.in->msg.ack.seq, 0);
+	assert_false(a.in->msg.ack.has_window);
+	assert_int_equal(agent_report(&a, 1), 1);
+	assert_int_equal(agent_report(&a, 2), 2);
+	agent_close(&a);
+	/* A windowed agent asks for more than the collector gives. */
+	agent_open(&b, p->agent_port, "broker-2");
+	hello_window_send(&b, true, 1000);
+	assert_true(agent_recv(&b));
+	assert_int_equal(b.in->msg.ack.seq, 0);
+	assert_true(b.in->msg.ack.has_window);
+	assert_int_equal(b.in->msg.ack.window, COLL_WINDOW_MAX);
+	agent_reports_burst(&b, 1, 20);
+	/* Read in one turn and committed together: fewer acks than
+	 * reports, the last one 20. */
+	printf("20 reports in flight: %u acks\n", acks_until(&b, 20));
+	agent_reports_burst(&b, 21, 5);
+	acks_until(&b, 25);
+	agent_close(&b);
+	coll_kill(p);
+	db = NULL;
+	{
+		sqlite3 *h;
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_open(p->db, &h), SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_prepare_v2(h,
+				       "SELECT group_concat(host_id || '=' || "
+				       "last_seq, ' ') FROM (SELECT * FROM "
+				       "hosts ORDER BY host_id)",
+				       -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		db = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+	}
+	assert_string_equal(db, "broker-1=2 broker-2=25");
+	free(db);
+}
+
+static void test_report_beyond_the_window_is_refused(void **state)
+{
+	struct coll_proc *p = *state;
+	struct agent a;
+	uint8_t buf[64];
+	char *m;
+
+	coll_start(p);
+	agent_open(&a, p->agent_port, "broker-1");
+	hello_window_send(&a, true, 2);
+	assert_true(agent_recv(&a));
+	assert_int_equal(a.in->msg.ack.window, 2);
+	agent_reports_burst(&a, 1, 3);
+	assert_true(agent_recv(&a));
+	assert_int_equal(a.in->which_msg, kagent_v1_Envelope_error_tag);
+	assert_int_equal(a.in->msg.error.code,
+			 kagent_v1_ErrorCode_ERROR_CODE_UNEXPECTED);
+	assert_string_equal(a.in->msg.error.message,
+			    "more than 2 reports in flight");
+	assert_true(read(a.fd, buf, sizeof buf) <= 0);
+	agent_close(&a);
+	/* A window of 0 is no window. */
+	agent_open(&a, p->agent_port, "broker-2");
+	hello_window_send(&a, true, 0);
+	assert_true(agent_recv(&a));
+	assert_int_equal(a.in->which_msg, kagent_v1_Envelope_error_tag);
+	assert_string_equal(a.in->msg.error.message,
+			    "hello asks for a window of 0 reports");
+	agent_close(&a);
+	m = metrics_get(p);
+	metrics_has(m, "kagent_collector_rejected_total{reason=\"protocol\"} 2");
+	free(m);
+	coll_kill(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +935,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_rolled_back_report_is_not_acked_nor_counted, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_window_granted_and_acks_cumulative, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_report_beyond_the_window_is_refused, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
