@@ -20,12 +20,12 @@
 struct proto_tls_config;
 
 /* Bounds of the input.  The design shape is 50 brokers, 2 000 topics and
- * 100 000 partitions; these leave room above it and keep a hostile answer
- * from taking more than a few hundred megabytes. */
+ * 100 000 partitions; these leave twice that room and keep a hostile
+ * answer below about 30 MB of partitions (136 bytes each). */
 #define RA_BROKERS_MAX	      4096
 #define RA_TOPICS_MAX	      100000
-#define RA_PARTITIONS_MAX     1000000 /* in the whole cluster */
-#define RA_RF_MAX	      32
+#define RA_PARTITIONS_MAX     200000 /* in the whole cluster */
+#define RA_RF_MAX	      16
 #define RA_TOPIC_NAME_MAX     249 /* Kafka's limit */
 #define RA_RACK_MAX	      255
 #define RA_NIC_MBPS_MAX	      10000000

@@ -91,9 +91,16 @@ static int ra_fetch(const struct ra_cmd *cmd, char **text)
 	/* The capacity path with its last segment swapped: one encoder of
 	 * cluster names for both. */
 	rc = fleet_capacity_path(cmd->cluster, g->path, sizeof g->path);
+	if (rc < 0) {
+		fprintf(stderr,
+			"kagent fleet: --reassign '%s': not a cluster name (1 "
+			"to 63 printable ASCII characters, no space)\n",
+			text_escape(answer, sizeof answer, cmd->cluster));
+		free(g);
+		return rc;
+	}
 	n = strlen(g->path) - strlen("capacity");
-	if (rc == 0 && n + sizeof "kafka" <= sizeof g->path)
-		memcpy(g->path + n, "kafka", sizeof "kafka");
+	memcpy(g->path + n, "kafka", sizeof "kafka");
 	g->method = "GET";
 	rc = fleet_fetch(cmd->url, cmd->tls, g);
 	if (rc < 0) {
@@ -136,7 +143,14 @@ static int ra_write(const struct ra_cluster *c, const size_t *idx, size_t n,
 			}
 			/* One line and a newline, as the tool's own
 			 * --generate prints them. */
-			text = realloc(text, len + 2);
+			char *nl = realloc(text, len + 2);
+
+			if (nl == NULL) {
+				free(text);
+				snprintf(err, sizeof err, "out of memory");
+				return -ENOMEM;
+			}
+			text = nl;
 			memcpy(text + len, "\n", 2);
 			ra_step_name(name, sizeof name, width, i + 1,
 				     c->topics[idx[i]].name, rb);

@@ -77,10 +77,12 @@ static int ld_num(struct ra_ld *l, json_t *o, const char *key, int64_t lo,
 	return ld_int(l, o, key, lo, INT64_MAX / 1024, &out->v, &out->known);
 }
 
-/* A string member of 1..max printable ASCII bytes (or null when allowed:
- * *s = NULL). */
+#define LD_NULL  1 /* null allowed: *s = NULL */
+#define LD_EMPTY 2 /* "" allowed */
+
+/* A string member of 1..max printable ASCII bytes. */
 static int ld_str(struct ra_ld *l, json_t *o, const char *key, size_t max,
-		  bool nullable, const char **s)
+		  int flags, const char **s)
 {
 	json_t *v = json_object_get(o, key);
 	size_t n = strlen(l->path), i, len;
@@ -90,16 +92,18 @@ static int ld_str(struct ra_ld *l, json_t *o, const char *key, size_t max,
 	if (v == NULL)
 		return ld_fail(l, "missing");
 	*s = NULL;
-	if (json_is_null(v) && nullable) {
+	if (json_is_null(v) && (flags & LD_NULL)) {
 		l->path[n] = '\0';
 		return 0;
 	}
 	if (!json_is_string(v))
-		return ld_fail(l, "not a string%s", nullable ? " nor null" : "");
+		return ld_fail(l, "not a string%s",
+			       flags & LD_NULL ? " nor null" : "");
 	t = json_string_value(v);
 	len = json_string_length(v);
-	if (len == 0 || len > max)
-		return ld_fail(l, "length %zu is outside 1..%zu", len, max);
+	if ((len == 0 && !(flags & LD_EMPTY)) || len > max)
+		return ld_fail(l, "length %zu is outside %d..%zu", len,
+			       flags & LD_EMPTY ? 0 : 1, max);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)t[i] < ' ' || (unsigned char)t[i] > '~')
 			return ld_fail(l, "byte %zu is not printable ASCII",
@@ -183,9 +187,9 @@ static int ld_broker(struct ra_ld *l, size_t i, json_t *b,
 	if ((rc = ld_int(l, b, "id", 0, INT32_MAX, &v, NULL)) < 0)
 		return rc;
 	out->id = (int32_t)v;
-	if ((rc = ld_str(l, b, "rack", RA_RACK_MAX, true, &rack)) < 0 ||
-	    (rc = ld_str(l, b, "host", 255, true, &s)) < 0 ||
-	    (rc = ld_str(l, b, "host_id", 63, true, &s)) < 0 ||
+	if ((rc = ld_str(l, b, "rack", RA_RACK_MAX, LD_NULL, &rack)) < 0 ||
+	    (rc = ld_str(l, b, "host", 255, LD_NULL, &s)) < 0 ||
+	    (rc = ld_str(l, b, "host_id", 63, LD_NULL, &s)) < 0 ||
 	    (rc = ld_int(l, b, "port", 1, 65535, &v, &k)) < 0 ||
 	    (rc = ld_int(l, b, "started_ms", 0, INT64_MAX, &v, &k)) < 0 ||
 	    (rc = ld_num(l, b, "nic_speed_mbps", 1, &out->nic_mbps)) < 0)
@@ -287,7 +291,7 @@ static int ld_topic(struct ra_ld *l, const struct ra_cluster *c, size_t ti,
 	ld_at(l, ".topics[%zu]", ti);
 	if (!json_is_object(j))
 		return ld_fail(l, "not an object");
-	if ((rc = ld_str(l, j, "name", RA_TOPIC_NAME_MAX, false, &name)) < 0)
+	if ((rc = ld_str(l, j, "name", RA_TOPIC_NAME_MAX, 0, &name)) < 0)
 		return rc;
 	if (!ra_topic_name_ok(name))
 		return ld_fail(l, "topic '%s' is not a Kafka topic name "
@@ -307,7 +311,7 @@ static int ld_topic(struct ra_ld *l, const struct ra_cluster *c, size_t ti,
 	t->rf = (int)v;
 	if ((rc = ld_int(l, j, "min_insync_replicas", 1, RA_RF_MAX, &v,
 			 &k)) < 0 ||
-	    (rc = ld_str(l, j, "min_insync_replicas_source", 32, true, &s)) <
+	    (rc = ld_str(l, j, "min_insync_replicas_source", 32, LD_NULL, &s)) <
 		0 ||
 	    (rc = ld_num(l, j, "retention_ms", -1, &t->retention_ms)) < 0 ||
 	    (rc = ld_num(l, j, "retention_bytes", -1, &t->retention_bytes)) <
@@ -375,9 +379,9 @@ static int ld_cluster(struct ra_ld *l, json_t *doc, const char *cluster,
 	ld_at(l, "");
 	if (!json_is_object(doc))
 		return ld_fail(l, "not an object");
-	if ((rc = ld_str(l, doc, "cluster", 63, false, &name)) < 0 ||
-	    (rc = ld_str(l, doc, "state", 16, false, &state)) < 0 ||
-	    (rc = ld_str(l, doc, "why", 511, true, &why)) < 0)
+	if ((rc = ld_str(l, doc, "cluster", 63, 0, &name)) < 0 ||
+	    (rc = ld_str(l, doc, "state", 16, 0, &state)) < 0 ||
+	    (rc = ld_str(l, doc, "why", 511, LD_NULL | LD_EMPTY, &why)) < 0)
 		return rc;
 	if (strcmp(name, cluster) != 0) {
 		ld_at(l, ".cluster");
