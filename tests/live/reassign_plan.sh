@@ -116,6 +116,11 @@ expect "balanced exit" 0 $?
 expect "balanced says so" "cluster kp: 3 racks: no two replicas of a partition in one rack
 balanced: nothing to move" "$(cat "$T/out")"
 expect "balanced writes nothing" "" "$(ls "$T/bal" 2>/dev/null)"
+# The collector asked over HTTP: nothing listens on port 1.
+plan --collector http://127.0.0.1:1 2> "$T/err"
+expect "unreachable collector exit" 2 $?
+plan --collector http://127.0.0.1:1 --reassign "two words" 2> "$T/err"
+expect "bad cluster name" "2 kagent fleet: --reassign 'two words': not a cluster name (1 to 63 printable ASCII characters, no space)" "$? $(cat "$T/err")"
 variant other "d['cluster'] = 'other'"
 plan --from "$T/other.json" 2> "$T/err"
 expect "another cluster's answer" "2 kagent fleet: $T/other.json: \$.cluster: 'other', where 'kp' was asked for" "$? $(cat "$T/err")"
