@@ -243,8 +243,7 @@ static const struct core_opt fleet_opts[] = {
      "when missing); without, only the summary"},
     {"drain", 0, OPT_DRAIN, "BROKER_ID",
      "with --reassign: move every replica off that broker"},
-    {"force", 0, OPT_FORCE, NULL,
-     "with --out: replace a plan already in DIR"},
+    {"force", 0, OPT_FORCE, NULL, "with --out: replace a plan already in DIR"},
     {"throttle-percent", 0, OPT_THROTTLE_PERCENT, "PERCENT",
      "with --reassign: the suggested throttle's share of the\n"
      "slowest link involved (default 50)"},
@@ -342,10 +341,11 @@ int cmd_fleet(int argc, char **argv)
 	}
 	if (ra.cluster || ra.from || ra.out_dir || ra.drain || ra.force ||
 	    ra.throttle) {
-		fprintf(stderr, "kagent fleet: --reassign takes one cluster and "
-				"no host, --forget nor --capacity; --from, "
-				"--out, --drain, --force and --throttle-percent "
-				"go with it\n");
+		fprintf(stderr,
+			"kagent fleet: --reassign takes one cluster and "
+			"no host, --forget nor --capacity; --from, "
+			"--out, --drain, --force and --throttle-percent "
+			"go with it\n");
 		return AGENT_EXIT_USAGE;
 	}
 	if (forget && (p.n_operands > 0 || json)) {

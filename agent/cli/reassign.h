@@ -22,14 +22,14 @@ struct proto_tls_config;
 /* Bounds of the input.  The design shape is 50 brokers, 2 000 topics and
  * 100 000 partitions; these leave twice that room and keep a hostile
  * answer below about 30 MB of partitions (136 bytes each). */
-#define RA_BROKERS_MAX	      4096
-#define RA_TOPICS_MAX	      100000
-#define RA_PARTITIONS_MAX     200000 /* in the whole cluster */
-#define RA_RF_MAX	      16
-#define RA_TOPIC_NAME_MAX     249 /* Kafka's limit */
-#define RA_RACK_MAX	      255
-#define RA_NIC_MBPS_MAX	      10000000
-#define RA_INPUT_MAX	      (64u * 1024 * 1024)
+#define RA_BROKERS_MAX	  4096
+#define RA_TOPICS_MAX	  100000
+#define RA_PARTITIONS_MAX 200000 /* in the whole cluster */
+#define RA_RF_MAX	  16
+#define RA_TOPIC_NAME_MAX 249 /* Kafka's limit */
+#define RA_RACK_MAX	  255
+#define RA_NIC_MBPS_MAX	  10000000
+#define RA_INPUT_MAX	  (64u * 1024 * 1024)
 
 /* A known-or-unknown count (JSON null is unknown, never 0). */
 struct ra_num {
@@ -47,9 +47,9 @@ struct ra_broker {
 
 struct ra_partition {
 	int32_t partition;
-	int n;				/* replicas, = the topic's RF */
-	int32_t replicas[RA_RF_MAX];	/* current; [0] the preferred leader */
-	int32_t planned[RA_RF_MAX];	/* after the plan */
+	int n;			     /* replicas, = the topic's RF */
+	int32_t replicas[RA_RF_MAX]; /* current; [0] the preferred leader */
+	int32_t planned[RA_RF_MAX];  /* after the plan */
 };
 
 struct ra_topic {
@@ -60,10 +60,10 @@ struct ra_topic {
 	struct ra_num retention_ms, retention_bytes, bytes, replica_bytes;
 	int64_t under_replicated;
 	/* Set by the planner. */
-	int64_t moved;	       /* replicas placed on a broker new to them */
-	int64_t reordered;     /* partitions whose leader alone changes */
-	int64_t changed;       /* partitions in the step file */
-	bool balanced;	       /* every broker within one of the mean */
+	int64_t moved;	   /* replicas placed on a broker new to them */
+	int64_t reordered; /* partitions whose leader alone changes */
+	int64_t changed;   /* partitions in the step file */
+	bool balanced;	   /* every broker within one of the mean */
 };
 
 enum ra_state { RA_STATE_COMPLETE, RA_STATE_PARTIAL, RA_STATE_NONE };
@@ -75,7 +75,7 @@ struct ra_cluster {
 	size_t n_brokers;
 	struct ra_broker *brokers; /* sorted by id */
 	size_t n_topics;
-	struct ra_topic *topics;   /* in the input's order */
+	struct ra_topic *topics; /* in the input's order */
 };
 
 /* Why the planner's rack rule is on or off, for the summary. */
@@ -91,11 +91,11 @@ struct ra_plan_opts {
 };
 
 struct ra_plan_result {
-	int n_eligible;		    /* registered brokers not drained */
-	int n_racks;		    /* distinct racks among them */
-	enum ra_rack_rule racks;    /* the cluster-wide reason */
-	int64_t moved;		    /* replicas, every topic */
-	size_t failed_topic;	    /* on an error: the topic that failed */
+	int n_eligible;		 /* registered brokers not drained */
+	int n_racks;		 /* distinct racks among them */
+	enum ra_rack_rule racks; /* the cluster-wide reason */
+	int64_t moved;		 /* replicas, every topic */
+	size_t failed_topic;	 /* on an error: the topic that failed */
 	char err[512];
 };
 
@@ -107,8 +107,7 @@ int ra_cluster_load(json_t *doc, const char *cluster, struct ra_cluster *c,
 		    char *err, size_t errlen);
 void ra_cluster_free(struct ra_cluster *c);
 /* The broker of that id, or NULL. */
-const struct ra_broker *ra_broker_find(const struct ra_cluster *c,
-				       int32_t id);
+const struct ra_broker *ra_broker_find(const struct ra_cluster *c, int32_t id);
 /* Kafka's topic name alphabet, [a-zA-Z0-9._-], 1 to 249 bytes and
  * neither "." nor "..": safe as part of a file name. */
 bool ra_topic_name_ok(const char *name);
@@ -151,13 +150,13 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 /* kagent fleet --reassign: the command (reassign_cmd.c), its options as
  * written; NULL for one not given. */
 struct ra_cmd {
-	const char *url;	/* the collector, when from is NULL */
+	const char *url; /* the collector, when from is NULL */
 	const struct proto_tls_config *tls;
 	const char *cluster;
-	const char *from;	/* a file holding the same JSON */
+	const char *from; /* a file holding the same JSON */
 	const char *out_dir;
-	const char *drain;	/* a broker id */
-	const char *throttle;	/* percent of the slowest link */
+	const char *drain;    /* a broker id */
+	const char *throttle; /* percent of the slowest link */
 	bool partial, force, json;
 };
 /* The exit status: 0 with a plan written or printed, or nothing to move;

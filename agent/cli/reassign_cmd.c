@@ -30,8 +30,9 @@ static int ra_int_arg(const char *flag, const char *s, long long lo,
 	errno = 0;
 	*out = s[0] ? strtoll(s, &end, 10) : 0;
 	if (s[0] == '\0' || *end != '\0' || errno || *out < lo || *out > hi) {
-		fprintf(stderr, "kagent fleet: %s '%s': not an integer in "
-				"%lld..%lld\n",
+		fprintf(stderr,
+			"kagent fleet: %s '%s': not an integer in "
+			"%lld..%lld\n",
 			flag, text_escape(safe, sizeof safe, s), lo, hi);
 		return -EINVAL;
 	}
@@ -106,10 +107,10 @@ static int ra_fetch(const struct ra_cmd *cmd, char **text)
 	if (rc < 0) {
 		fprintf(stderr, "kagent fleet: %s: %s\n", cmd->url, g->err);
 	} else if (g->status != 200) {
-		fprintf(stderr, "kagent fleet: %s: HTTP %d: %s\n", cmd->url,
-			g->status,
-			text_escape(answer, sizeof answer,
-				    g->body ? g->body : ""));
+		fprintf(
+		    stderr, "kagent fleet: %s: HTTP %d: %s\n", cmd->url,
+		    g->status,
+		    text_escape(answer, sizeof answer, g->body ? g->body : ""));
 		rc = -EIO;
 	} else {
 		*text = g->body;
@@ -127,8 +128,8 @@ static int ra_write(const struct ra_cluster *c, const size_t *idx, size_t n,
 	size_t i;
 	int rb, rc;
 
-	if ((rc = ra_files_prepare(cmd->out_dir, cmd->force, err,
-				   sizeof err)) < 0)
+	if ((rc = ra_files_prepare(cmd->out_dir, cmd->force, err, sizeof err)) <
+	    0)
 		goto out_err;
 	for (i = 0; i < n; i++)
 		for (rb = 0; rb < 2; rb++) {
@@ -174,8 +175,8 @@ out_err:
 static int ra_plan_and_write(struct ra_cluster *c, const struct ra_cmd *cmd,
 			     const struct ra_plan_opts *po, int pct)
 {
-	struct ra_summary_opts so = {.throttle_percent = pct,
-				     .json = cmd->json, .name_width = 2};
+	struct ra_summary_opts so = {
+	    .throttle_percent = pct, .json = cmd->json, .name_width = 2};
 	struct ra_plan_result r;
 	size_t *idx, n, d;
 	int rc;
@@ -234,8 +235,7 @@ int ra_cmd_run(const struct ra_cmd *cmd)
 	if (cmd->throttle &&
 	    ra_int_arg("--throttle-percent", cmd->throttle, 1, 100, &pct) < 0)
 		return AGENT_EXIT_USAGE;
-	rc = cmd->from ? ra_read_from(cmd->from, &text)
-		       : ra_fetch(cmd, &text);
+	rc = cmd->from ? ra_read_from(cmd->from, &text) : ra_fetch(cmd, &text);
 	if (rc < 0)
 		return RA_EXIT_INPUT;
 	/* jansson refuses invalid UTF-8 and NUL bytes. */

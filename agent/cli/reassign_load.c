@@ -77,7 +77,7 @@ static int ld_num(struct ra_ld *l, json_t *o, const char *key, int64_t lo,
 	return ld_int(l, o, key, lo, INT64_MAX / 1024, &out->v, &out->known);
 }
 
-#define LD_NULL  1 /* null allowed: *s = NULL */
+#define LD_NULL	 1 /* null allowed: *s = NULL */
 #define LD_EMPTY 2 /* "" allowed */
 
 /* A string member of 1..max printable ASCII bytes. */
@@ -106,8 +106,7 @@ static int ld_str(struct ra_ld *l, json_t *o, const char *key, size_t max,
 			       flags & LD_EMPTY ? 0 : 1, max);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)t[i] < ' ' || (unsigned char)t[i] > '~')
-			return ld_fail(l, "byte %zu is not printable ASCII",
-				       i);
+			return ld_fail(l, "byte %zu is not printable ASCII", i);
 	*s = t;
 	l->path[n] = '\0';
 	return 0;
@@ -147,8 +146,7 @@ bool ra_topic_name_ok(const char *name)
 	return true;
 }
 
-const struct ra_broker *ra_broker_find(const struct ra_cluster *c,
-				       int32_t id)
+const struct ra_broker *ra_broker_find(const struct ra_cluster *c, int32_t id)
 {
 	size_t lo = 0, hi = c->n_brokers;
 
@@ -244,8 +242,8 @@ static int ld_ids(struct ra_ld *l, const struct ra_cluster *c, json_t *a,
 	return 0;
 }
 
-static int ld_partition(struct ra_ld *l, const struct ra_cluster *c,
-			size_t ti, size_t pi, json_t *p, struct ra_topic *t)
+static int ld_partition(struct ra_ld *l, const struct ra_cluster *c, size_t ti,
+			size_t pi, json_t *p, struct ra_topic *t)
 {
 	int32_t isr[RA_RF_MAX];
 	struct ra_partition *out;
@@ -294,23 +292,25 @@ static int ld_topic(struct ra_ld *l, const struct ra_cluster *c, size_t ti,
 	if ((rc = ld_str(l, j, "name", RA_TOPIC_NAME_MAX, 0, &name)) < 0)
 		return rc;
 	if (!ra_topic_name_ok(name))
-		return ld_fail(l, "topic '%s' is not a Kafka topic name "
-				  "([a-zA-Z0-9._-])", name);
+		return ld_fail(l,
+			       "topic '%s' is not a Kafka topic name "
+			       "([a-zA-Z0-9._-])",
+			       name);
 	snprintf(t->name, sizeof t->name, "%s", name);
-	if ((rc = ld_int(l, j, "partitions", 1, RA_PARTITIONS_MAX, &v,
-			 NULL)) < 0)
+	if ((rc = ld_int(l, j, "partitions", 1, RA_PARTITIONS_MAX, &v, NULL)) <
+	    0)
 		return rc;
 	t->n_parts = (int32_t)v;
 	if (*parts_total + (size_t)v > RA_PARTITIONS_MAX)
 		return ld_fail(l, "more than %d partitions in the cluster",
 			       RA_PARTITIONS_MAX);
 	*parts_total += (size_t)v;
-	if ((rc = ld_int(l, j, "replication_factor", 1, RA_RF_MAX, &v,
-			 NULL)) < 0)
+	if ((rc = ld_int(l, j, "replication_factor", 1, RA_RF_MAX, &v, NULL)) <
+	    0)
 		return rc;
 	t->rf = (int)v;
-	if ((rc = ld_int(l, j, "min_insync_replicas", 1, RA_RF_MAX, &v,
-			 &k)) < 0 ||
+	if ((rc = ld_int(l, j, "min_insync_replicas", 1, RA_RF_MAX, &v, &k)) <
+		0 ||
 	    (rc = ld_str(l, j, "min_insync_replicas_source", 32, LD_NULL, &s)) <
 		0 ||
 	    (rc = ld_num(l, j, "retention_ms", -1, &t->retention_ms)) < 0 ||
@@ -334,8 +334,8 @@ static int ld_topic(struct ra_ld *l, const struct ra_cluster *c, size_t ti,
 	t->parts = calloc((size_t)t->n_parts, sizeof *t->parts);
 	if (t->parts == NULL)
 		return -ENOMEM;
-	json_array_foreach(a, i, p) if ((rc = ld_partition(l, c, ti, i, p,
-							    t)) < 0) return rc;
+	json_array_foreach(a, i, p) if ((rc = ld_partition(l, c, ti, i, p, t)) <
+					0) return rc;
 	return 0;
 }
 
@@ -405,9 +405,9 @@ static int ld_cluster(struct ra_ld *l, json_t *doc, const char *cluster,
 	c->brokers = calloc(json_array_size(a) + 1, sizeof *c->brokers);
 	if (c->brokers == NULL)
 		return -ENOMEM;
-	json_array_foreach(a, i, b) if ((rc = ld_broker(l, i, b,
-							 &c->brokers[i])) < 0)
-	    return rc;
+	json_array_foreach(a, i,
+			   b) if ((rc = ld_broker(l, i, b, &c->brokers[i])) <
+				  0) return rc;
 	c->n_brokers = json_array_size(a);
 	qsort(c->brokers, c->n_brokers, sizeof *c->brokers, broker_cmp);
 	for (i = 1; i < c->n_brokers; i++)

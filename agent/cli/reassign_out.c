@@ -25,8 +25,8 @@ size_t ra_steps(const struct ra_cluster *c, size_t *idx)
 	for (i = 0; i < c->n_topics; i++) {
 		if (c->topics[i].changed == 0)
 			continue;
-		for (j = n; j > 0 && step_cmp(&c->topics[i],
-					      &c->topics[idx[j - 1]]) < 0;
+		for (j = n; j > 0 &&
+			    step_cmp(&c->topics[i], &c->topics[idx[j - 1]]) < 0;
 		     j--)
 			;
 		for (k = n; k > j; k--)
@@ -62,8 +62,8 @@ json_t *ra_step_file(const struct ra_topic *t, bool rollback)
 		}
 		json_array_append_new(
 		    parts, json_pack("{s:s,s:i,s:o,s:o}", "topic", t->name,
-				     "partition", (int)p->partition,
-				     "replicas", r, "log_dirs", d));
+				     "partition", (int)p->partition, "replicas",
+				     r, "log_dirs", d));
 	}
 	doc = json_pack("{s:i,s:o}", "version", 1, "partitions", parts);
 	return doc;
@@ -117,11 +117,10 @@ static void throttle_topic(const struct ra_cluster *c, const struct ra_topic *t,
 				const struct ra_broker *b = ra_broker_find(
 				    c, pass ? p->planned[k] : p->replicas[k]);
 				bool slower =
-				    th->known &&
-				    (!b->nic_mbps.known ||
-				     b->nic_mbps.v < th->mbps ||
-				     (b->nic_mbps.v == th->mbps &&
-				      b->id < th->broker));
+				    th->known && (!b->nic_mbps.known ||
+						  b->nic_mbps.v < th->mbps ||
+						  (b->nic_mbps.v == th->mbps &&
+						   b->id < th->broker));
 
 				/* An unknown link makes the rate unknown:
 				 * the first one met is named. */
@@ -187,10 +186,10 @@ static json_t *throttle_json(const struct ra_throttle *th)
 	    th->any && th->known ? json_integer(th->bytes_per_s) : json_null(),
 	    "slowest_broker", th->any ? json_integer(th->broker) : json_null(),
 	    "why",
-	    !th->any     ? json_string("no data moves")
-	    : !th->known ? json_sprintf("link speed of broker %d is unknown",
-					th->broker)
-			 : json_null());
+	    !th->any ? json_string("no data moves")
+	    : !th->known
+		? json_sprintf("link speed of broker %d is unknown", th->broker)
+		: json_null());
 }
 
 static void num_text(const struct ra_num *n, char *buf, size_t len)
@@ -240,7 +239,8 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 			throttle_topic(c, t, &all);
 		}
 		throttle_rate(&th, so->throttle_percent);
-		ra_step_name(f, sizeof f, so->name_width, i + 1, t->name, false);
+		ra_step_name(f, sizeof f, so->name_width, i + 1, t->name,
+			     false);
 		ra_step_name(rb, sizeof rb, so->name_width, i + 1, t->name,
 			     true);
 		if (so->json) {
@@ -259,14 +259,16 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 				(json_int_t)t->moved, "leaders_only",
 				(json_int_t)t->reordered, "bytes_to_copy",
 				jnum(&copy), "throttle", throttle_json(&th),
-				"balanced_after", t->balanced, "under_replicated",
+				"balanced_after", t->balanced,
+				"under_replicated",
 				(json_int_t)t->under_replicated));
 			continue;
 		}
 		num_text(&t->retention_ms, a, sizeof a);
 		num_text(&t->retention_bytes, b, sizeof b);
 		fprintf(out, "step %zu: %s (rollback %s)\n", i + 1, f, rb);
-		fprintf(out, "  topic %s, retention.ms %s, retention.bytes %s\n",
+		fprintf(out,
+			"  topic %s, retention.ms %s, retention.bytes %s\n",
 			t->name, a, b);
 		num_text(&t->bytes, a, sizeof a);
 		num_text(&copy, b, sizeof b);
@@ -278,8 +280,9 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 		throttle_text(&th, so->throttle_percent, tb, sizeof tb);
 		fprintf(out, "  throttle: %s\n", tb);
 		if (!t->balanced)
-			fprintf(out, "  note: still unbalanced after this "
-				     "step: the rack rule leaves no legal move\n");
+			fprintf(out,
+				"  note: still unbalanced after this "
+				"step: the rack rule leaves no legal move\n");
 		if (t->under_replicated > 0)
 			fprintf(out,
 				"  note: %lld partitions under-replicated: "
@@ -300,7 +303,7 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 		    "balanced", n == 0, "drain",
 		    po->drain ? json_integer(po->drain_id) : json_null(),
 		    "racks", "count", r->n_racks, "rule",
-		    r->racks == RA_RACKS_ON	 ? "every topic"
+		    r->racks == RA_RACKS_ON    ? "every topic"
 		    : r->racks == RA_RACKS_FEW ? "topics whose replication "
 						 "factor fits"
 					       : "none: racks unknown",
@@ -320,7 +323,9 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 	}
 	json_decref(steps);
 	if (n == 0) {
-		fprintf(out, "balanced: nothing to move\n");
+		fprintf(out, c->n_topics
+				 ? "balanced: nothing to move\n"
+				 : "no topics known: nothing to move\n");
 		return;
 	}
 	num_text(&copy_total, a, sizeof a);
@@ -337,9 +342,10 @@ void ra_summary_print(const struct ra_cluster *c, const struct ra_plan_opts *po,
 			unknown_steps, unknown_steps == 1 ? "" : "s",
 			(long long)copy_total.v);
 	fprintf(out, "\nthrottle: %s\n", tb);
-	fprintf(out, so->out_dir ? "written to %s: apply one step at a time "
-				   "with kafka-reassign-partitions --execute "
-				   "--throttle, then --verify\n"
-				 : "%snot written (no --out DIR)\n",
+	fprintf(out,
+		so->out_dir ? "written to %s: apply one step at a time "
+			      "with kafka-reassign-partitions --execute "
+			      "--throttle, then --verify\n"
+			    : "%snot written (no --out DIR)\n",
 		so->out_dir ? so->out_dir : "");
 }

@@ -22,9 +22,9 @@
 struct pl {
 	const struct ra_cluster *c;
 	const bool *elig;
-	const int *rack;  /* rack index per broker index; -1 unknown */
-	int64_t *cnt;	  /* planned replicas per broker index */
-	int64_t *lead;	  /* planned preferred leaders per broker index */
+	const int *rack; /* rack index per broker index; -1 unknown */
+	int64_t *cnt;	 /* planned replicas per broker index */
+	int64_t *lead;	 /* planned preferred leaders per broker index */
 	int *prev, *queue;
 	struct ra_partition **via;
 	bool rack_rule;
@@ -80,8 +80,7 @@ static bool move_one(struct pl *s, struct ra_topic *t, int d, int r)
 		for (i = 0; i < t->n_parts; i++) {
 			struct ra_partition *p = &t->parts[i];
 
-			for (pos = pass ? 0 : 1; pos < (pass ? 1 : p->n);
-			     pos++)
+			for (pos = pass ? 0 : 1; pos < (pass ? 1 : p->n); pos++)
 				if (p->planned[pos] == did &&
 				    fits(s, p, pos, r)) {
 					place(s, p, pos, r);
@@ -128,8 +127,7 @@ static int sorted(const struct pl *s, bool give, int *out, int n)
  * that (a rack or a partition's own replicas block it), from any broker
  * above q to one below q.  False when balanced or when no legal move is
  * left. */
-static bool step(struct pl *s, struct ra_topic *t, int64_t q, int *gv,
-		 int *tk)
+static bool step(struct pl *s, struct ra_topic *t, int64_t q, int *gv, int *tk)
 {
 	int ng = 0, nt = 0, ntq = 0, b, i, j;
 
@@ -177,9 +175,9 @@ static int fix_racks(struct pl *s, struct ra_topic *t)
 			bool dup = false;
 
 			for (b = 0; b < p->n; b++)
-				dup |= b != a &&
-				       s->rack[bidx(s, p->planned[b])] ==
-					   s->rack[ra];
+				dup |=
+				    b != a && s->rack[bidx(s, p->planned[b])] ==
+						  s->rack[ra];
 			if (!dup)
 				continue;
 			give = a;
@@ -207,8 +205,7 @@ static int fix_racks(struct pl *s, struct ra_topic *t)
 /* Shifts one preferred leadership along the shortest chain of partitions
  * from a broker with too many (src) to one with room (dst); each link
  * swaps a partition's first replica with a follower, moving no data. */
-static bool lead_step(struct pl *s, struct ra_topic *t, int64_t lo,
-		      int64_t hi)
+static bool lead_step(struct pl *s, struct ra_topic *t, int64_t lo, int64_t hi)
 {
 	bool over = false, under = false;
 	int head = 0, tail = 0, b, i, k, x, found = -1;
@@ -321,8 +318,8 @@ static int plan_topic(struct pl *s, struct ra_topic *t,
 				 s->cnt[b] == 1 ? "" : "s");
 			return -ENOSPC;
 		}
-		balanced &= !s->elig[b] ||
-			    (s->cnt[b] >= q && s->cnt[b] <= q + 1);
+		balanced &=
+		    !s->elig[b] || (s->cnt[b] >= q && s->cnt[b] <= q + 1);
 	}
 	for (i = 0; i < t->n_parts; i++)
 		s->lead[bidx(s, t->parts[i].planned[0])]++;
@@ -331,8 +328,8 @@ static int plan_topic(struct pl *s, struct ra_topic *t,
 	while (lead_step(s, t, lq, hi))
 		;
 	for (b = 0; b < s->nb; b++)
-		balanced &= !s->elig[b] ||
-			    (s->lead[b] >= lq && s->lead[b] <= hi);
+		balanced &=
+		    !s->elig[b] || (s->lead[b] >= lq && s->lead[b] <= hi);
 	t->balanced = balanced;
 	tally(t);
 	r->moved += t->moved;
@@ -341,8 +338,8 @@ static int plan_topic(struct pl *s, struct ra_topic *t,
 
 /* Eligibility and rack indexes of the cluster's brokers; the rack rule
  * holds only when every eligible broker names its rack. */
-static int plan_brokers(struct pl *s, const struct ra_plan_opts *o,
-			bool *elig, int *rack, struct ra_plan_result *r)
+static int plan_brokers(struct pl *s, const struct ra_plan_opts *o, bool *elig,
+			int *rack, struct ra_plan_result *r)
 {
 	const struct ra_cluster *c = s->c;
 	bool unknown = false;
@@ -389,18 +386,19 @@ static int plan_check_down(const struct pl *s, const struct ra_plan_opts *o,
 	for (ti = 0; ti < c->n_topics; ti++)
 		for (i = 0; i < c->topics[ti].n_parts; i++)
 			for (k = 0; k < c->topics[ti].parts[i].n; k++) {
-				int b = bidx(s, c->topics[ti].parts[i].replicas[k]);
+				int b =
+				    bidx(s, c->topics[ti].parts[i].replicas[k]);
 
 				if (c->brokers[b].registered ||
-				    (o->drain && c->brokers[b].id == o->drain_id))
+				    (o->drain &&
+				     c->brokers[b].id == o->drain_id))
 					continue;
 				r->failed_topic = ti;
 				snprintf(r->err, sizeof r->err,
 					 "topic %s: broker %d holds replicas "
 					 "but is not registered (down?): "
 					 "bring it back, or --drain it",
-					 c->topics[ti].name,
-					 c->brokers[b].id);
+					 c->topics[ti].name, c->brokers[b].id);
 				return -EHOSTDOWN;
 			}
 	return 0;
@@ -440,8 +438,7 @@ int ra_plan(struct ra_cluster *c, const struct ra_plan_opts *o,
 	    (rc = plan_check_down(&s, o, r)) < 0)
 		goto out_free;
 	for (ti = 0; ti < c->n_topics; ti++)
-		if (c->topics[ti].rf > r->n_racks &&
-		    r->racks == RA_RACKS_ON)
+		if (c->topics[ti].rf > r->n_racks && r->racks == RA_RACKS_ON)
 			r->racks = RA_RACKS_FEW;
 	for (ti = 0; ti < c->n_topics; ti++) {
 		if (c->topics[ti].rf > r->n_eligible && c->topics[ti].n_parts) {

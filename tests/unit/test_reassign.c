@@ -22,10 +22,10 @@
  * for none; nic 10000 Mb/s each) and no topics. */
 static json_t *doc_new(int n, const char *const *racks)
 {
-	json_t *d = json_pack("{s:s,s:s,s:n,s:n,s:n,s:n,s:n,s:[],s:[]}",
-			      "cluster", "kp", "state", "complete", "why",
-			      "error", "fetched_ms", "controller",
-			      "cluster_id", "brokers", "topics");
+	json_t *d =
+	    json_pack("{s:s,s:s,s:n,s:n,s:n,s:n,s:n,s:[],s:[]}", "cluster",
+		      "kp", "state", "complete", "why", "error", "fetched_ms",
+		      "controller", "cluster_id", "brokers", "topics");
 	int i;
 
 	for (i = 0; i < n; i++)
