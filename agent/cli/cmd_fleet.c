@@ -9,7 +9,8 @@
  * when its ACL has `read loopback`).  An https:// collector is asked over
  * TLS with the reader's certificate (--tls-ca, --tls-cert, --tls-key),
  * whose identity the collector's ACL must let read.  `--capacity CLUSTER`
- * prints Cruise Control's capacity file (fleet_capacity.c). */
+ * prints Cruise Control's capacity file (fleet_capacity.c); `--reassign
+ * CLUSTER` writes partition reassignment plans (reassign_cmd.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "core_opt.h"
 #include "fleet_capacity.h"
 #include "fleet_http.h"
+#include "reassign.h"
 #include "stream.h"
 #include "text_esc.h"
 #include "tls.h"
@@ -201,7 +203,13 @@ enum {
 	OPT_JSON,
 	OPT_FORGET,
 	OPT_CAPACITY,
-	OPT_PARTIAL
+	OPT_PARTIAL,
+	OPT_REASSIGN,
+	OPT_FROM,
+	OPT_OUT,
+	OPT_DRAIN,
+	OPT_FORCE,
+	OPT_THROTTLE_PERCENT
 };
 
 static const struct core_opt fleet_opts[] = {
@@ -213,14 +221,32 @@ static const struct core_opt fleet_opts[] = {
      "certificate"},
     {"tls-cert", 0, OPT_TLS_CERT, "FILE", "this reader's certificate"},
     {"tls-key", 0, OPT_TLS_KEY, "FILE", "its private key"},
-    {"json", 0, OPT_JSON, NULL, "the collector's JSON, as it serves it"},
+    {"json", 0, OPT_JSON, NULL,
+     "the collector's JSON, as it serves it; with --reassign,\n"
+     "the plan's summary as JSON"},
     {"forget", 0, OPT_FORGET, "HOST",
      "remove a retired host from the collector (an admin\n"
      "certificate)"},
     {"capacity", 0, OPT_CAPACITY, "CLUSTER",
      "Cruise Control's capacity file of a Kafka cluster"},
     {"partial", 0, OPT_PARTIAL, NULL,
-     "with --capacity: write it even when brokers are missing"},
+     "with --capacity: write it even when brokers are missing;\n"
+     "with --reassign: plan on partial metadata"},
+    {"reassign", 0, OPT_REASSIGN, "CLUSTER",
+     "partition reassignment plans of a Kafka cluster, one\n"
+     "step per topic, smallest first"},
+    {"from", 0, OPT_FROM, "FILE",
+     "with --reassign: the cluster's metadata from a file\n"
+     "(the collector's /api/clusters/CLUSTER/kafka answer)"},
+    {"out", 0, OPT_OUT, "DIR",
+     "with --reassign: write the step files there (created\n"
+     "when missing); without, only the summary"},
+    {"drain", 0, OPT_DRAIN, "BROKER_ID",
+     "with --reassign: move every replica off that broker"},
+    {"force", 0, OPT_FORCE, NULL, "with --out: replace a plan already in DIR"},
+    {"throttle-percent", 0, OPT_THROTTLE_PERCENT, "PERCENT",
+     "with --reassign: the suggested throttle's share of the\n"
+     "slowest link involved (default 50)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -236,7 +262,13 @@ int cmd_fleet(int argc, char **argv)
 			"       kagent fleet [--collector URL] [--tls-*] "
 			"--forget HOST\n"
 			"       kagent fleet [--collector URL] [--tls-*] "
-			"--capacity CLUSTER [--partial]\n",
+			"--capacity CLUSTER [--partial]\n"
+			"       kagent fleet [--collector URL] [--tls-*] "
+			"--reassign CLUSTER [--from FILE]\n"
+			"                    [--out DIR [--force]] [--drain "
+			"BROKER_ID] [--partial]\n"
+			"                    [--throttle-percent PERCENT] "
+			"[--json]\n",
 	    .about = "The fleet view from kcollectord: clusters and hosts, "
 		     "every host or the\nHOSTs named.\n",
 	    .opts = fleet_opts,
@@ -245,6 +277,7 @@ int cmd_fleet(int argc, char **argv)
 	};
 	const char *url = FLEET_DEFAULT_URL, *forget = NULL, *capacity = NULL;
 	struct proto_tls_config tc = {0};
+	struct ra_cmd ra = {.tls = &tc};
 	char path[256], safe[256];
 	struct fleet_get *g;
 	json_error_t jerr;
@@ -277,11 +310,44 @@ int cmd_fleet(int argc, char **argv)
 			break;
 		case OPT_PARTIAL:
 			partial = 1;
+			ra.partial = true;
+			break;
+		case OPT_REASSIGN:
+			ra.cluster = p.arg;
+			break;
+		case OPT_FROM:
+			ra.from = p.arg;
+			break;
+		case OPT_OUT:
+			ra.out_dir = p.arg;
+			break;
+		case OPT_DRAIN:
+			ra.drain = p.arg;
+			break;
+		case OPT_FORCE:
+			ra.force = true;
+			break;
+		case OPT_THROTTLE_PERCENT:
+			ra.throttle = p.arg;
 			break;
 		}
 	}
 	if (ch == CORE_OPT_EXIT)
 		return p.exit;
+	if (ra.cluster && !forget && !capacity && p.n_operands == 0) {
+		ra.url = url;
+		ra.json = json;
+		return ra_cmd_run(&ra);
+	}
+	if (ra.cluster || ra.from || ra.out_dir || ra.drain || ra.force ||
+	    ra.throttle) {
+		fprintf(stderr,
+			"kagent fleet: --reassign takes one cluster and "
+			"no host, --forget nor --capacity; --from, "
+			"--out, --drain, --force and --throttle-percent "
+			"go with it\n");
+		return AGENT_EXIT_USAGE;
+	}
 	if (forget && (p.n_operands > 0 || json)) {
 		fprintf(stderr, "kagent fleet: --forget takes one host and "
 				"no other host nor --json\n");

@@ -39,7 +39,7 @@ expect "--role --config --root --json --list --timeout --skip --unknown --help -
 expect "--role --root" check --r
 expect "--load --smartctl-json --device --json --help --version" smart ""
 expect "--socket --config --json --help --version" status ""
-expect "--collector --tls-ca --tls-cert --tls-key --json --forget --capacity --partial --help --version" fleet ""
+expect "--collector --tls-ca --tls-cert --tls-key --json --forget --capacity --partial --reassign --from --out --drain --force --throttle-percent --help --version" fleet ""
 expect "zookeeper kafka zookeeper,kafka" check --role ""
 expect "kafka" check --role k
 # Check ids: the os.* ones of `kagent check --list`, in its order.
@@ -58,5 +58,10 @@ expect "fixtures/check-sec-good/etc" check --root fixtures/check-sec-good/e
 expect "" check --root fixtures/check-sec-good/kagent.c
 # A value that is no file and no role: nothing offered.
 expect "" fleet --collector ""
+# --reassign's: a file after --from, a directory after --out, nothing
+# after --drain (BROKER_ID, a value name with an underscore).
+expect "fixtures/reassign/scale-out.json" fleet --reassign kp --from fixtures/reassign/scale-
+expect "fixtures/reassign" fleet --reassign kp --out fixtures/reas
+expect "" fleet --reassign kp --drain ""
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
