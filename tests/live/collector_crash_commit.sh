@@ -6,6 +6,8 @@
 # its ack lost with the process (the agent resends it); never the other
 # way round.  Then a collector restarted on that database answers every
 # agent's hello with exactly that stored seq.
+# The handshake timeout is long: a sanitized build under load may take
+# more than the default 5 s for a TLS handshake, which is not tested here.
 set -u
 BIN=$1
 dir=$(mktemp -d)
@@ -26,6 +28,7 @@ chmod 755 "$dir"
 start() {
 	"$BIN/kcollectord" --insecure --listen 127.0.0.1:$port \
 		--http 127.0.0.1:$hport --db "$dir/c.db" --user nobody \
+		--handshake-timeout 60 \
 		2>>"$dir/log" &
 	pid=$!
 	local i=0
