@@ -23,6 +23,10 @@
 /* Links probed by a health request this long ago serve the full report
  * that follows it (both timers fire together at interval 1 s). */
 #define JOB_NICS_REUSE_MS 500
+/* Links kept by events are read whole again after this long all the
+ * same: a driver that changes a speed without telling rtnetlink is seen
+ * as late as the facts cache's own refresh. */
+#define JOB_LINKS_KEEP_MS FACTS_CACHE_REFRESH_MS
 
 struct report_job {
 	const struct conf *conf;
@@ -51,6 +55,7 @@ struct report_job {
 	const struct events_link *links_ev;
 	struct hw_nics links;
 	uint64_t links_gen;
+	int64_t links_ms; /* when they were read */
 };
 
 static int64_t mono_ms(void)
@@ -123,9 +128,12 @@ static int links_read(struct report_job *p, struct hw_nics *out,
 	const char *lldp = p->conf->lldp_socket[0] ? p->conf->lldp_socket
 						   : NULL;
 	uint64_t gen = p->links_ev ? events_link_gen(p->links_ev) : 0;
+	int64_t now = mono_ms();
 	int r;
 
-	if (gen != 0 && gen == p->links_gen && nics_copy(&p->links, out) == 0) {
+	if (gen != 0 && gen == p->links_gen &&
+	    now - p->links_ms < JOB_LINKS_KEEP_MS && now >= p->links_ms &&
+	    nics_copy(&p->links, out) == 0) {
 		hw_lldp_probe(p->root, lldp, out);
 		return 0;
 	}
@@ -134,8 +142,10 @@ static int links_read(struct report_job *p, struct hw_nics *out,
 		return r;
 	hw_nics_free(&p->links);
 	p->links_gen = 0;
-	if (gen != 0 && nics_copy(out, &p->links) == 0)
+	if (gen != 0 && nics_copy(out, &p->links) == 0) {
 		p->links_gen = gen;
+		p->links_ms = now;
+	}
 	return 0;
 }
 
