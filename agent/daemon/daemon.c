@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+#include "root.h"
 #include "core_log.h"
 #include "sandbox.h"
 
@@ -280,6 +281,7 @@ void agent_stop(struct agent *a, int code)
 		close_handle(&a->sig_hup);
 		close_handle(&a->t_notify);
 	}
+	events_link_stop(&a->links);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -396,6 +398,10 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	if (a->body == NULL || a->env == NULL ||
 	    daemon_prober_open(a, fd) < 0)
 		return -ENOMEM;
+	/* Unwatched, every job reads the links: a capture has no events. */
+	if (hw_root_is_live(conf->agent.root) &&
+	    events_link_start(&a->loop, &a->links) == 0)
+		report_job_watch_links(a->job, &a->links);
 	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
 		       &err);
 	if (r < 0) {
@@ -429,6 +435,7 @@ int agent_run(const struct conf *conf)
 	if (a == NULL)
 		return 1;
 	a->notify.fd = -1;
+	events_link_init(&a->links);
 	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);

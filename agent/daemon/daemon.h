@@ -235,6 +235,11 @@ void report_job_free(struct report_job *j);
 /* A reload: the next job reads conf (root unchanged, conf_restart_keep);
  * only between jobs, on the loop. */
 void report_job_reconf(struct report_job *j, const struct conf *conf);
+/* The jobs read the links again only when e's generation moved (e stays
+ * the loop's; NULL or unwatched: every job reads them). */
+struct events_link;
+void report_job_watch_links(struct report_job *j,
+			    const struct events_link *e);
 /* Runs job code (q for JOB_FULL) and leaves its answer in *rh and body
  * (PROBER_BODY_MAX).  rh->status -PROBER_RESTARTED: a round trip to the
  * prober was answered so (the watchdog replaced its worker); -EPIPE or

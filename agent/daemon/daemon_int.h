@@ -12,6 +12,7 @@
 
 #include "core_notify.h"
 #include "daemon.h"
+#include "events_link.h"
 #include "privsep.h"
 #include "prober_client.h"
 #include "zk_live.h"
@@ -49,6 +50,9 @@ struct agent {
 	uv_timer_t t_reply;
 	unsigned prober_restarts; /* workers the watchdog replaced */
 	char prober_error[256];   /* its last reason, "" when none */
+
+	/* Links, addresses and routes change by rtnetlink's events. */
+	struct events_link links;
 
 	/* ZooKeeper, probed here for each full report (zk_live.h). */
 	struct zk_live zk;

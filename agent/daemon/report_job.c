@@ -15,6 +15,7 @@
 
 #include "core_log.h"
 #include "daemon.h"
+#include "events_link.h"
 #include "facts_cache.h"
 #include "nvme.h"
 #include "prober_client.h"
@@ -22,6 +23,10 @@
 /* Links probed by a health request this long ago serve the full report
  * that follows it (both timers fire together at interval 1 s). */
 #define JOB_NICS_REUSE_MS 500
+/* Links kept by events are read whole again after this long all the
+ * same: a driver that changes a speed without telling rtnetlink is seen
+ * as late as the facts cache's own refresh. */
+#define JOB_LINKS_KEEP_MS FACTS_CACHE_REFRESH_MS
 
 struct report_job {
 	const struct conf *conf;
@@ -45,6 +50,12 @@ struct report_job {
 	struct hw_nics nics;
 	bool nics_have;
 	int64_t nics_ms;
+	/* The links as read at generation links_gen of links_ev: read again
+	 * only after rtnetlink told of a change (events_link.h). */
+	const struct events_link *links_ev;
+	struct hw_nics links;
+	uint64_t links_gen;
+	int64_t links_ms; /* when they were read */
 };
 
 static int64_t mono_ms(void)
@@ -92,6 +103,52 @@ static int reply_error(struct report_job *p, uint32_t code, int status,
 	return reply(p, code, status < 0 ? status : -EINVAL, msg, n);
 }
 
+static int nics_copy(const struct hw_nics *from, struct hw_nics *to)
+{
+	memset(to, 0, sizeof *to);
+	if (from->n) {
+		to->v = malloc(from->n * sizeof *to->v);
+		if (to->v == NULL)
+			return -ENOMEM;
+		memcpy(to->v, from->v, from->n * sizeof *to->v);
+	}
+	to->n = from->n;
+	memcpy(to->default_route, from->default_route,
+	       sizeof to->default_route);
+	return 0;
+}
+
+/* The links now: the kept ones while the kernel told of no change, with
+ * lldpd's neighbours asked again (they change without a kernel event);
+ * otherwise read whole, and kept at the generation seen before the read,
+ * so that a change during the read is read again next time. */
+static int links_read(struct report_job *p, struct hw_nics *out,
+		      struct hw_err *err)
+{
+	const char *lldp = p->conf->lldp_socket[0] ? p->conf->lldp_socket
+						   : NULL;
+	uint64_t gen = p->links_ev ? events_link_gen(p->links_ev) : 0;
+	int64_t now = mono_ms();
+	int r;
+
+	if (gen != 0 && gen == p->links_gen &&
+	    now - p->links_ms < JOB_LINKS_KEEP_MS && now >= p->links_ms &&
+	    nics_copy(&p->links, out) == 0) {
+		hw_lldp_probe(p->root, lldp, out);
+		return 0;
+	}
+	r = hw_nics_probe_lldp(p->root, lldp, out, err);
+	if (r < 0)
+		return r;
+	hw_nics_free(&p->links);
+	p->links_gen = 0;
+	if (gen != 0 && nics_copy(out, &p->links) == 0) {
+		p->links_gen = gen;
+		p->links_ms = now;
+	}
+	return 0;
+}
+
 static bool is_wildcard(const char *a)
 {
 	return a[0] == '\0' || !strcmp(a, "0.0.0.0") || !strcmp(a, "::");
@@ -125,8 +182,14 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	int r;
 
 	opts.sensors_lib = sensors_lib(p);
-	if (p->nics_have && now - p->nics_ms < JOB_NICS_REUSE_MS)
+	if (p->nics_have && now - p->nics_ms < JOB_NICS_REUSE_MS) {
 		nics = &p->nics; /* taken over by the cache */
+	} else if (p->links_ev && events_link_gen(p->links_ev) != 0) {
+		hw_nics_free(&p->nics);
+		if (links_read(p, &p->nics, &err) == 0)
+			nics = &p->nics;
+		err.msg[0] = '\0'; /* the cache reads them itself then */
+	}
 	p->nics_have = false;
 	r = facts_cache_gather(&p->facts, p->root, p->conf, p->conf->roles,
 			       &opts, now, nics, &f, &err);
@@ -194,10 +257,7 @@ static int do_health(struct report_job *p)
 				       &f, &err) == 0)
 			learn_zk(p, f);
 	}
-	if (hw_nics_probe_lldp(p->root,
-			       p->conf->lldp_socket[0] ? p->conf->lldp_socket
-						       : NULL,
-			       &nics, &err) == 0) {
+	if (links_read(p, &nics, &err) == 0) {
 		for (i = 0; i < nics.n; i++) {
 			const struct hw_nic *n = &nics.v[i];
 
@@ -412,6 +472,12 @@ void report_job_reconf(struct report_job *p, const struct conf *conf)
 	facts_cache_invalidate(&p->facts);
 }
 
+void report_job_watch_links(struct report_job *p,
+			    const struct events_link *e)
+{
+	p->links_ev = e;
+}
+
 void report_job_free(struct report_job *p)
 {
 	if (p == NULL)
@@ -419,6 +485,7 @@ void report_job_free(struct report_job *p)
 	facts_cache_free(&p->facts);
 	board_sensors_close(&p->sensors);
 	hw_nics_free(&p->nics);
+	hw_nics_free(&p->links);
 	proto_lists_free(&p->lists);
 	free(p->smart);
 	free(p->env);
