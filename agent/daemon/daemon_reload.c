@@ -17,10 +17,27 @@
 #include "core_log.h"
 #include "daemon_int.h"
 
+/* The reason quotes the file, which may hold any byte: what is not
+ * UTF-8 becomes '?' so that the status document stays JSON. */
+static void error_keep(struct agent *a, const char *why)
+{
+	json_t *probe;
+	char *p;
+
+	/* Tested after the cut, which may split a character. */
+	snprintf(a->reload_error, sizeof a->reload_error, "%s", why);
+	probe = json_string(a->reload_error);
+	if (probe == NULL)
+		for (p = a->reload_error; *p; p++)
+			if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+				*p = '?';
+	json_decref(probe);
+}
+
 static void reload_failed(struct agent *a, const char *why)
 {
 	core_log(LOG_ERR, "reload: %s; the running configuration is kept", why);
-	snprintf(a->reload_error, sizeof a->reload_error, "%s", why);
+	error_keep(a, why);
 	a->reload_failures++;
 	/* The reload ended: the daemon serves on, as before it. */
 	core_notify_send(&a->notify, "READY=1\nSTATUS=reload failed: %s", why);
