@@ -82,6 +82,8 @@ void daemon_reload_apply(struct agent *a)
 	/* The certificate may be another file now: read at the next report. */
 	a->cert.read = false;
 	a->reloads++;
+	if (a->up.tls_on)
+		core_log(LOG_INFO, "reload: certificates reloaded");
 	core_log(LOG_INFO, "reload: %s in effect: roles %s, cluster %s, "
 		 "rack %s, collector %s, interval %lld s",
 		 next->path, conf_roles_name(next->roles),
