@@ -17,10 +17,27 @@
 #include "core_log.h"
 #include "daemon_int.h"
 
+/* The reason quotes the file, which may hold any byte: what is not
+ * UTF-8 becomes '?' so that the status document stays JSON. */
+static void error_keep(struct agent *a, const char *why)
+{
+	json_t *probe;
+	char *p;
+
+	/* Tested after the cut, which may split a character. */
+	snprintf(a->reload_error, sizeof a->reload_error, "%s", why);
+	probe = json_string(a->reload_error);
+	if (probe == NULL)
+		for (p = a->reload_error; *p; p++)
+			if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+				*p = '?';
+	json_decref(probe);
+}
+
 static void reload_failed(struct agent *a, const char *why)
 {
 	core_log(LOG_ERR, "reload: %s; the running configuration is kept", why);
-	snprintf(a->reload_error, sizeof a->reload_error, "%s", why);
+	error_keep(a, why);
 	a->reload_failures++;
 	/* The reload ended: the daemon serves on, as before it. */
 	core_notify_send(&a->notify, "READY=1\nSTATUS=reload failed: %s", why);
@@ -65,6 +82,8 @@ void daemon_reload_apply(struct agent *a)
 	/* The certificate may be another file now: read at the next report. */
 	a->cert.read = false;
 	a->reloads++;
+	if (a->up.tls_on)
+		core_log(LOG_INFO, "reload: certificates reloaded");
 	core_log(LOG_INFO, "reload: %s in effect: roles %s, cluster %s, "
 		 "rack %s, collector %s, interval %lld s",
 		 next->path, conf_roles_name(next->roles),
