@@ -261,16 +261,22 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 
 	memset(out, 0, sizeof *out);
 	out->controller = -1;
-	pthread_mutex_lock(&kl->mu);
-	kl->last_error[0] = '\0';
-	pthread_mutex_unlock(&kl->mu);
+	/* The last error text stays until a fetch succeeds: librdkafka
+	 * reports a refused connection once, and later fetches fail within
+	 * its reconnect backoff without a new callback. */
 	e = rd_kafka_metadata(kl->rk, 1, NULL, &md, timeout_ms);
 	out->fetched_ms = wall_ms();
+	/* Callbacks run only from rd_kafka_poll: the error callback's text
+	 * is wanted now, and the events must not pile up. */
+	rd_kafka_poll(kl->rk, 0);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		fail(kl, e, out);
 		return e == RD_KAFKA_RESP_ERR__TIMED_OUT ? -ETIMEDOUT
 							  : -EHOSTUNREACH;
 	}
+	pthread_mutex_lock(&kl->mu);
+	kl->last_error[0] = '\0';
+	pthread_mutex_unlock(&kl->mu);
 	rc = meta_copy(md, out);
 	rd_kafka_metadata_destroy(md);
 	if (rc < 0) {
