@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "hostport.h"
 #include "core_ini.h"
 #include "hw.h"
 
@@ -54,6 +55,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->rack_pattern, sizeof c->rack_pattern, "%s",
 		 CONF_RACK_PATTERN_DEFAULT);
 	c->agent.interval_s = 60;
+	c->kafka_metadata_interval_s = 30;
 	c->agent.health_interval_s = 10;
 	c->agent.smart_interval_s = 600;
 	c->smart.raid_cache_s = CONF_SMART_RAID_CACHE_DEFAULT;
@@ -231,6 +233,23 @@ static int handle_host(struct parse_state *st, const char *k, const char *v)
 	return -1;
 }
 
+static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
+		       const char *key);
+
+static int set_bootstrap(struct conf *c, const char *v, struct parse_state *st,
+			 const char *key)
+{
+	struct proto_hostport hp;
+	char why[200];
+
+	if (proto_hostport_parse(v, &hp, why, sizeof why) < 0) {
+		snprintf(st->msg, sizeof st->msg, "'%s': %s", key, why);
+		return 0;
+	}
+	return set_str(c->kafka_bootstrap, sizeof c->kafka_bootstrap, v, st,
+		       key);
+}
+
 static int handle_kafka(struct parse_state *st, const char *k, const char *v)
 {
 	struct conf *c = st->c;
@@ -241,6 +260,13 @@ static int handle_kafka(struct parse_state *st, const char *k, const char *v)
 		return set_str(c->kafka_home, sizeof c->kafka_home, v, st, k);
 	if (!strcmp(k, "jaas"))
 		return set_str(c->kafka_jaas, sizeof c->kafka_jaas, v, st, k);
+	if (!strcmp(k, "bootstrap"))
+		return set_bootstrap(c, v, st, k);
+	if (!strcmp(k, "client_config"))
+		return set_str(c->kafka_client_config,
+			       sizeof c->kafka_client_config, v, st, k);
+	if (!strcmp(k, "metadata_interval"))
+		return set_seconds(&c->kafka_metadata_interval_s, v, st, k);
 	return -1;
 }
 
@@ -411,7 +437,7 @@ static const struct {
 	const char *keys;
 } sections[] = {
 	{ "host", handle_host, "roles, cluster, rack, rack_pattern, lldp_socket, zone, critical" },
-	{ "kafka", handle_kafka, "config, home, jaas" },
+	{ "kafka", handle_kafka, "config, home, jaas, bootstrap, client_config, metadata_interval" },
 	{ "zookeeper", handle_zookeeper, "config" },
 	{ "check", handle_check, "skip, unknown" },
 	{ "smart", handle_smart, "raid_cache, timeout" },

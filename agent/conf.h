@@ -125,6 +125,9 @@ struct conf {
 	char kafka_config[PATH_MAX];      /* server.properties; empty: search */
 	char kafka_home[PATH_MAX];
 	char kafka_jaas[PATH_MAX];        /* the JAAS file the JVM is given */
+	char kafka_bootstrap[300];        /* HOST:PORT; empty: server.properties */
+	char kafka_client_config[PATH_MAX]; /* librdkafka properties; empty: none */
+	int64_t kafka_metadata_interval_s; /* seconds, default 30 */
 	char zk_config[PATH_MAX];         /* zoo.cfg; empty: search */
 	struct thresholds th;
 	struct conf_agent agent;

@@ -105,8 +105,7 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 		return NULL;
 	for (i = 0; i < f->n_clusters; i++) {
 		r.n = 0;
-		if (coll_fleet_judge(f->clusters[i], hosts, f->n, false, &r) <
-		    0)
+		if (coll_judge_cluster(f, hosts, f->clusters[i], &r) < 0)
 			continue;
 		json_array_append_new(
 		    clusters,

@@ -164,6 +164,9 @@ struct coll_fleet_host {
 	int verdict; /* -1: the report had none */
 	uint64_t last_seq;
 	uint32_t interval_s;
+	/* Its share of the live Kafka metadata (kafka_view.h), NULL when
+	 * the report carries none. */
+	struct kv_share *kafka;
 };
 
 struct coll_fleet {
@@ -181,6 +184,11 @@ int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 void coll_fleet_free(struct coll_fleet *f);
 /* The coll_host array coll_fleet_judge takes (n = f->n); free() it. */
 struct coll_host *coll_fleet_hosts(const struct coll_fleet *f);
+
+/* kafka_view_build.c: judges cluster (coll_fleet_judge_kafka) with the
+ * Kafka view built from f, hosts being coll_fleet_hosts(f).  0, -ENOMEM. */
+int coll_judge_cluster(const struct coll_fleet *f, const struct coll_host *hosts,
+		       const char *cluster, struct check_results *out);
 
 /* ---- conn.c, server.c: the agents' listener ---- */
 
@@ -451,6 +459,7 @@ enum coll_route_kind {
 	COLL_ROUTE_PAGE,     /* the fleet page's files, `asset` */
 	COLL_ROUTE_INDEX,    /* "/": links to the others */
 	COLL_ROUTE_CAPACITY, /* GET /api/clusters/{cluster}/capacity */
+	COLL_ROUTE_KAFKA,    /* GET /api/clusters/{cluster}/kafka */
 };
 
 struct coll_route {
@@ -503,6 +512,12 @@ json_t *coll_api_host(const struct coll_store_row *row,
  * failure, *rc -EIO when the store cannot be read. */
 json_t *coll_api_history(struct coll_store *s, const char *host_id,
 			 int64_t limit, int *rc);
+/* api_kafka.c: GET /api/clusters/CLUSTER/kafka, the cluster's Kafka view
+ * (kafka_view.h) as JSON; *status 200, 404 for a cluster no host names,
+ * 500 when the store cannot be read. */
+json_t *coll_api_kafka(struct coll_store *s, const char *cluster, int *status);
+struct kafka_view;
+json_t *coll_api_kafka_view(const struct kafka_view *v);
 /* The index page at / (index.c): plain HTML, NUL-terminated. */
 extern const char coll_index_html[];
 

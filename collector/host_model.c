@@ -8,6 +8,7 @@
 #include <pb_decode.h>
 
 #include "collector.h"
+#include "kafka_view.h"
 
 /* When a report does not say how often the next one comes. */
 #define COLL_INTERVAL_DEFAULT_S 60
@@ -223,6 +224,10 @@ static int fleet_add(void *arg, const struct coll_store_row *row)
 		coll_host_from_report(fl->r, row->last_seen_ms, fl->now_ms,
 				      &h->h);
 		coll_host_switches(fl->r, &fl->lists, &h->h);
+		if (fl->r->has_kafka_live &&
+		    kafka_share_from_report(&fl->r->kafka_live, &fl->lists,
+					    &h->kafka) < 0)
+			return -ENOMEM;
 	}
 	copy_str(h->h.host_id, sizeof h->h.host_id, row->host_id);
 	copy_str(h->h.cluster, sizeof h->h.cluster, row->cluster);
@@ -285,6 +290,8 @@ out_free:
 
 void coll_fleet_free(struct coll_fleet *f)
 {
+	for (size_t i = 0; i < f->n; i++)
+		kafka_share_free(f->v[i].kafka);
 	free(f->v);
 	free(f->clusters);
 	memset(f, 0, sizeof *f);

@@ -242,6 +242,10 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 		ha.j = coll_api_capacity(c->store, rt->cluster, &rc);
 		http_answer_json(h, rc, ha.j);
 		return;
+	case COLL_ROUTE_KAFKA:
+		ha.j = coll_api_kafka(c->store, rt->cluster, &rc);
+		http_answer_json(h, rc, ha.j);
+		return;
 	case COLL_ROUTE_PAGE:
 		coll_page_get(rt->asset, &type, &file, &len);
 		http_answer_with(h, 200, type, coll_page_headers,

@@ -123,21 +123,23 @@ int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap)
 	return 0;
 }
 
-/* /api/clusters/{cluster}/capacity: true when path has that shape (the
- * route, or 400 for a cluster name that is no host id's shape). */
-static bool route_capacity(const char *path, size_t plen,
-			   struct coll_route *out)
+/* /api/clusters/{cluster}/capacity and /kafka: true when path has that
+ * shape (the route, or 400 for a cluster name that is no host id's
+ * shape). */
+static bool route_cluster(const char *path, size_t plen, const char *suf,
+			  enum coll_route_kind kind, struct coll_route *out)
 {
-	static const char pre[] = "/api/clusters/", suf[] = "/capacity";
+	static const char pre[] = "/api/clusters/";
+	size_t sl = strlen(suf);
 	const char *name = path + sizeof pre - 1;
-	size_t n = plen - (sizeof pre - 1) - (sizeof suf - 1);
+	size_t n = plen - (sizeof pre - 1) - sl;
 
-	if (plen <= sizeof pre - 1 + sizeof suf - 1 ||
+	if (plen <= sizeof pre - 1 + sl ||
 	    memcmp(path, pre, sizeof pre - 1) != 0 ||
-	    memcmp(path + plen - (sizeof suf - 1), suf, sizeof suf - 1) != 0 ||
+	    memcmp(path + plen - sl, suf, sl) != 0 ||
 	    memchr(name, '/', n) != NULL)
 		return false;
-	out->kind = COLL_ROUTE_CAPACITY;
+	out->kind = kind;
 	if (coll_http_pct_decode(name, n, out->cluster, sizeof out->cluster) <
 		0 ||
 	    !coll_host_id_valid(out->cluster)) {
@@ -182,7 +184,9 @@ void coll_http_route(const struct coll_http_req *r, struct coll_route *out)
 		out->kind = COLL_ROUTE_METRICS;
 	else if ((out->asset = coll_page_find(path, plen)) >= 0)
 		out->kind = COLL_ROUTE_PAGE;
-	else if (route_capacity(path, plen, out))
+	else if (route_cluster(path, plen, "/capacity", COLL_ROUTE_CAPACITY,
+			       out) ||
+		 route_cluster(path, plen, "/kafka", COLL_ROUTE_KAFKA, out))
 		goto out_method;
 	else if (plen > sizeof host_prefix - 1 &&
 		 memcmp(path, host_prefix, sizeof host_prefix - 1) == 0) {

@@ -104,6 +104,51 @@ struct kafka_view {
 	size_t n_partitions;
 };
 
+/* ---- one agent's share, as its report carries it (Report.kafka_live) ---- */
+
+struct kv_share_broker {
+	int32_t id;
+	char host[256];
+	uint32_t port;
+	char rack[64];
+};
+
+struct kv_share_topic {
+	char *name;
+	int32_t partitions;
+	int32_t replication_factor;
+	int64_t min_isr; /* the topic's own; KV_UNKNOWN */
+	int64_t retention_ms, retention_bytes, local_bytes; /* KV_UNKNOWN */
+	int32_t local_replicas;
+	uint32_t under_replicated, under_min_isr, offline;
+};
+
+struct kv_share {
+	char error[256]; /* librdkafka's text, "" fetched */
+	int64_t fetched_ms; /* KV_UNKNOWN: never fetched */
+	int32_t controller; /* -1 unknown */
+	char cluster_id[64];
+	int32_t broker_id;
+	bool broker_id_known;
+	struct kv_share_broker *brokers;
+	size_t n_brokers;
+	struct kv_share_topic *topics;
+	size_t n_topics;
+	struct kv_partition *parts; /* topic: index into topics */
+	size_t n_parts;
+	uint64_t digest;
+	uint32_t count; /* partitions the digest covers */
+	bool full;	/* parts holds all of them */
+};
+
+struct _kagent_v1_KafkaLive;
+struct proto_lists;
+/* Decodes a report's share (the lists as proto_report_bind_decode left
+ * them).  0 or -ENOMEM. */
+int kafka_share_from_report(const struct _kagent_v1_KafkaLive *k,
+			    const struct proto_lists *l, struct kv_share **out);
+void kafka_share_free(struct kv_share *s);
+
 struct coll_fleet;
 
 /* Builds the view of `cluster` from the loaded fleet and the coll_host

@@ -32,7 +32,7 @@ static void render_clusters(struct prom_buf *b, struct coll_store *s,
 	hosts = coll_fleet_hosts(&f);
 	for (i = 0; hosts && i < f.n_clusters; i++) {
 		r.n = 0;
-		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) < 0)
+		if (coll_judge_cluster(&f, hosts, f.clusters[i], &r) < 0)
 			continue;
 		prom_printf(b, "kagent_cluster_verdict{");
 		prom_label(b, "cluster", f.clusters[i], true);

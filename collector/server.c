@@ -48,7 +48,7 @@ static void on_judge(uv_timer_t *t)
 	hosts = coll_fleet_hosts(&f);
 	for (i = 0; hosts && i < f.n_clusters; i++) {
 		r.n = 0;
-		if (coll_fleet_judge(f.clusters[i], hosts, f.n, false, &r) == 0)
+		if (coll_judge_cluster(&f, hosts, f.clusters[i], &r) == 0)
 			coll_store_checks_update(c->store, "cluster",
 						 f.clusters[i], &r, now, NULL);
 	}

@@ -14,7 +14,8 @@
 #include "proto.h"
 
 /* The lists are most of a Report; the rest is about 16 KiB. */
-_Static_assert(PROTO_LISTS_SIZE_MAX + 64 * 1024 <= PROTO_FRAME_MAX,
+_Static_assert(PROTO_LISTS_SIZE_MAX + PROTO_KAFKA_BYTES_MAX + 64 * 1024 <=
+		   PROTO_FRAME_MAX,
 	       "the largest Report must fit in a frame");
 
 /* A buffer grown for one large frame is released after it rather than kept

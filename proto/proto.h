@@ -34,6 +34,15 @@
 #define PROTO_SENSORS_MAX 256
 #define PROTO_CHECKS_MAX  256
 
+/* The live Kafka metadata's lists (KafkaLive): a cluster of 50 brokers,
+ * 2 000 topics and 100 000 partitions fits; the encoder also keeps their
+ * encoded bytes within PROTO_KAFKA_BYTES_MAX, which with the other lists
+ * full stays inside the frame (frame.c asserts it). */
+#define PROTO_KBROKERS_MAX    256
+#define PROTO_KTOPICS_MAX     20000
+#define PROTO_KPARTS_MAX      100000
+#define PROTO_KAFKA_BYTES_MAX (288u * 1024)
+
 /* Encoded size of the lists when full: each item is a tag (1 byte for
  * fields 1-15, 2 for sensors = 22 and checks = 40), a 2-byte length and
  * the item at its largest. */
@@ -160,6 +169,10 @@ struct proto_lists {
 	struct proto_list disks;   /* kagent_v1_Disk */
 	struct proto_list sensors; /* kagent_v1_Sensor */
 	struct proto_list checks;  /* kagent_v1_CheckResult */
+	/* Report.kafka_live's lists */
+	struct proto_list kbrokers; /* kagent_v1_KafkaBroker */
+	struct proto_list ktopics;  /* kagent_v1_KafkaTopic */
+	struct proto_list kparts;   /* kagent_v1_KafkaPartition */
 };
 
 void proto_lists_init(struct proto_lists *l);

@@ -35,11 +35,19 @@ void proto_lists_init(struct proto_lists *l)
 		  kagent_v1_Sensor_fields);
 	list_init(&l->checks, PROTO_CHECKS_MAX, sizeof(kagent_v1_CheckResult),
 		  kagent_v1_CheckResult_fields);
+	list_init(&l->kbrokers, PROTO_KBROKERS_MAX,
+		  sizeof(kagent_v1_KafkaBroker), kagent_v1_KafkaBroker_fields);
+	list_init(&l->ktopics, PROTO_KTOPICS_MAX, sizeof(kagent_v1_KafkaTopic),
+		  kagent_v1_KafkaTopic_fields);
+	list_init(&l->kparts, PROTO_KPARTS_MAX,
+		  sizeof(kagent_v1_KafkaPartition),
+		  kagent_v1_KafkaPartition_fields);
 }
 
 void proto_lists_clear(struct proto_lists *l)
 {
 	l->nics.n = l->disks.n = l->sensors.n = l->checks.n = 0;
+	l->kbrokers.n = l->ktopics.n = l->kparts.n = 0;
 }
 
 void proto_lists_free(struct proto_lists *l)
@@ -48,6 +56,9 @@ void proto_lists_free(struct proto_lists *l)
 	free(l->disks.v);
 	free(l->sensors.v);
 	free(l->checks.v);
+	free(l->kbrokers.v);
+	free(l->ktopics.v);
+	free(l->kparts.v);
 	proto_lists_init(l);
 }
 
@@ -115,6 +126,12 @@ void proto_report_bind(kagent_v1_Report *r, const struct proto_lists *l)
 	r->sensors.arg = (void *)&l->sensors;
 	r->checks.funcs.encode = list_encode;
 	r->checks.arg = (void *)&l->checks;
+	r->kafka_live.brokers.funcs.encode = list_encode;
+	r->kafka_live.brokers.arg = (void *)&l->kbrokers;
+	r->kafka_live.topics.funcs.encode = list_encode;
+	r->kafka_live.topics.arg = (void *)&l->ktopics;
+	r->kafka_live.partitions.funcs.encode = list_encode;
+	r->kafka_live.partitions.arg = (void *)&l->kparts;
 }
 
 void proto_report_bind_decode(kagent_v1_Report *r, struct proto_lists *l)
@@ -127,6 +144,12 @@ void proto_report_bind_decode(kagent_v1_Report *r, struct proto_lists *l)
 	r->sensors.arg = &l->sensors;
 	r->checks.funcs.decode = list_decode;
 	r->checks.arg = &l->checks;
+	r->kafka_live.brokers.funcs.decode = list_decode;
+	r->kafka_live.brokers.arg = &l->kbrokers;
+	r->kafka_live.topics.funcs.decode = list_decode;
+	r->kafka_live.topics.arg = &l->ktopics;
+	r->kafka_live.partitions.funcs.decode = list_decode;
+	r->kafka_live.partitions.arg = &l->kparts;
 }
 
 void proto_report_unbind(kagent_v1_Report *r)
@@ -135,6 +158,9 @@ void proto_report_unbind(kagent_v1_Report *r)
 	memset(&r->inventory.disks, 0, sizeof r->inventory.disks);
 	memset(&r->sensors, 0, sizeof r->sensors);
 	memset(&r->checks, 0, sizeof r->checks);
+	memset(&r->kafka_live.brokers, 0, sizeof r->kafka_live.brokers);
+	memset(&r->kafka_live.topics, 0, sizeof r->kafka_live.topics);
+	memset(&r->kafka_live.partitions, 0, sizeof r->kafka_live.partitions);
 }
 
 unsigned proto_str_set(char *dst, size_t cap, const char *src)

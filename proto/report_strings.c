@@ -112,6 +112,18 @@ static const struct str_field kafka_f[] = {
     S(kagent_v1_Kafka, traffic_nic),
     S(kagent_v1_Kafka, traffic_nic_why),
 };
+static const struct str_field klive_f[] = {
+    S(kagent_v1_KafkaLive, error),
+    S(kagent_v1_KafkaLive, cluster_id),
+};
+static const struct str_field kbroker_f[] = {
+    S(kagent_v1_KafkaBroker, host),
+    S(kagent_v1_KafkaBroker, rack),
+};
+static const struct str_field ktopic_f[] = {
+    S(kagent_v1_KafkaTopic, name),
+    S(kagent_v1_KafkaTopic, error),
+};
 static const struct str_field member_f[] = {
     S(kagent_v1_EnsembleMember, host),
 };
@@ -253,6 +265,26 @@ static int walk_kafka(struct proto_str_walk *w, kagent_v1_Kafka *k)
 	return rc;
 }
 
+static int walk_kafka_live(struct proto_str_walk *w, kagent_v1_KafkaLive *k,
+			   struct proto_lists *l)
+{
+	int rc;
+
+	rc = walk_msg(w, "kafka_live", -1, k, klive_f, NELEM(klive_f));
+	if (rc != 0 || l == NULL)
+		return rc;
+	rc = seg_push(w, "kafka_live", -1);
+	if (rc != 0)
+		return rc;
+	rc = walk_list(w, "brokers", &l->kbrokers, kbroker_f,
+		       NELEM(kbroker_f));
+	if (rc == 0)
+		rc = walk_list(w, "topics", &l->ktopics, ktopic_f,
+			       NELEM(ktopic_f));
+	w->depth--;
+	return rc;
+}
+
 static int walk_zk(struct proto_str_walk *w, kagent_v1_ZooKeeper *z)
 {
 	pb_size_t i;
@@ -296,6 +328,8 @@ int proto_report_strings(kagent_v1_Report *r, struct proto_lists *l,
 		rc = walk_kafka(w, &r->kafka);
 	if (rc == 0)
 		rc = walk_zk(w, &r->zookeeper);
+	if (rc == 0)
+		rc = walk_kafka_live(w, &r->kafka_live, l);
 	w->depth = 0;
 	return rc;
 }

@@ -168,6 +168,9 @@ const struct sandbox_arg_rule sandbox_arg_rules[] = {
 	 * libseccomp's PR_SET_NO_NEW_PRIVS. */
 	{"prctl", W, 0, ~0ull, 1 /* PR_SET_PDEATHSIG */},
 	{"prctl", W, 0, ~0ull, 38 /* PR_SET_NO_NEW_PRIVS */},
+	/* kagentd's Kafka client (librdkafka) names each thread it starts
+	 * ("rdk:main", "rdk:broker1"); nothing else of prctl. */
+	{"prctl", A, 0, ~0ull, 15 /* PR_SET_NAME */},
 	/* kagentd stops its prober with SIGTERM; the prober kills a
 	 * smartctl past its deadline with SIGKILL. */
 	{"kill", A, 1, ~0ull, SIGTERM},

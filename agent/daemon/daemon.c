@@ -61,12 +61,14 @@ static void send_full(struct agent *a)
 	q.timestamp_ms = now_ms();
 	q.interval_s = (uint32_t)a->conf->agent.interval_s;
 	zk_live_fill(&a->zk, &q.zk_meta, &q.zk);
+	kafka_poll_take(&a->kafka, &q.kafka_meta, &q.kafka);
 	cert_expiry_refresh(a);
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;
 	q.tls_cert_not_after = a->cert.not_after;
 	a->cert.now = q.timestamp_ms / 1000; /* the check's moment too */
 	a->full_seq = q.seq;
+	a->kafka_in_job = q.kafka;
 	r = daemon_job_start(a, JOB_FULL, &q);
 	if (r < 0) {
 		core_log(LOG_ERR, "prober: %s", uv_strerror(r));
@@ -178,6 +180,8 @@ static void on_health(struct agent *a, const struct job_health *h)
 	snprintf(host, sizeof host, "%.*s", (int)sizeof h->zk_host - 1,
 		 h->zk_host);
 	zk_live_target(&a->zk, host, h->zk_port);
+	if (a->conf->roles & CORE_ROLE_KAFKA)
+		kafka_poll_target(&a->kafka, h->kafka_bootstrap);
 	/* Report on change: a link that dropped or an alarm that fired. */
 	if (a->digest_known && h->digest != a->digest)
 		a->want |= WANT(JOB_FULL);
@@ -188,6 +192,8 @@ static void on_health(struct agent *a, const struct job_health *h)
 void agent_on_reply(struct agent *a)
 {
 	a->busy = 0;
+	kafka_snap_release(a->kafka_in_job);
+	a->kafka_in_job = NULL;
 	if (a->stopping)
 		return;
 	/* The watchdog replaced a worker (and logged it) during the job. */
@@ -272,6 +278,7 @@ void agent_stop(struct agent *a, int code)
 	 * handles when it ends. */
 	if (a->loop_ready) {
 		close_handle(&a->t_full);
+		kafka_poll_stop(&a->kafka);
 		close_handle(&a->t_health);
 		close_handle(&a->t_smart);
 		close_handle(&a->t_hold);
@@ -448,6 +455,12 @@ int agent_run(const struct conf *conf)
 			 KAGENT_VERSION, a->host_id,
 			conf->agent.collector[0] ? conf->agent.collector : "(none)",
 			conf->agent.spool);
+		/* After the filter: librdkafka's threads start under it. */
+		kafka_poll_init(&a->kafka, &a->loop,
+				conf->roles & CORE_ROLE_KAFKA
+				    ? conf->kafka_bootstrap : "",
+				conf->kafka_client_config,
+				(unsigned)conf->kafka_metadata_interval_s);
 		a->want = WANT(JOB_HEALTH) | WANT(JOB_SMART_REFRESH) |
 			  WANT(JOB_FULL);
 		dispatch(a);
@@ -465,6 +478,7 @@ int agent_run(const struct conf *conf)
 		kill(a->prober_pid, SIGTERM);
 		waitpid(a->prober_pid, NULL, 0);
 	}
+	kafka_poll_free(&a->kafka);
 	if (a->loop_ready)
 		uv_loop_close(&a->loop);
 	core_notify_close(&a->notify);

@@ -28,6 +28,7 @@
 #include "facts_cache.h"
 #include "health.h"
 #include "hostport.h"
+#include "kafka_poll.h"
 #include "nvme.h"
 #include "proto.h"
 #include "smart_ata.h"
@@ -174,7 +175,27 @@ struct report_input {
 	uint64_t seq;
 	int64_t timestamp_ms;
 	uint32_t interval_s;
+	/* The loop's kept Kafka metadata (kafka_poll.h), NULL when none;
+	 * kafka_seen its age or why there is none. */
+	const struct kafka_meta *kafka;
+	struct async_seen kafka_seen;
 };
+
+/* What this host adds to the cluster's metadata: its broker's id and
+ * the min.insync.replicas default of its server.properties. */
+struct kafka_live_local {
+	int32_t broker_id;
+	bool broker_id_known;
+	struct hw_num min_isr;
+};
+
+/* kafka_report.c: Report.kafka_live from m (NULL: none yet, seen says
+ * why), this broker's share within PROTO_KAFKA_BYTES_MAX; returns what it
+ * clipped. */
+unsigned kafka_report_fill(const struct kafka_meta *m,
+			   const struct async_seen *seen,
+			   const struct kafka_live_local *loc,
+			   kagent_v1_KafkaLive *out, struct proto_lists *l);
 
 /* Fills out (zeroed first) and l, binding l to out for the encoder.
  * -ENOMEM; anything that did not fit is counted in out->clipped. */
@@ -203,6 +224,10 @@ struct job_full_req {
 	 * when zk_meta.have. */
 	struct async_meta zk_meta;
 	struct zk_status zk;
+	/* The loop's kept Kafka metadata, a reference the loop gives back
+	 * when the job ends (kafka_poll.h); NULL when none. */
+	struct async_meta kafka_meta;
+	struct kafka_snap *kafka;
 	/* agent.tls.expiry's certificate, read on the loop. */
 	uint32_t tls_cert_read; /* 1: the two below are set */
 	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */
@@ -221,6 +246,9 @@ struct job_health {
 	uint64_t digest; /* links (state, carrier, speed), sensor alarms */
 	int32_t zk_port; /* where the parent probes ZooKeeper; 0: no role */
 	char zk_host[ZK_HOST_MAX];
+	/* The Kafka listener the loop asks for metadata, from
+	 * server.properties; "" none. */
+	char kafka_bootstrap[KAFKA_BOOTSTRAP_MAX];
 };
 
 #define PROBER_BODY_MAX (PROTO_FRAME_HDR + PROTO_FRAME_MAX)

@@ -56,6 +56,10 @@ struct agent {
 
 	/* ZooKeeper, probed here for each full report (zk_live.h). */
 	struct zk_live zk;
+	/* Kafka's metadata, read every [kafka] metadata_interval
+	 * (kafka_poll.h), and the reference the job in flight holds. */
+	struct kafka_poll kafka;
+	struct kafka_snap *kafka_in_job;
 
 	uint64_t digest;
 	bool digest_known;

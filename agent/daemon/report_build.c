@@ -337,6 +337,20 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		out->has_kafka = true;
 		clipped += fill_kafka(f, &out->kafka);
 	}
+	if (f->roles & CORE_ROLE_KAFKA) {
+		struct kafka_live_local loc = {.broker_id = -1};
+
+		if (f->kafka && f->kafka->broker_id.known) {
+			loc.broker_id = (int32_t)f->kafka->broker_id.v;
+			loc.broker_id_known = true;
+		} else if (f->kafka && f->kafka->node_id.known) {
+			loc.broker_id = (int32_t)f->kafka->node_id.v;
+			loc.broker_id_known = true;
+		}
+		out->has_kafka_live = true;
+		clipped += kafka_report_fill(in->kafka, &in->kafka_seen, &loc,
+					     &out->kafka_live, l);
+	}
 	if (f->roles & CORE_ROLE_ZOOKEEPER) {
 		out->has_zookeeper = true;
 		clipped += fill_zookeeper(f, &out->zookeeper);

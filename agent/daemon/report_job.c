@@ -41,6 +41,9 @@ struct report_job {
 	bool zk_known; /* zk_host/zk_port found in zoo.cfg */
 	char zk_host[ZK_HOST_MAX];
 	int32_t zk_port;
+	/* The broker's listener for the loop's Kafka client, from the last
+	 * full gather; "" none known. */
+	char kafka_bootstrap[KAFKA_BOOTSTRAP_MAX];
 	kagent_v1_Envelope *env;
 	struct proto_lists lists;
 	struct facts_cache facts;
@@ -169,6 +172,50 @@ static void learn_zk(struct report_job *p, const struct facts *f)
 		     : f->zk->client_port_address);
 }
 
+static bool is_loopback(const char *h)
+{
+	return !strncmp(h, "127.", 4) || !strcmp(h, "::1") ||
+	       !strcmp(h, "localhost");
+}
+
+/* The broker's own listener for the loop's metadata client: a loopback
+ * one first, then one on every interface (asked on loopback), then the
+ * first; a controller's listener never, it serves no metadata. */
+static void kafka_bootstrap_pick(const struct kafka_config *c, char *out,
+				 size_t cap)
+{
+	const struct kafka_endpoint *pick = NULL, *ep;
+	int rank = 0, r;
+	size_t i, j;
+
+	out[0] = '\0';
+	for (i = 0; i < c->n_listeners; i++) {
+		ep = &c->listeners[i].ep;
+		if (!ep->valid || !ep->port.known)
+			continue;
+		for (j = 0; j < c->n_controller_listeners; j++)
+			if (!strcmp(ep->name, c->controller_listeners[j]))
+				break;
+		if (j < c->n_controller_listeners)
+			continue;
+		r = is_loopback(ep->host) ? 3 : is_wildcard(ep->host) ? 2 : 1;
+		if (r > rank) {
+			rank = r;
+			pick = ep;
+		}
+	}
+	if (pick == NULL)
+		return;
+	if (rank == 2)
+		snprintf(out, cap, "127.0.0.1:%lld", (long long)pick->port.v);
+	else if (strchr(pick->host, ':'))
+		snprintf(out, cap, "[%s]:%lld", pick->host,
+			 (long long)pick->port.v);
+	else
+		snprintf(out, cap, "%s:%lld", pick->host,
+			 (long long)pick->port.v);
+}
+
 static int do_full(struct report_job *p, const struct job_full_req *q)
 {
 	struct facts_opts opts = {.live_zk = false, .tls_cert_given = true};
@@ -197,6 +244,9 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	if (r < 0)
 		return reply_error(p, JOB_FULL, r, err.msg);
 	learn_zk(p, f);
+	if (f->kafka && !p->conf->kafka_bootstrap[0])
+		kafka_bootstrap_pick(f->kafka, p->kafka_bootstrap,
+				     sizeof p->kafka_bootstrap);
 	async_seen_from_meta(&q->zk_meta, q->timestamp_ms, &f->zk_live_seen);
 	if (f->zk_live_seen.have) {
 		f->zk_live = q->zk; /* checked by full_req_invalid */
@@ -222,6 +272,8 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	in.seq = q->seq;
 	in.timestamp_ms = q->timestamp_ms;
 	in.interval_s = q->interval_s;
+	in.kafka = q->kafka ? &q->kafka->m : NULL;
+	async_seen_from_meta(&q->kafka_meta, q->timestamp_ms, &in.kafka_seen);
 	memset(p->env, 0, sizeof *p->env);
 	p->env->which_msg = kagent_v1_Envelope_report_tag;
 	r = report_build(&in, &p->env->msg.report, &p->lists);
@@ -293,6 +345,8 @@ static int do_health(struct report_job *p)
 	}
 	memset(&h, 0, sizeof h);
 	h.digest = d;
+	snprintf(h.kafka_bootstrap, sizeof h.kafka_bootstrap, "%s",
+		 p->kafka_bootstrap);
 	if (p->zk_known && p->zk_port) {
 		h.zk_port = p->zk_port;
 		snprintf(h.zk_host, sizeof h.zk_host, "%s", p->zk_host);

@@ -222,7 +222,7 @@ static void test_unknown_key_names_file_line_and_valid_keys(void **state)
 		       "or a threshold such as os.swappiness.warn_above)");
 	assert_refused("[kafka]\nconfg = /etc/kafka/server.properties\n",
 		       "/etc/kagent/kagent.conf:2: unknown key 'confg' in "
-		       "[kafka] (valid: config, home, jaas, or a threshold "
+		       "[kafka] (valid: config, home, jaas, bootstrap, client_config, metadata_interval, or a threshold "
 		       "such as kafka.memory.warn_below)");
 	assert_refused("\n\n[zookeeper]\nhome = /opt/zk\n",
 		       "/etc/kagent/kagent.conf:4: unknown key 'home' in "

@@ -33,6 +33,8 @@ static int setup(void **state)
 		assert_int_equal(proto_list_add(&f->l.disks, &item), 0);
 		assert_int_equal(proto_list_add(&f->l.sensors, &item), 0);
 		assert_int_equal(proto_list_add(&f->l.checks, &item), 0);
+		assert_int_equal(proto_list_add(&f->l.kbrokers, &item), 0);
+		assert_int_equal(proto_list_add(&f->l.ktopics, &item), 0);
 	}
 	strcpy(f->r->host_id, "broker-1");
 	strcpy(f->r->rack, "r1");
@@ -228,14 +230,16 @@ static void test_walk_reaches_every_string_of_a_full_report(void **state)
 
 	n = poison(kagent_v1_Report_fields, f->r);
 	n += poison_list(&f->l.nics) + poison_list(&f->l.disks) +
-	     poison_list(&f->l.sensors) + poison_list(&f->l.checks);
+	     poison_list(&f->l.sensors) + poison_list(&f->l.checks) +
+	     poison_list(&f->l.kbrokers) + poison_list(&f->l.ktopics);
 	/* 10 of Report, 1 + 1 of Inventory and Cpu, 2 nics of 5 + 16 + 16 + 6,
 	 * 2 disks of 7 + 16 + 8 * 3 + 3 + 1 (flush_why) + 16 RAID members
 	 * of 4 + 3 (their Health), 11 + 11 of Board,
 	 * 2 sensors of 2, 2 checks of 5, Kafka 4 + 4 + 32 + 2 (its traffic
-	 * NIC and why), ZooKeeper 2 + 16. */
+	 * NIC and why), ZooKeeper 2 + 16, KafkaLive 2 and its 2 brokers and
+	 * 2 topics of 2. */
 	assert_int_equal(n, 10 + 2 + 2 * 43 + 2 * (51 + 16 * 7) + 22 + 4 + 10 +
-				42 + 18);
+				42 + 18 + 2 + 2 * 2 + 2 * 2);
 	w.arg = &seen;
 	assert_int_equal(proto_report_strings(f->r, &f->l, &w), 0);
 	assert_int_equal(seen, n);

@@ -1,0 +1,145 @@
+#!/bin/bash
+# The live Kafka metadata end to end: librdkafka's mock cluster (3
+# brokers, topics orders 3x3 and events 2x2; tests/kafka_mock), one
+# kagentd per mock broker under its real sandbox, each finding its
+# broker's listener in a fixture server.properties
+# (fixtures/kafka-live), reporting to a real kcollectord; then
+#   GET /api/clusters/kk/kafka  the exact merged view, complete;
+#   a leader moved in the mock  the view follows (the agents resend the
+#                               partitions they lead);
+#   an agent whose bootstrap is a closed port  partial, its librdkafka
+#                               error named, the other agents unaffected.
+# Debian's mock (librdkafka 2.0.2) reports ISR equal to the replicas, no
+# racks and no DescribeConfigs: min ISR and retention are null.
+set -u
+BIN=$1
+. live/lib/e2e.sh
+echo "report kk-* kk" >> "$T/acl"
+E2E_HOSTS=()
+
+coproc MOCK { "$BIN/kafka_mock" 3 orders:3:3 events:2:2; }
+read -r -t 10 BOOT <&"${MOCK[0]}" || { echo "FAIL no mock cluster"; exit 1; }
+IFS=, read -r -a PORTS <<< "$BOOT"
+mock() {
+	local a
+	echo "$*" >&"${MOCK[1]}"
+	read -r -t 10 a <&"${MOCK[0]}"
+	[ "$a" = ok ] || { echo "FAIL mock $*: $a"; exit 1; }
+}
+
+# The mock places leaders at random: each is set, so the view is known.
+mock leader orders 0 1
+mock leader orders 1 2
+mock leader orders 2 3
+mock leader events 0 1
+mock leader events 1 2
+e2e_collector_start || exit 1
+
+# sysroot HOST BROKER_ID PORT: host-broker's proc and sys, and a
+# server.properties naming the broker and its listener.
+sysroot() {
+	local r=$T/root-$1
+	mkdir -p "$r/etc/kafka"
+	ln -s "$PWD/fixtures/host-broker/proc" "$r/proc"
+	ln -s "$PWD/fixtures/host-broker/sys" "$r/sys"
+	sed -e "s/@ID@/$2/" -e "s/@PORT@/$3/" \
+		fixtures/kafka-live/server.properties.in \
+		> "$r/etc/kafka/server.properties"
+}
+fail=0
+KCONF=$'[kafka]\nmetadata_interval = 1'
+for i in 1 2 3; do
+	sysroot "kk-$i" "$i" "${PORTS[$((i - 1))]##*:}"
+	e2e_agent_start "kk-$i" kk r1 kafka "$T/root-kk-$i" "$KCONF" || fail=1
+	E2E_HOSTS+=("kk-$i")
+done
+
+# view_until JQ_FILTER TIMEOUT_S: the view, once the filter holds.
+view_until() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		V=$(curl -sf "$COLL_URL/api/clusters/kk/kafka")
+		[ "$(jq -r "$1" <<< "$V" 2>/dev/null)" = true ] && return 0
+		sleep 0.2
+	done
+	echo "FAIL the view never had $1; last:"
+	echo "$V"
+	return 1
+}
+
+view_until '.state == "complete"' 60 || fail=1
+# fetched_ms is a clock reading: present, then left out of the comparison.
+[ "$(jq -r '.fetched_ms | type' <<< "$V")" = number ] ||
+	{ echo "FAIL fetched_ms is not a number"; fail=1; }
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+expect_view() {
+	jq -S . > "$T/expect.json"
+	diff -u "$T/expect.json" "$T/view.json" ||
+		{ echo "FAIL the view differs"; fail=1; }
+}
+
+# assignment LEADER...: each partition's entry, replicas and ISR all
+# three brokers (the mock gives every partition a replica on each).
+assignment() {
+	local p=0 l out=
+	for l in "$@"; do
+		out+="${out:+,}{\"partition\":$p,\"leader\":$l,\"replicas\":[1,2,3],\"isr\":[1,2,3]}"
+		p=$((p + 1))
+	done
+	echo "[$out]"
+}
+# view STATE WHY EVENTS_ASSIGNMENT ORDERS_ASSIGNMENT [EXTRA_BROKER_JSON]
+view() {
+	local cid
+	cid=$(jq -r .cluster_id "$T/view.json")
+	case $cid in mockCluster*) ;; *) echo "FAIL cluster_id $cid"; fail=1 ;; esac
+	jq -n --arg state "$1" --arg why "$2" --arg cid "$cid" \
+		--argjson ev "$3" --argjson ord "$4" --argjson extra "${5:-[]}" \
+		--argjson p1 "${PORTS[0]##*:}" --argjson p2 "${PORTS[1]##*:}" \
+		--argjson p3 "${PORTS[2]##*:}" '
+	def broker($id; $port): {id: $id, host: "127.0.0.1", port: $port,
+		rack: "r1", registered: true, host_id: "kk-\($id)",
+		started_ms: null, nic_speed_mbps: null};
+	def topic($name; $n; $asg): {name: $name, partitions: $n,
+		replication_factor: 3, min_insync_replicas: null,
+		min_insync_replicas_source: null, retention_ms: null,
+		retention_bytes: null, bytes: null, replica_bytes: null,
+		under_replicated: 0, under_min_isr: 0, offline: 0,
+		assignment: $asg};
+	{cluster: "kk", state: $state, why: $why, error: null,
+	 controller: 0, cluster_id: $cid,
+	 brokers: ([broker(1; $p1), broker(2; $p2), broker(3; $p3)] + $extra),
+	 topics: [topic("events"; 2; $ev), topic("orders"; 3; $ord)]}'
+}
+view complete "" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
+
+# A leader moves: broker 1's agent stops sending orders-0, broker 3's
+# starts; the view follows.
+mock leader orders 0 3
+view_until '[.topics[] | select(.name == "orders") | .assignment[0].leader] == [3]' 30 || fail=1
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+view complete "" "$(assignment 1 2)" "$(assignment 3 2 3)" | expect_view
+
+# A fourth agent whose broker cannot be reached: unknown with
+# librdkafka's error, the view partial and naming it, the other three
+# reporting as before.
+sysroot kk-4 4 1
+e2e_agent_start kk-4 kk r1 kafka "$T/root-kk-4" \
+	$'[kafka]\nbootstrap = 127.0.0.1:1\nmetadata_interval = 1' || fail=1
+E2E_HOSTS+=(kk-4)
+view_until '.why | test("host kk-4: Local: Broker transport failure: .*127.0.0.1:1.*Connection refused")' 60 || fail=1
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+WHY=$(jq -r .why "$T/view.json")
+case $WHY in
+"host kk-4: Local: Broker transport failure: "*"; broker 4 is not in the metadata") ;;
+*) echo "FAIL why: $WHY"; fail=1 ;;
+esac
+view partial "$WHY" "$(assignment 1 2)" "$(assignment 3 2 3)" \
+	'[{"id":4,"host":null,"port":null,"rack":"r1","registered":false,"host_id":"kk-4","started_ms":null,"nic_speed_mbps":null}]' |
+	expect_view
+for h in "${E2E_HOSTS[@]}"; do
+	grep -q "Bad system call" "$T/$h/log" && { echo "FAIL $h: seccomp"; fail=1; }
+	kill -0 "$(e2e_agent_pid "$h")" || { echo "FAIL $h is not running"; fail=1; }
+done
+[ $fail -eq 0 ] && echo "PASS kafka live view: complete, a leader moved, an unreachable broker"
+exit $fail
