@@ -37,11 +37,12 @@
 /* The live Kafka metadata's lists (KafkaLive): a cluster of 50 brokers,
  * 2 000 topics and 100 000 partitions fits; the encoder also keeps their
  * encoded bytes within PROTO_KAFKA_BYTES_MAX, which with the other lists
- * full stays inside the frame (frame.c asserts it). */
+ * full (RAID members included: 742 400 bytes) stays inside the frame
+ * (frame.c asserts it). */
 #define PROTO_KBROKERS_MAX    256
 #define PROTO_KTOPICS_MAX     20000
 #define PROTO_KPARTS_MAX      100000
-#define PROTO_KAFKA_BYTES_MAX (288u * 1024)
+#define PROTO_KAFKA_BYTES_MAX (224u * 1024)
 
 /* Encoded size of the lists when full: each item is a tag (1 byte for
  * fields 1-15, 2 for sensors = 22 and checks = 40), a 2-byte length and
