@@ -37,7 +37,7 @@ expect "--help" --h
 expect "--root --json --no-smart --lldp-socket --help --version" inventory ""
 expect "--role --config --root --json --list --timeout --skip --unknown --help --version" check ""
 expect "--role --root" check --r
-expect "--load --smartctl-json --device --json --help --version" smart ""
+expect "--load --smartctl-json --device --type --json --help --version" smart ""
 expect "--socket --config --json --help --version" status ""
 expect "--collector --tls-ca --tls-cert --tls-key --json --forget --capacity --partial --reassign --from --out --drain --force --throttle-percent --help --version" fleet ""
 expect "zookeeper kafka zookeeper,kafka" check --role ""
