@@ -119,6 +119,8 @@ int coll_version_parse(const char *s, struct coll_version *out);
 /* Numeric, part by part; a missing part is 0, so 2.8 == 2.8.0.  <0, 0, >0. */
 int coll_version_cmp(const struct coll_version *a,
 		     const struct coll_version *b);
+/* "3.6.1": the parts of v, dotted; "" for none.  Cut to fit len. */
+void coll_version_format(const struct coll_version *v, char *buf, size_t len);
 /* The protocol level a release speaks, what inter.broker.protocol.version
  * names: MAJOR.MINOR from 1.0 on (3.6.1 → 3.6), 0.MINOR.PATCH before
  * (0.10.2.1 → 0.10.2). */

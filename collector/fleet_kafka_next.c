@@ -215,17 +215,6 @@ static void pick_next(const struct kafka_view *kv, struct pick *k)
 	}
 }
 
-static void version_fmt(const struct coll_version *v, char *buf, size_t len)
-{
-	size_t used = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < v->n && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%u",
-					 i ? "." : "", v->v[i]);
-}
-
 static int judge_next(const struct fleet_view *v, struct check_results *out)
 {
 	const char *id = "kafka.upgrade.next";
@@ -236,7 +225,7 @@ static int judge_next(const struct fleet_view *v, struct check_results *out)
 	struct pick k;
 
 	pick_next(kv, &k);
-	version_fmt(&k.target, target, sizeof target);
+	coll_version_format(&k.target, target, sizeof target);
 	if (k.next == NULL && k.unknown)
 		return check_add(out, id, NULL, SEV_UNKNOWN, "next unknown", "",
 				 "%s; the release of broker%s %s is unknown: "

@@ -96,7 +96,7 @@ void coll_version_protocol(const struct coll_version *v,
 	memset(out->v + out->n, 0, sizeof out->v - out->n * sizeof out->v[0]);
 }
 
-static void version_str(const struct coll_version *v, char *buf, size_t len)
+void coll_version_format(const struct coll_version *v, char *buf, size_t len)
 {
 	size_t used = 0;
 	unsigned i;
@@ -219,7 +219,7 @@ static int check_pins(const struct upgrade *u, struct check_results *out)
 
 	if (u->n == 0)
 		return 0;
-	version_str(&u->oldest, old, sizeof old);
+	coll_version_format(&u->oldest, old, sizeof old);
 	snprintf(required, sizeof required, "protocol at most %s", old);
 	for (i = 0; rc == 0 && i < u->n; i++) {
 		const struct broker *b = &u->b[i];
@@ -232,7 +232,7 @@ static int check_pins(const struct upgrade *u, struct check_results *out)
 			 h->kafka_version, h->ibp[0] ? h->ibp : "unset",
 			 h->lmfv[0] ? h->lmfv : "unset");
 		if (b->ibp_set && coll_version_cmp(&b->ibp, &u->oldest) > 0) {
-			version_str(&b->ibp, pin, sizeof pin);
+			coll_version_format(&b->ibp, pin, sizeof pin);
 			rc = check_add(out, id, h->host_id, SEV_FAIL, measured,
 				       required,
 				       "%s pins inter.broker.protocol.version "
@@ -291,7 +291,7 @@ static int check_pending(const struct upgrade *u, struct check_results *out)
 
 	if (u->n == 0)
 		return 0;
-	version_str(&u->newest, level, sizeof level);
+	coll_version_format(&u->newest, level, sizeof level);
 	if (upgrade_mixed(u))
 		return check_add(out, id, NULL, SEV_PASS, "", "",
 				 "brokers on mixed versions: the pins stay "
@@ -358,8 +358,8 @@ static int check_step(const struct upgrade *u, struct check_results *out)
 
 	if (u->n == 0)
 		return 0;
-	version_str(&u->oldest, old, sizeof old);
-	version_str(&u->newest, level, sizeof level);
+	coll_version_format(&u->oldest, old, sizeof old);
+	coll_version_format(&u->newest, level, sizeof level);
 	for (i = 0; i < u->n; i++) {
 		const struct broker *b = &u->b[i];
 

@@ -111,6 +111,8 @@ const struct ra_broker *ra_broker_find(const struct ra_cluster *c, int32_t id);
 /* Kafka's topic name alphabet, [a-zA-Z0-9._-], 1 to 249 bytes and
  * neither "." nor "..": safe as part of a file name. */
 bool ra_topic_name_ok(const char *name);
+/* One character Kafka allows in a topic name: [a-zA-Z0-9._-]. */
+bool ra_topic_char_ok(char c);
 
 /* Fills every partition's planned replicas and each topic's counts.
  * 0; -EHOSTDOWN when a broker holding replicas is not registered and not

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reassign.h"
 #include "reassign_files.h"
 
 static int mkdir_p(const char *dir)
@@ -43,10 +44,7 @@ bool ra_files_is_plan(const char *name)
 	    strcmp(name + n - 5, ".json") != 0)
 		return false;
 	for (i++; i < n - 5; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= 'A' && name[i] <= 'Z') ||
-		      (name[i] >= '0' && name[i] <= '9') ||
-		      strchr("._-", name[i])))
+		if (!ra_topic_char_ok(name[i]))
 			return false;
 	return true;
 }

@@ -130,6 +130,12 @@ static int ld_array(struct ra_ld *l, json_t *o, const char *key, size_t max,
 	return 0;
 }
 
+bool ra_topic_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c != '\0' && strchr("._-", c));
+}
+
 bool ra_topic_name_ok(const char *name)
 {
 	size_t n = strlen(name), i;
@@ -138,10 +144,7 @@ bool ra_topic_name_ok(const char *name)
 	    strcmp(name, "..") == 0)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= 'A' && name[i] <= 'Z') ||
-		      (name[i] >= '0' && name[i] <= '9') ||
-		      strchr("._-", name[i])))
+		if (!ra_topic_char_ok(name[i]))
 			return false;
 	return true;
 }

@@ -38,7 +38,7 @@ echo @@check; kagent check --config /etc/kagent.conf --timeout 300 --json
 echo @@smart; kagent smart --device /dev/bus/\$host --type megaraid,0 --json
 echo @@END"
 
-"$board_tool" zk -b "$bin/kagent" -m megaraid_sas -q "$qemu" -- "$guest" >"$work/out"
+"$board_tool" zk -b "$bin/kagent" -b "$bin/kagent-full" -m megaraid_sas -q "$qemu" -- "$guest" >"$work/out"
 host=$(section "$work/out" host)
 section "$work/out" inventory >"$work/inv.json"
 section "$work/out" check >"$work/check.json"
