@@ -88,7 +88,11 @@ int events_link_drain(int fd, unsigned *changes)
 			continue;
 		}
 		len = (int)n;
-		for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		/* NLMSG_OK spelled out: the macro compares the u32 length
+		 * with an int, which clang's -Wsign-compare refuses. */
+		for (h = (const struct nlmsghdr *)buf;
+		     len >= (int)sizeof *h && h->nlmsg_len >= sizeof *h &&
+		     h->nlmsg_len <= (unsigned)len;
 		     h = NLMSG_NEXT(h, len))
 			if (is_change(h->nlmsg_type))
 				(*changes)++;
