@@ -47,9 +47,6 @@ int fleet_kafka_no_view(const struct fleet_view *v, const char *id,
 /* "; view partial: WHY" for a partial view, else "" (in buf). */
 const char *fleet_kafka_partial(const struct fleet_view *v, char *buf,
 				size_t len);
-/* Lookups over the sorted arrays of a view; NULL when absent. */
-const struct kv_broker *fleet_kafka_broker(const struct kafka_view *kv,
-					   int32_t id);
 /* "broker 2 (kafka2)": the agent's host id, else the advertised host. */
 void fleet_kafka_broker_name(const struct kafka_view *kv, int32_t id,
 			     char *buf, size_t len);

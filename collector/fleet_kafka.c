@@ -42,29 +42,10 @@ const char *fleet_kafka_partial(const struct fleet_view *v, char *buf,
 	return buf;
 }
 
-const struct kv_broker *fleet_kafka_broker(const struct kafka_view *kv,
-					   int32_t id)
-{
-	size_t lo = 0, hi = kv->n_brokers;
-
-	/* brokers are sorted by id (kafka_view.h) */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (kv->brokers[mid].id == id)
-			return &kv->brokers[mid];
-		if (kv->brokers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 void fleet_kafka_broker_name(const struct kafka_view *kv, int32_t id,
 			     char *buf, size_t len)
 {
-	const struct kv_broker *b = fleet_kafka_broker(kv, id);
+	const struct kv_broker *b = kafka_view_broker(kv, id);
 
 	if (b != NULL && b->agent != NULL)
 		snprintf(buf, len, "broker %d (%s)", (int)id,

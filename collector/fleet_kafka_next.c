@@ -83,7 +83,7 @@ static void gate_absent(const struct kafka_view *kv, struct gate *g)
 
 		for (j = 0; j < p->n_replicas && j < KV_RF_MAX; j++)
 			if (!fleet_kafka_in_isr(p, p->replicas[j]) &&
-			    fleet_kafka_broker(kv, p->replicas[j]) == NULL)
+			    kafka_view_broker(kv, p->replicas[j]) == NULL)
 				break;
 		if (j == p->n_replicas || j == KV_RF_MAX)
 			continue;
@@ -132,7 +132,7 @@ static void gate_collect(const struct fleet_view *v, struct gate *g)
 
 		if (!coll_host_in(h, v->cluster, CORE_ROLE_KAFKA) ||
 		    !h->broker_id.known ||
-		    fleet_kafka_broker(kv, (int32_t)h->broker_id.v) != NULL)
+		    kafka_view_broker(kv, (int32_t)h->broker_id.v) != NULL)
 			continue;
 		snprintf(what, sizeof what, "broker %lld (%s) not registered",
 			 (long long)h->broker_id.v, h->host_id);

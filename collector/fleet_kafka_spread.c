@@ -178,11 +178,11 @@ static int rack_shared(const struct kafka_view *kv, const struct kv_partition *p
 	size_t i, j;
 
 	for (i = 0; i < p->n_replicas && i < KV_RF_MAX; i++) {
-		a = fleet_kafka_broker(kv, p->replicas[i]);
+		a = kafka_view_broker(kv, p->replicas[i]);
 		if (a == NULL || a->rack[0] == '\0')
 			return -1;
 		for (j = 0; j < i; j++) {
-			b = fleet_kafka_broker(kv, p->replicas[j]);
+			b = kafka_view_broker(kv, p->replicas[j]);
 			if (strcmp(a->rack, b->rack) == 0) {
 				*rack = a->rack;
 				return 1;
