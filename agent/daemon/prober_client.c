@@ -181,6 +181,18 @@ static int nvme_via_prober(const char *ctrl, uint8_t log[HW_NVME_LOG_LEN],
 	return r;
 }
 
+/* The channel's last answer (NUL-terminated in its buffer), copied out
+ * for the caller to free. */
+static int answer_copy(char **json, size_t *len)
+{
+	*json = malloc(the_pc->len + 1);
+	if (*json == NULL)
+		return -ENOMEM;
+	memcpy(*json, the_pc->buf, the_pc->len + 1);
+	*len = the_pc->len;
+	return 0;
+}
+
 static int smartctl_via_prober(const char *dev, int timeout_ms, char **json,
 			       size_t *len, struct hw_err *err)
 {
@@ -194,12 +206,7 @@ static int smartctl_via_prober(const char *dev, int timeout_ms, char **json,
 	r = device_call(PROBER_SMARTCTL, dev, err);
 	if (r < 0)
 		return r;
-	*json = malloc(the_pc->len + 1);
-	if (*json == NULL)
-		return -ENOMEM;
-	memcpy(*json, the_pc->buf, the_pc->len + 1);
-	*len = the_pc->len;
-	return 0;
+	return answer_copy(json, len);
 }
 
 /* The answer of a RAID request, copied out of the channel's buffer. */
@@ -219,12 +226,7 @@ static int raid_call(uint32_t code, const char *body, uint32_t blen,
 		core_err_set(err, "%s: prober: %s", what, strerror(-r));
 	if (r < 0)
 		return r;
-	*json = malloc(the_pc->len + 1);
-	if (*json == NULL)
-		return -ENOMEM;
-	memcpy(*json, the_pc->buf, the_pc->len + 1);
-	*len = the_pc->len;
-	return 0;
+	return answer_copy(json, len);
 }
 
 static int scan_via_prober(int timeout_ms, char **json, size_t *len,
