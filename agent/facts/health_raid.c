@@ -118,6 +118,20 @@ void disk_raid_judge(struct disk_smart *s, int r, const char *json,
 	disk_health_from_smartctl(&s->facts.smartctl, NULL, s);
 }
 
+/* A member is mapped only to a physical disk on its SCSI host, so a host
+ * whose disks sit on none (virtio, NVMe) would map nothing: smartctl's
+ * scan, a fork and exec that opens every disk, is then not run at all. */
+static bool any_on_scsi_host(const char *root, const struct hw_disks *disks)
+{
+	int h;
+
+	for (size_t i = 0; i < disks->n; i++)
+		if (disks->v[i].kind == HW_DISK_PHYSICAL &&
+		    hw_block_scsi_host(root, disks->v[i].name, &h) == 0)
+			return true;
+	return false;
+}
+
 int disk_raid_probe(const char *root, const struct hw_disks *disks,
 		    int timeout_ms, struct disk_raid *out)
 {
@@ -130,6 +144,10 @@ int disk_raid_probe(const char *root, const struct hw_disks *disks,
 	memset(out, 0, sizeof *out);
 	if (!hw_root_is_live(root)) {
 		snprintf(out->why, sizeof out->why, "not the live host");
+		return 0;
+	}
+	if (!any_on_scsi_host(root, disks)) {
+		snprintf(out->why, sizeof out->why, "no disk on a SCSI host");
 		return 0;
 	}
 	r = hw_smartctl_scan_run(timeout_ms, &json, &len, &err);

@@ -28,8 +28,8 @@ struct disk_raid_member {
 struct disk_raid {
 	size_t n;
 	struct disk_raid_member *v;
-	/* Why nothing was scanned ("not the live host", "smartctl not
-	 * installed"); empty when the scan answered. */
+	/* Why nothing was scanned ("not the live host", "no disk on a SCSI
+	 * host", "smartctl not installed"); empty when the scan answered. */
 	char why[160];
 };
 

@@ -344,6 +344,34 @@ static void test_members_under_first_disk_of_host(void **state)
 	rm_tree(root);
 }
 
+/* On the live host, disks on no SCSI host (virtio, NVMe) leave nothing a
+ * member could be mapped to: smartctl's scan is not run and why says so.
+ * The disk names exist in no sysfs, so the answer is the same on any
+ * machine; board_raid covers a disk on a MegaRAID host. */
+static void test_probe_skips_scan_without_scsi_disk(void **state)
+{
+	struct hw_disk d[2];
+	struct hw_disks disks = {.v = d, .n = 2};
+	struct disk_raid r = {0};
+
+	(void)state;
+	memset(d, 0, sizeof d);
+	snprintf(d[0].name, sizeof d[0].name, "kagentnone0");
+	snprintf(d[1].name, sizeof d[1].name, "kagentnone1");
+	assert_int_equal(disk_raid_probe("/", &disks, 1000, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(r.why, "no disk on a SCSI host");
+	disk_raid_free(&r);
+	disks.n = 0;
+	assert_int_equal(disk_raid_probe("/", &disks, 1000, &r), 0);
+	assert_string_equal(r.why, "no disk on a SCSI host");
+	disk_raid_free(&r);
+	assert_int_equal(disk_raid_probe("/nonexistent-root", &disks, 1000, &r),
+			 0);
+	assert_string_equal(r.why, "not the live host");
+	disk_raid_free(&r);
+}
+
 /* ---- a real slow child: timeout, kill, cache ---- */
 
 /* Stands in for smartctl (the argv kagent builds): the disk megaraid,0
@@ -508,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_member_telegraf_megaraid14),
 	    cmocka_unit_test(test_member_failed_run_is_unknown),
 	    cmocka_unit_test(test_members_under_first_disk_of_host),
+	    cmocka_unit_test(test_probe_skips_scan_without_scsi_disk),
 	    cmocka_unit_test(test_timeout_kills_and_cache_keeps),
 	};
 
