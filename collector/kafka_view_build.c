@@ -136,7 +136,9 @@ static int build_brokers(struct kafka_view *v, const struct coll_fleet *f,
 		b->agent = broker_agent(hosts, f->n, v->cluster, b->id);
 		/* hosts[] is f->v[] in the same order: the agent's own share
 		 * says when its broker started and how fast its NIC is. */
-		own = b->agent ? f->v[b->agent - hosts].kafka : NULL;
+		own = b->agent && (size_t)(b->agent - hosts) < f->n
+			  ? f->v[b->agent - hosts].kafka
+			  : NULL;
 		if (own) {
 			b->started_ms = own->started_ms;
 			b->nic_speed_mbps = own->nic_speed_mbps;

@@ -265,6 +265,7 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 	const struct rd_kafka_metadata *md = NULL;
 	int64_t deadline = kafka_live_mono_ms() + timeout_ms;
 	rd_kafka_resp_err_t e;
+	int32_t orig;
 	char *cid;
 	int rc;
 
@@ -287,6 +288,7 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 	kl->last_error[0] = '\0';
 	pthread_mutex_unlock(&kl->mu);
 	rc = meta_copy(md, out);
+	orig = md->orig_broker_id;
 	rd_kafka_metadata_destroy(md);
 	if (rc < 0) {
 		kafka_meta_free(out);
@@ -300,7 +302,7 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 		snprintf(out->cluster_id, sizeof out->cluster_id, "%s", cid);
 		rd_kafka_mem_free(kl->rk, cid);
 	}
-	kafka_live_configs(kl->rk, deadline, out);
+	kafka_live_configs(kl->rk, orig, deadline, out);
 	/* The admin call's error callbacks are not the metadata's: they
 	 * must not name a later failed fetch. */
 	rd_kafka_poll(kl->rk, 0);

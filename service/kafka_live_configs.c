@@ -107,8 +107,8 @@ static void answer(rd_kafka_event_t *ev, struct kafka_meta *m)
 
 /* Sends one request for topics [from, to); 0 or -1 when librdkafka
  * could not build it. */
-static int ask(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms,
-	       struct kafka_meta *m, size_t from, size_t to)
+static int ask(rd_kafka_t *rk, rd_kafka_queue_t *q, int32_t broker,
+	       int timeout_ms, struct kafka_meta *m, size_t from, size_t to)
 {
 	rd_kafka_ConfigResource_t *rs[KAFKA_CONFIGS_BATCH];
 	rd_kafka_AdminOptions_t *o;
@@ -117,9 +117,14 @@ static int ask(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms,
 	int rc = 0;
 
 	o = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	/* librdkafka would send it to the controller, and wait for one
+	 * when the metadata names none; any broker answers for a topic's
+	 * configs, and the local one is already connected. */
 	if (o == NULL ||
 	    rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, err,
-						      sizeof err)) {
+						      sizeof err) ||
+	    (broker >= 0 &&
+	     rd_kafka_AdminOptions_set_broker(o, broker, err, sizeof err))) {
 		why(m, "DescribeConfigs: %s%s", o ? err : "no options", "");
 		rc = -1;
 		goto out;
@@ -139,12 +144,13 @@ out:
 	return rc;
 }
 
-void kafka_live_configs(struct rd_kafka_s *rk, int64_t deadline_ms,
-			struct kafka_meta *m)
+void kafka_live_configs(struct rd_kafka_s *rk, int32_t broker,
+			int64_t deadline_ms, struct kafka_meta *m)
 {
 	rd_kafka_queue_t *q;
 	size_t i, sent = 0, got = 0;
 	int64_t left = deadline_ms - kafka_live_mono_ms();
+	int timeout;
 
 	m->configs_error[0] = '\0';
 	if (m->n_topics == 0)
@@ -153,6 +159,9 @@ void kafka_live_configs(struct rd_kafka_s *rk, int64_t deadline_ms,
 		why(m, "%s%s", "no time left after the metadata", "");
 		return;
 	}
+	/* librdkafka's own timeout ends a little before the deadline, so
+	 * that its reason (rather than ours) is the one kept. */
+	timeout = (int)(left - left / 10);
 	q = rd_kafka_queue_new(rk);
 	if (q == NULL) {
 		why(m, "%s%s", "librdkafka: no queue", "");
@@ -161,7 +170,8 @@ void kafka_live_configs(struct rd_kafka_s *rk, int64_t deadline_ms,
 	for (i = 0; i < m->n_topics; i += KAFKA_CONFIGS_BATCH) {
 		size_t to = i + KAFKA_CONFIGS_BATCH;
 
-		if (ask(rk, q, (int)left, m, i, to < m->n_topics ? to : m->n_topics) < 0)
+		if (ask(rk, q, broker, timeout, m, i,
+			to < m->n_topics ? to : m->n_topics) < 0)
 			break;
 		sent++;
 	}

@@ -18,11 +18,12 @@ struct rd_kafka_s;
 
 /* Milliseconds of CLOCK_MONOTONIC: the fetch's deadline. */
 int64_t kafka_live_mono_ms(void);
-/* Asks for every topic of m its min.insync.replicas, retention.ms and
+/* Asks broker (the one that answered the metadata: the local broker)
+ * for every topic of m its min.insync.replicas, retention.ms and
  * retention.bytes, until deadline_ms (kafka_live_mono_ms's clock), and
  * fills the topics that were answered.  What was not answered stays
  * unknown and m->configs_error says why ("" when every topic was). */
-void kafka_live_configs(struct rd_kafka_s *rk, int64_t deadline_ms,
-			struct kafka_meta *m);
+void kafka_live_configs(struct rd_kafka_s *rk, int32_t broker,
+			int64_t deadline_ms, struct kafka_meta *m);
 
 #endif
