@@ -116,9 +116,10 @@ int kafka_share_from_report(const kagent_v1_KafkaLive *k,
 	for (size_t i = 0; l && k->traffic_nic[0] && i < l->nics.n; i++) {
 		const kagent_v1_Nic *n = &((const kagent_v1_Nic *)l->nics.v)[i];
 
-		if (strcmp(n->name, k->traffic_nic) == 0)
-			s->nic_speed_mbps = opt(n->has_speed_mbps,
-						n->speed_mbps);
+		/* A link that is down says 0 or -1: no speed. */
+		if (strcmp(n->name, k->traffic_nic) == 0 &&
+		    n->has_speed_mbps && n->speed_mbps > 0)
+			s->nic_speed_mbps = n->speed_mbps;
 	}
 	rc = l ? share_lists(l, s) : 0;
 	if (rc < 0) {
