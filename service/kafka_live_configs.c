@@ -10,7 +10,11 @@
  * handler for it): the values then stay unknown, configs_error keeps
  * librdkafka's reason, and the metadata read before is reported as it
  * is.  Nothing is guessed from the broker's defaults here; the collector
- * applies server.properties' default and says so. */
+ * applies server.properties' default and says so.
+ *
+ * An answer gives the value the broker applies to the topic: its own
+ * setting, or what it inherits, a dynamic cluster-wide default included,
+ * which server.properties alone cannot tell. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
