@@ -389,8 +389,8 @@ int kafka_logdir_stat_topics(const char *root, const char *dir,
 			out->deleting.v++;
 		else if (ends_with(de->d_name, n, "-future"))
 			out->future.v++;
-		else if (partition_name(de->d_name))
-			part = true, out->partitions.v++;
+		else if ((part = partition_name(de->d_name)))
+			out->partitions.v++;
 		before = out->bytes.v;
 		sub = openat(fd, de->d_name,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
