@@ -343,9 +343,12 @@ static void apply_defaults(struct kafka_view *v, const struct kv_share **sh,
 	if (d2 || d3)
 		why_add(v, "the brokers' log.retention defaults differ");
 	for (i = 0; i < ns; i++)
-		if (sh[i]->configs_error[0]) {
+		if (sh[i]->configs_error[0] && sh[i]->broker_id_known) {
 			why_add(v, "broker %d: topic configs: %s",
 				(int)sh[i]->broker_id, sh[i]->configs_error);
+			break;
+		} else if (sh[i]->configs_error[0]) {
+			why_add(v, "topic configs: %s", sh[i]->configs_error);
 			break;
 		}
 }
