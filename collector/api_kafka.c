@@ -60,13 +60,15 @@ static json_t *topic_json(const struct kafka_view *v, const struct kv_topic *t)
 	if (t->bytes != KV_UNKNOWN && t->replicas_sized > 0)
 		rb = t->bytes / t->replicas_sized;
 	return json_pack(
-	    "{s:s s:i s:i s:o s:o s:o s:o s:o s:o s:I s:I s:I s:o}", "name",
+	    "{s:s s:i s:i s:o s:o s:o s:o s:o s:o s:o s:I s:I s:I s:o}",
+	    "name",
 	    t->name, "partitions", (int)t->n_partitions, "replication_factor",
 	    (int)t->replication_factor, "min_insync_replicas",
 	    num_or_null(t->min_isr), "min_insync_replicas_source",
 	    str_or_null(t->min_isr_source), "retention_ms",
 	    num_or_null(t->retention_ms), "retention_bytes",
-	    num_or_null(t->retention_bytes), "bytes", num_or_null(t->bytes),
+	    num_or_null(t->retention_bytes), "retention_source",
+	    str_or_null(t->retention_source), "bytes", num_or_null(t->bytes),
 	    "replica_bytes", num_or_null(rb), "under_replicated",
 	    (json_int_t)t->under_replicated, "under_min_isr",
 	    (json_int_t)t->under_min_isr, "offline", (json_int_t)t->offline,

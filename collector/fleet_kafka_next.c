@@ -109,6 +109,10 @@ static void gate_collect(const struct fleet_view *v, struct gate *g)
 
 	memset(g, 0, sizeof *g);
 	g->restarted_last = -1;
+	/* started_ms is each agent's reading of its broker process's start
+	 * (/proc/PID/stat after btime), so the newest one is the broker the
+	 * last step restarted.  It compares the hosts' clocks, which NTP
+	 * keeps far closer than the minutes between two steps. */
 	for (i = 0; i < kv->n_brokers; i++)
 		if (kv->brokers[i].started_ms != KV_UNKNOWN &&
 		    kv->brokers[i].started_ms > newest) {

@@ -102,6 +102,25 @@ int kafka_share_from_report(const kagent_v1_KafkaLive *k,
 	s->digest = k->assignment_digest;
 	s->count = k->assignment_count;
 	s->full = k->assignment_full;
+	snprintf(s->configs_error, sizeof s->configs_error, "%s",
+		 k->configs_error);
+	s->min_isr_default = opt(k->has_min_isr_default, k->min_isr_default);
+	s->retention_ms_default =
+	    opt(k->has_retention_ms_default, k->retention_ms_default);
+	s->retention_bytes_default =
+	    opt(k->has_retention_bytes_default, k->retention_bytes_default);
+	s->started_ms = opt(k->has_broker_started_ms, k->broker_started_ms);
+	/* The NIC carrying the broker's traffic, in the same report's
+	 * inventory: its speed, or unknown. */
+	s->nic_speed_mbps = KV_UNKNOWN;
+	for (size_t i = 0; l && k->traffic_nic[0] && i < l->nics.n; i++) {
+		const kagent_v1_Nic *n = &((const kagent_v1_Nic *)l->nics.v)[i];
+
+		/* A link that is down says 0 or -1: no speed. */
+		if (strcmp(n->name, k->traffic_nic) == 0 &&
+		    n->has_speed_mbps && n->speed_mbps > 0)
+			s->nic_speed_mbps = n->speed_mbps;
+	}
 	rc = l ? share_lists(l, s) : 0;
 	if (rc < 0) {
 		kafka_share_free(s);

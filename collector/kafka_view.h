@@ -72,6 +72,8 @@ struct kv_topic {
 	const char *min_isr_source; /* "topic", "broker default", NULL */
 	int64_t retention_ms;	    /* retention.ms; -1 unlimited */
 	int64_t retention_bytes;    /* retention.bytes; -1 unlimited */
+	/* Where both retentions come from, as min_isr_source. */
+	const char *retention_source;
 	/* Partition directory bytes of the topic summed over the brokers
 	 * that report them, and how many replicas that sum covers: the mean
 	 * replica is bytes / replicas_sized.  KV_UNKNOWN / 0 when none. */
@@ -91,7 +93,8 @@ struct kv_topic {
 struct kafka_view {
 	char cluster[64];
 	enum kv_state state;
-	char why[512];		/* why not complete; "" when complete */
+	char why[512];		/* why not complete, then what else is
+				   unknown (topic configs); "" when neither */
 	char error[256];	/* a librdkafka error every agent reports, or "" */
 	int64_t fetched_ms;	/* the oldest metadata used; KV_UNKNOWN */
 	int32_t controller;	/* -1 unknown */
@@ -139,6 +142,11 @@ struct kv_share {
 	uint64_t digest;
 	uint32_t count; /* partitions the digest covers */
 	bool full;	/* parts holds all of them */
+	char configs_error[128]; /* why topic configs are unknown, "" */
+	/* This host's server.properties topic defaults; KV_UNKNOWN. */
+	int64_t min_isr_default, retention_ms_default, retention_bytes_default;
+	int64_t started_ms;	/* its broker process's start; KV_UNKNOWN */
+	int64_t nic_speed_mbps; /* its Kafka NIC's link speed; KV_UNKNOWN */
 };
 
 struct _kagent_v1_KafkaLive;

@@ -10,6 +10,7 @@
  * otherwise says in `why` what is missing: a broker without an agent
  * leaves the partitions it leads unknown. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +130,19 @@ static int build_brokers(struct kafka_view *v, const struct coll_fleet *f,
 		    hosts[i].broker_id.known)
 			broker_add(v, (int32_t)hosts[i].broker_id.v);
 	for (i = 0; i < v->n_brokers; i++) {
+		const struct kv_share *own;
+
 		b = &v->brokers[i];
 		b->agent = broker_agent(hosts, f->n, v->cluster, b->id);
+		/* hosts[] is f->v[] in the same order: the agent's own share
+		 * says when its broker started and how fast its NIC is. */
+		own = b->agent && (size_t)(b->agent - hosts) < f->n
+			  ? f->v[b->agent - hosts].kafka
+			  : NULL;
+		if (own) {
+			b->started_ms = own->started_ms;
+			b->nic_speed_mbps = own->nic_speed_mbps;
+		}
 		if (b->rack[0] == '\0' && b->agent)
 			snprintf(b->rack, sizeof b->rack, "%s",
 				 b->agent->broker_rack[0] ? b->agent->broker_rack
@@ -153,6 +165,10 @@ static void topic_from(struct kv_topic *t, const struct kv_share_topic *st)
 	t->min_isr_source = st->min_isr != KV_UNKNOWN ? "topic" : NULL;
 	t->retention_ms = st->retention_ms;
 	t->retention_bytes = st->retention_bytes;
+	t->retention_source = st->retention_ms != KV_UNKNOWN ||
+				      st->retention_bytes != KV_UNKNOWN
+				  ? "topic"
+				  : NULL;
 	t->under_replicated = st->under_replicated;
 	t->under_min_isr = st->under_min_isr;
 	t->offline = st->offline;
@@ -273,6 +289,70 @@ static void judge_state(struct kafka_view *v)
 	v->state = missing || v->why[0] ? KV_PARTIAL : KV_COMPLETE;
 }
 
+/* One default over the agents' server.properties: the value they all
+ * give, else unknown (brokers that disagree leave no single default, and
+ * the broker a partition's leader runs on is the one that enforces it). */
+static int64_t agreed(const struct kv_share **sh, size_t ns, size_t off,
+		      bool *differ)
+{
+	int64_t v = KV_UNKNOWN;
+
+	*differ = false;
+	for (size_t i = 0; i < ns; i++) {
+		int64_t x = *(const int64_t *)((const char *)sh[i] + off);
+
+		if (x == KV_UNKNOWN)
+			continue;
+		if (v != KV_UNKNOWN && x != v)
+			*differ = true;
+		v = x;
+	}
+	return *differ ? KV_UNKNOWN : v;
+}
+
+/* A topic whose own configs the broker did not give takes the brokers'
+ * default, and says so; then why names what DescribeConfigs answered. */
+static void apply_defaults(struct kafka_view *v, const struct kv_share **sh,
+			   size_t ns)
+{
+	bool d1, d2, d3;
+	int64_t min_isr = agreed(sh, ns, offsetof(struct kv_share,
+						  min_isr_default), &d1);
+	int64_t ret_ms = agreed(sh, ns, offsetof(struct kv_share,
+						 retention_ms_default), &d2);
+	int64_t ret_b = agreed(sh, ns, offsetof(struct kv_share,
+						retention_bytes_default), &d3);
+	size_t i;
+
+	for (i = 0; i < v->n_topics; i++) {
+		struct kv_topic *t = &v->topics[i];
+
+		if (t->min_isr == KV_UNKNOWN && min_isr != KV_UNKNOWN) {
+			t->min_isr = min_isr;
+			t->min_isr_source = "broker default";
+		}
+		if (t->retention_source == NULL &&
+		    (ret_ms != KV_UNKNOWN || ret_b != KV_UNKNOWN)) {
+			t->retention_ms = ret_ms;
+			t->retention_bytes = ret_b;
+			t->retention_source = "broker default";
+		}
+	}
+	if (d1)
+		why_add(v, "the brokers' min.insync.replicas defaults differ");
+	if (d2 || d3)
+		why_add(v, "the brokers' log.retention defaults differ");
+	for (i = 0; i < ns; i++)
+		if (sh[i]->configs_error[0] && sh[i]->broker_id_known) {
+			why_add(v, "broker %d: topic configs: %s",
+				(int)sh[i]->broker_id, sh[i]->configs_error);
+			break;
+		} else if (sh[i]->configs_error[0]) {
+			why_add(v, "topic configs: %s", sh[i]->configs_error);
+			break;
+		}
+}
+
 static int build(struct kafka_view *v, const struct coll_fleet *f,
 		 const struct coll_host *hosts, const struct kv_share **sh,
 		 size_t ns)
@@ -295,8 +375,12 @@ static int build(struct kafka_view *v, const struct coll_fleet *f,
 		rc = build_topics(v, sh, ns);
 	if (rc == 0)
 		rc = build_partitions(v, sh, ns);
-	if (rc == 0)
+	if (rc == 0) {
 		judge_state(v);
+		/* After the state: unknown configs do not make the
+		 * assignments partial. */
+		apply_defaults(v, sh, ns);
+	}
 	return rc;
 }
 

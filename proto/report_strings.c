@@ -115,6 +115,8 @@ static const struct str_field kafka_f[] = {
 static const struct str_field klive_f[] = {
     S(kagent_v1_KafkaLive, error),
     S(kagent_v1_KafkaLive, cluster_id),
+    S(kagent_v1_KafkaLive, configs_error),
+    S(kagent_v1_KafkaLive, traffic_nic),
 };
 static const struct str_field kbroker_f[] = {
     S(kagent_v1_KafkaBroker, host),

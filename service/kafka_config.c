@@ -3,6 +3,7 @@
  * log dirs and every TLS store it names.  Listeners are in
  * kafka_listeners.c, the reading of one value in kafka_cfg.c. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -115,6 +116,58 @@ static int cfg_id(struct kafka_cfg *c, const char *key, struct hw_num *out)
 	else if (v >= 0)
 		*out = (struct hw_num){v, true};
 	return 0;
+}
+
+/* A number key of the topic defaults in [min, max], scaled by unit (ms
+ * per minute or hour); 0 when unset, 1 when read. */
+static int cfg_num(struct kafka_cfg *c, const char *key, int64_t min,
+		   int64_t unit, struct hw_num *out)
+{
+	const struct props_entry *e = props_find(c->p, key);
+	char buf[32];
+	int64_t v;
+	int r;
+
+	if (e == NULL)
+		return 0;
+	out->known = false;
+	r = kafka_cfg_copy_span(c, e, e->value, strlen(e->value), buf,
+				sizeof buf);
+	if (r < 0)
+		return r;
+	if (core_parse_i64(buf, &v) < 0 || v < min ||
+	    (v > 0 && v > INT64_MAX / unit)) {
+		kafka_cfg_invalid(c, e, "'%s' is not a number of at least %lld",
+				  buf, (long long)min);
+		return 1;
+	}
+	/* -1 is unlimited in every unit. */
+	*out = (struct hw_num){v < 0 ? v : v * unit, true};
+	return 1;
+}
+
+/* The defaults a topic inherits.  The most precise retention key set
+ * wins, as LogConfig reads them: ms, then minutes, then hours. */
+static int cfg_topic_defaults(struct kafka_cfg *c)
+{
+	struct kafka_config *o = c->out;
+	int r;
+
+	o->min_isr = (struct hw_num){1, true};
+	o->retention_bytes = (struct hw_num){-1, true};
+	o->retention_ms = (struct hw_num){168LL * 3600 * 1000, true};
+	if ((r = cfg_num(c, "min.insync.replicas", 1, 1, &o->min_isr)) < 0 ||
+	    (r = cfg_num(c, "log.retention.bytes", -1, 1,
+			 &o->retention_bytes)) < 0)
+		return r;
+	r = cfg_num(c, "log.retention.ms", -1, 1, &o->retention_ms);
+	if (r == 0)
+		r = cfg_num(c, "log.retention.minutes", -1, 60 * 1000,
+			    &o->retention_ms);
+	if (r == 0)
+		r = cfg_num(c, "log.retention.hours", -1, 3600 * 1000,
+			    &o->retention_ms);
+	return r < 0 ? r : 0;
 }
 
 static int cfg_flags(struct kafka_cfg *c)
@@ -238,7 +291,7 @@ int kafka_config_parse(const struct props *p, const char *name,
 	cfg_authorizer(&c);
 	if ((r = cfg_id(&c, "broker.id", &out->broker_id)) < 0 ||
 	    (r = cfg_id(&c, "node.id", &out->node_id)) < 0 ||
-	    (r = cfg_flags(&c)) < 0)
+	    (r = cfg_flags(&c)) < 0 || (r = cfg_topic_defaults(&c)) < 0)
 		goto out_fail;
 	for (size_t i = 0; i < out->n_listeners; i++) {
 		r = kafka_cfg_listener_security(&c, &out->listeners[i]);

@@ -133,6 +133,13 @@ struct kafka_config {
 	char inter_broker_protocol_version[KAFKA_VERSION_MAX];
 	char log_message_format_version[KAFKA_VERSION_MAX];
 	char zookeeper_connect[KAFKA_VALUE_MAX];
+	/* What a topic without its own setting gets: min.insync.replicas
+	 * (unset: 1), log.retention.ms, else .minutes, else .hours (unset:
+	 * 168 hours), log.retention.bytes (unset: -1); -1 is unlimited.  A
+	 * value the broker would refuse is unknown (and counted invalid). */
+	struct hw_num min_isr;
+	struct hw_num retention_ms;
+	struct hw_num retention_bytes;
 
 	size_t n_secret_files;
 	struct kafka_secret_file secret_files[KAFKA_SECRET_FILES_MAX];
@@ -206,5 +213,48 @@ struct kafka_logdir_stats {
  * its filesystem (unknown when statvfs fails or the product overflows). */
 int kafka_logdir_stat(const char *root, const char *dir,
 		      struct kafka_logdir_stats *out, struct hw_err *err);
+
+/* This broker's partition directories of each topic: for the planner's
+ * bytes to copy and the view's topic sizes. */
+struct kafka_topic_size {
+	char name[250];                 /* Kafka's names are at most 249 */
+	int64_t bytes;                  /* st_size of its segment files */
+	int32_t replicas;               /* its <topic>-<n> directories here */
+};
+
+struct kafka_topic_sizes {
+	struct kafka_topic_size *v;     /* by name after _finish */
+	size_t n, cap;
+	bool truncated;                 /* a walk stopped: sizes unknown */
+};
+
+/* kafka_logdir_stat, also adding each partition directory to topics
+ * (NULL: not wanted).  Call it once per log dir, then
+ * kafka_topic_sizes_finish.  -ENOMEM too. */
+int kafka_logdir_stat_topics(const char *root, const char *dir,
+			     struct kafka_logdir_stats *out,
+			     struct kafka_topic_sizes *topics,
+			     struct hw_err *err);
+/* Sorts by name and merges the directories of one topic. */
+void kafka_topic_sizes_finish(struct kafka_topic_sizes *ts);
+/* A topic's sizes, NULL when it has no directory here or the walk was
+ * truncated (its size is then unknown, not small). */
+const struct kafka_topic_size *
+kafka_topic_sizes_find(const struct kafka_topic_sizes *ts, const char *name);
+void kafka_topic_sizes_free(struct kafka_topic_sizes *ts);
+
+/* ---- kafka_proc.c: when the broker's process started ---- */
+
+/* Field 22 (starttime, clock ticks after boot) of a /proc/PID/stat line;
+ * -EINVAL when the line has no such field. */
+int kafka_proc_starttime(const char *buf, size_t len, int64_t *ticks);
+/* The btime line of /proc/stat (seconds since the epoch); -ENOENT when
+ * absent, -EINVAL when malformed. */
+int kafka_proc_btime(const char *buf, size_t len, int64_t *btime);
+/* <root>/proc/PID/stat's starttime and <root>/proc/stat's btime as ms
+ * since the epoch; clk_tck is sysconf(_SC_CLK_TCK) of the host whose
+ * /proc it is.  out unknown and err naming the file on failure. */
+int kafka_proc_started_ms(const char *root, pid_t pid, long clk_tck,
+			  struct hw_num *out, struct hw_err *err);
 
 #endif

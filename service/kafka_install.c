@@ -213,6 +213,78 @@ struct walk {
 	long entries;
 };
 
+/* One partition directory's bytes, under its topic's name: the name is
+ * what precedes the last '-', as topic names may hold '-' and '.'. */
+static int topic_add(struct kafka_topic_sizes *ts, const char *dir,
+		     int64_t bytes)
+{
+	const char *dash = strrchr(dir, '-');
+	struct kafka_topic_size *t;
+	size_t n = (size_t)(dash - dir);
+
+	if (n >= sizeof t->name)
+		return 0; /* not a name Kafka allows */
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 64;
+		struct kafka_topic_size *nv = reallocarray(ts->v, cap,
+							   sizeof *nv);
+
+		if (nv == NULL)
+			return -ENOMEM;
+		ts->v = nv;
+		ts->cap = cap;
+	}
+	t = &ts->v[ts->n++];
+	memcpy(t->name, dir, n);
+	t->name[n] = '\0';
+	t->bytes = bytes;
+	t->replicas = 1;
+	return 0;
+}
+
+static int cmp_topic_size(const void *a, const void *b)
+{
+	const struct kafka_topic_size *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void kafka_topic_sizes_finish(struct kafka_topic_sizes *ts)
+{
+	size_t i, o = 0;
+
+	if (ts->n == 0)
+		return;
+	qsort(ts->v, ts->n, sizeof *ts->v, cmp_topic_size);
+	for (i = 1; i < ts->n; i++) {
+		if (strcmp(ts->v[o].name, ts->v[i].name) == 0) {
+			ts->v[o].bytes += ts->v[i].bytes;
+			ts->v[o].replicas += ts->v[i].replicas;
+		} else {
+			ts->v[++o] = ts->v[i];
+		}
+	}
+	ts->n = o + 1;
+}
+
+const struct kafka_topic_size *
+kafka_topic_sizes_find(const struct kafka_topic_sizes *ts, const char *name)
+{
+	struct kafka_topic_size key;
+
+	if (ts->n == 0 || ts->truncated ||
+	    snprintf(key.name, sizeof key.name, "%s", name) >=
+		(int)sizeof key.name)
+		return NULL;
+	return bsearch(&key, ts->v, ts->n, sizeof *ts->v, cmp_topic_size);
+}
+
+void kafka_topic_sizes_free(struct kafka_topic_sizes *ts)
+{
+	free(ts->v);
+	memset(ts, 0, sizeof *ts);
+}
+
 /* Sums regular files directly in dirfd; subdirectories of a partition
  * are not Kafka's and are not entered. */
 static void walk_files(int dirfd, struct walk *w)
@@ -259,10 +331,20 @@ static void fs_size(int fd, struct kafka_logdir_stats *out)
 int kafka_logdir_stat(const char *root, const char *dir,
 		      struct kafka_logdir_stats *out, struct hw_err *err)
 {
+	return kafka_logdir_stat_topics(root, dir, out, NULL, err);
+}
+
+int kafka_logdir_stat_topics(const char *root, const char *dir,
+			     struct kafka_logdir_stats *out,
+			     struct kafka_topic_sizes *topics,
+			     struct hw_err *err)
+{
 	struct walk w = {out, 0};
 	char path[4096];
 	struct dirent *de;
 	struct stat sb;
+	int64_t before;
+	bool part;
 	DIR *d;
 	int fd, sub, r;
 
@@ -302,20 +384,32 @@ int kafka_logdir_stat(const char *root, const char *dir,
 		}
 		if (!S_ISDIR(sb.st_mode))
 			continue;
+		part = false;
 		if (ends_with(de->d_name, n, "-delete"))
 			out->deleting.v++;
 		else if (ends_with(de->d_name, n, "-future"))
 			out->future.v++;
-		else if (partition_name(de->d_name))
+		else if ((part = partition_name(de->d_name)))
 			out->partitions.v++;
+		before = out->bytes.v;
 		sub = openat(fd, de->d_name,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
 			walk_files(sub, &w);
+		/* Replicas leaving (-delete) or arriving (-future) are not
+		 * the topic's settled copy here. */
+		if (part && topics && r == 0)
+			r = topic_add(topics, de->d_name,
+				      out->bytes.v - before);
 	}
 	closedir(d);
 	/* A partial sum is not the size of the log dir. */
-	if (out->truncated)
+	if (out->truncated) {
 		out->bytes.known = out->partitions.known = false;
-	return 0;
+		if (topics)
+			topics->truncated = true;
+	}
+	if (r < 0)
+		core_err_set(err, "%s: out of memory", path);
+	return r;
 }

@@ -19,7 +19,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "core.h"
-#include "kafka_live.h"
+#include "kafka_live_int.h"
 
 struct kafka_live {
 	rd_kafka_t *rk;
@@ -32,6 +32,14 @@ static int64_t wall_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t kafka_live_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -255,7 +263,9 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 		     struct kafka_meta *out)
 {
 	const struct rd_kafka_metadata *md = NULL;
+	int64_t deadline = kafka_live_mono_ms() + timeout_ms;
 	rd_kafka_resp_err_t e;
+	int32_t orig;
 	char *cid;
 	int rc;
 
@@ -278,6 +288,7 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 	kl->last_error[0] = '\0';
 	pthread_mutex_unlock(&kl->mu);
 	rc = meta_copy(md, out);
+	orig = md->orig_broker_id;
 	rd_kafka_metadata_destroy(md);
 	if (rc < 0) {
 		kafka_meta_free(out);
@@ -291,5 +302,12 @@ int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,
 		snprintf(out->cluster_id, sizeof out->cluster_id, "%s", cid);
 		rd_kafka_mem_free(kl->rk, cid);
 	}
+	kafka_live_configs(kl->rk, orig, deadline, out);
+	/* The admin call's error callbacks are not the metadata's: they
+	 * must not name a later failed fetch. */
+	rd_kafka_poll(kl->rk, 0);
+	pthread_mutex_lock(&kl->mu);
+	kl->last_error[0] = '\0';
+	pthread_mutex_unlock(&kl->mu);
 	return 0;
 }

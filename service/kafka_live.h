@@ -88,6 +88,9 @@ struct kafka_meta {
 	int32_t controller; /* -1 unknown */
 	char cluster_id[64];
 	char error[KAFKA_LIVE_ERR_MAX]; /* "" when fetched */
+	/* Why some topic's configs (min_isr, retention_*) are unknown: the
+	 * first DescribeConfigs error, "" when every topic was answered. */
+	char configs_error[128];
 	struct kafka_meta_broker *brokers; /* sorted by id */
 	size_t n_brokers;
 	struct kafka_meta_topic *topics; /* sorted by name */
@@ -107,9 +110,10 @@ struct kafka_live;
 int kafka_live_new(const char *bootstrap, const struct kafka_client_conf *cc,
 		   struct kafka_live **out, struct hw_err *err);
 void kafka_live_free(struct kafka_live *kl);
-/* Reads the metadata of every topic, waiting at most timeout_ms; the
- * broker's topic configs (min.insync.replicas, retention) where it
- * answers DescribeConfigs.  On failure out->error holds librdkafka's
+/* Reads the metadata of every topic, then the topic configs
+ * (min.insync.replicas, retention) where the broker answers
+ * DescribeConfigs, waiting at most timeout_ms for both; configs not
+ * answered leave the metadata as read and configs_error says why.  On failure out->error holds librdkafka's
  * text and the call returns -EHOSTUNREACH or -ETIMEDOUT; out is then
  * otherwise empty.  fetched_ms is set either way. */
 int kafka_live_fetch(struct kafka_live *kl, int timeout_ms,

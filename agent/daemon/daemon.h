@@ -181,12 +181,16 @@ struct report_input {
 	struct async_seen kafka_seen;
 };
 
-/* What this host adds to the cluster's metadata: its broker's id and
- * the min.insync.replicas default of its server.properties. */
+/* What this host adds to the cluster's metadata: its broker's id, the
+ * min.insync.replicas default of its server.properties and the sizes of
+ * its partition directories. */
 struct kafka_live_local {
 	int32_t broker_id;
 	bool broker_id_known;
 	struct hw_num min_isr;
+	/* This broker's partition directories per topic; NULL when the log
+	 * dirs were not all read (the sizes are then unknown). */
+	const struct kafka_topic_sizes *sizes;
 };
 
 /* kafka_report.c: Report.kafka_live from m (NULL: none yet, seen says

@@ -88,6 +88,16 @@ static void fill_topic(const struct kafka_meta *m,
 		      &kt->retention_ms);
 	proto_num_set(t->retention_bytes, &kt->has_retention_bytes,
 		      &kt->retention_bytes);
+	/* A topic of the share without a directory here has none: 0 bytes
+	 * in 0 replicas, a size, unlike log dirs that were not read. */
+	if (loc->sizes) {
+		const struct kafka_topic_size *sz =
+		    kafka_topic_sizes_find(loc->sizes, t->name);
+
+		kt->has_local_bytes = kt->has_local_replicas = true;
+		kt->local_bytes = sz ? sz->bytes : 0;
+		kt->local_replicas = sz ? sz->replicas : 0;
+	}
 	topic_counts(m, t, min_isr, kt);
 }
 

@@ -156,6 +156,37 @@ static unsigned fill_kafka(const struct facts *f, kagent_v1_Kafka *k)
 	return clipped;
 }
 
+/* What this host knows beside the cluster's metadata: its
+ * server.properties' topic defaults, its broker's start, its NIC, and why
+ * the topics' own configs are unknown. */
+static unsigned fill_kafka_local(const struct facts *f,
+				 const struct kafka_meta *m,
+				 kagent_v1_KafkaLive *k)
+{
+	unsigned clipped = 0;
+
+	if (f->kafka) {
+		proto_num_set(f->kafka->min_isr, &k->has_min_isr_default,
+			      &k->min_isr_default);
+		proto_num_set(f->kafka->retention_ms,
+			      &k->has_retention_ms_default,
+			      &k->retention_ms_default);
+		proto_num_set(f->kafka->retention_bytes,
+			      &k->has_retention_bytes_default,
+			      &k->retention_bytes_default);
+	}
+	proto_num_set(f->kafka_started_ms, &k->has_broker_started_ms,
+		      &k->broker_started_ms);
+	if (f->kafka_nic)
+		clipped += proto_str_set(k->traffic_nic, sizeof k->traffic_nic,
+					 f->kafka_nic->name);
+	if (m && m->error[0] == '\0')
+		clipped += proto_str_set(k->configs_error,
+					 sizeof k->configs_error,
+					 m->configs_error);
+	return clipped;
+}
+
 /* dataDir/myid names this server among server.N. */
 static void read_myid(const struct facts *f, kagent_v1_ZooKeeper *z)
 {
@@ -347,9 +378,14 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 			loc.broker_id = (int32_t)f->kafka->node_id.v;
 			loc.broker_id_known = true;
 		}
+		if (f->kafka)
+			loc.min_isr = f->kafka->min_isr;
+		if (f->kafka_topics_known)
+			loc.sizes = &f->kafka_topics;
 		out->has_kafka_live = true;
 		clipped += kafka_report_fill(in->kafka, &in->kafka_seen, &loc,
 					     &out->kafka_live, l);
+		clipped += fill_kafka_local(f, in->kafka, &out->kafka_live);
 	}
 	if (f->roles & CORE_ROLE_ZOOKEEPER) {
 		out->has_zookeeper = true;

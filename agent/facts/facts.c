@@ -236,13 +236,9 @@ static void gather_kafka(struct facts *f)
 	if (f->conf.kafka_jaas[0])
 		kafka_config_add_secret_file(f->kafka, "[kafka] jaas",
 					     f->conf.kafka_jaas);
-	for (i = 0; i < f->kafka->n_log_dirs && f->n_logdirs < FACTS_LOGDIRS_MAX; i++) {
-		struct facts_dir *d = &f->logdirs[f->n_logdirs++];
-
-		place_dir(f, f->kafka->log_dirs[i], d);
-		d->stats_known = kafka_logdir_stat(f->root, d->path, &d->stats,
-						   &err) == 0;
-	}
+	for (i = 0; i < f->kafka->n_log_dirs && f->n_logdirs < FACTS_LOGDIRS_MAX; i++)
+		place_dir(f, f->kafka->log_dirs[i], &f->logdirs[f->n_logdirs++]);
+	facts_logdirs_restat(f);
 
 	/* The installation: [kafka] home, $KAFKA_HOME, the directory above
 	 * config/, then the usual places. */
@@ -412,6 +408,7 @@ out_inventory:
 
 void facts_free(struct facts *f)
 {
+	kafka_topic_sizes_free(&f->kafka_topics);
 	free(f->kafka);
 	free(f->zk);
 	inventory_free(&f->inv);
@@ -457,11 +454,25 @@ void facts_logdirs_restat(struct facts *f)
 	struct hw_err err = { { 0 } };
 	size_t i;
 
+	kafka_topic_sizes_free(&f->kafka_topics);
+	f->kafka_topics_known = f->n_logdirs > 0;
 	for (i = 0; i < f->n_logdirs; i++) {
 		struct facts_dir *d = &f->logdirs[i];
 
 		memset(&d->stats, 0, sizeof d->stats);
-		d->stats_known = kafka_logdir_stat(f->root, d->path, &d->stats,
-						   &err) == 0;
+		d->stats_known = kafka_logdir_stat_topics(f->root, d->path,
+							  &d->stats,
+							  &f->kafka_topics,
+							  &err) == 0;
+		f->kafka_topics_known &= d->stats_known;
 	}
+	kafka_topic_sizes_finish(&f->kafka_topics);
+	if (f->kafka_topics.truncated)
+		f->kafka_topics_known = false;
+	/* A restarted broker is a new process: its start is read again. */
+	f->kafka_started_ms = (struct hw_num){0, false};
+	if (f->os.kafka_pid > 0)
+		kafka_proc_started_ms(f->root, f->os.kafka_pid,
+				      sysconf(_SC_CLK_TCK),
+				      &f->kafka_started_ms, &err);
 }

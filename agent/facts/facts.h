@@ -56,6 +56,13 @@ struct facts {
 	char kafka_install_error[256];
 	size_t n_logdirs;
 	struct facts_dir logdirs[FACTS_LOGDIRS_MAX];
+	/* This broker's partition directories per topic, over every log
+	 * dir; known only when every log dir was read whole. */
+	struct kafka_topic_sizes kafka_topics;
+	bool kafka_topics_known;
+	/* When the Kafka process (os.kafka_pid) started, ms since the
+	 * epoch; unknown without a process or a readable /proc. */
+	struct hw_num kafka_started_ms;
 
 	/* ZooKeeper. */
 	char zk_path[PATH_MAX];

@@ -10,7 +10,14 @@
 #   an agent whose bootstrap is a closed port  partial, its librdkafka
 #                               error named, the other agents unaffected.
 # Debian's mock (librdkafka 2.0.2) reports ISR equal to the replicas, no
-# racks and no DescribeConfigs: min ISR and retention are null.
+# racks and has no DescribeConfigs handler: the topics' own configs are
+# unknown, the view's why says why, and min ISR and retention are the
+# brokers' server.properties defaults.  Each agent's root holds partition
+# directories of known sizes, and a process named as Kafka's main class
+# whose /proc stat is the mock cluster's own: started_ms is that process's
+# start.  Their inter-broker listener binds every address, so the NIC
+# carrying their traffic is host-broker's default route's, bond0, whose
+# speed the view gives.
 set -u
 BIN=$1
 . live/lib/e2e.sh
@@ -35,17 +42,42 @@ mock leader events 0 1
 mock leader events 1 2
 e2e_collector_start || exit 1
 
-# sysroot HOST BROKER_ID PORT: host-broker's proc and sys, and a
-# server.properties naming the broker and its listener.
+# The broker's process in every root is the mock cluster's (MOCK_PID):
+# its start as the kernel counts it, in ms since the epoch.
+BTIME=$(awk '$1 == "btime" {print $2}' /proc/stat)
+START_TICKS=$(sed 's/.*) //' "/proc/$MOCK_PID/stat" | awk '{print $20}')
+STARTED_MS=$((BTIME * 1000 + START_TICKS * 1000 / $(getconf CLK_TCK)))
+
+# sysroot HOST BROKER_ID PORT: host-broker's proc and sys, a
+# server.properties naming the broker and its listener, the mock's
+# process as the Kafka process, and partition directories: broker B holds
+# orders-P with 1000*B + 100*P bytes and events-P with 10*B + P bytes.
 sysroot() {
-	local r=$T/root-$1
-	mkdir -p "$r/etc/kafka"
-	ln -s "$PWD/fixtures/host-broker/proc" "$r/proc"
+	local r=$T/root-$1 d=$T/root-$1/var/lib/kafka/data p
+	mkdir -p "$r/etc/kafka" "$r/proc/$MOCK_PID" "$d"
+	cp -a fixtures/host-broker/proc/. "$r/proc/"
 	ln -s "$PWD/fixtures/host-broker/sys" "$r/sys"
+	printf 'java\0-cp\0libs/*\0kafka.Kafka\0config/server.properties\0' \
+		> "$r/proc/$MOCK_PID/cmdline"
+	echo java > "$r/proc/$MOCK_PID/comm"
+	cp "/proc/$MOCK_PID/stat" "$r/proc/$MOCK_PID/stat"
+	cp /proc/stat "$r/proc/stat"
 	sed -e "s/@ID@/$2/" -e "s/@PORT@/$3/" \
 		fixtures/kafka-live/server.properties.in \
 		> "$r/etc/kafka/server.properties"
+	for p in 0 1 2; do
+		mkdir "$d/orders-$p"
+		head -c $((1000 * $2 + 100 * p)) /dev/zero \
+			> "$d/orders-$p/00000000000000000000.log"
+	done
+	for p in 0 1; do
+		mkdir "$d/events-$p"
+		head -c $((10 * $2 + p)) /dev/zero \
+			> "$d/events-$p/00000000000000000000.log"
+	done
 }
+# What DescribeConfigs gives from the mock: no answer, and why.
+CONFIGS_WHY="broker 1: topic configs: DescribeConfigs (KIP-133) not supported by broker, requires broker version >= 0.11.0"
 fail=0
 KCONF=$'[kafka]\nmetadata_interval = 1'
 for i in 1 2 3; do
@@ -96,29 +128,33 @@ view() {
 	jq -n --arg state "$1" --arg why "$2" --arg cid "$cid" \
 		--argjson ev "$3" --argjson ord "$4" --argjson extra "${5:-[]}" \
 		--argjson p1 "${PORTS[0]##*:}" --argjson p2 "${PORTS[1]##*:}" \
-		--argjson p3 "${PORTS[2]##*:}" '
+		--argjson p3 "${PORTS[2]##*:}" --argjson started "$STARTED_MS" '
 	def broker($id; $port): {id: $id, host: "127.0.0.1", port: $port,
 		rack: "r1", registered: true, host_id: "kk-\($id)",
-		started_ms: null, nic_speed_mbps: null};
-	def topic($name; $n; $asg): {name: $name, partitions: $n,
-		replication_factor: 3, min_insync_replicas: null,
-		min_insync_replicas_source: null, retention_ms: null,
-		retention_bytes: null, bytes: null, replica_bytes: null,
-		under_replicated: 0, under_min_isr: 0, offline: 0,
-		assignment: $asg};
+		started_ms: $started, nic_speed_mbps: 20000};
+	# Sizes: orders 3 brokers x (1000*B + 100*P) = 18900 bytes in 9
+	# replicas; events 3 x (10*B + P) = 123 in 6.
+	def topic($name; $n; $asg; $bytes; $rb): {name: $name,
+		partitions: $n, replication_factor: 3, min_insync_replicas: 2,
+		min_insync_replicas_source: "broker default",
+		retention_ms: 604800000, retention_bytes: -1,
+		retention_source: "broker default", bytes: $bytes,
+		replica_bytes: $rb, under_replicated: 0, under_min_isr: 0,
+		offline: 0, assignment: $asg};
 	{cluster: "kk", state: $state, why: $why, error: null,
 	 controller: 0, cluster_id: $cid,
 	 brokers: ([broker(1; $p1), broker(2; $p2), broker(3; $p3)] + $extra),
-	 topics: [topic("events"; 2; $ev), topic("orders"; 3; $ord)]}'
+	 topics: [topic("events"; 2; $ev; 123; 20),
+		  topic("orders"; 3; $ord; 18900; 2100)]}'
 }
-view complete "" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
+view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
 
 # A leader moves: broker 1's agent stops sending orders-0, broker 3's
 # starts; the view follows.
 mock leader orders 0 3
 view_until '[.topics[] | select(.name == "orders") | .assignment[0].leader] == [3]' 30 || fail=1
 jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
-view complete "" "$(assignment 1 2)" "$(assignment 3 2 3)" | expect_view
+view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 3 2 3)" | expect_view
 
 # A fourth agent whose broker cannot be reached: unknown with
 # librdkafka's error, the view partial and naming it, the other three
@@ -131,11 +167,11 @@ view_until '.why | test("host kk-4: Local: Broker transport failure: .*127.0.0.1
 jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
 WHY=$(jq -r .why "$T/view.json")
 case $WHY in
-"host kk-4: Local: Broker transport failure: "*"; broker 4 is not in the metadata") ;;
+"host kk-4: Local: Broker transport failure: "*"; broker 4 is not in the metadata; $CONFIGS_WHY") ;;
 *) echo "FAIL why: $WHY"; fail=1 ;;
 esac
 view partial "$WHY" "$(assignment 1 2)" "$(assignment 3 2 3)" \
-	'[{"id":4,"host":null,"port":null,"rack":"r1","registered":false,"host_id":"kk-4","started_ms":null,"nic_speed_mbps":null}]' |
+	'[{"id":4,"host":null,"port":null,"rack":"r1","registered":false,"host_id":"kk-4","started_ms":'"$STARTED_MS"',"nic_speed_mbps":20000}]' |
 	expect_view
 for h in "${E2E_HOSTS[@]}"; do
 	grep -q "Bad system call" "$T/$h/log" && { echo "FAIL $h: seccomp"; fail=1; }

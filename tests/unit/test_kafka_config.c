@@ -431,6 +431,62 @@ static void test_too_many_log_dirs_is_an_error(void **s)
 	free(c);
 }
 
+/* The topic defaults: unset keys give Kafka's own defaults, the most
+ * precise retention key wins, -1 is unlimited in any unit, and a value
+ * the broker refuses is unknown and counted. */
+static void test_topic_defaults_unset_are_kafkas(void **s)
+{
+	struct kafka_config *c = parse("broker.id=1\n");
+
+	(void)s;
+	assert_true(c->min_isr.known);
+	assert_int_equal(c->min_isr.v, 1);
+	assert_true(c->retention_ms.known);
+	assert_int_equal(c->retention_ms.v, 604800000);
+	assert_true(c->retention_bytes.known);
+	assert_int_equal(c->retention_bytes.v, -1);
+	free(c);
+}
+
+static void test_topic_defaults_most_precise_retention_wins(void **s)
+{
+	struct kafka_config *c = parse("min.insync.replicas=2\n"
+				       "log.retention.hours=24\n"
+				       "log.retention.minutes=90\n"
+				       "log.retention.bytes=1073741824\n");
+
+	(void)s;
+	assert_int_equal(c->min_isr.v, 2);
+	assert_int_equal(c->retention_ms.v, 90 * 60 * 1000);
+	assert_int_equal(c->retention_bytes.v, 1073741824);
+	free(c);
+	c = parse("log.retention.hours=-1\nlog.retention.ms=3600000\n");
+	assert_int_equal(c->retention_ms.v, 3600000);
+	free(c);
+	c = parse("log.retention.hours=-1\n");
+	assert_true(c->retention_ms.known);
+	assert_int_equal(c->retention_ms.v, -1);
+	assert_int_equal(c->n_invalid, 0);
+	free(c);
+}
+
+static void test_topic_default_refused_is_unknown(void **s)
+{
+	struct kafka_config *c = parse("min.insync.replicas=0\n");
+
+	(void)s;
+	assert_false(c->min_isr.known);
+	assert_int_equal(c->n_invalid, 1);
+	assert_string_equal(c->invalid,
+			    "t.properties:1: min.insync.replicas: '0' is not "
+			    "a number of at least 1");
+	free(c);
+	c = parse("log.retention.ms=two days\n");
+	assert_false(c->retention_ms.known);
+	assert_int_equal(c->n_invalid, 1);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +509,9 @@ int main(void)
 		test_listener_forms_ipv6_any_and_per_listener_keys),
 	    cmocka_unit_test(test_unmapped_listener_name_is_invalid),
 	    cmocka_unit_test(test_too_many_log_dirs_is_an_error),
+	    cmocka_unit_test(test_topic_defaults_unset_are_kafkas),
+	    cmocka_unit_test(test_topic_defaults_most_precise_retention_wins),
+	    cmocka_unit_test(test_topic_default_refused_is_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,6 +245,75 @@ static void test_logdir_filesystem_size_of_tmpfs(void **s)
 	assert_int_equal(st.partitions.v, 1);
 }
 
+/* Two log dirs: a topic's partitions are summed over both, names with
+ * '.' and '-' keep everything before the last '-', and -delete and
+ * -future directories are not the topic's copy here. */
+static void test_topic_sizes_over_two_log_dirs(void **s)
+{
+	struct kafka_topic_sizes ts = {0};
+	struct kafka_logdir_stats st;
+	struct hw_err err = {{0}};
+	const struct kafka_topic_size *t;
+
+	(void)s;
+	assert_int_equal(kafka_logdir_stat_topics(FIXTURES, "kafka-logdir-topics/d1",
+						  &st, &ts, &err), 0);
+	assert_int_equal(st.partitions.v, 4);
+	assert_int_equal(kafka_logdir_stat_topics(FIXTURES, "kafka-logdir-topics/d2",
+						  &st, &ts, &err), 0);
+	assert_int_equal(st.partitions.v, 1);
+	assert_int_equal(st.bytes.v, 3 + 50 + 60 + 12);
+	kafka_topic_sizes_finish(&ts);
+	assert_int_equal(ts.n, 3);
+	assert_string_equal(ts.v[0].name, "a-1");
+	assert_int_equal(ts.v[0].bytes, 7);
+	assert_int_equal(ts.v[0].replicas, 1);
+	t = kafka_topic_sizes_find(&ts, "app.events-v2");
+	assert_non_null(t);
+	assert_int_equal(t->bytes, 100 + 20 + 8 + 3);
+	assert_int_equal(t->replicas, 3);
+	t = kafka_topic_sizes_find(&ts, "orders");
+	assert_non_null(t);
+	assert_int_equal(t->bytes, 1000);
+	assert_int_equal(t->replicas, 1);
+	assert_null(kafka_topic_sizes_find(&ts, "app.events"));
+	/* A truncated walk knows no topic's size. */
+	ts.truncated = true;
+	assert_null(kafka_topic_sizes_find(&ts, "orders"));
+	kafka_topic_sizes_free(&ts);
+	assert_int_equal(ts.n, 0);
+}
+
+/* kafka-proc/proc/4242/stat's comm holds blanks and ')': starttime
+ * 123456 ticks after btime 1700000000. */
+static void test_proc_started_ms_from_stat_and_btime(void **s)
+{
+	struct hw_num ms;
+	struct hw_err err = {{0}};
+	int64_t ticks;
+
+	(void)s;
+	assert_int_equal(kafka_proc_started_ms(FIXTURES "/kafka-proc", 4242,
+					       100, &ms, &err), 0);
+	assert_true(ms.known);
+	assert_int_equal(ms.v, 1700000000000LL + 1234560);
+	assert_int_equal(kafka_proc_started_ms(FIXTURES "/kafka-proc", 4242,
+					       1000, &ms, &err), 0);
+	assert_int_equal(ms.v, 1700000000000LL + 123456);
+	/* A stat line cut before field 22. */
+	assert_int_equal(kafka_proc_started_ms(FIXTURES "/kafka-proc", 77,
+					       100, &ms, &err), -EINVAL);
+	assert_false(ms.known);
+	assert_string_equal(err.msg, FIXTURES "/kafka-proc/proc/77/stat: "
+					      "no starttime (field 22)");
+	assert_int_equal(kafka_proc_started_ms(FIXTURES "/kafka-proc", 5,
+					       100, &ms, &err), -ENOENT);
+	assert_false(ms.known);
+	assert_int_equal(kafka_proc_starttime("1 (a) S", 7, &ticks), -EINVAL);
+	assert_int_equal(kafka_proc_btime("cpu 1\n", 6, &ticks), -ENOENT);
+	assert_int_equal(kafka_proc_btime("btime x\n", 8, &ticks), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +326,8 @@ int main(void)
 	    cmocka_unit_test(test_version_order),
 	    cmocka_unit_test(test_logdir_counts_partitions_not_symlinks),
 	    cmocka_unit_test(test_logdir_missing_names_path),
+	    cmocka_unit_test(test_topic_sizes_over_two_log_dirs),
+	    cmocka_unit_test(test_proc_started_ms_from_stat_and_btime),
 	    cmocka_unit_test(test_logdir_filesystem_size_of_tmpfs),
 	};
 

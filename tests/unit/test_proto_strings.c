@@ -236,10 +236,10 @@ static void test_walk_reaches_every_string_of_a_full_report(void **state)
 	 * 2 disks of 7 + 16 + 8 * 3 + 3 + 1 (flush_why) + 16 RAID members
 	 * of 4 + 3 (their Health), 11 + 11 of Board,
 	 * 2 sensors of 2, 2 checks of 5, Kafka 4 + 4 + 32 + 2 (its traffic
-	 * NIC and why), ZooKeeper 2 + 16, KafkaLive 2 and its 2 brokers and
-	 * 2 topics of 2. */
+	 * NIC and why), ZooKeeper 2 + 16, KafkaLive 4 (error, cluster id,
+	 * configs error, traffic NIC) and its 2 brokers and 2 topics of 2. */
 	assert_int_equal(n, 10 + 2 + 2 * 43 + 2 * (51 + 16 * 7) + 22 + 4 + 10 +
-				42 + 18 + 2 + 2 * 2 + 2 * 2);
+				42 + 18 + 4 + 2 * 2 + 2 * 2);
 	w.arg = &seen;
 	assert_int_equal(proto_report_strings(f->r, &f->l, &w), 0);
 	assert_int_equal(seen, n);

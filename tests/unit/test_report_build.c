@@ -25,6 +25,9 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	struct statvfs sv;
 	struct hw_err err = { { 0 } };
 	struct report_input in = { 0 };
+	struct kafka_meta meta = { 0 };
+	struct kafka_meta_topic topics[2] = { 0 };
+	struct kafka_meta_partition parts[3];
 	struct proto_lists l, back;
 	kagent_v1_Envelope *e = calloc(1, sizeof *e);
 	uint8_t *buf = malloc(PROBER_BODY_MAX);
@@ -49,6 +52,27 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	in.facts = f;
 	in.checks = &res;
 	in.sensors_why = "sensors are read on the live host only";
+	/* Kept metadata: topics orders (2 partitions, one led here, broker
+	 * 0) and __consumer_offsets (one partition, on brokers 1 and 2
+	 * only), DescribeConfigs refused. */
+	parts[0] = (struct kafka_meta_partition){0, 0, 3, 3, {0, 1, 2},
+						 {0, 1, 2}};
+	parts[1] = (struct kafka_meta_partition){1, 1, 3, 3, {1, 2, 0},
+						 {1, 2, 0}};
+	parts[2] = (struct kafka_meta_partition){7, 1, 2, 2, {1, 2}, {1, 2}};
+	strcpy(topics[0].name, "__consumer_offsets");
+	topics[0].first = 2;
+	topics[0].n = 1;
+	strcpy(topics[1].name, "orders");
+	topics[1].n = 2;
+	meta.fetched_ms = 1700000000000;
+	meta.controller = 1;
+	strcpy(meta.configs_error, "DescribeConfigs (KIP-133) not supported");
+	meta.topics = topics;
+	meta.n_topics = 2;
+	meta.parts = parts;
+	meta.n_parts = 3;
+	in.kafka = &meta;
 	in.seq = 42;
 	in.timestamp_ms = 1700000000123;
 	in.interval_s = 60;
@@ -101,6 +125,34 @@ static void test_report_of_broker_fixture_decodes_to_its_facts(void **state)
 	assert_string_equal(
 	    r->kafka.traffic_nic_why,
 	    "binds all addresses: default route's interface bond0");
+
+	/* Beside the metadata: server.properties' topic defaults (unset
+	 * min.insync.replicas is 1; log.retention.hours=168), no Kafka
+	 * process in the tree, the NIC again, DescribeConfigs' refusal. */
+	assert_true(r->has_kafka_live);
+	assert_string_equal(r->kafka_live.error, "");
+	assert_true(r->kafka_live.has_min_isr_default);
+	assert_int_equal(r->kafka_live.min_isr_default, 1);
+	assert_int_equal(r->kafka_live.retention_ms_default, 604800000);
+	assert_int_equal(r->kafka_live.retention_bytes_default, -1);
+	assert_false(r->kafka_live.has_broker_started_ms);
+	assert_string_equal(r->kafka_live.traffic_nic, "bond0");
+	assert_string_equal(r->kafka_live.configs_error,
+			    "DescribeConfigs (KIP-133) not supported");
+	/* orders-0 and -1 are here (4104 + 1008 bytes; -delete and -future
+	 * are not its copy), __consumer_offsets-7 is a directory of a
+	 * replica the metadata no longer places here, and is not in the
+	 * share. */
+	assert_int_equal(back.ktopics.n, 1);
+	{
+		const kagent_v1_KafkaTopic *t = back.ktopics.v;
+
+		assert_string_equal(t[0].name, "orders");
+		assert_true(t[0].has_local_bytes);
+		assert_int_equal(t[0].local_bytes, 4104 + 1008);
+		assert_int_equal(t[0].local_replicas, 2);
+		assert_false(t[0].has_min_insync_replicas);
+	}
 
 	assert_true(r->has_zookeeper);
 	assert_true(r->zookeeper.present);
