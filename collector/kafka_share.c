@@ -102,6 +102,7 @@ int kafka_share_from_report(const kagent_v1_KafkaLive *k,
 	s->digest = k->assignment_digest;
 	s->count = k->assignment_count;
 	s->full = k->assignment_full;
+	s->unchanged = k->assignment_unchanged;
 	rc = l ? share_lists(l, s) : 0;
 	if (rc < 0) {
 		kafka_share_free(s);

@@ -139,6 +139,10 @@ struct kv_share {
 	uint64_t digest;
 	uint32_t count; /* partitions the digest covers */
 	bool full;	/* parts holds all of them */
+	/* The report carried the digest only, and no whole list of that
+	 * digest was at hand to complete it (kafka_merge.h): the broker's
+	 * assignment is unknown until its next whole list. */
+	bool unchanged;
 };
 
 struct _kagent_v1_KafkaLive;

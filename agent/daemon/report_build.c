@@ -349,7 +349,8 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 		}
 		out->has_kafka_live = true;
 		clipped += kafka_report_fill(in->kafka, &in->kafka_seen, &loc,
-					     &out->kafka_live, l);
+					     in->kafka_delta, &out->kafka_live,
+					     l);
 	}
 	if (f->roles & CORE_ROLE_ZOOKEEPER) {
 		out->has_zookeeper = true;
