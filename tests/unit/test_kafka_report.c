@@ -417,6 +417,105 @@ static void test_whole_every_nth_and_after_error(void **state)
 	meta_free(&m);
 }
 
+/* The design shape: 50 brokers, 2 000 topics of 50 partitions (100 000),
+ * replication factor 3, every broker leading one partition of each topic
+ * and holding a replica of three.  Prints the bytes broker 1's Kafka
+ * part takes on the wire, whole and unchanged (bench/ compares them). */
+#define DB 50
+#define DT 2000
+#define DP 50
+
+static void meta_design(struct kafka_meta *m)
+{
+	size_t t, i;
+
+	memset(m, 0, sizeof *m);
+	m->fetched_ms = 1700000000000;
+	m->controller = 1;
+	strcpy(m->cluster_id, "Xk3vTq9yR2ma1lYw8cO5dQ");
+	m->n_brokers = DB;
+	m->brokers = calloc(DB, sizeof *m->brokers);
+	for (i = 0; i < DB; i++) {
+		m->brokers[i].id = (int32_t)i + 1;
+		snprintf(m->brokers[i].host, sizeof m->brokers[i].host,
+			 "kafka-%02zu.dc1.example.net", i + 1);
+		m->brokers[i].port = 9092;
+	}
+	m->n_topics = DT;
+	m->topics = calloc(DT, sizeof *m->topics);
+	m->n_parts = (size_t)DT * DP;
+	m->parts = calloc(m->n_parts, sizeof *m->parts);
+	for (t = 0; t < DT; t++) {
+		snprintf(m->topics[t].name, sizeof m->topics[t].name,
+			 "service-events-%04zu", t);
+		m->topics[t].first = t * DP;
+		m->topics[t].n = DP;
+		for (i = 0; i < DP; i++) {
+			struct kafka_meta_partition *p = &m->parts[t * DP + i];
+			int32_t l = (int32_t)((t + i) % DB) + 1;
+
+			p->id = (int32_t)i;
+			p->leader = l;
+			p->n_replicas = p->n_isr = 3;
+			for (int r = 0; r < 3; r++)
+				p->replicas[r] = p->isr[r] = (l - 1 + r) % DB + 1;
+		}
+	}
+}
+
+static size_t kafka_bytes(kagent_v1_Report *r, const struct proto_lists *l)
+{
+	size_t with = 0, without = 0;
+
+	proto_report_bind(r, l);
+	r->has_kafka_live = true;
+	assert_true(pb_get_encoded_size(&with, kagent_v1_Report_fields, r));
+	r->has_kafka_live = false;
+	assert_true(pb_get_encoded_size(&without, kagent_v1_Report_fields, r));
+	r->has_kafka_live = true;
+	proto_report_unbind(r);
+	return with - without;
+}
+
+static void test_design_shape_sizes(void **state)
+{
+	kagent_v1_Report *r = calloc(1, sizeof *r);
+	struct kafka_delta d = {.conn = 1};
+	size_t whole, unchanged, parts = 0, i;
+	struct proto_lists l;
+	struct kafka_meta m;
+
+	(void)state;
+	meta_design(&m);
+	proto_lists_init(&l);
+	fill(&m, &d, &r->kafka_live, &l);
+	assert_int_equal(l.kbrokers.n, DB);
+	assert_int_equal(l.ktopics.n, DT);
+	assert_int_equal(l.kparts.n, DT);
+	assert_int_equal(r->kafka_live.assignment_count, DT);
+	assert_true(r->kafka_live.assignment_full);
+	for (i = 0; i < l.kparts.n; i++)
+		parts += item(kagent_v1_KafkaPartition_fields,
+			      (const kagent_v1_KafkaPartition *)l.kparts.v + i);
+	whole = kafka_bytes(r, &l);
+	assert_true(whole <= PROTO_KAFKA_BYTES_MAX);
+	fill(&m, &d, &r->kafka_live, &l);
+	assert_true(r->kafka_live.assignment_unchanged);
+	assert_int_equal(l.kparts.n, 0);
+	unchanged = kafka_bytes(r, &l);
+	/* The partitions and nothing else are left out (each item's length
+	 * takes one byte here, not the budget's three); the flag's two
+	 * bytes replace assignment_full's. */
+	assert_int_equal(whole - unchanged, parts - 2 * DT);
+	print_message("design shape, broker 1 of %d: Kafka part %zu bytes "
+		      "whole, %zu unchanged (%.1f%%); %u partitions led\n",
+		      DB, whole, unchanged, 100.0 * (double)unchanged /
+		      (double)whole, r->kafka_live.assignment_count);
+	proto_lists_free(&l);
+	meta_free(&m);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(test_whole_only_when_changed),
 	    cmocka_unit_test(test_whole_on_new_connection),
 	    cmocka_unit_test(test_whole_every_nth_and_after_error),
+	    cmocka_unit_test(test_design_shape_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
