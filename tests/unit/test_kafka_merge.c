@@ -3,7 +3,8 @@
  * last whole list (kafka_merge.c): placed by topic name under a topics
  * list sent again in another order, refused for another digest or
  * count, and read from the host's stored report (a real SQLite store)
- * when the connection has none. */
+ * when the connection has none; a report left without its list makes
+ * the Kafka view partial, naming the broker. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 
 #include "collector.h"
 #include "kafka_merge.h"
+#include "kafka_view.h"
 
 #define DIGEST 0x1122334455667788ull
 
@@ -342,6 +344,80 @@ static void test_fallback_to_stored_report(void **state)
 	rig_close(&g);
 }
 
+/* A share stored without its list: the view is partial and names the
+ * broker whose assignment is unknown. */
+static void share_of(int32_t broker, bool list, struct kv_share **out)
+{
+	static const char *const names[] = {"alpha"};
+	kagent_v1_KafkaBroker *b;
+	kagent_v1_KafkaLive k;
+	struct proto_lists l;
+
+	proto_lists_init(&l);
+	memset(&k, 0, sizeof k);
+	k.has_fetched_ms = true;
+	k.fetched_ms = 1000;
+	k.has_broker_id = true;
+	k.broker_id = broker;
+	k.assignment_digest = DIGEST;
+	k.assignment_count = 1;
+	for (int32_t i = 1; i <= 2; i++) {
+		assert_int_equal(proto_list_add(&l.kbrokers, (void **)&b), 0);
+		b->id = i;
+		snprintf(b->host, sizeof b->host, "kb%d", (int)i);
+		b->port = 9092;
+	}
+	topics(&l, names, 1);
+	((kagent_v1_KafkaTopic *)l.ktopics.v)->partitions = 2;
+	if (list) {
+		k.assignment_full = true;
+		part(&l, 0, broker - 1, broker);
+	} else {
+		k.assignment_unchanged = true;
+	}
+	assert_int_equal(kafka_share_from_report(&k, &l, out), 0);
+	assert_true((*out)->unchanged == !list);
+	proto_lists_free(&l);
+}
+
+static void test_view_names_broker_without_list(void **state)
+{
+	struct coll_fleet_host fh[2];
+	struct coll_host hosts[2];
+	struct coll_fleet f = {0};
+	struct kafka_view v;
+
+	(void)state;
+	memset(fh, 0, sizeof fh);
+	for (int i = 0; i < 2; i++) {
+		snprintf(fh[i].h.host_id, sizeof fh[i].h.host_id, "kb%d", i + 1);
+		strcpy(fh[i].h.cluster, "prod");
+		fh[i].h.roles = CORE_ROLE_KAFKA;
+		fh[i].h.broker_id = (struct hw_num){i + 1, true};
+		hosts[i] = fh[i].h;
+	}
+	share_of(1, true, &fh[0].kafka);
+	share_of(2, false, &fh[1].kafka);
+	f.v = fh;
+	f.n = 2;
+	assert_int_equal(kafka_view_build(&f, hosts, "prod", &v), 0);
+	assert_int_equal(v.state, KV_PARTIAL);
+	assert_string_equal(v.why, "broker 2 (host kb2): digest without its "
+				   "list; alpha: 1 of 2 partitions known");
+	assert_int_equal(v.n_partitions, 1);
+	kafka_view_free(&v);
+	/* Its next whole list fixes it. */
+	kafka_share_free(fh[1].kafka);
+	share_of(2, true, &fh[1].kafka);
+	assert_int_equal(kafka_view_build(&f, hosts, "prod", &v), 0);
+	assert_int_equal(v.state, KV_COMPLETE);
+	assert_string_equal(v.why, "");
+	assert_int_equal(v.n_partitions, 2);
+	kafka_view_free(&v);
+	kafka_share_free(fh[0].kafka);
+	kafka_share_free(fh[1].kafka);
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -362,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_merge_by_topic_name),
 	    cmocka_unit_test(test_digest_count_or_topic_mismatch),
 	    cmocka_unit_test(test_fallback_to_stored_report),
+	    cmocka_unit_test(test_view_names_broker_without_list),
 	    cmocka_unit_test(test_result_names),
 	};
 
