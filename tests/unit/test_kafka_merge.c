@@ -161,6 +161,7 @@ static void test_digest_count_or_topic_mismatch(void **state)
 
 	(void)state;
 	proto_lists_init(&l);
+	memset(&k, 0, sizeof k);
 	assert_int_equal(kafka_merge_complete(&m, &k, &l), -EINVAL);
 	unchanged(&k, &l);
 	assert_int_equal(kafka_merge_complete(&m, &k, &l), -ESRCH);
