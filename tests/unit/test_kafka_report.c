@@ -119,7 +119,7 @@ static void fill(const struct kafka_meta *m, struct kafka_delta *d,
 	kafka_report_fill(m, &SEEN, &LOC1, d, k, l);
 }
 
-static void test_round_trip(void **state)
+static void test_share_survives_encode_and_decode(void **state)
 {
 	kagent_v1_Report *r = calloc(1, sizeof *r);
 	kagent_v1_Report *back = calloc(1, sizeof *back);
@@ -519,7 +519,7 @@ static void test_design_shape_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_share_survives_encode_and_decode),
 	    cmocka_unit_test(test_budget_clips_whole_share_digested),
 	    cmocka_unit_test(test_whole_only_when_changed),
 	    cmocka_unit_test(test_whole_on_new_connection),
