@@ -31,8 +31,8 @@ static int cmp_named(const void *a, const void *b)
 
 const char *kafka_merge_result_name(int r)
 {
-	static const char *const names[KAFKA_MERGE_N] = {
-	    "whole", "connection", "stored", "unknown"};
+	static const char *const names[KAFKA_MERGE_N] = {"whole", "connection",
+							 "stored", "unknown"};
 
 	return r >= 0 && r < KAFKA_MERGE_N ? names[r] : "?";
 }
@@ -120,8 +120,8 @@ int kafka_merge_keep(struct kafka_merge *m, const kagent_v1_KafkaLive *k,
 
 /* Where each of m's topic names is in l's topics list; -ESRCH when one
  * is missing. */
-static int place_names(const struct kafka_merge *m,
-		       const struct proto_lists *l, uint32_t *where)
+static int place_names(const struct kafka_merge *m, const struct proto_lists *l,
+		       uint32_t *where)
 {
 	const kagent_v1_KafkaTopic *t = l->ktopics.v;
 	struct named *idx, key, *hit;
@@ -228,7 +228,8 @@ int kafka_merge_report(struct coll_conn *k)
 
 	if (!r->has_kafka_live)
 		return 0;
-	if (k->kafka == NULL && (k->kafka = calloc(1, sizeof *k->kafka)) == NULL)
+	if (k->kafka == NULL &&
+	    (k->kafka = calloc(1, sizeof *k->kafka)) == NULL)
 		return 0;
 	if (!kl->assignment_unchanged) {
 		if (kafka_merge_keep(k->kafka, kl, &c->lists) == 0 &&
@@ -255,7 +256,8 @@ int kafka_merge_report(struct coll_conn *k)
 	}
 	if (rc < 0) {
 		c->ctr.kafka_lists[KAFKA_MERGE_UNKNOWN]++;
-		core_log(LOG_NOTICE, "peer %s host %s: seq %llu: Kafka "
+		core_log(LOG_NOTICE,
+			 "peer %s host %s: seq %llu: Kafka "
 			 "partition list unchanged since one this collector "
 			 "does not hold (%s): stored without it",
 			 k->peer, k->host_id, (unsigned long long)r->seq,

@@ -232,11 +232,9 @@ unsigned kafka_report_fill(const struct kafka_meta *m,
 	memset(out, 0, sizeof *out);
 	out->has_broker_id = loc->broker_id_known;
 	out->broker_id = loc->broker_id;
-	if (m == NULL || m->error[0]) {
-		/* No list now: the next one goes whole. */
-		if (d)
-			d->sent = false;
-	}
+	/* No list now: the next one goes whole. */
+	if (d && (m == NULL || m->error[0]))
+		d->sent = false;
 	if (m == NULL) {
 		clipped += proto_str_set(out->error, sizeof out->error,
 					 seen->why[0] ? seen->why

@@ -78,8 +78,7 @@ static void whole(kagent_v1_KafkaLive *k, struct proto_lists *l)
  * new one, and no partitions. */
 static void unchanged(kagent_v1_KafkaLive *k, struct proto_lists *l)
 {
-	static const char *const names[] = {"gamma", "delta", "alpha",
-					    "beta"};
+	static const char *const names[] = {"gamma", "delta", "alpha", "beta"};
 
 	memset(k, 0, sizeof *k);
 	proto_lists_clear(l);
@@ -272,9 +271,9 @@ static void store(struct rig *g, kagent_v1_Report *r)
 	proto_report_bind(r, &g->c->lists);
 	assert_true(pb_encode(&os, kagent_v1_Report_fields, r));
 	proto_report_unbind(r);
-	assert_int_equal(coll_store_put(g->c->store, &meta, blob,
-					os.bytes_written, &checks),
-			 0);
+	assert_int_equal(
+	    coll_store_put(g->c->store, &meta, blob, os.bytes_written, &checks),
+	    0);
 	assert_int_equal(coll_store_flush(g->c->store), 0);
 	free(blob);
 }
@@ -391,7 +390,8 @@ static void test_view_names_broker_without_list(void **state)
 	(void)state;
 	memset(fh, 0, sizeof fh);
 	for (int i = 0; i < 2; i++) {
-		snprintf(fh[i].h.host_id, sizeof fh[i].h.host_id, "kb%d", i + 1);
+		snprintf(fh[i].h.host_id, sizeof fh[i].h.host_id, "kb%d",
+			 i + 1);
 		strcpy(fh[i].h.cluster, "prod");
 		fh[i].h.roles = CORE_ROLE_KAFKA;
 		fh[i].h.broker_id = (struct hw_num){i + 1, true};

@@ -30,9 +30,8 @@ struct part_def {
 
 static const char *const TOPICS[] = {"events", "logs", "metrics"};
 static const struct part_def PARTS[] = {
-    {0, 1, 3, {1, 2, 3}, 3}, {0, 2, 3, {2, 3, 1}, 3},
-    {0, 1, 3, {1, 3, 2}, 2}, {1, 3, 2, {3, 1, 0}, 2},
-    {1, -1, 2, {2, 3, 0}, 0}, {2, 2, 2, {2, 3, 0}, 2},
+    {0, 1, 3, {1, 2, 3}, 3}, {0, 2, 3, {2, 3, 1}, 3},  {0, 1, 3, {1, 3, 2}, 2},
+    {1, 3, 2, {3, 1, 0}, 2}, {1, -1, 2, {2, 3, 0}, 0}, {2, 2, 2, {2, 3, 0}, 2},
 };
 #define NPARTS (sizeof PARTS / sizeof PARTS[0])
 
@@ -136,14 +135,12 @@ static void test_share_survives_encode_and_decode(void **state)
 	proto_lists_init(&l);
 	proto_lists_init(&lb);
 	r->has_kafka_live = true;
-	assert_int_equal(kafka_report_fill(&m, &SEEN, &LOC1, NULL,
-					   &r->kafka_live, &l),
-			 0);
+	assert_int_equal(
+	    kafka_report_fill(&m, &SEEN, &LOC1, NULL, &r->kafka_live, &l), 0);
 	proto_report_bind(r, &l);
 	assert_true(pb_encode(&os, kagent_v1_Report_fields, r));
-	assert_int_equal(coll_report_decode(buf, os.bytes_written, back, &lb,
-					    NULL),
-			 0);
+	assert_int_equal(
+	    coll_report_decode(buf, os.bytes_written, back, &lb, NULL), 0);
 	assert_true(back->has_kafka_live);
 	assert_int_equal(back->kafka_live.broker_id, 1);
 	assert_int_equal(back->kafka_live.controller, 2);
@@ -458,7 +455,8 @@ static void meta_design(struct kafka_meta *m)
 			p->leader = l;
 			p->n_replicas = p->n_isr = 3;
 			for (int r = 0; r < 3; r++)
-				p->replicas[r] = p->isr[r] = (l - 1 + r) % DB + 1;
+				p->replicas[r] = p->isr[r] =
+				    (l - 1 + r) % DB + 1;
 		}
 	}
 }
@@ -509,8 +507,9 @@ static void test_design_shape_sizes(void **state)
 	assert_int_equal(whole - unchanged, parts - 2 * DT);
 	print_message("design shape, broker 1 of %d: Kafka part %zu bytes "
 		      "whole, %zu unchanged (%.1f%%); %u partitions led\n",
-		      DB, whole, unchanged, 100.0 * (double)unchanged /
-		      (double)whole, r->kafka_live.assignment_count);
+		      DB, whole, unchanged,
+		      100.0 * (double)unchanged / (double)whole,
+		      r->kafka_live.assignment_count);
 	proto_lists_free(&l);
 	meta_free(&m);
 	free(r);
