@@ -419,6 +419,43 @@ static void test_view_names_broker_without_list(void **state)
 	kafka_share_free(fh[1].kafka);
 }
 
+/* The design shape's base: a broker of 50 leading one partition of each
+ * of 2 000 topics (100 000 partitions in all).  Prints what one
+ * connection keeps, and the 50 connections of the cluster. */
+static void test_design_shape_base_bytes(void **state)
+{
+	struct kafka_merge m = {0};
+	kagent_v1_KafkaTopic *t;
+	kagent_v1_KafkaLive k;
+	struct proto_lists l;
+	size_t i, bytes;
+
+	(void)state;
+	proto_lists_init(&l);
+	memset(&k, 0, sizeof k);
+	k.has_fetched_ms = true;
+	k.assignment_full = true;
+	k.assignment_count = 2000;
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(proto_list_add(&l.ktopics, (void **)&t), 0);
+		snprintf(t->name, sizeof t->name, "service-events-%04zu", i);
+		part(&l, (uint32_t)i, (int32_t)(i % 50), 1);
+	}
+	assert_int_equal(kafka_merge_keep(&m, &k, &l), 0);
+	assert_int_equal(m.n_parts, 2000);
+	assert_int_equal(m.n_names, 2000);
+	bytes = sizeof m + m.n_parts * sizeof *m.parts +
+		m.n_names * sizeof *m.names;
+	for (i = 0; i < m.n_names; i++)
+		bytes += strlen(m.names[i]) + 1;
+	assert_int_equal(bytes, sizeof m + 2000 * (sizeof *m.parts + 8 + 20));
+	print_message("design shape: a connection's base %zu bytes "
+		      "(before malloc's overhead), 50 connections %zu\n",
+		      bytes, 50 * bytes);
+	kafka_merge_clear(&m);
+	proto_lists_free(&l);
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -440,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_digest_count_or_topic_mismatch),
 	    cmocka_unit_test(test_fallback_to_stored_report),
 	    cmocka_unit_test(test_view_names_broker_without_list),
+	    cmocka_unit_test(test_design_shape_base_bytes),
 	    cmocka_unit_test(test_result_names),
 	};
 
