@@ -204,6 +204,17 @@ static int stored_row(void *arg, const struct coll_store_row *row)
 	return 0;
 }
 
+/* The host's stored report as k's base: 0, or negative when it could
+ * not be read or holds no whole list. */
+static int stored_base(struct coll_conn *k)
+{
+	struct stored_read x = {k->kafka, -ESRCH};
+	int rc;
+
+	rc = coll_store_get_host(k->c->store, k->host_id, stored_row, &x);
+	return rc < 0 ? rc : x.rc;
+}
+
 /* The completed report must still travel as one frame: the stored blob
  * is read back and sent on by the same decoder. */
 static bool fits(kagent_v1_Report *r, const struct proto_lists *l)
@@ -223,7 +234,6 @@ int kafka_merge_report(struct coll_conn *k)
 	struct collector *c = k->c;
 	kagent_v1_Report *r = &c->env->msg.report;
 	kagent_v1_KafkaLive *kl = &r->kafka_live;
-	struct stored_read x = {NULL, -ESRCH};
 	int res = KAFKA_MERGE_CONNECTION, rc;
 
 	if (!r->has_kafka_live)
@@ -239,14 +249,13 @@ int kafka_merge_report(struct coll_conn *k)
 	}
 	rc = kafka_merge_complete(k->kafka, kl, &c->lists);
 	if (rc == -ESRCH && !k->kafka->stored_read) {
+		/* Once per connection: after it, the connection's own whole
+		 * lists are newer than anything stored before it. */
 		k->kafka->stored_read = true;
-		x.m = k->kafka;
-		if (coll_store_get_host(c->store, k->host_id, stored_row, &x) ==
-			0 &&
-		    x.rc == 0) {
-			rc = kafka_merge_complete(k->kafka, kl, &c->lists);
-			res = KAFKA_MERGE_STORED;
-		}
+		rc = stored_base(k) == 0
+			 ? kafka_merge_complete(k->kafka, kl, &c->lists)
+			 : -ESRCH;
+		res = KAFKA_MERGE_STORED;
 	}
 	if (rc == 0 && !fits(r, &c->lists)) {
 		c->lists.kparts.n = 0;
@@ -257,12 +266,12 @@ int kafka_merge_report(struct coll_conn *k)
 	if (rc < 0) {
 		c->ctr.kafka_lists[KAFKA_MERGE_UNKNOWN]++;
 		core_log(LOG_NOTICE,
-			 "peer %s host %s: seq %llu: Kafka "
-			 "partition list unchanged since one this collector "
-			 "does not hold (%s): stored without it",
+			 "peer %s host %s: seq %llu: Kafka partition list "
+			 "not completed (%s): stored without it",
 			 k->peer, k->host_id, (unsigned long long)r->seq,
-			 rc == -ESRCH ? "no whole list of that digest"
-				      : strerror(-rc));
+			 rc == -ESRCH	   ? "no whole list of its digest here"
+			 : rc == -EMSGSIZE ? "it would not fit in a frame"
+					   : strerror(-rc));
 		return 0;
 	}
 	c->ctr.kafka_lists[res]++;
