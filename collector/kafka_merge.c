@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pb_decode.h>
 #include <pb_encode.h>
 
 #include "collector.h"
@@ -45,7 +46,7 @@ void kafka_merge_clear(struct kafka_merge *m)
 	free(m->parts);
 	m->names = NULL;
 	m->parts = NULL;
-	m->n_names = m->n_parts = 0;
+	m->n_names = m->n_parts = m->parts_len = 0;
 	m->have = false;
 }
 
@@ -57,17 +58,41 @@ void kafka_merge_free(struct kafka_merge *m)
 	free(m);
 }
 
+/* Each kept partition is its encoded item after a length byte: about 20
+ * bytes for three replicas, where the decoded struct takes 84. */
+_Static_assert(kagent_v1_KafkaPartition_size <= UINT8_MAX,
+	       "a partition's length no longer fits its byte");
+
+static int part_put(struct kafka_merge *m, const kagent_v1_KafkaPartition *p,
+		    uint32_t topic)
+{
+	kagent_v1_KafkaPartition q = *p;
+	pb_ostream_t os = pb_ostream_from_buffer(m->parts + m->parts_len + 1,
+						 kagent_v1_KafkaPartition_size);
+
+	q.topic = topic;
+	if (!pb_encode(&os, kagent_v1_KafkaPartition_fields, &q))
+		return -EINVAL;
+	m->parts[m->parts_len] = (uint8_t)os.bytes_written;
+	m->parts_len += 1 + os.bytes_written;
+	m->n_parts++;
+	return 0;
+}
+
 /* The partitions of l and the names of the topics they point at. */
 static int take_lists(struct kafka_merge *m, const struct proto_lists *l)
 {
 	const kagent_v1_KafkaTopic *t = l->ktopics.v;
 	const kagent_v1_KafkaPartition *p = l->kparts.v;
+	uint8_t *shrunk;
 	uint32_t *map;
 	size_t i;
+	int rc = 0;
 
 	map = malloc((l->ktopics.n + 1) * sizeof *map);
 	m->names = calloc(l->ktopics.n + 1, sizeof *m->names);
-	m->parts = calloc(l->kparts.n + 1, sizeof *m->parts);
+	m->parts =
+	    malloc(l->kparts.n * (1 + kagent_v1_KafkaPartition_size) + 1);
 	if (map == NULL || m->names == NULL || m->parts == NULL) {
 		free(map);
 		return -ENOMEM;
@@ -88,10 +113,32 @@ static int take_lists(struct kafka_merge *m, const struct proto_lists *l)
 			}
 			map[ti] = (uint32_t)m->n_names++;
 		}
-		m->parts[m->n_parts] = p[i];
-		m->parts[m->n_parts++].topic = map[ti];
+		rc = part_put(m, &p[i], map[ti]);
+		if (rc < 0)
+			break;
 	}
 	free(map);
+	shrunk = realloc(m->parts, m->parts_len + 1);
+	if (shrunk)
+		m->parts = shrunk;
+	return rc;
+}
+
+/* The next kept partition into o, its topic still an index into
+ * m->names; *off moves past it. */
+static int part_get(const struct kafka_merge *m, size_t *off,
+		    kagent_v1_KafkaPartition *o)
+{
+	size_t n = m->parts[*off];
+	pb_istream_t is;
+
+	if (*off + 1 + n > m->parts_len)
+		return -EINVAL;
+	is = pb_istream_from_buffer(m->parts + *off + 1, n);
+	if (!pb_decode(&is, kagent_v1_KafkaPartition_fields, o) ||
+	    o->topic >= m->n_names)
+		return -EINVAL;
+	*off += 1 + n;
 	return 0;
 }
 
@@ -151,7 +198,7 @@ int kafka_merge_complete(const struct kafka_merge *m, kagent_v1_KafkaLive *k,
 {
 	kagent_v1_KafkaPartition *o;
 	uint32_t *where;
-	size_t i;
+	size_t i, off = 0;
 	int rc;
 
 	if (!k->assignment_unchanged || l->kparts.n != 0)
@@ -165,10 +212,10 @@ int kafka_merge_complete(const struct kafka_merge *m, kagent_v1_KafkaLive *k,
 	rc = place_names(m, l, where);
 	for (i = 0; i < m->n_parts && rc == 0; i++) {
 		rc = proto_list_add(&l->kparts, (void **)&o);
-		if (rc == 0) {
-			*o = m->parts[i];
-			o->topic = where[m->parts[i].topic];
-		}
+		if (rc == 0)
+			rc = part_get(m, &off, o);
+		if (rc == 0)
+			o->topic = where[o->topic];
 	}
 	free(where);
 	if (rc < 0) {

@@ -32,7 +32,10 @@ struct kafka_merge {
 	uint32_t count;
 	char **names;
 	size_t n_names;
-	kagent_v1_KafkaPartition *parts; /* topic: index into names */
+	/* The partitions encoded (kagent.v1.KafkaPartition), each after a
+	 * byte giving its length; topic: index into names. */
+	uint8_t *parts;
+	size_t parts_len;
 	size_t n_parts;
 };
 

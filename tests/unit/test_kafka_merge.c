@@ -444,11 +444,20 @@ static void test_design_shape_base_bytes(void **state)
 	assert_int_equal(kafka_merge_keep(&m, &k, &l), 0);
 	assert_int_equal(m.n_parts, 2000);
 	assert_int_equal(m.n_names, 2000);
-	bytes = sizeof m + m.n_parts * sizeof *m.parts +
-		m.n_names * sizeof *m.names;
+	/* Each partition its encoded bytes and a length byte. */
+	for (i = 0, bytes = 0; i < l.kparts.n; i++) {
+		size_t n = 0;
+
+		assert_true(pb_get_encoded_size(
+		    &n, kagent_v1_KafkaPartition_fields,
+		    (const kagent_v1_KafkaPartition *)l.kparts.v + i));
+		bytes += 1 + n;
+	}
+	assert_int_equal(m.parts_len, bytes);
+	bytes += sizeof m + m.n_names * sizeof *m.names;
 	for (i = 0; i < m.n_names; i++)
 		bytes += strlen(m.names[i]) + 1;
-	assert_int_equal(bytes, sizeof m + 2000 * (sizeof *m.parts + 8 + 20));
+	assert_int_equal(bytes, sizeof m + m.parts_len + 2000 * (8 + 20));
 	print_message("design shape: a connection's base %zu bytes "
 		      "(before malloc's overhead), 50 connections %zu\n",
 		      bytes, 50 * bytes);
