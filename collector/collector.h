@@ -24,6 +24,7 @@
 #include "core_notify.h"
 #include "coll.h"
 #include "coll_limits.h"
+#include "kafka_merge.h"
 #include "proto.h"
 #include "stream.h"
 #include "tls.h"
@@ -222,6 +223,8 @@ struct coll_counters {
 	uint64_t http_forbidden; /* answered 403 */
 	uint64_t reloads;	 /* SIGHUPs that took effect */
 	uint64_t reload_failures;
+	/* Reports' Kafka partition lists, by what became of them. */
+	uint64_t kafka_lists[KAFKA_MERGE_N];
 	bool insecure; /* plaintext by --insecure */
 	/* Per port: refusals, timeouts, pending (listener.c). */
 	const struct coll_listen_counters *port[COLL_PORT_N];
@@ -417,6 +420,7 @@ struct coll_conn {
 	char host_id[64];
 	char identity[PROTO_TLS_ID_MAX]; /* the certificate's, "" plaintext */
 	char peer[56];
+	struct kafka_merge *kafka; /* its last whole Kafka list; NULL none */
 };
 
 /* The agents' listener callbacks (coll_server_start sets them): fd

@@ -167,6 +167,7 @@ static void conn_closed(struct proto_stream *s, const char *why)
 	coll_held_set(&c->held, conn_held_id(k), &k->held, 0);
 	c->ctr.connections--;
 	proto_framer_free(&k->fr);
+	kafka_merge_free(k->kafka);
 	free(k);
 }
 

@@ -135,7 +135,8 @@ static int store_report(struct coll_conn *k, const uint8_t *p, size_t n)
 	size_t len;
 	int rc, sev;
 
-	blob = report_bytes(p, n, &len);
+	/* A Kafka list completed from the last whole one: encoded again. */
+	blob = kafka_merge_report(k) ? NULL : report_bytes(p, n, &len);
 	if (blob == NULL) {
 		pb_ostream_t os;
 

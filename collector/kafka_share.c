@@ -121,6 +121,7 @@ int kafka_share_from_report(const kagent_v1_KafkaLive *k,
 		    n->has_speed_mbps && n->speed_mbps > 0)
 			s->nic_speed_mbps = n->speed_mbps;
 	}
+	s->unchanged = k->assignment_unchanged;
 	rc = l ? share_lists(l, s) : 0;
 	if (rc < 0) {
 		kafka_share_free(s);

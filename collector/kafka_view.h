@@ -147,6 +147,10 @@ struct kv_share {
 	int64_t min_isr_default, retention_ms_default, retention_bytes_default;
 	int64_t started_ms;	/* its broker process's start; KV_UNKNOWN */
 	int64_t nic_speed_mbps; /* its Kafka NIC's link speed; KV_UNKNOWN */
+	/* The report carried the digest only, and no whole list of that
+	 * digest was at hand to complete it (kafka_merge.h): the broker's
+	 * assignment is unknown until its next whole list. */
+	bool unchanged;
 };
 
 struct _kagent_v1_KafkaLive;

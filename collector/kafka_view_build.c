@@ -409,7 +409,11 @@ int kafka_view_build(const struct coll_fleet *f, const struct coll_host *hosts,
 		nk++;
 		if (fetched(s)) {
 			sh[ns++] = s;
-			if (!s->full)
+			if (s->unchanged)
+				why_add(out, "broker %d (host %s): digest "
+					     "without its list",
+					(int)s->broker_id, f->v[i].h.host_id);
+			else if (!s->full)
 				why_add(out, "host %s: its partitions were "
 					     "clipped",
 					f->v[i].h.host_id);

@@ -193,6 +193,19 @@ static void render_counters(struct prom_buf *b, struct coll_store *s,
 		prom_printf(
 		    b, "kagent_collector_rejected_total{reason=\"%s\"} %llu\n",
 		    coll_reject_name(i), (unsigned long long)ctr->rejected[i]);
+	prom_printf(b,
+		    "# HELP kagent_collector_kafka_lists_total Kafka partition "
+		    "lists of the reports received: whole, completed from the "
+		    "connection's last whole list or from the host's stored "
+		    "report, or unknown (a digest without its list, stored "
+		    "as it came).\n"
+		    "# TYPE kagent_collector_kafka_lists_total counter\n");
+	for (i = 0; i < KAFKA_MERGE_N; i++)
+		prom_printf(b,
+			    "kagent_collector_kafka_lists_total{result=\"%s\"} "
+			    "%llu\n",
+			    kafka_merge_result_name(i),
+			    (unsigned long long)ctr->kafka_lists[i]);
 	prom_printf(
 	    b,
 	    "# HELP kagent_collector_http_forbidden_total HTTP requests "

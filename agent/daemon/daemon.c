@@ -62,6 +62,9 @@ static void send_full(struct agent *a)
 	q.interval_s = (uint32_t)a->conf->agent.interval_s;
 	zk_live_fill(&a->zk, &q.zk_meta, &q.zk);
 	kafka_poll_take(&a->kafka, &q.kafka_meta, &q.kafka);
+	q.kafka_delta = kafka_poll_delta(
+	    &a->kafka,
+	    a->up.state == UPLINK_CONNECTED ? a->up.last_change_ms : 0);
 	cert_expiry_refresh(a);
 	q.tls_cert_read = a->cert.read;
 	q.tls_cert_rc = a->cert.rc;

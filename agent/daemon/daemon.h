@@ -179,6 +179,8 @@ struct report_input {
 	 * kafka_seen its age or why there is none. */
 	const struct kafka_meta *kafka;
 	struct async_seen kafka_seen;
+	/* What was last sent of the partition list; NULL: send it whole. */
+	struct kafka_delta *kafka_delta;
 };
 
 /* What this host adds to the cluster's metadata: its broker's id, the
@@ -199,7 +201,8 @@ struct kafka_live_local {
 unsigned kafka_report_fill(const struct kafka_meta *m,
 			   const struct async_seen *seen,
 			   const struct kafka_live_local *loc,
-			   kagent_v1_KafkaLive *out, struct proto_lists *l);
+			   struct kafka_delta *d, kagent_v1_KafkaLive *out,
+			   struct proto_lists *l);
 
 /* Fills out (zeroed first) and l, binding l to out for the encoder.
  * -ENOMEM; anything that did not fit is counted in out->clipped. */
@@ -232,6 +235,7 @@ struct job_full_req {
 	 * when the job ends (kafka_poll.h); NULL when none. */
 	struct async_meta kafka_meta;
 	struct kafka_snap *kafka;
+	struct kafka_delta *kafka_delta; /* kafka_poll_delta's */
 	/* agent.tls.expiry's certificate, read on the loop. */
 	uint32_t tls_cert_read; /* 1: the two below are set */
 	int32_t tls_cert_rc;    /* proto_tls_file_expiry's */

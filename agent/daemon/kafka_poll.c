@@ -147,3 +147,13 @@ void kafka_poll_free(struct kafka_poll *k)
 	kafka_live_free(k->kl);
 	k->kl = NULL;
 }
+
+struct kafka_delta *kafka_poll_delta(struct kafka_poll *k, int64_t conn)
+{
+	/* While no collector is up, the reports wait in the spool: the
+	 * connection that sends them is not known yet, and the collector
+	 * completes them from the host's stored report. */
+	if (conn)
+		k->delta.conn = conn;
+	return &k->delta;
+}

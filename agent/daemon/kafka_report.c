@@ -7,7 +7,13 @@
  * reports), and the partitions it leads (and the offline ones).  The
  * collector merges the shares (collector/kafka_view.c).  The digest
  * covers the whole share even when the budget clipped part of it, so the
- * collector can tell a clipped list from a complete one. */
+ * collector can tell a clipped list from a complete one.
+ *
+ * The list goes whole only when it changed, on a new collector
+ * connection and every KAFKA_WHOLE_EVERY-th report (kafka_delta_whole);
+ * otherwise the report carries the digest and count alone, marked
+ * assignment_unchanged, and the collector completes it from the last
+ * whole list (collector/kafka_merge.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -196,10 +202,39 @@ static void fill_share(const struct kafka_meta *m,
 	    out->clipped_partitions == 0 && out->clipped_topics == 0;
 }
 
+bool kafka_delta_whole(struct kafka_delta *d, uint64_t digest, uint32_t count,
+		       bool clipped)
+{
+	if (d->sent && !clipped && d->digest == digest && d->count == count &&
+	    d->conn_whole == d->conn && d->unchanged + 1 < KAFKA_WHOLE_EVERY) {
+		d->unchanged++;
+		return false;
+	}
+	/* A clipped list is sent every time: the collector's copy of it
+	 * would be clipped too, and the digest cannot tell which part. */
+	d->sent = !clipped;
+	d->digest = digest;
+	d->count = count;
+	d->conn_whole = d->conn;
+	d->unchanged = 0;
+	return true;
+}
+
+/* The topics stay: their summaries are news every report. */
+static void leave_list_out(kagent_v1_KafkaLive *out, struct proto_lists *l)
+{
+	l->kparts.n = 0;
+	out->assignment_unchanged = true;
+	/* "Not all of them here": a collector that does not know
+	 * assignment_unchanged says the list is clipped, never complete. */
+	out->assignment_full = false;
+}
+
 unsigned kafka_report_fill(const struct kafka_meta *m,
 			   const struct async_seen *seen,
 			   const struct kafka_live_local *loc,
-			   kagent_v1_KafkaLive *out, struct proto_lists *l)
+			   struct kafka_delta *d, kagent_v1_KafkaLive *out,
+			   struct proto_lists *l)
 {
 	size_t bytes = 0;
 	unsigned clipped = 0;
@@ -207,6 +242,9 @@ unsigned kafka_report_fill(const struct kafka_meta *m,
 	memset(out, 0, sizeof *out);
 	out->has_broker_id = loc->broker_id_known;
 	out->broker_id = loc->broker_id;
+	/* No list now: the next one goes whole. */
+	if (d && (m == NULL || m->error[0]))
+		d->sent = false;
 	if (m == NULL) {
 		clipped += proto_str_set(out->error, sizeof out->error,
 					 seen->why[0] ? seen->why
@@ -226,5 +264,9 @@ unsigned kafka_report_fill(const struct kafka_meta *m,
 				 m->cluster_id);
 	clipped += fill_brokers(m, l, &bytes);
 	fill_share(m, loc, out, l, bytes);
+	if (d && !kafka_delta_whole(d, out->assignment_digest,
+				    out->assignment_count,
+				    !out->assignment_full))
+		leave_list_out(out, l);
 	return clipped + out->clipped_topics + out->clipped_partitions;
 }

@@ -384,7 +384,8 @@ int report_build(const struct report_input *in, kagent_v1_Report *out,
 			loc.sizes = &f->kafka_topics;
 		out->has_kafka_live = true;
 		clipped += kafka_report_fill(in->kafka, &in->kafka_seen, &loc,
-					     &out->kafka_live, l);
+					     in->kafka_delta, &out->kafka_live,
+					     l);
 		clipped += fill_kafka_local(f, in->kafka, &out->kafka_live);
 	}
 	if (f->roles & CORE_ROLE_ZOOKEEPER) {

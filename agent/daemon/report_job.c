@@ -274,6 +274,7 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	in.interval_s = q->interval_s;
 	in.kafka = q->kafka ? &q->kafka->m : NULL;
 	async_seen_from_meta(&q->kafka_meta, q->timestamp_ms, &in.kafka_seen);
+	in.kafka_delta = q->kafka_delta;
 	memset(p->env, 0, sizeof *p->env);
 	p->env->which_msg = kagent_v1_Envelope_report_tag;
 	r = report_build(&in, &p->env->msg.report, &p->lists);

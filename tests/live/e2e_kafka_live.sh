@@ -5,8 +5,18 @@
 # broker's listener in a fixture server.properties
 # (fixtures/kafka-live), reporting to a real kcollectord; then
 #   GET /api/clusters/kk/kafka  the exact merged view, complete;
+#   lists only when they change  later reports carry no partitions (the
+#                               collector counts them completed from the
+#                               connection's last whole list), the view
+#                               stays exact;
+#   kcollectord restarted       the reports the agents made meanwhile are
+#                               completed from the stored ones, the view
+#                               exact again;
+#   an empty store              those reports stay without their lists
+#                               (counted unknown) until the next whole
+#                               list makes the view exact again;
 #   a leader moved in the mock  the view follows (the agents resend the
-#                               partitions they lead);
+#                               partitions they lead, whole);
 #   an agent whose bootstrap is a closed port  partial, its librdkafka
 #                               error named, the other agents unaffected.
 # Debian's mock (librdkafka 2.0.2) reports ISR equal to the replicas, no
@@ -149,12 +159,69 @@ view() {
 }
 view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
 
+# lists RESULT: kagent_collector_kafka_lists_total{result=RESULT}.
+lists() {
+	curl -sf "$COLL_URL/metrics" |
+		sed -n "s/^kagent_collector_kafka_lists_total{result=\"$1\"} //p"
+}
+# lists_until RESULT MIN TIMEOUT_S
+lists_until() {
+	local i
+	for i in $(seq $(($3 * 5))); do
+		[ "$(lists "$1")" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.2
+	done
+	echo "FAIL kafka lists $1: $(lists "$1"), not $2 or more"
+	return 1
+}
+# Unchanged lists: every agent's later reports carry the digest alone
+# and are completed from its last whole list; the view is the same.
+lists_until connection 6 30 || fail=1
+[ "$(lists unknown)" = 0 ] || { echo "FAIL lists unknown: $(lists unknown)"; fail=1; }
+V=$(curl -sf "$COLL_URL/api/clusters/kk/kafka")
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
+
+# kcollectord restarted: the agents spool what they make meanwhile,
+# unchanged lists among it; the new process has no connection's list
+# and completes them from each host's stored report.
+e2e_collector_stop TERM
+sleep 3
+e2e_collector_start || fail=1
+lists_until stored 1 60 || fail=1
+lists_until connection 3 30 || fail=1
+[ "$(lists unknown)" = 0 ] || { echo "FAIL lists unknown after the restart: $(lists unknown)"; fail=1; }
+V=$(curl -sf "$COLL_URL/api/clusters/kk/kafka")
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
+
+# A collector whose store never saw the hosts (a failover to it): the
+# spooled unchanged lists have no base, are stored as they came and
+# counted unknown; the first report of the new connection goes whole and
+# the view is exact again.
+e2e_collector_stop TERM
+sleep 3
+COLL_DB=$T/collector-empty.db
+e2e_collector_start || fail=1
+lists_until unknown 1 60 || fail=1
+lists_until whole 3 60 || fail=1
+view_until '.state == "complete"' 60 || fail=1
+jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
+view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 1 2 3)" | expect_view
+WHOLE=$(lists whole)
+UNKNOWN=$(lists unknown)
+
 # A leader moves: broker 1's agent stops sending orders-0, broker 3's
 # starts; the view follows.
 mock leader orders 0 3
 view_until '[.topics[] | select(.name == "orders") | .assignment[0].leader] == [3]' 30 || fail=1
 jq -S 'del(.fetched_ms)' <<< "$V" > "$T/view.json"
 view complete "$CONFIGS_WHY" "$(assignment 1 2)" "$(assignment 3 2 3)" | expect_view
+# Brokers 1 and 3 sent their changed lists whole: none went unknown.
+[ "$(lists whole)" -ge $((WHOLE + 2)) ] ||
+	{ echo "FAIL whole lists $(lists whole) after $WHOLE"; fail=1; }
+[ "$(lists unknown)" = "$UNKNOWN" ] ||
+	{ echo "FAIL lists unknown after the move: $(lists unknown)"; fail=1; }
 
 # A fourth agent whose broker cannot be reached: unknown with
 # librdkafka's error, the view partial and naming it, the other three
@@ -177,5 +244,5 @@ for h in "${E2E_HOSTS[@]}"; do
 	grep -q "Bad system call" "$T/$h/log" && { echo "FAIL $h: seccomp"; fail=1; }
 	kill -0 "$(e2e_agent_pid "$h")" || { echo "FAIL $h is not running"; fail=1; }
 done
-[ $fail -eq 0 ] && echo "PASS kafka live view: complete, a leader moved, an unreachable broker"
+[ $fail -eq 0 ] && echo "PASS kafka live view: complete, lists only when changed, kcollectord restarted, an empty store, a leader moved, an unreachable broker"
 exit $fail
