@@ -77,7 +77,8 @@ static int meta_make(const struct shape *s, struct kafka_meta *m)
 	memset(m, 0, sizeof *m);
 	m->fetched_ms = FETCHED_MS;
 	m->controller = 1;
-	snprintf(m->cluster_id, sizeof m->cluster_id, "Mk3OEYBSD34fcwNTJENDM2Qk");
+	snprintf(m->cluster_id, sizeof m->cluster_id,
+		 "Mk3OEYBSD34fcwNTJENDM2Qk");
 	m->brokers = calloc((size_t)s->brokers, sizeof *m->brokers);
 	m->topics = calloc((size_t)s->topics, sizeof *m->topics);
 	m->parts = calloc(n, sizeof *m->parts);
@@ -93,15 +94,17 @@ static int meta_make(const struct shape *s, struct kafka_meta *m)
 	for (t = 0; t < (size_t)s->topics; t++) {
 		struct kafka_meta_topic *tp = &m->topics[t];
 
-		snprintf(tp->name, sizeof tp->name, "orders.service-%04zu.events",
-			 t);
+		snprintf(tp->name, sizeof tp->name,
+			 "orders.service-%04zu.events", t);
 		tp->min_isr = (struct hw_num){.known = true, .v = 2};
-		tp->retention_ms = (struct hw_num){.known = true, .v = 604800000};
+		tp->retention_ms =
+		    (struct hw_num){.known = true, .v = 604800000};
 		tp->retention_bytes = (struct hw_num){.known = true, .v = -1};
 		tp->first = t * (size_t)s->partitions;
 		tp->n = (size_t)s->partitions;
 		for (p = 0; p < (size_t)s->partitions; p++) {
-			struct kafka_meta_partition *kp = &m->parts[tp->first + p];
+			struct kafka_meta_partition *kp =
+			    &m->parts[tp->first + p];
 			int start = (int)((t * (size_t)s->partitions + p) %
 					  (size_t)s->brokers);
 
@@ -217,11 +220,12 @@ static void lists_print(const struct proto_lists *l)
 
 /* One broker's Report: the fixture's inventory and its Kafka share,
  * encoded into *out (malloc'd).  The Kafka part's size in *kafka. */
-static int report_encode(const struct kafka_meta *m, const struct inventory *inv,
-			 int32_t id, uint8_t **out, size_t *len, size_t *kafka,
-			 size_t *parts)
+static int report_encode(const struct kafka_meta *m,
+			 const struct inventory *inv, int32_t id, uint8_t **out,
+			 size_t *len, size_t *kafka, size_t *parts)
 {
-	struct kafka_live_local loc = {.broker_id = id, .broker_id_known = true};
+	struct kafka_live_local loc = {.broker_id = id,
+				       .broker_id_known = true};
 	struct async_seen seen = {0};
 	kagent_v1_Report *r = calloc(1, sizeof *r);
 	struct proto_lists l;
@@ -247,7 +251,8 @@ static int report_encode(const struct kafka_meta *m, const struct inventory *inv
 	r->has_kafka_live = true;
 	clipped = kafka_report_fill(m, &seen, &loc, &r->kafka_live, &l);
 	if (clipped)
-		fprintf(stderr, "kafka_report_size: broker %d: %u items clipped\n",
+		fprintf(stderr,
+			"kafka_report_size: broker %d: %u items clipped\n",
 			(int)id, clipped);
 	/* Bound last: kafka_report_fill zeroes kafka_live, callbacks too. */
 	proto_report_bind(r, &l);
@@ -308,7 +313,7 @@ int main(int argc, char **argv)
 	int ch, i, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int *dst = ch == 'b' ? &s.brokers
+		int *dst = ch == 'b'   ? &s.brokers
 			   : ch == 't' ? &s.topics
 			   : ch == 'p' ? &s.partitions
 			   : ch == 'r' ? &s.rf
@@ -416,8 +421,7 @@ int main(int argc, char **argv)
 	heap1 = heap_bytes();
 	rss1 = status_kib("VmRSS");
 	hosts = coll_fleet_hosts(&f);
-	if (hosts == NULL ||
-	    kafka_view_build(&f, hosts, "dc1", &v) < 0) {
+	if (hosts == NULL || kafka_view_build(&f, hosts, "dc1", &v) < 0) {
 		fprintf(stderr, "kafka_report_size: view\n");
 		return 1;
 	}
@@ -425,7 +429,7 @@ int main(int argc, char **argv)
 	heap2 = heap_bytes();
 	rss2 = status_kib("VmRSS");
 	printf("view: state %s, %zu brokers, %zu topics, %zu partitions%s%s\n",
-	       v.state == KV_COMPLETE ? "complete"
+	       v.state == KV_COMPLETE  ? "complete"
 	       : v.state == KV_PARTIAL ? "partial"
 				       : "none",
 	       v.n_brokers, v.n_topics, v.n_partitions, v.why[0] ? ": " : "",

@@ -51,8 +51,8 @@ int coll_config_fleet_set(struct coll_config *cfg, const char *key,
 			continue;
 		/* "50%" reads as 50 for the percentage. */
 		if (n && v[n - 1] == '%' && n < sizeof num &&
-		    keys[i].offset ==
-			offsetof(struct coll_fleet_thresholds, skew_below_pct)) {
+		    keys[i].offset == offsetof(struct coll_fleet_thresholds,
+					       skew_below_pct)) {
 			memcpy(num, v, n - 1);
 			num[n - 1] = '\0';
 			v = num;

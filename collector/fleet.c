@@ -283,9 +283,8 @@ static int judge_kafka_size(const struct fleet_view *v,
 				 "%lld brokers",
 				 n, n == 1 ? "" : "s", rf, rf);
 	return check_add(out, "kafka.cluster.size", NULL, SEV_PASS, measured,
-			 required,
-			 "%zu broker%s: replication factor %lld fits", n,
-			 n == 1 ? "" : "s", rf);
+			 required, "%zu broker%s: replication factor %lld fits",
+			 n, n == 1 ? "" : "s", rf);
 }
 
 static int check_kafka_size(const struct fleet_view *v,

@@ -218,8 +218,8 @@ static void render_counters(struct prom_buf *b, struct coll_store *s,
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
-			const struct coll_fleet_thresholds *th,
-			int64_t now_ms, char **out, size_t *len)
+			const struct coll_fleet_thresholds *th, int64_t now_ms,
+			char **out, size_t *len)
 {
 	struct prom_buf all = {0};
 	int rc;

@@ -98,8 +98,9 @@ static void client_file(struct cc_state *s, mode_t mode, long uid)
 	char p[128];
 
 	rel_path(s, FILE_REL, p, sizeof p);
-	write_file(p, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
-		      "sasl.username=kagent\nsasl.password=s3cret\n");
+	write_file(p,
+		   "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+		   "sasl.username=kagent\nsasl.password=s3cret\n");
 	assert_int_equal(chmod(p, mode), 0);
 	if (uid >= 0)
 		assert_int_equal(chown(p, (uid_t)uid, (gid_t)uid), 0);
@@ -116,9 +117,9 @@ static const struct check_result *run(struct cc_state *s)
 	return &s->res.v[0];
 }
 
-static void assert_result(const struct check_result *r,
-			  enum check_severity sev, const char *instance,
-			  const char *measured, const char *message)
+static void assert_result(const struct check_result *r, enum check_severity sev,
+			  const char *instance, const char *measured,
+			  const char *message)
 {
 	assert_string_equal(check_severity_name(r->sev),
 			    check_severity_name(sev));

@@ -36,8 +36,8 @@ static void meta_free(struct kafka_meta *m)
 	memset(m, 0, sizeof *m);
 }
 
-static void part_set(struct kafka_meta_partition *p, int32_t id,
-		     int32_t leader, int32_t r0, int32_t r1, uint8_t n_isr)
+static void part_set(struct kafka_meta_partition *p, int32_t id, int32_t leader,
+		     int32_t r0, int32_t r1, uint8_t n_isr)
 {
 	p->id = id;
 	p->leader = leader;
@@ -86,7 +86,8 @@ static void meta_make(struct kafka_meta *m, int64_t fetched_ms, bool shrunk)
  * through the wire and back. */
 static struct kv_share *share_of(const struct kafka_meta *m, int32_t id)
 {
-	struct kafka_live_local loc = {.broker_id = id, .broker_id_known = true};
+	struct kafka_live_local loc = {.broker_id = id,
+				       .broker_id_known = true};
 	struct async_seen seen = {0};
 	kagent_v1_Report *r = calloc(1, sizeof *r);
 	uint8_t *buf = malloc(REPORT_MAX);
@@ -105,9 +106,8 @@ static struct kv_share *share_of(const struct kafka_meta *m, int32_t id)
 	os = pb_ostream_from_buffer(buf, REPORT_MAX);
 	assert_true(pb_encode(&os, kagent_v1_Report_fields, r));
 	proto_report_unbind(r);
-	assert_int_equal(coll_report_decode(buf, os.bytes_written, r, &back,
-					    NULL),
-			 0);
+	assert_int_equal(
+	    coll_report_decode(buf, os.bytes_written, r, &back, NULL), 0);
 	assert_true(r->has_kafka_live);
 	assert_int_equal(kafka_share_from_report(&r->kafka_live, &back, &s), 0);
 	proto_lists_free(&l);
@@ -175,9 +175,9 @@ static void view_free(struct view_state *st)
 	free(st->hosts);
 }
 
-static void assert_part(const struct kafka_view *v, size_t i,
-			const char *topic, int32_t partition, int32_t leader,
-			int32_t r0, int32_t r1, uint8_t n_isr)
+static void assert_part(const struct kafka_view *v, size_t i, const char *topic,
+			int32_t partition, int32_t leader, int32_t r0,
+			int32_t r1, uint8_t n_isr)
 {
 	const struct kv_partition *p = &v->partitions[i];
 
