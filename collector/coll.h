@@ -69,6 +69,8 @@ struct coll_host {
 struct coll_fleet_thresholds {
 	/* kafka.cluster.partition_skew: warn below this % of the median */
 	int64_t skew_below_pct;
+	/* kafka.cluster.size: fail below this many brokers */
+	int64_t kafka_min_brokers;
 };
 
 void coll_fleet_thresholds_default(struct coll_fleet_thresholds *th);

@@ -177,6 +177,9 @@ struct coll_fleet {
 	size_t n_clusters;
 	bool stale; /* read while the database was unreachable: the last
 		       whole read (coll_store_stale) */
+	/* The thresholds the cluster is judged with: the defaults from
+	 * coll_fleet_load, kcollectord's [fleet] set by whoever loads. */
+	struct coll_fleet_thresholds th;
 };
 
 /* Loads and decodes every stored host.  -ENOMEM, -EIO. */
@@ -251,6 +254,8 @@ struct coll_config {
 	unsigned max_pending_per_address;
 	uint64_t max_partial_bytes; /* of partial frames, in all */
 	uint64_t max_partial_bytes_per_identity;
+	/* config_fleet.c: [fleet], the fleet checks' thresholds */
+	struct coll_fleet_thresholds fleet;
 };
 
 /* Defaults for every field (TLS on, no certificate yet). */
@@ -279,6 +284,15 @@ void coll_config_limits_defaults(struct coll_config *cfg);
  * says why), -1 not one of these keys. */
 int coll_config_limit_set(struct coll_config *cfg, const char *key,
 			  const char *v, char *msg, size_t msglen);
+/* [fleet] key = v (config_fleet.c): 1 set, 0 bad key or value (msg
+ * says why, naming the key and its range). */
+int coll_config_fleet_set(struct coll_config *cfg, const char *key,
+			  const char *v, char *msg, size_t msglen);
+/* The [fleet] thresholds that differ, "kafka.cluster.size.fail_below
+ * 3 -> 4" in out; how many. */
+int coll_config_fleet_diff(const struct coll_config *was,
+			   const struct coll_config *now, char *out,
+			   size_t len);
 /* TLS needs the three files and an ACL; plaintext needs insecure.  err
  * names what is missing. */
 int coll_config_check(const struct coll_config *cfg, char *err, size_t errlen);
@@ -536,8 +550,10 @@ int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
 		       struct prom_buf *out);
 
 /* Every family with its HELP and TYPE lines, series of one family
- * together; *out is malloc'ed.  -ENOMEM, -EIO. */
+ * together, the clusters judged with th (NULL: the defaults); *out is
+ * malloc'ed.  -ENOMEM, -EIO. */
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
+			const struct coll_fleet_thresholds *th,
 			int64_t now_ms, char **out, size_t *len);
 
 #endif

@@ -1,5 +1,6 @@
-/* kcollectord's configuration file through libinih, one [collector]
- * section; the command line's flags override what it says. */
+/* kcollectord's configuration file through libinih: [collector], and
+ * [fleet] for the fleet checks' thresholds (config_fleet.c); the command
+ * line's flags override what it says. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ void coll_config_defaults(struct coll_config *cfg)
 	snprintf(cfg->http, sizeof cfg->http, "127.0.0.1:8080");
 	snprintf(cfg->db, sizeof cfg->db, "/var/lib/kagent/collector.db");
 	coll_config_limits_defaults(cfg);
+	coll_fleet_thresholds_default(&cfg->fleet);
 }
 
 struct conf_state {
@@ -58,9 +60,12 @@ static int on_key(struct conf_state *st, const char *section, const char *k,
 	struct coll_config *c = st->cfg;
 	int r;
 
+	if (strcmp(section, "fleet") == 0)
+		return coll_config_fleet_set(c, k, v, st->msg, sizeof st->msg);
 	if (strcmp(section, "collector") != 0) {
 		snprintf(st->msg, sizeof st->msg,
-			 "unknown section [%s] (valid: collector)", section);
+			 "unknown section [%s] (valid: collector, fleet)",
+			 section);
 		return 0;
 	}
 	if (!strcmp(k, "listen"))

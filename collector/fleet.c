@@ -30,6 +30,7 @@ struct placement {
 void coll_fleet_thresholds_default(struct coll_fleet_thresholds *th)
 {
 	th->skew_below_pct = 50;
+	th->kafka_min_brokers = 3;
 }
 
 bool coll_host_in(const struct coll_host *h, const char *cluster, unsigned role)
@@ -267,19 +268,23 @@ static int judge_kafka_size(const struct fleet_view *v,
 			    struct check_results *out)
 {
 	size_t n = fleet_role_count(v, CORE_ROLE_KAFKA);
-	char measured[32];
+	/* The replication factor the cluster is meant to hold: one broker
+	 * per replica ([fleet] kafka.cluster.size.fail_below, 3). */
+	long long rf = (long long)v->th->kafka_min_brokers;
+	char measured[32], required[32];
 
 	snprintf(measured, sizeof measured, "%zu broker%s", n,
 		 n == 1 ? "" : "s");
-	if (n < 3)
+	snprintf(required, sizeof required, "at least %lld", rf);
+	if ((long long)n < rf)
 		return check_add(out, "kafka.cluster.size", NULL, SEV_FAIL,
-				 measured, "at least 3",
-				 "%zu broker%s: replication factor 3 needs 3 "
-				 "brokers",
-				 n, n == 1 ? "" : "s");
+				 measured, required,
+				 "%zu broker%s: replication factor %lld needs "
+				 "%lld brokers",
+				 n, n == 1 ? "" : "s", rf, rf);
 	return check_add(out, "kafka.cluster.size", NULL, SEV_PASS, measured,
-			 "at least 3", "%zu brokers: replication factor 3 fits",
-			 n);
+			 required, "%zu broker%s: replication factor %lld fits",
+			 n, n == 1 ? "" : "s", rf);
 }
 
 static int check_kafka_size(const struct fleet_view *v,
@@ -441,7 +446,8 @@ int coll_fleet_judge_kafka(const char *cluster, const struct coll_host *hosts,
 	int rc = 0;
 
 	if (cluster == NULL || (hosts == NULL && n > 0) || th == NULL ||
-	    out == NULL || th->skew_below_pct < 0 || th->skew_below_pct > 100)
+	    out == NULL || th->skew_below_pct < 0 || th->skew_below_pct > 100 ||
+	    th->kafka_min_brokers < 1)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		v.critical |=

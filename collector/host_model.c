@@ -254,6 +254,7 @@ int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	coll_fleet_thresholds_default(&out->th);
 	fl.r = malloc(sizeof *fl.r);
 	if (fl.r == NULL)
 		return -ENOMEM;

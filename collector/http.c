@@ -219,6 +219,7 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 			http_error(h, 500, "cannot read the store");
 			return;
 		}
+		f.th = c->cfg.fleet;
 		http_answer_json(h, 200, coll_api_fleet(&f));
 		coll_fleet_free(&f);
 		return;
@@ -252,7 +253,8 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 				 (const char *)file, len);
 		return;
 	case COLL_ROUTE_METRICS:
-		if (coll_metrics_render(c->store, &c->ctr, coll_now_ms(), &text,
+		if (coll_metrics_render(c->store, &c->ctr, &c->cfg.fleet,
+					coll_now_ms(), &text,
 					&len) < 0) {
 			http_error(h, 500, "cannot render metrics");
 			return;

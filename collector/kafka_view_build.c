@@ -447,14 +447,12 @@ int kafka_view_build(const struct coll_fleet *f, const struct coll_host *hosts,
 int coll_judge_cluster(const struct coll_fleet *f, const struct coll_host *hosts,
 		       const char *cluster, struct check_results *out)
 {
-	struct coll_fleet_thresholds th;
 	struct kafka_view kv;
 	int rc;
 
-	coll_fleet_thresholds_default(&th);
 	/* Without a view (no memory) the checks judge on the hosts' files. */
 	rc = kafka_view_build(f, hosts, cluster, &kv);
-	rc = coll_fleet_judge_kafka(cluster, hosts, f->n, false, &th,
+	rc = coll_fleet_judge_kafka(cluster, hosts, f->n, false, &f->th,
 				    rc == 0 ? &kv : NULL, out);
 	kafka_view_free(&kv);
 	return rc;

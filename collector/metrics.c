@@ -14,6 +14,7 @@
 #include "prom.h"
 
 static void render_clusters(struct prom_buf *b, struct coll_store *s,
+			    const struct coll_fleet_thresholds *th,
 			    int64_t now_ms)
 {
 	struct check_results r = {0};
@@ -29,6 +30,8 @@ static void render_clusters(struct prom_buf *b, struct coll_store *s,
 		b->err = -EIO;
 		return;
 	}
+	if (th != NULL)
+		f.th = *th;
 	hosts = coll_fleet_hosts(&f);
 	for (i = 0; hosts && i < f.n_clusters; i++) {
 		r.n = 0;
@@ -228,7 +231,8 @@ static void render_counters(struct prom_buf *b, struct coll_store *s,
 }
 
 int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
-			int64_t now_ms, char **out, size_t *len)
+			const struct coll_fleet_thresholds *th, int64_t now_ms,
+			char **out, size_t *len)
 {
 	struct prom_buf all = {0};
 	int rc;
@@ -241,7 +245,7 @@ int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
 	prom_label(&all, "version", KAGENT_VERSION, true);
 	prom_printf(&all, "} 1\n");
 	rc = coll_metrics_hosts(s, now_ms, &all);
-	render_clusters(&all, s, now_ms);
+	render_clusters(&all, s, th, now_ms);
 	render_counters(&all, s, ctr);
 	if (rc == 0)
 		rc = all.err;

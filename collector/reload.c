@@ -4,7 +4,8 @@
  * fail (the file, the certificates, the ACL) loaded before anything
  * changes, so that a bad file changes nothing.  What takes effect: the
  * limits and timeouts (the listeners read them at each accept and each
- * reap), the TLS context of new connections, the ACL.  What does not:
+ * reap), the TLS context of new connections, the ACL, and the fleet
+ * checks' thresholds of [fleet] (each judgement reads them from cfg).  What does not:
  * the addresses bound, the database opened, the user dropped to, and
  * TLS or plaintext, chosen when the listeners were bound; they keep their
  * running value and are named in the log. */
@@ -111,7 +112,7 @@ int coll_reload(struct collector *c, char *restart, size_t restartlen,
 void coll_reload_signal(struct collector *c)
 {
 	struct coll_config was = c->cfg;
-	char err[1100], restart[128], changed[512];
+	char err[1100], restart[128], changed[512], fleet[256];
 
 	core_notify_reloading(&c->notify);
 	if (coll_reload(c, restart, sizeof restart, err, sizeof err) < 0) {
@@ -130,6 +131,8 @@ void coll_reload_signal(struct collector *c)
 	else
 		core_log(LOG_INFO, "reload: certificates and ACL reloaded for "
 			 "new connections");
+	if (coll_config_fleet_diff(&was, &c->cfg, fleet, sizeof fleet))
+		core_log(LOG_INFO, "reload: [fleet] %s", fleet);
 	/* READY=1 ends the reload whatever its outcome: a failed one keeps
 	 * the running configuration, and the collector serves on. */
 	core_notify_send(&c->notify, "READY=1");

@@ -45,6 +45,7 @@ static void on_judge(uv_timer_t *t)
 
 	if (coll_fleet_load(c->store, now, &f) < 0)
 		return;
+	f.th = c->cfg.fleet;
 	hosts = coll_fleet_hosts(&f);
 	for (i = 0; hosts && i < f.n_clusters; i++) {
 		r.n = 0;

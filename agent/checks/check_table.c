@@ -13,6 +13,7 @@ static const struct {
 	{ checks_zk_disk, &checks_zk_disk_len },
 	{ checks_kafka_host, &checks_kafka_host_len },
 	{ checks_kafka_security, &checks_kafka_security_len },
+	{ checks_kafka_client, &checks_kafka_client_len },
 	{ checks_os, &checks_os_len },
 	{ checks_health, &checks_health_len },
 	{ checks_agent, &checks_agent_len },

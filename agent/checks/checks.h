@@ -23,6 +23,9 @@ extern const size_t checks_health_len;
 /* checks_kafka_security.c: kafka.security.* */
 extern const struct check_def checks_kafka_security[];
 extern const size_t checks_kafka_security_len;
+/* checks_kafka_client.c: kafka.security.client_config */
+extern const struct check_def checks_kafka_client[];
+extern const size_t checks_kafka_client_len;
 /* checks_os.c: os.* */
 extern const struct check_def checks_os[];
 extern const size_t checks_os_len;

@@ -66,7 +66,7 @@ first() { # want-rc want-line args...
 	[ -s $D/err ] && fail "stderr: $(cat $D/err)"
 }
 fx() { echo "--config fixtures/$1/kagent.conf --root fixtures/$1"; }
-first 0 "KAGENT OK - 0 warn, 0 fail: all 34 checks pass" $(fx check-kafka-4x4tb)
+first 0 "KAGENT OK - 0 warn, 0 fail: all 35 checks pass" $(fx check-kafka-4x4tb)
 first 1 "KAGENT WARNING - 1 warn, 0 fail: kafka.memory 14.9 GiB MemTotal" $(fx check-kafka-mem16g)
 # The fixtures hold no /sys/block/*/stat and share dataLogDir with dataDir:
 # the fsync and dedicated-device checks are test_flush's, skipped here.

@@ -9,7 +9,12 @@
 #  3. listen changed: a warning that it needs a restart, the old port
 #     still serves;
 #  4. the ACL edited: `read loopback` removed, /metrics is refused;
-#     restored, it is served again.
+#     restored, it is served again;
+#  5. a fleet threshold: three loadgen brokers of cluster c1 (admitted
+#     by the ACL) make
+#     kafka.cluster.size pass at the default (3); [fleet]
+#     kafka.cluster.size.fail_below = 4 makes it fail after the reload,
+#     logged with both values, without a restart.
 set -u
 BIN=$1
 T=$(mktemp -d)
@@ -142,6 +147,35 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/metrics")
 check "read loopback back, /metrics is served ($code)" test "$code" = 200
 check "reloads counted: 4 ok, 1 failed" test \
 	"$(metric 'kagent_collector_reloads_total{result="ok"}') $(metric 'kagent_collector_reloads_total{result="failed"}')" = "4 1"
+
+# 5. A fleet threshold.  The collector listens on $AP (listen kept); the
+# ACL lets the loadgen hosts report into c1.
+printf 'read loopback\nreport loadgen-* c1\n' > "$T/acl"
+reload
+"$BIN/loadgen" --connect "127.0.0.1:$AP" --insecure --cluster c1 \
+	--agents 3 --seconds 1 > "$T/loadgen.out" 2>&1
+check "three loadgen brokers reported" test $? = 0
+size() { # "severity required" of kafka.cluster.size in cluster c1
+	curl -sf "http://127.0.0.1:$HP/api/fleet" | jq -r '.clusters[] |
+		select(.name == "c1") | .checks[] |
+		select(.id == "kafka.cluster.size") | "\(.severity) \(.required)"'
+}
+check "kafka.cluster.size at the default: $(size)" test "$(size)" = "pass at least 3"
+conf "$AP2" 2 "[fleet]
+kafka.cluster.size.fail_below = 4"
+reload
+l=$(grep 'reload:' "$T/log" | tail -1)
+check "the threshold's change logged ($l)" test "$l" = \
+	"<6>kcollectord: reload: [fleet] kafka.cluster.size.fail_below 3 -> 4"
+check "kafka.cluster.size after the reload: $(size)" test "$(size)" = "fail at least 4"
+conf "$AP2" 2 "[fleet]
+kafka.cluster.size.fail_below = 1001"
+LINE=$(grep -n '^kafka.cluster.size.fail_below = 1001$' "$CONF" | cut -d: -f1)
+reload
+l=$(grep 'reload:' "$T/log" | tail -1)
+check "an out-of-range threshold names file and line ($l)" test "$l" = \
+	"<3>kcollectord: reload: $CONF:$LINE: 'kafka.cluster.size.fail_below' must be a count of brokers from 1 to 1000, not '1001'; the running configuration is kept"
+check "the running threshold holds: $(size)" test "$(size)" = "fail at least 4"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?

@@ -162,7 +162,7 @@ static void test_status_line_exact(void **state)
 {
 	(void)state;
 	assert_line("check-sec-good", 0600, NULL, 0,
-		    "KAGENT OK - 0 warn, 0 fail: all 29 checks pass");
+		    "KAGENT OK - 0 warn, 0 fail: all 30 checks pass");
 	assert_line("check-sec-no-authorizer", 0600, NULL, 1,
 		    "KAGENT WARNING - 1 warn, 0 fail: "
 		    "kafka.security.authorizer none");
@@ -217,7 +217,7 @@ static void test_skip(void **state)
 	json_decref(doc);
 	assert_line("check-sec-no-authorizer", 0600,
 		    "--skip kafka.security.authorizer", 0,
-		    "KAGENT OK - 0 warn, 0 fail: all 28 checks pass");
+		    "KAGENT OK - 0 warn, 0 fail: all 29 checks pass");
 }
 
 static void test_skip_unknown_id_exits_3(void **state)

@@ -181,6 +181,129 @@ static void test_collector_limits_diff_as_written(void **state)
 				 "max_partial_bytes 67108864 -> 1048576");
 }
 
+/* [fleet]: the fleet checks' thresholds, their defaults and their keys,
+ * named after the check as kagent.conf names kagentd's. */
+static void test_collector_fleet_thresholds_defaults_and_keys(void **state)
+{
+	struct coll_config cfg;
+	char path[64], err[512];
+
+	(void)state;
+	coll_config_defaults(&cfg);
+	assert_int_equal(cfg.fleet.skew_below_pct, 50);
+	assert_int_equal(cfg.fleet.kafka_min_brokers, 3);
+	write_conf(path, sizeof path,
+		   "[fleet]\nkafka.cluster.partition_skew.warn_below = 80%\n"
+		   "kafka.cluster.size.fail_below = 5\n[collector]\n"
+		   "insecure = yes\n");
+	assert_int_equal(coll_config_load(path, &cfg, err, sizeof err), 0);
+	assert_int_equal(cfg.fleet.skew_below_pct, 80);
+	assert_int_equal(cfg.fleet.kafka_min_brokers, 5);
+	assert_true(cfg.insecure);
+	unlink(path);
+	write_conf(path, sizeof path,
+		   "[fleet]\nkafka.cluster.partition_skew.warn_below = 0\n");
+	assert_int_equal(coll_config_load(path, &cfg, err, sizeof err), 0);
+	assert_int_equal(cfg.fleet.skew_below_pct, 0);
+	unlink(path);
+}
+
+/* Out of range, not a number, or a key that is no threshold: the file
+ * and the line, the key and what it takes. */
+static void test_collector_fleet_thresholds_refused(void **state)
+{
+	(void)state;
+	load_fails_with("[fleet]\nkafka.cluster.partition_skew.warn_below = "
+			"101\n",
+			"2: 'kafka.cluster.partition_skew.warn_below' must be "
+			"a percentage of the median from 0 to 100, not '101'");
+	load_fails_with("[collector]\ninsecure = yes\n[fleet]\n"
+			"kafka.cluster.partition_skew.warn_below = -1%\n",
+			"4: 'kafka.cluster.partition_skew.warn_below' must be "
+			"a percentage of the median from 0 to 100, not '-1'");
+	load_fails_with("[fleet]\nkafka.cluster.size.fail_below = 0\n",
+			"2: 'kafka.cluster.size.fail_below' must be a count "
+			"of brokers from 1 to 1000, not '0'");
+	load_fails_with("[fleet]\nkafka.cluster.size.fail_below = 3%\n",
+			"2: 'kafka.cluster.size.fail_below' must be a count "
+			"of brokers from 1 to 1000, not '3%'");
+	load_fails_with("[fleet]\nkafka.cluster.skew = 10\n",
+			"2: unknown key 'kafka.cluster.skew' in [fleet] "
+			"(valid: kafka.cluster.partition_skew.warn_below, "
+			"kafka.cluster.size.fail_below)");
+	load_fails_with("[thresholds]\nx = 1\n",
+			"2: unknown section [thresholds] (valid: collector, "
+			"fleet)");
+}
+
+/* A reload keeps no threshold: they need no restart, and the log names
+ * the ones that changed. */
+static void test_collector_fleet_thresholds_reload(void **state)
+{
+	struct coll_config run, next;
+	char keys[64], out[256];
+
+	(void)state;
+	coll_config_defaults(&run);
+	next = run;
+	next.fleet.skew_below_pct = 90;
+	next.fleet.kafka_min_brokers = 4;
+	assert_int_equal(
+	    coll_config_restart_keep(&run, &next, keys, sizeof keys), 0);
+	assert_int_equal(next.fleet.skew_below_pct, 90);
+	assert_int_equal(coll_config_fleet_diff(&run, &next, out, sizeof out),
+			 2);
+	assert_string_equal(out,
+			    "kafka.cluster.partition_skew.warn_below 50 -> 90, "
+			    "kafka.cluster.size.fail_below 3 -> 4");
+	assert_int_equal(coll_config_fleet_diff(&run, &run, out, sizeof out),
+			 0);
+	assert_string_equal(out, "");
+}
+
+/* The thresholds reach the judgement: kafka.cluster.size on three
+ * brokers passes at the default and fails at fail_below = 4. */
+static void test_collector_fleet_thresholds_change_verdicts(void **state)
+{
+	struct coll_host hosts[3];
+	struct coll_config cfg;
+	struct check_results r = {0};
+	size_t i;
+
+	(void)state;
+	memset(hosts, 0, sizeof hosts);
+	for (i = 0; i < 3; i++) {
+		snprintf(hosts[i].host_id, sizeof hosts[i].host_id, "kafka%zu",
+			 i + 1);
+		snprintf(hosts[i].cluster, sizeof hosts[i].cluster, "c1");
+		hosts[i].roles = CORE_ROLE_KAFKA;
+	}
+	coll_config_defaults(&cfg);
+	assert_int_equal(
+	    coll_fleet_judge_with("c1", hosts, 3, false, &cfg.fleet, &r), 0);
+	for (i = 0; i < r.n && strcmp(r.v[i].id, "kafka.cluster.size"); i++)
+		;
+	assert_true(i < r.n);
+	assert_int_equal(r.v[i].sev, SEV_PASS);
+	assert_string_equal(r.v[i].required, "at least 3");
+	assert_string_equal(r.v[i].message,
+			    "3 brokers: replication factor 3 fits");
+	check_results_free(&r);
+	memset(&r, 0, sizeof r);
+	cfg.fleet.kafka_min_brokers = 4;
+	assert_int_equal(
+	    coll_fleet_judge_with("c1", hosts, 3, false, &cfg.fleet, &r), 0);
+	for (i = 0; i < r.n && strcmp(r.v[i].id, "kafka.cluster.size"); i++)
+		;
+	assert_true(i < r.n);
+	assert_int_equal(r.v[i].sev, SEV_FAIL);
+	assert_string_equal(r.v[i].measured, "3 brokers");
+	assert_string_equal(r.v[i].required, "at least 4");
+	assert_string_equal(r.v[i].message,
+			    "3 brokers: replication factor 4 needs 4 brokers");
+	check_results_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +315,10 @@ int main(void)
 		cmocka_unit_test(test_collector_config_first_error_wins),
 		cmocka_unit_test(test_collector_reload_keeps_what_needs_a_restart),
 		cmocka_unit_test(test_collector_limits_diff_as_written),
+		cmocka_unit_test(test_collector_fleet_thresholds_defaults_and_keys),
+		cmocka_unit_test(test_collector_fleet_thresholds_refused),
+		cmocka_unit_test(test_collector_fleet_thresholds_reload),
+		cmocka_unit_test(test_collector_fleet_thresholds_change_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -506,7 +506,8 @@ static void test_partition_skew_zero_counts_with_zero_threshold(void **state)
 	struct coll_host h[] = {broker("kafka1", "a", 100),
 				broker("kafka2", "b", 100),
 				broker("kafka3", "c", 0)};
-	struct coll_fleet_thresholds th = {.skew_below_pct = 0};
+	struct coll_fleet_thresholds th = {.skew_below_pct = 0,
+					    .kafka_min_brokers = 3};
 	struct check_results r = {0};
 
 	(void)state;

@@ -240,7 +240,7 @@ static char *render(struct fix *f)
 	size_t len;
 
 	assert_int_equal(
-	    coll_metrics_render(f->s, &ctr, coll_now_ms(), &out, &len), 0);
+	    coll_metrics_render(f->s, &ctr, NULL, coll_now_ms(), &out, &len), 0);
 	assert_int_equal(strlen(out), len);
 	return out;
 }
