@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core_log.h"
+#include "fleet_cache.h"
 #include "store_impl.h"
 
 struct snap_row {
@@ -34,6 +35,7 @@ struct coll_store {
 	void *b;
 	struct snap last; /* the last whole walk of every host */
 	bool stale;
+	struct coll_fleet_cache *fleet; /* made at first use */
 };
 
 bool coll_db_is_url(const char *db)
@@ -139,7 +141,15 @@ void coll_store_close(struct coll_store *s)
 		return;
 	s->ops->close(s->b);
 	snap_free(&s->last);
+	coll_fcache_free(s->fleet);
 	free(s);
+}
+
+struct coll_fleet_cache *coll_store_fleet_cache(struct coll_store *s)
+{
+	if (s->fleet == NULL && coll_fcache_new(&s->fleet) < 0)
+		return NULL;
+	return s->fleet;
 }
 
 const char *coll_store_backend(const struct coll_store *s)
@@ -277,6 +287,13 @@ int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg)
 	if (rc == -EIO && s->stale && w.next.n == 0)
 		return snap_walk(&s->last, NULL, cb, arg);
 	return rc;
+}
+
+/* No snapshot: the fleet cache (fleet_cache.c) is itself the last
+ * whole read, and keeps it while the database cannot be reached. */
+int coll_store_each_meta(struct coll_store *s, coll_store_row_cb cb, void *arg)
+{
+	return seen(s, s->ops->each_meta(s->b, cb, arg));
 }
 
 int coll_store_get_host(struct coll_store *s, const char *host_id,
