@@ -5,6 +5,9 @@
  * row written through a second handle on the same database (as another
  * collector sharing it would) is seen, staleness follows the time of each
  * read, and a cluster's Kafka view and checks are made once per change.
+ *
+ * With KAGENT_TEST_PG set to a PostgreSQL URL (tests/live/store_pg.sh
+ * starts one), the same with two collectors' connections to it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <pb_encode.h>
 
 #include "collector.h"
@@ -296,6 +300,59 @@ static void test_metrics_from_cache(void **state)
 	assert_int_equal(stats(f).refreshes, 2);
 }
 
+/* Two collectors sharing PostgreSQL: every row the cache of the first
+ * shows was written by the second. */
+static void test_pg_two_collectors(void **state)
+{
+	const char *u = getenv("KAGENT_TEST_PG");
+	struct fix f = {0};
+	const struct coll_fleet *fl;
+	PGconn *pc;
+	PGresult *r;
+	char err[512], id[32];
+	int i;
+
+	(void)state;
+	if (u == NULL || *u == '\0')
+		skip();
+	assert_int_equal(coll_store_open(u, &f.s, err, sizeof err), 0);
+	assert_int_equal(coll_store_open(u, &f.other, err, sizeof err), 0);
+	pc = PQconnectdb(u);
+	assert_int_equal(PQstatus(pc), CONNECTION_OK);
+	r = PQexec(pc, "TRUNCATE hosts, check_state, check_history");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(pc);
+	f.c = coll_store_fleet_cache(f.s);
+	assert_non_null(f.c);
+
+	put(f.other, "broker-a", 1, T0, "r1", 1);
+	put(f.other, "broker-b", 1, T0, "r2", 2);
+	fl = refresh(&f, T0);
+	assert_int_equal(fl->n, 2);
+	assert_string_equal(fl->v[1].h.rack, "r2");
+	assert_int_equal(stats(&f).decodes, 2);
+	put(f.other, "broker-a", 2, T0 + 10, "r3", 1);
+	fl = refresh(&f, T0);
+	assert_string_equal(fl->v[0].h.rack, "r3");
+	assert_int_equal(stats(&f).decodes, 3);
+	assert_int_equal(coll_store_forget(f.other, "broker-b"), 0);
+	fl = refresh(&f, T0);
+	assert_int_equal(fl->n, 1);
+	assert_int_equal(stats(&f).dropped, 1);
+	/* More than are read one by one: one walk. */
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "broker-%02d", i);
+		put(f.other, id, 1, T0, "r1", i);
+	}
+	fl = refresh(&f, T0);
+	assert_int_equal(fl->n, 41);
+	assert_string_equal(fl->v[40].h.host_id, "broker-a");
+	assert_int_equal(stats(&f).decodes, 43);
+	coll_store_close(f.other);
+	coll_store_close(f.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +366,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_from_cache, setup,
 					    teardown),
+	    cmocka_unit_test(test_pg_two_collectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
