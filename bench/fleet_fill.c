@@ -6,7 +6,8 @@
  * to time the collector's fleet reads over.
  *
  * --mem then loads them into a fleet cache (fleet_cache.h) and prints the
- * heap it holds per host (mallinfo2's bytes in use, before and after), and
+ * heap it holds per host (mallinfo2's bytes in use, mapped blocks included, before and
+ * after), and
  * the store's own copy of the reports (its fallback while a database is
  * out of reach), which closing the store frees.
  */
@@ -100,9 +101,12 @@ static int fill(struct coll_store *s, unsigned n, size_t *bytes)
 	return rc;
 }
 
+/* The heap in use: small blocks, and the large ones malloc maps apart. */
 static size_t in_use(void)
 {
-	return mallinfo2().uordblks;
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
 }
 
 static int mem(const char *db, unsigned n)

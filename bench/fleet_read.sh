@@ -16,6 +16,7 @@ bin=${2:-build/bin}
 hosts=${HOSTS:-1000 10000}
 reps=${REPS:-7}
 dir=$(mktemp -d)
+chmod 755 "$dir"
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 
@@ -39,12 +40,14 @@ median_ms() {
 start() {
 	local lp hp i=0
 	read -r lp hp < <(port)
+	# Started as root, the collector becomes nobody.
 	"$1/kcollectord" --insecure --listen "127.0.0.1:$lp" \
-		--http "127.0.0.1:$hp" --db "$2" 2>"$dir/log" &
+		--http "127.0.0.1:$hp" --db "$2" --user nobody 2>"$dir/log" &
 	pid=$!
 	url=http://127.0.0.1:$hp
 	until curl -sf "$url/api/fleet" >/dev/null; do
-		i=$((i + 1)); [ $i -lt 600 ] || { cat "$dir/log"; exit 1; }
+		i=$((i + 1))
+		[ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null || { cat "$dir/log"; exit 1; }
 		sleep 0.1
 	done
 }
@@ -64,6 +67,7 @@ for n in $hosts; do
 		b=$bin
 		[ $which = base ] && b=$base
 		cp "$dir/fill.db" "$dir/$which.db"
+		chmod 666 "$dir/$which.db"
 		start "$b" "$dir/$which.db"
 		curl -sf -o /dev/null "$url/metrics"
 		ms[$which,fleet]=$(median_ms "$url/api/fleet")
@@ -75,7 +79,7 @@ for n in $hosts; do
 		[ $r = metrics ] && path=/metrics
 		printf '%-7s %-13s %12s %12s %8s\n' "$n" "$path" \
 			"${ms[base,$r]}" "${ms[new,$r]}" \
-			"$(awk -v a="${ms[base,$r]}" -v b="${ms[new,$r]}" 'BEGIN { printf "%.1fx", b > 0 ? a / b : 0 }')"
+			"$(awk -v a="${ms[base,$r]}" -v b="${ms[new,$r]}" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }')"
 	done
 	sed 's/^/  /' "$dir/fill.out"
 	unset ms
