@@ -95,27 +95,32 @@ static json_t *switches_json(const struct coll_host *h)
 	return a;
 }
 
-static json_t *cluster_json(const char *name, const struct check_results *r)
-{
-	return json_pack("{s:s s:s s:o}", "name", name, "verdict",
-			 check_severity_name(check_verdict(r)), "checks",
-			 checks_json(r));
-}
-
-/* The fleet's hosts, and its clusters' checks as judge() gives them. */
+/* The fleet's hosts and its clusters' checks: the cache's (c), or judged
+ * here for a fleet loaded without one. */
 static json_t *fleet_json(const struct coll_fleet *f,
-			  int (*judge)(void *arg, const char *cluster,
-				       const struct check_results **r),
-			  void *arg)
+			  struct coll_fleet_cache *c)
 {
-	const struct check_results *r;
+	struct check_results own = {0};
+	const struct check_results *r = &own;
+	struct coll_host *hosts = c ? NULL : coll_fleet_hosts(f);
 	json_t *clusters = json_array(), *hl = json_array();
 	size_t i;
+	int rc;
 
-	for (i = 0; i < f->n_clusters; i++)
-		if (judge(arg, f->clusters[i], &r) == 0)
-			json_array_append_new(clusters,
-					      cluster_json(f->clusters[i], r));
+	if (c == NULL && hosts == NULL)
+		return NULL;
+	for (i = 0; i < f->n_clusters; i++) {
+		own.n = 0;
+		rc = c ? coll_fcache_judge(c, f->clusters[i], &r)
+		       : coll_judge_cluster(f, hosts, f->clusters[i], &own);
+		if (rc < 0)
+			continue;
+		json_array_append_new(
+		    clusters,
+		    json_pack("{s:s s:s s:o}", "name", f->clusters[i],
+			      "verdict", check_severity_name(check_verdict(r)),
+			      "checks", checks_json(r)));
+	}
 	for (i = 0; i < f->n; i++) {
 		const struct coll_fleet_host *h = &f->v[i];
 
@@ -133,45 +138,17 @@ static json_t *fleet_json(const struct coll_fleet *f,
 			      switches_json(&h->h), "lldp_reason",
 			      core_json_str(h->h.lldp_reason)));
 	}
+	check_results_free(&own);
+	free(hosts);
 	/* stale: the database could not be reached, this is the last
 	 * fleet read from it. */
 	return json_pack("{s:o s:o s:b}", "clusters", clusters, "hosts", hl,
 			 "stale", f->stale);
 }
 
-struct judge_once {
-	const struct coll_fleet *f;
-	struct coll_host *hosts;
-	struct check_results r;
-};
-
-static int judge_once(void *arg, const char *cluster,
-		      const struct check_results **r)
-{
-	struct judge_once *j = arg;
-
-	j->r.n = 0;
-	*r = &j->r;
-	return coll_judge_cluster(j->f, j->hosts, cluster, &j->r);
-}
-
 json_t *coll_api_fleet(const struct coll_fleet *f)
 {
-	struct judge_once j = {f, coll_fleet_hosts(f), {0}};
-	json_t *doc;
-
-	if (j.hosts == NULL)
-		return NULL;
-	doc = fleet_json(f, judge_once, &j);
-	check_results_free(&j.r);
-	free(j.hosts);
-	return doc;
-}
-
-static int judge_cached(void *arg, const char *cluster,
-			const struct check_results **r)
-{
-	return coll_fcache_judge(arg, cluster, r);
+	return fleet_json(f, NULL);
 }
 
 json_t *coll_api_fleet_cached(struct coll_store *s, int64_t now_ms)
@@ -181,7 +158,7 @@ json_t *coll_api_fleet_cached(struct coll_store *s, int64_t now_ms)
 
 	if (c == NULL || coll_fcache_refresh(c, s, now_ms, &f) < 0)
 		return NULL;
-	return fleet_json(f, judge_cached, c);
+	return fleet_json(f, c);
 }
 
 /* ---- one host's report ---- */

@@ -10,9 +10,8 @@
 
 #include "fleet_cache.h"
 
-/* Up to this many changed hosts are read one by one (coll_store_get_host);
- * more are read in one walk of every row, which a PostgreSQL store answers
- * in one round trip rather than one per host. */
+/* Up to this many changed hosts are read one by one; more in one walk of
+ * every row: one round trip to PostgreSQL rather than one per host. */
 #define FC_ONE_BY_ONE_MAX 32
 
 struct fc_meta {
@@ -145,23 +144,18 @@ static int cmp_meta(const void *a, const void *b)
 		      ((const struct fc_meta *)b)->host_id);
 }
 
+static int cmp_host(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct coll_fleet_host *)elem)->h.host_id);
+}
+
 /* Index of host_id in the cache, or -1. */
 static ssize_t cache_find(const struct coll_fleet_cache *c, const char *id)
 {
-	size_t lo = 0, hi = c->f.n, mid;
-	int d;
+	const struct coll_fleet_host *h =
+	    bsearch(id, c->f.v, c->f.n, sizeof *c->f.v, cmp_host);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		d = strcmp(id, c->f.v[mid].h.host_id);
-		if (d == 0)
-			return (ssize_t)mid;
-		if (d < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	return h ? h - c->f.v : -1;
 }
 
 /* The row's columns are those the cached host was decoded from. */
@@ -394,6 +388,10 @@ static int apply(struct fc_refresh *x, struct coll_store *s)
 	rc = decode_wanted(x, s);
 	if (rc < 0)
 		return rc;
+	/* Lost between the two reads: the rows came from the snapshot,
+	 * which may lack new hosts; the cache stays as it was. */
+	if (coll_store_stale(s))
+		return -EIO;
 	if (same_hosts(x))
 		replace_in_place(x);
 	else if ((rc = rebuild(x)) < 0)
