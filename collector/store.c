@@ -352,7 +352,8 @@ static void snap_put(struct snap *sn, const struct coll_store_row *r)
 	x->last_seen_ms = r->last_seen_ms;
 	x->interval_s = r->interval_s;
 	x->verdict = r->verdict;
-	memcpy(blob, r->report, r->len);
+	if (r->len)
+		memcpy(blob, r->report, r->len);
 	x->report = blob;
 	x->len = r->len;
 }
