@@ -9,6 +9,7 @@
 
 #include "core_json.h"
 #include "collector.h"
+#include "fleet_cache.h"
 
 void coll_fmt_time(char *buf, size_t len, int64_t ms)
 {
@@ -94,24 +95,31 @@ static json_t *switches_json(const struct coll_host *h)
 	return a;
 }
 
-json_t *coll_api_fleet(const struct coll_fleet *f)
+/* The fleet's hosts and its clusters' checks: the cache's (c), or judged
+ * here for a fleet loaded without one. */
+static json_t *fleet_json(const struct coll_fleet *f,
+			  struct coll_fleet_cache *c)
 {
-	struct check_results r = {0};
-	struct coll_host *hosts = coll_fleet_hosts(f);
+	struct check_results own = {0};
+	const struct check_results *r = &own;
+	struct coll_host *hosts = c ? NULL : coll_fleet_hosts(f);
 	json_t *clusters = json_array(), *hl = json_array();
 	size_t i;
+	int rc;
 
-	if (hosts == NULL)
+	if (c == NULL && hosts == NULL)
 		return NULL;
 	for (i = 0; i < f->n_clusters; i++) {
-		r.n = 0;
-		if (coll_judge_cluster(f, hosts, f->clusters[i], &r) < 0)
+		own.n = 0;
+		rc = c ? coll_fcache_judge(c, f->clusters[i], &r)
+		       : coll_judge_cluster(f, hosts, f->clusters[i], &own);
+		if (rc < 0)
 			continue;
 		json_array_append_new(
 		    clusters,
 		    json_pack("{s:s s:s s:o}", "name", f->clusters[i],
-			      "verdict", check_severity_name(check_verdict(&r)),
-			      "checks", checks_json(&r)));
+			      "verdict", check_severity_name(check_verdict(r)),
+			      "checks", checks_json(r)));
 	}
 	for (i = 0; i < f->n; i++) {
 		const struct coll_fleet_host *h = &f->v[i];
@@ -130,12 +138,27 @@ json_t *coll_api_fleet(const struct coll_fleet *f)
 			      switches_json(&h->h), "lldp_reason",
 			      core_json_str(h->h.lldp_reason)));
 	}
-	check_results_free(&r);
+	check_results_free(&own);
 	free(hosts);
 	/* stale: the database could not be reached, this is the last
 	 * fleet read from it. */
 	return json_pack("{s:o s:o s:b}", "clusters", clusters, "hosts", hl,
 			 "stale", f->stale);
+}
+
+json_t *coll_api_fleet(const struct coll_fleet *f)
+{
+	return fleet_json(f, NULL);
+}
+
+json_t *coll_api_fleet_cached(struct coll_store *s, int64_t now_ms)
+{
+	struct coll_fleet_cache *c = coll_store_fleet_cache(s);
+	const struct coll_fleet *f;
+
+	if (c == NULL || coll_fcache_refresh(c, s, now_ms, &f) < 0)
+		return NULL;
+	return fleet_json(f, c);
 }
 
 /* ---- one host's report ---- */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "fleet_cache.h"
 #include "kafka_view.h"
 
 static const char *const state_name[] = {
@@ -96,34 +97,25 @@ json_t *coll_api_kafka_view(const struct kafka_view *v)
 
 json_t *coll_api_kafka(struct coll_store *s, const char *cluster, int *status)
 {
-	struct coll_host *hosts = NULL;
-	struct kafka_view v;
-	struct coll_fleet f;
-	json_t *j = NULL;
-	size_t i;
+	struct coll_fleet_cache *c = coll_store_fleet_cache(s);
+	const struct kafka_view *v;
+	const struct coll_fleet *f;
+	json_t *j;
+	int rc;
 
 	*status = 500;
-	if (coll_fleet_load(s, coll_now_ms(), &f) < 0)
+	if (c == NULL || coll_fcache_refresh(c, s, coll_now_ms(), &f) < 0)
 		return json_pack("{s:s}", "error", "cannot read the store");
-	for (i = 0; i < f.n_clusters; i++)
-		if (!strcmp(f.clusters[i], cluster))
-			break;
-	if (i == f.n_clusters) {
+	/* The view the judge reads too, built once per change. */
+	rc = coll_fcache_view(c, cluster, &v);
+	if (rc == -ENOENT) {
 		*status = 404;
-		j = json_pack("{s:s}", "error", "no host in the cluster");
-		goto out;
+		return json_pack("{s:s}", "error", "no host in the cluster");
 	}
-	hosts = coll_fleet_hosts(&f);
-	if (hosts == NULL || kafka_view_build(&f, hosts, cluster, &v) < 0) {
-		j = json_pack("{s:s}", "error", "out of memory");
-		goto out;
-	}
-	j = coll_api_kafka_view(&v);
-	kafka_view_free(&v);
+	if (rc < 0)
+		return json_pack("{s:s}", "error", "out of memory");
+	j = coll_api_kafka_view(v);
 	if (j)
 		*status = 200;
-out:
-	free(hosts);
-	coll_fleet_free(&f);
 	return j;
 }

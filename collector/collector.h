@@ -102,6 +102,9 @@ void coll_store_counts(const struct coll_store *s, uint64_t *committed,
 /* Every host, ordered by host id; a callback's non-zero return stops the
  * walk and is returned. */
 int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
+/* The same walk without the reports (len 0): what the fleet
+ * cache (fleet_cache.h) asks to learn which hosts changed. */
+int coll_store_each_meta(struct coll_store *s, coll_store_row_cb cb, void *arg);
 /* One host; -ENOENT when unknown. */
 int coll_store_get_host(struct coll_store *s, const char *host_id,
 			coll_store_row_cb cb, void *arg);
@@ -182,7 +185,16 @@ struct coll_fleet {
 	struct coll_fleet_thresholds th;
 };
 
-/* Loads and decodes every stored host.  -ENOMEM, -EIO. */
+/* One stored row decoded (r and l are scratch): 0, 1 when its report does
+ * not decode (the host is named by the row's columns alone), -ENOMEM
+ * (out->kafka may then need kafka_share_free). */
+int coll_fleet_host_decode(const struct coll_store_row *row,
+			   kagent_v1_Report *r, struct proto_lists *l,
+			   int64_t now_ms, struct coll_fleet_host *out);
+/* f->clusters from f->v: distinct, sorted.  -ENOMEM. */
+int coll_fleet_clusters(struct coll_fleet *f);
+/* Loads and decodes every stored host at once, without the fleet cache
+ * (fleet_cache.h), which the collector's own views read.  -ENOMEM, -EIO. */
 int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 		    struct coll_fleet *out);
 void coll_fleet_free(struct coll_fleet *f);
@@ -521,6 +533,10 @@ extern const char coll_page_headers[];
 /* {clusters:[{name,verdict,checks:[...]}], hosts:[...], stale}; NULL on
  * allocation failure.  last_seen is ISO 8601 UTC with milliseconds. */
 json_t *coll_api_fleet(const struct coll_fleet *f);
+/* The same for GET /api/fleet, from the store's fleet cache
+ * (fleet_cache.h); NULL when the store cannot be read or on allocation
+ * failure. */
+json_t *coll_api_fleet_cached(struct coll_store *s, int64_t now_ms);
 /* The stored report of one host as JSON. */
 json_t *coll_api_host(const struct coll_store_row *row,
 		      const kagent_v1_Report *r, const struct proto_lists *l,
@@ -545,8 +561,32 @@ void coll_fmt_time(char *buf, size_t len, int64_t ms);
 /* ---- metrics.c, metrics_host.c: the Prometheus text exposition ---- */
 
 struct prom_buf;
-/* The series of every stored host, family by family, appended to out. */
-int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
+/* One host's series of the families its report alone gives (every family
+ * but the row's own: verdict, stale, seen, interval), rendered once when
+ * the report is decoded (fleet_cache.c).  r NULL: the report does not
+ * decode, only its info series is written.  -ENOMEM. */
+struct coll_host_series;
+int coll_metrics_host_series(const char *host, const kagent_v1_Report *r,
+			     const struct proto_lists *l,
+			     struct coll_host_series **out);
+void coll_host_series_free(struct coll_host_series *hs);
+/* What family i (0, 1, ... until -ENOENT) is: its name and help, and
+ * whether its series come from the report or from a column of the row. */
+enum {
+	COLL_MF_REPORT,
+	COLL_MF_VERDICT,
+	COLL_MF_STALE,
+	COLL_MF_SEEN,
+	COLL_MF_INTERVAL,
+};
+int coll_metrics_family(int i, const char **name, const char **help);
+/* Family i's series in hs; their length. */
+size_t coll_host_series_get(const struct coll_host_series *hs, int i,
+			    const char **p);
+/* metrics.c: the series of every host of f (series[i] is f->v[i]'s),
+ * family by family, appended to out.  -ENOMEM. */
+int coll_metrics_hosts(const struct coll_fleet *f,
+		       struct coll_host_series *const *series,
 		       struct prom_buf *out);
 
 /* Every family with its HELP and TYPE lines, series of one family

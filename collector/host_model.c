@@ -192,7 +192,35 @@ int coll_checks_from_report(const struct proto_lists *l,
 	return 0;
 }
 
-/* ---- the whole fleet, decoded once per view ---- */
+/* ---- one stored host, decoded for the fleet cache (fleet_cache.c) ---- */
+
+int coll_fleet_host_decode(const struct coll_store_row *row,
+			   kagent_v1_Report *r, struct proto_lists *l,
+			   int64_t now_ms, struct coll_fleet_host *out)
+{
+	bool decoded;
+
+	memset(out, 0, sizeof *out);
+	/* A report that no longer decodes still names its host: the
+	 * columns the listener wrote are kept beside the blob. */
+	decoded = coll_report_decode(row->report, row->len, r, l, NULL) == 0;
+	if (decoded) {
+		coll_host_from_report(r, row->last_seen_ms, now_ms, &out->h);
+		coll_host_switches(r, l, &out->h);
+		if (r->has_kafka_live &&
+		    kafka_share_from_report(&r->kafka_live, l, &out->kafka) < 0)
+			return -ENOMEM;
+	}
+	copy_str(out->h.host_id, sizeof out->h.host_id, row->host_id);
+	copy_str(out->h.cluster, sizeof out->h.cluster, row->cluster);
+	out->h.last_seen_ms = row->last_seen_ms;
+	out->h.stale =
+	    coll_host_is_stale(row->last_seen_ms, row->interval_s, now_ms);
+	out->verdict = row->verdict;
+	out->last_seq = row->last_seq;
+	out->interval_s = row->interval_s;
+	return decoded ? 0 : 1;
+}
 
 struct fleet_load {
 	struct coll_fleet *f;
@@ -206,7 +234,7 @@ static int fleet_add(void *arg, const struct coll_store_row *row)
 {
 	struct fleet_load *fl = arg;
 	struct coll_fleet *f = fl->f;
-	struct coll_fleet_host *h, *nv;
+	struct coll_fleet_host *nv;
 
 	if (f->n == fl->cap) {
 		fl->cap = fl->cap ? fl->cap * 2 : 64;
@@ -215,28 +243,9 @@ static int fleet_add(void *arg, const struct coll_store_row *row)
 			return -ENOMEM;
 		f->v = nv;
 	}
-	h = &f->v[f->n];
-	memset(h, 0, sizeof *h);
-	/* A report that no longer decodes still names its host: the
-	 * columns the listener wrote are kept beside the blob. */
-	if (coll_report_decode(row->report, row->len, fl->r, &fl->lists,
-			       NULL) == 0) {
-		coll_host_from_report(fl->r, row->last_seen_ms, fl->now_ms,
-				      &h->h);
-		coll_host_switches(fl->r, &fl->lists, &h->h);
-		if (fl->r->has_kafka_live &&
-		    kafka_share_from_report(&fl->r->kafka_live, &fl->lists,
-					    &h->kafka) < 0)
-			return -ENOMEM;
-	}
-	copy_str(h->h.host_id, sizeof h->h.host_id, row->host_id);
-	copy_str(h->h.cluster, sizeof h->h.cluster, row->cluster);
-	h->h.last_seen_ms = row->last_seen_ms;
-	h->h.stale =
-	    coll_host_is_stale(row->last_seen_ms, row->interval_s, fl->now_ms);
-	h->verdict = row->verdict;
-	h->last_seq = row->last_seq;
-	h->interval_s = row->interval_s;
+	if (coll_fleet_host_decode(row, fl->r, &fl->lists, fl->now_ms,
+				   &f->v[f->n]) < 0)
+		return -ENOMEM;
 	f->n++;
 	return 0;
 }
@@ -246,11 +255,34 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+int coll_fleet_clusters(struct coll_fleet *f)
+{
+	size_t i, j;
+
+	free(f->clusters);
+	f->n_clusters = 0;
+	f->clusters = calloc(f->n ? f->n : 1, sizeof *f->clusters);
+	if (f->clusters == NULL)
+		return -ENOMEM;
+	/* A host that names no cluster is listed but judged with none. */
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].h.cluster[0] == '\0')
+			continue;
+		for (j = 0; j < f->n_clusters; j++)
+			if (strcmp(f->clusters[j], f->v[i].h.cluster) == 0)
+				break;
+		if (j == f->n_clusters)
+			copy_str(f->clusters[f->n_clusters++],
+				 sizeof f->clusters[0], f->v[i].h.cluster);
+	}
+	qsort(f->clusters, f->n_clusters, sizeof f->clusters[0], cmp_name);
+	return 0;
+}
+
 int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 		    struct coll_fleet *out)
 {
 	struct fleet_load fl = {.f = out, .now_ms = now_ms};
-	size_t i, j;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -263,29 +295,10 @@ int coll_fleet_load(struct coll_store *s, int64_t now_ms,
 	out->stale = coll_store_stale(s);
 	proto_lists_free(&fl.lists);
 	free(fl.r);
+	if (rc == 0)
+		rc = coll_fleet_clusters(out);
 	if (rc < 0)
-		goto out_free;
-	out->clusters = calloc(out->n ? out->n : 1, sizeof *out->clusters);
-	if (out->clusters == NULL) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
-	/* A host that names no cluster is listed but judged with none. */
-	for (i = 0; i < out->n; i++) {
-		if (out->v[i].h.cluster[0] == '\0')
-			continue;
-		for (j = 0; j < out->n_clusters; j++)
-			if (strcmp(out->clusters[j], out->v[i].h.cluster) == 0)
-				break;
-		if (j == out->n_clusters)
-			copy_str(out->clusters[out->n_clusters++],
-				 sizeof out->clusters[0], out->v[i].h.cluster);
-	}
-	qsort(out->clusters, out->n_clusters, sizeof out->clusters[0],
-	      cmp_name);
-	return 0;
-out_free:
-	coll_fleet_free(out);
+		coll_fleet_free(out);
 	return rc;
 }
 

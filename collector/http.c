@@ -24,6 +24,7 @@
 
 #include "capacity.h"
 #include "collector.h"
+#include "fleet_cache.h"
 #include "core_log.h"
 
 /* A client that has not asked within http_timeout is closed by the
@@ -202,7 +203,6 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 	const char *type;
 	struct collector *c = h->c;
 	struct host_answer ha = {c, NULL};
-	struct coll_fleet f;
 	char *text;
 	size_t len;
 	int rc;
@@ -215,13 +215,15 @@ static void http_serve(struct coll_http_conn *h, const struct coll_route *rt)
 			    strlen(coll_index_html));
 		return;
 	case COLL_ROUTE_FLEET:
-		if (coll_fleet_load(c->store, coll_now_ms(), &f) < 0) {
+		if (coll_store_fleet_cache(c->store) != NULL)
+			coll_fcache_thresholds(coll_store_fleet_cache(c->store),
+					       &c->cfg.fleet);
+		ha.j = coll_api_fleet_cached(c->store, coll_now_ms());
+		if (ha.j == NULL) {
 			http_error(h, 500, "cannot read the store");
 			return;
 		}
-		f.th = c->cfg.fleet;
-		http_answer_json(h, 200, coll_api_fleet(&f));
-		coll_fleet_free(&f);
+		http_answer_json(h, 200, ha.j);
 		return;
 	case COLL_ROUTE_HOST:
 		rc =

@@ -11,42 +11,32 @@
 #include <string.h>
 
 #include "collector.h"
+#include "fleet_cache.h"
 #include "prom.h"
 
-static void render_clusters(struct prom_buf *b, struct coll_store *s,
-			    const struct coll_fleet_thresholds *th,
-			    int64_t now_ms)
+static void render_clusters(struct prom_buf *b, struct coll_fleet_cache *c,
+			    const struct coll_fleet *f)
 {
-	struct check_results r = {0};
+	const struct check_results *r;
 	struct prom_buf ck = {0};
-	struct coll_fleet f;
-	struct coll_host *hosts;
 	size_t i, j;
 
 	prom_printf(b, "# HELP kagent_cluster_verdict Worst severity of the "
 		       "cluster's fleet checks (0 pass .. 4 fail).\n"
 		       "# TYPE kagent_cluster_verdict gauge\n");
-	if (coll_fleet_load(s, now_ms, &f) < 0) {
-		b->err = -EIO;
-		return;
-	}
-	if (th != NULL)
-		f.th = *th;
-	hosts = coll_fleet_hosts(&f);
-	for (i = 0; hosts && i < f.n_clusters; i++) {
-		r.n = 0;
-		if (coll_judge_cluster(&f, hosts, f.clusters[i], &r) < 0)
+	for (i = 0; f && i < f->n_clusters; i++) {
+		if (coll_fcache_judge(c, f->clusters[i], &r) < 0)
 			continue;
 		prom_printf(b, "kagent_cluster_verdict{");
-		prom_label(b, "cluster", f.clusters[i], true);
-		prom_printf(b, "} %d\n", (int)check_verdict(&r));
-		for (j = 0; j < r.n; j++) {
+		prom_label(b, "cluster", f->clusters[i], true);
+		prom_printf(b, "} %d\n", (int)check_verdict(r));
+		for (j = 0; j < r->n; j++) {
 			prom_printf(&ck, "kagent_cluster_check_severity{");
-			prom_label(&ck, "cluster", f.clusters[i], true);
-			prom_label(&ck, "check", r.v[j].id, false);
-			prom_label(&ck, "check_instance", r.v[j].instance,
+			prom_label(&ck, "cluster", f->clusters[i], true);
+			prom_label(&ck, "check", r->v[j].id, false);
+			prom_label(&ck, "check_instance", r->v[j].instance,
 				   false);
-			prom_printf(&ck, "} %d\n", (int)r.v[j].sev);
+			prom_printf(&ck, "} %d\n", (int)r->v[j].sev);
 		}
 	}
 	prom_printf(b, "# HELP kagent_cluster_check_severity Severity of a "
@@ -58,11 +48,56 @@ static void render_clusters(struct prom_buf *b, struct coll_store *s,
 	if (ck.err && !b->err)
 		b->err = ck.err;
 	free(ck.p);
-	if (hosts == NULL)
-		b->err = -ENOMEM;
-	check_results_free(&r);
-	free(hosts);
-	coll_fleet_free(&f);
+}
+
+/* A series of the host's row, written at each scrape: staleness depends
+ * on the time of the scrape. */
+static void row_series(struct prom_family *f, int kind,
+		       const struct coll_fleet_host *h)
+{
+	int64_t v = kind == COLL_MF_VERDICT  ? h->verdict
+		    : kind == COLL_MF_STALE  ? h->h.stale
+					     : (int64_t)h->interval_s;
+
+	if ((kind == COLL_MF_VERDICT && h->verdict < 0) ||
+	    (kind == COLL_MF_INTERVAL && h->interval_s == 0))
+		return;
+	prom_series(f, h->h.host_id);
+	if (kind == COLL_MF_SEEN)
+		prom_printf(&f->b, "} %lld.%03lld\n",
+			    (long long)(h->h.last_seen_ms / 1000),
+			    (long long)(h->h.last_seen_ms % 1000));
+	else
+		prom_end_i64(f, v);
+}
+
+int coll_metrics_hosts(const struct coll_fleet *f,
+		       struct coll_host_series *const *series,
+		       struct prom_buf *out)
+{
+	struct prom_family fam = {0};
+	const char *p;
+	size_t j, n;
+	int i, kind, rc = 0;
+
+	for (i = 0; (kind = coll_metrics_family(i, &fam.name, &fam.help)) >= 0;
+	     i++) {
+		for (j = 0; j < f->n; j++) {
+			if (kind != COLL_MF_REPORT) {
+				row_series(&fam, kind, &f->v[j]);
+				continue;
+			}
+			if (series[j] == NULL) {
+				rc = -ENOMEM;
+				continue;
+			}
+			n = coll_host_series_get(series[j], i, &p);
+			if (n)
+				prom_printf(&fam.b, "%.*s", (int)n, p);
+		}
+		prom_families_emit(out, &fam, 1);
+	}
+	return rc;
 }
 
 /* What floods cost: per port, the connections refused at accept, those
@@ -234,7 +269,9 @@ int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
 			const struct coll_fleet_thresholds *th, int64_t now_ms,
 			char **out, size_t *len)
 {
+	const struct coll_fleet *f = NULL;
 	struct prom_buf all = {0};
+	struct coll_fleet_cache *c;
 	int rc;
 
 	prom_printf(&all,
@@ -244,8 +281,14 @@ int coll_metrics_render(struct coll_store *s, const struct coll_counters *ctr,
 	prom_printf(&all, "kagent_build_info{");
 	prom_label(&all, "version", KAGENT_VERSION, true);
 	prom_printf(&all, "} 1\n");
-	rc = coll_metrics_hosts(s, now_ms, &all);
-	render_clusters(&all, s, th, now_ms);
+	/* One read of the fleet cache for the hosts and the clusters. */
+	c = coll_store_fleet_cache(s);
+	if (c != NULL && th != NULL)
+		coll_fcache_thresholds(c, th);
+	rc = c ? coll_fcache_refresh(c, s, now_ms, &f) : -ENOMEM;
+	if (rc == 0)
+		rc = coll_metrics_hosts(f, coll_fcache_series(c), &all);
+	render_clusters(&all, c, rc == 0 ? f : NULL);
 	render_counters(&all, s, ctr);
 	if (rc == 0)
 		rc = all.err;

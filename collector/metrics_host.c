@@ -139,10 +139,9 @@ static const char *const fam_def[F_SENSOR][2] = {
 
 struct hosts_render {
 	struct prom_family f[F_N];
-	kagent_v1_Report *r;
-	struct proto_lists lists;
+	const kagent_v1_Report *r;
+	const struct proto_lists *lists;
 	struct check_results checks;
-	int64_t now_ms;
 };
 
 static void num(struct prom_family *f, const char *host, const char *lname,
@@ -197,11 +196,11 @@ static int64_t mbps_to_bytes(bool has, int64_t mbps)
 
 static void nics(struct hosts_render *x, const char *host)
 {
-	const kagent_v1_Nic *n = x->lists.nics.v;
+	const kagent_v1_Nic *n = x->lists->nics.v;
 	int64_t speed, max;
 	size_t i, j;
 
-	for (i = 0; i < x->lists.nics.n; i++) {
+	for (i = 0; i < x->lists->nics.n; i++) {
 		const char *d = n[i].name;
 
 		/* One series per device, whatever the report repeats. */
@@ -298,11 +297,11 @@ static void raid_members(struct hosts_render *x, const char *host,
 
 static void disks(struct hosts_render *x, const char *host)
 {
-	const kagent_v1_Disk *d = x->lists.disks.v;
+	const kagent_v1_Disk *d = x->lists->disks.v;
 	struct prom_family *f = &x->f[F_DISK_INFO];
 	size_t i, j;
 
-	for (i = 0; i < x->lists.disks.n; i++) {
+	for (i = 0; i < x->lists->disks.n; i++) {
 		for (j = 0; j < i && strcmp(d[j].name, d[i].name); j++)
 			;
 		if (j < i)
@@ -338,11 +337,11 @@ static void sensor_one(struct prom_family *f, const char *host,
 
 static void sensors(struct hosts_render *x, const char *host)
 {
-	const kagent_v1_Sensor *s = x->lists.sensors.v;
+	const kagent_v1_Sensor *s = x->lists->sensors.v;
 	struct prom_family *f;
 	size_t i, j;
 
-	for (i = 0; i < x->lists.sensors.n; i++) {
+	for (i = 0; i < x->lists->sensors.n; i++) {
 		for (j = 0; j < i && (strcmp(s[j].chip, s[i].chip) ||
 				      strcmp(s[j].label, s[i].label));
 		     j++)
@@ -381,71 +380,109 @@ static void facts(struct hosts_render *x, const char *host)
 	sensors(x, host);
 }
 
-static int render_host(void *arg, const struct coll_store_row *row)
-{
-	struct hosts_render *x = arg;
-	struct prom_family *f = x->f, *cf = &x->f[F_CHECK];
-	const struct check_result *c;
-	const char *host = row->host_id;
-	bool decoded;
-	size_t i;
+/* The families of one host, packed: family i's series are
+ * text[off[i], off[i + 1]).  The row's own families (verdict, stale, seen,
+ * interval) are written at each scrape: staleness depends on the time. */
+struct coll_host_series {
+	uint32_t off[F_N + 1];
+	char text[];
+};
 
+static int series_pack(struct prom_family *f, struct coll_host_series **out)
+{
+	struct coll_host_series *hs;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < F_N; i++) {
+		if (f[i].b.err)
+			return f[i].b.err;
+		n += f[i].b.n;
+	}
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	hs = malloc(sizeof *hs + n + 1);
+	if (hs == NULL)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < F_N; i++) {
+		hs->off[i] = (uint32_t)n;
+		if (f[i].b.n)
+			memcpy(hs->text + n, f[i].b.p, f[i].b.n);
+		n += f[i].b.n;
+	}
+	hs->off[F_N] = (uint32_t)n;
+	*out = hs;
+	return 0;
+}
+
+int coll_metrics_host_series(const char *host, const kagent_v1_Report *r,
+			     const struct proto_lists *l,
+			     struct coll_host_series **out)
+{
+	struct hosts_render *x = calloc(1, sizeof *x);
+	struct prom_family *cf;
+	const struct check_result *c;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (x == NULL)
+		return -ENOMEM;
+	for (i = 0; i < F_N; i++)
+		coll_metrics_family((int)i, &x->f[i].name, &x->f[i].help);
+	x->r = r;
+	x->lists = l;
+	cf = &x->f[F_CHECK];
 	/* A stored report that does not decode still has its info, stale
 	 * and seen series: the host is known, its facts are not. */
-	decoded = coll_report_decode(row->report, row->len, x->r, &x->lists,
-				     NULL) == 0;
-	host_info(x, host, decoded);
-	num(&f[F_VERDICT], host, NULL, NULL, row->verdict >= 0, row->verdict);
-	num(&f[F_STALE], host, NULL, NULL, true,
-	    coll_host_is_stale(row->last_seen_ms, row->interval_s, x->now_ms));
-	prom_series(&f[F_SEEN], host);
-	prom_printf(&f[F_SEEN].b, "} %lld.%03lld\n",
-		    (long long)(row->last_seen_ms / 1000),
-		    (long long)(row->last_seen_ms % 1000));
-	num(&f[F_INTERVAL], host, NULL, NULL, row->interval_s > 0,
-	    row->interval_s);
-	if (!decoded)
-		return 0;
+	host_info(x, host, r != NULL);
 	/* One series per check id and instance, however often the report
 	 * repeats it. */
-	if (coll_checks_from_report(&x->lists, &x->checks) < 0)
-		return -ENOMEM;
+	if (r != NULL && coll_checks_from_report(l, &x->checks) < 0)
+		rc = -ENOMEM;
 	c = x->checks.v;
-	for (i = 0; i < x->checks.n; i++) {
+	for (i = 0; r != NULL && rc == 0 && i < x->checks.n; i++) {
 		prom_series(cf, host);
 		prom_label(&cf->b, "check", c[i].id, false);
 		prom_label(&cf->b, "check_instance", c[i].instance, false);
 		prom_end_i64(cf, (int)c[i].sev);
 	}
-	facts(x, host);
-	return 0;
-}
-
-int coll_metrics_hosts(struct coll_store *s, int64_t now_ms,
-		       struct prom_buf *out)
-{
-	struct hosts_render *x = calloc(1, sizeof *x);
-	int i, rc;
-
-	if (x == NULL)
-		return -ENOMEM;
-	for (i = 0; i < F_N; i++) {
-		const char *const *d = i < F_SENSOR  ? fam_def[i]
-				       : i < F_ALARM ? sensor_fam[i - F_SENSOR]
-						     : NULL;
-
-		x->f[i].name = d ? d[0] : "kagent_sensor_alarm";
-		x->f[i].help =
-		    d ? d[1] : "1 when the sensor's alarm is raised.";
-	}
-	x->now_ms = now_ms;
-	proto_lists_init(&x->lists);
-	x->r = malloc(sizeof *x->r);
-	rc = x->r ? coll_store_each_host(s, render_host, x) : -ENOMEM;
-	prom_families_emit(out, x->f, F_N);
-	free(x->r);
-	proto_lists_free(&x->lists);
+	if (r != NULL && rc == 0)
+		facts(x, host);
+	if (rc == 0)
+		rc = series_pack(x->f, out);
+	for (i = 0; i < F_N; i++)
+		free(x->f[i].b.p);
 	check_results_free(&x->checks);
 	free(x);
 	return rc;
+}
+
+void coll_host_series_free(struct coll_host_series *hs)
+{
+	free(hs);
+}
+
+int coll_metrics_family(int i, const char **name, const char **help)
+{
+	const char *const *d = i < F_SENSOR  ? fam_def[i]
+			       : i < F_ALARM ? sensor_fam[i - F_SENSOR]
+					     : NULL;
+
+	if (i < 0 || i >= F_N)
+		return -ENOENT;
+	*name = d ? d[0] : "kagent_sensor_alarm";
+	*help = d ? d[1] : "1 when the sensor's alarm is raised.";
+	return i == F_VERDICT	 ? COLL_MF_VERDICT
+	       : i == F_STALE	 ? COLL_MF_STALE
+	       : i == F_SEEN	 ? COLL_MF_SEEN
+	       : i == F_INTERVAL ? COLL_MF_INTERVAL
+				 : COLL_MF_REPORT;
+}
+
+size_t coll_host_series_get(const struct coll_host_series *hs, int i,
+			    const char **p)
+{
+	*p = hs->text + hs->off[i];
+	return hs->off[i + 1] - hs->off[i];
 }

@@ -11,6 +11,7 @@
 
 #include "collector.h"
 #include "core_log.h"
+#include "fleet_cache.h"
 #include "hostport.h"
 
 #define COLL_RBUF_LEN (64u * 1024)
@@ -37,26 +38,24 @@ static void on_flush(uv_check_t *h)
 static void on_judge(uv_timer_t *t)
 {
 	struct collector *c = t->data;
-	struct check_results r = {0};
-	struct coll_fleet f;
-	struct coll_host *hosts;
+	struct coll_fleet_cache *fc = coll_store_fleet_cache(c->store);
+	const struct check_results *r;
+	const struct coll_fleet *f;
 	int64_t now = coll_now_ms();
 	size_t i;
 
-	if (coll_fleet_load(c->store, now, &f) < 0)
+	/* The fleet cache decodes only what changed since the last read,
+	 * and judges a cluster again only after a change. */
+	if (fc == NULL)
 		return;
-	f.th = c->cfg.fleet;
-	hosts = coll_fleet_hosts(&f);
-	for (i = 0; hosts && i < f.n_clusters; i++) {
-		r.n = 0;
-		if (coll_judge_cluster(&f, hosts, f.clusters[i], &r) == 0)
+	coll_fcache_thresholds(fc, &c->cfg.fleet);
+	if (coll_fcache_refresh(fc, c->store, now, &f) < 0)
+		return;
+	for (i = 0; i < f->n_clusters; i++)
+		if (coll_fcache_judge(fc, f->clusters[i], &r) == 0)
 			coll_store_checks_update(c->store, "cluster",
-						 f.clusters[i], &r, now, NULL);
-	}
+						 f->clusters[i], r, now, NULL);
 	coll_store_flush(c->store);
-	check_results_free(&r);
-	free(hosts);
-	coll_fleet_free(&f);
 }
 
 int coll_server_start(struct collector *c, const struct sockaddr *addr)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core_log.h"
+#include "fleet_cache.h"
 #include "store_impl.h"
 
 struct snap_row {
@@ -34,6 +35,7 @@ struct coll_store {
 	void *b;
 	struct snap last; /* the last whole walk of every host */
 	bool stale;
+	struct coll_fleet_cache *fleet; /* made at first use */
 };
 
 bool coll_db_is_url(const char *db)
@@ -139,7 +141,15 @@ void coll_store_close(struct coll_store *s)
 		return;
 	s->ops->close(s->b);
 	snap_free(&s->last);
+	coll_fcache_free(s->fleet);
 	free(s);
+}
+
+struct coll_fleet_cache *coll_store_fleet_cache(struct coll_store *s)
+{
+	if (s->fleet == NULL && coll_fcache_new(&s->fleet) < 0)
+		return NULL;
+	return s->fleet;
 }
 
 const char *coll_store_backend(const struct coll_store *s)
@@ -279,10 +289,128 @@ int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg)
 	return rc;
 }
 
+/* ---- the snapshot kept current by the fleet cache's partial reads ----
+ *
+ * The fleet cache (fleet_cache.c) walks every row only when many changed;
+ * otherwise it lists the rows' columns and reads the changed rows one by
+ * one.  Both keep the snapshot the newest known: a row read alone takes
+ * its place in it, a host the columns no longer list leaves it. */
+
+/* Index of host_id in sn (sorted, as every walk is), or where it goes. */
+static size_t snap_find(const struct snap *sn, const char *id, bool *found)
+{
+	size_t lo = 0, hi = sn->n, mid;
+	int d;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = strcmp(id, sn->v[mid].host_id);
+		if (d == 0) {
+			*found = true;
+			return mid;
+		}
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Without memory the snapshot keeps the older row: it is a fallback. */
+static void snap_put(struct snap *sn, const struct coll_store_row *r)
+{
+	uint8_t *blob = malloc(r->len ? r->len : 1);
+	struct snap_row *x;
+	bool found;
+	size_t i = snap_find(sn, r->host_id, &found);
+
+	if (blob == NULL)
+		return;
+	if (!found && sn->n == sn->cap) {
+		size_t cap = sn->cap ? 2 * sn->cap : 64;
+		struct snap_row *v = realloc(sn->v, cap * sizeof *v);
+
+		if (v == NULL) {
+			free(blob);
+			return;
+		}
+		sn->v = v;
+		sn->cap = cap;
+	}
+	if (found) {
+		free(sn->v[i].report);
+	} else {
+		memmove(&sn->v[i + 1], &sn->v[i], (sn->n - i) * sizeof *sn->v);
+		sn->n++;
+	}
+	x = &sn->v[i];
+	snprintf(x->host_id, sizeof x->host_id, "%s", r->host_id);
+	snprintf(x->cluster, sizeof x->cluster, "%s", r->cluster);
+	x->last_seq = r->last_seq;
+	x->last_seen_ms = r->last_seen_ms;
+	x->interval_s = r->interval_s;
+	x->verdict = r->verdict;
+	if (r->len)
+		memcpy(blob, r->report, r->len);
+	x->report = blob;
+	x->len = r->len;
+}
+
+struct pass {
+	struct snap *sn;
+	bool *listed; /* meta walk: the snapshot's rows seen; NULL else */
+	coll_store_row_cb cb;
+	void *arg;
+};
+
+static int meta_row(void *arg, const struct coll_store_row *r)
+{
+	struct pass *p = arg;
+	bool found;
+	size_t i = snap_find(p->sn, r->host_id, &found);
+
+	if (found)
+		p->listed[i] = true;
+	return p->cb(p->arg, r);
+}
+
+int coll_store_each_meta(struct coll_store *s, coll_store_row_cb cb, void *arg)
+{
+	struct pass p = {&s->last, calloc(s->last.n + 1, 1), cb, arg};
+	size_t i, n = 0;
+	int rc;
+
+	if (p.listed == NULL)
+		return -ENOMEM;
+	rc = seen(s, s->ops->each_meta(s->b, meta_row, &p));
+	for (i = 0; rc == 0 && i < s->last.n; i++) {
+		if (!p.listed[i]) {
+			free(s->last.v[i].report);
+			continue;
+		}
+		s->last.v[n++] = s->last.v[i];
+	}
+	if (rc == 0)
+		s->last.n = n;
+	free(p.listed);
+	return rc;
+}
+
+static int one_row(void *arg, const struct coll_store_row *r)
+{
+	struct pass *p = arg;
+
+	snap_put(p->sn, r);
+	return p->cb(p->arg, r);
+}
+
 int coll_store_get_host(struct coll_store *s, const char *host_id,
 			coll_store_row_cb cb, void *arg)
 {
-	int rc = seen(s, s->ops->get_host(s->b, host_id, cb, arg));
+	struct pass p = {&s->last, NULL, cb, arg};
+	int rc = seen(s, s->ops->get_host(s->b, host_id, one_row, &p));
 
 	if (rc == -EIO && s->stale)
 		return snap_walk(&s->last, host_id, cb, arg);

@@ -24,6 +24,7 @@ struct coll_store_ops {
 	void (*counts)(const void *b, uint64_t *committed,
 		       uint64_t *rolled_back);
 	int (*each_host)(void *b, coll_store_row_cb cb, void *arg);
+	int (*each_meta)(void *b, coll_store_row_cb cb, void *arg);
 	int (*get_host)(void *b, const char *host_id, coll_store_row_cb cb,
 			void *arg);
 	int (*history)(void *b, const char *kind, const char *subject,

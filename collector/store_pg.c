@@ -458,6 +458,7 @@ const struct coll_store_ops coll_store_pg = {
     .flush = pg_flush,
     .counts = pg_counts,
     .each_host = pg_each_host,
+    .each_meta = pg_each_meta,
     .get_host = pg_get_host,
     .history = pg_history,
     .forget = pg_forget,

@@ -13,6 +13,7 @@ enum {
 	PS_PUT,
 	PS_STATE,
 	PS_EACH,
+	PS_META,
 	PS_GET,
 	PS_HIST,
 	PS_FORGET_HOST,
@@ -49,6 +50,7 @@ PGresult *pg_exec_ps(struct pg *s, int st, int n, const char *const *v,
 		     const int *len, const int *fmt);
 int64_t pg_col_i64(const PGresult *r, int row, int col);
 int pg_each_host(void *b, coll_store_row_cb cb, void *arg);
+int pg_each_meta(void *b, coll_store_row_cb cb, void *arg);
 int pg_get_host(void *b, const char *host_id, coll_store_row_cb cb, void *arg);
 int pg_history(void *b, const char *kind, const char *subject, int64_t limit,
 	       coll_history_cb cb, void *arg);

@@ -1,4 +1,5 @@
-/* The PostgreSQL store's reads: the fleet, one host, a history. */
+/* The PostgreSQL store's reads: the fleet, its columns without the
+ * reports, one host, a history. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -60,6 +61,13 @@ int pg_each_host(void *b, coll_store_row_cb cb, void *arg)
 	bool any = false;
 
 	return each_row(b, PS_EACH, NULL, cb, arg, &any);
+}
+
+int pg_each_meta(void *b, coll_store_row_cb cb, void *arg)
+{
+	bool any = false;
+
+	return each_row(b, PS_META, NULL, cb, arg, &any);
 }
 
 int pg_get_host(void *b, const char *host_id, coll_store_row_cb cb, void *arg)

@@ -61,6 +61,10 @@ const char *const pg_sql[PS_N] = {
     /* Byte order, as SQLite orders them: every collector lists the
      * fleet alike whatever the database's collation. */
     [PS_EACH] = HOST_COLS " ORDER BY host_id COLLATE \"C\"",
+    /* The same without the report: the fleet cache's question. */
+    [PS_META] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
+		" verdict::bigint, NULL::bytea FROM hosts"
+		" ORDER BY host_id COLLATE \"C\"",
     [PS_GET] = HOST_COLS " WHERE host_id = $1",
     /* The newest $3 rows (all for NULL), oldest first. */
     [PS_HIST] = "SELECT kind, subject, check_id, instance,"

@@ -24,6 +24,7 @@ enum {
 	ST_STATE_SET,
 	ST_HIST_ADD,
 	ST_EACH,
+	ST_META,
 	ST_GET,
 	ST_HIST,
 	ST_FORGET_HOST,
@@ -53,6 +54,9 @@ static const char *const stmt_sql[ST_N] = {
 	" instance, severity, ts_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_EACH] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
 		" verdict, report FROM hosts ORDER BY host_id",
+    /* The columns without the report: the fleet cache's question. */
+    [ST_META] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
+		" verdict, NULL FROM hosts ORDER BY host_id",
     [ST_GET] = "SELECT host_id, cluster, last_seq, last_seen_ms, interval_s,"
 	       " verdict, report FROM hosts WHERE host_id = ?1",
     /* The newest ?3 rows (all for -1), oldest first. */
@@ -362,6 +366,14 @@ static int sq_each_host(void *b, coll_store_row_cb cb, void *arg)
 	return each_row(s, s->st[ST_EACH], cb, arg, &any);
 }
 
+static int sq_each_meta(void *b, coll_store_row_cb cb, void *arg)
+{
+	struct sq *s = b;
+	bool any = false;
+
+	return each_row(s, s->st[ST_META], cb, arg, &any);
+}
+
 static int sq_get_host(void *b, const char *host_id, coll_store_row_cb cb,
 		       void *arg)
 {
@@ -440,6 +452,7 @@ const struct coll_store_ops coll_store_sqlite = {
     .flush = sq_flush,
     .counts = sq_counts,
     .each_host = sq_each_host,
+    .each_meta = sq_each_meta,
     .get_host = sq_get_host,
     .history = sq_history,
     .forget = sq_forget,
