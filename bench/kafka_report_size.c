@@ -249,7 +249,7 @@ static int report_encode(const struct kafka_meta *m,
 	if (rc < 0)
 		goto out_free;
 	r->has_kafka_live = true;
-	clipped = kafka_report_fill(m, &seen, &loc, &r->kafka_live, &l);
+	clipped = kafka_report_fill(m, &seen, &loc, NULL, &r->kafka_live, &l);
 	if (clipped)
 		fprintf(stderr,
 			"kafka_report_size: broker %d: %u items clipped\n",

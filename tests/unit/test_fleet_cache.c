@@ -286,11 +286,11 @@ static void test_metrics_from_cache(void **state)
 	put(f->s, "broker-a", 1, T0, "r1", 1);
 	put(f->s, "broker-b", 1, T0, "r2", 2);
 	assert_int_equal(
-	    coll_metrics_render(f->s, &ctr, T0 + 1000, &out, &len), 0);
+	    coll_metrics_render(f->s, &ctr, NULL, T0 + 1000, &out, &len), 0);
 	assert_non_null(strstr(out, "kagent_host_stale{host=\"broker-b\"} 0\n"));
 	free(out);
 	assert_int_equal(
-	    coll_metrics_render(f->s, &ctr, T0 + 200000, &out, &len), 0);
+	    coll_metrics_render(f->s, &ctr, NULL, T0 + 200000, &out, &len), 0);
 	assert_non_null(strstr(out, "kagent_host_stale{host=\"broker-b\"} 1\n"));
 	assert_non_null(
 	    strstr(out, "kagent_host_last_seen_seconds{host=\"broker-a\"} "

@@ -108,7 +108,8 @@ static uint64_t digest_of(const struct kafka_meta *m, const size_t *idx,
 	return d;
 }
 
-static const struct kafka_live_local LOC1 = {1, true, {0, false}};
+static const struct kafka_live_local LOC1 = {
+    .broker_id = 1, .broker_id_known = true};
 static const struct async_seen SEEN = {0};
 
 static void fill(const struct kafka_meta *m, struct kafka_delta *d,

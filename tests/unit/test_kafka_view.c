@@ -100,7 +100,7 @@ static struct kv_share *share_of(const struct kafka_meta *m, int32_t id)
 	proto_lists_init(&l);
 	proto_lists_init(&back);
 	r->has_kafka_live = true;
-	assert_int_equal(kafka_report_fill(m, &seen, &loc, &r->kafka_live, &l),
+	assert_int_equal(kafka_report_fill(m, &seen, &loc, NULL, &r->kafka_live, &l),
 			 0);
 	proto_report_bind(r, &l);
 	os = pb_ostream_from_buffer(buf, REPORT_MAX);
