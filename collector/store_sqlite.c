@@ -29,6 +29,9 @@ enum {
 	ST_FORGET_HOST,
 	ST_FORGET_STATE,
 	ST_FORGET_HIST,
+	ST_SAVEPOINT,
+	ST_ROLLBACK_TO,
+	ST_RELEASE,
 	ST_N,
 };
 
@@ -64,6 +67,11 @@ static const char *const stmt_sql[ST_N] = {
 			" AND subject = ?1",
     [ST_FORGET_HIST] = "DELETE FROM check_history WHERE kind = 'host'"
 		       " AND subject = ?1",
+    /* Prepared once: sqlite3_exec would parse them again for every
+     * report, which was a tenth of the collector's CPU under load. */
+    [ST_SAVEPOINT] = "SAVEPOINT put",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO put",
+    [ST_RELEASE] = "RELEASE put",
 };
 
 struct sq {
@@ -304,14 +312,13 @@ static int sq_put(void *b, const struct coll_report_meta *m,
 		return -EIO;
 	if (known && seq <= stored)
 		return 1;
-	if (store_begin(s) < 0 ||
-	    sqlite3_exec(s->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK)
+	if (store_begin(s) < 0 || step_done(s->st[ST_SAVEPOINT]) < 0)
 		return -EIO;
 	rc =
 	    store_put_rows(s, m, seq, report, len, checks, known, sig, old_sig);
 	if (rc != 0)
-		sqlite3_exec(s->db, "ROLLBACK TO put", NULL, NULL, NULL);
-	if (sqlite3_exec(s->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK)
+		step_done(s->st[ST_ROLLBACK_TO]);
+	if (step_done(s->st[ST_RELEASE]) < 0)
 		return -EIO;
 	if (rc == 0)
 		s->tx_reports++;
