@@ -77,19 +77,23 @@ cpu() {
 # in $dir/$label-$name.out, the collector's CPU seconds for the run and
 # the acked reports per CPU second appended.
 run() {
-	local name=$1 c0 c1 acked out
+	local name=$1 c0 c1 w0 w1 acked out
 	shift
 	out="$dir/$label-$name.out"
 	c0=$(cpu)
+	w0=$(cut -d' ' -f2 "/proc/$pid/schedstat")
 	"${pin[@]}" "$bin/loadgen" "${lg_tls[@]}" --cluster soak \
 		--connect 127.0.0.1:$port --agents "$agents" \
 		--seconds "$seconds" --pid "$pid" --sources "$sources" "$@" \
 		>"$out" || echo "$label $name: loadgen exit status $?"
 	c1=$(cpu)
+	w1=$(cut -d' ' -f2 "/proc/$pid/schedstat")
 	acked=$(sed -n 's/^reports: \([0-9]*\) acked.*/\1/p' "$out")
-	awk -v n="$label $name" -v a="${acked:-0}" -v c0="$c0" -v c1="$c1" 'BEGIN {
+	awk -v a="${acked:-0}" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" 'BEGIN {
 		printf "collector CPU for the run: %.2f s (handshakes included), %.0f reports per CPU second\n",
-			c1 - c0, (c1 > c0 ? a / (c1 - c0) : 0) }' >>"$out"
+			c1 - c0, (c1 > c0 ? a / (c1 - c0) : 0)
+		printf "collector waiting for a core: %.2f s (/proc/PID/schedstat)\n",
+			(w1 - w0) / 1e9 }' >>"$out"
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out"
 	sed "s/^/$label $name: /" "$out"
 }
@@ -146,12 +150,13 @@ for l in "${labels[@]}"; do
 	p99=$(figure "$l-w$window-rate" 'ack latency: ' | sed 's/.*p99 \([0-9.]*\) ms/\1/')
 	sent=$(figure "$l-w$window-rate" 'offered: ' | sed 's/.*, \([0-9]*\) reports\/s sent/\1/')
 	load=$(figure "$l-w$window" 'load average: ')
+	qwait=$(figure "$l-w$window-rate" 'collector waiting for a core: ' | awk '{ print $1 }')
 	awk -v l="$l" -v cps="${cps:-0}" -v p99="${p99:-0}" -v kib="${kib:-0}" \
-		-v sent="${sent:-0}" -v rate="$rate" -v w="$window" -v load="$load" 'BEGIN {
+		-v sent="${sent:-0}" -v rate="$rate" -v wait="${qwait:-0}" -v w="$window" -v load="$load" 'BEGIN {
 		printf "%s: reports per collector CPU second (window %s): %.0f / 100000 = %.2f\n",
 			l, w, cps, cps / 100000
-		printf "%s: ack p99 at %s reports/s offered, %.0f reached: %.1f ms / 50 ms = %.2f\n",
-			l, rate, sent, p99, p99 / 50
+		printf "%s: ack p99 at %s reports/s offered, %.0f reached: %.1f ms / 50 ms = %.2f (the collector waited %.2f s for a core)\n",
+			l, rate, sent, p99, p99 / 50, wait
 		printf "%s: per idle TLS connection: %.2f KiB / 16 KiB = %.2f\n",
 			l, kib, kib / 16
 		printf "%s: load average during the window run: %s\n", l, load }'

@@ -294,7 +294,7 @@ static int sq_put(void *b, const struct coll_report_meta *m,
 	struct sq *s = b;
 	sqlite3_stmt *last = s->st[ST_LAST];
 	int64_t sig = coll_checks_sig(checks), old_sig = 0, seq, stored = 0;
-	bool known = false;
+	bool known = false, one;
 	int rc;
 
 	if (m->seq > PROTO_SEQ_MAX)
@@ -312,13 +312,17 @@ static int sq_put(void *b, const struct coll_report_meta *m,
 		return -EIO;
 	if (known && seq <= stored)
 		return 1;
-	if (store_begin(s) < 0 || step_done(s->st[ST_SAVEPOINT]) < 0)
+	/* Checks as before: the upsert alone, atomic as any statement, so
+	 * the savepoint is only for a report that also writes check rows. */
+	one = checks == NULL || (known && sig == old_sig);
+	if (store_begin(s) < 0 ||
+	    (!one && step_done(s->st[ST_SAVEPOINT]) < 0))
 		return -EIO;
 	rc =
 	    store_put_rows(s, m, seq, report, len, checks, known, sig, old_sig);
-	if (rc != 0)
+	if (rc != 0 && !one)
 		step_done(s->st[ST_ROLLBACK_TO]);
-	if (step_done(s->st[ST_RELEASE]) < 0)
+	if (!one && step_done(s->st[ST_RELEASE]) < 0)
 		return -EIO;
 	if (rc == 0)
 		s->tx_reports++;
