@@ -30,6 +30,9 @@ enum {
 	ST_FORGET_HOST,
 	ST_FORGET_STATE,
 	ST_FORGET_HIST,
+	ST_SAVEPOINT,
+	ST_ROLLBACK_TO,
+	ST_RELEASE,
 	ST_N,
 };
 
@@ -68,6 +71,11 @@ static const char *const stmt_sql[ST_N] = {
 			" AND subject = ?1",
     [ST_FORGET_HIST] = "DELETE FROM check_history WHERE kind = 'host'"
 		       " AND subject = ?1",
+    /* Prepared once: sqlite3_exec would parse them again for every
+     * report, which was a tenth of the collector's CPU under load. */
+    [ST_SAVEPOINT] = "SAVEPOINT put",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO put",
+    [ST_RELEASE] = "RELEASE put",
 };
 
 struct sq {
@@ -290,7 +298,7 @@ static int sq_put(void *b, const struct coll_report_meta *m,
 	struct sq *s = b;
 	sqlite3_stmt *last = s->st[ST_LAST];
 	int64_t sig = coll_checks_sig(checks), old_sig = 0, seq, stored = 0;
-	bool known = false;
+	bool known = false, one;
 	int rc;
 
 	if (m->seq > PROTO_SEQ_MAX)
@@ -308,14 +316,17 @@ static int sq_put(void *b, const struct coll_report_meta *m,
 		return -EIO;
 	if (known && seq <= stored)
 		return 1;
+	/* Checks as before: the upsert alone, atomic as any statement, so
+	 * the savepoint is only for a report that also writes check rows. */
+	one = checks == NULL || (known && sig == old_sig);
 	if (store_begin(s) < 0 ||
-	    sqlite3_exec(s->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK)
+	    (!one && step_done(s->st[ST_SAVEPOINT]) < 0))
 		return -EIO;
 	rc =
 	    store_put_rows(s, m, seq, report, len, checks, known, sig, old_sig);
-	if (rc != 0)
-		sqlite3_exec(s->db, "ROLLBACK TO put", NULL, NULL, NULL);
-	if (sqlite3_exec(s->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc != 0 && !one)
+		step_done(s->st[ST_ROLLBACK_TO]);
+	if (!one && step_done(s->st[ST_RELEASE]) < 0)
 		return -EIO;
 	if (rc == 0)
 		s->tx_reports++;

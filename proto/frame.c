@@ -4,6 +4,7 @@
  * directly, or the TLS layer's memory BIO) feeds it what arrived, in
  * whatever pieces the network delivered. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,9 @@ int proto_envelope_decode(const uint8_t *p, size_t n, kagent_v1_Envelope *out,
 
 	if (lists)
 		proto_lists_clear(lists);
-	memset(out, 0, sizeof *out);
+	/* Not the union (18 KiB with a Report): which_msg 0 makes nanopb
+	 * zero the member it chooses, before decoding into it. */
+	memset(out, 0, offsetof(kagent_v1_Envelope, msg));
 	out->cb_msg.funcs.decode = envelope_msg_cb;
 	out->cb_msg.arg = lists;
 	ok = pb_decode(&s, kagent_v1_Envelope_fields, out);

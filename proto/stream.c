@@ -1,7 +1,6 @@
 /* proto_stream: plain TCP, or TLS driven through memory BIOs on the same
- * TCP handle.  Writes are copied into one allocation with their
- * uv_write_t, so the caller's buffer may be reused at once. */
-#include <arpa/inet.h>
+ * TCP handle.  A write the kernel does not take at once is copied into
+ * one allocation with its uv_write_t: the caller's buffer is free again. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 /* A memory BIO keeps the largest buffer it ever held; one that grew past
  * this is replaced once empty, so an idle connection holds no burst. */
 #define TLS_BIO_KEEP 512
+/* Ciphertext up to this is flushed from the stack, without a copy. */
+#define TLS_FLUSH_STACK 1024
 
 struct stream_write {
 	uv_write_t req;
@@ -102,6 +103,35 @@ static struct stream_write *stream_write_new(size_t len)
 	return w;
 }
 
+/* With nothing queued the kernel usually takes the whole buffer at once:
+ * no copy, no write request, no poll registration (an ack is a few
+ * bytes, and a collector sends thousands a second).  What it leaves is
+ * copied and queued behind. */
+static int stream_send(struct proto_stream *s, const uint8_t *buf, size_t len)
+{
+	struct stream_write *w;
+	int r;
+
+	if (s->queued == 0) {
+		uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+
+		r = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+		if (r == (int)len)
+			return 0;
+		if (r < 0 && r != UV_EAGAIN)
+			return r;
+		if (r > 0) {
+			buf += r;
+			len -= (size_t)r;
+		}
+	}
+	w = stream_write_new(len);
+	if (w == NULL)
+		return -ENOMEM;
+	memcpy(w->data, buf, len);
+	return stream_submit(s, w);
+}
+
 /* ---- TLS ---- */
 
 static BIO *tls_bio_new(void)
@@ -136,23 +166,26 @@ static void tls_shrink(struct proto_stream *s)
 	}
 }
 
-/* Moves the ciphertext OpenSSL produced onto the socket. */
+/* Moves the ciphertext OpenSSL produced onto the socket; what fits on
+ * the stack (an ack's record) goes out as a plaintext write does. */
 static int tls_flush(struct proto_stream *s)
 {
-	struct stream_write *w;
+	uint8_t small[TLS_FLUSH_STACK], *p = small;
+	struct stream_write *w = NULL;
 	size_t n = BIO_ctrl_pending(s->wbio);
 	int r;
 
 	if (n == 0)
 		return 0;
-	w = stream_write_new(n);
-	if (w == NULL)
+	if (n > sizeof small && (w = stream_write_new(n)) == NULL)
 		return -ENOMEM;
-	if (BIO_read(s->wbio, w->data, (int)n) != (int)n) {
+	if (w != NULL)
+		p = w->data;
+	if (BIO_read(s->wbio, p, (int)n) != (int)n) {
 		free(w);
 		return -EIO;
 	}
-	r = stream_submit(s, w);
+	r = w != NULL ? stream_submit(s, w) : stream_send(s, p, n);
 	tls_shrink(s);
 	return r;
 }
@@ -374,24 +407,6 @@ int proto_stream_start(struct proto_stream *s)
 	return r;
 }
 
-/* An address is checked as an address and sent without SNI (RFC 6066
- * allows host names only). */
-static int tls_client_name(SSL *ssl, const char *sni)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-
-	if (inet_pton(AF_INET, sni, addr) == 1 ||
-	    inet_pton(AF_INET6, sni, addr) == 1)
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-						     sni) == 1
-			   ? 0
-			   : -EINVAL;
-	if (SSL_set_tlsext_host_name(ssl, sni) != 1 ||
-	    SSL_set1_host(ssl, sni) != 1)
-		return -EINVAL;
-	return 0;
-}
-
 int proto_stream_tls_start(struct proto_stream *s, struct proto_tls *tls,
 			   bool server, const char *sni)
 {
@@ -425,7 +440,7 @@ int proto_stream_tls_start(struct proto_stream *s, struct proto_tls *tls,
 	} else {
 		SSL_set_connect_state(ssl);
 		if (sni != NULL && sni[0] != '\0') {
-			r = tls_client_name(ssl, sni);
+			r = proto_tls_client_name(ssl, sni);
 			if (r < 0)
 				goto out_free_ssl;
 		}
@@ -460,9 +475,6 @@ const char *proto_stream_tls_version(const struct proto_stream *s)
 
 int proto_stream_write(struct proto_stream *s, const uint8_t *buf, size_t len)
 {
-	struct stream_write *w;
-	int r;
-
 	if (s->closing)
 		return -EPIPE;
 	if (s->queued + s->early_len + len > s->queued_max)
@@ -472,26 +484,5 @@ int proto_stream_write(struct proto_stream *s, const uint8_t *buf, size_t len)
 	if (s->ssl != NULL)
 		return s->handshaken ? tls_write(s, buf, len)
 				     : tls_early(s, buf, len);
-	/* With nothing queued the kernel usually takes the whole frame at
-	 * once: no copy, no write request, no poll registration (an ack is
-	 * a few bytes, and a collector sends thousands a second). */
-	if (s->queued == 0) {
-		uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
-
-		r = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
-		if (r == (int)len)
-			return 0;
-		if (r < 0 && r != UV_EAGAIN)
-			return r;
-		if (r > 0) {
-			buf += r;
-			len -= (size_t)r;
-		}
-	}
-	w = stream_write_new(len);
-	if (w == NULL)
-		return -ENOMEM;
-	memcpy(w->data, buf, len);
-	r = stream_submit(s, w);
-	return r;
+	return stream_send(s, buf, len);
 }

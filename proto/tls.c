@@ -1,4 +1,5 @@
 /* The TLS context and certificate facts under proto_stream (tls.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -327,4 +328,22 @@ int proto_tls_file_expiry(const char *path, int64_t now,
 out_free_cert:
 	X509_free(cert);
 	return r;
+}
+
+/* An address is checked as an address and sent without SNI (RFC 6066
+ * allows host names only). */
+int proto_tls_client_name(struct ssl_st *ssl, const char *sni)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, sni, addr) == 1 ||
+	    inet_pton(AF_INET6, sni, addr) == 1)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+						     sni) == 1
+			   ? 0
+			   : -EINVAL;
+	if (SSL_set_tlsext_host_name(ssl, sni) != 1 ||
+	    SSL_set1_host(ssl, sni) != 1)
+		return -EINVAL;
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct ssl_ctx_st;
+struct ssl_st;
 struct x509_st;
 
 /* Longest identity: a DNS name (253) and its NUL, rounded up. */
@@ -64,6 +65,9 @@ void proto_tls_free(struct proto_tls *tls);
 int proto_tls_cert_identity(struct x509_st *cert, char *out, size_t outlen);
 /* The same for a PEM file, e.g. the agent's own certificate. */
 int proto_tls_file_identity(const char *path, char *out, size_t outlen);
+/* Sets what a client checks the server's certificate against: sni as a
+ * host name (and sent as SNI), or as an address.  -EINVAL when refused. */
+int proto_tls_client_name(struct ssl_st *ssl, const char *sni);
 
 struct proto_tls_expiry {
 	int64_t not_after; /* unix seconds */
