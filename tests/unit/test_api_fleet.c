@@ -58,6 +58,7 @@ static void test_fleet_hosts_show_zookeeper_mode(void **state)
 	json_t *doc, *z;
 
 	(void)state;
+	coll_fleet_thresholds_default(&f.th);
 	host(&v[0], "zk3-a", CORE_ROLE_ZOOKEEPER, "leader", true, true);
 	host(&v[1], "zk3-b", CORE_ROLE_ZOOKEEPER, "", true, false);
 	host(&v[2], "zk3-c", CORE_ROLE_ZOOKEEPER, "", false, false);
