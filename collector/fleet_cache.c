@@ -389,7 +389,9 @@ int coll_fcache_refresh(struct coll_fleet_cache *c, struct coll_store *s,
 	c->st.refreshes++;
 	rc = coll_store_each_meta(s, meta_add, &x);
 	if (rc == 0) {
-		qsort(x.m, x.n, sizeof *x.m, cmp_meta);
+		/* No hosts leaves x.m NULL, which qsort may not be given. */
+		if (x.n > 0)
+			qsort(x.m, x.n, sizeof *x.m, cmp_meta);
 		rc = apply(&x, s);
 		wanted_free(&x);
 	}
