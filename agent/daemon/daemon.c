@@ -292,6 +292,7 @@ void agent_stop(struct agent *a, int code)
 		close_handle(&a->t_notify);
 	}
 	events_link_stop(&a->links);
+	events_mounts_stop(&a->mounts);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -412,6 +413,11 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	if (hw_root_is_live(conf->agent.root) &&
 	    events_link_start(&a->loop, &a->links) == 0)
 		report_job_watch_links(a->job, &a->links);
+	/* The job reads root's mountinfo: the loop's is the same table only
+	 * on the live host. */
+	if (hw_root_is_live(conf->agent.root) &&
+	    events_mounts_start(&a->loop, &a->mounts, "/proc/self/mountinfo") == 0)
+		report_job_watch_mounts(a->job, &a->mounts);
 	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
 		       &err);
 	if (r < 0) {
@@ -446,6 +452,7 @@ int agent_run(const struct conf *conf)
 		return 1;
 	a->notify.fd = -1;
 	events_link_init(&a->links);
+	events_mounts_init(&a->mounts);
 	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);

@@ -276,6 +276,11 @@ void report_job_reconf(struct report_job *j, const struct conf *conf);
 struct events_link;
 void report_job_watch_links(struct report_job *j,
 			    const struct events_link *e);
+/* The jobs read mountinfo again only when e's generation moved (e stays
+ * the loop's; NULL or unwatched: every job reads it). */
+struct events_mounts;
+void report_job_watch_mounts(struct report_job *j,
+			     const struct events_mounts *e);
 /* Runs job code (q for JOB_FULL) and leaves its answer in *rh and body
  * (PROBER_BODY_MAX).  rh->status -PROBER_RESTARTED: a round trip to the
  * prober was answered so (the watchdog replaced its worker); -EPIPE or

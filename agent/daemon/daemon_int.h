@@ -13,6 +13,7 @@
 #include "core_notify.h"
 #include "daemon.h"
 #include "events_link.h"
+#include "events_mounts.h"
 #include "privsep.h"
 #include "prober_client.h"
 #include "zk_live.h"
@@ -53,6 +54,7 @@ struct agent {
 
 	/* Links, addresses and routes change by rtnetlink's events. */
 	struct events_link links;
+	struct events_mounts mounts;
 
 	/* ZooKeeper, probed here for each full report (zk_live.h). */
 	struct zk_live zk;

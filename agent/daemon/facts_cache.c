@@ -110,9 +110,20 @@ static void keys_take(const struct facts *f, const char *root,
 	facts_file_key_take("/", conf->agent.tls_cert, &k[3]);
 }
 
+/* The mount table as the gather saw it: no read while the kernel said
+ * no change since (mounts_gen), otherwise the digest decides. */
+static bool mounts_same(const struct facts_cache *c, const char *root,
+			uint64_t gen)
+{
+	if (gen != 0 && gen == c->mounts_gen)
+		return true;
+	return mounts_digest(root) == c->mounts_digest;
+}
+
 static bool still_valid(const struct facts_cache *c, const char *root,
 			const struct conf *conf, unsigned roles,
-			const struct facts_opts *opts, int64_t now_ms)
+			const struct facts_opts *opts, int64_t now_ms,
+			uint64_t mounts_gen)
 {
 	const struct facts *f = &c->f;
 	struct facts_file_key k[FACTS_CACHE_FILES];
@@ -130,7 +141,7 @@ static bool still_valid(const struct facts_cache *c, const char *root,
 	    !pid_still_java(root, f->os.zookeeper_pid))
 		return false;
 	return block_digest(root) == c->block_digest &&
-	       mounts_digest(root) == c->mounts_digest;
+	       mounts_same(c, root, mounts_gen);
 }
 
 /* What moves between two reports, read again into the kept facts. */
@@ -205,9 +216,12 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 		       struct hw_nics *nics, struct facts **out,
 		       struct hw_err *err)
 {
+	/* Taken before any read: a change after it moves it again. */
+	uint64_t mounts_gen = c->mounts_ev ? events_mounts_gen(c->mounts_ev) : 0;
 	int r;
 
-	if (still_valid(c, root, conf, roles, opts, now_ms)) {
+	if (still_valid(c, root, conf, roles, opts, now_ms, mounts_gen)) {
+		c->mounts_gen = mounts_gen;
 		/* The conf may be a new copy with the same content. */
 		c->f.conf = *conf;
 		refresh_moving(c, opts, nics);
@@ -222,6 +236,7 @@ int facts_cache_gather(struct facts_cache *c, const char *root,
 	 * at the next call. */
 	c->block_digest = block_digest(root);
 	c->mounts_digest = mounts_digest(root);
+	c->mounts_gen = mounts_gen;
 	r = facts_gather(root, conf, roles, opts, &c->f, err);
 	if (r < 0)
 		return r;

@@ -18,7 +18,9 @@
  *   - a configuration file found (server.properties, zoo.cfg, the JAAS
  *     file, the agent's certificate) changed device, inode, size or
  *     modification time;
- *   - the names in sys/block or the bytes of proc/self/mountinfo changed;
+ *   - the names in sys/block or the bytes of proc/self/mountinfo changed
+ *     (mountinfo is not read at all while mounts_ev, when set, says the
+ *     table did not change: events_mounts.h);
  *   - the Kafka or ZooKeeper process found is gone (its pid's comm is no
  *     longer java);
  *   - facts_cache_invalidate was called (a SMART refresh).
@@ -29,6 +31,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "events_mounts.h"
 #include "facts.h"
 
 #define FACTS_CACHE_REFRESH_MS 60000
@@ -53,6 +56,11 @@ struct facts_cache {
 	struct facts_file_key files[FACTS_CACHE_FILES];
 	uint64_t block_digest;
 	uint64_t mounts_digest;
+	/* The loop's mount events (the live host's table only; NULL: the
+	 * digest is taken every call), and their generation when the table
+	 * was last known to match mounts_digest. */
+	const struct events_mounts *mounts_ev;
+	uint64_t mounts_gen;
 	uint64_t whole_gathers; /* counted, for tests and the curious */
 	/* The flush counters of every physical disk at the last call: the
 	 * next one reports the average over the time between.  Kept across

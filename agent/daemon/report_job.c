@@ -533,6 +533,12 @@ void report_job_watch_links(struct report_job *p,
 	p->links_ev = e;
 }
 
+void report_job_watch_mounts(struct report_job *p,
+			     const struct events_mounts *e)
+{
+	p->facts.mounts_ev = e;
+}
+
 void report_job_free(struct report_job *p)
 {
 	if (p == NULL)

@@ -215,12 +215,72 @@ static void test_replaced_zoo_cfg_is_read_again(void **state)
 	free(b.buf);
 }
 
+static void append_mount(const char *dir, int n)
+{
+	char cmd[384];
+
+	snprintf(cmd, sizeof cmd,
+		 "echo '9%d 1 0:9%d / /mnt/t%d rw - tmpfs tmpfs rw' >> "
+		 "'%s/proc/self/mountinfo'", n, n, n, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* With mount events, mountinfo is not read while their generation holds:
+ * a change the kernel did not announce (here, a file edited under a
+ * captured root) is not seen until one is; unwatched, it is read every
+ * call. */
+static void test_mountinfo_is_read_only_after_a_mount_event(void **state)
+{
+	char dir[] = "/tmp/kagent-facts-cache-XXXXXX", cmd[384];
+	struct facts_cache *c = calloc(1, sizeof *c);
+	struct events_mounts ev;
+	struct encoded a;
+	struct conf conf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s'", HOST, dir);
+	assert_int_equal(system(cmd), 0);
+	conf_broker(&conf);
+	facts_cache_init(c);
+	events_mounts_init(&ev);
+	atomic_store(&ev.gen, 1);
+	c->mounts_ev = &ev;
+	encode_cached(c, dir, &conf, 1000, &a);
+	free(a.buf);
+	assert_int_equal(c->whole_gathers, 1);
+	append_mount(dir, 1);
+	encode_cached(c, dir, &conf, 2000, &a);
+	free(a.buf);
+	assert_int_equal(c->whole_gathers, 1);
+	atomic_store(&ev.gen, 2);
+	encode_cached(c, dir, &conf, 3000, &a);
+	free(a.buf);
+	assert_int_equal(c->whole_gathers, 2);
+	/* An event whose table reads the same keeps the facts. */
+	atomic_store(&ev.gen, 3);
+	encode_cached(c, dir, &conf, 4000, &a);
+	free(a.buf);
+	assert_int_equal(c->whole_gathers, 2);
+	atomic_store(&ev.gen, 0);
+	append_mount(dir, 2);
+	encode_cached(c, dir, &conf, 5000, &a);
+	free(a.buf);
+	assert_int_equal(c->whole_gathers, 3);
+
+	facts_cache_free(c);
+	free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_report_is_byte_for_byte_a_fresh_one),
 		cmocka_unit_test(test_changed_server_properties_shows_in_the_next_report),
 		cmocka_unit_test(test_replaced_zoo_cfg_is_read_again),
+		cmocka_unit_test(test_mountinfo_is_read_only_after_a_mount_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
