@@ -1,6 +1,7 @@
 #!/bin/bash
 # kagentd's steady cost: peak RSS (VmHWM) of the loop process and of the
-# prober, and CPU per full report cycle (interval = 1 s) over N seconds.
+# prober, their anonymous PSS summed (smaps_rollup's Pss_Anon), and CPU per
+# full report cycle (interval = 1 s) over N seconds.
 # usage: bench/agent_cycle.sh BUILD_BIN_DIR [SECONDS] [ROOT]
 set -eu
 BIN=$1; SECS=${2:-30}; ROOT=${3:-$(cd "$(dirname "$0")/../tests/fixtures/host-broker" && pwd)}
@@ -19,4 +20,6 @@ SEQ=$("$BIN/kagent" status --socket "$T/s.sock" --json | python3 -c 'import json
 echo "root: $ROOT, $SECS s, $SEQ reports"
 echo "loop process VmHWM: $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status)"
 echo "prober VmHWM:       $(awk '/VmHWM/{print $2, $3}' /proc/$CHILD/status)"
+pss_anon() { awk '/^Pss_Anon:/{print $2}' /proc/$1/smaps_rollup; }
+echo "anonymous PSS (both): $(( $(pss_anon $PID) + $(pss_anon $CHILD) )) kB"
 echo "CPU (both): $T1 ticks at $HZ Hz = $(awk -v t=$T1 -v hz=$HZ -v n=$SEQ 'BEGIN{printf "%.2f ms per report cycle", t*1000/hz/n}')"

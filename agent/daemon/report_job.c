@@ -224,6 +224,7 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	struct report_input in = {0};
 	struct hw_nics *nics = NULL;
 	int64_t now = mono_ms();
+	uint64_t gathers = p->facts.whole_gathers;
 	struct facts *f;
 	size_t len;
 	int r;
@@ -282,6 +283,12 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 		r = proto_envelope_encode(p->env, p->body, PROBER_BODY_MAX,
 					  &len, &err);
 	check_results_free(&res);
+	/* A whole gather allocates and frees far more than a cached call
+	 * keeps; glibc holds freed heap until asked, so give it back once
+	 * here rather than carry the gather's peak as resident memory.  A
+	 * cached call frees too little to be worth the walk. */
+	if (p->facts.whole_gathers != gathers)
+		malloc_trim(0);
 	if (r < 0)
 		return reply_error(p, JOB_FULL, r,
 				   err.msg[0] ? err.msg : strerror(-r));
