@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* inotify on kagentd's loop: the files it reads change by events, so they
- * are read again only after one (events_files.h). */
+/* inotify on kagentd's loop: the files it reads change by events
+ * (events_files.h).  The facts cache does not take its generation yet: it
+ * still stats each file every call (facts_cache.c), since the paths are
+ * found by the gather on the job's thread, not known to the loop. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A pidfd on kagentd's loop: the Java process's facts change when it
- * exits, and are read again only then (events_proc.h). */
+ * exits (events_proc.h).  The facts cache does not take its generation
+ * yet: it still reads the pid's comm every call (facts_cache.c), since the
+ * pid is found by the gather on the job's thread, not known to the loop. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
