@@ -291,8 +291,7 @@ void agent_stop(struct agent *a, int code)
 		close_handle(&a->sig_hup);
 		close_handle(&a->t_notify);
 	}
-	events_link_stop(&a->links);
-	events_mounts_stop(&a->mounts);
+	daemon_events_stop(a);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -409,15 +408,7 @@ static int agent_open(struct agent *a, const struct conf *conf)
 	if (a->body == NULL || a->env == NULL ||
 	    daemon_prober_open(a, fd) < 0)
 		return -ENOMEM;
-	/* Unwatched, every job reads the links: a capture has no events. */
-	if (hw_root_is_live(conf->agent.root) &&
-	    events_link_start(&a->loop, &a->links) == 0)
-		report_job_watch_links(a->job, &a->links);
-	/* The job reads root's mountinfo: the loop's is the same table only
-	 * on the live host. */
-	if (hw_root_is_live(conf->agent.root) &&
-	    events_mounts_start(&a->loop, &a->mounts, "/proc/self/mountinfo") == 0)
-		report_job_watch_mounts(a->job, &a->mounts);
+	daemon_events_start(a, conf);
 	r = spool_open(&a->spool, conf->agent.spool, (uint64_t)conf->agent.spool_max,
 		       &err);
 	if (r < 0) {
@@ -451,8 +442,7 @@ int agent_run(const struct conf *conf)
 	if (a == NULL)
 		return 1;
 	a->notify.fd = -1;
-	events_link_init(&a->links);
-	events_mounts_init(&a->mounts);
+	daemon_events_init(a);
 	zk_live_init(&a->zk, on_zk_ready, a);
 	srandom((unsigned)(getpid() ^ now_ms()));
 	r = agent_open(a, conf);

@@ -137,4 +137,12 @@ void daemon_reload_status(const struct agent *a, json_t *doc);
 /* daemon_status.c: the control socket's status_fn, arg the agent. */
 char *daemon_status_json(void *arg);
 
+/* The kernel's events that spare the jobs a read (daemon_events.c):
+ * links, addresses and routes from rtnetlink, the mount table from
+ * mountinfo's POLLPRI.  Watched on the live host only; what is not
+ * watched is read by every job. */
+void daemon_events_init(struct agent *a);
+void daemon_events_start(struct agent *a, const struct conf *conf);
+void daemon_events_stop(struct agent *a);
+
 #endif

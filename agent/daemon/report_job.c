@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The loop's jobs, run on libuv's thread pool in the unprivileged
  * process: gather the facts, judge them, build and encode the report, or
  * the health digest, or read SMART again.  What this process may not read
@@ -19,6 +20,7 @@
 #include "facts_cache.h"
 #include "nvme.h"
 #include "prober_client.h"
+#include "report_job_int.h"
 
 /* Links probed by a health request this long ago serve the full report
  * that follows it (both timers fire together at interval 1 s). */
@@ -27,39 +29,6 @@
  * same: a driver that changes a speed without telling rtnetlink is seen
  * as late as the facts cache's own refresh. */
 #define JOB_LINKS_KEEP_MS FACTS_CACHE_REFRESH_MS
-
-struct report_job {
-	const struct conf *conf;
-	struct prober_client *pc;
-	struct prober_reply_hdr *rh; /* the job's answer */
-	uint8_t *body;
-	const char *root;
-	const char *host_id;
-	bool live; /* root is "/": devices and libsensors are this host's */
-	struct report_smart *smart;
-	size_t n_smart;
-	bool zk_known; /* zk_host/zk_port found in zoo.cfg */
-	char zk_host[ZK_HOST_MAX];
-	int32_t zk_port;
-	/* The broker's listener for the loop's Kafka client, from the last
-	 * full gather; "" none known. */
-	char kafka_bootstrap[KAFKA_BOOTSTRAP_MAX];
-	kagent_v1_Envelope *env;
-	struct proto_lists lists;
-	struct facts_cache facts;
-	/* libsensors, initialised once and again at each SMART refresh */
-	struct board_sensors_lib sensors;
-	/* The health request's links, for the next full report. */
-	struct hw_nics nics;
-	bool nics_have;
-	int64_t nics_ms;
-	/* The links as read at generation links_gen of links_ev: read again
-	 * only after rtnetlink told of a change (events_link.h). */
-	const struct events_link *links_ev;
-	struct hw_nics links;
-	uint64_t links_gen;
-	int64_t links_ms; /* when they were read */
-};
 
 static int64_t mono_ms(void)
 {
@@ -71,7 +40,7 @@ static int64_t mono_ms(void)
 
 /* Opens libsensors on the live host; a failure is read again (and
  * reported) by each one-shot read instead. */
-static void sensors_reopen(struct report_job *p)
+void report_job_sensors_reopen(struct report_job *p)
 {
 	struct hw_err err = {{0}};
 
@@ -86,7 +55,7 @@ static struct board_sensors_lib *sensors_lib(struct report_job *p)
 }
 
 /* body NULL: already in p->body. */
-static int reply(struct report_job *p, uint32_t code, int status,
+int report_job_reply(struct report_job *p, uint32_t code, int status,
 		 const void *body, size_t len)
 {
 	p->rh->code = code;
@@ -97,13 +66,13 @@ static int reply(struct report_job *p, uint32_t code, int status,
 	return 0;
 }
 
-static int reply_error(struct report_job *p, uint32_t code, int status,
+int report_job_reply_error(struct report_job *p, uint32_t code, int status,
 		       const char *msg)
 {
 	size_t n = strnlen(msg, PROBER_MSG_MAX);
 
 	core_log(LOG_ERR, "job %u: %.*s", code, (int)n, msg);
-	return reply(p, code, status < 0 ? status : -EINVAL, msg, n);
+	return report_job_reply(p, code, status < 0 ? status : -EINVAL, msg, n);
 }
 
 static int nics_copy(const struct hw_nics *from, struct hw_nics *to)
@@ -243,7 +212,7 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 			       &opts, now, nics, &f, &err);
 	hw_nics_free(&p->nics);
 	if (r < 0)
-		return reply_error(p, JOB_FULL, r, err.msg);
+		return report_job_reply_error(p, JOB_FULL, r, err.msg);
 	learn_zk(p, f);
 	if (f->kafka && !p->conf->kafka_bootstrap[0])
 		kafka_bootstrap_pick(f->kafka, p->kafka_bootstrap,
@@ -290,9 +259,9 @@ static int do_full(struct report_job *p, const struct job_full_req *q)
 	if (p->facts.whole_gathers != gathers)
 		malloc_trim(0);
 	if (r < 0)
-		return reply_error(p, JOB_FULL, r,
+		return report_job_reply_error(p, JOB_FULL, r,
 				   err.msg[0] ? err.msg : strerror(-r));
-	return reply(p, JOB_FULL, 0, NULL, len);
+	return report_job_reply(p, JOB_FULL, 0, NULL, len);
 }
 
 /* Links and sensor alarms, not readings: a temperature that moves a
@@ -359,89 +328,7 @@ static int do_health(struct report_job *p)
 		h.zk_port = p->zk_port;
 		snprintf(h.zk_host, sizeof h.zk_host, "%s", p->zk_host);
 	}
-	return reply(p, JOB_HEALTH, 0, &h, sizeof h);
-}
-
-static bool smart_candidate(const struct hw_disk *d)
-{
-	static const char *const skip[] = {"loop", "sr", "ram", "zram", "nbd"};
-	size_t i;
-
-	if (d->kind != HW_DISK_PHYSICAL)
-		return false;
-	for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
-		if (!strncmp(d->name, skip[i], strlen(skip[i])))
-			return false;
-	return true;
-}
-
-static void smart_one(struct report_job *p, const struct hw_disk *d,
-		      struct report_smart *s)
-{
-	struct hw_err err = {{0}};
-	char node[64];
-
-	memset(s, 0, sizeof *s);
-	s->health.verdict = SEV_UNKNOWN;
-	snprintf(s->disk, sizeof s->disk, "%s", d->name);
-	if (!p->live) {
-		snprintf(s->health.reason, sizeof s->health.reason,
-			 "SMART is read from the live host's devices only");
-		return;
-	}
-	if (!strncmp(d->name, "nvme", 4)) {
-		struct hw_nvme_health nh;
-		size_t n = strcspn(d->name + 4, "n") + 4;
-
-		snprintf(node, sizeof node, "/dev/%.*s", (int)n, d->name);
-		if (hw_nvme_health_read(node, &nh, &err) == 0) {
-			s->nvme_known = true;
-			s->nvme = nh;
-			health_from_nvme(&nh, &s->health);
-		} else
-			snprintf(s->health.reason, sizeof s->health.reason,
-				 "%s", err.msg);
-		return;
-	}
-	snprintf(node, sizeof node, "/dev/%s", d->name);
-	if (hw_ata_smart_read(node, &s->ata, &err) == 0) {
-		s->ata_known = true;
-		health_from_ata(&s->ata, &s->health);
-	} else {
-		snprintf(s->health.reason, sizeof s->health.reason, "%s",
-			 err.msg);
-	}
-}
-
-static int do_smart(struct report_job *p)
-{
-	struct hw_err err = {{0}};
-	struct hw_disks disks = {0};
-	struct report_smart *v;
-	size_t i, n = 0;
-	int r;
-
-	r = hw_disks_probe(p->root, &disks, &err);
-	if (r < 0)
-		return reply_error(p, JOB_SMART_REFRESH, r, err.msg);
-	v = calloc(disks.n ? disks.n : 1, sizeof *v);
-	if (v == NULL) {
-		hw_disks_free(&disks);
-		return reply_error(p, JOB_SMART_REFRESH, -ENOMEM,
-				   "out of memory");
-	}
-	for (i = 0; i < disks.n; i++)
-		if (smart_candidate(&disks.v[i]))
-			smart_one(p, &disks.v[i], &v[n++]);
-	hw_disks_free(&disks);
-	free(p->smart);
-	p->smart = v;
-	p->n_smart = n;
-	/* The checks' disk health and the sensor chips are read again with
-	 * SMART, not every report. */
-	facts_cache_invalidate(&p->facts);
-	sensors_reopen(p);
-	return reply(p, JOB_SMART_REFRESH, 0, NULL, 0);
+	return report_job_reply(p, JOB_HEALTH, 0, &h, sizeof h);
 }
 
 /* The prober answers before anything is read through it: one that is
@@ -455,9 +342,9 @@ static int ping(struct report_job *p, uint32_t code)
 	if (r == 0)
 		return 0;
 	if (r == -PROBER_RESTARTED)
-		reply(p, code, r, msg, strlen(msg));
+		report_job_reply(p, code, r, msg, strlen(msg));
 	else
-		reply(p, code, r, strerror(-r), strlen(strerror(-r)));
+		report_job_reply(p, code, r, strerror(-r), strlen(strerror(-r)));
 	return r;
 }
 
@@ -481,13 +368,13 @@ void report_job_run(struct report_job *p, uint32_t code,
 		do_health(p);
 		break;
 	default:
-		do_smart(p);
+		report_job_smart(p);
 		break;
 	}
 	prober_client_bind(NULL);
 	/* A channel that failed on the way fails the job: the loop stops. */
 	if (p->pc->dead)
-		reply(p, code, p->pc->dead, "the prober does not answer",
+		report_job_reply(p, code, p->pc->dead, "the prober does not answer",
 		      strlen("the prober does not answer"));
 }
 
@@ -513,7 +400,7 @@ struct report_job *report_job_new(const struct conf *conf, const char *host_id,
 	p->host_id = host_id;
 	p->live = strcmp(p->root, "/") == 0;
 	facts_cache_init(&p->facts);
-	sensors_reopen(p);
+	report_job_sensors_reopen(p);
 	proto_lists_init(&p->lists);
 	p->env = malloc(sizeof *p->env);
 	if (p->env == NULL) {
