@@ -101,9 +101,7 @@ int events_link_drain(int fd, unsigned *changes)
 
 void events_link_init(struct events_link *e)
 {
-	memset(e, 0, sizeof *e);
-	e->fd = -1;
-	atomic_store(&e->gen, 0);
+	events_watch_init(&e->w);
 }
 
 static void on_readable(uv_poll_t *p, int status, int events)
@@ -113,9 +111,9 @@ static void on_readable(uv_poll_t *p, int status, int events)
 	int r;
 
 	(void)events;
-	r = status < 0 ? status : events_link_drain(e->fd, &changes);
+	r = status < 0 ? status : events_link_drain(e->w.fd, &changes);
 	if (changes > 0 || r < 0)
-		atomic_fetch_add(&e->gen, 1);
+		events_watch_bump(&e->w);
 	if (r < 0) {
 		/* Nothing more will be heard: back to reading every time. */
 		events_link_stop(e);
@@ -124,51 +122,19 @@ static void on_readable(uv_poll_t *p, int status, int events)
 
 int events_link_start(uv_loop_t *loop, struct events_link *e)
 {
-	int r = events_link_socket(&e->fd);
+	int fd = -1, r = events_link_socket(&fd);
 
 	if (r < 0)
 		return r;
-	r = uv_poll_init(loop, &e->poll, e->fd);
-	if (r == 0) {
-		e->poll.data = e;
-		e->poll_on = true;
-		r = uv_poll_start(&e->poll, UV_READABLE, on_readable);
-	}
-	if (r < 0) {
-		events_link_stop(e);
-		return r;
-	}
-	/* Gen 1: the first job reads the links and keeps them at this. */
-	atomic_store(&e->gen, 1);
-	return 0;
-}
-
-static void on_closed(uv_handle_t *h)
-{
-	struct events_link *e = h->data;
-
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	return events_watch_start(loop, &e->w, fd, UV_READABLE, on_readable, e);
 }
 
 void events_link_stop(struct events_link *e)
 {
-	atomic_store(&e->gen, 0);
-	if (e->poll_on) {
-		e->poll_on = false;
-		if (!uv_is_closing((uv_handle_t *)&e->poll)) {
-			e->poll.data = e;
-			uv_close((uv_handle_t *)&e->poll, on_closed);
-		}
-		return;
-	}
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	events_watch_stop(&e->w);
 }
 
 uint64_t events_link_gen(const struct events_link *e)
 {
-	return atomic_load(&e->gen);
+	return events_watch_gen(&e->w);
 }

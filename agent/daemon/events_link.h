@@ -15,12 +15,10 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "events_watch.h"
+
 struct events_link {
-	int fd; /* -1: not watched, every job reads the links */
-	uv_poll_t poll;
-	bool poll_on;
-	/* Written on the loop, read by the job on the pool thread. */
-	_Atomic uint64_t gen;
+	struct events_watch w; /* unwatched: every job reads the links */
 };
 
 /* A NETLINK_ROUTE socket joined to the groups above, non-blocking. */

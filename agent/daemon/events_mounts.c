@@ -39,9 +39,7 @@ int events_mounts_changed(int fd, int timeout_ms, bool *changed)
 
 void events_mounts_init(struct events_mounts *e)
 {
-	memset(e, 0, sizeof *e);
-	e->fd = -1;
-	atomic_store(&e->gen, 0);
+	events_watch_init(&e->w);
 }
 
 static void on_event(uv_poll_t *p, int status, int events)
@@ -50,7 +48,7 @@ static void on_event(uv_poll_t *p, int status, int events)
 
 	(void)events;
 	/* epoll's poll of the file took the event already. */
-	atomic_fetch_add(&e->gen, 1);
+	events_watch_bump(&e->w);
 	if (status < 0) {
 		/* Nothing more will be heard: back to reading every time. */
 		events_mounts_stop(e);
@@ -61,53 +59,25 @@ int events_mounts_start(uv_loop_t *loop, struct events_mounts *e,
 			const char *path)
 {
 	bool changed;
-	int r = events_mounts_open(path, &e->fd);
+	int fd = -1, r = events_mounts_open(path, &fd);
 
+	if (r < 0)
+		return r;
 	/* The first poll reports the table as changed: take that now. */
-	if (r == 0)
-		r = events_mounts_changed(e->fd, 0, &changed);
-	if (r == 0)
-		r = uv_poll_init(loop, &e->poll, e->fd);
-	if (r == 0) {
-		e->poll.data = e;
-		e->poll_on = true;
-		r = uv_poll_start(&e->poll, UV_PRIORITIZED, on_event);
-	}
+	r = events_mounts_changed(fd, 0, &changed);
 	if (r < 0) {
-		events_mounts_stop(e);
+		close(fd);
 		return r;
 	}
-	/* Gen 1: the first job reads the table and keeps it at this. */
-	atomic_store(&e->gen, 1);
-	return 0;
-}
-
-static void on_closed(uv_handle_t *h)
-{
-	struct events_mounts *e = h->data;
-
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	return events_watch_start(loop, &e->w, fd, UV_PRIORITIZED, on_event, e);
 }
 
 void events_mounts_stop(struct events_mounts *e)
 {
-	atomic_store(&e->gen, 0);
-	if (e->poll_on) {
-		e->poll_on = false;
-		if (!uv_is_closing((uv_handle_t *)&e->poll)) {
-			e->poll.data = e;
-			uv_close((uv_handle_t *)&e->poll, on_closed);
-		}
-		return;
-	}
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	events_watch_stop(&e->w);
 }
 
 uint64_t events_mounts_gen(const struct events_mounts *e)
 {
-	return atomic_load(&e->gen);
+	return events_watch_gen(&e->w);
 }

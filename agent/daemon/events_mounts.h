@@ -16,12 +16,10 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "events_watch.h"
+
 struct events_mounts {
-	int fd; /* -1: not watched, every job reads the mount table */
-	uv_poll_t poll;
-	bool poll_on;
-	/* Written on the loop, read by the job on the pool thread. */
-	_Atomic uint64_t gen;
+	struct events_watch w; /* unwatched: every job reads the mount table */
 };
 
 /* path's mountinfo (/proc/self/mountinfo on the host), opened read-only;

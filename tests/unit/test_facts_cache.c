@@ -244,7 +244,7 @@ static void test_mountinfo_is_read_only_after_a_mount_event(void **state)
 	conf_broker(&conf);
 	facts_cache_init(c);
 	events_mounts_init(&ev);
-	atomic_store(&ev.gen, 1);
+	atomic_store(&ev.w.gen, 1);
 	c->mounts_ev = &ev;
 	encode_cached(c, dir, &conf, 1000, &a);
 	free(a.buf);
@@ -253,16 +253,16 @@ static void test_mountinfo_is_read_only_after_a_mount_event(void **state)
 	encode_cached(c, dir, &conf, 2000, &a);
 	free(a.buf);
 	assert_int_equal(c->whole_gathers, 1);
-	atomic_store(&ev.gen, 2);
+	atomic_store(&ev.w.gen, 2);
 	encode_cached(c, dir, &conf, 3000, &a);
 	free(a.buf);
 	assert_int_equal(c->whole_gathers, 2);
 	/* An event whose table reads the same keeps the facts. */
-	atomic_store(&ev.gen, 3);
+	atomic_store(&ev.w.gen, 3);
 	encode_cached(c, dir, &conf, 4000, &a);
 	free(a.buf);
 	assert_int_equal(c->whole_gathers, 2);
-	atomic_store(&ev.gen, 0);
+	atomic_store(&ev.w.gen, 0);
 	append_mount(dir, 2);
 	encode_cached(c, dir, &conf, 5000, &a);
 	free(a.buf);
