@@ -288,6 +288,10 @@ int coll_config_restart_keep(const struct coll_config *run,
 int coll_config_limits_diff(const struct coll_config *was,
 			    const struct coll_config *now, char *out,
 			    size_t len);
+/* Appends "KEY A -> B" to out (", " after the first of n, cut to len)
+ * when a and b differ; the new count (config_limits.c). */
+int coll_config_diff_add(char *out, size_t len, int n, const char *key,
+			 long long a, long long b);
 /* The limits' and the user's defaults (coll_config_defaults sets them). */
 void coll_config_limits_defaults(struct coll_config *cfg);
 /* key (handshake_timeout, http_timeout, max_pending,

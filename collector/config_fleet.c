@@ -79,22 +79,15 @@ int coll_config_fleet_set(struct coll_config *cfg, const char *key,
 int coll_config_fleet_diff(const struct coll_config *was,
 			   const struct coll_config *now, char *out, size_t len)
 {
-	size_t i, used;
+	size_t i;
 	int n = 0;
 
 	if (len)
 		out[0] = '\0';
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		long long a = (long long)value(&was->fleet, &keys[i]);
-		long long b = (long long)value(&now->fleet, &keys[i]);
-
-		if (a == b)
-			continue;
-		used = strlen(out);
-		if (used < len)
-			snprintf(out + used, len - used, "%s%s %lld -> %lld",
-				 n ? ", " : "", keys[i].key, a, b);
-		n++;
-	}
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		n = coll_config_diff_add(
+			out, len, n, keys[i].key,
+			(long long)value(&was->fleet, &keys[i]),
+			(long long)value(&now->fleet, &keys[i]));
 	return n;
 }

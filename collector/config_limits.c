@@ -105,26 +105,34 @@ static long long limit_value(const struct coll_config *cfg,
 	return (long long)*(const uint64_t *)p;
 }
 
+int coll_config_diff_add(char *out, size_t len, int n, const char *key,
+			 long long a, long long b)
+{
+	size_t used;
+
+	if (a == b)
+		return n;
+	if (n == 0 && len)
+		out[0] = '\0';
+	used = strnlen(out, len);
+	if (used < len)
+		snprintf(out + used, len - used, "%s%s %lld -> %lld",
+			 n ? ", " : "", key, a, b);
+	return n + 1;
+}
+
 int coll_config_limits_diff(const struct coll_config *was,
 			    const struct coll_config *now, char *out,
 			    size_t len)
 {
-	size_t i, used;
+	size_t i;
 	int n = 0;
 
 	if (len)
 		out[0] = '\0';
-	for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-		long long a = limit_value(was, &limits[i]);
-		long long b = limit_value(now, &limits[i]);
-
-		if (a == b)
-			continue;
-		used = strlen(out);
-		if (used < len)
-			snprintf(out + used, len - used, "%s%s %lld -> %lld",
-				 n ? ", " : "", limits[i].key, a, b);
-		n++;
-	}
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++)
+		n = coll_config_diff_add(out, len, n, limits[i].key,
+					 limit_value(was, &limits[i]),
+					 limit_value(now, &limits[i]));
 	return n;
 }
