@@ -30,6 +30,8 @@
 #        it for that reason, and its anonymous part (Pss_Anon: heap,
 #        stack, written data; no library text or page cache), which is the
 #        memory the daemon itself costs the host.
+# With SMAPS_DIR set, each kagentd process's /proc/PID/smaps is copied
+# there at the end (bench/anon_by_mapping.sh sums it per mapping).
 # usage: bench/compare.sh BUILD_BIN_DIR [CYCLES] [WARMUP_SECONDS] [BEFORE_BIN_DIR]
 # Needs: collectd-core, curl, openssl, python3; prometheus-node-exporter is
 # measured when installed.  Run as root so kagentd can drop to its prober
@@ -205,6 +207,7 @@ kagent_hook() {
 		for p in $(tree "$KPID"); do
 			K_PROCS[$name]="${K_PROCS[$name]}$p $(proc_mem "$p")
 "
+			[ -z "${SMAPS_DIR:-}" ] || cp /proc/"$p"/smaps "$SMAPS_DIR/$name.$p.smaps"
 		done
 		;;
 	esac

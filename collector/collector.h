@@ -326,6 +326,7 @@ struct collector {
 	struct coll_held held; /* partial frames of the agents */
 	uv_check_t flush;
 	uv_timer_t judge;
+	uv_idle_t judge_step; /* the judge's refresh, a slice a turn */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_signal_t sighup;

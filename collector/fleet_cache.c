@@ -13,33 +13,6 @@
  * every row: one round trip to PostgreSQL rather than one per host. */
 #define FC_ONE_BY_ONE_MAX 32
 
-struct fc_meta {
-	char host_id[64];
-	char cluster[64];
-	uint64_t seq;
-	int64_t seen_ms;
-	uint32_t interval_s;
-	int verdict;
-};
-
-/* A host to decode: m[j], then its decoded form once done. */
-struct fc_want {
-	size_t j;
-	bool done;
-	struct coll_fleet_host fh;
-	struct coll_host_series *ser;
-};
-
-/* The work of one refresh. */
-struct fc_refresh {
-	struct coll_fleet_cache *c;
-	int64_t now_ms;
-	struct fc_meta *m;
-	size_t n, cap;
-	struct fc_want *w;
-	size_t nw;
-};
-
 int coll_fcache_new(struct coll_fleet_cache **out)
 {
 	struct coll_fleet_cache *c = calloc(1, sizeof *c);
@@ -79,6 +52,7 @@ void coll_fcache_free(struct coll_fleet_cache *c)
 
 	if (c == NULL)
 		return;
+	fc_slice_drop(c);
 	clusters_free(c);
 	for (i = 0; i < c->f.n; i++) {
 		kafka_share_free(c->f.v[i].kafka);
@@ -168,7 +142,7 @@ static struct fc_want *want_find(struct fc_refresh *x, const char *id)
 /* A row of a wanted host: decoded with the row's own columns, which
  * belong with its report even when another collector wrote it after the
  * walk of the columns. */
-static int decode_row(void *arg, const struct coll_store_row *row)
+int fc_decode_row(void *arg, const struct coll_store_row *row)
 {
 	struct fc_refresh *x = arg;
 	struct coll_fleet_cache *c = x->c;
@@ -197,10 +171,10 @@ static int decode_wanted(struct fc_refresh *x, struct coll_store *s)
 	int rc;
 
 	if (x->nw > FC_ONE_BY_ONE_MAX)
-		return coll_store_each_host(s, decode_row, x);
+		return coll_store_each_host(s, fc_decode_row, x);
 	for (i = 0; i < x->nw; i++) {
-		rc = coll_store_get_host(s, x->m[x->w[i].j].host_id, decode_row,
-					 x);
+		rc = coll_store_get_host(s, x->m[x->w[i].j].host_id,
+					 fc_decode_row, x);
 		/* Forgotten since the walk: dropped below. */
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
@@ -278,6 +252,13 @@ static int rebuild(struct fc_refresh *x)
 
 			if (!w->done)
 				continue; /* forgotten meanwhile */
+			/* Replaced, not gone: not counted as dropped. */
+			k = cache_find(c, x->m[j].host_id);
+			if (k >= 0) {
+				kafka_share_free(c->f.v[k].kafka);
+				coll_host_series_free(c->series[k]);
+				kept[k] = true;
+			}
 			v[n] = w->fh;
 			ser[n] = w->ser;
 			w->done = false;
@@ -349,12 +330,11 @@ static int generation(struct coll_fleet_cache *c)
 	return 0;
 }
 
-static int apply(struct fc_refresh *x, struct coll_store *s)
+int fc_wanted(struct fc_refresh *x)
 {
 	struct coll_fleet_cache *c = x->c;
 	size_t j;
 	ssize_t k;
-	int rc;
 
 	x->w = calloc(x->n + 1, sizeof *x->w);
 	if (x->w == NULL)
@@ -365,10 +345,14 @@ static int apply(struct fc_refresh *x, struct coll_store *s)
 			x->w[x->nw++].j = j;
 	}
 	if (x->nw == 0 && x->n == c->f.n && c->cl != NULL)
-		return 0; /* nothing new, nothing gone */
-	rc = decode_wanted(x, s);
-	if (rc < 0)
-		return rc;
+		return 1; /* nothing new, nothing gone */
+	return 0;
+}
+
+int fc_apply(struct fc_refresh *x, struct coll_store *s)
+{
+	int rc;
+
 	/* Lost between the two reads: the rows came from the snapshot,
 	 * which may lack new hosts; the cache stays as it was. */
 	if (coll_store_stale(s))
@@ -377,25 +361,32 @@ static int apply(struct fc_refresh *x, struct coll_store *s)
 		replace_in_place(x);
 	else if ((rc = rebuild(x)) < 0)
 		return rc;
-	return generation(c);
+	return generation(x->c);
 }
 
-int coll_fcache_refresh(struct coll_fleet_cache *c, struct coll_store *s,
-			int64_t now_ms, const struct coll_fleet **out)
+int fc_walk(struct fc_refresh *x, struct coll_store *s)
 {
-	struct fc_refresh x = {.c = c, .now_ms = now_ms};
 	int rc;
 
-	c->st.refreshes++;
-	rc = coll_store_each_meta(s, meta_add, &x);
-	if (rc == 0) {
-		/* No hosts leaves x.m NULL, which qsort may not be given. */
-		if (x.n > 0)
-			qsort(x.m, x.n, sizeof *x.m, cmp_meta);
-		rc = apply(&x, s);
-		wanted_free(&x);
-	}
-	free(x.m);
+	x->c->st.refreshes++;
+	rc = coll_store_each_meta(s, meta_add, x);
+	/* No hosts leaves x->m NULL, which qsort may not be given. */
+	if (rc == 0 && x->n > 0)
+		qsort(x->m, x->n, sizeof *x->m, cmp_meta);
+	return rc;
+}
+
+void fc_refresh_free(struct fc_refresh *x)
+{
+	wanted_free(x);
+	free(x->m);
+	x->m = NULL;
+	x->n = x->cap = 0;
+}
+
+int fc_finish(struct coll_fleet_cache *c, struct coll_store *s,
+	      int64_t now_ms, int rc, const struct coll_fleet **out)
+{
 	/* The database out of reach: the hosts last read, marked stale. */
 	if (rc == -EIO && coll_store_stale(s))
 		rc = 0;
@@ -406,6 +397,24 @@ int coll_fcache_refresh(struct coll_fleet_cache *c, struct coll_store *s,
 	c->st.hosts = c->f.n;
 	*out = &c->f;
 	return 0;
+}
+
+int coll_fcache_refresh(struct coll_fleet_cache *c, struct coll_store *s,
+			int64_t now_ms, const struct coll_fleet **out)
+{
+	struct fc_refresh x = {.c = c, .now_ms = now_ms};
+	int rc;
+
+	fc_slice_drop(c);
+	rc = fc_walk(&x, s);
+	if (rc == 0)
+		rc = fc_wanted(&x);
+	if (rc == 0)
+		rc = decode_wanted(&x, s);
+	if (rc == 0)
+		rc = fc_apply(&x, s);
+	fc_refresh_free(&x);
+	return fc_finish(c, s, now_ms, rc < 0 ? rc : 0, out);
 }
 
 static int cmp_cluster(const void *key, const void *elem)

@@ -50,6 +50,14 @@ void coll_fcache_free(struct coll_fleet_cache *c);
  * is marked stale.  -ENOMEM, -EIO (c is then unchanged). */
 int coll_fcache_refresh(struct coll_fleet_cache *c, struct coll_store *s,
 			int64_t now_ms, const struct coll_fleet **out);
+/* The same refresh in steps of about budget_ns each (at least one host
+ * decoded a step), for the judge: 1 while hosts are left to decode (call
+ * again, with the time of that call), then what coll_fcache_refresh
+ * returns.  The cache changes only at the last step; a whole refresh in
+ * between drops the steps made, and the next call starts again. */
+int coll_fcache_slice(struct coll_fleet_cache *c, struct coll_store *s,
+		      int64_t now_ms, uint64_t budget_ns,
+		      const struct coll_fleet **out);
 /* The hosts as coll_fleet_judge takes them: parallel to the fleet's v. */
 const struct coll_host *coll_fcache_hosts(const struct coll_fleet_cache *c);
 /* The thresholds the clusters are judged with (the defaults until set):

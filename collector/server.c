@@ -18,6 +18,9 @@
 #define COLL_BACKLOG  1024
 /* How often the fleet checks are judged and their changes recorded. */
 #define COLL_JUDGE_MS 10000
+/* The judge's refresh decodes changed hosts for about this long a loop
+ * turn, between which the agents' reads and acks go on. */
+#define COLL_JUDGE_SLICE_NS (2u * 1000 * 1000)
 
 int64_t coll_now_ms(void)
 {
@@ -35,27 +38,42 @@ static void on_flush(uv_check_t *h)
 /* The fleet checks change when hosts report or fall silent; their
  * history is recorded from here, not from a view that may never be
  * asked for. */
-static void on_judge(uv_timer_t *t)
+static void on_judge_step(uv_idle_t *h)
 {
-	struct collector *c = t->data;
+	struct collector *c = h->data;
 	struct coll_fleet_cache *fc = coll_store_fleet_cache(c->store);
 	const struct check_results *r;
 	const struct coll_fleet *f;
 	int64_t now = coll_now_ms();
 	size_t i;
+	int rc;
 
 	/* The fleet cache decodes only what changed since the last read,
 	 * and judges a cluster again only after a change. */
-	if (fc == NULL)
+	if (fc == NULL) {
+		uv_idle_stop(h);
 		return;
+	}
 	coll_fcache_thresholds(fc, &c->cfg.fleet);
-	if (coll_fcache_refresh(fc, c->store, now, &f) < 0)
+	rc = coll_fcache_slice(fc, c->store, now, COLL_JUDGE_SLICE_NS, &f);
+	if (rc == 1)
+		return;
+	uv_idle_stop(h);
+	if (rc < 0)
 		return;
 	for (i = 0; i < f->n_clusters; i++)
 		if (coll_fcache_judge(fc, f->clusters[i], &r) == 0)
 			coll_store_checks_update(c->store, "cluster",
 						 f->clusters[i], r, now, NULL);
 	coll_store_flush(c->store);
+}
+
+/* A judgement still under way when the timer fires again goes on. */
+static void on_judge(uv_timer_t *t)
+{
+	struct collector *c = t->data;
+
+	uv_idle_start(&c->judge_step, on_judge_step);
 }
 
 int coll_server_start(struct collector *c, const struct sockaddr *addr)
@@ -79,6 +97,8 @@ int coll_server_start(struct collector *c, const struct sockaddr *addr)
 	uv_check_start(&c->flush, on_flush);
 	uv_timer_init(c->loop, &c->judge);
 	c->judge.data = c;
+	uv_idle_init(c->loop, &c->judge_step);
+	c->judge_step.data = c;
 	uv_timer_start(&c->judge, on_judge, 1000, COLL_JUDGE_MS);
 	return 0;
 }
