@@ -4,7 +4,8 @@
  * is decoded again only when its row changed, a forgotten host is gone, a
  * row written through a second handle on the same database (as another
  * collector sharing it would) is seen, staleness follows the time of each
- * read, and a cluster's Kafka view and checks are made once per change.
+ * read, and a cluster's Kafka view and checks are made once per change;
+ * the judge's refresh in slices changes the cache as a whole one does.
  *
  * With KAGENT_TEST_PG set to a PostgreSQL URL (tests/live/store_pg.sh
  * starts one), the same with two collectors' connections to it.
@@ -353,6 +354,67 @@ static void test_pg_two_collectors(void **state)
 	coll_store_close(f.s);
 }
 
+/* The judge's refresh in slices: with no time to spare each step decodes
+ * one host, the cache changes only at the last step, a host forgotten
+ * between steps is dropped, and a whole refresh between steps makes the
+ * next step start again with nothing left to decode. */
+static void test_slices(void **state)
+{
+	struct fix *f = *state;
+	const struct coll_fleet *fl = NULL;
+
+	put(f->s, "broker-a", 1, T0, "r1", 1);
+	put(f->s, "broker-b", 1, T0, "r2", 2);
+	put(f->s, "broker-c", 1, T0, "r3", 3);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0, 0, &fl), 1);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0, 0, &fl), 1);
+	assert_null(fl);
+	assert_int_equal(stats(f).decodes, 2);
+	assert_int_equal(stats(f).generation, 0);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0, 0, &fl), 0);
+	assert_non_null(fl);
+	assert_int_equal(fl->n, 3);
+	assert_string_equal(fl->v[2].h.rack, "r3");
+	assert_int_equal(stats(f).decodes, 3);
+	assert_int_equal(stats(f).generation, 1);
+	assert_int_equal(stats(f).refreshes, 1);
+
+	/* Nothing changed: done at the first step. */
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0, 0, &fl), 0);
+	assert_int_equal(stats(f).decodes, 3);
+	assert_int_equal(stats(f).generation, 1);
+
+	/* Two report again; one is forgotten before its turn. */
+	put(f->s, "broker-a", 2, T0 + 1000, "r7", 1);
+	put(f->s, "broker-c", 2, T0 + 1000, "r8", 3);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0 + 1000, 0, &fl), 1);
+	assert_int_equal(fl->v[0].last_seq, 1); /* not yet the cache's */
+	assert_int_equal(coll_store_forget(f->s, "broker-c"), 0);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0 + 1000, 0, &fl), 0);
+	assert_int_equal(fl->n, 2);
+	assert_string_equal(fl->v[0].h.rack, "r7");
+	assert_int_equal(fl->v[0].last_seq, 2);
+	assert_string_equal(fl->v[1].h.host_id, "broker-b");
+	assert_int_equal(stats(f).decodes, 4);
+	assert_int_equal(stats(f).dropped, 1);
+	assert_int_equal(stats(f).generation, 2);
+
+	/* A whole refresh between two steps drops the first one. */
+	put(f->s, "broker-a", 3, T0 + 2000, "r1", 1);
+	put(f->s, "broker-b", 3, T0 + 2000, "r2", 2);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0 + 2000, 0, &fl), 1);
+	assert_int_equal(stats(f).decodes, 5);
+	fl = refresh(f, T0 + 2000);
+	assert_int_equal(stats(f).decodes, 7);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0 + 2000, 0, &fl), 0);
+	assert_int_equal(stats(f).decodes, 7);
+	assert_int_equal(fl->v[1].last_seq, 3);
+	/* A step under way is freed with the cache (ASan's leak check). */
+	put(f->s, "broker-a", 4, T0 + 3000, "r1", 1);
+	put(f->s, "broker-b", 4, T0 + 3000, "r2", 2);
+	assert_int_equal(coll_fcache_slice(f->c, f->s, T0 + 3000, 0, &fl), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +428,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_from_cache, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
 	    cmocka_unit_test(test_pg_two_collectors),
 	};
 
