@@ -447,6 +447,8 @@ enum uplink_state {
 /* Reports in flight before an ack is awaited: the window the hello asks
  * for; the collector's hello-ack may grant fewer (proto/window.c). */
 #define UPLINK_INFLIGHT_MAX 64
+/* A connection's read buffer, allocated once by uplink_init. */
+#define UPLINK_RBUF 65536
 /* A connection that stays this long without its hello-ack, or with
  * reports unacknowledged and no ack, is closed and tried again: a
  * collector that stopped reading must not stop reports for good. */
