@@ -1,4 +1,6 @@
-/* kagent.conf through libinih; every key is known, every value checked. */
+/* kagent.conf through libinih; every key is known, every value checked.
+ * The value setters every section uses are shared through conf_int.h;
+ * [agent], the longest section, is parsed in conf_agent.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "hostport.h"
 #include "core_ini.h"
 #include "hw.h"
@@ -111,13 +114,8 @@ const char *conf_roles_name(unsigned roles)
 	}
 }
 
-struct parse_state {
-	struct conf *c;
-	char msg[256];
-};
-
-static int set_str(char *dst, size_t len, const char *v, struct parse_state *st,
-		   const char *key)
+int conf_set_str(char *dst, size_t len, const char *v, struct parse_state *st,
+		 const char *key)
 {
 	if (strlen(v) >= len) {
 		snprintf(st->msg, sizeof st->msg, "value of '%s' longer than %zu bytes",
@@ -128,8 +126,8 @@ static int set_str(char *dst, size_t len, const char *v, struct parse_state *st,
 	return 1;
 }
 
-static int set_bool(bool *dst, const char *v, struct parse_state *st,
-		    const char *key)
+int conf_set_bool(bool *dst, const char *v, struct parse_state *st,
+		  const char *key)
 {
 	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1")) {
 		*dst = true;
@@ -193,8 +191,8 @@ static int set_rack_pattern(struct conf *c, const char *v,
 			 "the rack");
 		return 0;
 	}
-	return set_str(c->rack_pattern, sizeof c->rack_pattern, v, st,
-		       "rack_pattern");
+	return conf_set_str(c->rack_pattern, sizeof c->rack_pattern, v, st,
+			    "rack_pattern");
 }
 
 static int handle_host(struct parse_state *st, const char *k, const char *v)
@@ -209,12 +207,12 @@ static int handle_host(struct parse_state *st, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "cluster"))
-		return set_str(c->cluster, sizeof c->cluster, v, st, k);
+		return conf_set_str(c->cluster, sizeof c->cluster, v, st, k);
 	if (!strcmp(k, "rack")) {
 		/* "lldp" is the keyword, not a rack's name. */
 		c->rack_lldp = !strcmp(v, "lldp");
 		return c->rack_lldp ? (c->rack[0] = '\0', 1)
-				    : set_str(c->rack, sizeof c->rack, v, st, k);
+				    : conf_set_str(c->rack, sizeof c->rack, v, st, k);
 	}
 	if (!strcmp(k, "rack_pattern"))
 		return set_rack_pattern(c, v, st);
@@ -224,17 +222,14 @@ static int handle_host(struct parse_state *st, const char *k, const char *v)
 				 "'lldp_socket' must be an absolute path");
 			return 0;
 		}
-		return set_str(c->lldp_socket, sizeof c->lldp_socket, v, st, k);
+		return conf_set_str(c->lldp_socket, sizeof c->lldp_socket, v, st, k);
 	}
 	if (!strcmp(k, "zone"))
-		return set_str(c->zone, sizeof c->zone, v, st, k);
+		return conf_set_str(c->zone, sizeof c->zone, v, st, k);
 	if (!strcmp(k, "critical"))
-		return set_bool(&c->critical, v, st, k);
+		return conf_set_bool(&c->critical, v, st, k);
 	return -1;
 }
-
-static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
-		       const char *key);
 
 static int set_bootstrap(struct conf *c, const char *v, struct parse_state *st,
 			 const char *key)
@@ -246,8 +241,8 @@ static int set_bootstrap(struct conf *c, const char *v, struct parse_state *st,
 		snprintf(st->msg, sizeof st->msg, "'%s': %s", key, why);
 		return 0;
 	}
-	return set_str(c->kafka_bootstrap, sizeof c->kafka_bootstrap, v, st,
-		       key);
+	return conf_set_str(c->kafka_bootstrap, sizeof c->kafka_bootstrap, v,
+			    st, key);
 }
 
 static int handle_kafka(struct parse_state *st, const char *k, const char *v)
@@ -255,30 +250,31 @@ static int handle_kafka(struct parse_state *st, const char *k, const char *v)
 	struct conf *c = st->c;
 
 	if (!strcmp(k, "config"))
-		return set_str(c->kafka_config, sizeof c->kafka_config, v, st, k);
+		return conf_set_str(c->kafka_config, sizeof c->kafka_config, v, st, k);
 	if (!strcmp(k, "home"))
-		return set_str(c->kafka_home, sizeof c->kafka_home, v, st, k);
+		return conf_set_str(c->kafka_home, sizeof c->kafka_home, v, st, k);
 	if (!strcmp(k, "jaas"))
-		return set_str(c->kafka_jaas, sizeof c->kafka_jaas, v, st, k);
+		return conf_set_str(c->kafka_jaas, sizeof c->kafka_jaas, v, st, k);
 	if (!strcmp(k, "bootstrap"))
 		return set_bootstrap(c, v, st, k);
 	if (!strcmp(k, "client_config"))
-		return set_str(c->kafka_client_config,
-			       sizeof c->kafka_client_config, v, st, k);
+		return conf_set_str(c->kafka_client_config,
+				    sizeof c->kafka_client_config, v, st, k);
 	if (!strcmp(k, "metadata_interval"))
-		return set_seconds(&c->kafka_metadata_interval_s, v, st, k);
+		return conf_set_seconds(&c->kafka_metadata_interval_s, v, st, k);
 	return -1;
 }
 
 static int handle_zookeeper(struct parse_state *st, const char *k, const char *v)
 {
 	if (!strcmp(k, "config"))
-		return set_str(st->c->zk_config, sizeof st->c->zk_config, v, st, k);
+		return conf_set_str(st->c->zk_config, sizeof st->c->zk_config, v,
+				    st, k);
 	return -1;
 }
 
-static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
-		       const char *key)
+int conf_set_seconds(int64_t *dst, const char *v, struct parse_state *st,
+		     const char *key)
 {
 	int64_t n;
 
@@ -290,98 +286,6 @@ static int set_seconds(int64_t *dst, const char *v, struct parse_state *st,
 	}
 	*dst = n;
 	return 1;
-}
-
-/* host_id travels in the Hello: printable ASCII without blanks. */
-static int set_host_id(char *dst, size_t len, const char *v,
-		       struct parse_state *st, const char *key)
-{
-	const char *p;
-
-	for (p = v; *p; p++)
-		if (*p <= ' ' || *p > '~') {
-			snprintf(st->msg, sizeof st->msg,
-				 "'%s' must be printable ASCII without blanks", key);
-			return 0;
-		}
-	if (v[0] == '\0') {
-		snprintf(st->msg, sizeof st->msg, "'%s' is empty", key);
-		return 0;
-	}
-	return set_str(dst, len, v, st, key);
-}
-
-static int handle_agent(struct parse_state *st, const char *k, const char *v)
-{
-	struct conf_agent *a = &st->c->agent;
-	char why[240];
-
-	if (!strcmp(k, "collector")) {
-		if (conf_collectors_parse(v, a->collectors, &a->n_collectors,
-					  why, sizeof why) < 0) {
-			snprintf(st->msg, sizeof st->msg, "%s", why);
-			return 0;
-		}
-		return set_str(a->collector, sizeof a->collector, v, st, k);
-	}
-	if (!strcmp(k, "failback_interval"))
-		return set_seconds(&a->failback_interval_s, v, st, k);
-	if (!strcmp(k, "interval"))
-		return set_seconds(&a->interval_s, v, st, k);
-	if (!strcmp(k, "health_interval"))
-		return set_seconds(&a->health_interval_s, v, st, k);
-	if (!strcmp(k, "smart_interval"))
-		return set_seconds(&a->smart_interval_s, v, st, k);
-	if (!strcmp(k, "prober_timeout"))
-		return set_seconds(&a->prober_timeout_s, v, st, k);
-	if (!strcmp(k, "spool_max")) {
-		/* Below 64 KiB not even one large report fits. */
-		if (core_parse_size(v, &a->spool_max) < 0 ||
-		    a->spool_max < (64 << 10)) {
-			snprintf(st->msg, sizeof st->msg,
-				 "bad spool_max '%s' (a size of at least 64KiB)", v);
-			return 0;
-		}
-		return 1;
-	}
-	if (!strcmp(k, "insecure"))
-		return set_bool(&a->insecure, v, st, k);
-	if (!strcmp(k, "spool") || !strcmp(k, "socket") || !strcmp(k, "root") ||
-	    !strcmp(k, "tls_ca") || !strcmp(k, "tls_cert") ||
-	    !strcmp(k, "tls_key")) {
-		char *dst = !strcmp(k, "spool") ? a->spool :
-			    !strcmp(k, "socket") ? a->socket :
-			    !strcmp(k, "root") ? a->root :
-			    !strcmp(k, "tls_ca") ? a->tls_ca :
-			    !strcmp(k, "tls_cert") ? a->tls_cert : a->tls_key;
-		size_t len = !strcmp(k, "socket") ? sizeof a->socket : PATH_MAX;
-
-		if (v[0] != '/') {
-			snprintf(st->msg, sizeof st->msg,
-				 "'%s' must be an absolute path, not '%s'", k, v);
-			return 0;
-		}
-		return set_str(dst, len, v, st, k);
-	}
-	if (!strcmp(k, "host_id"))
-		return set_host_id(a->host_id, sizeof a->host_id, v, st, k);
-	if (!strcmp(k, "user")) {
-		/* The portable login-name set: no '-' first, nothing a shell
-		 * or a log line would misread. */
-		if (v[0] == '\0' || v[0] == '-' ||
-		    strlen(v) >= sizeof a->user ||
-		    strspn(v, "abcdefghijklmnopqrstuvwxyz"
-			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-			    strlen(v)) {
-			snprintf(st->msg, sizeof st->msg,
-				 "bad user '%s' (a login name of at most %zu "
-				 "characters from A-Z a-z 0-9 . _ -)",
-				 v, sizeof a->user - 1);
-			return 0;
-		}
-		return set_str(a->user, sizeof a->user, v, st, k);
-	}
-	return -1;
 }
 
 /* skip = id1, id2: a list, so a second skip line adds to the first. */
@@ -441,7 +345,7 @@ static const struct {
 	{ "zookeeper", handle_zookeeper, "config" },
 	{ "check", handle_check, "skip, unknown" },
 	{ "smart", handle_smart, "raid_cache, timeout" },
-	{ "agent", handle_agent, "collector, failback_interval, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
+	{ "agent", conf_handle_agent, "collector, failback_interval, interval, health_interval, smart_interval, prober_timeout, spool, spool_max, socket, host_id, root, user, tls_ca, tls_cert, tls_key, insecure, agent.tls.expiry.warn_days" },
 };
 
 /* One key: 1 when taken, 0 with st->msg set when wrong. */

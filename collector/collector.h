@@ -6,6 +6,10 @@
  * Severities in the store and in /metrics are enum check_severity (0 pass,
  * 1 info, 2 unknown, 3 warn, 4 fail); a report whose verdict is missing is
  * stored as -1 and shown as "unknown".
+ *
+ * The store's interface is declared in collector_store.h, the HTTP
+ * requests' parser and router and the fleet page's files in
+ * collector_http.h; this header includes both.
  */
 #ifndef KAGENT_COLLECTOR_H
 #define KAGENT_COLLECTOR_H
@@ -15,7 +19,6 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include <http_parser.h>
 #include <jansson.h>
 #include <uv.h>
 
@@ -24,110 +27,12 @@
 #include "core_notify.h"
 #include "coll.h"
 #include "coll_limits.h"
+#include "collector_http.h"
+#include "collector_store.h"
 #include "kafka_merge.h"
 #include "proto.h"
 #include "stream.h"
 #include "tls.h"
-
-/* ---- store.c: hosts and check history in SQLite (WAL) or PostgreSQL ---- */
-
-struct coll_store;
-
-/* What the listener knows of a report besides its bytes. */
-struct coll_report_meta {
-	const char *host_id;
-	const char *cluster;
-	uint64_t seq;
-	int64_t seen_ms; /* when the collector received it */
-	uint32_t interval_s;
-	int verdict; /* enum check_severity, or -1 when the report has none */
-};
-
-/* One stored host, valid during the callback. */
-struct coll_store_row {
-	const char *host_id;
-	const char *cluster;
-	uint64_t last_seq;
-	int64_t last_seen_ms;
-	uint32_t interval_s;
-	int verdict;
-	const uint8_t *report; /* the encoded kagent.v1.Report */
-	size_t len;
-};
-
-struct coll_history_row {
-	const char *kind; /* "host" or "cluster" */
-	const char *subject;
-	const char *check_id;
-	const char *instance;
-	int severity;
-	int64_t ts_ms;
-};
-
-typedef int (*coll_store_row_cb)(void *arg, const struct coll_store_row *r);
-typedef int (*coll_history_cb)(void *arg, const struct coll_history_row *r);
-
-/* Opens or creates the database and brings its schema to this version
- * (store_sqlite_schema.c, store_pg_schema.c): path is a SQLite file, or a
- * postgresql:// (postgres://) URL whose TLS and password come from libpq's
- * own parameters (sslmode, sslrootcert, passfile, PGPASSFILE).  err says
- * what failed, naming path (its password masked). */
-int coll_store_open(const char *path, struct coll_store **out, char *err,
-		    size_t errlen);
-/* Commits what is pending, then closes. */
-void coll_store_close(struct coll_store *s);
-/* 0 with *seq = 0 for a host never seen. */
-int coll_store_last_seq(struct coll_store *s, const char *host_id,
-			uint64_t *seq);
-/* Stores a report unless its seq is not above the stored one.  Writes the
- * host's check_history rows for checks whose severity changed.  Opens a
- * transaction that coll_store_flush commits: 0 stored, 1 duplicate (nothing
- * written), -ERANGE for a seq above PROTO_SEQ_MAX, -EIO (nothing of the
- * report written). */
-int coll_store_put(struct coll_store *s, const struct coll_report_meta *m,
-		   const uint8_t *report, size_t len,
-		   const struct check_results *checks);
-/* The same change detection for a cluster's fleet checks.  *changed (may
- * be NULL) counts history rows written. */
-int coll_store_checks_update(struct coll_store *s, const char *kind,
-			     const char *subject,
-			     const struct check_results *checks, int64_t now_ms,
-			     unsigned *changed);
-/* Commits the open transaction, if any.  The reports stored in it count
- * as committed, or as rolled back when the commit fails (-EIO). */
-int coll_store_flush(struct coll_store *s);
-/* Reports committed, and rolled back by a failed commit, since open. */
-void coll_store_counts(const struct coll_store *s, uint64_t *committed,
-		       uint64_t *rolled_back);
-/* Every host, ordered by host id; a callback's non-zero return stops the
- * walk and is returned. */
-int coll_store_each_host(struct coll_store *s, coll_store_row_cb cb, void *arg);
-/* The same walk without the reports (len 0): what the fleet
- * cache (fleet_cache.h) asks to learn which hosts changed. */
-int coll_store_each_meta(struct coll_store *s, coll_store_row_cb cb, void *arg);
-/* One host; -ENOENT when unknown. */
-int coll_store_get_host(struct coll_store *s, const char *host_id,
-			coll_store_row_cb cb, void *arg);
-/* History of one subject, oldest first: its newest `limit` rows, all of
- * them for a negative limit. */
-int coll_store_history(struct coll_store *s, const char *kind,
-		       const char *subject, int64_t limit, coll_history_cb cb,
-		       void *arg);
-/* Forgets a host: its row, check states and check history, committed
- * at once; call it with no transaction open (after coll_flush).  -ENOENT when
- * no row was stored for it (its checks are removed all the same), -EIO. */
-int coll_store_forget(struct coll_store *s, const char *host_id);
-/* "sqlite" or "postgresql". */
-const char *coll_store_backend(const struct coll_store *s);
-/* The database could not be reached at the last call: readers are being
- * answered from the last whole read of the fleet. */
-bool coll_store_stale(const struct coll_store *s);
-/* db names a PostgreSQL database (postgresql:// or postgres://). */
-bool coll_db_is_url(const char *db);
-/* A URL carries a password (user:password@ or password=). */
-bool coll_db_has_password(const char *db);
-/* db as it may be logged: a URL's password replaced by "***". */
-void coll_db_display(const char *db, char *out, size_t cap);
 
 /* ---- host_model.c: a stored Report as the fleet judgement sees it ---- */
 
@@ -467,71 +372,6 @@ int coll_conn_frame(void *arg, const uint8_t *p, size_t n);
  * keep a round trip and a commit busy, few enough that a connection's
  * unread reports stay a small part of its socket buffer. */
 #define COLL_WINDOW_MAX 256u
-
-/* ---- http.c: HTTP/1.1 requests over proto_stream ---- */
-
-#define COLL_HTTP_URL_MAX 1024
-#define COLL_HTTP_REQ_MAX 8192 /* request line and headers */
-/* Check changes one /api/hosts/{id}/history answer carries at most. */
-#define COLL_HISTORY_MAX 200
-
-struct coll_http_req {
-	http_parser p;
-	char url[COLL_HTTP_URL_MAX];
-	size_t url_len;
-	size_t total;
-	int status; /* 0 while fine, else the error status to answer */
-	bool done;
-};
-
-enum coll_route_kind {
-	COLL_ROUTE_NONE, /* answer `status` */
-	COLL_ROUTE_FLEET,
-	COLL_ROUTE_HOST,
-	COLL_ROUTE_METRICS,
-	COLL_ROUTE_HISTORY,  /* GET /api/hosts/{id}/history */
-	COLL_ROUTE_FORGET,   /* DELETE /api/hosts/{id}, admin only */
-	COLL_ROUTE_PAGE,     /* the fleet page's files, `asset` */
-	COLL_ROUTE_INDEX,    /* "/": links to the others */
-	COLL_ROUTE_CAPACITY, /* GET /api/clusters/{cluster}/capacity */
-	COLL_ROUTE_KAFKA,    /* GET /api/clusters/{cluster}/kafka */
-};
-
-struct coll_route {
-	enum coll_route_kind kind;
-	int status;
-	int asset; /* COLL_ROUTE_PAGE: coll_page_find's index */
-	bool head; /* HEAD: the headers of GET's answer, no body */
-	char host_id[64];
-	char cluster[64]; /* COLL_ROUTE_CAPACITY */
-};
-
-void coll_http_req_init(struct coll_http_req *r);
-/* Feeds request bytes: 0 when more are needed, 1 when the request is
- * complete or refused (r->status is then 400, 413 or 431). */
-int coll_http_req_feed(struct coll_http_req *r, const uint8_t *buf, size_t len);
-/* Method and path → route: GET or HEAD /, /api/fleet, /api/hosts/{id},
- * /api/hosts/{id}/history, /api/clusters/{cluster}/capacity, /metrics,
- * /fleet and its files; DELETE
- * /api/hosts/{id}; 404 for other paths, 405 for another method on a known
- * one, 400 for a host id that does not decode or is not valid. */
-void coll_http_route(const struct coll_http_req *r, struct coll_route *out);
-/* Percent-decodes n bytes of in; -EINVAL for a bad escape, an escaped NUL
- * or when out (with its NUL) would exceed cap. */
-int coll_http_pct_decode(const char *in, size_t n, char *out, size_t cap);
-int coll_http_start(struct collector *c, const struct sockaddr *addr);
-
-/* ---- page.c: the fleet page, its files compiled in (collector/www) ---- */
-
-/* The index of the file served at path (len bytes: "/fleet",
- * "/fleet/", "/fleet/fleet.js", ...), or -1. */
-int coll_page_find(const char *path, size_t len);
-/* Its bytes and Content-Type. */
-void coll_page_get(int asset, const char **type, const uint8_t **body,
-		   size_t *len);
-/* The headers the page's files go with: a Content-Security-Policy that
- * allows only the collector's own files, no inline script or style. */
-extern const char coll_page_headers[];
 
 /* ---- api.c: JSON views ---- */
 
