@@ -16,17 +16,6 @@
 
 #include "fleet_int.h"
 
-/* How the members of one role spread over failure domains. */
-struct placement {
-	size_t members;
-	size_t unknown; /* members with neither rack nor zone */
-	size_t domains;
-	const char *top;      /* the domain holding the most members */
-	const char *top_kind; /* "rack" or "zone" */
-	size_t top_count;
-	char unknown_names[128];
-};
-
 void coll_fleet_thresholds_default(struct coll_fleet_thresholds *th)
 {
 	th->skew_below_pct = 50;
@@ -71,63 +60,6 @@ const char *fleet_conf_domain(const struct coll_host *h, const char **kind)
 	}
 	*kind = "zone";
 	return h->zone[0] ? h->zone : NULL;
-}
-
-/* With neither configured, the switch LLDP names is the rack's stand-in:
- * hosts on one top-of-rack switch share its power and its uplinks.  A host
- * on a pair of switches counts under the first name, which its rack
- * neighbours on the same pair share. */
-static const char *host_domain(const struct coll_host *h, const char **kind)
-{
-	const char *d = fleet_conf_domain(h, kind);
-
-	if (d == NULL && h->n_switches) {
-		*kind = "switch";
-		d = h->switches[0];
-	}
-	return d;
-}
-
-static void placement_of(const struct fleet_view *v, unsigned role,
-			 struct placement *p)
-{
-	size_t i, j;
-
-	memset(p, 0, sizeof *p);
-	for (i = 0; i < v->n; i++) {
-		const struct coll_host *h = &v->hosts[i];
-		const char *d, *kind, *dj, *kj;
-		size_t count = 0;
-		bool seen = false;
-
-		if (!coll_host_in(h, v->cluster, role))
-			continue;
-		p->members++;
-		d = host_domain(h, &kind);
-		if (d == NULL) {
-			p->unknown++;
-			fleet_names_add(p->unknown_names,
-					sizeof p->unknown_names, h->host_id);
-			continue;
-		}
-		for (j = 0; j < v->n; j++) {
-			if (!coll_host_in(&v->hosts[j], v->cluster, role))
-				continue;
-			dj = host_domain(&v->hosts[j], &kj);
-			if (dj == NULL || strcmp(dj, d) != 0)
-				continue;
-			seen |= j < i;
-			count++;
-		}
-		if (seen)
-			continue;
-		p->domains++;
-		if (count > p->top_count) {
-			p->top_count = count;
-			p->top = d;
-			p->top_kind = kind;
-		}
-	}
 }
 
 static int judge_zk_size(const struct fleet_view *v, struct check_results *out)
@@ -221,7 +153,8 @@ static int check_zk_placement(const struct fleet_view *v,
 	struct placement p;
 	char measured[96];
 
-	placement_of(v, CORE_ROLE_ZOOKEEPER, &p);
+	if (fleet_placement(v, CORE_ROLE_ZOOKEEPER, &p) < 0)
+		return -ENOMEM;
 	if (p.top != NULL && 2 * p.top_count >= p.members) {
 		snprintf(measured, sizeof measured, "%zu of %zu in %s %s",
 			 p.top_count, p.members, p.top_kind, p.top);
@@ -306,7 +239,8 @@ static int check_kafka_placement(const struct fleet_view *v,
 	struct placement p;
 	char measured[96];
 
-	placement_of(v, CORE_ROLE_KAFKA, &p);
+	if (fleet_placement(v, CORE_ROLE_KAFKA, &p) < 0)
+		return -ENOMEM;
 	if (p.unknown) {
 		snprintf(measured, sizeof measured, "%zu of %zu without rack",
 			 p.unknown, p.members);

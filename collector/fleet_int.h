@@ -19,6 +19,20 @@ struct fleet_view {
 	const struct kafka_view *kafka;
 };
 
+/* ---- fleet_placement.c ---- */
+/* How the members of one role spread over failure domains. */
+struct placement {
+	size_t members;
+	size_t unknown; /* members with neither rack nor zone */
+	size_t domains;
+	const char *top;      /* the domain holding the most members */
+	const char *top_kind; /* "rack" or "zone" */
+	size_t top_count;
+	char unknown_names[128];
+};
+int fleet_placement(const struct fleet_view *v, unsigned role,
+		    struct placement *p);
+
 /* ---- fleet.c ---- */
 
 /* Hosts of the view's cluster with one of the roles in `role`. */

@@ -199,6 +199,29 @@ static void test_five_zk_in_racks_aaabc_fail_placement(void **state)
 	check_results_free(&r);
 }
 
+/* Two racks with as many servers each: the one met first in the fleet's
+ * order is named, whatever their names sort as. */
+static void test_zk_placement_tie_names_first_rack(void **state)
+{
+	struct coll_host h[] = {zk_host("zk1", "b"), zk_host("zk2", "a"),
+				zk_host("zk3", "b"), zk_host("zk4", "a")};
+	struct check_results r = {0};
+
+	(void)state;
+	judge(h, 4, false, &r);
+	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_FAIL,
+		      "2 of 4 in rack b", NULL, "rack b holds 2 of 4 servers");
+	check_results_free(&r);
+	/* And a zone counts with a rack of the same name, under the kind
+	 * of the first member. */
+	snprintf(h[0].zone, sizeof h[0].zone, "a");
+	h[0].rack[0] = '\0';
+	judge(h, 4, false, &r);
+	assert_result(&r, "zookeeper.ensemble.placement", "", SEV_FAIL,
+		      "3 of 4 in zone a", NULL, "zone a holds 3 of 4 servers");
+	check_results_free(&r);
+}
+
 static void test_four_zk_even_fail_and_half_in_one_rack_fail(void **state)
 {
 	struct coll_host h[] = {zk_host("zk1", "a"), zk_host("zk2", "a"),
@@ -762,6 +785,7 @@ int main(void)
 	    cmocka_unit_test(test_three_zk_warn_when_cluster_critical),
 	    cmocka_unit_test(test_five_zk_critical_pass),
 	    cmocka_unit_test(test_five_zk_in_racks_aaabc_fail_placement),
+	    cmocka_unit_test(test_zk_placement_tie_names_first_rack),
 	    cmocka_unit_test(test_four_zk_even_fail_and_half_in_one_rack_fail),
 	    cmocka_unit_test(test_one_zk_fails_size_and_placement),
 	    cmocka_unit_test(test_zk_rack_unknown_is_unknown),
