@@ -151,13 +151,15 @@ int fc_decode_row(void *arg, const struct coll_store_row *row)
 
 	if (w == NULL || w->done)
 		return 0;
-	rc = coll_fleet_host_decode(row, c->r, &c->lists, x->now_ms, &w->fh);
+	if (w->fh == NULL && (w->fh = calloc(1, sizeof *w->fh)) == NULL)
+		return -ENOMEM;
+	rc = coll_fleet_host_decode(row, c->r, &c->lists, x->now_ms, w->fh);
 	if (rc >= 0)
 		rc = coll_metrics_host_series(row->host_id, rc == 0 ? c->r : NULL,
 					      &c->lists, &w->ser);
 	if (rc < 0) {
-		kafka_share_free(w->fh.kafka);
-		w->fh.kafka = NULL;
+		kafka_share_free(w->fh->kafka);
+		w->fh->kafka = NULL;
 		return rc;
 	}
 	w->done = true;
@@ -184,11 +186,13 @@ static int decode_wanted(struct fc_refresh *x, struct coll_store *s)
 
 static void wanted_free(struct fc_refresh *x)
 {
-	for (size_t i = 0; i < x->nw; i++)
+	for (size_t i = 0; i < x->nw; i++) {
 		if (x->w[i].done) {
-			kafka_share_free(x->w[i].fh.kafka);
+			kafka_share_free(x->w[i].fh->kafka);
 			coll_host_series_free(x->w[i].ser);
 		}
+		free(x->w[i].fh);
+	}
 	free(x->w);
 	x->w = NULL;
 	x->nw = 0;
@@ -220,10 +224,12 @@ static void replace_in_place(struct fc_refresh *x)
 		j = x->w[i].j;
 		kafka_share_free(c->f.v[j].kafka);
 		coll_host_series_free(c->series[j]);
-		c->f.v[j] = x->w[i].fh;
+		c->f.v[j] = *x->w[i].fh;
 		c->series[j] = x->w[i].ser;
 		c->hosts[j] = c->f.v[j].h;
 		x->w[i].done = false; /* now the cache's */
+		free(x->w[i].fh);
+		x->w[i].fh = NULL;
 	}
 }
 
@@ -259,7 +265,9 @@ static int rebuild(struct fc_refresh *x)
 				coll_host_series_free(c->series[k]);
 				kept[k] = true;
 			}
-			v[n] = w->fh;
+			v[n] = *w->fh;
+			free(w->fh);
+			w->fh = NULL;
 			ser[n] = w->ser;
 			w->done = false;
 		} else {

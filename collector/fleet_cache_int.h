@@ -44,7 +44,10 @@ struct fc_meta {
 struct fc_want {
 	size_t j;
 	bool done;
-	struct coll_fleet_host fh;
+	/* Allocated at its decoding: a list of every host of a large fleet
+	 * is made at once, and holding a whole host in each entry made that
+	 * list tens of megabytes to fault in before the first decode. */
+	struct coll_fleet_host *fh;
 	struct coll_host_series *ser;
 };
 
