@@ -306,8 +306,10 @@ void coll_flush(struct collector *c)
 		 * and gets a duplicate's ack. */
 		if (k->st.closing)
 			continue;
-		memset(e, 0, sizeof *e);
+		/* Only the ack is encoded: the union's other members (a whole
+		 * Report among them, 18 KB) are left as they are. */
 		e->which_msg = kagent_v1_Envelope_ack_tag;
+		memset(&e->msg.ack, 0, sizeof e->msg.ack);
 		e->msg.ack.seq = k->ack_seq;
 		k->ack_seq = 0;
 		if (k->window_answer) {

@@ -22,6 +22,11 @@ int proto_utf8_check(const char *s, size_t *bad_at)
 	size_t k;
 
 	while (*p) {
+		/* Most of a report is ASCII: one compare a byte. */
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
 		k = proto_utf8_char_len(p);
 		if (k == 0) {
 			*bad_at = (size_t)(p - (const unsigned char *)s);
