@@ -167,6 +167,15 @@ int fc_decode_row(void *arg, const struct coll_store_row *row)
 	return 0;
 }
 
+int fc_decode_one(struct fc_refresh *x, struct coll_store *s, size_t i)
+{
+	int rc = coll_store_get_host(s, x->m[x->w[i].j].host_id,
+				     fc_decode_row, x);
+
+	/* Forgotten since the walk: dropped when applied. */
+	return rc == -ENOENT ? 0 : rc;
+}
+
 static int decode_wanted(struct fc_refresh *x, struct coll_store *s)
 {
 	size_t i;
@@ -174,13 +183,9 @@ static int decode_wanted(struct fc_refresh *x, struct coll_store *s)
 
 	if (x->nw > FC_ONE_BY_ONE_MAX)
 		return coll_store_each_host(s, fc_decode_row, x);
-	for (i = 0; i < x->nw; i++) {
-		rc = coll_store_get_host(s, x->m[x->w[i].j].host_id,
-					 fc_decode_row, x);
-		/* Forgotten since the walk: dropped below. */
-		if (rc < 0 && rc != -ENOENT)
+	for (i = 0; i < x->nw; i++)
+		if ((rc = fc_decode_one(x, s, i)) < 0)
 			return rc;
-	}
 	return 0;
 }
 

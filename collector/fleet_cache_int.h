@@ -69,8 +69,10 @@ int fc_walk(struct fc_refresh *x, struct coll_store *s);
 /* the hosts whose row changed listed in x->w, or 1 when none did and
  * the cache already has every host; */
 int fc_wanted(struct fc_refresh *x);
-/* coll_store_get_host's callback that decodes a wanted host's row; */
+/* coll_store_get_host's callback that decodes a wanted host's row, and
+ * the wanted host x->w[i] read and decoded with it (gone: 0); */
 int fc_decode_row(void *arg, const struct coll_store_row *row);
+int fc_decode_one(struct fc_refresh *x, struct coll_store *s, size_t i);
 /* the decoded hosts made the cache's and a new generation begun; */
 int fc_apply(struct fc_refresh *x, struct coll_store *s);
 /* x's memory freed (not x); */
