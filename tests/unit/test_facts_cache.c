@@ -114,6 +114,25 @@ static void conf_broker(struct conf *conf)
 	strcpy(conf->cluster, "prod-a");
 }
 
+/* dir (a mkdtemp template) made and filled with a copy of the captured
+ * broker host, for a test that edits its files. */
+static void host_copy(char *dir)
+{
+	char cmd[384];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s'", HOST, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void tree_remove(const char *dir)
+{
+	char cmd[384];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_cached_report_is_byte_for_byte_a_fresh_one(void **state)
 {
 	struct encoded fresh, first, second, third;
@@ -144,7 +163,7 @@ static void test_cached_report_is_byte_for_byte_a_fresh_one(void **state)
 
 static void test_changed_server_properties_shows_in_the_next_report(void **state)
 {
-	char dir[] = "/tmp/kagent-facts-cache-XXXXXX", cmd[256], path[128];
+	char dir[] = "/tmp/kagent-facts-cache-XXXXXX", path[128];
 	struct encoded before, after, fresh;
 	struct facts_cache *c = calloc(1, sizeof *c);
 	const struct timespec later[2] = { { 1800000000, 0 },
@@ -153,9 +172,7 @@ static void test_changed_server_properties_shows_in_the_next_report(void **state
 	FILE *fp;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s'", HOST, dir);
-	assert_int_equal(system(cmd), 0);
+	host_copy(dir);
 	conf_broker(&conf);
 	facts_cache_init(c);
 	encode_cached(c, dir, &conf, 1000, &before);
@@ -177,8 +194,7 @@ static void test_changed_server_properties_shows_in_the_next_report(void **state
 
 	facts_cache_free(c);
 	free(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	tree_remove(dir);
 	free(before.buf);
 	free(after.buf);
 	free(fresh.buf);
@@ -193,9 +209,7 @@ static void test_replaced_zoo_cfg_is_read_again(void **state)
 	struct conf conf;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s'", HOST, dir);
-	assert_int_equal(system(cmd), 0);
+	host_copy(dir);
 	conf_broker(&conf);
 	facts_cache_init(c);
 	encode_cached(c, dir, &conf, 1000, &a);
@@ -209,8 +223,7 @@ static void test_replaced_zoo_cfg_is_read_again(void **state)
 
 	facts_cache_free(c);
 	free(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	tree_remove(dir);
 	free(a.buf);
 	free(b.buf);
 }
@@ -231,16 +244,14 @@ static void append_mount(const char *dir, int n)
  * call. */
 static void test_mountinfo_is_read_only_after_a_mount_event(void **state)
 {
-	char dir[] = "/tmp/kagent-facts-cache-XXXXXX", cmd[384];
+	char dir[] = "/tmp/kagent-facts-cache-XXXXXX";
 	struct facts_cache *c = calloc(1, sizeof *c);
 	struct events_mounts ev;
 	struct encoded a;
 	struct conf conf;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s'", HOST, dir);
-	assert_int_equal(system(cmd), 0);
+	host_copy(dir);
 	conf_broker(&conf);
 	facts_cache_init(c);
 	events_mounts_init(&ev);
@@ -270,8 +281,7 @@ static void test_mountinfo_is_read_only_after_a_mount_event(void **state)
 
 	facts_cache_free(c);
 	free(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	tree_remove(dir);
 }
 
 int main(void)
